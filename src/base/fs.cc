@@ -1,0 +1,164 @@
+#include "base/fs.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fd.h"
+
+namespace kiln {
+
+Result<std::string> ReadFile(const std::string& path) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY));
+  auto data = ReadAll(fd.get());
+  if (!data.ok()) return data.status().WithContext(path);
+  return data;
+}
+
+Status FsyncDir(const std::string& dir) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(dir, O_RDONLY | O_DIRECTORY));
+  if (::fsync(fd.get()) != 0) return ErrnoStatus("fsync " + dir, errno);
+  return Status::Ok();
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
+                                       ? 0 : path.find_last_of('/'));
+  if (dir.empty()) dir = ".";
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    ASSIGN_OR_RETURN(UniqueFd fd, Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
+    RETURN_IF_ERROR_CTX(WriteAll(fd.get(), data), tmp);
+    if (::fsync(fd.get()) != 0) return ErrnoStatus("fsync " + tmp, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("rename " + tmp, err);
+  }
+  return FsyncDir(dir);
+}
+
+Status MakeDirs(const std::string& path, int mode) {
+  if (path.empty()) return Status::Ok();
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = path.find('/', pos + 1);
+    std::string part = path.substr(0, pos);
+    if (::mkdir(part.c_str(), mode) != 0 && errno != EEXIST) {
+      return ErrnoStatus("mkdir " + part, errno);
+    }
+  }
+  if (!IsDirectory(path)) return FailedPrecondition(path + " exists and is not a directory");
+  return Status::Ok();
+}
+
+namespace {
+
+Status RemoveChildren(int dirfd, dev_t dev, const std::string& where) {
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return ErrnoStatus("dup " + where, errno);
+  DIR* d = ::fdopendir(dup);
+  if (d == nullptr) {
+    ::close(dup);
+    return ErrnoStatus("opendir " + where, errno);
+  }
+  Status status;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    std::string sub = where + "/" + name;
+    if (S_ISDIR(st.st_mode)) {
+      if (st.st_dev != dev) {
+        status = FailedPrecondition(sub + " is a mount point; not removing");
+        break;
+      }
+      auto child = OpenAt(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (!child.ok()) { status = child.status(); break; }
+      status = RemoveChildren(child->get(), dev, sub);
+      if (!status.ok()) break;
+      if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0) {
+        status = ErrnoStatus("rmdir " + sub, errno);
+        break;
+      }
+    } else if (::unlinkat(dirfd, name.c_str(), 0) != 0 && errno != ENOENT) {
+      status = ErrnoStatus("unlink " + sub, errno);
+      break;
+    }
+  }
+  ::closedir(d);
+  return status;
+}
+
+}  // namespace
+
+Status RemoveTree(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    return errno == ENOENT ? Status::Ok() : ErrnoStatus("stat " + path, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(path.c_str()) != 0) return ErrnoStatus("unlink " + path, errno);
+    return Status::Ok();
+  }
+  {
+    ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    RETURN_IF_ERROR(RemoveChildren(fd.get(), st.st_dev, path));
+  }
+  if (::rmdir(path.c_str()) != 0) return ErrnoStatus("rmdir " + path, errno);
+  return Status::Ok();
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::string>> ListDir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus("opendir " + dir, errno);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::string> MakeTempDir(const std::string& parent, const std::string& prefix) {
+  std::string tmpl = JoinPath(parent, prefix + "XXXXXX");
+  if (::mkdtemp(tmpl.data()) == nullptr) return ErrnoStatus("mkdtemp " + tmpl, errno);
+  return tmpl;
+}
+
+std::string JoinPath(std::string_view a, std::string_view b) {
+  std::string out(a);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  while (!b.empty() && b.front() == '/') b.remove_prefix(1);
+  out += '/';
+  out += b;
+  return out;
+}
+
+std::string SelfExeDir() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string path(buf, static_cast<size_t>(n));
+  return path.substr(0, path.find_last_of('/'));
+}
+
+}  // namespace kiln

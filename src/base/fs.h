@@ -1,0 +1,34 @@
+// Filesystem helpers. Paths are std::string; every fd opened is O_CLOEXEC.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace kiln {
+
+Result<std::string> ReadFile(const std::string& path);
+// Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
+// the directory: readers see the old or the new content, never a part.
+Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+// fsync(2) on a directory, so a rename or create inside it is durable.
+Status FsyncDir(const std::string& dir);
+// mkdir -p. Existing directories are fine.
+Status MakeDirs(const std::string& path, int mode = 0755);
+// rm -rf that never follows symlinks and never crosses into another filesystem (a mount left
+// inside is an error, not a deletion of the mounted tree). Missing `path` is Ok.
+Status RemoveTree(const std::string& path);
+bool PathExists(const std::string& path);
+bool IsDirectory(const std::string& path);
+// Names in `dir` (no "." and ".."), sorted.
+Result<std::vector<std::string>> ListDir(const std::string& dir);
+// A new directory "<parent>/<prefix>XXXXXX".
+Result<std::string> MakeTempDir(const std::string& parent, const std::string& prefix);
+// Joins path parts with exactly one '/' between them.
+std::string JoinPath(std::string_view a, std::string_view b);
+// Directory containing the running executable (from /proc/self/exe).
+std::string SelfExeDir();
+
+}  // namespace kiln

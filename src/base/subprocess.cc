@@ -1,0 +1,156 @@
+#include "base/subprocess.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/fd.h"
+
+namespace kiln {
+namespace {
+
+struct Pipe {
+  UniqueFd read, write;
+};
+
+Result<Pipe> MakePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+std::vector<char*> CStrings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// Child side after fork: only async-signal-safe calls.
+[[noreturn]] void ExecChild(const std::vector<char*>& argv, char* const* envp, const char* cwd,
+                            int in, int out, int err, int errpipe) {
+  ::signal(SIGPIPE, SIG_DFL);
+  if (in >= 0) ::dup2(in, 0);
+  if (out >= 0) ::dup2(out, 1);
+  if (err >= 0) ::dup2(err, 2);
+  ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+  if (cwd != nullptr && ::chdir(cwd) != 0) {
+    int e = errno;
+    (void)!::write(errpipe, &e, sizeof e);
+    ::_exit(127);
+  }
+  if (envp != nullptr) {
+    ::execvpe(argv[0], argv.data(), envp);
+  } else {
+    ::execvp(argv[0], argv.data());
+  }
+  int e = errno;
+  (void)!::write(errpipe, &e, sizeof e);
+  ::_exit(127);
+}
+
+// Reads both pipes until EOF, splitting lines or capturing.
+void Pump(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result) {
+  std::string partial[2];
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  int open_count = 2;
+  char buf[65536];
+  while (open_count > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fds[i].fd = -1;
+        --open_count;
+        continue;
+      }
+      if (!options.on_line) {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      partial[i].append(buf, static_cast<size_t>(n));
+      size_t start = 0, nl;
+      while ((nl = partial[i].find('\n', start)) != std::string::npos) {
+        options.on_line(partial[i].substr(start, nl - start), i == 1);
+        start = nl + 1;
+      }
+      partial[i].erase(0, start);
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (options.on_line && !partial[i].empty()) options.on_line(partial[i], i == 1);
+  }
+}
+
+}  // namespace
+
+Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
+                                    const SubprocessOptions& options) {
+  if (argv.empty()) return InvalidArgument("empty argv");
+  ASSIGN_OR_RETURN(Pipe errpipe, MakePipe());
+  ASSIGN_OR_RETURN(Pipe in, MakePipe());
+  ASSIGN_OR_RETURN(Pipe out, MakePipe());
+  ASSIGN_OR_RETURN(Pipe err, MakePipe());
+  std::vector<char*> cargv = CStrings(argv);
+  std::vector<char*> cenv;
+  if (options.env) cenv = CStrings(*options.env);
+  const char* cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
+  bool inherit = options.inherit_stdio;
+
+  pid_t pid = ::fork();
+  if (pid < 0) return ErrnoStatus("fork", errno);
+  if (pid == 0) {
+    ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(),
+              inherit ? -1 : out.write.get(), inherit ? -1 : err.write.get(),
+              errpipe.write.get());
+  }
+  errpipe.write.reset();
+  in.read.reset();
+  out.write.reset();
+  err.write.reset();
+
+  int child_errno = 0;
+  ssize_t got = ::read(errpipe.read.get(), &child_errno, sizeof child_errno);
+  if (got == sizeof child_errno) {
+    ::waitpid(pid, nullptr, 0);
+    return ErrnoStatus("exec " + argv[0], child_errno);
+  }
+  if (options.stdin_data) {
+    ::signal(SIGPIPE, SIG_IGN);
+    (void)WriteAll(in.write.get(), *options.stdin_data);  // Child may not read it all.
+  }
+  in.write.reset();
+
+  SubprocessResult result;
+  Pump(out.read.get(), err.read.get(), options, result);
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  return result;
+}
+
+Result<SubprocessResult> RunChecked(const std::vector<std::string>& argv,
+                                    const SubprocessOptions& options) {
+  ASSIGN_OR_RETURN(SubprocessResult r, RunProcess(argv, options));
+  if (r.exit_code != 0) {
+    std::string msg = argv[0] + " exited with " + std::to_string(r.exit_code);
+    std::string err = r.err;
+    while (!err.empty() && err.back() == '\n') err.pop_back();
+    if (!err.empty()) msg += ": " + err;
+    return Internal(msg);
+  }
+  return r;
+}
+
+}  // namespace kiln

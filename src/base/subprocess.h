@@ -1,0 +1,40 @@
+// Running other programs (crun, mount helpers, test peers) without a shell.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace kiln {
+
+struct SubprocessOptions {
+  // Full environment of the child; nullopt inherits kiln's.
+  std::optional<std::vector<std::string>> env;
+  std::string cwd;                    // Empty: kiln's cwd.
+  std::optional<std::string> stdin_data;  // nullopt: /dev/null.
+  // Called once per complete line of output (without the '\n'); a final unterminated line is
+  // delivered too. When unset, output is captured into SubprocessResult.
+  std::function<void(const std::string& line, bool is_stderr)> on_line;
+  bool inherit_stdio = false;  // Child writes straight to kiln's stdout/stderr.
+};
+
+struct SubprocessResult {
+  int exit_code = -1;  // 0-255 on exit; 128+N when killed by signal N.
+  std::string out;     // Captured stdout (only when on_line is unset and not inherited).
+  std::string err;     // Captured stderr (likewise).
+};
+
+// Runs argv[0] (looked up in PATH when it has no '/') and waits. All of kiln's other fds are
+// closed in the child. Returns an error only when the program could not be started; a non-zero
+// exit is reported in exit_code.
+Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
+                                    const SubprocessOptions& options = {});
+
+// RunProcess that also fails (Internal, with the program's stderr) when the exit code is not 0.
+Result<SubprocessResult> RunChecked(const std::vector<std::string>& argv,
+                                    const SubprocessOptions& options = {});
+
+}  // namespace kiln

@@ -1,0 +1,54 @@
+#include "base/subprocess.h"
+
+#include <gtest/gtest.h>
+
+namespace kiln {
+namespace {
+
+TEST(SubprocessTest, CapturesOutputAndExitCode) {
+  auto r = RunProcess({"sh", "-c", "echo out; echo err >&2; exit 7"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 7);
+  EXPECT_EQ(r->out, "out\n");
+  EXPECT_EQ(r->err, "err\n");
+}
+
+TEST(SubprocessTest, StreamsLinesIncludingUnterminatedLast) {
+  std::vector<std::string> lines;
+  SubprocessOptions opts;
+  opts.on_line = [&](const std::string& l, bool is_err) { lines.push_back((is_err ? "E:" : "O:") + l); };
+  auto r = RunProcess({"sh", "-c", "printf 'a\\nb\\n'; printf c"}, opts);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(lines, (std::vector<std::string>{"O:a", "O:b", "O:c"}));
+}
+
+TEST(SubprocessTest, StdinEnvAndCwd) {
+  SubprocessOptions opts;
+  opts.stdin_data = "hello";
+  opts.env = std::vector<std::string>{"FOO=bar", "PATH=/usr/bin:/bin"};
+  opts.cwd = "/";
+  auto r = RunProcess({"sh", "-c", "cat; echo \" $FOO $(pwd)\""}, opts);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->out, "hello bar /\n");
+}
+
+TEST(SubprocessTest, MissingProgramIsNotFound) {
+  auto r = RunProcess({"/nonexistent/program"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kNotFound);
+}
+
+TEST(SubprocessTest, SignalDeathIs128PlusSignal) {
+  auto r = RunProcess({"sh", "-c", "kill -TERM $$"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 128 + 15);
+}
+
+TEST(SubprocessTest, RunCheckedReportsStderr) {
+  auto r = RunChecked({"sh", "-c", "echo boom >&2; exit 3"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("exited with 3: boom"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiln
