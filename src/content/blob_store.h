@@ -1,0 +1,84 @@
+// Content-addressed blob storage: the BlobStore interface, its on-disk implementation (an OCI
+// image layout's blobs/ directory) and an in-memory fake. Both pass one test suite
+// (blob_store_test.cc).
+//
+// Contract of ingest: bytes are hashed while they are written; Commit() checks the size and
+// digest the caller expected, fsyncs the data, renames it into blobs/<alg>/<hex>, and fsyncs the
+// directory. A mismatch is DataLoss and commits nothing. Two writers committing the same digest
+// at once both succeed (the second finds the blob present). A writer destroyed without Commit()
+// leaves nothing behind but a temp file that SweepTemp() removes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/fd.h"
+#include "base/status.h"
+#include "oci/digest.h"
+#include "oci/types.h"
+
+namespace kiln::content {
+
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  virtual Status Write(std::string_view data) = 0;
+  // Bytes written so far.
+  virtual int64_t Size() const = 0;
+  // Finishes the blob. `expected` (if set) must equal the computed digest and `expected_size`
+  // the byte count; otherwise DataLoss and nothing is committed. Returns the descriptor with
+  // `media_type`. Write() must not be called afterwards.
+  virtual Result<oci::Descriptor> Commit(std::string media_type,
+                                         std::optional<oci::Digest> expected = std::nullopt,
+                                         std::optional<int64_t> expected_size = std::nullopt) = 0;
+};
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  virtual Result<std::unique_ptr<BlobWriter>> NewWriter() = 0;
+  // Convenience: one Write + Commit.
+  Result<oci::Descriptor> Put(std::string_view data, std::string media_type,
+                              std::optional<oci::Digest> expected = std::nullopt);
+  virtual bool Has(const oci::Digest& digest) = 0;
+  // Size in bytes; NotFound when absent.
+  virtual Result<int64_t> Size(const oci::Digest& digest) = 0;
+  // Opens the blob for reading (a memfd for the fake). NotFound when absent.
+  virtual Result<UniqueFd> Open(const oci::Digest& digest) = 0;
+  // Reads a whole (small) blob and verifies its digest: DataLoss if the bytes on disk no longer
+  // match their name.
+  Result<std::string> Read(const oci::Digest& digest);
+  // Removes the blob; NotFound when absent.
+  virtual Status Delete(const oci::Digest& digest) = 0;
+  virtual Result<std::vector<oci::Digest>> List() = 0;
+};
+
+// Blobs under `<root>/blobs/<alg>/<hex>`, temp files under `<root>/ingest/`.
+class DiskBlobStore : public BlobStore {
+ public:
+  // Creates the directories when missing.
+  static Result<std::unique_ptr<DiskBlobStore>> Open(const std::string& root);
+  Result<std::unique_ptr<BlobWriter>> NewWriter() override;
+  bool Has(const oci::Digest& digest) override;
+  Result<int64_t> Size(const oci::Digest& digest) override;
+  Result<UniqueFd> Open(const oci::Digest& digest) override;
+  Status Delete(const oci::Digest& digest) override;
+  Result<std::vector<oci::Digest>> List() override;
+  // Path where the blob lives (it may not exist).
+  std::string PathOf(const oci::Digest& digest) const;
+  // Removes temp files of writers that died (older than `min_age_seconds`).
+  Status SweepTemp(int64_t min_age_seconds = 3600);
+
+ private:
+  explicit DiskBlobStore(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+// In-memory fake for tests of the layers above.
+std::unique_ptr<BlobStore> NewMemoryBlobStore();
+
+}  // namespace kiln::content

@@ -1,0 +1,79 @@
+// Named images in kiln's OCI image layout: `<root>/oci-layout`, `<root>/index.json`, blobs.
+//
+// A name is "repo:tag" (a bare "repo" means "repo:latest"); it is stored in index.json as the
+// `org.opencontainers.image.ref.name` annotation of a manifest descriptor, so the state dir is
+// itself a valid OCI layout that skopeo and umoci can read. index.json is updated under an
+// exclusive lock (flock on index.json.lock) and replaced atomically, so concurrent kiln processes
+// never lose each other's names.
+//
+// Ordering contract for writers: put every layer and the config, then the manifest, then Tag().
+// A name never points at a manifest whose blobs are missing.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "content/blob_store.h"
+#include "oci/types.h"
+
+namespace kiln::content {
+
+struct ImageRecord {
+  std::string name;           // "repo:tag"
+  oci::Descriptor manifest;   // descriptor in index.json
+};
+
+// A manifest with its config, loaded and parsed.
+struct LoadedImage {
+  std::string name;
+  oci::Descriptor descriptor;
+  oci::Manifest manifest;
+  oci::ImageConfig config;
+};
+
+// "repo" → "repo:latest"; "repo:tag" and "repo@sha256:…" unchanged. InvalidArgument for names
+// with characters outside [a-z0-9._/:@-] or empty parts.
+Result<std::string> NormalizeImageName(std::string_view name);
+
+class ImageStore {
+ public:
+  static Result<std::unique_ptr<ImageStore>> Open(const std::string& root);
+  DiskBlobStore& blobs() { return *blobs_; }
+  const std::string& root() const { return root_; }
+
+  // Points `name` at the manifest (replacing an earlier target). The manifest and everything it
+  // references must already be in the blob store (FailedPrecondition otherwise).
+  Status Tag(const std::string& name, const oci::Descriptor& manifest);
+  Status Untag(const std::string& name);
+  // Resolves a name, or "repo@sha256:…", or a bare manifest digest / unique digest prefix.
+  Result<oci::Descriptor> Resolve(const std::string& name);
+  Result<LoadedImage> Load(const std::string& name);
+  Result<std::vector<ImageRecord>> List();
+  // Deletes blobs that no name reaches (manifest → config + layers). Returns bytes freed.
+  Result<int64_t> CollectGarbage();
+
+ private:
+  ImageStore(std::string root, std::unique_ptr<DiskBlobStore> blobs)
+      : root_(std::move(root)), blobs_(std::move(blobs)) {}
+  std::string root_;
+  std::unique_ptr<DiskBlobStore> blobs_;
+};
+
+// Copies an image between an OCI image layout directory or an oci-archive tarball (as skopeo
+// `oci:` / `oci-archive:` and podman write them) and the store. Every blob is verified against
+// its digest on the way in (DataLoss on mismatch; nothing is tagged). `ref` selects the manifest
+// by its ref.name annotation in the source index; empty takes the only one (or the one for the
+// host platform when the source entry is an index).
+Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& layout_dir,
+                                     const std::string& ref);
+Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& archive_path,
+                                      const std::string& ref);
+// Writes image `name` as an OCI layout directory (created or added to) / an oci-archive tar,
+// with ref.name `ref` (empty: the tag part of `name`).
+Status ExportLayout(ImageStore& store, const std::string& name, const std::string& layout_dir,
+                    const std::string& ref);
+Status ExportArchive(ImageStore& store, const std::string& name, const std::string& archive_path,
+                     const std::string& ref);
+
+}  // namespace kiln::content

@@ -1,0 +1,66 @@
+#include "oci/types.h"
+
+#include <gtest/gtest.h>
+
+namespace kiln::oci {
+namespace {
+
+const char kHexA[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+TEST(DigestTest, ParsesAndRejects) {
+  auto d = Digest::Parse(std::string("sha256:") + kHexA);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->algorithm(), "sha256");
+  EXPECT_EQ(d->Short(), "sha256:aaaaaaaaaaaa");
+  EXPECT_FALSE(Digest::Parse("sha256:abc").ok());
+  EXPECT_FALSE(Digest::Parse(std::string("sha256:") + std::string(64, 'A')).ok());
+  EXPECT_FALSE(Digest::Parse(std::string("md5:") + kHexA).ok());
+  EXPECT_FALSE(Digest::Parse("sha256:../../etc/passwd").ok());
+}
+
+TEST(DigestTest, FromDataIsSha256) {
+  EXPECT_EQ(Digest::FromData("").str(),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(ManifestTest, RoundTrips) {
+  Manifest m;
+  m.config = {kMediaTypeConfig, *Digest::Parse(std::string("sha256:") + kHexA), 12, {}, {}};
+  m.layers.push_back({kMediaTypeLayerGzip, Digest::FromData("x"), 34, {}, {}});
+  auto back = ParseManifest(SerializeManifest(m));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->config.digest, m.config.digest);
+  ASSERT_EQ(back->layers.size(), 1u);
+  EXPECT_EQ(back->layers[0].size, 34);
+  EXPECT_EQ(back->media_type, kMediaTypeManifest);
+}
+
+TEST(ManifestTest, RejectsBadDescriptors) {
+  EXPECT_FALSE(ParseManifest(R"({"schemaVersion":2,"config":{"digest":"sha256:1","size":1},"layers":[]})").ok());
+  EXPECT_FALSE(ParseManifest(R"({"schemaVersion":1})").ok());
+  EXPECT_FALSE(ParseManifest("not json").ok());
+}
+
+TEST(ImageConfigTest, KeepsUnknownFieldsAndWritesTyped) {
+  std::string text = R"({"architecture":"amd64","os":"linux","custom":{"x":1},
+    "config":{"Env":["PATH=/bin"],"Cmd":["sh"],"StopSignal":"SIGTERM"},
+    "rootfs":{"type":"layers","diff_ids":["sha256:)" + std::string(kHexA) + R"("]}})";
+  auto c = ParseImageConfig(text);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->env, std::vector<std::string>{"PATH=/bin"});
+  c->env.push_back("A=b");
+  c->diff_ids.push_back(Digest::FromData("y"));
+  auto again = ParseImageConfig(SerializeImageConfig(*c));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->env.size(), 2u);
+  EXPECT_EQ(again->diff_ids.size(), 2u);
+  EXPECT_EQ(again->raw["custom"]["x"], 1);
+  EXPECT_EQ(again->raw["config"]["StopSignal"], "SIGTERM");
+}
+
+TEST(ImageConfigTest, RequiresLayersRootfs) {
+  EXPECT_FALSE(ParseImageConfig(R"({"architecture":"amd64","os":"linux"})").ok());
+}
+
+}  // namespace
+}  // namespace kiln::oci

@@ -1,0 +1,86 @@
+// Sandboxes: a root filesystem (overlay of cached layers + a fresh upper dir) with a long-lived
+// container in it, into which commands are exec'd. The Runtime interface has the real
+// implementation (crun, crun_runtime.h) and a fake that runs commands on the host (for tests of
+// the layers above); both pass the suite in sandbox_test.cc / sandbox_itest.cc.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "oci/types.h"
+#include "runtime/size.h"
+
+namespace kiln::runtime {
+
+struct BindMount {
+  std::string source;       // host path
+  std::string destination;  // path in the sandbox
+  bool read_only = false;
+};
+
+struct SandboxSpec {
+  std::string name;                      // for people and logs: "ci/build"
+  std::vector<std::string> lower_dirs;   // layer dirs, bottom first
+  oci::ImageConfig image;                // Env, User, WorkingDir are honoured
+  std::vector<BindMount> mounts;
+  std::optional<Size> size;              // cgroup limits; none = no limits
+  std::string hostname = "kiln";
+  bool network = false;                  // false: own network namespace with loopback only
+};
+
+struct ExecSpec {
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // "K=V": the full environment of the process
+  std::string cwd;               // in the sandbox; empty = the image's WorkingDir or "/"
+  // One call per line of output, live; is_stderr tells the stream.
+  std::function<void(const std::string& line, bool is_stderr)> on_line;
+};
+
+class Sandbox {
+ public:
+  virtual ~Sandbox() = default;  // Destroys the sandbox if Destroy() was not called.
+  virtual const std::string& id() const = 0;
+  // Runs a process in the sandbox and returns its exit code exactly (128+N if killed by
+  // signal N). An error Status only when it could not be run at all.
+  virtual Result<int> Exec(const ExecSpec& spec) = 0;
+  // The host path behind a sandbox path under a bind mount (its source + the rest). Used to place
+  // files (scripts, env files) that the sandbox sees. The fake translates the same way, and also
+  // rewrites mount destinations to their sources in Exec's args, env values and cwd, so code
+  // above can use sandbox paths with either implementation.
+  virtual std::string HostPath(const std::string& sandbox_path) const = 0;
+  // The overlay upper dir: everything the sandbox changed (empty for the fake).
+  virtual std::string UpperDir() const = 0;
+  // Pauses / resumes every process in the sandbox (cgroup freezer).
+  virtual Status Freeze() = 0;
+  virtual Status Thaw() = 0;
+  // Kills the container, deletes its runtime state, unmounts and removes its directories.
+  // Idempotent.
+  virtual Status Destroy() = 0;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+  virtual Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) = 0;
+  // Removes what killed kiln processes left behind: mounts, runtime state, cgroups, dirs.
+  // Returns how many sandboxes were swept.
+  virtual Result<int> SweepOrphans() = 0;
+};
+
+struct RuntimeOptions {
+  std::string state_dir;   // sandboxes live in <state_dir>/sandboxes/<id>
+  std::string crun = "crun";
+  std::string init_path;   // the static kiln-init binary; empty = beside the kiln binary
+};
+
+// The real runtime: overlayfs + crun. Fails with FailedPrecondition (and what to do) when the
+// host cannot run it (not root, no crun, no overlayfs).
+Result<std::unique_ptr<Runtime>> NewCrunRuntime(const RuntimeOptions& options);
+// The fake: runs commands directly on the host, in a scratch dir; no isolation.
+std::unique_ptr<Runtime> NewHostRuntime(const std::string& scratch_dir);
+
+}  // namespace kiln::runtime

@@ -1,0 +1,44 @@
+// The layer cache: each layer unpacked once into `<root>/<hex of diff ID>/`, read-only in use,
+// shared by every sandbox whose image has that layer, and mounted as an overlay lower dir.
+//
+// Unpacking goes to `<root>/.tmp-<hex>-<pid>` and is renamed into place when complete, so a
+// killed kiln never leaves a half layer under a final name; two processes preparing the same
+// layer both succeed. The diff ID computed while unpacking must equal the one in the image
+// config (DataLoss otherwise, and the directory is discarded).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "content/blob_store.h"
+#include "oci/types.h"
+
+namespace kiln::snapshot {
+
+class LayerCache {
+ public:
+  // `root` is created with mode 0700.
+  static Result<LayerCache> Open(const std::string& root, content::BlobStore* blobs);
+
+  // Ensures every layer of the image is unpacked. Returns the layer directories bottom first.
+  // `on_progress` (optional) is told of each layer unpacked ("unpacked sha256:… 12 MB 0.4s").
+  Result<std::vector<std::string>> Prepare(const oci::Manifest& manifest,
+                                           const oci::ImageConfig& config,
+                                           const std::function<void(const std::string&)>& on_progress = {});
+  std::string PathFor(const oci::Digest& diff_id) const;
+  bool Has(const oci::Digest& diff_id) const;
+  // Moves `dir` (on the same filesystem) into the cache as the layer `diff_id`, instead of
+  // unpacking it again (used after a snapshot: the upper dir already is the layer). When the
+  // layer is already present, `dir` is removed instead.
+  Status Adopt(const oci::Digest& diff_id, const std::string& dir);
+  // Removes cached layers whose diff ID is not in `keep`, and stale temp dirs.
+  Status Prune(const std::vector<oci::Digest>& keep);
+
+ private:
+  LayerCache(std::string root, content::BlobStore* blobs) : root_(std::move(root)), blobs_(blobs) {}
+  std::string root_;
+  content::BlobStore* blobs_;
+};
+
+}  // namespace kiln::snapshot
