@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the base root filesystems kiln's tests and demo import, from Debian packages (no image
+# can be pulled here). Cached under /var/cache/kiln-test; idempotent.
+#   debian-bookworm-minbase.tar  debootstrap --variant=minbase bookworm (bash, coreutils, apt)
+set -euo pipefail
+cache=${KILN_FIXTURE_CACHE:-/var/cache/kiln-test}
+mkdir -p "$cache"
+tar_out="$cache/debian-bookworm-minbase.tar"
+if [ -s "$tar_out" ]; then
+  echo "fixtures: $tar_out present"
+  exit 0
+fi
+# The mirror apt already uses (deb822 or one-line sources).
+mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+  | grep -v -- '-security' | grep -i debian | head -n1 | awk '{print $2}')
+mirror=${mirror:-http://deb.debian.org/debian}
+work=$(mktemp -d "$cache/debootstrap.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+echo "fixtures: debootstrap --variant=minbase bookworm from $mirror (about 30 s)"
+debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/log" 2>&1 || {
+  tail -n 20 "$work/log" >&2
+  exit 1
+}
+rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
+tar --numeric-owner --xattrs -C "$work/rootfs" -cf "$tar_out.tmp" .
+mv "$tar_out.tmp" "$tar_out"
+echo "fixtures: wrote $tar_out ($(du -h "$tar_out" | cut -f1))"

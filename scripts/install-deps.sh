@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package kiln needs to build, test and run. Idempotent: packages already
+# present are left alone, and apt is only called when something is missing. Run as root.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  libyaml-cpp-dev nlohmann-json3-dev libtomlplusplus-dev libarchive-dev libzstd-dev zlib1g-dev
+  libdeflate-dev libssl-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # run: the OCI runtime, and base images built from Debian packages
+  crun busybox-static debootstrap
+  # tests and benchmarks: independent judges and peers
+  podman skopeo umoci buildah hyperfine uidmap docker-registry
+)
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: run as root (apt-get install needs it)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# docker-registry starts a system service on :5000 when installed; tests run their own.
+if systemctl is-active --quiet docker-registry 2>/dev/null; then
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi
+echo "install-deps: done"

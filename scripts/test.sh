@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: installs dependencies, builds kiln and runs every test, unit and
+# integration (root, crun, overlayfs, a registry on loopback), plus the ASan+UBSan unit run.
+# Idempotent. Usage (as root): scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/fixtures.sh
+scripts/build.sh default
+ctest --preset default -j 2 --timeout 600
+if [ "${KILN_SKIP_ASAN:-0}" != 1 ]; then
+  scripts/build.sh asan
+  ctest --preset asan -j 2 --timeout 600
+fi

@@ -1,0 +1,50 @@
+#include "cli/app.h"
+
+#include <cstdlib>
+
+#include "base/fs.h"
+#include "base/log.h"
+
+namespace kiln::cli {
+
+Result<content::ImageStore*> App::Store() {
+  if (!store_) {
+    ASSIGN_OR_RETURN(store_, content::ImageStore::Open(JoinPath(state_dir_, "oci")));
+  }
+  return store_.get();
+}
+
+Result<snapshot::LayerCache*> App::Layers() {
+  if (!layers_) {
+    ASSIGN_OR_RETURN(content::ImageStore * store, Store());
+    ASSIGN_OR_RETURN(auto cache, snapshot::LayerCache::Open(JoinPath(state_dir_, "layers"),
+                                                            &store->blobs()));
+    layers_ = std::make_unique<snapshot::LayerCache>(std::move(cache));
+  }
+  return layers_.get();
+}
+
+Result<runtime::Runtime*> App::Runtime() {
+  if (!runtime_) {
+    runtime::RuntimeOptions options;
+    options.state_dir = state_dir_;
+    ASSIGN_OR_RETURN(runtime_, runtime::NewCrunRuntime(options));
+    ASSIGN_OR_RETURN(int swept, runtime_->SweepOrphans());
+    if (swept > 0) {
+      LogInfo("removed " + std::to_string(swept) + " sandbox(es) left by an earlier kiln");
+    }
+  }
+  return runtime_.get();
+}
+
+std::string DefaultStateDir() {
+  const char* env = std::getenv("KILN_STATE_DIR");
+  return env != nullptr && *env != '\0' ? env : "/var/lib/kiln";
+}
+
+int Fail(const Status& status) {
+  LogError(status.message());
+  return status.code() == Code::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,46 @@
+// What every subcommand shares: the state directory and the parts opened from it, lazily.
+//
+// State directory layout (default /var/lib/kiln; --state-dir or KILN_STATE_DIR):
+//   oci/        an OCI image layout: oci-layout, index.json (image names), blobs/sha256/…
+//   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700)
+//   sandboxes/  one directory per live sandbox (upper, work, rootfs mount, bundle)
+//   crun/       crun's state (--root)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "content/image_store.h"
+#include "runtime/sandbox.h"
+#include "snapshot/layer_cache.h"
+
+namespace kiln::cli {
+
+class App {
+ public:
+  explicit App(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+  const std::string& state_dir() const { return state_dir_; }
+
+  // Each opens its part on first use (creating directories) and keeps it.
+  Result<content::ImageStore*> Store();
+  Result<snapshot::LayerCache*> Layers();
+  // The crun runtime; sweeps what killed kiln processes left behind on first use.
+  Result<runtime::Runtime*> Runtime();
+
+ private:
+  std::string state_dir_;
+  std::unique_ptr<content::ImageStore> store_;
+  std::unique_ptr<snapshot::LayerCache> layers_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+};
+
+// The state dir from --state-dir, else $KILN_STATE_DIR, else /var/lib/kiln.
+std::string DefaultStateDir();
+
+// Prints a failed Status for people ("kiln: error: …") and returns exit code 1 (2 for
+// InvalidArgument, meaning the command line or an input file is wrong).
+int Fail(const Status& status);
+
+}  // namespace kiln::cli

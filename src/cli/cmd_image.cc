@@ -1,0 +1,221 @@
+// kiln image ls | inspect | rm | export, and the `kiln image` dispatcher.
+#include <cstdio>
+#include <map>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "base/table.h"
+
+namespace kiln::cli {
+namespace {
+
+const char kImageHelp[] = R"(NAME
+    kiln image - manage kiln's images
+
+SYNOPSIS
+    kiln image import SOURCE NAME[:TAG]     store a rootfs dir/tarball or an OCI layout/archive
+    kiln image export NAME DEST [--format oci|oci-archive] [--ref REF]
+    kiln image ls [--json]                  (also: kiln images)
+    kiln image inspect NAME [--json]
+    kiln image rm NAME...
+
+    Images live in an OCI image layout under the state directory (STATE/oci), so skopeo and
+    umoci can read it as it is. Run `kiln image COMMAND --help` for each command.
+)";
+
+const char kListHelp[] = R"(NAME
+    kiln image ls - list images
+
+SYNOPSIS
+    kiln image ls [--json]
+    kiln images [--json]
+
+DESCRIPTION
+    One line per name: repository, tag, manifest digest, size (config + compressed layers),
+    layer count and creation time. --json prints an array of objects with the same fields
+    (name, repository, tag, digest, size, layers, created) for scripts.
+)";
+
+const char kInspectHelp[] = R"(NAME
+    kiln image inspect - show one image's manifest and config
+
+SYNOPSIS
+    kiln image inspect NAME[:TAG]|DIGEST [--json]
+
+DESCRIPTION
+    Prints the image's digest, platform, environment, command, layers (digest, size, diff ID)
+    and history. --json prints {"name","descriptor","manifest","config"} with the manifest and
+    config as stored.
+)";
+
+const char kRemoveHelp[] = R"(NAME
+    kiln image rm - remove image names and the blobs no other name uses
+
+SYNOPSIS
+    kiln image rm NAME[:TAG]...
+
+DESCRIPTION
+    Removes each name from the index, then deletes every blob no remaining name reaches.
+)";
+
+const char kExportHelp[] = R"(NAME
+    kiln image export - write an image as an OCI layout or oci-archive
+
+SYNOPSIS
+    kiln image export NAME[:TAG] DEST [--format oci|oci-archive] [--ref REF]
+
+DESCRIPTION
+    Writes the image to DEST as an OCI image layout directory (default; created, or added to
+    when it already holds a layout) or an oci-archive tarball (--format oci-archive, or DEST
+    ending in .tar). REF is the ref.name in DEST's index (default: the TAG). The result is what
+    `skopeo inspect oci:DEST:REF`, `skopeo copy oci-archive:DEST:REF …` and `umoci unpack`
+    read.
+)";
+
+struct Row {
+  std::string name, repo, tag, digest, created;
+  int64_t size = 0;
+  size_t layers = 0;
+};
+
+Result<Row> Describe(content::ImageStore& store, const content::ImageRecord& rec) {
+  ASSIGN_OR_RETURN(content::LoadedImage img, store.Load(rec.name));
+  Row row;
+  row.name = rec.name;
+  size_t colon = rec.name.rfind(':');
+  row.repo = rec.name.substr(0, colon);
+  row.tag = colon == std::string::npos ? "" : rec.name.substr(colon + 1);
+  row.digest = rec.manifest.digest.str();
+  row.size = img.manifest.config.size;
+  for (const auto& l : img.manifest.layers) row.size += l.size;
+  row.layers = img.manifest.layers.size();
+  row.created = img.config.created;
+  return row;
+}
+
+}  // namespace
+
+int ImageListCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kListHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--json", "", false}});
+  if (!flags.ok()) return Fail(flags.status());
+  auto store = app.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto records = (*store)->List();
+  if (!records.ok()) return Fail(records.status());
+  std::vector<Row> rows;
+  for (const auto& rec : *records) {
+    auto row = Describe(**store, rec);
+    if (!row.ok()) return Fail(row.status().WithContext(rec.name));
+    rows.push_back(*row);
+  }
+  if (flags->Has("--json")) {
+    OrderedJson out = OrderedJson::array();
+    for (const auto& r : rows) {
+      out.push_back({{"name", r.name}, {"repository", r.repo}, {"tag", r.tag},
+                     {"digest", r.digest}, {"size", r.size}, {"layers", r.layers},
+                     {"created", r.created}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  Table table({"REPOSITORY", "TAG", "DIGEST", "SIZE", "LAYERS", "CREATED"});
+  for (const auto& r : rows) {
+    table.Add({r.repo, r.tag, oci::Digest::Parse(r.digest)->Short(), FormatBytes(r.size),
+               std::to_string(r.layers), r.created});
+  }
+  std::fputs(table.Render().c_str(), stdout);
+  return 0;
+}
+
+int ImageInspectCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kInspectHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--json", "", false}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln image inspect NAME"));
+  auto store = app.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto img = (*store)->Load(flags->positional()[0]);
+  if (!img.ok()) return Fail(img.status());
+  if (flags->Has("--json")) {
+    OrderedJson out;
+    out["name"] = img->name;
+    out["descriptor"] = oci::ToJson(img->descriptor);
+    out["manifest"] = OrderedJson::parse(oci::SerializeManifest(img->manifest));
+    out["config"] = OrderedJson::parse(oci::SerializeImageConfig(img->config));
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  const auto& c = img->config;
+  std::printf("Name:      %s\nDigest:    %s\nPlatform:  %s/%s\nCreated:   %s\n",
+              img->name.c_str(), img->descriptor.digest.str().c_str(), c.os.c_str(),
+              c.architecture.c_str(), c.created.c_str());
+  for (const auto& e : c.env) std::printf("Env:       %s\n", e.c_str());
+  std::string cmd;
+  for (const auto& a : c.cmd) cmd += (cmd.empty() ? "" : " ") + a;
+  std::printf("Cmd:       %s\nLayers:\n", cmd.c_str());
+  for (size_t i = 0; i < img->manifest.layers.size(); ++i) {
+    const auto& l = img->manifest.layers[i];
+    std::printf("  %zu  %s  %10s  diff %s\n", i + 1, l.digest.str().c_str(),
+                FormatBytes(l.size).c_str(),
+                i < c.diff_ids.size() ? c.diff_ids[i].Short().c_str() : "?");
+  }
+  std::printf("History:\n");
+  for (const auto& h : c.history) std::printf("  %s  %s\n", h.created.c_str(), h.created_by.c_str());
+  return 0;
+}
+
+int ImageRemoveCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kRemoveHelp)) return 0;
+  if (args.empty()) return Fail(InvalidArgument("usage: kiln image rm NAME..."));
+  auto store = app.Store();
+  if (!store.ok()) return Fail(store.status());
+  for (const auto& arg : args) {
+    auto name = content::NormalizeImageName(arg);
+    if (!name.ok()) return Fail(name.status());
+    Status s = (*store)->Untag(*name);
+    if (!s.ok()) return Fail(s);
+    std::printf("untagged %s\n", name->c_str());
+  }
+  auto freed = (*store)->CollectGarbage();
+  if (!freed.ok()) return Fail(freed.status().WithContext("collect garbage"));
+  std::printf("freed %s\n", FormatBytes(*freed).c_str());
+  return 0;
+}
+
+int ImageExportCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kExportHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--format", "", true}, {"--ref", "", true}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image export NAME DEST"));
+  const std::string& name = flags->positional()[0];
+  const std::string& dest = flags->positional()[1];
+  std::string format = flags->Get("--format");
+  if (format.empty()) format = dest.size() > 4 && dest.substr(dest.size() - 4) == ".tar" ? "oci-archive" : "oci";
+  if (format != "oci" && format != "oci-archive") return Fail(InvalidArgument("--format must be oci or oci-archive"));
+  auto store = app.Store();
+  if (!store.ok()) return Fail(store.status());
+  Status s = format == "oci" ? content::ExportLayout(**store, name, dest, flags->Get("--ref"))
+                             : content::ExportArchive(**store, name, dest, flags->Get("--ref"));
+  if (!s.ok()) return Fail(s.WithContext("export " + name));
+  std::printf("%s → %s:%s\n", name.c_str(), format.c_str(), dest.c_str());
+  return 0;
+}
+
+int ImageCommand(App& app, const Args& args) {
+  static const std::map<std::string, int (*)(App&, const Args&)> kSub = {
+      {"import", ImageImportCommand}, {"export", ImageExportCommand},
+      {"ls", ImageListCommand},       {"list", ImageListCommand},
+      {"inspect", ImageInspectCommand}, {"rm", ImageRemoveCommand}};
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kImageHelp, stdout);
+    return args.empty() ? 2 : 0;
+  }
+  auto it = kSub.find(args[0]);
+  if (it == kSub.end()) return Fail(InvalidArgument("unknown command: kiln image " + args[0]));
+  return it->second(app, Args(args.begin() + 1, args.end()));
+}
+
+}  // namespace kiln::cli

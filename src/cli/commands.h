@@ -1,0 +1,25 @@
+// kiln's subcommands. Each takes the words after its name and returns the process exit code:
+// 0 success, 1 failure, 2 bad usage or bad input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+
+namespace kiln::cli {
+
+using Args = std::vector<std::string>;
+
+int ImageCommand(App& app, const Args& args);        // kiln image …
+int ImageImportCommand(App& app, const Args& args);  // kiln image import
+int ImageExportCommand(App& app, const Args& args);  // kiln image export
+int ImageListCommand(App& app, const Args& args);    // kiln image ls, kiln images
+int ImageInspectCommand(App& app, const Args& args); // kiln image inspect
+int ImageRemoveCommand(App& app, const Args& args);  // kiln image rm
+int RunCommand(App& app, const Args& args);          // kiln run
+
+// True when args ask for help (-h/--help); prints `text` to stdout.
+bool WantsHelp(const Args& args, const char* text);
+
+}  // namespace kiln::cli

@@ -1,0 +1,114 @@
+// kiln: a self-hosted CI runner whose centre is custom images.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "base/log.h"
+#include "cli/commands.h"
+
+namespace kiln::cli {
+namespace {
+
+const char kHelp[] = R"(NAME
+    kiln - run CI jobs in sandboxes made from OCI images, and snapshot them into custom images
+
+SYNOPSIS
+    kiln [--state-dir DIR] [-v|--verbose] [-q|--quiet] COMMAND [ARGS…]
+
+COMMANDS
+    run [WORKFLOW|DIR]     run GitHub Actions workflow jobs in sandboxes (like act)
+    image import|export|ls|inspect|rm
+                           manage images (an OCI image layout under the state dir)
+    images                 same as `kiln image ls`
+    version                print the version
+    help                   this text
+
+    `kiln COMMAND --help` explains each command in full.
+
+GLOBAL OPTIONS
+    --state-dir DIR   where kiln keeps images, the layer cache and sandboxes
+                      (default $KILN_STATE_DIR, else /var/lib/kiln)
+    -v, --verbose     debug messages on stderr
+    -q, --quiet       warnings and errors only
+
+ENVIRONMENT
+    KILN_STATE_DIR    default state directory
+    KILN_CONFIG       runner config file for `kiln run` (default /etc/kiln/config.toml)
+
+EXIT STATUS
+    0 success; 1 a job or command failed; 2 bad usage or invalid input (a workflow error names
+    FILE:LINE:COLUMN).
+
+FILES
+    STATE/oci         OCI image layout: oci-layout, index.json, blobs/sha256/…
+    STATE/layers      layer cache: each layer unpacked once, shared read-only by sandboxes
+    STATE/sandboxes   live sandboxes (swept at start when their kiln died)
+)";
+
+int Version(App&, const Args&) {
+  std::printf("kiln 0.1.0\n");
+  return 0;
+}
+
+}  // namespace
+
+bool WantsHelp(const Args& args, const char* text) {
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "-h" || a == "--help") {
+      std::fputs(text, stdout);
+      return true;
+    }
+  }
+  return false;
+}
+
+int Main(int argc, char** argv) {
+  std::string state_dir = DefaultStateDir();
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; ++i) {
+    std::string a = argv[i];
+    if (a == "--state-dir" && i + 1 < argc) {
+      state_dir = argv[++i];
+    } else if (a.rfind("--state-dir=", 0) == 0) {
+      state_dir = a.substr(12);
+    } else if (a == "-v" || a == "--verbose") {
+      SetLogLevel(LogLevel::kDebug);
+    } else if (a == "-q" || a == "--quiet") {
+      SetLogLevel(LogLevel::kWarn);
+    } else if (a == "-h" || a == "--help") {
+      std::fputs(kHelp, stdout);
+      return 0;
+    } else if (a == "--version") {
+      std::printf("kiln 0.1.0\n");
+      return 0;
+    } else {
+      std::fprintf(stderr, "kiln: unknown option %s (see kiln --help)\n", a.c_str());
+      return 2;
+    }
+  }
+  if (i >= argc) {
+    std::fputs(kHelp, stderr);
+    return 2;
+  }
+  static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
+      {"run", RunCommand},       {"image", ImageCommand}, {"images", ImageListCommand},
+      {"version", Version}};
+  std::string command = argv[i];
+  if (command == "help") {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  auto it = kCommands.find(command);
+  if (it == kCommands.end()) {
+    std::fprintf(stderr, "kiln: unknown command %s (see kiln --help)\n", command.c_str());
+    return 2;
+  }
+  App app(state_dir);
+  return it->second(app, Args(argv + i + 1, argv + argc));
+}
+
+}  // namespace kiln::cli
+
+int main(int argc, char** argv) { return kiln::cli::Main(argc, argv); }
