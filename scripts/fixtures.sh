@@ -11,8 +11,8 @@ if [ -s "$tar_out" ]; then
   exit 0
 fi
 # The mirror apt already uses (deb822 or one-line sources).
-mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-  | grep -v -- '-security' | grep -i debian | head -n1 | awk '{print $2}')
+mirror=$( (grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ \
+  2>/dev/null || true) | grep -v -- '-security' | grep -i debian | awk 'NR == 1 {print $2}')
 mirror=${mirror:-http://deb.debian.org/debian}
 work=$(mktemp -d "$cache/debootstrap.XXXXXX")
 trap 'rm -rf "$work"' EXIT
