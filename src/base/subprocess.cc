@@ -106,15 +106,21 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   if (options.env) cenv = CStrings(*options.env);
   const char* cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   bool inherit = options.inherit_stdio;
+  UniqueFd file_out;
+  if (!options.output_file.empty()) {
+    ASSIGN_OR_RETURN(file_out, Open(options.output_file, O_WRONLY | O_CREAT | O_APPEND, 0600));
+  }
+  int child_out = file_out.valid() ? file_out.get() : (inherit ? -1 : out.write.get());
+  int child_err = file_out.valid() ? file_out.get() : (inherit ? -1 : err.write.get());
 
   pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
-    ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(),
-              inherit ? -1 : out.write.get(), inherit ? -1 : err.write.get(),
-              errpipe.write.get());
+    ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out,
+              child_err, errpipe.write.get());
   }
   errpipe.write.reset();
+  file_out.reset();
   in.read.reset();
   out.write.reset();
   err.write.reset();

@@ -19,6 +19,9 @@ struct SubprocessOptions {
   // delivered too. When unset, output is captured into SubprocessResult.
   std::function<void(const std::string& line, bool is_stderr)> on_line;
   bool inherit_stdio = false;  // Child writes straight to kiln's stdout/stderr.
+  // When set, the child's stdout and stderr are appended to this file instead (for programs
+  // that leave long-lived children holding their output, like `crun run --detach`).
+  std::string output_file;
 };
 
 struct SubprocessResult {

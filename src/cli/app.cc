@@ -24,6 +24,34 @@ Result<snapshot::LayerCache*> App::Layers() {
   return layers_.get();
 }
 
+Result<catalog::Catalog*> App::Catalog() {
+  if (!catalog_) {
+    RETURN_IF_ERROR(MakeDirs(state_dir_, 0711));
+    ASSIGN_OR_RETURN(catalog_, catalog::Catalog::Open(JoinPath(state_dir_, "kiln.db")));
+  }
+  return catalog_.get();
+}
+
+Result<ResolvedImage> ResolveImage(App& app, const std::string& ref) {
+  ASSIGN_OR_RETURN(content::ImageStore * store, app.Store());
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
+  size_t colon = ref.rfind(':');
+  bool has_tag = colon != std::string::npos && ref.find('@') == std::string::npos &&
+                 ref.find('/', colon) == std::string::npos;
+  std::string repo = has_tag ? ref.substr(0, colon) : ref;
+  std::string tag = has_tag ? ref.substr(colon + 1) : "latest";
+  ASSIGN_OR_RETURN(auto versions, cat->List(repo));
+  if (!versions.empty()) {
+    ASSIGN_OR_RETURN(catalog::VersionRecord v, cat->Resolve(repo, tag));
+    auto img = store->Load(v.manifest.str());
+    if (!img.ok()) return img.status().WithContext("image " + repo + ":" + v.version.ToString());
+    return ResolvedImage{repo + ":" + v.version.ToString(), *img, v};
+  }
+  auto img = store->Load(ref);
+  if (!img.ok()) return img.status();
+  return ResolvedImage{img->name.empty() ? ref : img->name, *img, std::nullopt};
+}
+
 Result<runtime::Runtime*> App::Runtime() {
   if (!runtime_) {
     runtime::RuntimeOptions options;

@@ -5,13 +5,16 @@
 //   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700)
 //   sandboxes/  one directory per live sandbox (upper, work, rootfs mount, bundle)
 //   crun/       crun's state (--root)
+//   kiln.db     the catalogue (SQLite, WAL): custom-image versions, runners, retention
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "catalog/catalog.h"
 #include "content/image_store.h"
 #include "runtime/sandbox.h"
 #include "snapshot/layer_cache.h"
@@ -26,6 +29,7 @@ class App {
   // Each opens its part on first use (creating directories) and keeps it.
   Result<content::ImageStore*> Store();
   Result<snapshot::LayerCache*> Layers();
+  Result<catalog::Catalog*> Catalog();
   // The crun runtime; sweeps what killed kiln processes left behind on first use.
   Result<runtime::Runtime*> Runtime();
 
@@ -33,8 +37,19 @@ class App {
   std::string state_dir_;
   std::unique_ptr<content::ImageStore> store_;
   std::unique_ptr<snapshot::LayerCache> layers_;
+  std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<runtime::Runtime> runtime_;
 };
+
+// An image as a job or command names it, resolved: a custom image's version from the catalogue
+// ("ci-tools", "ci-tools:latest", "ci-tools:1.2.0") or else a name in the OCI layout
+// ("debian:bookworm"), or a manifest digest.
+struct ResolvedImage {
+  std::string display;  // "ci-tools:1.2.0" or "debian:bookworm"
+  content::LoadedImage image;
+  std::optional<catalog::VersionRecord> version;  // set for custom images
+};
+Result<ResolvedImage> ResolveImage(App& app, const std::string& ref);
 
 // The state dir from --state-dir, else $KILN_STATE_DIR, else /var/lib/kiln.
 std::string DefaultStateDir();

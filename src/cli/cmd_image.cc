@@ -19,7 +19,10 @@ SYNOPSIS
     kiln image export NAME DEST [--format oci|oci-archive] [--ref REF]
     kiln image ls [--json]                  (also: kiln images)
     kiln image inspect NAME [--json]
-    kiln image rm NAME...
+    kiln image rm [--force] NAME[:VERSION]...
+    kiln image rollback NAME VERSION        move a custom image's `latest` back
+    kiln image prune [NAME]                 apply retention, collect unused blobs
+    kiln image retention NAME [--keep N] [--max-age DAYS]
 
     Images live in an OCI image layout under the state directory (STATE/oci), so skopeo and
     umoci can read it as it is. Run `kiln image COMMAND --help` for each command.
@@ -29,13 +32,15 @@ const char kListHelp[] = R"(NAME
     kiln image ls - list images
 
 SYNOPSIS
-    kiln image ls [--json]
-    kiln images [--json]
+    kiln image ls [NAME] [--json]
+    kiln images [NAME] [--json]
 
 DESCRIPTION
-    One line per name: repository, tag, manifest digest, size (config + compressed layers),
-    layer count and creation time. --json prints an array of objects with the same fields
-    (name, repository, tag, digest, size, layers, created) for scripts.
+    One line per image name and per custom-image version: repository, tag (for custom images
+    the version, and "latest" on the newest), manifest digest, size (config + compressed
+    layers), layer count and creation time. NAME limits the list to one repository.
+    --json prints an array of objects with the same fields (name, repository, tag, tags,
+    digest, size, layers, created, source, runner_size) for scripts.
 )";
 
 const char kInspectHelp[] = R"(NAME
@@ -54,10 +59,13 @@ const char kRemoveHelp[] = R"(NAME
     kiln image rm - remove image names and the blobs no other name uses
 
 SYNOPSIS
-    kiln image rm NAME[:TAG]...
+    kiln image rm [--force] NAME[:TAG|:VERSION]...
 
 DESCRIPTION
-    Removes each name from the index, then deletes every blob no remaining name reaches.
+    Removes each image name, or a custom image's version (NAME:1.2.0), or every version of a
+    custom image (NAME), then deletes every blob nothing else uses. A version that a runner
+    pins is kept unless --force is given; removing `latest` moves it to the highest version
+    left.
 )";
 
 const char kExportHelp[] = R"(NAME
@@ -75,10 +83,36 @@ DESCRIPTION
 )";
 
 struct Row {
-  std::string name, repo, tag, digest, created;
+  std::string name, repo, tag, digest, created, source, runner_size;
+  std::vector<std::string> tags;
   int64_t size = 0;
   size_t layers = 0;
 };
+
+// Rows for custom-image versions from the catalogue.
+Result<std::vector<Row>> VersionRows(App& app, const std::string& filter) {
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
+  ASSIGN_OR_RETURN(content::ImageStore * store, app.Store());
+  ASSIGN_OR_RETURN(auto versions, cat->List(filter));
+  std::vector<Row> rows;
+  for (const auto& v : versions) {
+    Row row;
+    row.repo = v.image;
+    row.tag = v.version.ToString();
+    row.name = v.image + ":" + row.tag;
+    row.tags = {row.tag};
+    if (v.latest) row.tags.push_back("latest");
+    row.digest = v.manifest.str();
+    row.size = v.size;
+    row.created = FormatRfc3339(v.created);
+    row.source = v.source;
+    row.runner_size = v.runner_size;
+    auto img = store->Load(v.manifest.str());
+    if (img.ok()) row.layers = img->manifest.layers.size();
+    rows.push_back(row);
+  }
+  return rows;
+}
 
 Result<Row> Describe(content::ImageStore& store, const content::ImageRecord& rec) {
   ASSIGN_OR_RETURN(content::LoadedImage img, store.Load(rec.name));
@@ -92,6 +126,7 @@ Result<Row> Describe(content::ImageStore& store, const content::ImageRecord& rec
   for (const auto& l : img.manifest.layers) row.size += l.size;
   row.layers = img.manifest.layers.size();
   row.created = img.config.created;
+  row.tags = {row.tag};
   return row;
 }
 
@@ -105,25 +140,32 @@ int ImageListCommand(App& app, const Args& args) {
   if (!store.ok()) return Fail(store.status());
   auto records = (*store)->List();
   if (!records.ok()) return Fail(records.status());
+  std::string filter = flags->positional().empty() ? "" : flags->positional()[0];
   std::vector<Row> rows;
   for (const auto& rec : *records) {
     auto row = Describe(**store, rec);
     if (!row.ok()) return Fail(row.status().WithContext(rec.name));
-    rows.push_back(*row);
+    if (filter.empty() || row->repo == filter) rows.push_back(*row);
   }
+  auto versions = VersionRows(app, filter);
+  if (!versions.ok()) return Fail(versions.status());
+  rows.insert(rows.end(), versions->begin(), versions->end());
   if (flags->Has("--json")) {
     OrderedJson out = OrderedJson::array();
     for (const auto& r : rows) {
       out.push_back({{"name", r.name}, {"repository", r.repo}, {"tag", r.tag},
-                     {"digest", r.digest}, {"size", r.size}, {"layers", r.layers},
-                     {"created", r.created}});
+                     {"tags", r.tags}, {"digest", r.digest}, {"size", r.size},
+                     {"layers", r.layers}, {"created", r.created}, {"source", r.source},
+                     {"runner_size", r.runner_size}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  Table table({"REPOSITORY", "TAG", "DIGEST", "SIZE", "LAYERS", "CREATED"});
+  Table table({"REPOSITORY", "TAGS", "DIGEST", "SIZE", "LAYERS", "CREATED"});
   for (const auto& r : rows) {
-    table.Add({r.repo, r.tag, oci::Digest::Parse(r.digest)->Short(), FormatBytes(r.size),
+    std::string tags;
+    for (const auto& t : r.tags) tags += (tags.empty() ? "" : ", ") + t;
+    table.Add({r.repo, tags, oci::Digest::Parse(r.digest)->Short(), FormatBytes(r.size),
                std::to_string(r.layers), r.created});
   }
   std::fputs(table.Render().c_str(), stdout);
@@ -137,8 +179,10 @@ int ImageInspectCommand(App& app, const Args& args) {
   if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln image inspect NAME"));
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
-  auto img = (*store)->Load(flags->positional()[0]);
-  if (!img.ok()) return Fail(img.status());
+  auto resolved = ResolveImage(app, flags->positional()[0]);
+  if (!resolved.ok()) return Fail(resolved.status());
+  content::LoadedImage* img = &resolved->image;
+  img->name = resolved->display;
   if (flags->Has("--json")) {
     OrderedJson out;
     out["name"] = img->name;
@@ -169,20 +213,25 @@ int ImageInspectCommand(App& app, const Args& args) {
 
 int ImageRemoveCommand(App& app, const Args& args) {
   if (WantsHelp(args, kRemoveHelp)) return 0;
-  if (args.empty()) return Fail(InvalidArgument("usage: kiln image rm NAME..."));
+  auto flags = Flags::Parse(args, {{"--force", "-f", false}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().empty()) return Fail(InvalidArgument("usage: kiln image rm NAME..."));
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
-  for (const auto& arg : args) {
+  for (const auto& arg : flags->positional()) {
+    Status custom = RemoveCustomImage(app, arg, flags->Has("--force"));
+    if (custom.ok()) continue;
+    if (custom.code() != Code::kNotFound || custom.message().rfind("no custom image", 0) != 0) {
+      return Fail(custom);
+    }
     auto name = content::NormalizeImageName(arg);
     if (!name.ok()) return Fail(name.status());
     Status s = (*store)->Untag(*name);
     if (!s.ok()) return Fail(s);
     std::printf("untagged %s\n", name->c_str());
   }
-  auto freed = (*store)->CollectGarbage();
-  if (!freed.ok()) return Fail(freed.status().WithContext("collect garbage"));
-  std::printf("freed %s\n", FormatBytes(*freed).c_str());
-  return 0;
+  Status gc = CollectUnused(app);
+  return gc.ok() ? 0 : Fail(gc.WithContext("collect garbage"));
 }
 
 int ImageExportCommand(App& app, const Args& args) {
@@ -208,7 +257,9 @@ int ImageCommand(App& app, const Args& args) {
   static const std::map<std::string, int (*)(App&, const Args&)> kSub = {
       {"import", ImageImportCommand}, {"export", ImageExportCommand},
       {"ls", ImageListCommand},       {"list", ImageListCommand},
-      {"inspect", ImageInspectCommand}, {"rm", ImageRemoveCommand}};
+      {"inspect", ImageInspectCommand}, {"rm", ImageRemoveCommand},
+      {"rollback", ImageRollbackCommand}, {"prune", ImagePruneCommand},
+      {"retention", ImageRetentionCommand}};
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kImageHelp, stdout);
     return args.empty() ? 2 : 0;

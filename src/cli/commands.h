@@ -17,7 +17,17 @@ int ImageExportCommand(App& app, const Args& args);  // kiln image export
 int ImageListCommand(App& app, const Args& args);    // kiln image ls, kiln images
 int ImageInspectCommand(App& app, const Args& args); // kiln image inspect
 int ImageRemoveCommand(App& app, const Args& args);  // kiln image rm
+int ImageRollbackCommand(App& app, const Args& args);   // kiln image rollback
+int ImagePruneCommand(App& app, const Args& args);      // kiln image prune
+int ImageRetentionCommand(App& app, const Args& args);  // kiln image retention
 int RunCommand(App& app, const Args& args);          // kiln run
+int RunnerCommand(App& app, const Args& args);       // kiln runner …
+
+// Removes a custom image version ("NAME:X.Y.Z") or every version ("NAME"); NotFound when NAME
+// is no custom image.
+Status RemoveCustomImage(App& app, const std::string& ref, bool force);
+// Deletes blobs no image name or custom-image version reaches; prints what was freed.
+Status CollectUnused(App& app);
 
 // True when args ask for help (-h/--help); prints `text` to stdout.
 bool WantsHelp(const Args& args, const char* text);

@@ -21,6 +21,7 @@ COMMANDS
     image import|export|ls|inspect|rm
                            manage images (an OCI image layout under the state dir)
     images                 same as `kiln image ls`
+    runner add|ls|rm       named runners: a custom image (latest or pinned) and a size
     version                print the version
     help                   this text
 
@@ -94,7 +95,7 @@ int Main(int argc, char** argv) {
   }
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
       {"run", RunCommand},       {"image", ImageCommand}, {"images", ImageListCommand},
-      {"version", Version}};
+      {"version", Version}, {"runner", RunnerCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

@@ -10,6 +10,7 @@
 // A name never points at a manifest whose blobs are missing.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,10 +51,17 @@ class ImageStore {
   Result<oci::Descriptor> Resolve(const std::string& name);
   Result<LoadedImage> Load(const std::string& name);
   Result<std::vector<ImageRecord>> List();
-  // Deletes blobs that no name reaches (manifest → config + layers). Returns bytes freed.
-  Result<int64_t> CollectGarbage();
+  // Deletes blobs that neither a name nor one of `extra_roots` (manifest digests, e.g. the
+  // catalogue's versions) reaches, skipping blobs younger than `min_age_seconds` (an ingest in
+  // progress has not been named yet). Returns bytes freed.
+  Result<int64_t> CollectGarbage(const std::vector<oci::Digest>& extra_roots = {},
+                                 int64_t min_age_seconds = 600);
 
  private:
+  // Runs `edit` on index.json under the lock and writes the result atomically.
+  Status EditIndex(const std::function<Status(oci::Index&)>& edit);
+  Result<oci::Index> ReadIndex();
+
   ImageStore(std::string root, std::unique_ptr<DiskBlobStore> blobs)
       : root_(std::move(root)), blobs_(std::move(blobs)) {}
   std::string root_;

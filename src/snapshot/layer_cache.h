@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <functional>
 #include <vector>
 
 #include "base/status.h"

@@ -69,6 +69,12 @@ std::string KilnBinary() {
   return std::string(env != nullptr ? env : ".") + "/src/cli/kiln";
 }
 
+std::string KilnInitBinary() {
+  const char* env = std::getenv("KILN_BINARY_DIR");
+  if (env != nullptr) return std::string(env) + "/src/cli/kiln-init";
+  return SelfExeDir() + "/../cli/kiln-init";
+}
+
 bool IsRoot() { return ::geteuid() == 0; }
 
 }  // namespace kiln::testing

@@ -33,6 +33,8 @@ std::string DebianRootfsTar();
 std::string SourceDir();
 // The kiln binary in the build tree (KILN_BINARY_DIR/src/cli/kiln).
 std::string KilnBinary();
+// The static kiln-init binary in the build tree (beside kiln).
+std::string KilnInitBinary();
 bool IsRoot();
 
 }  // namespace kiln::testing

@@ -1,0 +1,129 @@
+// Custom-image version management: kiln image rollback | prune | retention, and removing
+// versions (kiln image rm NAME:VERSION goes through RemoveCustomImage).
+#include <cstdio>
+#include <set>
+
+#include "base/clock.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+
+namespace kiln::cli {
+namespace {
+
+const char kRollbackHelp[] = R"(NAME
+    kiln image rollback - move a custom image's `latest` tag back to an older version
+
+SYNOPSIS
+    kiln image rollback NAME VERSION
+
+DESCRIPTION
+    Runners that follow `latest` start from VERSION from now on. The next snapshot still gets
+    a new number (numbers are never reused) and becomes `latest` again.
+)";
+
+const char kPruneHelp[] = R"(NAME
+    kiln image prune - apply retention policies and collect unused blobs
+
+SYNOPSIS
+    kiln image prune [NAME]
+    kiln image retention NAME|'*' [--keep N] [--max-age DAYS]
+
+DESCRIPTION
+    A retention policy keeps the newest N versions of an image and/or versions younger than
+    DAYS days; '*' sets the default for every image. `latest` and versions pinned by a runner
+    are always kept. Policies are also applied after each snapshot. prune then deletes blobs
+    and cached layers that no image name or version uses any more.
+)";
+
+Status CollectGarbage(App& app) {
+  ASSIGN_OR_RETURN(content::ImageStore * store, app.Store());
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
+  ASSIGN_OR_RETURN(auto versions, cat->List(""));
+  std::vector<oci::Digest> roots;
+  for (const auto& v : versions) roots.push_back(v.manifest);
+  ASSIGN_OR_RETURN(int64_t freed, store->CollectGarbage(roots));
+  std::printf("freed %s of blobs\n", FormatBytes(freed).c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Removes one custom-image version ("NAME:X.Y.Z") or all versions ("NAME"). Returns NotFound
+// when NAME is not a custom image, so the caller can try image names.
+Status RemoveCustomImage(App& app, const std::string& ref, bool force) {
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
+  size_t colon = ref.rfind(':');
+  std::string repo = colon == std::string::npos ? ref : ref.substr(0, colon);
+  std::string tag = colon == std::string::npos ? "" : ref.substr(colon + 1);
+  ASSIGN_OR_RETURN(auto versions, cat->List(repo));
+  if (versions.empty()) return NotFound("no custom image " + repo);
+  if (tag.empty() || tag == "*") {
+    for (const auto& v : versions) RETURN_IF_ERROR(cat->DeleteVersion(repo, v.version, force));
+    std::printf("removed %s (%zu versions)\n", repo.c_str(), versions.size());
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(catalog::VersionRecord rec, cat->Resolve(repo, tag));
+  RETURN_IF_ERROR(cat->DeleteVersion(repo, rec.version, force));
+  std::printf("removed %s:%s\n", repo.c_str(), rec.version.ToString().c_str());
+  return Status::Ok();
+}
+
+Status CollectUnused(App& app) { return CollectGarbage(app); }
+
+int ImageRollbackCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kRollbackHelp)) return 0;
+  if (args.size() != 2) return Fail(InvalidArgument("usage: kiln image rollback NAME VERSION"));
+  auto cat = app.Catalog();
+  if (!cat.ok()) return Fail(cat.status());
+  auto v = catalog::ParseVersion(args[1]);
+  if (!v.ok()) return Fail(v.status());
+  Status s = (*cat)->SetLatest(args[0], *v);
+  if (!s.ok()) return Fail(s);
+  std::printf("%s:latest → %s\n", args[0].c_str(), v->ToString().c_str());
+  return 0;
+}
+
+int ImagePruneCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kPruneHelp)) return 0;
+  auto cat = app.Catalog();
+  if (!cat.ok()) return Fail(cat.status());
+  auto versions = (*cat)->List(args.empty() ? "" : args[0]);
+  if (!versions.ok()) return Fail(versions.status());
+  std::set<std::string> images;
+  for (const auto& v : *versions) images.insert(v.image);
+  for (const auto& image : images) {
+    auto removed = (*cat)->Prune(image, Clock::Real()->NowUnix());
+    if (!removed.ok()) return Fail(removed.status());
+    for (const auto& r : *removed) {
+      std::printf("pruned %s:%s\n", image.c_str(), r.version.ToString().c_str());
+    }
+  }
+  Status s = CollectGarbage(app);
+  return s.ok() ? 0 : Fail(s);
+}
+
+int ImageRetentionCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kPruneHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--keep", "", true}, {"--max-age", "", true}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().size() != 1) {
+    return Fail(InvalidArgument("usage: kiln image retention NAME [--keep N] [--max-age DAYS]"));
+  }
+  catalog::Retention r;
+  try {
+    r.keep_newest = std::stoi(flags->Get("--keep", "0"));
+    r.max_age_days = std::stoi(flags->Get("--max-age", "0"));
+  } catch (const std::exception&) {
+    return Fail(InvalidArgument("--keep and --max-age take whole numbers"));
+  }
+  if (r.keep_newest < 0 || r.max_age_days < 0) return Fail(InvalidArgument("negative retention"));
+  auto cat = app.Catalog();
+  if (!cat.ok()) return Fail(cat.status());
+  Status s = (*cat)->SetRetention(flags->positional()[0], r);
+  if (!s.ok()) return Fail(s);
+  std::printf("retention %s: keep newest %d, max age %d days (0 = no limit)\n",
+              flags->positional()[0].c_str(), r.keep_newest, r.max_age_days);
+  return 0;
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,51 @@
+// ImageStore::CollectGarbage: mark from names and extra roots, sweep the rest.
+#include <set>
+#include <sys/stat.h>
+
+#include "base/clock.h"
+#include "content/image_store.h"
+
+namespace kiln::content {
+namespace {
+
+// Adds `digest` and everything it references (manifest → config + layers; index → manifests).
+void Mark(BlobStore& blobs, const oci::Digest& digest, std::set<oci::Digest>& live) {
+  if (!live.insert(digest).second) return;
+  auto text = blobs.Read(digest);
+  if (!text.ok()) return;
+  auto json = ParseJson(*text);
+  if (!json.ok() || !json->is_object()) return;
+  if (json->contains("manifests")) {
+    auto index = oci::ParseIndex(*text);
+    if (index.ok()) {
+      for (const auto& m : index->manifests) Mark(blobs, m.digest, live);
+    }
+    return;
+  }
+  auto manifest = oci::ParseManifest(*text);
+  if (!manifest.ok()) return;
+  live.insert(manifest->config.digest);
+  for (const auto& l : manifest->layers) live.insert(l.digest);
+}
+
+}  // namespace
+
+Result<int64_t> ImageStore::CollectGarbage(const std::vector<oci::Digest>& extra_roots,
+                                           int64_t min_age_seconds) {
+  std::set<oci::Digest> live;
+  ASSIGN_OR_RETURN(oci::Index index, ReadIndex());
+  for (const auto& d : index.manifests) Mark(*blobs_, d.digest, live);
+  for (const auto& d : extra_roots) Mark(*blobs_, d, live);
+  ASSIGN_OR_RETURN(auto all, blobs_->List());
+  int64_t now = Clock::Real()->NowUnix(), freed = 0;
+  for (const auto& d : all) {
+    if (live.count(d) != 0) continue;
+    struct stat st;
+    if (::stat(blobs_->PathOf(d).c_str(), &st) != 0) continue;
+    if (now - st.st_mtime < min_age_seconds) continue;
+    if (blobs_->Delete(d).ok()) freed += st.st_size;
+  }
+  return freed;
+}
+
+}  // namespace kiln::content

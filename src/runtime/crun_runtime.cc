@@ -1,0 +1,134 @@
+// The crun Runtime: creates sandboxes (overlay + `crun run --detach` of kiln-init) and sweeps
+// the ones whose kiln died.
+#include <cerrno>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "runtime/cgroups.h"
+#include "runtime/crun_sandbox.h"
+#include "runtime/owner.h"
+#include "snapshot/overlay.h"
+
+namespace kiln::runtime {
+namespace {
+
+std::string NewId() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  static const char kHex[] = "0123456789abcdef";
+  std::string id = "kiln-";
+  for (int i = 0; i < 12; ++i) id += kHex[gen() % 16];
+  return id;
+}
+
+class CrunRuntime : public Runtime {
+ public:
+  explicit CrunRuntime(RuntimeOptions o) : o_(std::move(o)) {}
+
+  Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) override {
+    RETURN_IF_ERROR(PrepareHostOnce());
+    std::string id = NewId();
+    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+    RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
+    RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
+    RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
+    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/owner", OwnerToken(), 0600));
+    auto sandbox = Start(id, paths, spec);
+    if (!sandbox.ok()) {
+      (void)CrunSandbox::DestroyAt(id, paths);
+      return sandbox.status().WithContext("create sandbox for " + spec.name);
+    }
+    return sandbox;
+  }
+
+  Result<int> SweepOrphans() override {
+    if (!IsDirectory(SandboxesDir())) return 0;
+    ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+    int swept = 0;
+    for (const auto& id : ids) {
+      CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+      auto owner = ReadFile(paths.dir + "/owner");
+      if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
+      Status s = CrunSandbox::DestroyAt(id, paths);
+      if (!s.ok()) {
+        LogWarn("sweep sandbox " + id + ": " + s.message());
+        continue;
+      }
+      ++swept;
+    }
+    return swept;
+  }
+
+ private:
+  std::string SandboxesDir() const { return o_.state_dir + "/sandboxes"; }
+  std::string CrunRoot() const { return o_.state_dir + "/crun"; }
+
+  Status PrepareHostOnce() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (prepared_) return Status::Ok();
+    ASSIGN_OR_RETURN(std::string changed, PrepareCgroups());
+    if (!changed.empty()) LogInfo(changed);
+    prepared_ = true;
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<Sandbox>> Start(const std::string& id, const CrunPaths& paths,
+                                         const SandboxSpec& spec) {
+    std::string rootfs = paths.dir + "/rootfs";
+    RETURN_IF_ERROR(snapshot::MountOverlay(spec.lower_dirs, paths.dir + "/upper", paths.dir + "/work", rootfs));
+    ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
+    SpecInput in;
+    in.rootfs = rootfs;
+    in.init_host_path = o_.init_path.empty() ? SelfExeDir() + "/kiln-init" : o_.init_path;
+    if (!PathExists(in.init_host_path)) return FailedPrecondition("kiln-init not found at " + in.init_host_path);
+    in.mounts = spec.mounts;
+    in.env = spec.image.env;
+    in.cwd = spec.image.working_dir.empty() ? "/" : spec.image.working_dir;
+    in.user = user;
+    in.hostname = spec.hostname;
+    in.network = spec.network;
+    in.size = spec.size;
+    in.cgroups_path = "/kiln/" + id;
+    in.nofile_limit = ClampedNofile();
+    in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
+    for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
+    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
+    SubprocessOptions run;
+    run.output_file = paths.dir + "/crun.log";
+    ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run",
+                                                     "--detach", "--bundle", paths.dir, id}, run));
+    if (r.exit_code != 0) {
+      auto log = ReadFile(run.output_file);
+      std::string msg = log.ok() ? *log : "";
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      return Internal("crun run exited with " + std::to_string(r.exit_code) + ": " + msg);
+    }
+    return std::unique_ptr<Sandbox>(std::make_unique<CrunSandbox>(id, paths, spec, user));
+  }
+
+  RuntimeOptions o_;
+  std::mutex mu_;
+  bool prepared_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> NewCrunRuntime(const RuntimeOptions& options) {
+  if (::geteuid() != 0) {
+    return FailedPrecondition("kiln's sandboxes need root (overlayfs mounts, cgroups); run as root");
+  }
+  auto version = RunProcess({options.crun, "--version"});
+  if (!version.ok() || version->exit_code != 0) {
+    return FailedPrecondition("crun not found (" + options.crun + "); install it: apt-get install crun");
+  }
+  RETURN_IF_ERROR(MakeDirs(options.state_dir + "/sandboxes", 0700));
+  RETURN_IF_ERROR(MakeDirs(options.state_dir + "/crun", 0700));
+  return std::unique_ptr<Runtime>(std::make_unique<CrunRuntime>(options));
+}
+
+}  // namespace kiln::runtime

@@ -1,0 +1,79 @@
+#include "runtime/crun_sandbox.h"
+
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "snapshot/overlay.h"
+
+namespace kiln::runtime {
+
+CrunSandbox::~CrunSandbox() {
+  if (detached_ || destroyed_) return;
+  Status s = Destroy();
+  if (!s.ok()) LogWarn("sandbox " + id_ + ": " + s.message());
+}
+
+Result<SubprocessResult> CrunSandbox::Crun(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {paths_.crun, "--root", paths_.crun_root};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunChecked(argv);
+}
+
+Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
+  std::vector<std::string> env = spec.env.empty() ? spec_.image.env : spec.env;
+  std::string cwd = !spec.cwd.empty() ? spec.cwd
+                    : !spec_.image.working_dir.empty() ? spec_.image.working_dir : "/";
+  Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
+  // The process file may hold secrets in env: 0600, never argv, removed after use.
+  std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";
+  RETURN_IF_ERROR(WriteFileAtomic(file, process.dump(), 0600));
+  SubprocessOptions options;
+  options.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
+  auto r = RunProcess({paths_.crun, "--root", paths_.crun_root, "exec", "--process", file, id_}, options);
+  ::unlink(file.c_str());
+  if (!r.ok()) return r.status().WithContext("exec in sandbox " + id_);
+  return r->exit_code;
+}
+
+std::string CrunSandbox::HostPath(const std::string& sandbox_path) const {
+  const BindMount* best = nullptr;
+  for (const auto& m : spec_.mounts) {
+    const std::string& d = m.destination;
+    bool under = sandbox_path == d || (sandbox_path.rfind(d, 0) == 0 && sandbox_path[d.size()] == '/');
+    if (under && (best == nullptr || d.size() > best->destination.size())) best = &m;
+  }
+  if (best == nullptr) return JoinPath(paths_.dir + "/rootfs", sandbox_path);
+  return best->source + sandbox_path.substr(best->destination.size());
+}
+
+Status CrunSandbox::Freeze() { return Crun({"pause", id_}).status().WithContext("freeze " + id_); }
+Status CrunSandbox::Thaw() { return Crun({"resume", id_}).status().WithContext("thaw " + id_); }
+
+Status CrunSandbox::Destroy() {
+  if (destroyed_) return Status::Ok();
+  destroyed_ = true;
+  return DestroyAt(id_, paths_);
+}
+
+Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths) {
+  std::vector<std::string> base = {paths.crun, "--root", paths.crun_root};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  };
+  (void)RunProcess(with({"kill", "--all", id, "KILL"}));
+  auto deleted = RunProcess(with({"delete", "--force", id}));
+  std::string rootfs = paths.dir + "/rootfs";
+  RETURN_IF_ERROR(snapshot::Unmount(rootfs));
+  Status removed = RemoveTree(paths.dir);
+  if (!removed.ok()) return removed.WithContext("remove sandbox " + id);
+  if (deleted.ok() && deleted->exit_code != 0 && deleted->err.find("does not exist") == std::string::npos &&
+      deleted->err.find("not found") == std::string::npos) {
+    LogDebug("crun delete " + id + ": " + deleted->err);
+  }
+  return Status::Ok();
+}
+
+}  // namespace kiln::runtime

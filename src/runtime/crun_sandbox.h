@@ -1,0 +1,55 @@
+// The crun-backed Sandbox (internal to runtime/). A sandbox lives in <state>/sandboxes/<id>:
+//   owner        "<pid> <start time>" of the kiln process that owns it, or "detached" for a
+//                long-lived sandbox (kiln sandbox create); SweepOrphans removes a sandbox whose
+//                owner is gone
+//   upper/ work/ the overlay's upper and work dirs; rootfs/ the overlay mount
+//   config.json  the OCI runtime config (the dir is crun's bundle)
+//   spec.json    what the sandbox was made from (name, image env, mounts, size), for Attach
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "runtime/sandbox.h"
+#include "base/subprocess.h"
+#include "runtime/spec.h"
+
+namespace kiln::runtime {
+
+struct CrunPaths {
+  std::string crun;        // the crun binary
+  std::string crun_root;   // crun --root
+  std::string dir;         // the sandbox dir
+};
+
+class CrunSandbox : public Sandbox {
+ public:
+  CrunSandbox(std::string id, CrunPaths paths, SandboxSpec spec, User user)
+      : id_(std::move(id)), paths_(std::move(paths)), spec_(std::move(spec)), user_(user) {}
+  ~CrunSandbox() override;
+
+  const std::string& id() const override { return id_; }
+  Result<int> Exec(const ExecSpec& spec) override;
+  std::string HostPath(const std::string& sandbox_path) const override;
+  std::string UpperDir() const override { return paths_.dir + "/upper"; }
+  Status Freeze() override;
+  Status Thaw() override;
+  Status Destroy() override;
+  // Keeps the sandbox when this object is destroyed (long-lived sandboxes).
+  void Detach() { detached_ = true; }
+
+  // Tears down whatever exists of the sandbox in `paths.dir` (crun state, mount, dirs).
+  static Status DestroyAt(const std::string& id, const CrunPaths& paths);
+
+ private:
+  Result<SubprocessResult> Crun(const std::vector<std::string>& args);
+  std::string id_;
+  CrunPaths paths_;
+  SandboxSpec spec_;
+  User user_;
+  bool destroyed_ = false;
+  bool detached_ = false;
+  std::atomic<int> exec_seq_{0};
+};
+
+}  // namespace kiln::runtime

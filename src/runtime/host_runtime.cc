@@ -1,0 +1,77 @@
+// The fake Runtime: commands run directly on the host, with mount destinations rewritten to
+// their sources in args, env values and cwd. No isolation; for tests of the layers above.
+#include <atomic>
+
+#include "base/fs.h"
+#include "base/subprocess.h"
+#include "runtime/sandbox.h"
+
+namespace kiln::runtime {
+namespace {
+
+std::string Rewrite(std::string s, const std::vector<BindMount>& mounts) {
+  for (const auto& m : mounts) {
+    size_t pos = 0;
+    while ((pos = s.find(m.destination, pos)) != std::string::npos) {
+      size_t end = pos + m.destination.size();
+      bool boundary = end == s.size() || s[end] == '/' || s[end] == ':' || s[end] == ' ' ||
+                      s[end] == '\'' || s[end] == '"';
+      if (!boundary) {
+        pos = end;
+        continue;
+      }
+      s.replace(pos, m.destination.size(), m.source);
+      pos += m.source.size();
+    }
+  }
+  return s;
+}
+
+class HostSandbox : public Sandbox {
+ public:
+  HostSandbox(std::string id, SandboxSpec spec) : id_(std::move(id)), spec_(std::move(spec)) {}
+  const std::string& id() const override { return id_; }
+  Result<int> Exec(const ExecSpec& spec) override {
+    std::vector<std::string> args, env;
+    for (const auto& a : spec.args) args.push_back(Rewrite(a, spec_.mounts));
+    for (const auto& e : spec.env.empty() ? spec_.image.env : spec.env) env.push_back(Rewrite(e, spec_.mounts));
+    SubprocessOptions o;
+    o.env = env;
+    o.cwd = Rewrite(spec.cwd.empty() ? "/" : spec.cwd, spec_.mounts);
+    o.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
+    ASSIGN_OR_RETURN(SubprocessResult r, RunProcess(args, o));
+    return r.exit_code;
+  }
+  std::string HostPath(const std::string& p) const override { return Rewrite(p, spec_.mounts); }
+  std::string UpperDir() const override { return ""; }
+  Status Freeze() override { return Status::Ok(); }
+  Status Thaw() override { return Status::Ok(); }
+  Status Destroy() override { return Status::Ok(); }
+
+ private:
+  std::string id_;
+  SandboxSpec spec_;
+};
+
+class HostRuntime : public Runtime {
+ public:
+  explicit HostRuntime(std::string scratch) : scratch_(std::move(scratch)) {}
+  Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) override {
+    for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
+    return std::unique_ptr<Sandbox>(
+        std::make_unique<HostSandbox>("host-" + std::to_string(++n_), spec));
+  }
+  Result<int> SweepOrphans() override { return 0; }
+
+ private:
+  std::string scratch_;
+  std::atomic<int> n_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Runtime> NewHostRuntime(const std::string& scratch_dir) {
+  return std::make_unique<HostRuntime>(scratch_dir);
+}
+
+}  // namespace kiln::runtime

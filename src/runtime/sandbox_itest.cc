@@ -1,0 +1,110 @@
+// The Sandbox suite against crun + overlayfs, plus what only a real sandbox has: isolation,
+// limits, hardening and cleanup.
+#include <sys/stat.h>
+
+#include "base/fs.h"
+#include "base/subprocess.h"
+#include "runtime/sandbox_suite.h"
+#include "snapshot/overlay.h"
+
+namespace kiln::runtime {
+
+namespace {
+std::string g_state;
+}
+
+SuiteEnv MakeSuiteEnv(const testing::ScratchDir& dir) {
+  std::string rootfs = dir.Sub("busybox");
+  testing::MakeBusyboxRootfs(rootfs);
+  g_state = dir.Sub("state");
+  RuntimeOptions o;
+  o.state_dir = g_state;
+  o.init_path = testing::KilnInitBinary();
+  auto rt = NewCrunRuntime(o);
+  EXPECT_TRUE(rt.ok()) << rt.status().ToString();
+  return SuiteEnv{rt.ok() ? std::move(*rt) : nullptr, {rootfs}, true};
+}
+
+namespace {
+
+class CrunOnly : public SandboxSuite {
+ protected:
+  void SetUp() override {
+    if (!testing::IsRoot()) GTEST_SKIP() << "crun sandboxes need root";
+    SandboxSuite::SetUp();
+    ASSERT_TRUE(env_.runtime);
+  }
+  std::string Out(Sandbox& s, const std::string& script) {
+    auto [code, lines] = Sh(s, script);
+    EXPECT_EQ(code, 0) << script;
+    std::string out;
+    for (const auto& l : lines) out += l.substr(2) + "\n";
+    return out;
+  }
+};
+
+TEST_F(CrunOnly, WritesLandInTheUpperDir) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  Out(*s, "echo data > /made-here && rm /bin/true");
+  EXPECT_EQ(*ReadFile(s->UpperDir() + "/made-here"), "data\n");
+  struct stat st;
+  ASSERT_EQ(::lstat((s->UpperDir() + "/bin/true").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));  // an overlay whiteout
+}
+
+TEST_F(CrunOnly, HardenedDefaults) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  std::string status = Out(*s, "cat /proc/self/status");
+  EXPECT_NE(status.find("CapInh:\t0000000000000000"), std::string::npos) << status;
+  EXPECT_NE(status.find("CapAmb:\t0000000000000000"), std::string::npos);
+  EXPECT_NE(status.find("CapBnd:\t00000000a80425fb"), std::string::npos);  // Docker's 14
+  EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos);
+  EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos);
+  EXPECT_EQ(Out(*s, "ls /sys/class/net"), "lo\n");
+  EXPECT_EQ(Out(*s, "wc -c < /proc/timer_list"), "0\n");  // masked (bound to /dev/null)
+  EXPECT_NE(Sh(*s, "echo 1 > /proc/sys/kernel/panic").first, 0);  // read-only
+  EXPECT_NE(Sh(*s, "mount -t tmpfs x /mnt").first, 0);
+  EXPECT_EQ(Out(*s, "cat /proc/1/cmdline | tr '\\0' ' '"), "/dev/.kiln-init \n");
+}
+
+TEST_F(CrunOnly, SizeBecomesLimitsTheJobSees) {
+  SandboxSpec spec;
+  spec.name = "sized";
+  spec.lower_dirs = env_.lower_dirs;
+  spec.image.env = {"PATH=/bin"};
+  spec.size = *ParseSize("1x1");
+  auto s = env_.runtime->Create(spec);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(Out(**s, "nproc"), "1\n");
+  std::string mem = Out(**s, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max");
+  EXPECT_EQ(mem, std::to_string(int64_t{1} << 30) + "\n");
+}
+
+TEST_F(CrunOnly, DestroyLeavesNothing) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  std::string dir = g_state + "/sandboxes/" + s->id();
+  ASSERT_TRUE(snapshot::IsMountPoint(dir + "/rootfs"));
+  ASSERT_TRUE(s->Destroy().ok());
+  EXPECT_FALSE(PathExists(dir));
+  auto state = RunProcess({"crun", "--root", g_state + "/crun", "state", s->id()});
+  ASSERT_TRUE(state.ok());
+  EXPECT_NE(state->exit_code, 0);
+  EXPECT_FALSE(PathExists("/sys/fs/cgroup/memory/kiln/" + s->id()));
+}
+
+TEST_F(CrunOnly, SweepRemovesSandboxesOfDeadOwners) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  std::string dir = g_state + "/sandboxes/" + s->id();
+  ASSERT_TRUE(WriteFileAtomic(dir + "/owner", "999999 1").ok());  // no such process
+  auto swept = env_.runtime->SweepOrphans();
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(*swept, 1);
+  EXPECT_FALSE(PathExists(dir));
+}
+
+}  // namespace
+}  // namespace kiln::runtime

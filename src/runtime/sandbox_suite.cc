@@ -1,0 +1,78 @@
+// The shared Sandbox suite (compiled into both test binaries).
+#include "runtime/sandbox_suite.h"
+
+#include "base/fs.h"
+
+namespace kiln::runtime {
+
+void SandboxSuite::SetUp() { env_ = MakeSuiteEnv(dir_); }
+
+std::unique_ptr<Sandbox> SandboxSuite::NewSandbox(std::vector<BindMount> mounts) {
+  SandboxSpec spec;
+  spec.name = "suite";
+  spec.lower_dirs = env_.lower_dirs;
+  spec.image.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"};
+  spec.mounts = std::move(mounts);
+  auto s = env_.runtime->Create(spec);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+std::pair<int, std::vector<std::string>> SandboxSuite::Sh(Sandbox& s, const std::string& script,
+                                                          std::vector<std::string> env,
+                                                          const std::string& cwd) {
+  std::vector<std::string> lines;
+  ExecSpec e;
+  e.args = {"/bin/sh", "-c", script};
+  e.env = env.empty() ? std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"} : env;
+  e.cwd = cwd;
+  e.on_line = [&](const std::string& l, bool err) { lines.push_back((err ? "E:" : "O:") + l); };
+  auto r = s.Exec(e);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return {r.ok() ? *r : -1, lines};
+}
+
+TEST_F(SandboxSuite, ExitCodesPassThroughExactly) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Sh(*s, "exit 0").first, 0);
+  EXPECT_EQ(Sh(*s, "exit 1").first, 1);
+  EXPECT_EQ(Sh(*s, "exit 42").first, 42);
+  EXPECT_EQ(Sh(*s, "kill -9 $$").first, 128 + 9);
+}
+
+TEST_F(SandboxSuite, StreamsLinesInOrderAndPassesEnvAndCwd) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  auto [code, lines] = Sh(*s, "echo one; echo two >&2; echo \"$FOO\"; pwd",
+                          {"PATH=/usr/bin:/bin", "FOO=bar baz"}, "/tmp");
+  EXPECT_EQ(code, 0);
+  // stdout and stderr are two streams: order holds within each, not across them.
+  std::vector<std::string> out, err;
+  for (const auto& l : lines) (l[0] == 'O' ? out : err).push_back(l.substr(2));
+  EXPECT_EQ(out, (std::vector<std::string>{"one", "bar baz", "/tmp"}));
+  EXPECT_EQ(err, std::vector<std::string>{"two"});
+}
+
+TEST_F(SandboxSuite, BindMountsAreVisibleAndWritable) {
+  std::string host = dir_.Sub("ws");
+  ASSERT_TRUE(MakeDirs(host).ok());
+  ASSERT_TRUE(WriteFileAtomic(host + "/in.txt", "from host\n").ok());
+  auto s = NewSandbox({{host, "/github/workspace", false}});
+  ASSERT_TRUE(s);
+  auto [code, lines] = Sh(*s, "cat /github/workspace/in.txt && echo back > /github/workspace/out.txt");
+  EXPECT_EQ(code, 0);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], "O:from host");
+  EXPECT_EQ(*ReadFile(host + "/out.txt"), "back\n");
+  EXPECT_EQ(s->HostPath("/github/workspace/out.txt"), host + "/out.txt");
+}
+
+TEST_F(SandboxSuite, DestroyIsIdempotent) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->Destroy().ok());
+  EXPECT_TRUE(s->Destroy().ok());
+}
+
+}  // namespace kiln::runtime

@@ -1,0 +1,145 @@
+#include "snapshot/compress.h"
+
+#include <deque>
+#include <future>
+#include <libdeflate.h>
+#include <string>
+#include <thread>
+#include <zstd.h>
+
+#include "base/sha256.h"
+
+namespace kiln::snapshot {
+namespace {
+
+constexpr size_t kChunk = 4 << 20;
+
+int Workers(int threads) {
+  if (threads > 0) return threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+class SinkBase : public CompressSink {
+ public:
+  explicit SinkBase(content::BlobWriter* out) : out_(out) {}
+  oci::Digest DiffId() override { return oci::Digest::Sha256Hex(hash_.HexDigest()); }
+  int64_t BytesIn() const override { return bytes_in_; }
+
+ protected:
+  void Account(std::string_view data) {
+    hash_.Update(data);
+    bytes_in_ += static_cast<int64_t>(data.size());
+  }
+  content::BlobWriter* out_;
+
+ private:
+  Sha256 hash_;
+  int64_t bytes_in_ = 0;
+};
+
+class PlainSink : public SinkBase {
+ public:
+  using SinkBase::SinkBase;
+  Status Write(std::string_view d) override {
+    Account(d);
+    return out_->Write(d);
+  }
+  Status Finish() override { return Status::Ok(); }
+};
+
+std::string GzipMember(std::string chunk, int level) {
+  libdeflate_compressor* c = libdeflate_alloc_compressor(level);
+  std::string out(libdeflate_gzip_compress_bound(c, chunk.size()), '\0');
+  size_t n = libdeflate_gzip_compress(c, chunk.data(), chunk.size(), out.data(), out.size());
+  libdeflate_free_compressor(c);
+  out.resize(n);
+  return out;
+}
+
+class ParallelGzipSink : public SinkBase {
+ public:
+  ParallelGzipSink(content::BlobWriter* out, int level, int workers)
+      : SinkBase(out), level_(level), max_in_flight_(2 * workers) {}
+  Status Write(std::string_view d) override {
+    Account(d);
+    while (!d.empty()) {
+      size_t take = std::min(d.size(), kChunk - chunk_.size());
+      chunk_.append(d.substr(0, take));
+      d.remove_prefix(take);
+      if (chunk_.size() == kChunk) RETURN_IF_ERROR(Submit());
+    }
+    return Status::Ok();
+  }
+  Status Finish() override {
+    if (!chunk_.empty() || (pending_.empty() && !wrote_)) RETURN_IF_ERROR(Submit());
+    while (!pending_.empty()) RETURN_IF_ERROR(WriteOldest());
+    return Status::Ok();
+  }
+
+ private:
+  Status Submit() {
+    pending_.push_back(std::async(std::launch::async, GzipMember, std::move(chunk_), level_));
+    chunk_ = std::string();
+    chunk_.reserve(kChunk);
+    while (static_cast<int>(pending_.size()) > max_in_flight_) RETURN_IF_ERROR(WriteOldest());
+    return Status::Ok();
+  }
+  Status WriteOldest() {
+    std::string member = pending_.front().get();
+    pending_.pop_front();
+    wrote_ = true;
+    return out_->Write(member);
+  }
+  int level_;
+  int max_in_flight_;
+  bool wrote_ = false;
+  std::string chunk_;
+  std::deque<std::future<std::string>> pending_;
+};
+
+class ZstdSink : public SinkBase {
+ public:
+  ZstdSink(content::BlobWriter* out, int level, int workers)
+      : SinkBase(out), c_(ZSTD_createCCtx()), buf_(ZSTD_CStreamOutSize(), '\0') {
+    ZSTD_CCtx_setParameter(c_, ZSTD_c_compressionLevel, level);
+    if (workers > 1) ZSTD_CCtx_setParameter(c_, ZSTD_c_nbWorkers, workers);
+  }
+  ~ZstdSink() override { ZSTD_freeCCtx(c_); }
+  Status Write(std::string_view d) override {
+    Account(d);
+    return Pump(d, ZSTD_e_continue);
+  }
+  Status Finish() override { return Pump({}, ZSTD_e_end); }
+
+ private:
+  Status Pump(std::string_view d, ZSTD_EndDirective mode) {
+    ZSTD_inBuffer in{d.data(), d.size(), 0};
+    for (;;) {
+      ZSTD_outBuffer out{buf_.data(), buf_.size(), 0};
+      size_t left = ZSTD_compressStream2(c_, &out, &in, mode);
+      if (ZSTD_isError(left)) return Internal(std::string("zstd: ") + ZSTD_getErrorName(left));
+      if (out.pos > 0) RETURN_IF_ERROR(out_->Write(std::string_view(buf_.data(), out.pos)));
+      bool done = mode == ZSTD_e_end ? left == 0 : in.pos == in.size;
+      if (done) return Status::Ok();
+    }
+  }
+  ZSTD_CCtx* c_;
+  std::string buf_;
+};
+
+}  // namespace
+
+std::unique_ptr<CompressSink> CompressSink::New(oci::Compression c, int level, int threads,
+                                                content::BlobWriter* out) {
+  switch (c) {
+    case oci::Compression::kGzip:
+      return std::make_unique<ParallelGzipSink>(out, level, Workers(threads));
+    case oci::Compression::kZstd:
+      return std::make_unique<ZstdSink>(out, level, Workers(threads));
+    case oci::Compression::kNone: break;
+  }
+  return std::make_unique<PlainSink>(out);
+}
+
+}  // namespace kiln::snapshot

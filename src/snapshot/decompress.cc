@@ -1,0 +1,143 @@
+#include "snapshot/decompress.h"
+
+#include <cerrno>
+#include <unistd.h>
+#include <vector>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "base/fd.h"
+#include "base/sha256.h"
+
+namespace kiln::snapshot {
+namespace {
+
+constexpr size_t kChunk = 1 << 17;
+
+// Shared: raw input from the fd, and hashing of output.
+class ReaderBase : public DecompressReader {
+ public:
+  explicit ReaderBase(int fd) : fd_(fd), in_(kChunk) {}
+  oci::Digest DiffId() override { return oci::Digest::Sha256Hex(hash_.HexDigest()); }
+  int64_t BytesOut() const override { return out_bytes_; }
+
+ protected:
+  // Refills the input buffer when empty. Returns false at EOF.
+  Result<bool> Fill() {
+    if (in_pos_ < in_len_) return true;
+    ASSIGN_OR_RETURN(size_t n, ReadSome(fd_, in_.data(), in_.size()));
+    in_pos_ = 0;
+    in_len_ = n;
+    return n > 0;
+  }
+  size_t Emit(const char* buf, size_t n) {
+    hash_.Update(buf, n);
+    out_bytes_ += static_cast<int64_t>(n);
+    return n;
+  }
+  int fd_;
+  std::vector<char> in_;
+  size_t in_pos_ = 0, in_len_ = 0;
+
+ private:
+  Sha256 hash_;
+  int64_t out_bytes_ = 0;
+};
+
+class PlainReader : public ReaderBase {
+ public:
+  using ReaderBase::ReaderBase;
+  Result<size_t> Read(char* buf, size_t n) override {
+    ASSIGN_OR_RETURN(size_t got, ReadSome(fd_, buf, n));
+    return Emit(buf, got);
+  }
+};
+
+class GzipReader : public ReaderBase {
+ public:
+  explicit GzipReader(int fd) : ReaderBase(fd) {
+    if (inflateInit2(&z_, 15 + 32) != Z_OK) std::abort();
+  }
+  ~GzipReader() override { inflateEnd(&z_); }
+  Result<size_t> Read(char* buf, size_t n) override {
+    while (!done_) {
+      ASSIGN_OR_RETURN(bool more, Fill());
+      if (!more) {
+        if (!member_ended_) return DataLoss("gzip stream truncated");
+        done_ = true;
+        break;
+      }
+      z_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
+      z_.avail_in = static_cast<uInt>(in_len_ - in_pos_);
+      z_.next_out = reinterpret_cast<Bytef*>(buf);
+      z_.avail_out = static_cast<uInt>(n);
+      int rc = inflate(&z_, Z_NO_FLUSH);
+      in_pos_ = in_len_ - z_.avail_in;
+      size_t produced = n - z_.avail_out;
+      if (rc == Z_STREAM_END) {
+        member_ended_ = true;
+        inflateReset(&z_);  // another gzip member may follow
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return DataLoss(std::string("gzip: ") + (z_.msg ? z_.msg : "corrupt data"));
+      } else if (produced > 0 || z_.avail_in == 0) {
+        member_ended_ = false;
+      }
+      if (produced > 0) return Emit(buf, produced);
+    }
+    return size_t{0};
+  }
+
+ private:
+  z_stream z_{};
+  bool done_ = false;
+  bool member_ended_ = false;
+};
+
+class ZstdReader : public ReaderBase {
+ public:
+  explicit ZstdReader(int fd) : ReaderBase(fd), d_(ZSTD_createDStream()) { ZSTD_initDStream(d_); }
+  ~ZstdReader() override { ZSTD_freeDStream(d_); }
+  Result<size_t> Read(char* buf, size_t n) override {
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, Fill());
+      if (!more) {
+        if (last_ != 0) return DataLoss("zstd stream truncated");
+        return size_t{0};
+      }
+      ZSTD_inBuffer in{in_.data() + in_pos_, in_len_ - in_pos_, 0};
+      ZSTD_outBuffer out{buf, n, 0};
+      last_ = ZSTD_decompressStream(d_, &out, &in);
+      if (ZSTD_isError(last_)) return DataLoss(std::string("zstd: ") + ZSTD_getErrorName(last_));
+      in_pos_ += in.pos;
+      if (out.pos > 0) return Emit(buf, out.pos);
+    }
+  }
+
+ private:
+  ZSTD_DStream* d_;
+  size_t last_ = 0;
+};
+
+}  // namespace
+
+Result<oci::Compression> DetectCompression(int fd) {
+  unsigned char magic[4] = {0, 0, 0, 0};
+  ssize_t n = ::pread(fd, magic, sizeof magic, 0);
+  if (n < 0) return ErrnoStatus("read", errno);
+  if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return oci::Compression::kGzip;
+  if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
+    return oci::Compression::kZstd;
+  }
+  return oci::Compression::kNone;
+}
+
+Result<std::unique_ptr<DecompressReader>> DecompressReader::Open(int fd, oci::Compression c) {
+  switch (c) {
+    case oci::Compression::kGzip: return std::unique_ptr<DecompressReader>(new GzipReader(fd));
+    case oci::Compression::kZstd: return std::unique_ptr<DecompressReader>(new ZstdReader(fd));
+    case oci::Compression::kNone: break;
+  }
+  return std::unique_ptr<DecompressReader>(new PlainReader(fd));
+}
+
+}  // namespace kiln::snapshot

@@ -1,0 +1,101 @@
+#include "snapshot/layer_cache.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "snapshot/layer_apply.h"
+
+namespace kiln::snapshot {
+
+Result<LayerCache> LayerCache::Open(const std::string& root, content::BlobStore* blobs) {
+  RETURN_IF_ERROR(MakeDirs(root, 0700));
+  if (::chmod(root.c_str(), 0700) != 0) return ErrnoStatus("chmod " + root, errno);
+  return LayerCache(root, blobs);
+}
+
+std::string LayerCache::PathFor(const oci::Digest& diff_id) const {
+  return root_ + "/" + std::string(diff_id.hex());
+}
+
+bool LayerCache::Has(const oci::Digest& diff_id) const { return IsDirectory(PathFor(diff_id)); }
+
+Result<std::vector<std::string>> LayerCache::Prepare(
+    const oci::Manifest& manifest, const oci::ImageConfig& config,
+    const std::function<void(const std::string&)>& on_progress) {
+  if (manifest.layers.size() != config.diff_ids.size()) {
+    return InvalidArgument("manifest has " + std::to_string(manifest.layers.size()) +
+                           " layers but config has " + std::to_string(config.diff_ids.size()) + " diff IDs");
+  }
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    const oci::Digest& diff_id = config.diff_ids[i];
+    std::string final_dir = PathFor(diff_id);
+    dirs.push_back(final_dir);
+    if (IsDirectory(final_dir)) continue;
+    const oci::Descriptor& layer = manifest.layers[i];
+    ASSIGN_OR_RETURN(oci::Compression compression, oci::LayerCompression(layer.media_type));
+    ASSIGN_OR_RETURN(UniqueFd fd, blobs_->Open(layer.digest));
+    std::string tmp = root_ + "/.tmp-" + std::string(diff_id.hex()) + "-" + std::to_string(::getpid());
+    RETURN_IF_ERROR(RemoveTree(tmp));
+    RETURN_IF_ERROR(MakeDirs(tmp, 0755));
+    Stopwatch watch;
+    auto stats = ApplyLayer(fd.get(), compression, tmp);
+    if (stats.ok() && stats->diff_id != diff_id) {
+      stats = DataLoss("layer " + layer.digest.str() + " unpacks to diff ID " +
+                       stats->diff_id.str() + ", but the image config says " + diff_id.str());
+    }
+    if (!stats.ok()) {
+      (void)RemoveTree(tmp);
+      return stats.status().WithContext("unpack layer " + layer.digest.Short());
+    }
+    if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
+      int err = errno;
+      (void)RemoveTree(tmp);
+      // Another process finished the same layer first: theirs is as good as ours.
+      if (!(err == ENOTEMPTY || err == EEXIST) || !IsDirectory(final_dir)) {
+        return ErrnoStatus("rename layer into cache", err);
+      }
+    }
+    if (on_progress) {
+      on_progress("unpacked layer " + layer.digest.Short() + " (" + FormatBytes(layer.size) +
+                  ", " + std::to_string(stats->entries) + " entries) in " +
+                  FormatDuration(watch.Seconds()));
+    }
+  }
+  return dirs;
+}
+
+Status LayerCache::Adopt(const oci::Digest& diff_id, const std::string& dir) {
+  std::string final_dir = PathFor(diff_id);
+  if (IsDirectory(final_dir)) return RemoveTree(dir);
+  if (::rename(dir.c_str(), final_dir.c_str()) != 0) {
+    int err = errno;
+    if ((err == ENOTEMPTY || err == EEXIST) && IsDirectory(final_dir)) return RemoveTree(dir);
+    return ErrnoStatus("move " + dir + " into the layer cache", err);
+  }
+  return Status::Ok();
+}
+
+Status LayerCache::Prune(const std::vector<oci::Digest>& keep) {
+  std::set<std::string> live;
+  for (const auto& d : keep) live.insert(std::string(d.hex()));
+  ASSIGN_OR_RETURN(auto names, ListDir(root_));
+  for (const auto& name : names) {
+    bool stale_tmp = name.rfind(".tmp-", 0) == 0;
+    if (!stale_tmp && live.count(name) != 0) continue;
+    if (stale_tmp) {
+      // Only temp dirs whose process is gone.
+      std::string pid = name.substr(name.rfind('-') + 1);
+      if (PathExists("/proc/" + pid)) continue;
+    }
+    RETURN_IF_ERROR(RemoveTree(root_ + "/" + name));
+  }
+  return Status::Ok();
+}
+
+}  // namespace kiln::snapshot
