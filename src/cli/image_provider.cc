@@ -16,6 +16,7 @@ Result<workflow::JobImage> StoreImageProvider::Get(const std::string& image_ref)
   job.digest = resolved.image.descriptor.digest.str();
   job.lower_dirs = std::move(dirs);
   job.config = resolved.image.config;
+  if (resolved.version) job.generated_on_size = resolved.version->runner_size;
   return job;
 }
 

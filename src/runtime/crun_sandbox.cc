@@ -1,5 +1,7 @@
 #include "runtime/crun_sandbox.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -56,7 +58,14 @@ Status CrunSandbox::Destroy() {
   return DestroyAt(id_, paths_);
 }
 
-Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths) {
+Status CrunSandbox::DestroyKeepingUpper(const std::string& dest) {
+  if (destroyed_) return FailedPrecondition("sandbox " + id_ + " is already destroyed");
+  destroyed_ = true;
+  return DestroyAt(id_, paths_, dest);
+}
+
+Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths,
+                              const std::string& keep_upper_to) {
   std::vector<std::string> base = {paths.crun, "--root", paths.crun_root};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> argv = base;
@@ -67,13 +76,17 @@ Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths) {
   auto deleted = RunProcess(with({"delete", "--force", id}));
   std::string rootfs = paths.dir + "/rootfs";
   RETURN_IF_ERROR(snapshot::Unmount(rootfs));
+  Status kept;
+  if (!keep_upper_to.empty() && ::rename((paths.dir + "/upper").c_str(), keep_upper_to.c_str()) != 0) {
+    kept = ErrnoStatus("keep upper dir of " + id, errno);
+  }
   Status removed = RemoveTree(paths.dir);
   if (!removed.ok()) return removed.WithContext("remove sandbox " + id);
   if (deleted.ok() && deleted->exit_code != 0 && deleted->err.find("does not exist") == std::string::npos &&
       deleted->err.find("not found") == std::string::npos) {
     LogDebug("crun delete " + id + ": " + deleted->err);
   }
-  return Status::Ok();
+  return kept;
 }
 
 }  // namespace kiln::runtime

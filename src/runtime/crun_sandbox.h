@@ -35,11 +35,14 @@ class CrunSandbox : public Sandbox {
   Status Freeze() override;
   Status Thaw() override;
   Status Destroy() override;
+  Status DestroyKeepingUpper(const std::string& dest) override;
   // Keeps the sandbox when this object is destroyed (long-lived sandboxes).
   void Detach() { detached_ = true; }
 
   // Tears down whatever exists of the sandbox in `paths.dir` (crun state, mount, dirs).
-  static Status DestroyAt(const std::string& id, const CrunPaths& paths);
+  // With `keep_upper_to`, the upper dir is moved there after the unmount.
+  static Status DestroyAt(const std::string& id, const CrunPaths& paths,
+                          const std::string& keep_upper_to = "");
 
  private:
   Result<SubprocessResult> Crun(const std::vector<std::string>& args);

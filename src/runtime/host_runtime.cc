@@ -47,6 +47,9 @@ class HostSandbox : public Sandbox {
   Status Freeze() override { return Status::Ok(); }
   Status Thaw() override { return Status::Ok(); }
   Status Destroy() override { return Status::Ok(); }
+  Status DestroyKeepingUpper(const std::string&) override {
+    return FailedPrecondition("the host runtime has no upper dir");
+  }
 
  private:
   std::string id_;

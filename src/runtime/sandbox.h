@@ -60,6 +60,10 @@ class Sandbox {
   // Kills the container, deletes its runtime state, unmounts and removes its directories.
   // Idempotent.
   virtual Status Destroy() = 0;
+  // Destroy(), except that the upper dir is first moved to `dest` (same filesystem) once the
+  // overlay is unmounted, so it can become a layer-cache entry. Unimplemented for the fake
+  // (FailedPrecondition).
+  virtual Status DestroyKeepingUpper(const std::string& dest) = 0;
 };
 
 class Runtime {

@@ -1,0 +1,140 @@
+// kiln run: GitHub Actions workflows in kiln sandboxes.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/image_provider.h"
+#include "cli/snapshot_job.h"
+#include "workflow/parse.h"
+#include "workflow/runner.h"
+
+namespace kiln::cli {
+namespace {
+
+const char kHelp[] = R"(NAME
+    kiln run - run GitHub Actions workflow jobs in kiln sandboxes
+
+SYNOPSIS
+    kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
+             [--config FILE] [--secret NAME=VALUE]... [--env NAME=VALUE]... [--json]
+
+DESCRIPTION
+    Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
+    ./.github/workflows), each in its own sandbox: an overlay of the image's cached layers,
+    run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
+    (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
+    prefixed by workflow and job. The current directory is bind-mounted at
+    /github/workspace. GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub.
+
+    A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
+    (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
+    A job with `snapshot:` that succeeds becomes a new version of a custom image (see
+    `kiln image ls`), which later jobs can run on.
+
+OPTIONS
+    -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
+    -j, --job ID                 run only this job
+    --event NAME                 the triggering event (default push)
+    --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
+    --secret NAME=VALUE          a secret (masked in output; never in argv of any process)
+    --env NAME=VALUE             an extra environment variable for every job
+    --json                       print the run report as JSON on stdout (logs go to stderr)
+
+EXIT STATUS
+    0 all jobs succeeded; 1 a job failed; 2 the workflow or the command line is invalid.
+
+EXAMPLES
+    kiln run -P ubuntu-latest=debian:bookworm
+    kiln run .github/workflows/ci.yml --job build --json
+)";
+
+std::atomic<bool> g_cancelled{false};
+void OnSignal(int) { g_cancelled = true; }
+
+Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
+  std::string path = flags.Get("--config");
+  if (path.empty() && std::getenv("KILN_CONFIG") != nullptr) path = std::getenv("KILN_CONFIG");
+  if (path.empty() && PathExists("/etc/kiln/config.toml")) path = "/etc/kiln/config.toml";
+  workflow::RunnerConfig config;
+  if (!path.empty()) {
+    ASSIGN_OR_RETURN(config, workflow::LoadRunnerConfig(path));
+  }
+  for (const auto& p : flags.GetAll("--platform")) RETURN_IF_ERROR(workflow::AddOverride(config, p));
+  config.runner_lookup = [&app](const std::string& name) -> Result<workflow::RunnerTarget> {
+    ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
+    ASSIGN_OR_RETURN(catalog::RunnerRecord r, cat->GetRunner(name));
+    return workflow::RunnerTarget{r.image + ":" + r.version, r.size, "runner " + name};
+  };
+  return config;
+}
+
+Status SplitPairs(const std::vector<std::string>& specs, std::map<std::string, std::string>& out,
+                  const char* what) {
+  for (const auto& s : specs) {
+    size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) return InvalidArgument(std::string(what) + " takes NAME=VALUE");
+    out[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--platform", "-P", true}, {"--job", "-j", true},
+                                   {"--event", "", true}, {"--config", "", true},
+                                   {"--secret", "-s", true}, {"--env", "", true}, {"--json", "", false}});
+  if (!flags.ok()) return Fail(flags.status());
+  std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
+  auto files = workflow::WorkflowFiles(target);
+  if (!files.ok()) return Fail(files.status());
+  std::vector<workflow::Workflow> workflows;
+  for (const auto& f : *files) {
+    auto wf = workflow::ParseWorkflowFile(f);
+    if (!wf.ok()) return Fail(wf.status());
+    workflows.push_back(std::move(*wf));
+  }
+  workflow::RunOptions o;
+  auto config = LoadConfig(*flags, app);
+  if (!config.ok()) return Fail(config.status());
+  o.runners = std::move(*config);
+  o.only_job = flags->Get("--job");
+  o.event = flags->Get("--event", "push");
+  Status pairs = SplitPairs(flags->GetAll("--secret"), o.secrets, "--secret");
+  if (pairs.ok()) pairs = SplitPairs(flags->GetAll("--env"), o.env, "--env");
+  if (!pairs.ok()) return Fail(pairs);
+  char cwd[4096];
+  o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+  o.scratch_dir = app.state_dir() + "/runs";
+  bool json = flags->Has("--json");
+  o.out = [json](const std::string& line) {
+    std::FILE* f = json ? stderr : stdout;
+    std::fprintf(f, "%s\n", line.c_str());
+    std::fflush(f);
+  };
+  o.cancelled = [] { return g_cancelled.load(); };
+  o.after_job = [&app](workflow::FinishedJob& job) { return SnapshotJob(app, job); };
+  auto runtime = app.Runtime();
+  if (!runtime.ok()) return Fail(runtime.status());
+  StoreImageProvider images(&app);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  auto report = workflow::RunWorkflows(workflows, o, **runtime, images);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (!report.ok()) return Fail(report.status());
+  if (json) {
+    std::printf("%s\n", workflow::ReportJson(*report).dump(2).c_str());
+  } else {
+    std::fputs(workflow::FormatSummary(*report).c_str(), stdout);
+  }
+  return report->success ? 0 : 1;
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,39 @@
+#include "content/layout_pick.h"
+
+namespace kiln::content {
+
+Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string& ref,
+                                     const std::string& where) {
+  std::vector<oci::Descriptor> hits;
+  std::string names;
+  for (const auto& d : index.manifests) {
+    auto it = d.annotations.find(oci::kAnnotationRefName);
+    std::string name = it == d.annotations.end() ? "" : it->second;
+    names += (names.empty() ? "" : ", ") + (name.empty() ? d.digest.Short() : name);
+    bool match = ref.empty() || name == ref ||
+                 (name.size() > ref.size() && name.compare(name.size() - ref.size() - 1, std::string::npos, ":" + ref) == 0);
+    if (match) hits.push_back(d);
+  }
+  if (hits.size() == 1) return hits[0];
+  if (hits.empty()) {
+    return NotFound(where + " has no image " + (ref.empty() ? "" : "named \"" + ref + "\" ") + "(it has: " + names + ")");
+  }
+  return InvalidArgument(where + " holds several images (" + names + "); name one with oci:DIR:REF");
+}
+
+Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& d,
+                                        const std::function<Result<std::string>(const oci::Descriptor&)>& read) {
+  bool is_index = d.media_type == oci::kMediaTypeIndex || d.media_type == oci::kDockerManifestList;
+  if (!is_index) return d;
+  ASSIGN_OR_RETURN(std::string text, read(d));
+  ASSIGN_OR_RETURN(oci::Index nested, oci::ParseIndex(text));
+  oci::Platform host = oci::HostPlatform();
+  for (const auto& m : nested.manifests) {
+    if (m.platform && m.platform->os == host.os && m.platform->architecture == host.architecture) {
+      return ResolvePlatform(m, read);
+    }
+  }
+  return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" + host.architecture);
+}
+
+}  // namespace kiln::content

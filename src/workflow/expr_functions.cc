@@ -1,0 +1,123 @@
+// Expression functions and GitHub's loose comparison rules.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+#include "workflow/expr_parser.h"
+
+namespace kiln::workflow {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+Result<Json> Format(const std::vector<Json>& args) {
+  if (args.empty()) return InvalidArgument("format needs a format string");
+  std::string f = ToDisplayString(args[0]), out;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == '{' && i + 1 < f.size() && f[i + 1] == '{') { out += '{'; ++i; continue; }
+    if (f[i] == '}' && i + 1 < f.size() && f[i + 1] == '}') { out += '}'; ++i; continue; }
+    if (f[i] == '{') {
+      size_t close = f.find('}', i);
+      if (close == std::string::npos) return InvalidArgument("format: unclosed '{'");
+      size_t n = static_cast<size_t>(std::atoi(f.substr(i + 1, close - i - 1).c_str()));
+      if (n + 1 >= args.size()) return InvalidArgument("format: no argument {" + std::to_string(n) + "}");
+      out += ToDisplayString(args[n + 1]);
+      i = close;
+      continue;
+    }
+    out += f[i];
+  }
+  return Json(out);
+}
+
+}  // namespace
+
+double ToNumber(const Json& v) {
+  if (v.is_null()) return 0;
+  if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    size_t a = s.find_first_not_of(" \t\n"), b = s.find_last_not_of(" \t\n");
+    if (a == std::string::npos) return 0;
+    s = s.substr(a, b - a + 1);
+    char* end = nullptr;
+    double d = s.rfind("0x", 0) == 0 ? static_cast<double>(std::strtoll(s.c_str(), &end, 16))
+                                     : std::strtod(s.c_str(), &end);
+    return *end == '\0' ? d : std::nan("");
+  }
+  return std::nan("");
+}
+
+bool LooseEquals(const Json& a, const Json& b) {
+  if (a.is_string() && b.is_string()) return Lower(a.get<std::string>()) == Lower(b.get<std::string>());
+  if ((a.is_object() || a.is_array()) || (b.is_object() || b.is_array())) return &a == &b;
+  if (a.type() == b.type() && !a.is_number()) return a == b;
+  double x = ToNumber(a), y = ToNumber(b);
+  return !std::isnan(x) && !std::isnan(y) && x == y;
+}
+
+int LooseCompare(const Json& a, const Json& b) {
+  if (a.is_string() && b.is_string()) {
+    std::string x = Lower(a.get<std::string>()), y = Lower(b.get<std::string>());
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  double x = ToNumber(a), y = ToNumber(b);
+  if (std::isnan(x) || std::isnan(y)) return 2;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
+                          const ExprContext& ctx) {
+  std::string name = Lower(raw);
+  auto need = [&](size_t n) -> Status {
+    if (args.size() < n) return InvalidArgument(raw + " needs " + std::to_string(n) + " argument(s)");
+    return Status::Ok();
+  };
+  if (name == "success") return Json(ctx.status == JobStatus::kSuccess);
+  if (name == "failure") return Json(ctx.status == JobStatus::kFailure);
+  if (name == "cancelled") return Json(ctx.status == JobStatus::kCancelled);
+  if (name == "always") return Json(true);
+  if (name == "contains") {
+    RETURN_IF_ERROR(need(2));
+    if (args[0].is_array()) {
+      for (const auto& e : args[0]) if (LooseEquals(e, args[1])) return Json(true);
+      return Json(false);
+    }
+    return Json(Lower(ToDisplayString(args[0])).find(Lower(ToDisplayString(args[1]))) != std::string::npos);
+  }
+  if (name == "startswith" || name == "endswith") {
+    RETURN_IF_ERROR(need(2));
+    std::string s = Lower(ToDisplayString(args[0])), p = Lower(ToDisplayString(args[1]));
+    if (p.size() > s.size()) return Json(false);
+    return Json(name == "startswith" ? s.compare(0, p.size(), p) == 0
+                                     : s.compare(s.size() - p.size(), p.size(), p) == 0);
+  }
+  if (name == "format") return Format(args);
+  if (name == "join") {
+    RETURN_IF_ERROR(need(1));
+    std::string sep = args.size() > 1 ? ToDisplayString(args[1]) : ",";
+    if (!args[0].is_array()) return Json(ToDisplayString(args[0]));
+    std::string out;
+    for (size_t i = 0; i < args[0].size(); ++i) out += (i ? sep : "") + ToDisplayString(args[0][i]);
+    return Json(out);
+  }
+  if (name == "tojson") {
+    RETURN_IF_ERROR(need(1));
+    return Json(args[0].dump(2));
+  }
+  if (name == "fromjson") {
+    RETURN_IF_ERROR(need(1));
+    auto j = ParseJson(ToDisplayString(args[0]), "fromJSON");
+    if (!j.ok()) return j.status();
+    return *j;
+  }
+  if (name == "hashfiles") return InvalidArgument("hashFiles() is not supported yet");
+  return InvalidArgument("unknown function " + raw + "()");
+}
+
+}  // namespace kiln::workflow

@@ -1,0 +1,51 @@
+// Recursive-descent evaluator for expr.h (internal).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "workflow/expr.h"
+
+namespace kiln::workflow {
+
+struct Token {
+  enum Kind { kEnd, kNumber, kString, kIdent, kOp } kind = kEnd;
+  std::string text;
+  double number = 0;
+};
+
+class ExprParser {
+ public:
+  ExprParser(const std::string& src, const ExprContext& ctx) : src_(src), ctx_(ctx) {}
+  Result<Json> Run();
+
+ private:
+  Status Lex();
+  Result<Json> Or();
+  Result<Json> And();
+  Result<Json> Equality();
+  Result<Json> Comparison();
+  Result<Json> Unary();
+  Result<Json> Postfix();
+  Result<Json> Primary();
+  Result<Json> Call(const std::string& name);
+  bool Accept(const std::string& op);
+  Status Error(const std::string& what) const;
+
+  std::string src_;
+  const ExprContext& ctx_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+};
+
+// Loose equality and ordering, as GitHub defines them.
+bool LooseEquals(const Json& a, const Json& b);
+// -1, 0, 1, or 2 when unordered (NaN involved).
+int LooseCompare(const Json& a, const Json& b);
+double ToNumber(const Json& v);
+// The function `name` applied to `args` (contains, startsWith, endsWith, format, join, toJSON,
+// fromJSON, success, failure, always, cancelled).
+Result<Json> CallFunction(const std::string& name, const std::vector<Json>& args,
+                          const ExprContext& ctx);
+
+}  // namespace kiln::workflow

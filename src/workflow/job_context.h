@@ -1,0 +1,52 @@
+// The state of one running job, shared by the job and step phases (internal to workflow/).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "workflow/expr.h"
+#include "workflow/file_commands.h"
+#include "workflow/plan.h"
+#include "workflow/runner.h"
+
+namespace kiln::workflow {
+
+// Paths inside every job sandbox (the GitHub runner container-hooks layout).
+inline constexpr const char* kWorkspace = "/github/workspace";
+inline constexpr const char* kHome = "/github/home";
+inline constexpr const char* kWorkflowDir = "/github/workflow";
+inline constexpr const char* kTemp = "/__w/_temp";
+
+struct JobContext {
+  const Workflow* workflow = nullptr;
+  const JobRun* run = nullptr;
+  const RunOptions* options = nullptr;
+  std::string prefix;        // "[wf/job] "
+  std::string host_dir;      // host scratch dir of this job (temp/, home/, workflow/)
+  std::string run_id;
+  JobImage image;
+  RunnerTarget target;
+  std::unique_ptr<runtime::Sandbox> sandbox;
+  std::vector<runtime::BindMount> mounts;
+  bool has_bash = false;
+  EnvMap env;                          // workflow + job + container env, then GITHUB_ENV
+  std::vector<std::string> paths;      // GITHUB_PATH additions, newest first
+  std::string base_path;               // PATH of the image
+  ExprContext expr;                    // contexts; status follows the job
+  CommandState commands;
+  JobReport report;
+  int step_seq = 0;
+
+  void Print(const std::string& line) const;
+};
+
+// Sets `key` in an ordered env map (replacing an earlier value).
+void SetEnv(EnvMap& env, const std::string& key, const std::string& value);
+// Runs one step; updates ctx (env, paths, outputs, status, report).
+void RunStep(JobContext& ctx, const Step& step);
+// The environment a step's process sees, in "K=V" form.
+std::vector<std::string> ProcessEnv(const JobContext& ctx, const EnvMap& step_env);
+
+}  // namespace kiln::workflow

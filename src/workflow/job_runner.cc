@@ -1,0 +1,209 @@
+// One job, as phases: Decide (if/needs) → ResolveImage → PrepareDirs → StartSandbox →
+// RunSteps → CollectOutputs → AfterJob; the sandbox is destroyed whatever happens.
+#include <cstdio>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/fs.h"
+#include "workflow/job_context.h"
+#include "workflow/job_runner.h"
+
+namespace kiln::workflow {
+namespace {
+
+std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& e : env) {
+    if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+  }
+  return "";
+}
+
+Status ResolveImage(JobContext& ctx, ImageProvider& images) {
+  const Job& job = *ctx.run->job;
+  RunsOn runs_on = job.runs_on;
+  for (auto& l : runs_on.labels) {
+    ASSIGN_OR_RETURN(l, Interpolate(l, ctx.expr));
+  }
+  ASSIGN_OR_RETURN(runs_on.image, Interpolate(runs_on.image, ctx.expr));
+  std::string container;
+  if (job.container) {
+    ASSIGN_OR_RETURN(container, Interpolate(job.container->image, ctx.expr));
+  }
+  ASSIGN_OR_RETURN(ctx.target, ChooseRunner(job, runs_on, container, ctx.options->runners));
+  ASSIGN_OR_RETURN(ctx.image, images.Get(ctx.target.image));
+  if (!ctx.image.generated_on_size.empty() && !ctx.target.size.empty()) {
+    auto need = runtime::ParseSize(ctx.image.generated_on_size);
+    ASSIGN_OR_RETURN(runtime::Size have, runtime::ParseSize(ctx.target.size));
+    if (need.ok() && !runtime::SizeFits(have, *need)) {
+      return FailedPrecondition("image " + ctx.image.ref + " was generated on a " +
+                                ctx.image.generated_on_size + " runner; a " + ctx.target.size +
+                                " runner is too small for it (use " + ctx.image.generated_on_size +
+                                " or larger)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
+  const RunOptions& o = *ctx.options;
+  for (const char* d : {"temp", "home", "workflow"}) RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
+  RETURN_IF_ERROR(WriteFileAtomic(ctx.host_dir + "/workflow/event.json", "{}\n"));
+  ctx.mounts = {{o.workspace, kWorkspace, false}, {ctx.host_dir + "/temp", kTemp, false},
+                {ctx.host_dir + "/home", kHome, false}, {ctx.host_dir + "/workflow", kWorkflowDir, false}};
+  runtime::SandboxSpec spec;
+  spec.name = ctx.workflow->name + "/" + ctx.run->display;
+  spec.lower_dirs = ctx.image.lower_dirs;
+  spec.image = ctx.image.config;
+  spec.mounts = ctx.mounts;
+  if (!ctx.target.size.empty()) {
+    ASSIGN_OR_RETURN(spec.size, runtime::ParseSize(ctx.target.size));
+  }
+  Stopwatch watch;
+  ASSIGN_OR_RETURN(ctx.sandbox, rt.Create(spec));
+  ctx.Print("🐳  sandbox " + ctx.sandbox->id() + " ready in " + FormatDuration(watch.Seconds()));
+  runtime::ExecSpec probe{{"sh", "-c", "command -v bash"}, {"PATH=" + ctx.base_path}, "/", nullptr};
+  auto r = ctx.sandbox->Exec(probe);
+  ctx.has_bash = r.ok() && *r == 0;
+  return Status::Ok();
+}
+
+void SetUpEnv(JobContext& ctx) {
+  const RunOptions& o = *ctx.options;
+  const Job& job = *ctx.run->job;
+  ctx.base_path = EnvValue(ctx.image.config.env, "PATH");
+  if (ctx.base_path.empty()) ctx.base_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& e : ctx.image.config.env) {
+    size_t eq = e.find('=');
+    if (eq != std::string::npos && e.substr(0, eq) != "PATH") SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
+  }
+  EnvMap defaults = {{"CI", "true"}, {"GITHUB_ACTIONS", "true"}, {"HOME", kHome},
+                     {"GITHUB_WORKSPACE", kWorkspace}, {"GITHUB_WORKFLOW", ctx.workflow->name},
+                     {"GITHUB_JOB", job.id}, {"GITHUB_RUN_ID", ctx.run_id}, {"GITHUB_RUN_NUMBER", "1"},
+                     {"GITHUB_RUN_ATTEMPT", "1"}, {"GITHUB_EVENT_NAME", o.event},
+                     {"GITHUB_EVENT_PATH", std::string(kWorkflowDir) + "/event.json"},
+                     {"GITHUB_REPOSITORY", "local/" + ctx.workflow->name}, {"GITHUB_SHA", "0000000000000000000000000000000000000000"},
+                     {"GITHUB_REF", "refs/heads/main"}, {"GITHUB_REF_NAME", "main"}, {"GITHUB_ACTOR", "kiln"},
+                     {"GITHUB_SERVER_URL", "http://localhost"}, {"RUNNER_OS", "Linux"},
+                     {"RUNNER_ARCH", "X64"}, {"RUNNER_NAME", "kiln"}, {"RUNNER_TEMP", kTemp},
+                     {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"}, {"ImageOS", "kiln"}};
+  for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
+  for (const auto& [k, v] : o.env) SetEnv(ctx.env, k, v);
+  Json& c = ctx.expr.contexts;
+  c["github"] = {{"event_name", o.event}, {"workflow", ctx.workflow->name}, {"job", job.id},
+                 {"run_id", ctx.run_id}, {"run_number", "1"}, {"repository", "local/" + ctx.workflow->name},
+                 {"sha", "0000000000000000000000000000000000000000"}, {"ref", "refs/heads/main"},
+                 {"actor", "kiln"}, {"workspace", kWorkspace}, {"event", Json::object()}, {"action", ""}};
+  c["runner"] = {{"os", "Linux"}, {"arch", "X64"}, {"name", "kiln"}, {"temp", kTemp}, {"tool_cache", "/opt/hostedtoolcache"}};
+  c["matrix"] = ctx.run->matrix;
+  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  c["steps"] = Json::object();
+  c["secrets"] = Json::object();
+  for (const auto& [k, v] : o.secrets) {
+    c["secrets"][k] = v;
+    ctx.commands.masks.insert(v);
+  }
+  c["inputs"] = Json::object();
+  c["vars"] = Json::object();
+  c["job"] = {{"status", "success"}};
+  auto add = [&](const EnvMap& env) {
+    for (const auto& [k, v] : env) {
+      c["env"] = Json::object();
+      for (const auto& [ek, ev] : ctx.env) c["env"][ek] = ev;
+      auto val = Interpolate(v, ctx.expr);
+      SetEnv(ctx.env, k, val.ok() ? *val : v);
+    }
+  };
+  add(ctx.workflow->env);
+  add(job.env);
+  if (job.container) add(job.container->env);
+}
+
+}  // namespace
+
+void JobContext::Print(const std::string& line) const {
+  std::string text = prefix + line;
+  if (options->out) options->out(text);
+  else std::printf("%s\n", text.c_str()), std::fflush(stdout);
+}
+
+JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,
+                 const RunOptions& options, runtime::Runtime& rt, ImageProvider& images,
+                 const std::string& run_id) {
+  JobContext ctx;
+  ctx.workflow = &wf;
+  ctx.run = &run;
+  ctx.options = &options;
+  ctx.run_id = run_id;
+  ctx.prefix = "[" + wf.name + "/" + run.display + "] ";
+  ctx.report = {wf.file, run.job->id, run.display, "", "", Outcome::kSkipped, 0, "", {}, {}};
+  ctx.expr.contexts["needs"] = needs;
+  ctx.expr.contexts["matrix"] = run.matrix;
+  ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
+  Stopwatch watch;
+  auto go = EvaluateCondition(run.job->if_expr, ctx.expr);
+  if (!go.ok() || !*go) {
+    ctx.report.error = go.ok() ? (needs_ok ? "skipped: if is false" : "skipped: a needed job failed") : go.status().message();
+    ctx.report.result = go.ok() ? Outcome::kSkipped : Outcome::kFailure;
+    ctx.Print(go.ok() ? "⏭  " + ctx.report.error : "❌  " + ctx.report.error);
+    return ctx.report;
+  }
+  ctx.expr.status = JobStatus::kSuccess;
+  ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(reinterpret_cast<uintptr_t>(&run) % 100000);
+  Status s = ResolveImage(ctx, images);
+  if (s.ok()) {
+    ctx.report.image = ctx.image.ref;
+    ctx.report.size = ctx.target.size;
+    ctx.Print("🚀  Set up job: image " + ctx.image.ref + " (" + ctx.target.via + ")" +
+              (ctx.target.size.empty() ? "" : ", size " + ctx.target.size));
+    SetUpEnv(ctx);
+    s = StartSandbox(ctx, rt);
+  }
+  if (!s.ok()) {
+    ctx.report.result = Outcome::kFailure;
+    ctx.report.error = s.message();
+    ctx.Print("❌  set up failed: " + s.message());
+  } else {
+    for (const auto& step : run.job->steps) {
+      if (options.cancelled && options.cancelled()) {
+        ctx.expr.status = JobStatus::kCancelled;
+        ctx.report.error = "cancelled";
+        break;
+      }
+      RunStep(ctx, step);
+    }
+    ctx.report.result = ctx.expr.status == JobStatus::kSuccess ? Outcome::kSuccess
+                        : ctx.expr.status == JobStatus::kCancelled ? Outcome::kCancelled : Outcome::kFailure;
+    for (const auto& [k, v] : run.job->outputs) {
+      auto val = Interpolate(v, ctx.expr);
+      if (val.ok()) ctx.report.outputs[k] = *val;
+    }
+    if (options.after_job) {
+      FinishedJob f;
+      f.workflow = &wf;
+      f.job = run.job;
+      f.report = &ctx.report;
+      f.image = &ctx.image;
+      f.size = ctx.target.size;
+      f.sandbox = ctx.sandbox.get();
+      for (const auto& m : ctx.mounts) f.mount_points.push_back(m.destination);
+      f.final_env = ProcessEnv(ctx, {});
+      for (const auto& [k, v] : options.secrets) f.secret_names.push_back(k);
+      f.run_id = run_id;
+      f.log = [&](const std::string& l) { ctx.Print(l); };
+      Status a = options.after_job(f);
+      if (!a.ok()) {
+        ctx.report.result = Outcome::kFailure;
+        ctx.report.error = a.message();
+        ctx.Print("❌  " + a.message());
+      }
+    }
+  }
+  if (ctx.sandbox) (void)ctx.sandbox->Destroy();
+  (void)RemoveTree(ctx.host_dir);
+  ctx.report.seconds = watch.Seconds();
+  ctx.Print(ctx.report.result == Outcome::kSuccess ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
+                                                    : "🏁  Job " + OutcomeName(ctx.report.result) + " in " + FormatDuration(ctx.report.seconds));
+  return ctx.report;
+}
+
+}  // namespace kiln::workflow

@@ -1,0 +1,15 @@
+// Runs one planned job (internal to workflow/; RunWorkflows calls it).
+#pragma once
+
+#include "workflow/plan.h"
+#include "workflow/runner.h"
+
+namespace kiln::workflow {
+
+// `needs` is the needs context ({job: {result, outputs}}); `needs_ok` says whether every
+// needed job succeeded.
+JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,
+                 const RunOptions& options, runtime::Runtime& rt, ImageProvider& images,
+                 const std::string& run_id);
+
+}  // namespace kiln::workflow

@@ -1,0 +1,45 @@
+// Helpers of the workflow parser (internal): typed reads of YAML nodes that fail with the
+// node's FILE:LINE:COLUMN.
+#pragma once
+
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <yaml-cpp/yaml.h>
+
+#include "base/json.h"
+#include "workflow/model.h"
+
+namespace kiln::workflow {
+
+// Thrown only inside parse*.cc and caught by ParseWorkflow.
+class ParseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Ctx {
+  std::string file;
+  Pos PosOf(const YAML::Node& n) const {
+    YAML::Mark m = n.Mark();
+    return Pos{file, m.line + 1, m.column + 1};
+  }
+  [[noreturn]] void Fail(const YAML::Node& n, const std::string& msg) const {
+    throw ParseError(PosOf(n).ToString() + ": " + msg);
+  }
+};
+
+void ExpectMap(const Ctx& c, const YAML::Node& n, const std::string& what);
+void CheckKeys(const Ctx& c, const YAML::Node& n, const std::set<std::string>& allowed,
+               const std::string& what);
+std::string Scalar(const Ctx& c, const YAML::Node& n, const std::string& what);
+double Number(const Ctx& c, const YAML::Node& n, const std::string& what);
+bool Bool(const Ctx& c, const YAML::Node& n, const std::string& what);
+EnvMap ParseEnv(const Ctx& c, const YAML::Node& n);
+// YAML → JSON (scalars that look like numbers or booleans become those).
+Json ToJson(const Ctx& c, const YAML::Node& n);
+// "${{ x }}" → "x"; anything else unchanged.
+std::string StripExpr(const std::string& s);
+std::string FirstLine(const std::string& s);
+
+}  // namespace kiln::workflow

@@ -1,0 +1,113 @@
+#include "workflow/plan.h"
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "workflow/expr.h"
+
+namespace kiln::workflow {
+namespace {
+
+bool Matches(const Json& combo, const Json& partial) {
+  for (auto it = partial.begin(); it != partial.end(); ++it) {
+    if (!combo.contains(it.key()) || combo[it.key()] != it.value()) return false;
+  }
+  return true;
+}
+
+std::string Display(const Job& j, const Json& m) {
+  if (m.empty()) return j.name;
+  if (j.name.find("${{") != std::string::npos) {
+    ExprContext ctx;
+    ctx.contexts["matrix"] = m;
+    auto n = Interpolate(j.name, ctx);
+    if (n.ok()) return *n;
+  }
+  std::string s = j.name + " (";
+  bool first = true;
+  for (const auto& v : m) {
+    s += (first ? "" : ", ") + ToDisplayString(v);
+    first = false;
+  }
+  return s + ")";
+}
+
+}  // namespace
+
+Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
+  if (matrix.is_null()) return std::vector<Json>{Json::object()};
+  if (!matrix.is_object()) return InvalidArgument("strategy.matrix must be a mapping");
+  std::vector<Json> combos = {Json::object()};
+  for (auto it = matrix.begin(); it != matrix.end(); ++it) {
+    if (it.key() == "include" || it.key() == "exclude") continue;
+    if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
+    std::vector<Json> next;
+    for (const auto& c : combos) {
+      for (const auto& v : it.value()) {
+        Json n = c;
+        n[it.key()] = v;
+        next.push_back(n);
+      }
+    }
+    combos = next;
+  }
+  bool has_keys = !(combos.size() == 1 && combos[0].empty());
+  if (matrix.contains("exclude")) {
+    for (const auto& ex : matrix["exclude"]) {
+      std::erase_if(combos, [&](const Json& c) { return Matches(c, ex); });
+    }
+  }
+  std::vector<Json> originals = combos;
+  if (!has_keys) combos.clear();
+  if (matrix.contains("include")) {
+    for (const auto& inc : matrix["include"]) {
+      bool applied = false;
+      for (size_t i = 0; i < originals.size() && has_keys; ++i) {
+        // Applies when it overwrites none of the original values.
+        bool ok = true;
+        for (auto it = inc.begin(); it != inc.end(); ++it) {
+          if (originals[i].contains(it.key()) && originals[i][it.key()] != it.value()) ok = false;
+        }
+        if (!ok) continue;
+        for (auto it = inc.begin(); it != inc.end(); ++it) combos[i][it.key()] = it.value();
+        applied = true;
+      }
+      if (!applied) combos.push_back(inc);
+    }
+  }
+  return combos;
+}
+
+Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job) {
+  std::map<std::string, const Job*> by_id;
+  for (const auto& j : w.jobs) by_id[j.id] = &j;
+  if (!only_job.empty() && !by_id.count(only_job)) {
+    return NotFound("workflow " + w.file + " has no job \"" + only_job + "\"");
+  }
+  std::vector<const Job*> order;
+  std::set<std::string> done, visiting;
+  std::function<Status(const Job*)> visit = [&](const Job* j) -> Status {
+    if (done.count(j->id)) return Status::Ok();
+    if (visiting.count(j->id)) {
+      return InvalidArgument(j->pos.ToString() + ": job " + j->id + " depends on itself through `needs`");
+    }
+    visiting.insert(j->id);
+    for (const auto& n : j->needs) RETURN_IF_ERROR(visit(by_id.at(n)));
+    visiting.erase(j->id);
+    done.insert(j->id);
+    order.push_back(j);
+    return Status::Ok();
+  };
+  for (const auto& j : w.jobs) RETURN_IF_ERROR(visit(&j));
+  std::vector<JobRun> runs;
+  for (const Job* j : order) {
+    if (!only_job.empty() && j->id != only_job) continue;
+    auto combos = ExpandMatrix(j->matrix);
+    if (!combos.ok()) return combos.status().WithContext(j->pos.ToString());
+    for (const auto& m : *combos) runs.push_back({j, m, Display(*j, m)});
+  }
+  return runs;
+}
+
+}  // namespace kiln::workflow

@@ -1,0 +1,85 @@
+// Running workflows: plan the jobs, run each in a sandbox (one long-lived container per job,
+// each step exec'd into it), stream output live, and report every job and step with its result
+// and duration.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "runtime/sandbox.h"
+#include "workflow/image_provider.h"
+#include "workflow/model.h"
+#include "workflow/runner_config.h"
+
+namespace kiln::workflow {
+
+enum class Outcome { kSuccess, kFailure, kSkipped, kCancelled };
+std::string OutcomeName(Outcome o);
+
+struct StepReport {
+  std::string name;
+  Outcome outcome = Outcome::kSkipped;     // before continue-on-error
+  Outcome conclusion = Outcome::kSkipped;  // after it
+  int exit_code = 0;
+  double seconds = 0;
+};
+
+struct JobReport {
+  std::string workflow, id, name;
+  std::string image, size;
+  Outcome result = Outcome::kSkipped;
+  double seconds = 0;
+  std::string error;  // set-up failures, snapshot failures
+  std::vector<StepReport> steps;
+  std::map<std::string, std::string> outputs;
+};
+
+struct RunReport {
+  std::vector<JobReport> jobs;
+  bool success = true;
+  double seconds = 0;
+};
+
+// Handed to RunOptions::after_job while the job's sandbox still exists.
+struct FinishedJob {
+  const Workflow* workflow = nullptr;
+  const Job* job = nullptr;
+  JobReport* report = nullptr;     // may be amended (error, result)
+  const JobImage* image = nullptr;
+  std::string size;                // the runner size the job ran on, or ""
+  runtime::Sandbox* sandbox = nullptr;
+  std::vector<std::string> mount_points;  // sandbox paths bind-mounted in (not part of the fs)
+  std::vector<std::string> final_env;     // job env incl. GITHUB_ENV additions, PATH last
+  std::vector<std::string> secret_names;
+  std::string run_id;
+  std::function<void(const std::string&)> log;  // prints a line in the job's log
+};
+
+struct RunOptions {
+  std::string only_job;              // act's -j
+  std::string event = "push";
+  RunnerConfig runners;
+  std::map<std::string, std::string> secrets;
+  std::map<std::string, std::string> env;  // extra env for every job (--env)
+  std::string workspace;             // host dir bind-mounted at /github/workspace
+  std::string scratch_dir;           // per-run job dirs (temp, home, event)
+  std::function<void(const std::string&)> out;  // one line of output; default stdout
+  // Called after each job (success or not) before its sandbox is destroyed; an error fails
+  // the job.
+  std::function<Status(FinishedJob&)> after_job;
+  // Asked before each step; true stops the run (Ctrl-C).
+  std::function<bool()> cancelled;
+};
+
+Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
+                               runtime::Runtime& runtime, ImageProvider& images);
+
+// The summary table people see at the end, and the same as JSON for --json.
+std::string FormatSummary(const RunReport& report);
+Json ReportJson(const RunReport& report);
+
+}  // namespace kiln::workflow
