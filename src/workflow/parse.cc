@@ -149,7 +149,10 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
     c.Fail(n["steps"] ? n["steps"] : n, "job " + id + " needs a non-empty list of `steps`");
   }
   size_t i = 0;
-  for (const auto& s : n["steps"]) j.steps.push_back(ParseStep(c, s, i++));
+  for (const auto& s : n["steps"]) {
+    if (s.IsNull()) continue;  // an empty list item, as act tolerates (job-nil-step)
+    j.steps.push_back(ParseStep(c, s, i++));
+  }
   return j;
 }
 

@@ -1,0 +1,49 @@
+#include "workflow/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "workflow/parse.h"
+
+namespace kiln::workflow {
+namespace {
+
+TEST(PlanTest, MatrixProductExcludeInclude) {
+  auto m = ExpandMatrix(Json::parse(R"({"os": ["a", "b"], "v": [1, 2],
+      "exclude": [{"os": "b", "v": 2}],
+      "include": [{"os": "a", "extra": "x"}, {"os": "c", "v": 9}]})"));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_EQ(m->size(), 4u);  // a1 a2 b1 + c9
+  EXPECT_EQ((*m)[0]["extra"], "x");
+  EXPECT_EQ((*m)[1]["extra"], "x");
+  EXPECT_FALSE((*m)[2].contains("extra"));
+  EXPECT_EQ((*m)[3]["os"], "c");
+}
+
+TEST(PlanTest, IncludeOnlyMatrix) {
+  auto m = ExpandMatrix(Json::parse(R"({"include": [{"x": 1}, {"x": 2}]})"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->size(), 2u);
+}
+
+TEST(PlanTest, NeedsOrderAndCycles) {
+  auto w = ParseWorkflow("on: push\njobs:\n  c: {runs-on: x, needs: [a, b], steps: [{run: c}]}\n"
+                         "  b: {runs-on: x, needs: a, steps: [{run: b}]}\n  a: {runs-on: x, steps: [{run: a}]}\n", "w.yml");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto p = PlanRun(*w, "");
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->size(), 3u);
+  EXPECT_EQ((*p)[0].job->id, "a");
+  EXPECT_EQ((*p)[1].job->id, "b");
+  EXPECT_EQ((*p)[2].job->id, "c");
+  auto cyc = ParseWorkflow("on: push\njobs:\n  a: {runs-on: x, needs: b, steps: [{run: a}]}\n"
+                           "  b: {runs-on: x, needs: a, steps: [{run: b}]}\n", "w.yml");
+  ASSERT_TRUE(cyc.ok());
+  auto bad = PlanRun(*cyc, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("w.yml:3:"), std::string::npos) << bad.status().message();
+  EXPECT_EQ(PlanRun(*w, "b")->size(), 1u);
+  EXPECT_FALSE(PlanRun(*w, "zz").ok());
+}
+
+}  // namespace
+}  // namespace kiln::workflow

@@ -1,0 +1,109 @@
+// The runner on the fake (host) runtime: act's workflows and kiln's own rules.
+#include "workflow/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "base/fs.h"
+#include "testing/test_env.h"
+#include "workflow/act_cases.h"
+#include "workflow/parse.h"
+
+namespace kiln::workflow {
+namespace {
+
+class HostImages : public ImageProvider {
+ public:
+  Result<JobImage> Get(const std::string& ref) override {
+    JobImage j;
+    j.ref = ref;
+    j.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    return j;
+  }
+};
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  RunReport Run(const std::string& yaml_or_path, bool is_path, std::vector<std::string>* lines = nullptr) {
+    auto wf = is_path ? ParseWorkflowFile(yaml_or_path) : ParseWorkflow(yaml_or_path, "t.yml");
+    EXPECT_TRUE(wf.ok()) << wf.status().ToString();
+    if (!wf.ok()) return {};
+    RunOptions o;
+    o.workspace = dir_.Sub("ws");
+    o.scratch_dir = dir_.Sub("runs");
+    (void)MakeDirs(o.workspace);
+    o.runners.default_image = "host";
+    o.secrets = {{"MY_SECRET", "hunter2"}};
+    o.out = [&](const std::string& l) {
+      if (lines) lines->push_back(l);
+      log_ += l + "\n";
+    };
+    auto rt = runtime::NewHostRuntime(dir_.path());
+    auto r = RunWorkflows({*wf}, o, *rt, images_);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : RunReport{};
+  }
+  testing::ScratchDir dir_;
+  HostImages images_;
+  std::string log_;
+};
+
+TEST_F(RunnerTest, ActCasesGiveActsOutcome) {
+  std::string base = testing::SourceDir() + "/../shared/external/act-testdata/";
+  for (const auto& c : ActCases()) {
+    log_.clear();
+    RunReport r = Run(base + c.dir + "/" + c.file, true);
+    EXPECT_EQ(r.success, c.success) << c.dir << "\n" << log_;
+    if (!c.success) {
+      bool failed = false;
+      for (const auto& j : r.jobs) failed |= j.id == c.failing_job && j.result == Outcome::kFailure;
+      EXPECT_TRUE(failed) << c.dir << ": job " << c.failing_job << " should fail\n" << log_;
+    }
+  }
+}
+
+TEST_F(RunnerTest, OutputsNeedsSecretsAndSummary) {
+  std::vector<std::string> lines;
+  RunReport r = Run(R"(on: push
+jobs:
+  a:
+    runs-on: x
+    outputs: {v: "${{ steps.s.outputs.v }}"}
+    steps:
+      - id: s
+        run: |
+          echo "v=from-a" >> "$GITHUB_OUTPUT"
+          echo "the secret is ${{ secrets.MY_SECRET }}"
+  b:
+    needs: a
+    runs-on: x
+    steps:
+      - run: test "${{ needs.a.outputs.v }}" = from-a
+      - run: exit 3
+      - run: echo never
+      - if: failure()
+        run: echo cleanup
+)", false, &lines);
+  EXPECT_FALSE(r.success);
+  ASSERT_EQ(r.jobs.size(), 2u);
+  EXPECT_EQ(r.jobs[0].result, Outcome::kSuccess);
+  EXPECT_EQ(r.jobs[1].steps[1].exit_code, 3);
+  EXPECT_EQ(r.jobs[1].steps[2].outcome, Outcome::kSkipped);
+  EXPECT_EQ(r.jobs[1].steps[3].outcome, Outcome::kSuccess);
+  EXPECT_NE(log_.find("the secret is ***"), std::string::npos) << log_;
+  EXPECT_EQ(log_.find("hunter2"), std::string::npos);
+  std::string summary = FormatSummary(r);
+  EXPECT_NE(summary.find("failure (exit 3)"), std::string::npos) << summary;
+  EXPECT_EQ(ReportJson(r)["jobs"][1]["steps"][1]["exit_code"], 3);
+}
+
+TEST_F(RunnerTest, FailedNeedSkipsDependents) {
+  RunReport r = Run("on: push\njobs:\n  a: {runs-on: x, steps: [{run: exit 1}]}\n"
+                    "  b: {runs-on: x, needs: a, steps: [{run: 'true'}]}\n"
+                    "  c: {runs-on: x, needs: a, if: always(), steps: [{run: 'true'}]}\n", false);
+  ASSERT_EQ(r.jobs.size(), 3u);
+  EXPECT_EQ(r.jobs[1].result, Outcome::kSkipped);
+  EXPECT_EQ(r.jobs[2].result, Outcome::kSuccess);
+}
+
+}  // namespace
+}  // namespace kiln::workflow
