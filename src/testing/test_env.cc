@@ -61,12 +61,13 @@ std::string DebianRootfsTar() {
 
 std::string SourceDir() {
   const char* env = std::getenv("KILN_SOURCE_DIR");
-  return env != nullptr ? env : ".";
+  return env != nullptr ? env : KILN_SOURCE_DIR_DEFAULT;
 }
 
 std::string KilnBinary() {
   const char* env = std::getenv("KILN_BINARY_DIR");
-  return std::string(env != nullptr ? env : ".") + "/src/cli/kiln";
+  if (env != nullptr) return std::string(env) + "/src/cli/kiln";
+  return SelfExeDir() + "/../cli/kiln";
 }
 
 std::string KilnInitBinary() {
