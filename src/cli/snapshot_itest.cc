@@ -1,0 +1,116 @@
+// Custom images end to end: `snapshot:` makes versions, later jobs run on them, runners and
+// sizes, rollback, removal, retention.
+#include "cli/e2e_util.h"
+
+namespace kiln::cli {
+namespace {
+
+class SnapshotE2E : public KilnE2E {
+ protected:
+  void SetUp() override {
+    KilnE2E::SetUp();
+    if (IsSkipped()) return;
+    ImportDebian({"debian:bookworm"});
+  }
+  // Runs a one-job workflow that snapshots `image` with `version` ("" for the string form).
+  KilnResult Snap(const std::string& image, const std::string& version, const std::string& script = "true",
+                  const std::string& extra = "") {
+    std::string snap = version.empty() ? image : "{image-name: " + image + ", version: \"" + version + "\"" + extra + "}";
+    Workflow("snap.yml", "on: push\njobs:\n  setup:\n    runs-on: {image: debian:bookworm, size: 2x8}\n"
+                         "    snapshot: " + snap + "\n    steps:\n      - run: |\n          " + script + "\n");
+    return Kiln({"run"});
+  }
+  std::vector<std::string> Tags(const std::string& image) {
+    std::vector<std::string> out;
+    for (const auto& v : Versions(image)) {
+      std::string t = v["tag"];
+      if (v["tags"].size() > 1) t += "+latest";
+      out.push_back(t);
+    }
+    return out;
+  }
+};
+
+TEST_F(SnapshotE2E, VersionSequenceFromTheSeed) {
+  ASSERT_EQ(Snap("tools", "").code, 0);
+  ASSERT_EQ(Snap("tools", "").code, 0);
+  ASSERT_EQ(Snap("tools", "2.*").code, 0);
+  auto r = Snap("tools", "1.*");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("tools:1.2.0 (latest)"), std::string::npos) << r.out;
+  EXPECT_EQ(Tags("tools"), (std::vector<std::string>{"2.0.0", "1.2.0+latest", "1.1.0", "1.0.0"}));
+}
+
+TEST_F(SnapshotE2E, FailedJobMakesNoVersion) {
+  auto r = Snap("broken", "", "exit 4");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no snapshot of broken"), std::string::npos) << r.out;
+  EXPECT_TRUE(Versions("broken").empty());
+}
+
+TEST_F(SnapshotE2E, NextJobStartsFromTheImageWithoutTheWorkspace) {
+  ASSERT_TRUE(WriteFileAtomic(ws_ + "/source.txt", "workspace file\n").ok());
+  ASSERT_EQ(Snap("base", "", "mkdir -p /opt/t && echo v1 > /opt/t/version && rm /usr/bin/zdump && "
+                              "cp source.txt /opt/t/ && touch $HOME/in-home").code, 0);
+  Workflow("snap.yml", "on: push\njobs:\n  use:\n    runs-on: {image: 'base:latest', size: 4x16}\n    steps:\n"
+                       "      - run: |\n          test \"$(cat /opt/t/version)\" = v1\n          test ! -e /usr/bin/zdump\n"
+                       "          test -f /opt/t/source.txt\n          test ! -e /github/home/in-home\n"
+                       "          test \"$(nproc)\" -ge 1\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("image base:1.0.0"), std::string::npos) << r.out;
+  // The captured layer holds the job's changes but none of the bind mounts.
+  auto inspect = Kiln({"image", "inspect", "base", "--json"});
+  ASSERT_EQ(inspect.code, 0);
+  auto j = ParseJson(inspect.out);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ((*j)["manifest"]["layers"].size(), 2u);
+  EXPECT_EQ((*j)["config"]["config"]["Labels"]["dev.kiln.runner.size"], "2x8");
+}
+
+TEST_F(SnapshotE2E, RunnersFollowLatestOrPinAndSizeIsChecked) {
+  ASSERT_EQ(Snap("ci", "", "echo one > /ver").code, 0);
+  ASSERT_EQ(Kiln({"runner", "add", "pinned", "--image", "ci", "--version", "1.0.0", "--size", "2x8"}).code, 0);
+  ASSERT_EQ(Kiln({"runner", "add", "follow", "--image", "ci", "--size", "4x16"}).code, 0);
+  ASSERT_EQ(Kiln({"runner", "add", "small", "--image", "ci", "--size", "1x1"}).code, 0);
+  ASSERT_EQ(Snap("ci", "", "echo two > /ver").code, 0);
+  Workflow("snap.yml", "on: push\njobs:\n  p:\n    runs-on: pinned\n    steps: [{run: 'test $(cat /ver) = one'}]\n"
+                       "  f:\n    runs-on: follow\n    steps: [{run: 'test $(cat /ver) = two'}]\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out;
+  Workflow("snap.yml", "on: push\njobs:\n  s:\n    runs-on: small\n    steps: [{run: 'true'}]\n");
+  r = Kiln({"run"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("was generated on a 2x8 runner; a 1x1 runner is too small"), std::string::npos) << r.out;
+  // A pinned version is kept unless forced; rollback moves latest.
+  auto rm = Kiln({"image", "rm", "ci:1.0.0"});
+  EXPECT_EQ(rm.code, 1);
+  EXPECT_NE(rm.err.find("pinned by a runner"), std::string::npos) << rm.err;
+  EXPECT_EQ(Kiln({"image", "rollback", "ci", "1.0.0"}).code, 0);
+  EXPECT_EQ(Tags("ci"), (std::vector<std::string>{"1.1.0", "1.0.0+latest"}));
+  EXPECT_EQ(Kiln({"image", "rm", "--force", "ci:1.0.0"}).code, 0);
+  EXPECT_EQ(Tags("ci"), (std::vector<std::string>{"1.1.0+latest"}));
+}
+
+TEST_F(SnapshotE2E, PersistEnvKeepsPathAndVarsButNoSecrets) {
+  auto r = Snap("envy", "1.*", "echo /opt/bin >> $GITHUB_PATH; echo TOOL_HOME=/opt/tool >> $GITHUB_ENV; "
+                               "echo API_TOKEN=abc >> $GITHUB_ENV", ", persist-env: true");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto inspect = Kiln({"image", "inspect", "envy", "--json"});
+  auto j = ParseJson(inspect.out);
+  ASSERT_TRUE(j.ok());
+  std::string env = (*j)["config"]["config"]["Env"].dump();
+  EXPECT_NE(env.find("TOOL_HOME=/opt/tool"), std::string::npos) << env;
+  EXPECT_NE(env.find("PATH=/opt/bin:"), std::string::npos) << env;
+  EXPECT_EQ(env.find("API_TOKEN"), std::string::npos) << env;
+  EXPECT_EQ(env.find("GITHUB_"), std::string::npos) << env;
+}
+
+TEST_F(SnapshotE2E, RetentionKeepsTheNewest) {
+  ASSERT_EQ(Kiln({"image", "retention", "keep", "--keep", "2"}).code, 0);
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(Snap("keep", "").code, 0);
+  EXPECT_EQ(Tags("keep"), (std::vector<std::string>{"1.3.0+latest", "1.2.0"}));
+}
+
+}  // namespace
+}  // namespace kiln::cli
