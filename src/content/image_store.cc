@@ -107,7 +107,9 @@ Result<oci::Descriptor> ImageStore::Resolve(const std::string& name) {
     }
     std::vector<oci::Descriptor> hits;
     for (const auto& d : index.manifests) {
-      if (d.digest.hex().substr(0, digest_part.size()) == digest_part) hits.push_back(d);
+      bool seen = false;
+      for (const auto& h : hits) seen |= h.digest == d.digest;
+      if (!seen && d.digest.hex().substr(0, digest_part.size()) == digest_part) hits.push_back(d);
     }
     if (hits.size() == 1) return hits[0];
   }

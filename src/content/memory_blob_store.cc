@@ -94,8 +94,9 @@ Result<oci::Descriptor> MemoryWriter::Commit(std::string media_type,
   if (expected && *expected != got) {
     return DataLoss("digest " + got.str() + " != expected " + expected->str());
   }
+  int64_t size = Size();
   store_->Insert(got, std::move(data_));
-  return oci::Descriptor{std::move(media_type), got, Size(), {}, {}};
+  return oci::Descriptor{std::move(media_type), got, size, {}, {}};
 }
 
 }  // namespace

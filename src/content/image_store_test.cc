@@ -1,0 +1,124 @@
+#include "content/image_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "testing/test_env.h"
+
+namespace kiln::content {
+namespace {
+
+// A one-layer image put into `store`; returns its manifest descriptor.
+oci::Descriptor PutImage(ImageStore& store, const std::string& layer_data) {
+  auto layer = store.blobs().Put(layer_data, oci::kMediaTypeLayer);
+  oci::ImageConfig c;
+  c.architecture = "amd64";
+  c.os = "linux";
+  c.diff_ids = {layer->digest};
+  auto config = store.blobs().Put(oci::SerializeImageConfig(c), oci::kMediaTypeConfig);
+  oci::Manifest m;
+  m.config = *config;
+  m.layers = {*layer};
+  return *store.blobs().Put(oci::SerializeManifest(m), oci::kMediaTypeManifest);
+}
+
+class ImageStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = ImageStore::Open(dir_.path());
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+  }
+  testing::ScratchDir dir_;
+  std::unique_ptr<ImageStore> store_;
+};
+
+TEST_F(ImageStoreTest, NamesResolveLoadAndList) {
+  auto m = PutImage(*store_, "layer-a");
+  ASSERT_TRUE(store_->Tag("ci", m).ok());
+  ASSERT_TRUE(store_->Tag("ci:v2", m).ok());
+  EXPECT_EQ(store_->Resolve("ci:latest")->digest, m.digest);
+  EXPECT_EQ(store_->Resolve(std::string(m.digest.hex().substr(0, 12)))->digest, m.digest);
+  auto img = store_->Load("ci:v2");
+  ASSERT_TRUE(img.ok()) << img.status().ToString();
+  EXPECT_EQ(img->manifest.layers.size(), 1u);
+  EXPECT_EQ(store_->List()->size(), 2u);
+  EXPECT_TRUE(store_->Untag("ci").ok());
+  EXPECT_EQ(store_->Resolve("ci").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Untag("ci").code(), Code::kNotFound);
+  EXPECT_FALSE(NormalizeImageName("Bad Name").ok());
+}
+
+TEST_F(ImageStoreTest, TagRefusesManifestWithMissingBlobs) {
+  auto m = PutImage(*store_, "layer-b");
+  auto img = store_->Load(m.digest.str());
+  ASSERT_TRUE(store_->blobs().Delete(img->manifest.layers[0].digest).ok());
+  EXPECT_EQ(store_->Tag("broken", m).code(), Code::kFailedPrecondition);
+  EXPECT_TRUE(store_->List()->empty());
+}
+
+TEST_F(ImageStoreTest, GarbageCollectionKeepsNamedAndRootedImages) {
+  auto kept = PutImage(*store_, "kept");
+  auto rooted = PutImage(*store_, "rooted");
+  auto dropped = PutImage(*store_, "dropped");
+  ASSERT_TRUE(store_->Tag("kept", kept).ok());
+  auto freed = store_->CollectGarbage({rooted.digest}, 0);
+  ASSERT_TRUE(freed.ok());
+  EXPECT_GT(*freed, 0);
+  EXPECT_TRUE(store_->Load("kept").ok());
+  EXPECT_TRUE(store_->Load(rooted.digest.str()).ok());
+  EXPECT_FALSE(store_->blobs().Has(dropped.digest));
+  EXPECT_FALSE(store_->blobs().Has(oci::Digest::FromData("dropped")));
+}
+
+TEST_F(ImageStoreTest, ConcurrentTagsFromTwoProcessesKeepBothNames) {
+  auto m = PutImage(*store_, "shared");
+  std::vector<pid_t> pids;
+  for (int p = 0; p < 2; ++p) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      auto s = ImageStore::Open(dir_.path());
+      for (int i = 0; i < 20; ++i) {
+        if (!(*s)->Tag("p" + std::to_string(p) + ":t" + std::to_string(i), m).ok()) ::_exit(1);
+      }
+      ::_exit(0);
+    }
+    pids.push_back(pid);
+  }
+  for (pid_t pid : pids) {
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  EXPECT_EQ(store_->List()->size(), 40u);
+}
+
+TEST_F(ImageStoreTest, LayoutAndArchiveRoundTripAndCorruptionIsRefused) {
+  auto m = PutImage(*store_, "exported");
+  ASSERT_TRUE(store_->Tag("app:1.0", m).ok());
+  testing::ScratchDir out;
+  ASSERT_TRUE(ExportLayout(*store_, "app:1.0", out.Sub("layout"), "").ok());
+  ASSERT_TRUE(ExportArchive(*store_, "app:1.0", out.Sub("a.tar"), "1.0").ok());
+  testing::ScratchDir other;
+  auto fresh = ImageStore::Open(other.path());
+  auto from_layout = ImportLayout(**fresh, out.Sub("layout"), "1.0");
+  ASSERT_TRUE(from_layout.ok()) << from_layout.status().ToString();
+  EXPECT_EQ(from_layout->digest, m.digest);
+  auto from_archive = ImportArchive(**fresh, out.Sub("a.tar"), "");
+  ASSERT_TRUE(from_archive.ok()) << from_archive.status().ToString();
+  EXPECT_EQ(from_archive->digest, m.digest);
+  // Tamper with the layer blob in the layout: import must refuse it.
+  testing::ScratchDir third;
+  auto clean = ImageStore::Open(third.path());
+  std::string blob = out.Sub("layout/blobs/sha256/") + std::string(oci::Digest::FromData("exported").hex());
+  ::unlink(blob.c_str());
+  ASSERT_TRUE(WriteFileAtomic(blob, "exporteD").ok());
+  auto bad = ImportLayout(**clean, out.Sub("layout"), "1.0");
+  EXPECT_EQ(bad.status().code(), Code::kDataLoss) << bad.status().ToString();
+  EXPECT_TRUE((*clean)->List()->empty());
+}
+
+}  // namespace
+}  // namespace kiln::content
