@@ -122,13 +122,22 @@ Result<std::unique_ptr<Runtime>> NewCrunRuntime(const RuntimeOptions& options) {
   if (::geteuid() != 0) {
     return FailedPrecondition("kiln's sandboxes need root (overlayfs mounts, cgroups); run as root");
   }
-  auto version = RunProcess({options.crun, "--version"});
-  if (!version.ok() || version->exit_code != 0) {
+  // Resolve crun once: every sandbox operation runs it, and a PATH search per call adds up.
+  RuntimeOptions o = options;
+  if (o.crun.find('/') == std::string::npos) {
+    for (const char* dir : {"/usr/bin/", "/usr/local/bin/", "/usr/sbin/", "/bin/"}) {
+      if (::access((dir + o.crun).c_str(), X_OK) == 0) {
+        o.crun = dir + o.crun;
+        break;
+      }
+    }
+  }
+  if (::access(o.crun.c_str(), X_OK) != 0) {
     return FailedPrecondition("crun not found (" + options.crun + "); install it: apt-get install crun");
   }
-  RETURN_IF_ERROR(MakeDirs(options.state_dir + "/sandboxes", 0700));
-  RETURN_IF_ERROR(MakeDirs(options.state_dir + "/crun", 0700));
-  return std::unique_ptr<Runtime>(std::make_unique<CrunRuntime>(options));
+  RETURN_IF_ERROR(MakeDirs(o.state_dir + "/sandboxes", 0700));
+  RETURN_IF_ERROR(MakeDirs(o.state_dir + "/crun", 0700));
+  return std::unique_ptr<Runtime>(std::make_unique<CrunRuntime>(o));
 }
 
 }  // namespace kiln::runtime
