@@ -22,6 +22,7 @@ int ImagePruneCommand(App& app, const Args& args);      // kiln image prune
 int ImageRetentionCommand(App& app, const Args& args);  // kiln image retention
 int RunCommand(App& app, const Args& args);          // kiln run
 int RunnerCommand(App& app, const Args& args);       // kiln runner …
+int SandboxCommand(App& app, const Args& args);      // kiln sandbox …
 
 // Removes a custom image version ("NAME:X.Y.Z") or every version ("NAME"); NotFound when NAME
 // is no custom image.

@@ -22,6 +22,8 @@ COMMANDS
                            manage images (an OCI image layout under the state dir)
     images                 same as `kiln image ls`
     runner add|ls|rm       named runners: a custom image (latest or pinned) and a size
+    sandbox create|exec|ls|rm|snapshot
+                           long-lived sandboxes, and images captured from them while they run
     version                print the version
     help                   this text
 
@@ -95,7 +97,7 @@ int Main(int argc, char** argv) {
   }
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
       {"run", RunCommand},       {"image", ImageCommand}, {"images", ImageListCommand},
-      {"version", Version}, {"runner", RunnerCommand}};
+      {"version", Version}, {"runner", RunnerCommand}, {"sandbox", SandboxCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

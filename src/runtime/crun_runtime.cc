@@ -12,6 +12,9 @@
 #include "runtime/cgroups.h"
 #include "runtime/crun_sandbox.h"
 #include "runtime/owner.h"
+#include "runtime/sandbox_record.h"
+#include "base/clock.h"
+#include "base/json.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -37,13 +40,56 @@ class CrunRuntime : public Runtime {
     RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
     RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
     RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
-    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/owner", OwnerToken(), 0600));
+    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/owner", spec.persistent ? "detached" : OwnerToken(), 0600));
+    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/spec.json",
+                                    SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
     auto sandbox = Start(id, paths, spec);
     if (!sandbox.ok()) {
       (void)CrunSandbox::DestroyAt(id, paths);
       return sandbox.status().WithContext("create sandbox for " + spec.name);
     }
     return sandbox;
+  }
+
+  Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
+    ASSIGN_OR_RETURN(auto all, List());
+    const SandboxInfo* hit = nullptr;
+    for (const auto& info : all) {
+      if (info.id == id || info.id.rfind(id, 0) == 0 || info.id.rfind("kiln-" + id, 0) == 0) {
+        if (hit != nullptr) return InvalidArgument("sandbox id \"" + id + "\" is ambiguous");
+        hit = &info;
+      }
+    }
+    if (hit == nullptr) return NotFound("no sandbox " + id + " (see kiln sandbox ls)");
+    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + hit->id};
+    ASSIGN_OR_RETURN(User user, ResolveUser(paths.dir + "/rootfs", hit->spec.image.user));
+    auto box = std::make_unique<CrunSandbox>(hit->id, paths, hit->spec, user);
+    box->Detach();
+    return std::unique_ptr<Sandbox>(std::move(box));
+  }
+
+  Result<std::vector<SandboxInfo>> List() override {
+    std::vector<SandboxInfo> out;
+    if (!IsDirectory(SandboxesDir())) return out;
+    ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+    for (const auto& id : ids) {
+      std::string dir = SandboxesDir() + "/" + id;
+      auto owner = ReadFile(dir + "/owner");
+      auto record = ReadFile(dir + "/spec.json");
+      if (!owner.ok() || *owner != "detached" || !record.ok()) continue;
+      auto j = ParseJson(*record);
+      if (!j.ok()) continue;
+      SandboxInfo info;
+      info.id = id;
+      auto spec = SpecFromJson(*j, &info.created);
+      if (!spec.ok()) continue;
+      info.spec = *spec;
+      auto state = RunProcess({o_.crun, "--root", CrunRoot(), "state", id});
+      auto sj = state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
+      info.state = sj.ok() ? sj->value("status", "unknown") : "gone";
+      out.push_back(std::move(info));
+    }
+    return out;
   }
 
   Result<int> SweepOrphans() override {
@@ -108,7 +154,9 @@ class CrunRuntime : public Runtime {
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
       return Internal("crun run exited with " + std::to_string(r.exit_code) + ": " + msg);
     }
-    return std::unique_ptr<Sandbox>(std::make_unique<CrunSandbox>(id, paths, spec, user));
+    auto box = std::make_unique<CrunSandbox>(id, paths, spec, user);
+    if (spec.persistent) box->Detach();
+    return std::unique_ptr<Sandbox>(std::move(box));
   }
 
   RuntimeOptions o_;

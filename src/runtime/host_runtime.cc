@@ -65,6 +65,10 @@ class HostRuntime : public Runtime {
         std::make_unique<HostSandbox>("host-" + std::to_string(++n_), spec));
   }
   Result<int> SweepOrphans() override { return 0; }
+  Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
+    return NotFound("the host runtime keeps no sandboxes (" + id + ")");
+  }
+  Result<std::vector<SandboxInfo>> List() override { return std::vector<SandboxInfo>{}; }
 
  private:
   std::string scratch_;

@@ -4,7 +4,9 @@
 // the layers above); both pass the suite in sandbox_test.cc / sandbox_itest.cc.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +32,17 @@ struct SandboxSpec {
   std::optional<Size> size;              // cgroup limits; none = no limits
   std::string hostname = "kiln";
   bool network = false;                  // false: own network namespace with loopback only
+  // A long-lived sandbox (kiln sandbox create): outlives the kiln process that made it, is
+  // never swept, and is found again with Runtime::Attach.
+  bool persistent = false;
+  std::map<std::string, std::string> labels;  // free-form, shown by `kiln sandbox ls`
+};
+
+struct SandboxInfo {
+  std::string id;
+  SandboxSpec spec;
+  int64_t created = 0;  // unix seconds
+  std::string state;    // crun's: running, paused, stopped
 };
 
 struct ExecSpec {
@@ -70,6 +83,11 @@ class Runtime {
  public:
   virtual ~Runtime() = default;
   virtual Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) = 0;
+  // A persistent sandbox made earlier, by id or unique id prefix. The returned object does not
+  // destroy the sandbox when it goes away; Destroy() does.
+  virtual Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) = 0;
+  // Persistent sandboxes.
+  virtual Result<std::vector<SandboxInfo>> List() = 0;
   // Removes what killed kiln processes left behind: mounts, runtime state, cgroups, dirs.
   // Returns how many sandboxes were swept.
   virtual Result<int> SweepOrphans() = 0;

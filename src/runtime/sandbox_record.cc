@@ -1,0 +1,42 @@
+#include "runtime/sandbox_record.h"
+
+namespace kiln::runtime {
+
+Json SpecToJson(const SandboxSpec& spec, int64_t created) {
+  Json mounts = Json::array();
+  for (const auto& m : spec.mounts) {
+    mounts.push_back({{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
+  }
+  return {{"name", spec.name}, {"lower_dirs", spec.lower_dirs},
+          {"image", Json::parse(oci::SerializeImageConfig(spec.image))}, {"mounts", mounts},
+          {"size", spec.size ? spec.size->name : ""}, {"hostname", spec.hostname},
+          {"network", spec.network}, {"persistent", spec.persistent}, {"labels", spec.labels},
+          {"created", created}};
+}
+
+Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {
+  try {
+    SandboxSpec s;
+    s.name = j.at("name").get<std::string>();
+    s.lower_dirs = j.at("lower_dirs").get<std::vector<std::string>>();
+    ASSIGN_OR_RETURN(s.image, oci::ParseImageConfig(j.at("image").dump()));
+    for (const auto& m : j.at("mounts")) {
+      s.mounts.push_back({m.at("source").get<std::string>(), m.at("destination").get<std::string>(),
+                          m.at("read_only").get<bool>()});
+    }
+    std::string size = j.at("size").get<std::string>();
+    if (!size.empty()) {
+      ASSIGN_OR_RETURN(s.size, ParseSize(size));
+    }
+    s.hostname = j.at("hostname").get<std::string>();
+    s.network = j.at("network").get<bool>();
+    s.persistent = j.at("persistent").get<bool>();
+    s.labels = j.at("labels").get<std::map<std::string, std::string>>();
+    if (created) *created = j.at("created").get<int64_t>();
+    return s;
+  } catch (const Json::exception& e) {
+    return DataLoss(std::string("sandbox record: ") + e.what());
+  }
+}
+
+}  // namespace kiln::runtime
