@@ -246,8 +246,16 @@ int ImageExportCommand(App& app, const Args& args) {
   if (format != "oci" && format != "oci-archive") return Fail(InvalidArgument("--format must be oci or oci-archive"));
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
-  Status s = format == "oci" ? content::ExportLayout(**store, name, dest, flags->Get("--ref"))
-                             : content::ExportArchive(**store, name, dest, flags->Get("--ref"));
+  auto resolved = ResolveImage(app, name);
+  if (!resolved.ok()) return Fail(resolved.status().WithContext("export " + name));
+  std::string ref = flags->Get("--ref");
+  if (ref.empty()) {
+    size_t colon = resolved->display.rfind(':');
+    ref = colon == std::string::npos ? "latest" : resolved->display.substr(colon + 1);
+  }
+  std::string digest = resolved->image.descriptor.digest.str();
+  Status s = format == "oci" ? content::ExportLayout(**store, digest, dest, ref)
+                             : content::ExportArchive(**store, digest, dest, ref);
   if (!s.ok()) return Fail(s.WithContext("export " + name));
   std::printf("%s → %s:%s\n", name.c_str(), format.c_str(), dest.c_str());
   return 0;

@@ -47,6 +47,12 @@ int SandboxSnapshot(App& app, const Args& args) {
   req.runner_size = info.spec.labels.count("size") ? info.spec.labels["size"] : "";
   req.source = "sandbox " + (*box)->id();
   req.on_progress = [](const std::string& l) { LogInfo(l); };
+  if (info.state == "paused") {
+    // We hold the capture lock, so a paused sandbox is one a killed capture left frozen.
+    LogInfo("sandbox " + (*box)->id() + " was left frozen by an interrupted snapshot; thawing it first");
+    Status t = (*box)->Thaw();
+    if (!t.ok()) return Fail(t);
+  }
   Stopwatch frozen;
   Status s = (*box)->Freeze();
   if (!s.ok()) return Fail(s);
