@@ -20,6 +20,7 @@ SYNOPSIS
     kiln image ls [--json]                  (also: kiln images)
     kiln image inspect NAME [--json]
     kiln image rm [--force] NAME[:VERSION]...
+    kiln image diff BASE IMAGE              files added (A), changed (C), deleted (D)
     kiln image rollback NAME VERSION        move a custom image's `latest` back
     kiln image prune [NAME]                 apply retention, collect unused blobs
     kiln image retention NAME [--keep N] [--max-age DAYS]
@@ -266,7 +267,7 @@ int ImageCommand(App& app, const Args& args) {
       {"import", ImageImportCommand}, {"export", ImageExportCommand},
       {"ls", ImageListCommand},       {"list", ImageListCommand},
       {"inspect", ImageInspectCommand}, {"rm", ImageRemoveCommand},
-      {"rollback", ImageRollbackCommand}, {"prune", ImagePruneCommand},
+      {"rollback", ImageRollbackCommand}, {"diff", ImageDiffCommand}, {"prune", ImagePruneCommand},
       {"retention", ImageRetentionCommand}};
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kImageHelp, stdout);

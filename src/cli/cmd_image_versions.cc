@@ -4,8 +4,11 @@
 #include <set>
 
 #include "base/clock.h"
+#include "base/fs.h"
 #include "cli/commands.h"
+#include "base/json.h"
 #include "cli/flags.h"
+#include "snapshot/tree_diff.h"
 
 namespace kiln::cli {
 namespace {
@@ -43,7 +46,31 @@ Status CollectGarbage(App& app) {
   for (const auto& v : versions) roots.push_back(v.manifest);
   ASSIGN_OR_RETURN(int64_t freed, store->CollectGarbage(roots));
   std::printf("freed %s of blobs\n", FormatBytes(freed).c_str());
-  return Status::Ok();
+  // Layer cache: keep every layer of a named image or a version, and every layer a sandbox
+  // (of this or another kiln process) has mounted.
+  std::vector<oci::Digest> keep;
+  ASSIGN_OR_RETURN(auto names, store->List());
+  std::vector<std::string> refs;
+  for (const auto& n : names) refs.push_back(n.manifest.digest.str());
+  for (const auto& d : roots) refs.push_back(d.str());
+  for (const auto& r : refs) {
+    auto img = store->Load(r);
+    if (img.ok()) keep.insert(keep.end(), img->config.diff_ids.begin(), img->config.diff_ids.end());
+  }
+  std::string boxes = app.state_dir() + "/sandboxes";
+  auto ids = ListDir(boxes);
+  for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
+    auto spec = ReadFile(boxes + "/" + id + "/spec.json");
+    auto j = spec.ok() ? ParseJson(*spec) : Result<Json>(NotFound(""));
+    if (!j.ok() || !j->contains("lower_dirs")) continue;
+    for (const auto& dir : (*j)["lower_dirs"]) {
+      std::string hex = dir.get<std::string>().substr(dir.get<std::string>().rfind('/') + 1);
+      auto d = oci::Digest::Parse("sha256:" + hex);
+      if (d.ok()) keep.push_back(*d);
+    }
+  }
+  ASSIGN_OR_RETURN(snapshot::LayerCache * layers, app.Layers());
+  return layers->Prune(keep);
 }
 
 }  // namespace
@@ -123,6 +150,53 @@ int ImageRetentionCommand(App& app, const Args& args) {
   if (!s.ok()) return Fail(s);
   std::printf("retention %s: keep newest %d, max age %d days (0 = no limit)\n",
               flags->positional()[0].c_str(), r.keep_newest, r.max_age_days);
+  return 0;
+}
+
+}  // namespace kiln::cli
+
+namespace kiln::cli {
+namespace {
+
+const char kDiffHelp[] = R"(NAME
+    kiln image diff - which files an image added, changed or removed against another
+
+SYNOPSIS
+    kiln image diff BASE IMAGE [--json]
+
+DESCRIPTION
+    Compares the two images' merged file trees (layers unpacked in the layer cache, whiteouts
+    applied) and prints one line per path: A added, C changed (content, mode, owner or type),
+    D deleted (a deleted directory once). For custom images, compare two versions:
+    kiln image diff ci-tools:1.1.0 ci-tools:1.2.0.
+)";
+
+}  // namespace
+
+int ImageDiffCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kDiffHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--json", "", false}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image diff BASE IMAGE"));
+  auto layers = app.Layers();
+  if (!layers.ok()) return Fail(layers.status());
+  std::vector<std::string> stacks[2];
+  for (int i = 0; i < 2; ++i) {
+    auto img = ResolveImage(app, flags->positional()[static_cast<size_t>(i)]);
+    if (!img.ok()) return Fail(img.status());
+    auto dirs = (*layers)->Prepare(img->image.manifest, img->image.config);
+    if (!dirs.ok()) return Fail(dirs.status());
+    stacks[i] = *dirs;
+  }
+  auto changes = snapshot::DiffLayerStacks(stacks[0], stacks[1]);
+  if (!changes.ok()) return Fail(changes.status());
+  if (flags->Has("--json")) {
+    Json out = Json::array();
+    for (const auto& c : *changes) out.push_back({{"kind", std::string(1, c.kind)}, {"path", c.path}});
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  for (const auto& c : *changes) std::printf("%c %s\n", c.kind, c.path.c_str());
   return 0;
 }
 

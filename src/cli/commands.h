@@ -17,6 +17,7 @@ int ImageExportCommand(App& app, const Args& args);  // kiln image export
 int ImageListCommand(App& app, const Args& args);    // kiln image ls, kiln images
 int ImageInspectCommand(App& app, const Args& args); // kiln image inspect
 int ImageRemoveCommand(App& app, const Args& args);  // kiln image rm
+int ImageDiffCommand(App& app, const Args& args);       // kiln image diff
 int ImageRollbackCommand(App& app, const Args& args);   // kiln image rollback
 int ImagePruneCommand(App& app, const Args& args);      // kiln image prune
 int ImageRetentionCommand(App& app, const Args& args);  // kiln image retention

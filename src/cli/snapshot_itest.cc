@@ -66,6 +66,15 @@ TEST_F(SnapshotE2E, NextJobStartsFromTheImageWithoutTheWorkspace) {
   ASSERT_TRUE(j.ok());
   EXPECT_EQ((*j)["manifest"]["layers"].size(), 2u);
   EXPECT_EQ((*j)["config"]["config"]["Labels"]["dev.kiln.runner.size"], "2x8");
+  auto diff = Kiln({"image", "diff", "debian:bookworm", "base:1.0.0"});
+  ASSERT_EQ(diff.code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("A /opt/t/version\n"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("D /usr/bin/zdump\n"), std::string::npos) << diff.out;
+  EXPECT_EQ(diff.out.find("/github"), std::string::npos) << diff.out;
+  EXPECT_EQ(diff.out.find("/__w"), std::string::npos) << diff.out;
+  // Removing the custom image frees its layer from the cache too.
+  ASSERT_EQ(Kiln({"image", "rm", "base"}).code, 0);
+  EXPECT_EQ(ListDir(state_ + "/layers")->size(), 1u);
 }
 
 TEST_F(SnapshotE2E, RunnersFollowLatestOrPinAndSizeIsChecked) {
