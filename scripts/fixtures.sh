@@ -2,9 +2,24 @@
 # Builds the base root filesystems kiln's tests and demo import, from Debian packages (no image
 # can be pulled here). Cached under /var/cache/kiln-test; idempotent.
 #   debian-bookworm-minbase.tar  debootstrap --variant=minbase bookworm (bash, coreutils, apt)
+#   debs/                        the .deb files examples/custom-image installs in its job
+#                                (jq, make, tree and jq's libraries), so the job needs no network
 set -euo pipefail
 cache=${KILN_FIXTURE_CACHE:-/var/cache/kiln-test}
 mkdir -p "$cache"
+
+# Package files for examples/custom-image, downloaded by the host's apt (bookworm, like the base).
+debs="$cache/debs"
+if [ ! -s "$debs/COMPLETE" ]; then
+  rm -rf "$debs.tmp" && mkdir -p "$debs.tmp"
+  (cd "$debs.tmp" && apt-get download -qq jq libjq1 libonig5 make tree 2>/dev/null) || {
+    apt-get update -qq && (cd "$debs.tmp" && apt-get download -qq jq libjq1 libonig5 make tree)
+  }
+  ls "$debs.tmp" > "$debs.tmp/COMPLETE"
+  rm -rf "$debs" && mv "$debs.tmp" "$debs"
+  echo "fixtures: downloaded $(ls "$debs" | grep -c '\.deb$') packages into $debs"
+fi
+
 tar_out="$cache/debian-bookworm-minbase.tar"
 if [ -s "$tar_out" ]; then
   echo "fixtures: $tar_out present"

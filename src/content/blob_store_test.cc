@@ -61,7 +61,9 @@ TEST_P(BlobStoreSuite, AbandonedWriterLeavesNothing) {
     ASSERT_TRUE((*w)->Write("partial").ok());
   }
   EXPECT_TRUE(store_->List()->empty());
-  if (disk_) EXPECT_TRUE(ListDir(dir_.path() + "/ingest")->empty());
+  if (disk_) {
+    EXPECT_TRUE(ListDir(dir_.path() + "/ingest")->empty());
+  }
 }
 
 TEST_P(BlobStoreSuite, SameBlobTwiceIsFine) {

@@ -41,6 +41,8 @@ std::string FormatSummary(const RunReport& report) {
     if (!j.error.empty() && j.result != Outcome::kSkipped) t.Add({"", "  " + j.error, "", "", ""});
   }
   std::string out = "\nSummary (" + FormatDuration(report.seconds) + "):\n" + t.Render();
+  for (const auto& n : report.not_triggered) out += "Not run: " + n + " (choose it with --event)\n";
+  if (report.jobs.empty() && !report.not_triggered.empty()) out += "No job ran.\n";
   out += report.success ? "Run succeeded.\n" : "Run failed.\n";
   return out;
 }
@@ -58,7 +60,8 @@ Json ReportJson(const RunReport& report) {
                     {"size", j.size}, {"result", OutcomeName(j.result)}, {"seconds", j.seconds},
                     {"error", j.error}, {"outputs", j.outputs}, {"steps", steps}});
   }
-  return {{"success", report.success}, {"seconds", report.seconds}, {"jobs", jobs}};
+  return {{"success", report.success}, {"seconds", report.seconds}, {"jobs", jobs},
+          {"not_triggered", report.not_triggered}};
 }
 
 }  // namespace kiln::workflow

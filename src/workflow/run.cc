@@ -20,6 +20,9 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
     bool triggered = wf.events.empty();
     for (const auto& e : wf.events) triggered |= e == options.event;
     if (!triggered && options.only_job.empty()) {
+      std::string on;
+      for (const auto& e : wf.events) on += (on.empty() ? "" : ", ") + e;
+      report.not_triggered.push_back(wf.file + ": on: [" + on + "] does not include " + options.event);
       plans.emplace_back();
       continue;
     }

@@ -40,6 +40,9 @@ struct JobReport {
 
 struct RunReport {
   std::vector<JobReport> jobs;
+  // Workflows that ran nothing because `on:` lacks RunOptions::event, each as
+  // "FILE: on: [EVENTS] does not include EVENT", so a named file never runs nothing silently.
+  std::vector<std::string> not_triggered;
   bool success = true;
   double seconds = 0;
 };

@@ -105,5 +105,15 @@ TEST_F(RunnerTest, FailedNeedSkipsDependents) {
   EXPECT_EQ(r.jobs[2].result, Outcome::kSuccess);
 }
 
+TEST_F(RunnerTest, WorkflowNotTriggeredByTheEventSaysSo) {
+  RunReport r = Run("on: [workflow_dispatch, schedule]\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n", false);
+  EXPECT_TRUE(r.jobs.empty());
+  ASSERT_EQ(r.not_triggered.size(), 1u);
+  EXPECT_EQ(r.not_triggered[0], "t.yml: on: [workflow_dispatch, schedule] does not include push");
+  std::string summary = FormatSummary(r);
+  EXPECT_NE(summary.find("Not run: t.yml"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("No job ran."), std::string::npos) << summary;
+}
+
 }  // namespace
 }  // namespace kiln::workflow
