@@ -33,8 +33,9 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 
 // Child side after fork: only async-signal-safe calls.
 [[noreturn]] void ExecChild(const std::vector<char*>& argv, char* const* envp, const char* cwd,
-                            int in, int out, int err, int errpipe) {
+                            int in, int out, int err, int errpipe, bool new_group) {
   ::signal(SIGPIPE, SIG_DFL);
+  if (new_group) ::setpgid(0, 0);
   if (in >= 0) ::dup2(in, 0);
   if (out >= 0) ::dup2(out, 1);
   if (err >= 0) ::dup2(err, 2);
@@ -117,7 +118,7 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
     ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out,
-              child_err, errpipe.write.get());
+              child_err, errpipe.write.get(), options.new_process_group);
   }
   errpipe.write.reset();
   file_out.reset();
@@ -136,6 +137,7 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
     (void)WriteAll(in.write.get(), *options.stdin_data);  // Child may not read it all.
   }
   in.write.reset();
+  if (options.on_start) options.on_start(pid);
 
   SubprocessResult result;
   Pump(out.read.get(), err.read.get(), options, result);

@@ -22,6 +22,11 @@ struct SubprocessOptions {
   // When set, the child's stdout and stderr are appended to this file instead (for programs
   // that leave long-lived children holding their output, like `crun run --detach`).
   std::string output_file;
+  // The child leads a new process group (its pid), so it and its descendants can be signalled
+  // together with kill(-pid, sig).
+  bool new_process_group = false;
+  // Called with the child's pid once it runs (before its output is read).
+  std::function<void(int pid)> on_start;
 };
 
 struct SubprocessResult {

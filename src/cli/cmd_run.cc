@@ -45,16 +45,28 @@ OPTIONS
     --env NAME=VALUE             an extra environment variable for every job
     --json                       print the run report as JSON on stdout (logs go to stderr)
 
+CANCELLING
+    Ctrl-C (SIGINT) or SIGTERM cancels the run as GitHub cancels one: the running step gets
+    SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that; it ends `cancelled`.
+    Later steps run only if their `if:` holds (always(), cancelled()); no further job starts;
+    a cancelled job makes no snapshot. A second Ctrl-C stops those clean-up steps too; a
+    fourth ends kiln at once (the next kiln start sweeps what it left).
+
 EXIT STATUS
-    0 all jobs succeeded; 1 a job failed; 2 the workflow or the command line is invalid.
+    0 all jobs succeeded; 1 a job failed or the run was cancelled; 2 the workflow or the
+    command line is invalid.
 
 EXAMPLES
     kiln run -P ubuntu-latest=debian:bookworm
     kiln run .github/workflows/ci.yml --job build --json
 )";
 
-std::atomic<bool> g_cancelled{false};
-void OnSignal(int) { g_cancelled = true; }
+std::atomic<int> g_interrupts{0};
+// Counts interrupts; the third one restores the default action so that a fourth ends kiln at
+// once (the next kiln start sweeps what it leaves).
+void OnSignal(int sig) {
+  if (++g_interrupts >= 3) std::signal(sig, SIG_DFL);
+}
 
 Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   std::string path = flags.Get("--config");
@@ -118,7 +130,7 @@ int RunCommand(App& app, const Args& args) {
     std::fprintf(f, "%s\n", line.c_str());
     std::fflush(f);
   };
-  o.cancelled = [] { return g_cancelled.load(); };
+  o.interrupts = [] { return g_interrupts.load(); };
   o.after_job = [&app](workflow::FinishedJob& job) { return SnapshotJob(app, job); };
   auto runtime = app.Runtime();
   if (!runtime.ok()) return Fail(runtime.status());

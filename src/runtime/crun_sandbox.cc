@@ -1,10 +1,12 @@
 #include "runtime/crun_sandbox.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "snapshot/overlay.h"
 
@@ -47,6 +49,20 @@ std::string CrunSandbox::HostPath(const std::string& sandbox_path) const {
   }
   if (best == nullptr) return JoinPath(paths_.dir + "/rootfs", sandbox_path);
   return best->source + sandbox_path.substr(best->destination.size());
+}
+
+Status CrunSandbox::Signal(int sig) {
+  // crun's `kill --all` would reach kiln-init too and end the sandbox; so: its cgroup's
+  // processes (crun ps) except the init (crun state).
+  ASSIGN_OR_RETURN(SubprocessResult state, Crun({"state", id_}));
+  ASSIGN_OR_RETURN(Json st, ParseJson(state.out));
+  ASSIGN_OR_RETURN(SubprocessResult ps, Crun({"ps", "--format", "json", id_}));
+  ASSIGN_OR_RETURN(Json pids, ParseJson(ps.out));
+  int64_t init = st.value("pid", int64_t{0});
+  for (const auto& p : pids) {
+    if (p.is_number_integer() && p.get<int64_t>() != init) ::kill(static_cast<pid_t>(p.get<int64_t>()), sig);
+  }
+  return Status::Ok();
 }
 
 Status CrunSandbox::Freeze() { return Crun({"pause", id_}).status().WithContext("freeze " + id_); }

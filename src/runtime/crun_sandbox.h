@@ -32,6 +32,7 @@ class CrunSandbox : public Sandbox {
   Result<int> Exec(const ExecSpec& spec) override;
   std::string HostPath(const std::string& sandbox_path) const override;
   std::string UpperDir() const override { return paths_.dir + "/upper"; }
+  Status Signal(int sig) override;
   Status Freeze() override;
   Status Thaw() override;
   Status Destroy() override;

@@ -1,6 +1,9 @@
 // The fake Runtime: commands run directly on the host, with mount destinations rewritten to
 // their sources in args, env values and cwd. No isolation; for tests of the layers above.
 #include <atomic>
+#include <csignal>
+#include <mutex>
+#include <set>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
@@ -39,8 +42,24 @@ class HostSandbox : public Sandbox {
     o.env = env;
     o.cwd = Rewrite(spec.cwd.empty() ? "/" : spec.cwd, spec_.mounts);
     o.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
-    ASSIGN_OR_RETURN(SubprocessResult r, RunProcess(args, o));
-    return r.exit_code;
+    o.new_process_group = true;
+    int group = 0;
+    o.on_start = [this, &group](int pid) {
+      std::lock_guard lock(mu_);
+      groups_.insert(group = pid);
+    };
+    auto r = RunProcess(args, o);
+    {
+      std::lock_guard lock(mu_);
+      groups_.erase(group);
+    }
+    if (!r.ok()) return r.status();
+    return r->exit_code;
+  }
+  Status Signal(int sig) override {
+    std::lock_guard lock(mu_);
+    for (int pgid : groups_) ::kill(-pgid, sig);
+    return Status::Ok();
   }
   std::string HostPath(const std::string& p) const override { return Rewrite(p, spec_.mounts); }
   std::string UpperDir() const override { return ""; }
@@ -54,6 +73,8 @@ class HostSandbox : public Sandbox {
  private:
   std::string id_;
   SandboxSpec spec_;
+  std::mutex mu_;
+  std::set<int> groups_;  // process groups of running Execs
 };
 
 class HostRuntime : public Runtime {

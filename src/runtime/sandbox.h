@@ -67,6 +67,10 @@ class Sandbox {
   virtual std::string HostPath(const std::string& sandbox_path) const = 0;
   // The overlay upper dir: everything the sandbox changed (empty for the fake).
   virtual std::string UpperDir() const = 0;
+  // Sends `sig` to every process exec'd into the sandbox and their descendants, never to the
+  // sandbox's own init: the sandbox lives on and later Execs work. Safe to call from another
+  // thread while Exec runs (this is how a running step is cancelled).
+  virtual Status Signal(int sig) = 0;
   // Pauses / resumes every process in the sandbox (cgroup freezer).
   virtual Status Freeze() = 0;
   virtual Status Thaw() = 0;

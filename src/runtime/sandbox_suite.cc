@@ -1,6 +1,11 @@
 // The shared Sandbox suite (compiled into both test binaries).
 #include "runtime/sandbox_suite.h"
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "base/clock.h"
 #include "base/fs.h"
 
 namespace kiln::runtime {
@@ -66,6 +71,24 @@ TEST_F(SandboxSuite, BindMountsAreVisibleAndWritable) {
   EXPECT_EQ(lines[0], "O:from host");
   EXPECT_EQ(*ReadFile(host + "/out.txt"), "back\n");
   EXPECT_EQ(s->HostPath("/github/workspace/out.txt"), host + "/out.txt");
+}
+
+// How a running step is cancelled: Signal reaches the exec'd shell and its child, the Exec
+// returns at once with 128+N, and the sandbox keeps working.
+TEST_F(SandboxSuite, SignalStopsRunningExecsButNotTheSandbox) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  Stopwatch watch;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(s->Signal(SIGINT).ok());
+  });
+  auto [code, lines] = Sh(*s, "sleep 31; echo not reached");
+  stopper.join();
+  EXPECT_LT(watch.Seconds(), 10.0);
+  EXPECT_EQ(code, 128 + SIGINT);
+  EXPECT_TRUE(lines.empty()) << lines[0];
+  EXPECT_EQ(Sh(*s, "echo still here").second, std::vector<std::string>{"O:still here"});
 }
 
 TEST_F(SandboxSuite, DestroyIsIdempotent) {

@@ -38,6 +38,7 @@ struct JobContext {
   CommandState commands;
   JobReport report;
   int step_seq = 0;
+  int interrupts_seen = 0;             // RunOptions::interrupts when the job was cancelled
 
   void Print(const std::string& line) const;
 };

@@ -174,10 +174,12 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     ctx.Print("❌  set up failed: " + s.message());
   } else {
     for (const auto& step : run.job->steps) {
-      if (options.cancelled && options.cancelled()) {
+      int interrupts = options.interrupts ? options.interrupts() : 0;
+      if (interrupts > 0 && ctx.report.error != "cancelled") {
         ctx.expr.status = JobStatus::kCancelled;
         ctx.report.error = "cancelled";
-        break;
+        ctx.interrupts_seen = interrupts;
+        ctx.Print("⛔  cancelled: later steps run only if their if: holds (always(), cancelled())");
       }
       RunStep(ctx, step);
     }

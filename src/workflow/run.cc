@@ -51,7 +51,7 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
       for (const auto& [k, v] : job.outputs) entry["outputs"][k] = v;
       if (job.result == Outcome::kFailure || job.result == Outcome::kCancelled) report.success = false;
       report.jobs.push_back(std::move(job));
-      if (options.cancelled && options.cancelled()) break;
+      if (options.interrupts && options.interrupts() > 0) break;
     }
   }
   report.seconds = watch.Seconds();

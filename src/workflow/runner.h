@@ -14,6 +14,7 @@
 #include "workflow/image_provider.h"
 #include "workflow/model.h"
 #include "workflow/runner_config.h"
+#include "workflow/step_canceller.h"
 
 namespace kiln::workflow {
 
@@ -74,8 +75,13 @@ struct RunOptions {
   // Called after each job (success or not) before its sandbox is destroyed; an error fails
   // the job.
   std::function<Status(FinishedJob&)> after_job;
-  // Asked before each step; true stops the run (Ctrl-C).
-  std::function<bool()> cancelled;
+  // How many times the run has been interrupted (Ctrl-C, SIGTERM); unset = never. The first
+  // interrupt cancels the run as GitHub cancels one: the running step is stopped (SIGINT, then
+  // SIGTERM after 7.5 s, then SIGKILL after 2.5 s; step_canceller.h) and is `cancelled`, the
+  // job's later steps run only if their `if:` holds when cancelled (always(), cancelled()), and
+  // no further job starts. A second interrupt stops those clean-up steps as well.
+  std::function<int()> interrupts;
+  CancelTimings cancel_timings;
 };
 
 Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include "base/clock.h"
 #include "base/fs.h"
 #include "testing/test_env.h"
 #include "workflow/act_cases.h"
@@ -23,7 +28,8 @@ class HostImages : public ImageProvider {
 
 class RunnerTest : public ::testing::Test {
  protected:
-  RunReport Run(const std::string& yaml_or_path, bool is_path, std::vector<std::string>* lines = nullptr) {
+  RunReport Run(const std::string& yaml_or_path, bool is_path, std::vector<std::string>* lines = nullptr,
+                std::function<void(RunOptions&)> tweak = nullptr) {
     auto wf = is_path ? ParseWorkflowFile(yaml_or_path) : ParseWorkflow(yaml_or_path, "t.yml");
     EXPECT_TRUE(wf.ok()) << wf.status().ToString();
     if (!wf.ok()) return {};
@@ -37,6 +43,7 @@ class RunnerTest : public ::testing::Test {
       if (lines) lines->push_back(l);
       log_ += l + "\n";
     };
+    if (tweak) tweak(o);
     auto rt = runtime::NewHostRuntime(dir_.path());
     auto r = RunWorkflows({*wf}, o, *rt, images_);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -103,6 +110,54 @@ TEST_F(RunnerTest, FailedNeedSkipsDependents) {
   ASSERT_EQ(r.jobs.size(), 3u);
   EXPECT_EQ(r.jobs[1].result, Outcome::kSkipped);
   EXPECT_EQ(r.jobs[2].result, Outcome::kSuccess);
+}
+
+// Ctrl-C while a step runs: the step is stopped (it ignores SIGINT, so SIGTERM ends it), marked
+// cancelled; only always()/cancelled() steps run after it; the next job does not start.
+TEST_F(RunnerTest, InterruptCancelsTheRunningStepAndRunsOnlyCleanUpSteps) {
+  std::atomic<int> interrupts{0};
+  std::thread ctrl_c;
+  std::vector<std::string> lines;
+  Stopwatch watch;
+  RunReport r = Run(R"(on: push
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - run: trap '' INT; echo started; sleep 30; echo not reached
+      - run: echo skipped-step
+      - if: always()
+        run: echo cleanup-ran
+      - if: cancelled()
+        run: echo cancelled-is-true
+      - if: failure()
+        run: echo failure-is-true
+  b:
+    runs-on: x
+    steps: [{run: echo b-ran}]
+)", false, &lines, [&](RunOptions& o) {
+    o.interrupts = [&] { return interrupts.load(); };
+    o.cancel_timings = {0.3, 0.3};
+    o.out = [&, inner = o.out](const std::string& l) {
+      inner(l);
+      if (l.find("| started") != std::string::npos) ctrl_c = std::thread([&] { ++interrupts; });
+    };
+  });
+  if (ctrl_c.joinable()) ctrl_c.join();
+  EXPECT_LT(watch.Seconds(), 20.0) << log_;
+  EXPECT_FALSE(r.success);
+  ASSERT_EQ(r.jobs.size(), 1u) << log_;
+  EXPECT_EQ(r.jobs[0].result, Outcome::kCancelled);
+  ASSERT_EQ(r.jobs[0].steps.size(), 5u);
+  EXPECT_EQ(r.jobs[0].steps[0].outcome, Outcome::kCancelled);
+  EXPECT_EQ(r.jobs[0].steps[0].exit_code, 128 + SIGTERM) << log_;
+  EXPECT_EQ(r.jobs[0].steps[1].outcome, Outcome::kSkipped);
+  EXPECT_EQ(r.jobs[0].steps[2].outcome, Outcome::kSuccess);
+  EXPECT_EQ(r.jobs[0].steps[3].outcome, Outcome::kSuccess);
+  EXPECT_EQ(r.jobs[0].steps[4].outcome, Outcome::kSkipped);
+  EXPECT_EQ(log_.find("| not reached"), std::string::npos) << log_;
+  EXPECT_NE(log_.find("cleanup-ran"), std::string::npos) << log_;
+  EXPECT_EQ(log_.find("b-ran"), std::string::npos) << log_;
 }
 
 TEST_F(RunnerTest, WorkflowNotTriggeredByTheEventSaysSo) {

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "workflow/job_context.h"
+#include "workflow/step_canceller.h"
 
 namespace kiln::workflow {
 namespace {
@@ -97,7 +98,10 @@ void RunStep(JobContext& ctx, const Step& step) {
     rep.conclusion = conclusion;
     steps[step.id] = {{"outputs", outputs}, {"outcome", OutcomeName(outcome)},
                       {"conclusion", OutcomeName(conclusion)}};
-    if (conclusion == Outcome::kFailure) ctx.expr.status = JobStatus::kFailure;
+    if (conclusion == Outcome::kCancelled) ctx.expr.status = JobStatus::kCancelled;
+    if (conclusion == Outcome::kFailure && ctx.expr.status != JobStatus::kCancelled) {
+      ctx.expr.status = JobStatus::kFailure;
+    }
     ctx.report.steps.push_back(rep);
   };
   ctx.expr.contexts["env"] = Json::object();
@@ -141,6 +145,7 @@ void RunStep(JobContext& ctx, const Step& step) {
                      : !jd.working_directory.empty() ? jd.working_directory : wd.working_directory;
   auto cwd = Interpolate(wdir, ctx.expr);
   int exit_code = -1;
+  bool cancelled = false;
   if (script.ok() && cwd.ok()) {
     std::string file = "script-" + id + (shell == "python" ? ".py" : ".sh");
     st = WriteFileAtomic(host_temp + "/" + file, *script, 0755);
@@ -155,8 +160,11 @@ void RunStep(JobContext& ctx, const Step& step) {
       if (!hide) ctx.Print("  | " + Mask(display.empty() ? line : display, ctx.commands.masks));
     };
     if (st.ok()) {
+      StepCanceller canceller(ctx.sandbox.get(), ctx.options->interrupts, ctx.interrupts_seen,
+                              ctx.options->cancel_timings);
       auto r = ctx.sandbox->Exec(exec);
       if (r.ok()) exit_code = *r; else st = r.status();
+      cancelled = canceller.fired();
     }
   } else {
     st = !script.ok() ? script.status() : cwd.status();
@@ -173,13 +181,16 @@ void RunStep(JobContext& ctx, const Step& step) {
   if (st.ok()) st = files_ok;
   rep.exit_code = exit_code;
   rep.seconds = watch.Seconds();
-  Outcome outcome = st.ok() && exit_code == 0 ? Outcome::kSuccess : Outcome::kFailure;
+  Outcome outcome = cancelled ? Outcome::kCancelled
+                    : st.ok() && exit_code == 0 ? Outcome::kSuccess : Outcome::kFailure;
   auto coe = Interpolate(step.continue_on_error, ctx.expr);
   bool continue_on_error = coe.ok() && (*coe == "true");
   Outcome conclusion = outcome == Outcome::kFailure && continue_on_error ? Outcome::kSuccess : outcome;
   std::string took = " [" + FormatDuration(rep.seconds) + "]";
   if (outcome == Outcome::kSuccess) {
     ctx.Print("  ✅  Success - " + rep.name + took);
+  } else if (outcome == Outcome::kCancelled) {
+    ctx.Print("  ⛔  Cancelled - " + rep.name + " (exit code " + std::to_string(exit_code) + ")" + took);
   } else if (!st.ok()) {
     ctx.Print("  ❌  Failure - " + rep.name + ": " + st.message() + took);
   } else {

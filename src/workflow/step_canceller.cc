@@ -1,0 +1,42 @@
+#include "workflow/step_canceller.h"
+
+#include <chrono>
+#include <csignal>
+
+namespace kiln::workflow {
+
+StepCanceller::StepCanceller(runtime::Sandbox* sandbox, std::function<int()> interrupts, int seen,
+                             CancelTimings timings)
+    : sandbox_(sandbox), interrupts_(std::move(interrupts)), seen_(seen), timings_(timings) {
+  if (interrupts_ && sandbox_ != nullptr) thread_ = std::thread([this] { Watch(); });
+}
+
+StepCanceller::~StepCanceller() {
+  {
+    std::lock_guard lock(mu_);
+    done_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StepCanceller::Watch() {
+  using namespace std::chrono;
+  std::unique_lock lock(mu_);
+  // Poll the interrupt count: it is bumped by a signal handler, which cannot notify.
+  while (!cv_.wait_for(lock, milliseconds(50), [this] { return done_; })) {
+    if (interrupts_() > seen_) break;
+  }
+  if (done_) return;
+  fired_ = true;
+  auto step = [&](int sig, double wait_s) {
+    (void)sandbox_->Signal(sig);
+    return cv_.wait_for(lock, duration<double>(wait_s), [this] { return done_; });
+  };
+  if (step(SIGINT, timings_.term_after) || step(SIGTERM, timings_.kill_after)) return;
+  // Still running: SIGKILL, repeated in case the step keeps forking.
+  while (!step(SIGKILL, 0.5)) {
+  }
+}
+
+}  // namespace kiln::workflow
