@@ -1,4 +1,7 @@
 // kiln run end to end under crun: act's workflows on the Debian image, workflow errors.
+#include <csignal>
+
+#include "base/clock.h"
 #include "cli/e2e_util.h"
 #include "workflow/act_cases.h"
 
@@ -43,6 +46,38 @@ TEST_F(RunE2E, UnmappedLabelIsAClearError) {
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("maps to no image; map it with -P gpu-large=IMAGE"), std::string::npos) << r.out;
+}
+
+// Ctrl-C while a step sleeps: kiln stops the step at once, runs the always() step, cleans the
+// sandbox up (no dir, no crun container) and exits 1 with the job cancelled.
+TEST_F(RunE2E, CtrlCStopsTheStepAndCleansUp) {
+  ImportDebian({"debian:bookworm"});
+  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+                    "      - run: echo started; sleep 300\n"
+                    "      - if: always()\n        run: echo cleanup-ran\n");
+  int pid = 0;
+  std::string out;
+  SubprocessOptions o;
+  o.cwd = ws_;
+  o.on_start = [&](int p) { pid = p; };
+  o.on_line = [&](const std::string& line, bool) {
+    out += line + "\n";
+    if (line.find("| started") != std::string::npos) ::kill(pid, SIGINT);
+  };
+  Stopwatch watch;
+  auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "run"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_LT(watch.Seconds(), 60.0) << out;
+  EXPECT_EQ(r->exit_code, 1) << out;
+  EXPECT_NE(out.find("Cancelled - "), std::string::npos) << out;
+  EXPECT_NE(out.find("| cleanup-ran"), std::string::npos) << out;
+  EXPECT_NE(out.find("Job cancelled"), std::string::npos) << out;
+  auto left = ListDir(state_ + "/sandboxes");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+  auto crun = RunChecked({"crun", "--root", state_ + "/crun", "list", "-q"});
+  ASSERT_TRUE(crun.ok()) << crun.status().ToString();
+  EXPECT_EQ(crun->out, "");
 }
 
 }  // namespace
