@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds kiln and runs every test, unit and
-# integration (root, crun, overlayfs, a registry on loopback), plus the ASan+UBSan unit run.
+# integration (root, crun, overlayfs), then all of them again built with ASan+UBSan.
 # Idempotent. Usage (as root): scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
