@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Capture of a ~1 GiB mixed diff (bench/make_diff.sh: ~200 MB random, ~20,000 small files,
+# ~750 MB compressible text) as a new image, and the time until the next job runs on it:
+#   kiln:    a workflow job runs make_diff.sh with `snapshot: bench-img`; the capture time is
+#            the one kiln logs ("📸 … in Xs"); then a second `kiln run` job on bench-img.
+#   podman:  podman run -d, podman exec make_diff.sh, then `podman commit` (diff → image in
+#            containers-storage, uncompressed) and `podman push … oci:DIR` (the gzip blob a
+#            registry push makes); then `podman run --rm bench-img true`.
+#   buildah: buildah from, buildah run make_diff.sh, `buildah commit`.
+# Usage: RUNS=1 bench/capture.sh   (each run writes ~1 GiB per tool; expect minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-1}
+TAR=${TAR:-/var/cache/kiln-test/debian-bookworm-minbase.tar}
+KILN=${KILN:-$PWD/build/src/cli/kiln}
+[ -x "$KILN" ] || { echo "build kiln first (scripts/build.sh)" >&2; exit 1; }
+STATE=$(mktemp -d /var/tmp/kiln-cbench.XXXXXX)
+WORK=$(mktemp -d /var/tmp/kiln-cbench-ws.XXXXXX)
+PODMAN_ULIMIT="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"  # see start_latency.sh
+cleanup() {
+  podman rm -f -t 0 kiln-cbench >/dev/null 2>&1 || true
+  buildah rm kiln-cbench-b >/dev/null 2>&1 || true
+  podman rmi -f kiln-cbench-base bench-img bench-img-b >/dev/null 2>&1 || true
+  rm -rf "$STATE" "$WORK"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+# Seconds from kiln's capture line ("📸  NAME:V (latest) … in 1.23s [pack 0.98s, …]"); $1 = "in"|"pack".
+capture_secs() {
+  python3 -c '
+import re, sys
+units = {"ms": 1e-3, "s": 1.0, "min": 60.0}
+for line in sys.stdin:
+    if "📸" in line and "(latest)" in line:
+        m = re.search(sys.argv[1] + r" ([0-9.]+)(ms|s|min)\b", line)
+        print(f"{float(m.group(1)) * units[m.group(2)]:.2f}")
+' "$1"
+}
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
+
+"$KILN" -q --state-dir "$STATE" image import "$TAR" bench-base:latest >/dev/null
+podman import -q "$TAR" kiln-cbench-base >/dev/null
+DIFF_SCRIPT=$(cat bench/make_diff.sh)
+mkdir -p "$WORK/.github/workflows"
+cat > "$WORK/make.yml" <<YML
+on: push
+jobs:
+  make:
+    runs-on: {image: "bench-base:latest", size: 2x8}
+    snapshot: bench-img
+    steps:
+      - run: sh "\$GITHUB_WORKSPACE/make_diff.sh"
+YML
+cat > "$WORK/use.yml" <<'YML'
+on: push
+jobs:
+  use:
+    runs-on: {image: "bench-img:latest", size: 2x8}
+    steps:
+      - run: test -f /bench/random/blob.bin
+YML
+cp bench/make_diff.sh "$WORK/"
+
+rows=()
+for run in $(seq "$RUNS"); do
+  # kiln
+  log=$(cd "$WORK" && "$KILN" --state-dir "$STATE" run make.yml 2>&1)
+  echo "$log" | grep '📸' >&2
+  k_capture=$(echo "$log" | capture_secs in)
+  k_pack=$(echo "$log" | capture_secs pack)
+  t0=$(now); (cd "$WORK" && "$KILN" -q --state-dir "$STATE" run use.yml >/dev/null); k_next=$(since "$t0")
+  k_size=$("$KILN" --state-dir "$STATE" image inspect bench-img --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['manifest']['layers'][-1]['size'])")
+  # podman
+  podman run -d $PODMAN_ULIMIT --network=none --name kiln-cbench kiln-cbench-base sleep 100000 >/dev/null
+  podman exec kiln-cbench sh -c "$DIFF_SCRIPT" >/dev/null
+  t0=$(now); podman commit -q kiln-cbench bench-img >/dev/null; p_commit=$(since "$t0")
+  rm -rf "$WORK/pushed"
+  t0=$(now); podman push -q --compression-format gzip bench-img "oci:$WORK/pushed:bench" >/dev/null 2>&1; p_push=$(since "$t0")
+  t0=$(now); podman run --rm $PODMAN_ULIMIT --network=none bench-img true; p_next=$(since "$t0")
+  podman rm -f -t 0 kiln-cbench >/dev/null
+  # buildah
+  buildah from -q --name kiln-cbench-b kiln-cbench-base >/dev/null
+  buildah run --network=none kiln-cbench-b -- sh -c "$DIFF_SCRIPT" >/dev/null 2>&1
+  t0=$(now); buildah commit -q kiln-cbench-b bench-img-b >/dev/null; b_commit=$(since "$t0")
+  buildah rm kiln-cbench-b >/dev/null
+  echo "run $run: kiln capture ${k_capture}s (pack ${k_pack}s, layer $k_size bytes), next job ${k_next}s;" \
+       "podman commit ${p_commit}s, commit+gzip push $(python3 -c "print(f'{$p_commit + $p_push:.2f}')")s, next run ${p_next}s;" \
+       "buildah commit ${b_commit}s"
+  rows+=("$k_capture $k_pack $k_next $p_commit $p_push $p_next $b_commit $k_size")
+  podman rmi -f bench-img bench-img-b >/dev/null 2>&1 || true
+  "$KILN" -q --state-dir "$STATE" image rm bench-img >/dev/null 2>&1 || true
+done
+
+# Medians over the runs, and the ratios the issue's goals name.
+printf '%s\n' "${rows[@]}" | python3 -c '
+import statistics, sys
+cols = list(zip(*[map(float, l.split()) for l in sys.stdin if l.strip()]))
+k_cap, k_pack, k_next, p_commit, p_push, p_next, b_commit, size = map(statistics.median, cols)
+print(f"medians over {len(cols[0])} runs:")
+print(f"  kiln capture (diff -> compressed layer, image, catalogue)  {k_cap:6.2f} s  (pack {k_pack:.2f} s, layer {size/1e6:.1f} MB)")
+print(f"  podman commit                                            {p_commit:6.2f} s  ({p_commit/k_cap:.1f}x kiln capture, {p_commit/k_pack:.1f}x kiln pack)")
+print(f"  podman commit + gzip push to an OCI layout               {p_commit+p_push:6.2f} s  ({(p_commit+p_push)/k_cap:.1f}x kiln capture)")
+print(f"  buildah commit                                           {b_commit:6.2f} s  ({b_commit/k_cap:.1f}x kiln capture)")
+print(f"  next job on the new image: kiln run {k_next:.2f} s, podman run --rm {p_next:.2f} s")
+'
