@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "workflow/expr.h"
 #include "workflow/file_commands.h"
 #include "workflow/plan.h"
@@ -39,6 +40,10 @@ struct JobContext {
   JobReport report;
   int step_seq = 0;
   int interrupts_seen = 0;             // RunOptions::interrupts when the job was cancelled
+  bool cancel_noted = false;           // the job has been marked cancelled
+  double job_limit_s = 0;              // the job's timeout-minutes in seconds; 0 = none
+  Stopwatch job_watch;                 // since the job's sandbox started
+  bool job_timed_out = false;          // a step was stopped by the job's time limit
 
   void Print(const std::string& line) const;
 };

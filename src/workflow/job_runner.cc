@@ -173,13 +173,17 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     ctx.report.error = s.message();
     ctx.Print("❌  set up failed: " + s.message());
   } else {
+    ctx.job_limit_s = run.job->timeout_minutes * 60;
+    ctx.job_watch = Stopwatch();
     for (const auto& step : run.job->steps) {
       int interrupts = options.interrupts ? options.interrupts() : 0;
-      if (interrupts > 0 && ctx.report.error != "cancelled") {
+      if ((interrupts > 0 || ctx.job_timed_out) && !ctx.cancel_noted) {
+        // GitHub cancels a job that outlives its timeout-minutes, as it does on a cancel request.
+        ctx.cancel_noted = true;
         ctx.expr.status = JobStatus::kCancelled;
-        ctx.report.error = "cancelled";
+        ctx.report.error = interrupts > 0 ? "cancelled" : "cancelled: the job ran longer than its timeout-minutes";
         ctx.interrupts_seen = interrupts;
-        ctx.Print("⛔  cancelled: later steps run only if their if: holds (always(), cancelled())");
+        ctx.Print("⛔  " + ctx.report.error + "; later steps run only if their if: holds (always(), cancelled())");
       }
       RunStep(ctx, step);
     }

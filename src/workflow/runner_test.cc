@@ -160,6 +160,49 @@ jobs:
   EXPECT_EQ(log_.find("b-ran"), std::string::npos) << log_;
 }
 
+// timeout-minutes: a step over its limit is stopped and fails (continue-on-error applies); a
+// job over its limit is cancelled, as GitHub does, and its always() steps still run.
+TEST_F(RunnerTest, TimeoutMinutesStopStepsAndCancelJobs) {
+  Stopwatch watch;
+  RunReport r = Run(R"(on: push
+jobs:
+  step-limit:
+    runs-on: x
+    steps:
+      - timeout-minutes: 0.005
+        run: sleep 30
+      - run: echo after-failed-step
+      - if: failure()
+        run: echo failure-seen
+  job-limit:
+    if: always()
+    runs-on: x
+    timeout-minutes: 0.005
+    steps:
+      - run: sleep 30
+      - run: echo not-this
+      - if: always()
+        run: echo cleanup-ran
+)", false, nullptr, [](RunOptions& o) { o.cancel_timings = {0.3, 0.3}; });
+  EXPECT_LT(watch.Seconds(), 20.0) << log_;
+  ASSERT_EQ(r.jobs.size(), 2u) << log_;
+  const JobReport& a = r.jobs[0];
+  EXPECT_EQ(a.result, Outcome::kFailure);
+  ASSERT_EQ(a.steps.size(), 3u);
+  EXPECT_EQ(a.steps[0].outcome, Outcome::kFailure);
+  EXPECT_EQ(a.steps[1].outcome, Outcome::kSkipped);
+  EXPECT_EQ(a.steps[2].outcome, Outcome::kSuccess);
+  EXPECT_NE(log_.find("timed out (timeout-minutes: 0.005)"), std::string::npos) << log_;
+  const JobReport& b = r.jobs[1];
+  EXPECT_EQ(b.result, Outcome::kCancelled);
+  ASSERT_EQ(b.steps.size(), 3u);
+  EXPECT_EQ(b.steps[0].outcome, Outcome::kCancelled);
+  EXPECT_EQ(b.steps[1].outcome, Outcome::kSkipped);
+  EXPECT_EQ(b.steps[2].outcome, Outcome::kSuccess);
+  EXPECT_NE(b.error.find("timeout-minutes"), std::string::npos) << b.error;
+  EXPECT_NE(log_.find("| cleanup-ran"), std::string::npos) << log_;
+}
+
 TEST_F(RunnerTest, WorkflowNotTriggeredByTheEventSaysSo) {
   RunReport r = Run("on: [workflow_dispatch, schedule]\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n", false);
   EXPECT_TRUE(r.jobs.empty());

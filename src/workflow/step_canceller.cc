@@ -6,9 +6,10 @@
 namespace kiln::workflow {
 
 StepCanceller::StepCanceller(runtime::Sandbox* sandbox, std::function<int()> interrupts, int seen,
-                             CancelTimings timings)
-    : sandbox_(sandbox), interrupts_(std::move(interrupts)), seen_(seen), timings_(timings) {
-  if (interrupts_ && sandbox_ != nullptr) thread_ = std::thread([this] { Watch(); });
+                             double limit_s, CancelTimings timings)
+    : sandbox_(sandbox), interrupts_(std::move(interrupts)), seen_(seen), limit_s_(limit_s),
+      timings_(timings) {
+  if (sandbox_ != nullptr && (interrupts_ || limit_s_ > 0)) thread_ = std::thread([this] { Watch(); });
 }
 
 StepCanceller::~StepCanceller() {
@@ -22,10 +23,16 @@ StepCanceller::~StepCanceller() {
 
 void StepCanceller::Watch() {
   using namespace std::chrono;
+  auto deadline = steady_clock::now() + duration_cast<steady_clock::duration>(
+                                            duration<double>(limit_s_ > 0 ? limit_s_ : 1e9));
   std::unique_lock lock(mu_);
   // Poll the interrupt count: it is bumped by a signal handler, which cannot notify.
   while (!cv_.wait_for(lock, milliseconds(50), [this] { return done_; })) {
-    if (interrupts_() > seen_) break;
+    if (interrupts_ && interrupts_() > seen_) break;
+    if (steady_clock::now() >= deadline) {
+      timed_out_ = true;
+      break;
+    }
   }
   if (done_) return;
   fired_ = true;

@@ -1,5 +1,7 @@
 // One step: condition, script file, shell, env, live output with workflow commands, and the
 // env/path/output files read back afterwards.
+#include <algorithm>
+#include <cstdio>
 #include <random>
 
 #include "base/clock.h"
@@ -160,11 +162,28 @@ void RunStep(JobContext& ctx, const Step& step) {
       if (!hide) ctx.Print("  | " + Mask(display.empty() ? line : display, ctx.commands.masks));
     };
     if (st.ok()) {
-      StepCanceller canceller(ctx.sandbox.get(), ctx.options->interrupts, ctx.interrupts_seen,
+      // The step's own timeout-minutes, or what is left of the job's if that is sooner (a
+      // cancelled job's clean-up steps are not held to the job's limit).
+      double limit = step.timeout_minutes * 60;
+      bool job_bound = false;
+      if (ctx.job_limit_s > 0 && !ctx.cancel_noted) {
+        double left = std::max(0.001, ctx.job_limit_s - ctx.job_watch.Seconds());
+        if (limit <= 0 || left < limit) {
+          limit = left;
+          job_bound = true;
+        }
+      }
+      StepCanceller canceller(ctx.sandbox.get(), ctx.options->interrupts, ctx.interrupts_seen, limit,
                               ctx.options->cancel_timings);
       auto r = ctx.sandbox->Exec(exec);
       if (r.ok()) exit_code = *r; else st = r.status();
-      cancelled = canceller.fired();
+      cancelled = canceller.interrupted() || (canceller.timed_out() && job_bound);
+      ctx.job_timed_out |= canceller.timed_out() && job_bound;
+      if (canceller.timed_out() && !job_bound) {
+        char minutes[32];
+        std::snprintf(minutes, sizeof minutes, "%g", step.timeout_minutes);
+        st = Status(Code::kDeadlineExceeded, std::string("timed out (timeout-minutes: ") + minutes + ")");
+      }
     }
   } else {
     st = !script.ok() ? script.status() : cwd.status();
