@@ -51,6 +51,8 @@ CANCELLING
     Later steps run only if their `if:` holds (always(), cancelled()); no further job starts;
     a cancelled job makes no snapshot. A second Ctrl-C stops those clean-up steps too; a
     fourth ends kiln at once (the next kiln start sweeps what it left).
+    `timeout-minutes:` is enforced the same way: a step over its limit is stopped and fails;
+    a job over its limit is cancelled.
 
 EXIT STATUS
     0 all jobs succeeded; 1 a job failed or the run was cancelled; 2 the workflow or the
