@@ -8,15 +8,8 @@
 #            registry push makes); then `podman run --rm bench-img true`.
 #   buildah: buildah from, buildah run make_diff.sh, `buildah commit`.
 # Usage: RUNS=1 bench/capture.sh   (each run writes ~1 GiB per tool; expect minutes)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-1}
-TAR=${TAR:-/var/cache/kiln-test/debian-bookworm-minbase.tar}
-KILN=${KILN:-$PWD/build/src/cli/kiln}
-[ -x "$KILN" ] || { echo "build kiln first (scripts/build.sh)" >&2; exit 1; }
-STATE=$(mktemp -d /var/tmp/kiln-cbench.XXXXXX)
-WORK=$(mktemp -d /var/tmp/kiln-cbench-ws.XXXXXX)
-PODMAN_ULIMIT="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"  # see start_latency.sh
 cleanup() {
   podman rm -f -t 0 kiln-cbench >/dev/null 2>&1 || true
   buildah rm kiln-cbench-b >/dev/null 2>&1 || true

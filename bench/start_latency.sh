@@ -8,14 +8,8 @@
 # podman: podman run --rm --network=none IMAGE date +%s.%N
 # Both use the same rootfs tarball (default: the Debian minbase fixture), imported into each.
 # Writes a table to stdout and, with --write, into bench/RESULTS.md's start-latency section.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-20}
-TAR=${TAR:-/var/cache/kiln-test/debian-bookworm-minbase.tar}
-KILN=${KILN:-$PWD/build/src/cli/kiln}
-[ -x "$KILN" ] || { echo "build kiln first (scripts/build.sh)" >&2; exit 1; }
-STATE=$(mktemp -d /var/tmp/kiln-bench.XXXXXX)
-WORK=$(mktemp -d /var/tmp/kiln-bench-ws.XXXXXX)
 trap 'rm -rf "$STATE" "$WORK"; podman rmi -f kiln-bench:latest >/dev/null 2>&1 || true' EXIT
 
 "$KILN" -q --state-dir "$STATE" image import "$TAR" bench:latest >/dev/null
@@ -31,10 +25,6 @@ jobs:
         shell: sh
 YML
 
-# This host caps root's hard RLIMIT_NOFILE (20000) below podman's default request, which crun
-# refuses ("setrlimit RLIMIT_NOFILE: Operation not permitted"), and likewise RLIMIT_NPROC even at
-# the host's own hard value; kiln clamps, podman is given limits that the host accepts.
-PODMAN_ULIMIT="--ulimit nofile=1024:1024 --ulimit nproc=4096:4096"
 now() { date +%s.%N; }
 kiln_once() {
   local t0 t1; t0=$(now)
