@@ -7,7 +7,7 @@
 # kiln:   kiln run bench.yml   (step: date +%s.%N > $GITHUB_WORKSPACE/t)
 # podman: podman run --rm --network=none IMAGE date +%s.%N
 # Both use the same rootfs tarball (default: the Debian minbase fixture), imported into each.
-# Writes a table to stdout and, with --write, into bench/RESULTS.md's start-latency section.
+# Writes the table to stdout; bench/RESULTS.md holds the runs on record.
 source "$(dirname "$0")/common.sh"
 RUNS=${RUNS:-20}
 trap 'rm -rf "$STATE" "$WORK"; podman rmi -f kiln-bench:latest >/dev/null 2>&1 || true' EXIT

@@ -26,7 +26,8 @@ Status FsyncDir(const std::string& dir) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+namespace {
+Status WriteViaRename(const std::string& path, std::string_view data, int mode, bool durable) {
   std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
                                        ? 0 : path.find_last_of('/'));
   if (dir.empty()) dir = ".";
@@ -34,14 +35,23 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
   {
     ASSIGN_OR_RETURN(UniqueFd fd, Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
     RETURN_IF_ERROR_CTX(WriteAll(fd.get(), data), tmp);
-    if (::fsync(fd.get()) != 0) return ErrnoStatus("fsync " + tmp, errno);
+    if (durable && ::fsync(fd.get()) != 0) return ErrnoStatus("fsync " + tmp, errno);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return ErrnoStatus("rename " + tmp, err);
   }
-  return FsyncDir(dir);
+  return durable ? FsyncDir(dir) : Status::Ok();
+}
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+  return WriteViaRename(path, data, mode, /*durable=*/true);
+}
+
+Status WriteScratchFile(const std::string& path, std::string_view data, int mode) {
+  return WriteViaRename(path, data, mode, /*durable=*/false);
 }
 
 Status MakeDirs(const std::string& path, int mode) {

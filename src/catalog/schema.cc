@@ -34,6 +34,9 @@ Result<int64_t> UserVersion(Db& db) {
 }  // namespace
 
 Status Migrate(Db& db) {
+  // Up to date (every open but the first): no write transaction, so no sync.
+  ASSIGN_OR_RETURN(int64_t current, UserVersion(db));
+  if (current == static_cast<int64_t>(kMigrations.size())) return Status::Ok();
   ASSIGN_OR_RETURN(auto tx, Transaction::Begin(db));
   ASSIGN_OR_RETURN(int64_t have, UserVersion(db));
   int64_t want = static_cast<int64_t>(kMigrations.size());

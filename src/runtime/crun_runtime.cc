@@ -40,8 +40,8 @@ class CrunRuntime : public Runtime {
     RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
     RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
     RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
-    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/owner", spec.persistent ? "detached" : OwnerToken(), 0600));
-    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/spec.json",
+    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", spec.persistent ? "detached" : OwnerToken(), 0600));
+    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
                                     SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
     auto sandbox = Start(id, paths, spec);
     if (!sandbox.ok()) {
@@ -143,7 +143,7 @@ class CrunRuntime : public Runtime {
     in.nofile_limit = ClampedNofile();
     in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
     for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
-    RETURN_IF_ERROR(WriteFileAtomic(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
+    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
     SubprocessOptions run;
     run.output_file = paths.dir + "/crun.log";
     ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run",

@@ -59,7 +59,7 @@ bool HasBash(const std::vector<std::string>& lower_dirs) {
 Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
   const RunOptions& o = *ctx.options;
   for (const char* d : {"temp", "home", "workflow"}) RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
-  RETURN_IF_ERROR(WriteFileAtomic(ctx.host_dir + "/workflow/event.json", "{}\n"));
+  RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json", "{}\n"));
   ctx.mounts = {{o.workspace, kWorkspace, false}, {ctx.host_dir + "/temp", kTemp, false},
                 {ctx.host_dir + "/home", kHome, false}, {ctx.host_dir + "/workflow", kWorkflowDir, false}};
   runtime::SandboxSpec spec;

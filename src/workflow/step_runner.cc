@@ -122,7 +122,7 @@ void RunStep(JobContext& ctx, const Step& step) {
   std::string cmd_dir = host_temp + "/_runner_file_commands";
   (void)MakeDirs(cmd_dir);
   std::string files[4] = {"set_env_" + id, "add_path_" + id, "set_output_" + id, "step_summary_" + id};
-  for (const auto& f : files) (void)WriteFileAtomic(cmd_dir + "/" + f, "");
+  for (const auto& f : files) (void)WriteScratchFile(cmd_dir + "/" + f, "");
   auto sandbox_file = [&](int i) { return std::string(kTemp) + "/_runner_file_commands/" + files[i]; };
 
   EnvMap step_env;
@@ -150,7 +150,7 @@ void RunStep(JobContext& ctx, const Step& step) {
   bool cancelled = false;
   if (script.ok() && cwd.ok()) {
     std::string file = "script-" + id + (shell == "python" ? ".py" : ".sh");
-    st = WriteFileAtomic(host_temp + "/" + file, *script, 0755);
+    st = WriteScratchFile(host_temp + "/" + file, *script, 0755);
     std::string in_box = std::string(kTemp) + "/" + file;
     std::string dir = cwd->empty() ? kWorkspace : (*cwd)[0] == '/' ? *cwd : std::string(kWorkspace) + "/" + *cwd;
     runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir, nullptr};
