@@ -33,13 +33,17 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 
 // Child side after fork: only async-signal-safe calls.
 [[noreturn]] void ExecChild(const std::vector<char*>& argv, char* const* envp, const char* cwd,
-                            int in, int out, int err, int errpipe, bool new_group) {
+                            int in, int out, int err, int errpipe, bool new_group, int pass) {
   ::signal(SIGPIPE, SIG_DFL);
   if (new_group) ::setpgid(0, 0);
   if (in >= 0) ::dup2(in, 0);
   if (out >= 0) ::dup2(out, 1);
   if (err >= 0) ::dup2(err, 2);
-  ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+  if (pass >= 0) {
+    if (errpipe == 3) errpipe = ::fcntl(3, F_DUPFD_CLOEXEC, 4);
+    if (pass == 3) ::fcntl(3, F_SETFD, 0); else ::dup2(pass, 3);  // dup2 clears FD_CLOEXEC
+  }
+  ::syscall(SYS_close_range, pass >= 0 ? 4U : 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
   if (cwd != nullptr && ::chdir(cwd) != 0) {
     int e = errno;
     (void)!::write(errpipe, &e, sizeof e);
@@ -55,8 +59,9 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   ::_exit(127);
 }
 
-// Reads both pipes until EOF, splitting lines or capturing.
-void Pump(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result) {
+}  // namespace
+
+void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result) {
   std::string partial[2];
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open_count = 2;
@@ -93,8 +98,6 @@ void Pump(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessRe
   }
 }
 
-}  // namespace
-
 Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
                                     const SubprocessOptions& options) {
   if (argv.empty()) return InvalidArgument("empty argv");
@@ -118,7 +121,7 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
     ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out,
-              child_err, errpipe.write.get(), options.new_process_group);
+              child_err, errpipe.write.get(), options.new_process_group, options.pass_fd);
   }
   errpipe.write.reset();
   file_out.reset();
@@ -140,7 +143,7 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   if (options.on_start) options.on_start(pid);
 
   SubprocessResult result;
-  Pump(out.read.get(), err.read.get(), options, result);
+  PumpOutput(out.read.get(), err.read.get(), options, result);
   int wstatus = 0;
   while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }

@@ -27,6 +27,8 @@ struct SubprocessOptions {
   bool new_process_group = false;
   // Called with the child's pid once it runs (before its output is read).
   std::function<void(int pid)> on_start;
+  // This fd becomes the child's fd 3, left open across exec (for `crun --preserve-fds 1`).
+  int pass_fd = -1;
 };
 
 struct SubprocessResult {
@@ -40,6 +42,10 @@ struct SubprocessResult {
 // exit is reported in exit_code.
 Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
                                     const SubprocessOptions& options = {});
+
+// Reads `out_fd` and `err_fd` until both reach EOF, delivering lines to options.on_line as
+// RunProcess does, or, when it is unset, appending to result.out / result.err.
+void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result);
 
 // RunProcess that also fails (Internal, with the program's stderr) when the exit code is not 0.
 Result<SubprocessResult> RunChecked(const std::vector<std::string>& argv,

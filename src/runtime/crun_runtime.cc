@@ -9,6 +9,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "runtime/agent.h"
 #include "runtime/cgroups.h"
 #include "runtime/crun_sandbox.h"
 #include "runtime/owner.h"
@@ -142,12 +143,15 @@ class CrunRuntime : public Runtime {
     in.cgroups_path = "/kiln/" + id;
     in.nofile_limit = ClampedNofile();
     in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
+    in.agent_fd = 3;
+    ASSIGN_OR_RETURN(UniqueFd agent, AgentListen(paths.dir + "/" + kAgentSocket));
     for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
     RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
     SubprocessOptions run;
     run.output_file = paths.dir + "/crun.log";
-    ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run",
-                                                     "--detach", "--bundle", paths.dir, id}, run));
+    run.pass_fd = agent.get();
+    ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run", "--detach",
+                                                     "--preserve-fds", "1", "--bundle", paths.dir, id}, run));
     if (r.exit_code != 0) {
       auto log = ReadFile(run.output_file);
       std::string msg = log.ok() ? *log : "";

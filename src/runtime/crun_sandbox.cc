@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "runtime/agent.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -28,6 +29,10 @@ Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
   std::vector<std::string> env = spec.env.empty() ? spec_.image.env : spec.env;
   std::string cwd = !spec.cwd.empty() ? spec.cwd
                     : !spec_.image.working_dir.empty() ? spec_.image.working_dir : "/";
+  auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, spec.on_line});
+  if (via_agent.ok() || via_agent.status().code() != Code::kNotFound) {
+    return via_agent.status().ok() ? via_agent : via_agent.status().WithContext("exec in sandbox " + id_);
+  }
   Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
   // The process file may hold secrets in env: 0600, never argv, removed after use.
   std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";
@@ -88,7 +93,8 @@ Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths,
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   };
-  (void)RunProcess(with({"kill", "--all", id, "KILL"}));
+  // --force kills the sandbox's init, which takes every process of its PID namespace with it,
+  // and crun then kills whatever is left in the cgroup before removing it.
   auto deleted = RunProcess(with({"delete", "--force", id}));
   std::string rootfs = paths.dir + "/rootfs";
   RETURN_IF_ERROR(snapshot::Unmount(rootfs));

@@ -5,6 +5,7 @@
 //   upper/ work/ the overlay's upper and work dirs; rootfs/ the overlay mount
 //   config.json  the OCI runtime config (the dir is crun's bundle)
 //   spec.json    what the sandbox was made from (name, image env, mounts, size), for Attach
+//   agent.sock   kiln-init's exec agent (agent.h); Exec falls back to `crun exec` without it
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,8 @@
 #include "runtime/spec.h"
 
 namespace kiln::runtime {
+
+inline constexpr const char* kAgentSocket = "agent.sock";
 
 struct CrunPaths {
   std::string crun;        // the crun binary

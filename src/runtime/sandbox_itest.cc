@@ -66,7 +66,24 @@ TEST_F(CrunOnly, HardenedDefaults) {
   EXPECT_EQ(Out(*s, "wc -c < /proc/timer_list"), "0\n");  // masked (bound to /dev/null)
   EXPECT_NE(Sh(*s, "echo 1 > /proc/sys/kernel/panic").first, 0);  // read-only
   EXPECT_NE(Sh(*s, "mount -t tmpfs x /mnt").first, 0);
-  EXPECT_EQ(Out(*s, "cat /proc/1/cmdline | tr '\\0' ' '"), "/dev/.kiln-init \n");
+  EXPECT_EQ(Out(*s, "cat /proc/1/cmdline | tr '\\0' ' '"), "/dev/.kiln-init --agent 3 \n");
+}
+
+// Steps are forked by kiln-init's exec agent (parent: PID 1), hold no fd but their stdio, and
+// the agent's socket lives outside the sandbox's filesystem; without the socket, Exec falls
+// back to `crun exec` (parent: outside the sandbox's PID namespace, so PPID 0).
+TEST_F(CrunOnly, StepsRunThroughTheExecAgentWhichTheSandboxCannotReach) {
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Out(*s, "echo $PPID"), "1\n");
+  EXPECT_EQ(Out(*s, "sleep 5 & echo $(ls /proc/$!/fd); kill $!"), "0 1 2\n");
+  EXPECT_EQ(Out(*s, "find / -xdev -name agent.sock | wc -l"), "0\n");
+  auto [code, lines] = Sh(*s, "exec /no/such/tool");
+  EXPECT_EQ(code, 127);
+  std::string sock = g_state + "/sandboxes/" + s->id() + "/agent.sock";
+  ASSERT_TRUE(PathExists(sock));
+  ASSERT_EQ(::unlink(sock.c_str()), 0);
+  EXPECT_EQ(Out(*s, "echo $PPID"), "0\n");
 }
 
 TEST_F(CrunOnly, SizeBecomesLimitsTheJobSees) {
@@ -87,12 +104,18 @@ TEST_F(CrunOnly, DestroyLeavesNothing) {
   ASSERT_TRUE(s);
   std::string dir = g_state + "/sandboxes/" + s->id();
   ASSERT_TRUE(snapshot::IsMountPoint(dir + "/rootfs"));
+  // A process left running in the background, and one in a child PID-wise detached from it.
+  Out(*s, "sleep 3171 >/dev/null 2>&1 & (setsid sleep 3172 >/dev/null 2>&1 &)");
   ASSERT_TRUE(s->Destroy().ok());
   EXPECT_FALSE(PathExists(dir));
   auto state = RunProcess({"crun", "--root", g_state + "/crun", "state", s->id()});
   ASSERT_TRUE(state.ok());
   EXPECT_NE(state->exit_code, 0);
   EXPECT_FALSE(PathExists("/sys/fs/cgroup/memory/kiln/" + s->id()));
+  EXPECT_FALSE(PathExists("/sys/fs/cgroup/pids/kiln/" + s->id()));
+  auto left = RunProcess({"pgrep", "-f", "sleep 317[12]"});
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->out, "");
 }
 
 TEST_F(CrunOnly, SweepRemovesSandboxesOfDeadOwners) {

@@ -97,7 +97,9 @@ Json RuntimeSpec(const SpecInput& in) {
   Json ns = Json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
                          {{"type", "mount"}}, {{"type", "cgroup"}}});
   if (!in.network) ns.push_back({{"type", "network"}});
-  Json process = ProcessSpec({kInitPath}, in.env, in.cwd, in.user, in.nofile_limit);
+  std::vector<std::string> init = {kInitPath};
+  if (in.agent_fd >= 0) init.insert(init.end(), {"--agent", std::to_string(in.agent_fd)});
+  Json process = ProcessSpec(init, in.env, in.cwd, in.user, in.nofile_limit);
   return {
       {"ociVersion", "1.0.2"},
       {"process", process},

@@ -37,6 +37,7 @@ struct SpecInput {
   std::string cgroups_path;  // "/kiln/<id>"
   uint64_t nofile_limit = 1024;  // already clamped to the caller's hard limit
   int host_cpus = 1;
+  int agent_fd = -1;  // the fd kiln-init serves exec requests on (see agent.h); -1: none
 };
 
 Json RuntimeSpec(const SpecInput& in);

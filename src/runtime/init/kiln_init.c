@@ -1,25 +1,192 @@
-/* kiln-init: PID 1 of a kiln sandbox. Steps are exec'd into the sandbox by the runtime; their
- * orphans are re-parented here and reaped. SIGTERM or SIGINT ends the sandbox (exit 0). */
+/* kiln-init: PID 1 of a kiln sandbox. It reaps orphans, ends the sandbox (exit 0) on SIGTERM,
+ * SIGINT or SIGHUP, and, given `--agent FD`, runs commands for kiln: FD is a listening unix
+ * socket that kiln made on the host and crun passed in (--preserve-fds); nothing in the sandbox
+ * can reach it. An exec through it costs a fork instead of a `crun exec`, and the command gets
+ * exactly this process's credentials, capabilities, seccomp filter, rlimits and cgroup — the
+ * same as crun would give it, since kiln starts kiln-init with the process spec it execs with.
+ *
+ * Protocol (agent.h on the host side is the other half), per connection:
+ *   kiln -> init: struct request_header, with SCM_RIGHTS carrying the command's stdout and
+ *                 stderr; then `payload_len` bytes: cwd, argv[argc], envp[envc], each
+ *                 NUL-terminated.
+ *   init -> kiln: int32 exit code when the command ends (0-255, 128+N if killed by signal N),
+ *                 then the connection is closed. A command that cannot be started reports 127
+ *                 (not found) or 126 (not executable), with the reason on its stderr. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-int main(void) {
+#define KILN_AGENT_MAGIC 0x6b696c6eu /* "kiln" */
+#define MAX_PAYLOAD (8u << 20)
+
+struct request_header {
+  uint32_t magic, payload_len, argc, envc;
+};
+
+struct running {
+  pid_t pid;
+  int conn;
+};
+
+static struct running* running;
+static size_t n_running, cap_running;
+extern char** environ;
+
+static int read_full(int fd, void* buf, size_t len) {
+  char* p = buf;
+  while (len > 0) {
+    ssize_t n = read(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Splits `count` NUL-terminated strings off *p (bounded by end) into a NULL-ended array. */
+static char** split(char** p, char* end, uint32_t count) {
+  char** out = calloc((size_t)count + 1, sizeof *out);
+  if (out == NULL) return NULL;
+  for (uint32_t i = 0; i < count; ++i) {
+    char* nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (nul == NULL) return free(out), NULL;
+    out[i] = *p;
+    *p = nul + 1;
+  }
+  return out;
+}
+
+static void fail_child(const char* what, const char* arg, int err, int code) {
+  dprintf(2, "kiln-init: %s %s: %s\n", what, arg, strerror(err));
+  _exit(code);
+}
+
+/* In the forked child: become the command. */
+static void become(int out, int err, const char* cwd, char** argv, char** envp) {
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, NULL);
+  signal(SIGPIPE, SIG_DFL);
+  setsid();
+  int null = open("/dev/null", O_RDONLY);
+  if (null >= 0) dup2(null, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0) { /* Linux < 5.9 */
+    for (int fd = 3; fd < 1024; ++fd) close(fd);
+  }
+  if (chdir(cwd) != 0) fail_child("chdir", cwd, errno, 127);
+  environ = envp;
+  execvp(argv[0], argv);
+  fail_child("exec", argv[0], errno, errno == ENOENT ? 127 : 126);
+}
+
+static void start_command(int conn) {
+  struct timeval tv = {5, 0}; /* kiln sends the whole request at once; never hang PID 1 */
+  setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  struct request_header h;
+  char control[CMSG_SPACE(2 * sizeof(int))];
+  struct iovec iov = {&h, sizeof h};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                       .msg_controllen = sizeof control};
+  ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  int fds[2] = {-1, -1};
+  if (c != NULL && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof fds)) {
+    memcpy(fds, CMSG_DATA(c), sizeof fds);
+  }
+  char* payload = NULL;
+  char **argv = NULL, **envp = NULL;
+  if (n != (ssize_t)sizeof h || h.magic != KILN_AGENT_MAGIC || fds[0] < 0 || h.argc == 0 ||
+      h.payload_len > MAX_PAYLOAD || (payload = malloc((size_t)h.payload_len + 1)) == NULL ||
+      read_full(conn, payload, h.payload_len) != 0) {
+    goto done;
+  }
+  char* p = payload;
+  char* end = payload + h.payload_len;
+  char* cwd = p;
+  char* nul = memchr(p, '\0', (size_t)(end - p));
+  if (nul == NULL) goto done;
+  p = nul + 1;
+  if ((argv = split(&p, end, h.argc)) == NULL || (envp = split(&p, end, h.envc)) == NULL) goto done;
+  if (n_running == cap_running) {
+    size_t cap = cap_running ? cap_running * 2 : 16;
+    struct running* grown = realloc(running, cap * sizeof *grown);
+    if (grown == NULL) goto done;
+    running = grown;
+    cap_running = cap;
+  }
+  pid_t pid = fork();
+  if (pid == 0) become(fds[0], fds[1], cwd, argv, envp);
+  if (pid > 0) {
+    running[n_running++] = (struct running){pid, conn};
+    conn = -1; /* answered when the command ends */
+  }
+done:
+  free(argv);
+  free(envp);
+  free(payload);
+  if (fds[0] >= 0) close(fds[0]);
+  if (fds[1] >= 0) close(fds[1]);
+  if (conn >= 0) close(conn); /* kiln sees no exit code: the exec failed */
+}
+
+static void reap(void) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    for (size_t i = 0; i < n_running; ++i) {
+      if (running[i].pid != pid) continue;
+      int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      (void)!write(running[i].conn, &code, sizeof code);
+      close(running[i].conn);
+      running[i] = running[--n_running];
+      break;
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  int listen_fd = -1;
+  if (argc == 3 && strcmp(argv[1], "--agent") == 0) {
+    listen_fd = atoi(argv[2]);
+    fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+  }
+  signal(SIGPIPE, SIG_IGN); /* kiln may hang up before a command ends */
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
-  sigprocmask(SIG_BLOCK, &set, 0);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0) return 1;
+  struct pollfd fds[2] = {{sfd, POLLIN, 0}, {listen_fd, POLLIN, 0}};
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGCHLD) {
-      while (waitpid(-1, 0, WNOHANG) > 0) {
-      }
-      continue;
+    if (poll(fds, listen_fd >= 0 ? 2 : 1, -1) < 0) continue;
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si) continue;
+      if (si.ssi_signo != SIGCHLD) return 0;
+      reap();
     }
-    return 0;
+    if (listen_fd >= 0 && (fds[1].revents & POLLIN)) {
+      int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      if (conn >= 0) start_command(conn);
+    }
   }
 }

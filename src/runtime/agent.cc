@@ -1,0 +1,113 @@
+#include "runtime/agent.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "base/subprocess.h"
+
+namespace kiln::runtime {
+namespace {
+
+constexpr uint32_t kMagic = 0x6b696c6e;  // "kiln", as in kiln_init.c
+struct RequestHeader {
+  uint32_t magic, payload_len, argc, envc;
+};
+
+// sun_path holds 108 bytes; a state dir can be deeper. /proc/self/fd/N/NAME always fits.
+struct ShortAddress {
+  UniqueFd dir;
+  sockaddr_un addr{};
+};
+
+Result<ShortAddress> AddressOf(const std::string& socket_path) {
+  size_t slash = socket_path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : socket_path.substr(0, slash);
+  std::string name = socket_path.substr(slash == std::string::npos ? 0 : slash + 1);
+  ShortAddress a;
+  ASSIGN_OR_RETURN(a.dir, Open(dir.empty() ? "/" : dir, O_PATH | O_DIRECTORY));
+  std::string path = "/proc/self/fd/" + std::to_string(a.dir.get()) + "/" + name;
+  if (path.size() >= sizeof a.addr.sun_path) return InvalidArgument("socket name too long: " + name);
+  a.addr.sun_family = AF_UNIX;
+  std::memcpy(a.addr.sun_path, path.c_str(), path.size() + 1);
+  return a;
+}
+
+Result<UniqueFd> NewSocket() {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return ErrnoStatus("socket", errno);
+  return UniqueFd(fd);
+}
+
+Status SendRequest(int conn, const AgentExecSpec& spec, int out, int err) {
+  std::string payload = spec.cwd + '\0';
+  for (const auto& a : spec.args) payload += a + '\0';
+  for (const auto& e : spec.env) payload += e + '\0';
+  RequestHeader h{kMagic, static_cast<uint32_t>(payload.size()), static_cast<uint32_t>(spec.args.size()),
+                  static_cast<uint32_t>(spec.env.size())};
+  int fds[2] = {out, err};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
+  iovec iov{&h, sizeof h};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof fds);
+  std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+  if (::sendmsg(conn, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof h)) return ErrnoStatus("send to kiln-init", errno);
+  return WriteAll(conn, payload);
+}
+
+}  // namespace
+
+Result<UniqueFd> AgentListen(const std::string& socket_path) {
+  ASSIGN_OR_RETURN(ShortAddress a, AddressOf(socket_path));
+  ASSIGN_OR_RETURN(UniqueFd fd, NewSocket());
+  ::unlink(socket_path.c_str());
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0) return ErrnoStatus("bind " + socket_path, errno);
+  if (::chmod(socket_path.c_str(), 0600) != 0) return ErrnoStatus("chmod " + socket_path, errno);
+  if (::listen(fd.get(), 64) != 0) return ErrnoStatus("listen " + socket_path, errno);
+  return fd;
+}
+
+Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec) {
+  if (spec.args.empty()) return InvalidArgument("exec: no command");
+  ASSIGN_OR_RETURN(ShortAddress a, AddressOf(socket_path));
+  ASSIGN_OR_RETURN(UniqueFd conn, NewSocket());
+  if (::connect(conn.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0) {
+    int e = errno;
+    if (e == ENOENT || e == ECONNREFUSED) return NotFound("no exec agent at " + socket_path);
+    return ErrnoStatus("connect " + socket_path, e);
+  }
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
+  UniqueFd out_r(out[0]), out_w(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
+  UniqueFd err_r(err[0]), err_w(err[1]);
+  RETURN_IF_ERROR(SendRequest(conn.get(), spec, out_w.get(), err_w.get()));
+  out_w.reset();
+  err_w.reset();
+  SubprocessOptions pump;
+  pump.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
+  SubprocessResult ignored;
+  PumpOutput(out_r.get(), err_r.get(), pump, ignored);
+  int32_t code = -1;
+  char* p = reinterpret_cast<char*>(&code);
+  size_t got = 0;
+  while (got < sizeof code) {
+    ASSIGN_OR_RETURN(size_t n, ReadSome(conn.get(), p + got, sizeof code - got));
+    if (n == 0) return Unavailable("kiln-init hung up without an exit code (the sandbox ended?)");
+    got += n;
+  }
+  return static_cast<int>(code);
+}
+
+}  // namespace kiln::runtime
