@@ -78,6 +78,8 @@ TEST_F(CrunOnly, StepsRunThroughTheExecAgentWhichTheSandboxCannotReach) {
   EXPECT_EQ(Out(*s, "echo $PPID"), "1\n");
   EXPECT_EQ(Out(*s, "sleep 5 & echo $(ls /proc/$!/fd); kill $!"), "0 1 2\n");
   EXPECT_EQ(Out(*s, "find / -xdev -name agent.sock | wc -l"), "0\n");
+  // kiln-init is not dumpable: no step can read its memory or environment, or take its fds.
+  EXPECT_NE(Sh(*s, "cat /proc/1/environ").first, 0);
   auto [code, lines] = Sh(*s, "exec /no/such/tool");
   EXPECT_EQ(code, 127);
   std::string sock = g_state + "/sandboxes/" + s->id() + "/agent.sock";

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -166,6 +167,9 @@ int main(int argc, char** argv) {
     fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
   }
   signal(SIGPIPE, SIG_IGN); /* kiln may hang up before a command ends */
+  /* Not dumpable: the sandbox's processes cannot ptrace this one or take its fds
+   * (pidfd_getfd), so they cannot answer kiln's exec requests in its place. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
