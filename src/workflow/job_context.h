@@ -45,8 +45,13 @@ struct JobContext {
   Stopwatch job_watch;                 // since the job's sandbox started
   bool job_timed_out = false;          // a step was stopped by the job's time limit
 
-  void Print(const std::string& line) const;
+  void Print(const std::string& line) const { PrintAs(prefix, line); }
+  void PrintAs(const std::string& line_prefix, const std::string& line) const;
 };
+
+// The prefix of a step's output lines: the job's prefix with the step's name (cut to 32
+// bytes on a character boundary): "[wf/job › Build] ".
+std::string StepPrefix(const std::string& job_prefix, const std::string& step_name);
 
 // Sets `key` in an ordered env map (replacing an earlier value).
 void SetEnv(EnvMap& env, const std::string& key, const std::string& value);

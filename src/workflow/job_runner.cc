@@ -130,10 +130,21 @@ void SetUpEnv(JobContext& ctx) {
 
 }  // namespace
 
-void JobContext::Print(const std::string& line) const {
-  std::string text = prefix + line;
+void JobContext::PrintAs(const std::string& line_prefix, const std::string& line) const {
+  std::string text = line_prefix + line;
   if (options->out) options->out(text);
   else std::printf("%s\n", text.c_str()), std::fflush(stdout);
+}
+
+std::string StepPrefix(const std::string& job_prefix, const std::string& step_name) {
+  std::string name = step_name;
+  if (name.size() > 32) {
+    size_t n = 32;
+    while (n > 0 && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;  // mid-character
+    name = name.substr(0, n) + "…";
+  }
+  std::string base = job_prefix.size() >= 2 ? job_prefix.substr(0, job_prefix.size() - 2) : job_prefix;
+  return base + " › " + name + "] ";
 }
 
 JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,

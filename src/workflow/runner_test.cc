@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "testing/test_env.h"
 #include "workflow/act_cases.h"
+#include "workflow/job_context.h"
 #include "workflow/parse.h"
 
 namespace kiln::workflow {
@@ -101,6 +102,30 @@ jobs:
   std::string summary = FormatSummary(r);
   EXPECT_NE(summary.find("failure (exit 3)"), std::string::npos) << summary;
   EXPECT_EQ(ReportJson(r)["jobs"][1]["steps"][1]["exit_code"], 3);
+}
+
+// Output lines name their job and step, so interleaved or grepped logs still tell them apart.
+TEST_F(RunnerTest, OutputLinesArePrefixedByJobAndStep) {
+  std::vector<std::string> lines;
+  Run(R"(on: push
+jobs:
+  build:
+    runs-on: x
+    steps:
+      - name: Compile
+        run: echo compiled
+      - run: echo "a rather long first line of a script that goes on"
+)", false, &lines);
+  auto has = [&](const std::string& want) {
+    for (const auto& l : lines) if (l == want) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("[t.yml/build › Compile] | compiled")) << log_;
+  EXPECT_TRUE(has("[t.yml/build › Run echo \"a rather long first li…] | "
+                  "a rather long first line of a script that goes on")) << log_;
+  // 31 ASCII bytes, then a 2-byte character across the 32-byte cut: it goes whole.
+  std::string name = std::string(31, 'c') + "é and more";
+  EXPECT_EQ(StepPrefix("[w/j] ", name), "[w/j › " + std::string(31, 'c') + "…] ");
 }
 
 TEST_F(RunnerTest, FailedNeedSkipsDependents) {

@@ -156,10 +156,11 @@ void RunStep(JobContext& ctx, const Step& step) {
     runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir, nullptr};
     for (const auto& [k, v] : step_env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     for (const auto& [k, v] : ctx.env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
+    std::string out_prefix = StepPrefix(ctx.prefix, rep.name);
     exec.on_line = [&](const std::string& line, bool) {
       std::string display;
       bool hide = HandleCommandLine(line, ctx.commands, &display);
-      if (!hide) ctx.Print("  | " + Mask(display.empty() ? line : display, ctx.commands.masks));
+      if (!hide) ctx.PrintAs(out_prefix, "| " + Mask(display.empty() ? line : display, ctx.commands.masks));
     };
     if (st.ok()) {
       // The step's own timeout-minutes, or what is left of the job's if that is sooner (a
