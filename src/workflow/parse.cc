@@ -145,6 +145,7 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   if (n["continue-on-error"]) j.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
   if (n["timeout-minutes"]) j.timeout_minutes = Number(c, n["timeout-minutes"], "timeout-minutes");
   if (n["snapshot"]) j.snapshot = ParseSnapshot(c, n["snapshot"]);
+  if (n["services"]) c.Fail(n["services"], "service containers (`services:`) are not supported yet");
   if (!n["steps"] || !n["steps"].IsSequence() || n["steps"].size() == 0) {
     c.Fail(n["steps"] ? n["steps"] : n, "job " + id + " needs a non-empty list of `steps`");
   }

@@ -62,6 +62,9 @@ TEST(ParseTest, ErrorsNameFileLineAndColumn) {
             "ci.yml:5:40: version \"2.1\" must be <major>.* with a non-negative integer major, e.g. 2.*");
   std::string syntax = ErrorOf("on: push\njobs:\n  a: [unclosed\n");
   EXPECT_EQ(syntax.rfind("ci.yml:", 0), 0u) << syntax;
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    services: {db: {image: postgres}}\n    steps:\n      - run: true\n")
+                .find("ci.yml:5:15: service containers (`services:`) are not supported yet"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n").find("not supported"),
             std::string::npos);
 }
