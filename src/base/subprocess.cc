@@ -151,6 +151,29 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   return result;
 }
 
+Status SpawnDetached(const std::vector<std::string>& argv) {
+  if (argv.empty()) return InvalidArgument("empty argv");
+  ASSIGN_OR_RETURN(Pipe errpipe, MakePipe());
+  ASSIGN_OR_RETURN(UniqueFd null, Open("/dev/null", O_RDWR));
+  std::vector<char*> cargv = CStrings(argv);
+  pid_t pid = ::fork();
+  if (pid < 0) return ErrnoStatus("fork", errno);
+  if (pid == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);  // the grandchild is re-parented, never kiln's zombie
+    ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(), false, -1);
+  }
+  errpipe.write.reset();
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int child_errno = 0;
+  if (::read(errpipe.read.get(), &child_errno, sizeof child_errno) == sizeof child_errno) {
+    return ErrnoStatus("exec " + argv[0], child_errno);
+  }
+  return Status::Ok();
+}
+
 Result<SubprocessResult> RunChecked(const std::vector<std::string>& argv,
                                     const SubprocessOptions& options) {
   ASSIGN_OR_RETURN(SubprocessResult r, RunProcess(argv, options));

@@ -43,6 +43,10 @@ struct SubprocessResult {
 Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
                                     const SubprocessOptions& options = {});
 
+// Starts argv in the background, detached: its own session, stdio on /dev/null, not a child of
+// kiln (it is not waited for and outlives kiln). Errors only when it could not be started.
+Status SpawnDetached(const std::vector<std::string>& argv);
+
 // Reads `out_fd` and `err_fd` until both reach EOF, delivering lines to options.on_line as
 // RunProcess does, or, when it is unset, appending to result.out / result.err.
 void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include "base/fs.h"
+#include "testing/test_env.h"
+
 namespace kiln {
 namespace {
 
@@ -48,6 +53,24 @@ TEST(SubprocessTest, RunCheckedReportsStderr) {
   auto r = RunChecked({"sh", "-c", "echo boom >&2; exit 3"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("exited with 3: boom"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(SubprocessTest, SpawnDetachedReturnsAtOnceAndTheProgramIsNotOurChild) {
+  testing::ScratchDir dir;
+  std::string out = dir.Sub("ppid");
+  ASSERT_TRUE(SpawnDetached({"/bin/sh", "-c", "sleep 0.3; echo $PPID > " + out + ".tmp; mv " + out + ".tmp " + out}).ok());
+  EXPECT_FALSE(PathExists(out));  // not waited for
+  for (int i = 0; i < 300 && !PathExists(out); ++i) ::usleep(10000);
+  auto ppid = ReadFile(out);
+  ASSERT_TRUE(ppid.ok());
+  EXPECT_NE(std::atoi(ppid->c_str()), ::getpid());
+  EXPECT_EQ(SpawnDetached({"/no/such/program"}).code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "cli/pool_refill.h"
 
 namespace kiln::cli {
 
@@ -61,8 +62,9 @@ Result<runtime::Runtime*> App::Runtime() {
     if (swept > 0) {
       LogInfo("removed " + std::to_string(swept) + " sandbox(es) left by an earlier kiln");
     }
+    if (warm_pool_ > 0) refilling_ = std::make_unique<RefillingRuntime>(runtime_.get(), state_dir_, warm_pool_);
   }
-  return runtime_.get();
+  return refilling_ ? refilling_.get() : runtime_.get();
 }
 
 std::string DefaultStateDir() {

@@ -5,6 +5,7 @@
 //   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700)
 //   sandboxes/  one directory per live sandbox (upper, work, rootfs mount, bundle)
 //   crun/       crun's state (--root)
+//   pool/       warm-pool refill requests and fill locks (one per image and size)
 //   kiln.db     the catalogue (SQLite, WAL): custom-image versions, runners, retention
 #pragma once
 
@@ -30,8 +31,10 @@ class App {
   Result<content::ImageStore*> Store();
   Result<snapshot::LayerCache*> Layers();
   Result<catalog::Catalog*> Catalog();
-  // The crun runtime; sweeps what killed kiln processes left behind on first use.
+  // The crun runtime; sweeps what killed kiln processes left behind on first use. With a warm
+  // pool set (before the first call), it refills the pool after each job sandbox it creates.
   Result<runtime::Runtime*> Runtime();
+  void set_warm_pool(int count) { warm_pool_ = count; }
 
  private:
   std::string state_dir_;
@@ -39,6 +42,8 @@ class App {
   std::unique_ptr<snapshot::LayerCache> layers_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<runtime::Runtime> runtime_;
+  std::unique_ptr<runtime::Runtime> refilling_;
+  int warm_pool_ = 0;
 };
 
 // An image as a job or command names it, resolved: a custom image's version from the catalogue

@@ -21,7 +21,8 @@ const char kHelp[] = R"(NAME
 
 SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
-             [--config FILE] [--secret NAME=VALUE]... [--env NAME=VALUE]... [--json]
+             [--config FILE] [--secret NAME=VALUE]... [--env NAME=VALUE]... [--warm-pool N]
+             [--json]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -43,6 +44,9 @@ OPTIONS
     --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
     --secret NAME=VALUE          a secret (masked in output; never in argv of any process)
     --env NAME=VALUE             an extra environment variable for every job
+    --warm-pool N                keep N sandboxes started ahead of time per image and size, and
+                                 start jobs in them (default: the config's warm_pool, else 0;
+                                 see kiln pool --help)
     --json                       print the run report as JSON on stdout (logs go to stderr)
 
 CANCELLING
@@ -103,7 +107,8 @@ int RunCommand(App& app, const Args& args) {
   if (WantsHelp(args, kHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--platform", "-P", true}, {"--job", "-j", true},
                                    {"--event", "", true}, {"--config", "", true},
-                                   {"--secret", "-s", true}, {"--env", "", true}, {"--json", "", false}});
+                                   {"--secret", "-s", true}, {"--env", "", true}, {"--json", "", false},
+                                   {"--warm-pool", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
   auto files = workflow::WorkflowFiles(target);
@@ -118,6 +123,9 @@ int RunCommand(App& app, const Args& args) {
   auto config = LoadConfig(*flags, app);
   if (!config.ok()) return Fail(config.status());
   o.runners = std::move(*config);
+  int warm = flags->Has("--warm-pool") ? std::atoi(flags->Get("--warm-pool").c_str()) : o.runners.warm_pool;
+  if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
+  app.set_warm_pool(warm);
   o.only_job = flags->Get("--job");
   o.event = flags->Get("--event", "push");
   Status pairs = SplitPairs(flags->GetAll("--secret"), o.secrets, "--secret");

@@ -24,6 +24,7 @@ COMMANDS
     runner add|ls|rm       named runners: a custom image (latest or pinned) and a size
     sandbox create|exec|ls|rm|snapshot
                            long-lived sandboxes, and images captured from them while they run
+    pool fill|ls|drain     sandboxes started ahead of time, taken by jobs of that image and size
     version                print the version
     help                   this text
 
@@ -97,7 +98,8 @@ int Main(int argc, char** argv) {
   }
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
       {"run", RunCommand},       {"image", ImageCommand}, {"images", ImageListCommand},
-      {"version", Version}, {"runner", RunnerCommand}, {"sandbox", SandboxCommand}};
+      {"version", Version}, {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
+      {"pool", PoolCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

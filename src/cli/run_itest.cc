@@ -1,5 +1,6 @@
 // kiln run end to end under crun: act's workflows on the Debian image, workflow errors.
 #include <csignal>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "cli/e2e_util.h"
@@ -78,6 +79,50 @@ TEST_F(RunE2E, CtrlCStopsTheStepAndCleansUp) {
   auto crun = RunChecked({"crun", "--root", state_ + "/crun", "list", "-q"});
   ASSERT_TRUE(crun.ok()) << crun.status().ToString();
   EXPECT_EQ(crun->out, "");
+}
+
+}  // namespace
+}  // namespace kiln::cli
+
+namespace kiln::cli {
+namespace {
+
+// The warm pool end to end: `kiln pool fill` starts a sandbox; a job of that image and size
+// takes it (its workspace mounted in), `--warm-pool 1` refills the pool in the background,
+// a job of another size does not take it, and `kiln pool drain` leaves no sandbox behind.
+TEST_F(RunE2E, WarmPoolSandboxesAreTakenByMatchingJobsAndRefilled) {
+  ImportDebian({"debian:bookworm"});
+  auto pool_size = [&] {
+    auto ls = ParseJson(Kiln({"pool", "ls", "--json"}).out);
+    return ls.ok() ? static_cast<int>(ls->size()) : -1;
+  };
+  auto fill = Kiln({"pool", "fill", "debian:bookworm", "--size", "2x8"});
+  ASSERT_EQ(fill.code, 0) << fill.err;
+  EXPECT_EQ(pool_size(), 1);
+  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 2x8}\n    steps:\n"
+                    "      - run: echo pooled > \"$GITHUB_WORKSPACE/out\"; nproc\n");
+  auto run = Kiln({"run", "--warm-pool", "1"});
+  EXPECT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("(from the warm pool)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("| 2\n"), std::string::npos) << run.out;  // the size's limits hold
+  EXPECT_EQ(*ReadFile(ws_ + "/out"), "pooled\n");
+  int waiting = 0;
+  for (int i = 0; i < 200 && (waiting = pool_size()) < 1; ++i) ::usleep(50000);
+  EXPECT_EQ(waiting, 1);  // refilled by the detached `kiln pool fill`
+
+  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 4x16}\n    steps: [{run: 'true'}]\n");
+  auto other = Kiln({"run"});
+  EXPECT_EQ(other.code, 0) << other.out;
+  EXPECT_EQ(other.out.find("(from the warm pool)"), std::string::npos) << other.out;
+  EXPECT_EQ(pool_size(), 1);
+
+  auto drain = Kiln({"pool", "drain"});
+  EXPECT_EQ(drain.code, 0);
+  EXPECT_NE(drain.out.find("removed 1 waiting sandbox"), std::string::npos) << drain.out;
+  EXPECT_EQ(pool_size(), 0);
+  auto left = ListDir(state_ + "/sandboxes");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <sys/file.h>
 #include <thread>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "base/log.h"
 #include "runtime/agent.h"
 #include "runtime/cgroups.h"
+#include "runtime/crun_pool.h"
 #include "runtime/crun_sandbox.h"
 #include "runtime/owner.h"
 #include "runtime/sandbox_record.h"
@@ -36,20 +38,65 @@ class CrunRuntime : public Runtime {
 
   Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) override {
     RETURN_IF_ERROR(PrepareHostOnce());
-    std::string id = NewId();
-    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
-    RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
-    RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
-    RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
-    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", spec.persistent ? "detached" : OwnerToken(), 0600));
-    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
-                                    SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
-    auto sandbox = Start(id, paths, spec);
-    if (!sandbox.ok()) {
-      (void)CrunSandbox::DestroyAt(id, paths);
-      return sandbox.status().WithContext("create sandbox for " + spec.name);
+    if (!spec.persistent) {
+      if (auto pooled = TakePooled(spec)) return pooled;
     }
-    return sandbox;
+    ASSIGN_OR_RETURN(auto box, StartNew(spec, spec.persistent ? "detached" : OwnerToken()));
+    if (spec.persistent) box->Detach();
+    return std::unique_ptr<Sandbox>(std::move(box));
+  }
+
+  Result<int> FillPool(const SandboxSpec& spec, int count) override {
+    RETURN_IF_ERROR(PrepareHostOnce());
+    SandboxSpec s = spec;
+    s.mounts.clear();
+    s.persistent = false;
+    std::string key = PoolKey(s);
+    // One filler per key at a time, so that two never both start the missing ones.
+    RETURN_IF_ERROR(MakeDirs(o_.state_dir + "/pool", 0700));
+    ASSIGN_OR_RETURN(UniqueFd lock, Open(o_.state_dir + "/pool/" + key + ".lock", O_RDWR | O_CREAT, 0600));
+    if (::flock(lock.get(), LOCK_EX) != 0) return ErrnoStatus("lock pool " + key, errno);
+    ASSIGN_OR_RETURN(auto entries, ListPool());
+    int have = 0;
+    for (const auto& e : entries) have += e.key == key;
+    int started = 0;
+    for (; have + started < count; ++started) {
+      ASSIGN_OR_RETURN(auto box, StartNew(s, kPoolOwnerPrefix + OwnerToken()));
+      std::string dir = SandboxesDir() + "/" + box->id();
+      auto pid = ReadFile(dir + "/init.pid");
+      Status ticket = pid.ok() ? WritePoolTicket(dir, key, std::atoi(pid->c_str())) : pid.status();
+      if (!ticket.ok()) return ticket.WithContext("pool sandbox " + box->id());
+      box->Detach();  // it waits in the pool
+    }
+    return started;
+  }
+
+  Result<std::vector<PoolEntry>> ListPool() override {
+    std::vector<PoolEntry> out;
+    ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+    for (const auto& id : ids) {
+      std::string dir = SandboxesDir() + "/" + id;
+      auto ticket = ReadPoolTicket(dir);
+      if (!ticket.ok() || !PoolInitAlive(*ticket)) continue;
+      PoolEntry e{id, ticket->key, "", 0};
+      auto record = ReadFile(dir + "/spec.json");
+      auto j = record.ok() ? ParseJson(*record) : Result<Json>(record.status());
+      if (j.ok()) e.name = j->value("name", ""), e.created = j->value("created", int64_t{0});
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<int> DrainPool() override {
+    ASSIGN_OR_RETURN(auto entries, ListPool());
+    int drained = 0;
+    for (const auto& e : entries) {
+      CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + e.id};
+      if (!ClaimPooled(paths.dir)) continue;  // a job took it meanwhile
+      RETURN_IF_ERROR(CrunSandbox::DestroyAt(e.id, paths));
+      ++drained;
+    }
+    return drained;
   }
 
   Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
@@ -101,6 +148,7 @@ class CrunRuntime : public Runtime {
       CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
       auto owner = ReadFile(paths.dir + "/owner");
       if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
+      if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner)) continue;
       Status s = CrunSandbox::DestroyAt(id, paths);
       if (!s.ok()) {
         LogWarn("sweep sandbox " + id + ": " + s.message());
@@ -115,6 +163,51 @@ class CrunRuntime : public Runtime {
   std::string SandboxesDir() const { return o_.state_dir + "/sandboxes"; }
   std::string CrunRoot() const { return o_.state_dir + "/crun"; }
 
+  // A sandbox started now, owned by `owner` (see crun_sandbox.h); removed again on failure.
+  Result<std::unique_ptr<CrunSandbox>> StartNew(const SandboxSpec& spec, const std::string& owner) {
+    std::string id = NewId();
+    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+    RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
+    RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
+    RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
+    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", owner, 0600));
+    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
+                                     SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
+    auto sandbox = Start(id, paths, spec);
+    if (!sandbox.ok()) {
+      (void)CrunSandbox::DestroyAt(id, paths);
+      return sandbox.status().WithContext("create sandbox for " + spec.name);
+    }
+    return sandbox;
+  }
+
+  // A pooled sandbox for `spec` with the spec's mounts mounted in, or nullptr when the pool has
+  // none (or mounting failed: then that sandbox is removed and the caller starts a new one).
+  std::unique_ptr<Sandbox> TakePooled(const SandboxSpec& spec) {
+    std::string key = PoolKey(spec);
+    auto ids = ListDir(SandboxesDir());
+    for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
+      CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+      auto ticket = ReadPoolTicket(paths.dir);
+      if (!ticket.ok() || ticket->key != key || !PoolInitAlive(*ticket) || !ClaimPooled(paths.dir)) continue;
+      Status ready = Status::Ok();
+      for (const auto& m : spec.mounts) {
+        if (ready.ok()) ready = MakeDirs(m.source);
+      }
+      if (ready.ok()) ready = MountInto(ticket->init_pid, spec.mounts);
+      auto user = ready.ok() ? ResolveUser(paths.dir + "/rootfs", spec.image.user) : Result<User>(ready);
+      if (!user.ok()) {
+        LogWarn("pooled sandbox " + id + " not usable, starting a new one: " + user.status().message());
+        (void)CrunSandbox::DestroyAt(id, paths);
+        continue;
+      }
+      auto box = std::make_unique<CrunSandbox>(id, paths, spec, *user);
+      box->MarkFromPool();
+      return box;
+    }
+    return nullptr;
+  }
+
   Status PrepareHostOnce() {
     std::lock_guard<std::mutex> lock(mu_);
     if (prepared_) return Status::Ok();
@@ -124,8 +217,8 @@ class CrunRuntime : public Runtime {
     return Status::Ok();
   }
 
-  Result<std::unique_ptr<Sandbox>> Start(const std::string& id, const CrunPaths& paths,
-                                         const SandboxSpec& spec) {
+  Result<std::unique_ptr<CrunSandbox>> Start(const std::string& id, const CrunPaths& paths,
+                                             const SandboxSpec& spec) {
     std::string rootfs = paths.dir + "/rootfs";
     RETURN_IF_ERROR(snapshot::MountOverlay(spec.lower_dirs, paths.dir + "/upper", paths.dir + "/work", rootfs));
     ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
@@ -151,16 +244,15 @@ class CrunRuntime : public Runtime {
     run.output_file = paths.dir + "/crun.log";
     run.pass_fd = agent.get();
     ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run", "--detach",
-                                                     "--preserve-fds", "1", "--bundle", paths.dir, id}, run));
+                                                     "--preserve-fds", "1", "--pid-file", paths.dir + "/init.pid",
+                                                     "--bundle", paths.dir, id}, run));
     if (r.exit_code != 0) {
       auto log = ReadFile(run.output_file);
       std::string msg = log.ok() ? *log : "";
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
       return Internal("crun run exited with " + std::to_string(r.exit_code) + ": " + msg);
     }
-    auto box = std::make_unique<CrunSandbox>(id, paths, spec, user);
-    if (spec.persistent) box->Detach();
-    return std::unique_ptr<Sandbox>(std::move(box));
+    return std::make_unique<CrunSandbox>(id, paths, spec, user);
   }
 
   RuntimeOptions o_;

@@ -6,6 +6,8 @@
 //   config.json  the OCI runtime config (the dir is crun's bundle)
 //   spec.json    what the sandbox was made from (name, image env, mounts, size), for Attach
 //   agent.sock   kiln-init's exec agent (agent.h); Exec falls back to `crun exec` without it
+//   init.pid     the host pid of kiln-init
+//   pool, claim  warm-pool bookkeeping (crun_pool.h); owner then reads "pool <token>"
 #pragma once
 
 #include <atomic>
@@ -40,8 +42,10 @@ class CrunSandbox : public Sandbox {
   Status Thaw() override;
   Status Destroy() override;
   Status DestroyKeepingUpper(const std::string& dest) override;
-  // Keeps the sandbox when this object is destroyed (long-lived sandboxes).
+  // Keeps the sandbox when this object is destroyed (long-lived and pooled sandboxes).
   void Detach() { detached_ = true; }
+  void MarkFromPool() { from_pool_ = true; }
+  bool from_pool() const override { return from_pool_; }
 
   // Tears down whatever exists of the sandbox in `paths.dir` (crun state, mount, dirs).
   // With `keep_upper_to`, the upper dir is moved there after the unmount.
@@ -56,6 +60,7 @@ class CrunSandbox : public Sandbox {
   User user_;
   bool destroyed_ = false;
   bool detached_ = false;
+  bool from_pool_ = false;
   std::atomic<int> exec_seq_{0};
 };
 

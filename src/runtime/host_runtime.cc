@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/subprocess.h"
 #include "runtime/sandbox.h"
+#include "runtime/sandbox_record.h"
 
 namespace kiln::runtime {
 namespace {
@@ -69,6 +70,8 @@ class HostSandbox : public Sandbox {
   Status DestroyKeepingUpper(const std::string&) override {
     return FailedPrecondition("the host runtime has no upper dir");
   }
+  bool from_pool() const override { return from_pool_; }
+  bool from_pool_ = false;
 
  private:
   std::string id_;
@@ -82,8 +85,40 @@ class HostRuntime : public Runtime {
   explicit HostRuntime(std::string scratch) : scratch_(std::move(scratch)) {}
   Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) override {
     for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
-    return std::unique_ptr<Sandbox>(
-        std::make_unique<HostSandbox>("host-" + std::to_string(++n_), spec));
+    std::string id = "host-" + std::to_string(++n_);
+    bool pooled = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::string key = PoolKey(spec);
+      for (auto it = pool_.begin(); it != pool_.end(); ++it) {
+        if (it->key != key) continue;
+        id = it->id, pooled = true;
+        pool_.erase(it);
+        break;
+      }
+    }
+    auto box = std::make_unique<HostSandbox>(id, spec);
+    box->from_pool_ = pooled;
+    return std::unique_ptr<Sandbox>(std::move(box));
+  }
+  // The fake's pool is a list of ids: what it models is which Create gets a pooled one.
+  Result<int> FillPool(const SandboxSpec& spec, int count) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string key = PoolKey(spec);
+    int have = 0, started = 0;
+    for (const auto& e : pool_) have += e.key == key;
+    for (; have + started < count; ++started) pool_.push_back({"host-" + std::to_string(++n_), key, spec.name, 0});
+    return started;
+  }
+  Result<std::vector<PoolEntry>> ListPool() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return pool_;
+  }
+  Result<int> DrainPool() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = static_cast<int>(pool_.size());
+    pool_.clear();
+    return n;
   }
   Result<int> SweepOrphans() override { return 0; }
   Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
@@ -94,6 +129,8 @@ class HostRuntime : public Runtime {
  private:
   std::string scratch_;
   std::atomic<int> n_{0};
+  std::mutex mu_;
+  std::vector<PoolEntry> pool_;
 };
 
 }  // namespace

@@ -77,23 +77,44 @@ class Sandbox {
   // Kills the container, deletes its runtime state, unmounts and removes its directories.
   // Idempotent.
   virtual Status Destroy() = 0;
+  // True when Create took this sandbox from the warm pool (started before the job asked).
+  virtual bool from_pool() const { return false; }
   // Destroy(), except that the upper dir is first moved to `dest` (same filesystem) once the
   // overlay is unmounted, so it can become a layer-cache entry. Unimplemented for the fake
   // (FailedPrecondition).
   virtual Status DestroyKeepingUpper(const std::string& dest) = 0;
 };
 
+struct PoolEntry {
+  std::string id;
+  std::string key;      // PoolKey of the spec it was started for
+  std::string name;     // the spec's name ("debian:bookworm 2x8")
+  int64_t created = 0;  // unix seconds
+};
+
+// The warm pool: sandboxes started ahead of time, with no bind mounts, for an image and size.
+// Sandboxes whose specs differ only in name, labels and bind mounts share a key.
+std::string PoolKey(const SandboxSpec& spec);
+
 class Runtime {
  public:
   virtual ~Runtime() = default;
+  // A new sandbox. When the warm pool holds one for PoolKey(spec), that one is taken (at most
+  // one caller gets it) and the spec's bind mounts are mounted into it; else one is started.
   virtual Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) = 0;
+  // Starts pooled sandboxes for `spec` (its mounts are ignored) until `count` wait for its key;
+  // returns how many were started. Concurrent fills of one key do not overshoot.
+  virtual Result<int> FillPool(const SandboxSpec& spec, int count) = 0;
+  virtual Result<std::vector<PoolEntry>> ListPool() = 0;
+  // Destroys every pooled sandbox no job has taken; returns how many.
+  virtual Result<int> DrainPool() = 0;
   // A persistent sandbox made earlier, by id or unique id prefix. The returned object does not
   // destroy the sandbox when it goes away; Destroy() does.
   virtual Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) = 0;
   // Persistent sandboxes.
   virtual Result<std::vector<SandboxInfo>> List() = 0;
-  // Removes what killed kiln processes left behind: mounts, runtime state, cgroups, dirs.
-  // Returns how many sandboxes were swept.
+  // Removes what killed kiln processes left behind: mounts, runtime state, cgroups, dirs, and
+  // pooled sandboxes whose init has gone (after a reboot). Returns how many were swept.
   virtual Result<int> SweepOrphans() = 0;
 };
 

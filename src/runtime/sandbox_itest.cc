@@ -1,6 +1,8 @@
 // The Sandbox suite against crun + overlayfs, plus what only a real sandbox has: isolation,
 // limits, hardening and cleanup.
+#include <csignal>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
@@ -118,6 +120,32 @@ TEST_F(CrunOnly, DestroyLeavesNothing) {
   auto left = RunProcess({"pgrep", "-f", "sleep 317[12]"});
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(left->out, "");
+}
+
+// Pooled sandboxes outlive the kiln that filled them and are kept by the sweep while their init
+// runs; one whose init has gone (a reboot, a kill) is swept. A taken one belongs to its taker.
+TEST_F(CrunOnly, SweepKeepsLivePooledSandboxesAndRemovesDeadOnes) {
+  ASSERT_EQ(*env_.runtime->FillPool(BaseSpec(), 2), 2);
+  EXPECT_EQ(*env_.runtime->SweepOrphans(), 0);
+  auto pool = *env_.runtime->ListPool();
+  ASSERT_EQ(pool.size(), 2u);
+  std::string dead = g_state + "/sandboxes/" + pool[0].id;
+  auto pid = ReadFile(dead + "/init.pid");
+  ASSERT_TRUE(pid.ok());
+  ASSERT_EQ(::kill(std::atoi(pid->c_str()), SIGKILL), 0);
+  for (int i = 0; i < 100 && ::kill(std::atoi(pid->c_str()), 0) == 0; ++i) ::usleep(10000);
+  EXPECT_EQ(env_.runtime->ListPool()->size(), 1u);
+  EXPECT_EQ(*env_.runtime->SweepOrphans(), 1);
+  EXPECT_FALSE(PathExists(dead));
+  auto taken = env_.runtime->Create(BaseSpec());
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE((*taken)->from_pool());
+  std::string dir = g_state + "/sandboxes/" + (*taken)->id();
+  EXPECT_EQ(*env_.runtime->SweepOrphans(), 0);  // ours now, and we live
+  EXPECT_TRUE(PathExists(dir));
+  EXPECT_NE(ReadFile(dir + "/owner")->rfind("pool ", 0), 0u);
+  ASSERT_TRUE((*taken)->Destroy().ok());
+  EXPECT_FALSE(PathExists(dir));
 }
 
 TEST_F(CrunOnly, SweepRemovesSandboxesOfDeadOwners) {

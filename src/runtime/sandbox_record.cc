@@ -1,5 +1,7 @@
 #include "runtime/sandbox_record.h"
 
+#include "base/sha256.h"
+
 namespace kiln::runtime {
 
 Json SpecToJson(const SandboxSpec& spec, int64_t created) {
@@ -12,6 +14,13 @@ Json SpecToJson(const SandboxSpec& spec, int64_t created) {
           {"size", spec.size ? spec.size->name : ""}, {"hostname", spec.hostname},
           {"network", spec.network}, {"persistent", spec.persistent}, {"labels", spec.labels},
           {"created", created}};
+}
+
+std::string PoolKey(const SandboxSpec& spec) {
+  Json what = {{"lower_dirs", spec.lower_dirs}, {"image", oci::SerializeImageConfig(spec.image)},
+               {"size", spec.size ? spec.size->name : ""}, {"hostname", spec.hostname},
+               {"network", spec.network}};
+  return Sha256::Hex(what.dump()).substr(0, 16);
 }
 
 Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {

@@ -1,5 +1,5 @@
-// A sandbox's spec saved in its directory (spec.json), so a later kiln process can attach to a
-// persistent sandbox (internal to runtime/).
+// A sandbox's spec as JSON: saved in its directory (spec.json), so a later kiln process can
+// attach to a persistent sandbox, and in warm-pool refill requests (cli/pool_refill.h).
 #pragma once
 
 #include <string>

@@ -12,13 +12,17 @@ namespace kiln::runtime {
 
 void SandboxSuite::SetUp() { env_ = MakeSuiteEnv(dir_); }
 
-std::unique_ptr<Sandbox> SandboxSuite::NewSandbox(std::vector<BindMount> mounts) {
+SandboxSpec SandboxSuite::BaseSpec(std::vector<BindMount> mounts) const {
   SandboxSpec spec;
   spec.name = "suite";
   spec.lower_dirs = env_.lower_dirs;
   spec.image.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"};
   spec.mounts = std::move(mounts);
-  auto s = env_.runtime->Create(spec);
+  return spec;
+}
+
+std::unique_ptr<Sandbox> SandboxSuite::NewSandbox(std::vector<BindMount> mounts) {
+  auto s = env_.runtime->Create(BaseSpec(std::move(mounts)));
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   return s.ok() ? std::move(*s) : nullptr;
 }
@@ -89,6 +93,45 @@ TEST_F(SandboxSuite, SignalStopsRunningExecsButNotTheSandbox) {
   EXPECT_EQ(code, 128 + SIGINT);
   EXPECT_TRUE(lines.empty()) << lines[0];
   EXPECT_EQ(Sh(*s, "echo still here").second, std::vector<std::string>{"O:still here"});
+}
+
+// The warm pool: filled up to a count (never beyond), each pooled sandbox taken by exactly one
+// Create of a spec that differs at most in name and mounts, with that spec's mounts working.
+TEST_F(SandboxSuite, APooledSandboxIsTakenOnceAndGetsTheJobsMounts) {
+  Runtime& rt = *env_.runtime;
+  auto filled = rt.FillPool(BaseSpec(), 2);
+  ASSERT_TRUE(filled.ok()) << filled.status().ToString();
+  EXPECT_EQ(*filled, 2);
+  EXPECT_EQ(*rt.FillPool(BaseSpec(), 2), 0);
+  EXPECT_EQ(rt.ListPool()->size(), 2u);
+
+  std::string host = dir_.Sub("ws");
+  ASSERT_TRUE(MakeDirs(host).ok());
+  ASSERT_TRUE(WriteFileAtomic(host + "/in.txt", "from host\n").ok());
+  SandboxSpec job = BaseSpec({{host, "/github/workspace", false}, {dir_.Sub("ro"), "/opt/ro", true}});
+  job.name = "a job";
+  auto s = rt.Create(job);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE((*s)->from_pool());
+  auto [code, lines] = Sh(**s, "cat /github/workspace/in.txt && echo back > /github/workspace/out.txt");
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(lines, std::vector<std::string>{"O:from host"});
+  EXPECT_EQ(*ReadFile(host + "/out.txt"), "back\n");
+  if (env_.isolated) {
+    EXPECT_NE(Sh(**s, "touch /opt/ro/x 2>/dev/null").first, 0);  // read-only
+  }
+  EXPECT_EQ(rt.ListPool()->size(), 1u);
+
+  SandboxSpec other = BaseSpec();
+  other.hostname = "elsewhere";  // another key: not from this pool
+  auto cold = rt.Create(other);
+  ASSERT_TRUE(cold.ok());
+  EXPECT_FALSE((*cold)->from_pool());
+  EXPECT_EQ(*rt.DrainPool(), 1);
+  EXPECT_TRUE(rt.ListPool()->empty());
+  auto after = rt.Create(BaseSpec());
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE((*after)->from_pool());
 }
 
 TEST_F(SandboxSuite, DestroyIsIdempotent) {

@@ -22,6 +22,7 @@ SuiteEnv MakeSuiteEnv(const testing::ScratchDir& dir);
 class SandboxSuite : public ::testing::Test {
  protected:
   void SetUp() override;
+  SandboxSpec BaseSpec(std::vector<BindMount> mounts = {}) const;
   std::unique_ptr<Sandbox> NewSandbox(std::vector<BindMount> mounts = {});
   // Runs `sh -c script` and returns {exit code, stdout+stderr lines "O:…"/"E:…"}.
   std::pair<int, std::vector<std::string>> Sh(Sandbox& s, const std::string& script,

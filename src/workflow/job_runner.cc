@@ -67,12 +67,14 @@ Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
   spec.lower_dirs = ctx.image.lower_dirs;
   spec.image = ctx.image.config;
   spec.mounts = ctx.mounts;
+  spec.labels = {{"image", ctx.image.ref}};
   if (!ctx.target.size.empty()) {
     ASSIGN_OR_RETURN(spec.size, runtime::ParseSize(ctx.target.size));
   }
   Stopwatch watch;
   ASSIGN_OR_RETURN(ctx.sandbox, rt.Create(spec));
-  ctx.Print("🐳  sandbox " + ctx.sandbox->id() + " ready in " + FormatDuration(watch.Seconds()));
+  ctx.Print("🐳  sandbox " + ctx.sandbox->id() + " ready in " + FormatDuration(watch.Seconds()) +
+            (ctx.sandbox->from_pool() ? " (from the warm pool)" : ""));
   ctx.has_bash = HasBash(ctx.image.lower_dirs);
   return Status::Ok();
 }

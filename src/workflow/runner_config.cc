@@ -9,6 +9,11 @@ Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
   try {
     toml::table t = toml::parse_file(path);
     if (auto d = t["default_image"].value<std::string>()) c.default_image = *d;
+    if (t.contains("warm_pool")) {
+      auto n = t["warm_pool"].value<int64_t>();
+      if (!n || *n < 0 || *n > 64) return InvalidArgument(path + ": warm_pool must be a number from 0 to 64");
+      c.warm_pool = static_cast<int>(*n);
+    }
     if (auto* labels = t["labels"].as_table()) {
       for (const auto& [k, v] : *labels) {
         auto image = v.value<std::string>();

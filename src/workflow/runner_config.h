@@ -22,11 +22,13 @@ struct RunnerConfig {
   std::string default_image;
   std::map<std::string, std::string> labels;     // from the config file
   std::map<std::string, std::string> overrides;  // -P label=image
+  int warm_pool = 0;  // pooled sandboxes kept waiting per image and size (kiln pool --help)
   // A named runner: image ("ci-tools:latest" or "ci-tools:1.2.0") and size; NotFound if none.
   std::function<Result<RunnerTarget>(const std::string& name)> runner_lookup;
 };
 
-// Reads a TOML file: `default_image = "…"` and a `[labels]` table of label = image.
+// Reads a TOML file: `default_image = "…"`, `warm_pool = N` and a `[labels]` table of
+// label = image.
 Result<RunnerConfig> LoadRunnerConfig(const std::string& path);
 // Adds "label=image" overrides (as `act -P` takes them).
 Status AddOverride(RunnerConfig& config, const std::string& spec);

@@ -1,0 +1,35 @@
+// Keeping the warm pool warm for `kiln run`: a Runtime that, after each job sandbox it creates
+// (taken from the pool or started), asks for the pool of that sandbox's image and size to be
+// refilled to N in the background — `kiln pool fill --spec FILE --count N`, detached, so the
+// job does not wait for it and the next job with the same image and size finds one waiting.
+#pragma once
+
+#include <string>
+
+#include "runtime/sandbox.h"
+
+namespace kiln::cli {
+
+class RefillingRuntime : public runtime::Runtime {
+ public:
+  RefillingRuntime(runtime::Runtime* inner, std::string state_dir, int count)
+      : inner_(inner), state_dir_(std::move(state_dir)), count_(count) {}
+  Result<std::unique_ptr<runtime::Sandbox>> Create(const runtime::SandboxSpec& spec) override;
+  Result<int> FillPool(const runtime::SandboxSpec& spec, int count) override { return inner_->FillPool(spec, count); }
+  Result<std::vector<runtime::PoolEntry>> ListPool() override { return inner_->ListPool(); }
+  Result<int> DrainPool() override { return inner_->DrainPool(); }
+  Result<std::unique_ptr<runtime::Sandbox>> Attach(const std::string& id) override { return inner_->Attach(id); }
+  Result<std::vector<runtime::SandboxInfo>> List() override { return inner_->List(); }
+  Result<int> SweepOrphans() override { return inner_->SweepOrphans(); }
+
+ private:
+  runtime::Runtime* inner_;
+  std::string state_dir_;
+  int count_;
+};
+
+// The file a refill request is read from: <state_dir>/pool/<key>.json, the spec without mounts.
+Result<std::string> WritePoolRequest(const std::string& state_dir, const runtime::SandboxSpec& spec);
+Result<runtime::SandboxSpec> ReadPoolRequest(const std::string& path);
+
+}  // namespace kiln::cli
