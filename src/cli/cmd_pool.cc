@@ -32,9 +32,9 @@ DESCRIPTION
     ls      the waiting sandboxes: id, image and size, age.
     drain   removes every waiting sandbox.
 
-    `kiln run --warm-pool N`, or `warm_pool = N` in the runner config, refills the pool in the
-    background (a detached `kiln pool fill`) each time a job takes or starts a sandbox, so the
-    next job with that image and size finds one waiting. A waiting sandbox costs an overlay
+    `kiln run --warm-pool N`, or `warm_pool = N` in the runner config, refills the pool of
+    each image and size its jobs ran on, in the background (a detached `kiln pool fill`) as the
+    run ends, so that the next run's jobs find sandboxes waiting. A waiting sandbox costs an overlay
     mount and a sleeping kiln-init; `kiln image rm`/`prune` keep the layers it uses until it is
     drained. A reboot ends waiting sandboxes; the next kiln start removes what is left.
 

@@ -28,13 +28,18 @@ Result<runtime::SandboxSpec> ReadPoolRequest(const std::string& path) {
 
 Result<std::unique_ptr<runtime::Sandbox>> RefillingRuntime::Create(const runtime::SandboxSpec& spec) {
   auto box = inner_->Create(spec);
-  if (!box.ok() || spec.persistent) return box;
-  auto request = WritePoolRequest(state_dir_, spec);
-  Status refill = request.ok() ? SpawnDetached({"/proc/self/exe", "--state-dir", state_dir_, "-q", "pool", "fill",
-                                               "--spec", *request, "--count", std::to_string(count_)})
-                               : request.status();
-  if (!refill.ok()) LogWarn("warm pool not refilled: " + refill.message());
+  if (box.ok() && !spec.persistent) wanted_.emplace(runtime::PoolKey(spec), spec);
   return box;
+}
+
+RefillingRuntime::~RefillingRuntime() {
+  for (const auto& [key, spec] : wanted_) {
+    auto request = WritePoolRequest(state_dir_, spec);
+    Status refill = request.ok() ? SpawnDetached({"/proc/self/exe", "--state-dir", state_dir_, "-q", "pool", "fill",
+                                                 "--spec", *request, "--count", std::to_string(count_)})
+                                 : request.status();
+    if (!refill.ok()) LogWarn("warm pool not refilled: " + refill.message());
+  }
 }
 
 }  // namespace kiln::cli

@@ -1,9 +1,11 @@
-// Keeping the warm pool warm for `kiln run`: a Runtime that, after each job sandbox it creates
-// (taken from the pool or started), asks for the pool of that sandbox's image and size to be
-// refilled to N in the background — `kiln pool fill --spec FILE --count N`, detached, so the
-// job does not wait for it and the next job with the same image and size finds one waiting.
+// Keeping the warm pool warm for `kiln run`: a Runtime that notes the image and size of each job
+// sandbox it creates (taken from the pool or started) and, when it goes away at the end of the
+// run, asks for each such pool to be refilled to N in the background — `kiln pool fill --spec
+// FILE --count N`, detached. Neither a job's start nor its steps share the CPU with the
+// refill, and the next run with the same image and size finds a sandbox waiting.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "runtime/sandbox.h"
@@ -14,6 +16,7 @@ class RefillingRuntime : public runtime::Runtime {
  public:
   RefillingRuntime(runtime::Runtime* inner, std::string state_dir, int count)
       : inner_(inner), state_dir_(std::move(state_dir)), count_(count) {}
+  ~RefillingRuntime() override;  // spawns the refills
   Result<std::unique_ptr<runtime::Sandbox>> Create(const runtime::SandboxSpec& spec) override;
   Result<int> FillPool(const runtime::SandboxSpec& spec, int count) override { return inner_->FillPool(spec, count); }
   Result<std::vector<runtime::PoolEntry>> ListPool() override { return inner_->ListPool(); }
@@ -26,6 +29,7 @@ class RefillingRuntime : public runtime::Runtime {
   runtime::Runtime* inner_;
   std::string state_dir_;
   int count_;
+  std::map<std::string, runtime::SandboxSpec> wanted_;  // by pool key
 };
 
 // The file a refill request is read from: <state_dir>/pool/<key>.json, the spec without mounts.
