@@ -1,10 +1,7 @@
-// The crun Runtime: creates sandboxes (overlay + `crun run --detach` of kiln-init) and sweeps
-// the ones whose kiln died.
+// The crun Runtime (crun_runtime.h): creating, attaching, listing and sweeping sandboxes.
 #include <cerrno>
 #include <fstream>
-#include <mutex>
 #include <random>
-#include <sys/file.h>
 #include <thread>
 #include <unistd.h>
 
@@ -13,7 +10,7 @@
 #include "runtime/agent.h"
 #include "runtime/cgroups.h"
 #include "runtime/crun_pool.h"
-#include "runtime/crun_sandbox.h"
+#include "runtime/crun_runtime.h"
 #include "runtime/owner.h"
 #include "runtime/sandbox_record.h"
 #include "base/clock.h"
@@ -21,9 +18,8 @@
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
-namespace {
 
-std::string NewId() {
+std::string CrunRuntime::NewId() {
   std::random_device rd;
   std::mt19937_64 gen(rd());
   static const char kHex[] = "0123456789abcdef";
@@ -32,235 +28,140 @@ std::string NewId() {
   return id;
 }
 
-class CrunRuntime : public Runtime {
- public:
-  explicit CrunRuntime(RuntimeOptions o) : o_(std::move(o)) {}
-
-  Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) override {
-    RETURN_IF_ERROR(PrepareHostOnce());
-    if (!spec.persistent) {
-      if (auto pooled = TakePooled(spec)) return pooled;
-    }
-    ASSIGN_OR_RETURN(auto box, StartNew(spec, spec.persistent ? "detached" : OwnerToken()));
-    if (spec.persistent) box->Detach();
-    return std::unique_ptr<Sandbox>(std::move(box));
+Result<std::unique_ptr<Sandbox>> CrunRuntime::Create(const SandboxSpec& spec) {
+  RETURN_IF_ERROR(PrepareHostOnce());
+  if (!spec.persistent) {
+    if (auto pooled = TakePooled(spec)) return pooled;
   }
+  ASSIGN_OR_RETURN(auto box, StartNew(spec, spec.persistent ? "detached" : OwnerToken()));
+  if (spec.persistent) box->Detach();
+  return std::unique_ptr<Sandbox>(std::move(box));
+}
 
-  Result<int> FillPool(const SandboxSpec& spec, int count) override {
-    RETURN_IF_ERROR(PrepareHostOnce());
-    SandboxSpec s = spec;
-    s.mounts.clear();
-    s.persistent = false;
-    std::string key = PoolKey(s);
-    // One filler per key at a time, so that two never both start the missing ones.
-    RETURN_IF_ERROR(MakeDirs(o_.state_dir + "/pool", 0700));
-    ASSIGN_OR_RETURN(UniqueFd lock, Open(o_.state_dir + "/pool/" + key + ".lock", O_RDWR | O_CREAT, 0600));
-    if (::flock(lock.get(), LOCK_EX) != 0) return ErrnoStatus("lock pool " + key, errno);
-    ASSIGN_OR_RETURN(auto entries, ListPool());
-    int have = 0;
-    for (const auto& e : entries) have += e.key == key;
-    int started = 0;
-    for (; have + started < count; ++started) {
-      ASSIGN_OR_RETURN(auto box, StartNew(s, kPoolOwnerPrefix + OwnerToken()));
-      std::string dir = SandboxesDir() + "/" + box->id();
-      auto pid = ReadFile(dir + "/init.pid");
-      Status ticket = pid.ok() ? WritePoolTicket(dir, key, std::atoi(pid->c_str())) : pid.status();
-      if (!ticket.ok()) return ticket.WithContext("pool sandbox " + box->id());
-      box->Detach();  // it waits in the pool
+Result<std::unique_ptr<Sandbox>> CrunRuntime::Attach(const std::string& id) {
+  ASSIGN_OR_RETURN(auto all, List());
+  const SandboxInfo* hit = nullptr;
+  for (const auto& info : all) {
+    if (info.id == id || info.id.rfind(id, 0) == 0 || info.id.rfind("kiln-" + id, 0) == 0) {
+      if (hit != nullptr) return InvalidArgument("sandbox id \"" + id + "\" is ambiguous");
+      hit = &info;
     }
-    return started;
   }
+  if (hit == nullptr) return NotFound("no sandbox " + id + " (see kiln sandbox ls)");
+  CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + hit->id};
+  ASSIGN_OR_RETURN(User user, ResolveUser(paths.dir + "/rootfs", hit->spec.image.user));
+  auto box = std::make_unique<CrunSandbox>(hit->id, paths, hit->spec, user);
+  box->Detach();
+  return std::unique_ptr<Sandbox>(std::move(box));
+}
 
-  Result<std::vector<PoolEntry>> ListPool() override {
-    std::vector<PoolEntry> out;
-    ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
-    for (const auto& id : ids) {
-      std::string dir = SandboxesDir() + "/" + id;
-      auto ticket = ReadPoolTicket(dir);
-      if (!ticket.ok() || !PoolInitAlive(*ticket)) continue;
-      PoolEntry e{id, ticket->key, "", 0};
-      auto record = ReadFile(dir + "/spec.json");
-      auto j = record.ok() ? ParseJson(*record) : Result<Json>(record.status());
-      if (j.ok()) e.name = j->value("name", ""), e.created = j->value("created", int64_t{0});
-      out.push_back(std::move(e));
-    }
-    return out;
+Result<std::vector<SandboxInfo>> CrunRuntime::List() {
+  std::vector<SandboxInfo> out;
+  if (!IsDirectory(SandboxesDir())) return out;
+  ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+  for (const auto& id : ids) {
+    std::string dir = SandboxesDir() + "/" + id;
+    auto owner = ReadFile(dir + "/owner");
+    auto record = ReadFile(dir + "/spec.json");
+    if (!owner.ok() || *owner != "detached" || !record.ok()) continue;
+    auto j = ParseJson(*record);
+    if (!j.ok()) continue;
+    SandboxInfo info;
+    info.id = id;
+    auto spec = SpecFromJson(*j, &info.created);
+    if (!spec.ok()) continue;
+    info.spec = *spec;
+    auto state = RunProcess({o_.crun, "--root", CrunRoot(), "state", id});
+    auto sj = state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
+    info.state = sj.ok() ? sj->value("status", "unknown") : "gone";
+    out.push_back(std::move(info));
   }
+  return out;
+}
 
-  Result<int> DrainPool() override {
-    ASSIGN_OR_RETURN(auto entries, ListPool());
-    int drained = 0;
-    for (const auto& e : entries) {
-      CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + e.id};
-      if (!ClaimPooled(paths.dir)) continue;  // a job took it meanwhile
-      RETURN_IF_ERROR(CrunSandbox::DestroyAt(e.id, paths));
-      ++drained;
-    }
-    return drained;
-  }
-
-  Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
-    ASSIGN_OR_RETURN(auto all, List());
-    const SandboxInfo* hit = nullptr;
-    for (const auto& info : all) {
-      if (info.id == id || info.id.rfind(id, 0) == 0 || info.id.rfind("kiln-" + id, 0) == 0) {
-        if (hit != nullptr) return InvalidArgument("sandbox id \"" + id + "\" is ambiguous");
-        hit = &info;
-      }
-    }
-    if (hit == nullptr) return NotFound("no sandbox " + id + " (see kiln sandbox ls)");
-    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + hit->id};
-    ASSIGN_OR_RETURN(User user, ResolveUser(paths.dir + "/rootfs", hit->spec.image.user));
-    auto box = std::make_unique<CrunSandbox>(hit->id, paths, hit->spec, user);
-    box->Detach();
-    return std::unique_ptr<Sandbox>(std::move(box));
-  }
-
-  Result<std::vector<SandboxInfo>> List() override {
-    std::vector<SandboxInfo> out;
-    if (!IsDirectory(SandboxesDir())) return out;
-    ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
-    for (const auto& id : ids) {
-      std::string dir = SandboxesDir() + "/" + id;
-      auto owner = ReadFile(dir + "/owner");
-      auto record = ReadFile(dir + "/spec.json");
-      if (!owner.ok() || *owner != "detached" || !record.ok()) continue;
-      auto j = ParseJson(*record);
-      if (!j.ok()) continue;
-      SandboxInfo info;
-      info.id = id;
-      auto spec = SpecFromJson(*j, &info.created);
-      if (!spec.ok()) continue;
-      info.spec = *spec;
-      auto state = RunProcess({o_.crun, "--root", CrunRoot(), "state", id});
-      auto sj = state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
-      info.state = sj.ok() ? sj->value("status", "unknown") : "gone";
-      out.push_back(std::move(info));
-    }
-    return out;
-  }
-
-  Result<int> SweepOrphans() override {
-    if (!IsDirectory(SandboxesDir())) return 0;
-    ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
-    int swept = 0;
-    for (const auto& id : ids) {
-      CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
-      auto owner = ReadFile(paths.dir + "/owner");
-      if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
-      if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner)) continue;
-      Status s = CrunSandbox::DestroyAt(id, paths);
-      if (!s.ok()) {
-        LogWarn("sweep sandbox " + id + ": " + s.message());
-        continue;
-      }
-      ++swept;
-    }
-    return swept;
-  }
-
- private:
-  std::string SandboxesDir() const { return o_.state_dir + "/sandboxes"; }
-  std::string CrunRoot() const { return o_.state_dir + "/crun"; }
-
-  // A sandbox started now, owned by `owner` (see crun_sandbox.h); removed again on failure.
-  Result<std::unique_ptr<CrunSandbox>> StartNew(const SandboxSpec& spec, const std::string& owner) {
-    std::string id = NewId();
+Result<int> CrunRuntime::SweepOrphans() {
+  if (!IsDirectory(SandboxesDir())) return 0;
+  ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+  int swept = 0;
+  for (const auto& id : ids) {
     CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
-    RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
-    RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
-    RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
-    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", owner, 0600));
-    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
-                                     SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
-    auto sandbox = Start(id, paths, spec);
-    if (!sandbox.ok()) {
-      (void)CrunSandbox::DestroyAt(id, paths);
-      return sandbox.status().WithContext("create sandbox for " + spec.name);
+    auto owner = ReadFile(paths.dir + "/owner");
+    if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
+    if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner)) continue;
+    Status s = CrunSandbox::DestroyAt(id, paths);
+    if (!s.ok()) {
+      LogWarn("sweep sandbox " + id + ": " + s.message());
+      continue;
     }
-    return sandbox;
+    ++swept;
   }
+  return swept;
+}
 
-  // A pooled sandbox for `spec` with the spec's mounts mounted in, or nullptr when the pool has
-  // none (or mounting failed: then that sandbox is removed and the caller starts a new one).
-  std::unique_ptr<Sandbox> TakePooled(const SandboxSpec& spec) {
-    std::string key = PoolKey(spec);
-    auto ids = ListDir(SandboxesDir());
-    for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
-      CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
-      auto ticket = ReadPoolTicket(paths.dir);
-      if (!ticket.ok() || ticket->key != key || !PoolInitAlive(*ticket) || !ClaimPooled(paths.dir)) continue;
-      Status ready = Status::Ok();
-      for (const auto& m : spec.mounts) {
-        if (ready.ok()) ready = MakeDirs(m.source);
-      }
-      if (ready.ok()) ready = MountInto(ticket->init_pid, spec.mounts);
-      auto user = ready.ok() ? ResolveUser(paths.dir + "/rootfs", spec.image.user) : Result<User>(ready);
-      if (!user.ok()) {
-        LogWarn("pooled sandbox " + id + " not usable, starting a new one: " + user.status().message());
-        (void)CrunSandbox::DestroyAt(id, paths);
-        continue;
-      }
-      auto box = std::make_unique<CrunSandbox>(id, paths, spec, *user);
-      box->MarkFromPool();
-      return box;
-    }
-    return nullptr;
+Result<std::unique_ptr<CrunSandbox>> CrunRuntime::StartNew(const SandboxSpec& spec,
+                                                           const std::string& owner) {
+  std::string id = NewId();
+  CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+  RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
+  RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
+  RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
+  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", owner, 0600));
+  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
+                                   SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
+  auto sandbox = Start(id, paths, spec);
+  if (!sandbox.ok()) {
+    (void)CrunSandbox::DestroyAt(id, paths);
+    return sandbox.status().WithContext("create sandbox for " + spec.name);
   }
+  return sandbox;
+}
 
-  Status PrepareHostOnce() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (prepared_) return Status::Ok();
-    ASSIGN_OR_RETURN(std::string changed, PrepareCgroups());
-    if (!changed.empty()) LogInfo(changed);
-    prepared_ = true;
-    return Status::Ok();
+Status CrunRuntime::PrepareHostOnce() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (prepared_) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string changed, PrepareCgroups());
+  if (!changed.empty()) LogInfo(changed);
+  prepared_ = true;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, const CrunPaths& paths,
+                                                        const SandboxSpec& spec) {
+  std::string rootfs = paths.dir + "/rootfs";
+  RETURN_IF_ERROR(snapshot::MountOverlay(spec.lower_dirs, paths.dir + "/upper", paths.dir + "/work", rootfs));
+  ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
+  SpecInput in;
+  in.rootfs = rootfs;
+  in.init_host_path = o_.init_path.empty() ? SelfExeDir() + "/kiln-init" : o_.init_path;
+  if (!PathExists(in.init_host_path)) return FailedPrecondition("kiln-init not found at " + in.init_host_path);
+  in.mounts = spec.mounts;
+  in.env = spec.image.env;
+  in.cwd = spec.image.working_dir.empty() ? "/" : spec.image.working_dir;
+  in.user = user;
+  in.hostname = spec.hostname;
+  in.network = spec.network;
+  in.size = spec.size;
+  in.cgroups_path = "/kiln/" + id;
+  in.nofile_limit = ClampedNofile();
+  in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
+  in.agent_fd = 3;
+  ASSIGN_OR_RETURN(UniqueFd agent, AgentListen(paths.dir + "/" + kAgentSocket));
+  for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
+  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
+  SubprocessOptions run;
+  run.output_file = paths.dir + "/crun.log";
+  run.pass_fd = agent.get();
+  ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run", "--detach",
+                                                   "--preserve-fds", "1", "--pid-file", paths.dir + "/init.pid",
+                                                   "--bundle", paths.dir, id}, run));
+  if (r.exit_code != 0) {
+    auto log = ReadFile(run.output_file);
+    std::string msg = log.ok() ? *log : "";
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    return Internal("crun run exited with " + std::to_string(r.exit_code) + ": " + msg);
   }
-
-  Result<std::unique_ptr<CrunSandbox>> Start(const std::string& id, const CrunPaths& paths,
-                                             const SandboxSpec& spec) {
-    std::string rootfs = paths.dir + "/rootfs";
-    RETURN_IF_ERROR(snapshot::MountOverlay(spec.lower_dirs, paths.dir + "/upper", paths.dir + "/work", rootfs));
-    ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
-    SpecInput in;
-    in.rootfs = rootfs;
-    in.init_host_path = o_.init_path.empty() ? SelfExeDir() + "/kiln-init" : o_.init_path;
-    if (!PathExists(in.init_host_path)) return FailedPrecondition("kiln-init not found at " + in.init_host_path);
-    in.mounts = spec.mounts;
-    in.env = spec.image.env;
-    in.cwd = spec.image.working_dir.empty() ? "/" : spec.image.working_dir;
-    in.user = user;
-    in.hostname = spec.hostname;
-    in.network = spec.network;
-    in.size = spec.size;
-    in.cgroups_path = "/kiln/" + id;
-    in.nofile_limit = ClampedNofile();
-    in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
-    in.agent_fd = 3;
-    ASSIGN_OR_RETURN(UniqueFd agent, AgentListen(paths.dir + "/" + kAgentSocket));
-    for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
-    RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
-    SubprocessOptions run;
-    run.output_file = paths.dir + "/crun.log";
-    run.pass_fd = agent.get();
-    ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run", "--detach",
-                                                     "--preserve-fds", "1", "--pid-file", paths.dir + "/init.pid",
-                                                     "--bundle", paths.dir, id}, run));
-    if (r.exit_code != 0) {
-      auto log = ReadFile(run.output_file);
-      std::string msg = log.ok() ? *log : "";
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-      return Internal("crun run exited with " + std::to_string(r.exit_code) + ": " + msg);
-    }
-    return std::make_unique<CrunSandbox>(id, paths, spec, user);
-  }
-
-  RuntimeOptions o_;
-  std::mutex mu_;
-  bool prepared_ = false;
-};
-
-}  // namespace
+  return std::make_unique<CrunSandbox>(id, paths, spec, user);
+}
 
 Result<std::unique_ptr<Runtime>> NewCrunRuntime(const RuntimeOptions& options) {
   if (::geteuid() != 0) {
