@@ -11,7 +11,7 @@ PACKAGES=(
   # run: the OCI runtime, and base images built from Debian packages
   crun busybox-static debootstrap
   # tests and benchmarks: independent judges and peers
-  podman skopeo umoci buildah hyperfine uidmap docker-registry python3
+  podman skopeo umoci buildah hyperfine uidmap docker-registry python3 procps
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -99,14 +99,11 @@ Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec)
   pump.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
   SubprocessResult ignored;
   PumpOutput(out_r.get(), err_r.get(), pump, ignored);
+  // kiln-init writes the exit code and hangs up; nothing at all means it went away first.
+  ASSIGN_OR_RETURN(std::string answer, ReadAll(conn.get()));
   int32_t code = -1;
-  char* p = reinterpret_cast<char*>(&code);
-  size_t got = 0;
-  while (got < sizeof code) {
-    ASSIGN_OR_RETURN(size_t n, ReadSome(conn.get(), p + got, sizeof code - got));
-    if (n == 0) return Unavailable("kiln-init hung up without an exit code (the sandbox ended?)");
-    got += n;
-  }
+  if (answer.size() != sizeof code) return Unavailable("kiln-init hung up without an exit code (the sandbox ended?)");
+  std::memcpy(&code, answer.data(), sizeof code);
   return static_cast<int>(code);
 }
 

@@ -16,39 +16,19 @@
 
 namespace kiln::runtime {
 
-namespace {
-
-// State (field 3) and start time (field 22) of a process; empty when it does not exist.
-std::pair<std::string, std::string> StateAndStart(int pid) {
-  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  size_t paren = stat.ok() ? stat->rfind(')') : std::string::npos;
-  if (paren == std::string::npos) return {};
-  std::istringstream in(stat->substr(paren + 2));
-  std::string state, field;
-  in >> state;
-  for (int i = 4; i <= 22 && in >> field; ++i) {
-  }
-  return {state, field};
-}
-
-}  // namespace
-
 Status WritePoolTicket(const std::string& dir, const std::string& key, int init_pid) {
-  auto [state, start] = StateAndStart(init_pid);
-  if (start.empty()) return NotFound("pooled sandbox's init (pid " + std::to_string(init_pid) + ") is gone");
-  return WriteScratchFile(dir + "/pool", key + " " + std::to_string(init_pid) + " " + start, 0600);
-}
-
-bool PoolInitAlive(const PoolTicket& t) {
-  auto [state, start] = StateAndStart(t.init_pid);
-  return !start.empty() && start == t.start_time && state != "Z" && state != "X";
+  std::string init = ProcessToken(init_pid);
+  if (init.empty()) return NotFound("pooled sandbox's init (pid " + std::to_string(init_pid) + ") is gone");
+  return WriteScratchFile(dir + "/pool", key + " " + init, 0600);
 }
 
 Result<PoolTicket> ReadPoolTicket(const std::string& dir) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/pool"));
   std::istringstream in(text);
   PoolTicket t;
-  if (!(in >> t.key >> t.init_pid >> t.start_time)) return DataLoss("bad pool ticket in " + dir);
+  std::string start;
+  if (!(in >> t.key >> t.init_pid >> start)) return DataLoss("bad pool ticket in " + dir);
+  t.init_token = std::to_string(t.init_pid) + " " + start;
   return t;
 }
 
@@ -64,7 +44,7 @@ bool ClaimPooled(const std::string& dir) {
 
 bool PooledWanted(const std::string& dir, const std::string& owner) {
   if (auto claim = ReadFile(dir + "/claim"); claim.ok()) return OwnerAlive(*claim);
-  if (auto ticket = ReadPoolTicket(dir); ticket.ok()) return PoolInitAlive(*ticket);
+  if (auto ticket = ReadPoolTicket(dir); ticket.ok()) return OwnerAlive(ticket->init_token);
   return OwnerAlive(owner.substr(std::string(kPoolOwnerPrefix).size()));  // still being filled
 }
 

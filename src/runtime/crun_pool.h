@@ -1,7 +1,7 @@
 // The warm pool's bookkeeping in a sandbox dir, and mounting into a running sandbox (internal to
 // runtime/; the Runtime interface in sandbox.h states the contract).
 //   owner   "pool <filler's owner token>" from the moment a filler starts a pooled sandbox
-//   pool    the ticket, "<key> <init's pid> <init's start time>": written once the sandbox runs;
+//   pool    the ticket, "<key> <init's ProcessToken>": written once the sandbox runs;
 //           present while it waits in the pool
 //   claim   the owner token of the kiln process that took it, made with link(2) so that
 //           exactly one taker wins; the taker then removes the ticket and becomes the owner
@@ -20,11 +20,8 @@ inline constexpr const char* kPoolOwnerPrefix = "pool ";
 struct PoolTicket {
   std::string key;
   int init_pid = 0;
-  std::string start_time;  // of the init, so that a recycled pid is not taken for it
+  std::string init_token;  // ProcessToken of the init: OwnerAlive(init_token) while it runs
 };
-
-// Whether the ticket's init still runs (not a zombie either).
-bool PoolInitAlive(const PoolTicket& ticket);
 
 // Writes the ticket of the running sandbox in `dir`, whose init is `init_pid`.
 Status WritePoolTicket(const std::string& dir, const std::string& key, int init_pid);

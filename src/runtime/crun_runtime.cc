@@ -30,6 +30,7 @@ std::string CrunRuntime::NewId() {
 
 Result<std::unique_ptr<Sandbox>> CrunRuntime::Create(const SandboxSpec& spec) {
   RETURN_IF_ERROR(PrepareHostOnce());
+  for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
   if (!spec.persistent) {
     if (auto pooled = TakePooled(spec)) return pooled;
   }
@@ -146,7 +147,6 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, c
   in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
   in.agent_fd = 3;
   ASSIGN_OR_RETURN(UniqueFd agent, AgentListen(paths.dir + "/" + kAgentSocket));
-  for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
   RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
   SubprocessOptions run;
   run.output_file = paths.dir + "/crun.log";

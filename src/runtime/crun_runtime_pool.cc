@@ -44,7 +44,7 @@ Result<std::vector<PoolEntry>> CrunRuntime::ListPool() {
   for (const auto& id : ids) {
     std::string dir = SandboxesDir() + "/" + id;
     auto ticket = ReadPoolTicket(dir);
-    if (!ticket.ok() || !PoolInitAlive(*ticket)) continue;
+    if (!ticket.ok() || !OwnerAlive(ticket->init_token)) continue;
     PoolEntry e{id, ticket->key, "", 0};
     auto record = ReadFile(dir + "/spec.json");
     auto j = record.ok() ? ParseJson(*record) : Result<Json>(record.status());
@@ -72,12 +72,8 @@ std::unique_ptr<Sandbox> CrunRuntime::TakePooled(const SandboxSpec& spec) {
   for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
     CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
     auto ticket = ReadPoolTicket(paths.dir);
-    if (!ticket.ok() || ticket->key != key || !PoolInitAlive(*ticket) || !ClaimPooled(paths.dir)) continue;
-    Status ready = Status::Ok();
-    for (const auto& m : spec.mounts) {
-      if (ready.ok()) ready = MakeDirs(m.source);
-    }
-    if (ready.ok()) ready = MountInto(ticket->init_pid, spec.mounts);
+    if (!ticket.ok() || ticket->key != key || !OwnerAlive(ticket->init_token) || !ClaimPooled(paths.dir)) continue;
+    Status ready = MountInto(ticket->init_pid, spec.mounts);  // Create made the sources
     auto user = ready.ok() ? ResolveUser(paths.dir + "/rootfs", spec.image.user) : Result<User>(ready);
     if (!user.ok()) {
       LogWarn("pooled sandbox " + id + " not usable, starting a new one: " + user.status().message());

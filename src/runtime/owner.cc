@@ -1,38 +1,31 @@
 #include "runtime/owner.h"
 
+#include <cstdlib>
 #include <sstream>
 #include <unistd.h>
 
 #include "base/fs.h"
 
 namespace kiln::runtime {
-namespace {
 
-// Field 22 of /proc/<pid>/stat; "" when the process does not exist.
-std::string StartTime(const std::string& pid) {
-  auto stat = ReadFile("/proc/" + pid + "/stat");
-  if (!stat.ok()) return "";
-  size_t paren = stat->rfind(')');
+std::string ProcessToken(int pid) {
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.ok() ? stat->rfind(')') : std::string::npos;
   if (paren == std::string::npos) return "";
   std::istringstream in(stat->substr(paren + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && in >> field; ++i) {
+  std::string state, start;  // fields 3 and 22
+  in >> state;
+  for (int i = 4; i <= 22 && in >> start; ++i) {
   }
-  return field;
+  if (state == "Z" || state == "X" || start.empty()) return "";
+  return std::to_string(pid) + " " + start;
 }
 
-}  // namespace
-
-std::string OwnerToken() {
-  std::string pid = std::to_string(::getpid());
-  return pid + " " + StartTime(pid);
-}
+std::string OwnerToken() { return ProcessToken(::getpid()); }
 
 bool OwnerAlive(const std::string& token) {
-  std::istringstream in(token);
-  std::string pid, start;
-  if (!(in >> pid >> start)) return false;
-  return StartTime(pid) == start;
+  int pid = std::atoi(token.c_str());
+  return pid > 0 && ProcessToken(pid) == token;
 }
 
 }  // namespace kiln::runtime
