@@ -81,9 +81,7 @@ TEST_F(AgentTest, ACommandThatCannotStartReports127OrABadCwdWithItsReason) {
 }
 
 TEST_F(AgentTest, TheCommandHoldsNoFdButItsStdio) {
-  // The shell lists its own fds while it waits for ls (a background job's fds are not
-  // steady: dash points its stdin at /dev/null after the fork, so ls could catch it between).
-  auto [code, lines] = Sh("ls /proc/$$/fd");
+  auto [code, lines] = Sh(testing::kListOwnFds);
   EXPECT_EQ(*code, 0);
   EXPECT_EQ(lines, (std::vector<std::string>{"O:0", "O:1", "O:2"}));
 }
@@ -107,12 +105,13 @@ TEST_F(AgentTest, ConcurrentCommandsGetTheirOwnOutputAndCodes) {
 TEST_F(AgentTest, NoAgentIsNotFoundAndAnAgentThatDiesIsUnavailable) {
   auto none = AgentExec(scratch_.Sub("nothing.sock"), {{"true"}, {}, "/", nullptr});
   EXPECT_EQ(none.status().code(), Code::kNotFound) << none.status().ToString();
-  std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::string started = scratch_.Sub("started");
+  std::thread killer([&] {  // kills kiln-init once the command runs, however slow the machine
+    for (int i = 0; i < 2000 && !PathExists(started); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ::kill(init_, SIGKILL);
   });
   killed_ = true;
-  auto [code, lines] = Sh("exec sleep 2 >/dev/null 2>&1");
+  auto [code, lines] = Sh("touch " + started + "; exec sleep 10 >/dev/null 2>&1");
   killer.join();
   EXPECT_EQ(code.status().code(), Code::kUnavailable) << code.status().ToString();
 }
