@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <vector>
 
 namespace kiln {
 
@@ -34,14 +35,22 @@ Result<size_t> ReadSome(int fd, char* buf, size_t n) {
   }
 }
 
+Status ReadChunks(int fd, const std::function<Status(std::string_view)>& sink) {
+  std::vector<char> buf(size_t{1} << 20);
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, ReadSome(fd, buf.data(), buf.size()));
+    if (n == 0) return Status::Ok();
+    RETURN_IF_ERROR(sink(std::string_view(buf.data(), n)));
+  }
+}
+
 Result<std::string> ReadAll(int fd) {
   std::string out;
-  char buf[65536];
-  for (;;) {
-    ASSIGN_OR_RETURN(size_t n, ReadSome(fd, buf, sizeof buf));
-    if (n == 0) return out;
-    out.append(buf, n);
-  }
+  RETURN_IF_ERROR(ReadChunks(fd, [&](std::string_view chunk) {
+    out.append(chunk);
+    return Status::Ok();
+  }));
+  return out;
 }
 
 }  // namespace kiln

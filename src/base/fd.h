@@ -1,6 +1,7 @@
 // Owned file descriptors and small fd-based I/O helpers. Every fd kiln opens is O_CLOEXEC.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -48,6 +49,8 @@ inline Result<UniqueFd> Open(const std::string& path, int flags, int mode = 0) {
 Status WriteAll(int fd, std::string_view data);
 // Reads until EOF.
 Result<std::string> ReadAll(int fd);
+// Reads until EOF, handing each chunk (up to 1 MiB) to `sink`; stops at the first error.
+Status ReadChunks(int fd, const std::function<Status(std::string_view)>& sink);
 // Reads up to `n` bytes, retrying on EINTR. Returns 0 at EOF.
 Result<size_t> ReadSome(int fd, char* buf, size_t n);
 

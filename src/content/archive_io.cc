@@ -1,9 +1,12 @@
 // oci-archive tarballs (a tar of an OCI image layout) in and out of the store. Import streams
-// the tar: each blob is ingested straight from it and checked against its name.
+// the tar: each blob is ingested straight from it and checked against its name. Export streams
+// each blob from the store into the tar, so memory stays flat whatever the image's size.
 #include <archive.h>
 #include <archive_entry.h>
 #include <cerrno>
 #include <cstdio>
+#include <functional>
+#include <set>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -46,6 +49,54 @@ Status IngestEntry(ImageStore& store, archive* a, const std::string& name, std::
   return c.ok() ? Status::Ok() : c.status().WithContext(name);
 }
 
+struct WriterFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+
+// One regular file of `size` bytes whose content `fill` writes with archive_write_data.
+Status AddEntry(archive* w, const std::string& name, int64_t size, const std::function<Status()>& fill) {
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, name.c_str());
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, size);
+  int rc = archive_write_header(w, e);
+  archive_entry_free(e);
+  if (rc != ARCHIVE_OK) return Internal(std::string("tar header ") + name + ": " + archive_error_string(w));
+  return fill();
+}
+
+Status WriteData(archive* w, std::string_view data) {
+  if (archive_write_data(w, data.data(), data.size()) < 0) return Internal(std::string("write: ") + archive_error_string(w));
+  return Status::Ok();
+}
+
+// The layout as a tar: oci-layout, index.json, then each blob streamed from the store.
+Status WriteArchive(ImageStore& store, const std::string& path, const std::string& index_json,
+                    const std::vector<oci::Descriptor>& blobs) {
+  std::unique_ptr<archive, WriterFree> w(archive_write_new());
+  archive_write_set_format_pax_restricted(w.get());
+  if (archive_write_open_filename(w.get(), path.c_str()) != ARCHIVE_OK) {
+    return Internal("write " + path + ": " + archive_error_string(w.get()));
+  }
+  for (const auto& [name, text] : {std::pair<std::string, std::string>{"oci-layout", R"({"imageLayoutVersion":"1.0.0"})"},
+                                   {"index.json", index_json}}) {
+    RETURN_IF_ERROR(AddEntry(w.get(), name, static_cast<int64_t>(text.size()), [&] { return WriteData(w.get(), text); }));
+  }
+  std::set<std::string> written;
+  for (const auto& d : blobs) {
+    if (!written.insert(d.digest.str()).second) continue;
+    ASSIGN_OR_RETURN(UniqueFd fd, store.blobs().Open(d.digest));
+    ASSIGN_OR_RETURN(int64_t size, store.blobs().Size(d.digest));
+    std::string name = "blobs/" + std::string(d.digest.algorithm()) + "/" + std::string(d.digest.hex());
+    RETURN_IF_ERROR(AddEntry(w.get(), name, size, [&] {
+      return ReadChunks(fd.get(), [&](std::string_view chunk) { return WriteData(w.get(), chunk); });
+    }));
+  }
+  if (archive_write_close(w.get()) != ARCHIVE_OK) return Internal("write " + path + ": " + archive_error_string(w.get()));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path, const std::string& ref) {
@@ -85,36 +136,11 @@ Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path
 }
 
 Status ExportArchive(ImageStore& store, const std::string& name, const std::string& path, const std::string& ref) {
-  ASSIGN_OR_RETURN(std::string tmpdir, MakeTempDir(store.root(), ".export-"));
-  Status s = ExportLayout(store, name, tmpdir, ref);
+  ASSIGN_OR_RETURN(LoadedImage img, store.Load(name));
+  oci::Index index;
+  index.manifests.push_back(TaggedEntry(img, ref));
   std::string tmp = path + ".tmp";
-  if (s.ok()) {
-    archive* w = archive_write_new();
-    archive_write_set_format_pax_restricted(w);
-    if (archive_write_open_filename(w, tmp.c_str()) != ARCHIVE_OK) {
-      s = Internal(std::string("write ") + tmp + ": " + archive_error_string(w));
-    }
-    std::vector<std::string> files = {"oci-layout", "index.json"};
-    auto blobs = ListDir(tmpdir + "/blobs/sha256");
-    if (blobs.ok()) for (const auto& b : *blobs) files.push_back("blobs/sha256/" + b);
-    for (size_t i = 0; s.ok() && i < files.size(); ++i) {
-      auto data = ReadFile(tmpdir + "/" + files[i]);
-      if (!data.ok()) { s = data.status(); break; }
-      archive_entry* e = archive_entry_new();
-      archive_entry_set_pathname(e, files[i].c_str());
-      archive_entry_set_filetype(e, AE_IFREG);
-      archive_entry_set_perm(e, 0644);
-      archive_entry_set_size(e, static_cast<la_int64_t>(data->size()));
-      if (archive_write_header(w, e) != ARCHIVE_OK ||
-          archive_write_data(w, data->data(), data->size()) < 0) {
-        s = Internal(std::string("write ") + tmp + ": " + archive_error_string(w));
-      }
-      archive_entry_free(e);
-    }
-    if (archive_write_close(w) != ARCHIVE_OK && s.ok()) s = Internal(archive_error_string(w));
-    archive_write_free(w);
-  }
-  (void)RemoveTree(tmpdir);
+  Status s = WriteArchive(store, tmp, oci::SerializeIndex(index), BlobsOf(img));
   if (!s.ok()) {
     ::unlink(tmp.c_str());
     return s;

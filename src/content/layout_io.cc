@@ -15,12 +15,7 @@ Status CopyIn(ImageStore& store, const std::string& path, const oci::Descriptor&
   if (store.blobs().Has(d.digest)) return Status::Ok();
   ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY));
   ASSIGN_OR_RETURN(auto w, store.blobs().NewWriter());
-  char buf[1 << 16];
-  for (;;) {
-    ASSIGN_OR_RETURN(size_t n, ReadSome(fd.get(), buf, sizeof buf));
-    if (n == 0) break;
-    RETURN_IF_ERROR(w->Write(std::string_view(buf, n)));
-  }
+  RETURN_IF_ERROR(ReadChunks(fd.get(), [&](std::string_view chunk) { return w->Write(chunk); }));
   auto committed = w->Commit(d.media_type, d.digest, d.size);
   if (!committed.ok()) return committed.status().WithContext("blob " + d.digest.str());
   return Status::Ok();
@@ -30,12 +25,19 @@ std::string BlobPath(const std::string& dir, const oci::Digest& d) {
   return dir + "/blobs/" + std::string(d.algorithm()) + "/" + std::string(d.hex());
 }
 
+// Links the blob into the layout, or streams a copy when the layout is on another filesystem.
 Status CopyOut(ImageStore& store, const std::string& dir, const oci::Descriptor& d) {
   std::string dest = BlobPath(dir, d.digest);
   if (PathExists(dest)) return Status::Ok();
   if (::link(store.blobs().PathOf(d.digest).c_str(), dest.c_str()) == 0) return Status::Ok();
-  ASSIGN_OR_RETURN(std::string data, store.blobs().Read(d.digest));
-  return WriteFileAtomic(dest, data, 0444);
+  ASSIGN_OR_RETURN(UniqueFd in, store.blobs().Open(d.digest));
+  std::string tmp = dest + ".tmp";
+  ASSIGN_OR_RETURN(UniqueFd out, Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0444));
+  Status s = ReadChunks(in.get(), [&](std::string_view chunk) { return WriteAll(out.get(), chunk); });
+  if (s.ok() && ::fsync(out.get()) != 0) s = ErrnoStatus("fsync " + tmp, errno);
+  if (s.ok() && ::rename(tmp.c_str(), dest.c_str()) != 0) s = ErrnoStatus("rename " + tmp, errno);
+  if (!s.ok()) ::unlink(tmp.c_str());
+  return s;
 }
 
 }  // namespace
@@ -60,30 +62,21 @@ Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& dir, 
 Status ExportLayout(ImageStore& store, const std::string& name, const std::string& dir,
                     const std::string& ref) {
   ASSIGN_OR_RETURN(LoadedImage img, store.Load(name));
-  std::string tag = ref;
-  if (tag.empty()) {
-    size_t colon = img.name.rfind(':');
-    tag = colon == std::string::npos ? "latest" : img.name.substr(colon + 1);
-  }
   RETURN_IF_ERROR(MakeDirs(dir + "/blobs/sha256"));
   if (!PathExists(dir + "/oci-layout")) {
     RETURN_IF_ERROR(WriteFileAtomic(dir + "/oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
   }
-  RETURN_IF_ERROR(CopyOut(store, dir, img.manifest.config));
-  for (const auto& l : img.manifest.layers) RETURN_IF_ERROR(CopyOut(store, dir, l));
-  RETURN_IF_ERROR(CopyOut(store, dir, img.descriptor));
+  for (const auto& d : BlobsOf(img)) RETURN_IF_ERROR(CopyOut(store, dir, d));
   oci::Index index;
   if (PathExists(dir + "/index.json")) {
     ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/index.json"));
     ASSIGN_OR_RETURN(index, oci::ParseIndex(text));
   }
+  oci::Descriptor entry = TaggedEntry(img, ref);
   std::erase_if(index.manifests, [&](const oci::Descriptor& d) {
     auto it = d.annotations.find(oci::kAnnotationRefName);
-    return it != d.annotations.end() && it->second == tag;
+    return it != d.annotations.end() && it->second == entry.annotations[oci::kAnnotationRefName];
   });
-  oci::Descriptor entry = img.descriptor;
-  entry.annotations = {{oci::kAnnotationRefName, tag}};
-  if (entry.media_type.empty()) entry.media_type = oci::kMediaTypeManifest;
   index.manifests.push_back(entry);
   return WriteFileAtomic(dir + "/index.json", oci::SerializeIndex(index));
 }

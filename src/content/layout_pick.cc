@@ -36,4 +36,23 @@ Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& d,
   return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" + host.architecture);
 }
 
+oci::Descriptor TaggedEntry(const LoadedImage& img, const std::string& ref) {
+  std::string tag = ref;
+  if (tag.empty()) {
+    size_t colon = img.name.rfind(':');
+    tag = colon == std::string::npos ? "latest" : img.name.substr(colon + 1);
+  }
+  oci::Descriptor entry = img.descriptor;
+  entry.annotations = {{oci::kAnnotationRefName, tag}};
+  if (entry.media_type.empty()) entry.media_type = oci::kMediaTypeManifest;
+  return entry;
+}
+
+std::vector<oci::Descriptor> BlobsOf(const LoadedImage& img) {
+  std::vector<oci::Descriptor> out = {img.manifest.config};
+  out.insert(out.end(), img.manifest.layers.begin(), img.manifest.layers.end());
+  out.push_back(img.descriptor);
+  return out;
+}
+
 }  // namespace kiln::content

@@ -1,9 +1,10 @@
-// Choosing the image in a layout's index (internal to content/).
+// Choosing the image in a layout's index, and naming one in it (internal to content/).
 #pragma once
 
 #include <functional>
 #include <string>
 
+#include "content/image_store.h"
 #include "oci/types.h"
 
 namespace kiln::content {
@@ -15,5 +16,10 @@ Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string&
 // If `d` is an image index, the entry for the host platform (read through `read`); else `d`.
 Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& d,
                                         const std::function<Result<std::string>(const oci::Descriptor&)>& read);
+
+// The index entry for `img` with ref.name `ref` (empty: the tag part of its name, or "latest").
+oci::Descriptor TaggedEntry(const LoadedImage& img, const std::string& ref);
+// The blobs a layout must hold for `img`: config, layers, then the manifest.
+std::vector<oci::Descriptor> BlobsOf(const LoadedImage& img);
 
 }  // namespace kiln::content
