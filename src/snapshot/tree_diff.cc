@@ -3,13 +3,14 @@
 #include <fcntl.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "base/fd.h"
 #include "base/fs.h"
-#include "base/sha256.h"
 
 namespace kiln::snapshot {
 namespace {
@@ -56,9 +57,25 @@ Result<Tree> Merge(const std::vector<std::string>& layers) {
   return t;
 }
 
-std::string Hash(const std::string& path) {
-  auto data = ReadFile(path);
-  return data.ok() ? Sha256::Hex(*data) : "";
+// Two files of equal size hold the same bytes: compared in chunks, stopping at the first
+// difference, so neither is ever read whole into memory. An unreadable file differs.
+bool SameContent(const std::string& x, const std::string& y) {
+  auto a = Open(x, O_RDONLY);
+  auto b = Open(y, O_RDONLY);
+  if (!a.ok() || !b.ok()) return false;
+  std::vector<char> ba(size_t{1} << 18), bb(ba.size());
+  for (;;) {
+    auto na = ReadSome(a->get(), ba.data(), ba.size());
+    if (!na.ok()) return false;
+    size_t got = 0;
+    while (got < *na) {  // fill bb with as many bytes as ba got
+      auto nb = ReadSome(b->get(), bb.data() + got, *na - got);
+      if (!nb.ok() || *nb == 0) return false;
+      got += *nb;
+    }
+    if (*na == 0) return true;  // the caller has checked that the sizes are equal
+    if (std::memcmp(ba.data(), bb.data(), *na) != 0) return false;
+  }
 }
 
 bool Differs(const Entry& x, const Entry& y) {
@@ -75,7 +92,7 @@ bool Differs(const Entry& x, const Entry& y) {
     ssize_t na = ::readlink(x.host_path.c_str(), ta, sizeof ta), nb = ::readlink(y.host_path.c_str(), tb, sizeof tb);
     return na != nb || std::string(ta, na > 0 ? na : 0) != std::string(tb, nb > 0 ? nb : 0);
   }
-  if (S_ISREG(a.st_mode)) return Hash(x.host_path) != Hash(y.host_path);
+  if (S_ISREG(a.st_mode)) return !SameContent(x.host_path, y.host_path);
   return a.st_rdev != b.st_rdev;
 }
 

@@ -15,7 +15,7 @@ struct PathChange {
 };
 
 // Compares the merged trees of two stacks of layer dirs (bottom first). A file counts as changed
-// when its type, mode, owner, size, link target or content differ (content is hashed only when
+// when its type, mode, owner, size, link target or content differ (content is compared only when
 // everything else is equal and the two are not the same inode). Directories are reported when
 // added, deleted, or when their mode or owner changed. Sorted by path.
 Result<std::vector<PathChange>> DiffLayerStacks(const std::vector<std::string>& a,
