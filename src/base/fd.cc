@@ -2,7 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <vector>
+#include <memory>
 
 namespace kiln {
 
@@ -36,11 +36,13 @@ Result<size_t> ReadSome(int fd, char* buf, size_t n) {
 }
 
 Status ReadChunks(int fd, const std::function<Status(std::string_view)>& sink) {
-  std::vector<char> buf(size_t{1} << 20);
+  // Not zero-filled: only the pages a read touches cost anything, so small reads stay cheap.
+  constexpr size_t kChunk = size_t{1} << 20;
+  auto buf = std::make_unique_for_overwrite<char[]>(kChunk);
   for (;;) {
-    ASSIGN_OR_RETURN(size_t n, ReadSome(fd, buf.data(), buf.size()));
+    ASSIGN_OR_RETURN(size_t n, ReadSome(fd, buf.get(), kChunk));
     if (n == 0) return Status::Ok();
-    RETURN_IF_ERROR(sink(std::string_view(buf.data(), n)));
+    RETURN_IF_ERROR(sink(std::string_view(buf.get(), n)));
   }
 }
 
