@@ -33,7 +33,7 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 
 // Child side after fork: only async-signal-safe calls.
 [[noreturn]] void ExecChild(const std::vector<char*>& argv, char* const* envp, const char* cwd,
-                            int in, int out, int err, int errpipe, bool new_group, int pass) {
+                            int in, int out, int err, int errpipe, bool new_group, int pass, int exec_fd) {
   ::signal(SIGPIPE, SIG_DFL);
   if (new_group) ::setpgid(0, 0);
   if (in >= 0) ::dup2(in, 0);
@@ -41,6 +41,7 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   if (err >= 0) ::dup2(err, 2);
   if (pass >= 0) {
     if (errpipe == 3) errpipe = ::fcntl(3, F_DUPFD_CLOEXEC, 4);
+    if (exec_fd == 3) exec_fd = ::fcntl(3, F_DUPFD_CLOEXEC, 4);
     if (pass == 3) ::fcntl(3, F_SETFD, 0); else ::dup2(pass, 3);  // dup2 clears FD_CLOEXEC
   }
   ::syscall(SYS_close_range, pass >= 0 ? 4U : 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
@@ -49,7 +50,9 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
     (void)!::write(errpipe, &e, sizeof e);
     ::_exit(127);
   }
-  if (envp != nullptr) {
+  if (exec_fd >= 0) {
+    ::fexecve(exec_fd, argv.data(), envp != nullptr ? envp : environ);
+  } else if (envp != nullptr) {
     ::execvpe(argv[0], argv.data(), envp);
   } else {
     ::execvp(argv[0], argv.data());
@@ -121,7 +124,7 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
     ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out,
-              child_err, errpipe.write.get(), options.new_process_group, options.pass_fd);
+              child_err, errpipe.write.get(), options.new_process_group, options.pass_fd, options.exec_fd);
   }
   errpipe.write.reset();
   file_out.reset();
@@ -161,7 +164,7 @@ Status SpawnDetached(const std::vector<std::string>& argv) {
   if (pid == 0) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);  // the grandchild is re-parented, never kiln's zombie
-    ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(), false, -1);
+    ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(), false, -1, -1);
   }
   errpipe.write.reset();
   int status = 0;

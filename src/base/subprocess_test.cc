@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include "base/fd.h"
 #include "base/fs.h"
 #include "testing/test_env.h"
 
@@ -35,6 +37,18 @@ TEST(SubprocessTest, StdinEnvAndCwd) {
   auto r = RunProcess({"sh", "-c", "cat; echo \" $FOO $(pwd)\""}, opts);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "hello bar /\n");
+}
+
+TEST(SubprocessTest, ExecFdRunsThatProgramUnderArgvZerosName) {
+  auto sh = Open("/bin/sh", O_RDONLY);
+  ASSERT_TRUE(sh.ok());
+  SubprocessOptions o;
+  o.exec_fd = sh->get();
+  o.pass_fd = sh->get();  // also the child's fd 3: exec_fd must survive the move
+  auto r = RunProcess({"no-such-program", "-c", "echo \"$0\"; exit 4"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 4);
+  EXPECT_EQ(r->out, "no-such-program\n");
 }
 
 TEST(SubprocessTest, MissingProgramIsNotFound) {

@@ -72,7 +72,7 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
     auto spec = SpecFromJson(*j, &info.created);
     if (!spec.ok()) continue;
     info.spec = *spec;
-    auto state = RunProcess({o_.crun, "--root", CrunRoot(), "state", id});
+    auto state = RunCrun({o_.crun, CrunRoot(), ""}, {"state", id});
     auto sj = state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
     info.state = sj.ok() ? sj->value("status", "unknown") : "gone";
     out.push_back(std::move(info));
@@ -151,9 +151,8 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, c
   SubprocessOptions run;
   run.output_file = paths.dir + "/crun.log";
   run.pass_fd = agent.get();
-  ASSIGN_OR_RETURN(SubprocessResult r, RunProcess({o_.crun, "--root", paths.crun_root, "run", "--detach",
-                                                   "--preserve-fds", "1", "--pid-file", paths.dir + "/init.pid",
-                                                   "--bundle", paths.dir, id}, run));
+  ASSIGN_OR_RETURN(SubprocessResult r, RunCrun(paths, {"run", "--detach", "--preserve-fds", "1", "--pid-file",
+                                                       paths.dir + "/init.pid", "--bundle", paths.dir, id}, run));
   if (r.exit_code != 0) {
     auto log = ReadFile(run.output_file);
     std::string msg = log.ok() ? *log : "";

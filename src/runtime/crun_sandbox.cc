@@ -3,6 +3,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
+#include <map>
+#include <mutex>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -13,6 +19,37 @@
 
 namespace kiln::runtime {
 
+int SealedCrunFd(const std::string& crun) {
+  static std::mutex mu;
+  static std::map<std::string, int> fds;
+  std::lock_guard<std::mutex> lock(mu);
+  auto [it, fresh] = fds.emplace(crun, -1);
+  if (!fresh) return it->second;
+  auto in = Open(crun, O_RDONLY);
+  struct stat st {};
+  if (!in.ok() || ::fstat(in->get(), &st) != 0) return -1;
+  UniqueFd mem(::memfd_create("crun", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!mem.valid()) return -1;
+  for (off_t off = 0; off < st.st_size;) {
+    if (::sendfile(mem.get(), in->get(), &off, static_cast<size_t>(st.st_size - off)) <= 0) return -1;
+  }
+  if (::fchmod(mem.get(), 0500) != 0 ||
+      ::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+    return -1;
+  }
+  // Above the stdio fds, which a child's set-up overwrites before it execs this one.
+  it->second = ::fcntl(mem.get(), F_DUPFD_CLOEXEC, 10);
+  return it->second;  // kept open for the life of the process
+}
+
+Result<SubprocessResult> RunCrun(const CrunPaths& paths, const std::vector<std::string>& args,
+                                 SubprocessOptions options, bool checked) {
+  std::vector<std::string> argv = {paths.crun, "--root", paths.crun_root};
+  argv.insert(argv.end(), args.begin(), args.end());
+  options.exec_fd = SealedCrunFd(paths.crun);
+  return checked ? RunChecked(argv, options) : RunProcess(argv, options);
+}
+
 CrunSandbox::~CrunSandbox() {
   if (detached_ || destroyed_) return;
   Status s = Destroy();
@@ -20,9 +57,7 @@ CrunSandbox::~CrunSandbox() {
 }
 
 Result<SubprocessResult> CrunSandbox::Crun(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {paths_.crun, "--root", paths_.crun_root};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunChecked(argv);
+  return RunCrun(paths_, args, {}, /*checked=*/true);
 }
 
 Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
@@ -39,7 +74,7 @@ Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
   RETURN_IF_ERROR(WriteScratchFile(file, process.dump(), 0600));
   SubprocessOptions options;
   options.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
-  auto r = RunProcess({paths_.crun, "--root", paths_.crun_root, "exec", "--process", file, id_}, options);
+  auto r = RunCrun(paths_, {"exec", "--process", file, id_}, options);
   ::unlink(file.c_str());
   if (!r.ok()) return r.status().WithContext("exec in sandbox " + id_);
   return r->exit_code;
@@ -87,15 +122,9 @@ Status CrunSandbox::DestroyKeepingUpper(const std::string& dest) {
 
 Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths,
                               const std::string& keep_upper_to) {
-  std::vector<std::string> base = {paths.crun, "--root", paths.crun_root};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> argv = base;
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return argv;
-  };
   // --force kills the sandbox's init, which takes every process of its PID namespace with it,
   // and crun then kills whatever is left in the cgroup before removing it.
-  auto deleted = RunProcess(with({"delete", "--force", id}));
+  auto deleted = RunCrun(paths, {"delete", "--force", id});
   std::string rootfs = paths.dir + "/rootfs";
   RETURN_IF_ERROR(snapshot::Unmount(rootfs));
   Status kept;

@@ -27,6 +27,18 @@ struct CrunPaths {
   std::string dir;         // the sandbox dir
 };
 
+// An fd of a sealed in-memory copy of the crun binary at `crun` (made once per process), for
+// SubprocessOptions::exec_fd. crun defends against CVE-2019-5736 (a container overwriting the runtime's binary through
+// /proc/PID/exe) by copying itself before its commands (run, exec, delete, …) unless it runs from a
+// fully sealed memfd, which nothing can write; starting it from one skips that copy and
+// re-exec. -1 when no copy can be made (crun then protects itself as usual).
+int SealedCrunFd(const std::string& crun);
+
+// `crun --root <paths.crun_root> args…`, started from SealedCrunFd. With `checked`, a non-zero
+// exit is an error carrying crun's stderr (RunChecked).
+Result<SubprocessResult> RunCrun(const CrunPaths& paths, const std::vector<std::string>& args,
+                                 SubprocessOptions options = {}, bool checked = false);
+
 class CrunSandbox : public Sandbox {
  public:
   CrunSandbox(std::string id, CrunPaths paths, SandboxSpec spec, User user)

@@ -1,11 +1,14 @@
 // The Sandbox suite against crun + overlayfs, plus what only a real sandbox has: isolation,
 // limits, hardening and cleanup.
 #include <csignal>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
+#include "runtime/crun_sandbox.h"
+#include "runtime/owner.h"
 #include "runtime/sandbox_suite.h"
 #include "snapshot/overlay.h"
 
@@ -90,6 +93,26 @@ TEST_F(CrunOnly, StepsRunThroughTheExecAgentWhichTheSandboxCannotReach) {
   EXPECT_EQ(Out(*s, "echo $PPID"), "0\n");
 }
 
+// crun starts from a sealed in-memory copy of itself, which nothing can write or grow, so it
+// skips its own per-command copy (CVE-2019-5736).
+TEST_F(CrunOnly, CrunRunsFromASealedCopyNothingCanWrite) {
+  int fd = SealedCrunFd("/usr/bin/crun");
+  ASSERT_GE(fd, 10);
+  EXPECT_EQ(SealedCrunFd("/usr/bin/crun"), fd);
+  EXPECT_EQ(::fcntl(fd, F_GET_SEALS), F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  EXPECT_LT(::pwrite(fd, "x", 1, 0), 0);
+  EXPECT_NE(::ftruncate(fd, 0), 0);
+  struct stat copy {}, real {};
+  ASSERT_EQ(::fstat(fd, &copy), 0);
+  ASSERT_EQ(::stat("/usr/bin/crun", &real), 0);
+  EXPECT_EQ(copy.st_size, real.st_size);
+  EXPECT_EQ(SealedCrunFd("/no/such/crun"), -1);
+  // A sandbox started and stopped through it works as before.
+  auto s = NewSandbox();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Out(*s, "echo hi"), "hi\n");
+}
+
 TEST_F(CrunOnly, SizeBecomesLimitsTheJobSees) {
   SandboxSpec spec;
   spec.name = "sized";
@@ -133,7 +156,7 @@ TEST_F(CrunOnly, SweepKeepsLivePooledSandboxesAndRemovesDeadOnes) {
   auto pid = ReadFile(dead + "/init.pid");
   ASSERT_TRUE(pid.ok());
   ASSERT_EQ(::kill(std::atoi(pid->c_str()), SIGKILL), 0);
-  for (int i = 0; i < 500 && ::kill(std::atoi(pid->c_str()), 0) == 0; ++i) ::usleep(10000);
+  for (int i = 0; i < 500 && !ProcessToken(std::atoi(pid->c_str())).empty(); ++i) ::usleep(10000);
   EXPECT_EQ(env_.runtime->ListPool()->size(), 1u);
   EXPECT_EQ(*env_.runtime->SweepOrphans(), 1);
   EXPECT_FALSE(PathExists(dead));
