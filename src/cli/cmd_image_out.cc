@@ -1,0 +1,106 @@
+// kiln image inspect | export: one image, shown or written out as an OCI layout or archive.
+#include <cstdio>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+
+namespace kiln::cli {
+namespace {
+
+const char kInspectHelp[] = R"(NAME
+    kiln image inspect - show one image's manifest and config
+
+SYNOPSIS
+    kiln image inspect NAME[:TAG]|DIGEST [--json]
+
+DESCRIPTION
+    Prints the image's digest, platform, environment, command, layers (digest, size, diff ID)
+    and history. --json prints {"name","descriptor","manifest","config"} with the manifest and
+    config as stored.
+)";
+
+const char kExportHelp[] = R"(NAME
+    kiln image export - write an image as an OCI layout or oci-archive
+
+SYNOPSIS
+    kiln image export NAME[:TAG] DEST [--format oci|oci-archive] [--ref REF]
+
+DESCRIPTION
+    Writes the image to DEST as an OCI image layout directory (default; created, or added to
+    when it already holds a layout) or an oci-archive tarball (--format oci-archive, or DEST
+    ending in .tar). REF is the ref.name in DEST's index (default: the TAG). The result is what
+    `skopeo inspect oci:DEST:REF`, `skopeo copy oci-archive:DEST:REF …` and `umoci unpack`
+    read.
+)";
+
+}  // namespace
+
+int ImageInspectCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kInspectHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--json", "", false}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln image inspect NAME"));
+  auto store = app.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto resolved = ResolveImage(app, flags->positional()[0]);
+  if (!resolved.ok()) return Fail(resolved.status());
+  content::LoadedImage* img = &resolved->image;
+  img->name = resolved->display;
+  if (flags->Has("--json")) {
+    OrderedJson out;
+    out["name"] = img->name;
+    out["descriptor"] = oci::ToJson(img->descriptor);
+    out["manifest"] = OrderedJson::parse(oci::SerializeManifest(img->manifest));
+    out["config"] = OrderedJson::parse(oci::SerializeImageConfig(img->config));
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  const auto& c = img->config;
+  std::printf("Name:      %s\nDigest:    %s\nPlatform:  %s/%s\nCreated:   %s\n",
+              img->name.c_str(), img->descriptor.digest.str().c_str(), c.os.c_str(),
+              c.architecture.c_str(), c.created.c_str());
+  for (const auto& e : c.env) std::printf("Env:       %s\n", e.c_str());
+  std::string cmd;
+  for (const auto& a : c.cmd) cmd += (cmd.empty() ? "" : " ") + a;
+  std::printf("Cmd:       %s\nLayers:\n", cmd.c_str());
+  for (size_t i = 0; i < img->manifest.layers.size(); ++i) {
+    const auto& l = img->manifest.layers[i];
+    std::printf("  %zu  %s  %10s  diff %s\n", i + 1, l.digest.str().c_str(),
+                FormatBytes(l.size).c_str(),
+                i < c.diff_ids.size() ? c.diff_ids[i].Short().c_str() : "?");
+  }
+  std::printf("History:\n");
+  for (const auto& h : c.history) std::printf("  %s  %s\n", h.created.c_str(), h.created_by.c_str());
+  return 0;
+}
+
+int ImageExportCommand(App& app, const Args& args) {
+  if (WantsHelp(args, kExportHelp)) return 0;
+  auto flags = Flags::Parse(args, {{"--format", "", true}, {"--ref", "", true}});
+  if (!flags.ok()) return Fail(flags.status());
+  if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image export NAME DEST"));
+  const std::string& name = flags->positional()[0];
+  const std::string& dest = flags->positional()[1];
+  std::string format = flags->Get("--format");
+  if (format.empty()) format = dest.size() > 4 && dest.substr(dest.size() - 4) == ".tar" ? "oci-archive" : "oci";
+  if (format != "oci" && format != "oci-archive") return Fail(InvalidArgument("--format must be oci or oci-archive"));
+  auto store = app.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto resolved = ResolveImage(app, name);
+  if (!resolved.ok()) return Fail(resolved.status().WithContext("export " + name));
+  std::string ref = flags->Get("--ref");
+  if (ref.empty()) {
+    size_t colon = resolved->display.rfind(':');
+    ref = colon == std::string::npos ? "latest" : resolved->display.substr(colon + 1);
+  }
+  std::string digest = resolved->image.descriptor.digest.str();
+  Status s = format == "oci" ? content::ExportLayout(**store, digest, dest, ref)
+                             : content::ExportArchive(**store, digest, dest, ref);
+  if (!s.ok()) return Fail(s.WithContext("export " + name));
+  std::printf("%s → %s:%s\n", name.c_str(), format.c_str(), dest.c_str());
+  return 0;
+}
+
+}  // namespace kiln::cli
