@@ -35,6 +35,16 @@ Result<size_t> ReadSome(int fd, char* buf, size_t n) {
   }
 }
 
+Result<size_t> ReadFull(int fd, char* buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ASSIGN_OR_RETURN(size_t r, ReadSome(fd, buf + got, n - got));
+    if (r == 0) break;
+    got += r;
+  }
+  return got;
+}
+
 Status ReadChunks(int fd, const std::function<Status(std::string_view)>& sink) {
   // Not zero-filled: only the pages a read touches cost anything, so small reads stay cheap.
   constexpr size_t kChunk = size_t{1} << 20;

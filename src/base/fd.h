@@ -51,6 +51,8 @@ Status WriteAll(int fd, std::string_view data);
 Result<std::string> ReadAll(int fd);
 // Reads until EOF, handing each chunk (up to 1 MiB) to `sink`; stops at the first error.
 Status ReadChunks(int fd, const std::function<Status(std::string_view)>& sink);
+// Reads until `n` bytes or EOF, retrying on EINTR and short reads; returns how many were read.
+Result<size_t> ReadFull(int fd, char* buf, size_t n);
 // Reads up to `n` bytes, retrying on EINTR. Returns 0 at EOF.
 Result<size_t> ReadSome(int fd, char* buf, size_t n);
 

@@ -27,31 +27,37 @@ Status FsyncDir(const std::string& dir) {
 }
 
 namespace {
-Status WriteViaRename(const std::string& path, std::string_view data, int mode, bool durable) {
+Status WriteViaRename(const std::string& path, int mode, bool durable, const std::function<Status(int)>& fill) {
   std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
                                        ? 0 : path.find_last_of('/'));
   if (dir.empty()) dir = ".";
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  Status s;
   {
     ASSIGN_OR_RETURN(UniqueFd fd, Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
-    RETURN_IF_ERROR_CTX(WriteAll(fd.get(), data), tmp);
-    if (durable && ::fsync(fd.get()) != 0) return ErrnoStatus("fsync " + tmp, errno);
+    s = fill(fd.get());
+    if (!s.ok()) s = s.WithContext(tmp);
+    if (s.ok() && durable && ::fsync(fd.get()) != 0) s = ErrnoStatus("fsync " + tmp, errno);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) s = ErrnoStatus("rename " + tmp, errno);
+  if (!s.ok()) {
     ::unlink(tmp.c_str());
-    return ErrnoStatus("rename " + tmp, err);
+    return s;
   }
   return durable ? FsyncDir(dir) : Status::Ok();
 }
 }  // namespace
 
 Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
-  return WriteViaRename(path, data, mode, /*durable=*/true);
+  return WriteViaRename(path, mode, /*durable=*/true, [&](int fd) { return WriteAll(fd, data); });
+}
+
+Status WriteFileAtomicWith(const std::string& path, int mode, const std::function<Status(int fd)>& fill) {
+  return WriteViaRename(path, mode, /*durable=*/true, fill);
 }
 
 Status WriteScratchFile(const std::string& path, std::string_view data, int mode) {
-  return WriteViaRename(path, data, mode, /*durable=*/false);
+  return WriteViaRename(path, mode, /*durable=*/false, [&](int fd) { return WriteAll(fd, data); });
 }
 
 Status MakeDirs(const std::string& path, int mode) {

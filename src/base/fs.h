@@ -1,6 +1,7 @@
 // Filesystem helpers. Paths are std::string; every fd opened is O_CLOEXEC.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,9 @@ Result<std::string> ReadFile(const std::string& path);
 // Writes `data` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
 // the directory: readers see the old or the new content, never a part.
 Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+// WriteFileAtomic for content too large to hold in memory: `fill` writes it to the fd it is
+// given (the temporary file). On any error the temporary file is removed and `path` untouched.
+Status WriteFileAtomicWith(const std::string& path, int mode, const std::function<Status(int fd)>& fill);
 // The same without fsync (readers still never see half a file): for scratch files that a crash
 // may lose because whatever needs them is swept or rebuilt then (a sandbox's bundle, a step's
 // script and command files). Saves two syncs per file on every sandbox start and step.

@@ -41,7 +41,7 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   if (err >= 0) ::dup2(err, 2);
   if (pass >= 0) {
     if (errpipe == 3) errpipe = ::fcntl(3, F_DUPFD_CLOEXEC, 4);
-    if (exec_fd == 3) exec_fd = ::fcntl(3, F_DUPFD_CLOEXEC, 4);
+    if (exec_fd == 3) exec_fd = ::fcntl(3, F_DUPFD_CLOEXEC, 4);  // -1 on failure: argv[0] then
     if (pass == 3) ::fcntl(3, F_SETFD, 0); else ::dup2(pass, 3);  // dup2 clears FD_CLOEXEC
   }
   ::syscall(SYS_close_range, pass >= 0 ? 4U : 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
@@ -50,9 +50,9 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
     (void)!::write(errpipe, &e, sizeof e);
     ::_exit(127);
   }
-  if (exec_fd >= 0) {
-    ::fexecve(exec_fd, argv.data(), envp != nullptr ? envp : environ);
-  } else if (envp != nullptr) {
+  // exec_fd first; should it not execute (a policy refusing memfds, a script), argv[0] as usual.
+  if (exec_fd >= 0) ::fexecve(exec_fd, argv.data(), envp != nullptr ? envp : environ);
+  if (envp != nullptr) {
     ::execvpe(argv[0], argv.data(), envp);
   } else {
     ::execvp(argv[0], argv.data());
@@ -104,6 +104,7 @@ void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, Subpro
 Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
                                     const SubprocessOptions& options) {
   if (argv.empty()) return InvalidArgument("empty argv");
+  if (options.exec_fd >= 0 && options.exec_fd < 3) return InvalidArgument("exec_fd must not be a stdio fd");
   ASSIGN_OR_RETURN(Pipe errpipe, MakePipe());
   ASSIGN_OR_RETURN(Pipe in, MakePipe());
   ASSIGN_OR_RETURN(Pipe out, MakePipe());

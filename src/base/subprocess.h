@@ -29,8 +29,9 @@ struct SubprocessOptions {
   std::function<void(int pid)> on_start;
   // This fd becomes the child's fd 3, left open across exec (for `crun --preserve-fds 1`).
   int pass_fd = -1;
-  // When set, the program run is this open executable (fexecve), not argv[0]'s file; argv[0]
-  // is still the child's argv[0] and what messages name.
+  // When set (an fd >= 3), the program run is this open executable (fexecve), not argv[0]'s
+  // file; argv[0] is still the child's argv[0] and what messages name. Should the fd not
+  // execute, argv[0] is run as without it.
   int exec_fd = -1;
 };
 

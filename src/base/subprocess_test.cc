@@ -41,14 +41,39 @@ TEST(SubprocessTest, StdinEnvAndCwd) {
 
 TEST(SubprocessTest, ExecFdRunsThatProgramUnderArgvZerosName) {
   auto sh = Open("/bin/sh", O_RDONLY);
-  ASSERT_TRUE(sh.ok());
+  auto null = Open("/dev/null", O_RDONLY);
+  ASSERT_TRUE(sh.ok() && null.ok());
   SubprocessOptions o;
   o.exec_fd = sh->get();
-  o.pass_fd = sh->get();  // also the child's fd 3: exec_fd must survive the move
   auto r = RunProcess({"no-such-program", "-c", "echo \"$0\"; exit 4"}, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->exit_code, 4);
   EXPECT_EQ(r->out, "no-such-program\n");
+  // exec_fd sitting on fd 3, where pass_fd goes: it is moved aside first.
+  bool moved = sh->get() != 3;
+  int saved = moved ? ::fcntl(3, F_DUPFD_CLOEXEC, 10) : -1;  // -1 when fd 3 is free
+  if (moved) {
+    ASSERT_EQ(::dup3(sh->get(), 3, O_CLOEXEC), 3);
+  }
+  o.exec_fd = 3;
+  o.pass_fd = null->get();
+  r = RunProcess({"sh", "-c", "readlink /proc/$$/fd/3"}, o);
+  if (moved && saved >= 0) {
+    ::dup3(saved, 3, O_CLOEXEC);
+    ::close(saved);
+  } else if (moved) {
+    ::close(3);
+  }
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->out, "/dev/null\n");
+  // A stdio fd is refused; an fd that does not execute falls back to argv[0].
+  o = {};
+  o.exec_fd = 1;
+  EXPECT_EQ(RunProcess({"true"}, o).status().code(), Code::kInvalidArgument);
+  o.exec_fd = null->get();
+  r = RunProcess({"sh", "-c", "echo fallback"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->out, "fallback\n");
 }
 
 TEST(SubprocessTest, MissingProgramIsNotFound) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -87,10 +88,21 @@ Status WriteArchive(ImageStore& store, const std::string& path, const std::strin
   for (const auto& d : blobs) {
     if (!written.insert(d.digest.str()).second) continue;
     ASSIGN_OR_RETURN(UniqueFd fd, store.blobs().Open(d.digest));
-    ASSIGN_OR_RETURN(int64_t size, store.blobs().Size(d.digest));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat blob " + d.digest.str(), errno);
+    if (st.st_size != d.size) {
+      return DataLoss("blob " + d.digest.str() + " holds " + std::to_string(st.st_size) + " bytes, its descriptor " +
+                      std::to_string(d.size));
+    }
     std::string name = "blobs/" + std::string(d.digest.algorithm()) + "/" + std::string(d.digest.hex());
-    RETURN_IF_ERROR(AddEntry(w.get(), name, size, [&] {
-      return ReadChunks(fd.get(), [&](std::string_view chunk) { return WriteData(w.get(), chunk); });
+    RETURN_IF_ERROR(AddEntry(w.get(), name, d.size, [&]() -> Status {
+      // Exactly the header's size, or an error: a tar entry must never disagree with its header.
+      int64_t sent = 0;
+      RETURN_IF_ERROR(ReadChunks(fd.get(), [&](std::string_view chunk) {
+        sent += static_cast<int64_t>(chunk.size());
+        return sent > d.size ? DataLoss("blob " + d.digest.str() + " grew while being exported") : WriteData(w.get(), chunk);
+      }));
+      return sent == d.size ? Status::Ok() : DataLoss("blob " + d.digest.str() + " shrank while being exported");
     }));
   }
   if (archive_write_close(w.get()) != ARCHIVE_OK) return Internal("write " + path + ": " + archive_error_string(w.get()));
@@ -145,7 +157,11 @@ Status ExportArchive(ImageStore& store, const std::string& name, const std::stri
     ::unlink(tmp.c_str());
     return s;
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename " + tmp, errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("rename " + tmp, err);
+  }
   return Status::Ok();
 }
 

@@ -120,5 +120,20 @@ TEST_F(ImageStoreTest, LayoutAndArchiveRoundTripAndCorruptionIsRefused) {
   EXPECT_TRUE((*clean)->List()->empty());
 }
 
+// A blob in the store whose size no longer matches its descriptor (a damaged disk, a hand edit)
+// is refused, and nothing is left at the destination: an exported tar never holds an entry that
+// disagrees with its header.
+TEST_F(ImageStoreTest, ExportRefusesABlobThatDisagreesWithItsDescriptor) {
+  auto m = PutImage(*store_, "exported");
+  ASSERT_TRUE(store_->Tag("app:1.0", m).ok());
+  std::string blob = store_->blobs().PathOf(oci::Digest::FromData("exported"));
+  ASSERT_EQ(::chmod(blob.c_str(), 0644), 0);
+  ASSERT_EQ(::truncate(blob.c_str(), 3), 0);
+  testing::ScratchDir out;
+  auto s = ExportArchive(*store_, "app:1.0", out.Sub("a.tar"), "");
+  EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
+  EXPECT_TRUE(ListDir(out.path())->empty());
+}
+
 }  // namespace
 }  // namespace kiln::content

@@ -31,13 +31,9 @@ Status CopyOut(ImageStore& store, const std::string& dir, const oci::Descriptor&
   if (PathExists(dest)) return Status::Ok();
   if (::link(store.blobs().PathOf(d.digest).c_str(), dest.c_str()) == 0) return Status::Ok();
   ASSIGN_OR_RETURN(UniqueFd in, store.blobs().Open(d.digest));
-  std::string tmp = dest + ".tmp";
-  ASSIGN_OR_RETURN(UniqueFd out, Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0444));
-  Status s = ReadChunks(in.get(), [&](std::string_view chunk) { return WriteAll(out.get(), chunk); });
-  if (s.ok() && ::fsync(out.get()) != 0) s = ErrnoStatus("fsync " + tmp, errno);
-  if (s.ok() && ::rename(tmp.c_str(), dest.c_str()) != 0) s = ErrnoStatus("rename " + tmp, errno);
-  if (!s.ok()) ::unlink(tmp.c_str());
-  return s;
+  return WriteFileAtomicWith(dest, 0444, [&](int out) {
+    return ReadChunks(in.get(), [&](std::string_view chunk) { return WriteAll(out, chunk); });
+  });
 }
 
 }  // namespace

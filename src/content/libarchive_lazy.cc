@@ -108,13 +108,16 @@ KILN_FORWARD(int, archive_entry_xattr_next, (struct archive_entry* e, const char
 KILN_FORWARD(void, archive_entry_xattr_add_entry, (struct archive_entry* e, const char* n, const void* v, size_t s),
              (e, n, v, s))
 
-// Variadic: formatted here, handed on as one string.
+// Variadic: formatted here, handed on as one string. A null format clears the error, as the
+// library's own does.
 extern "C" void archive_set_error(struct archive* a, int err, const char* fmt, ...) {
   static const auto real = Resolve(&::archive_set_error, "archive_set_error");
-  char message[512];
+  if (fmt == nullptr) return real(a, err, nullptr);
+  char* message = nullptr;
   va_list ap;
   va_start(ap, fmt);
-  std::vsnprintf(message, sizeof message, fmt, ap);
+  int n = ::vasprintf(&message, fmt, ap);
   va_end(ap);
-  real(a, err, "%s", message);
+  real(a, err, "%s", n >= 0 ? message : fmt);
+  if (n >= 0) std::free(message);
 }

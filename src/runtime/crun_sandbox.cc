@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <map>
 #include <mutex>
@@ -20,14 +21,22 @@
 namespace kiln::runtime {
 
 int SealedCrunFd(const std::string& crun) {
+  // Keyed by the file's identity, so a crun upgraded under a long-running kiln is copied anew.
+  // Copies of older versions stay open: a thread may be about to start one.
+  struct stat st {};
+  if (::stat(crun.c_str(), &st) != 0) return -1;
+  std::string key = crun + ":" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+                    std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                    std::to_string(st.st_mtim.tv_nsec);
   static std::mutex mu;
   static std::map<std::string, int> fds;
   std::lock_guard<std::mutex> lock(mu);
-  auto [it, fresh] = fds.emplace(crun, -1);
+  auto [it, fresh] = fds.emplace(key, -1);
   if (!fresh) return it->second;
   auto in = Open(crun, O_RDONLY);
-  struct stat st {};
-  if (!in.ok() || ::fstat(in->get(), &st) != 0) return -1;
+  char magic[4] = {};
+  // An ELF binary only: a wrapper script cannot be executed from a close-on-exec fd.
+  if (!in.ok() || ::pread(in->get(), magic, sizeof magic, 0) != 4 || std::memcmp(magic, "\x7f" "ELF", 4) != 0) return -1;
   UniqueFd mem(::memfd_create("crun", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!mem.valid()) return -1;
   for (off_t off = 0; off < st.st_size;) {

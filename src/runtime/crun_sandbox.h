@@ -31,7 +31,10 @@ struct CrunPaths {
 // SubprocessOptions::exec_fd. crun defends against CVE-2019-5736 (a container overwriting the runtime's binary through
 // /proc/PID/exe) by copying itself before its commands (run, exec, delete, …) unless it runs from a
 // fully sealed memfd, which nothing can write; starting it from one skips that copy and
-// re-exec. -1 when no copy can be made (crun then protects itself as usual).
+// re-exec. -1 when no copy can be made (not an ELF binary, no memfd); crun then protects itself
+// as usual, as it does when a policy refuses to execute the copy (exec_fd falls back to the
+// path). The copy is equivalent for that defence; a path-based AppArmor profile for crun would
+// no longer attach, which Debian does not ship.
 int SealedCrunFd(const std::string& crun);
 
 // `crun --root <paths.crun_root> args…`, started from SealedCrunFd. With `checked`, a non-zero

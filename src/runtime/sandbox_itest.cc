@@ -107,6 +107,13 @@ TEST_F(CrunOnly, CrunRunsFromASealedCopyNothingCanWrite) {
   ASSERT_EQ(::stat("/usr/bin/crun", &real), 0);
   EXPECT_EQ(copy.st_size, real.st_size);
   EXPECT_EQ(SealedCrunFd("/no/such/crun"), -1);
+  EXPECT_EQ(SealedCrunFd("/usr/bin/ldd"), -1);  // a script: not copied
+  // The copy runs as crun; RunCrun goes through it.
+  SubprocessOptions o;
+  o.exec_fd = fd;
+  auto version = RunProcess({"crun", "--version"}, o);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->out.rfind("crun version", 0), 0u) << version->out;
   // A sandbox started and stopped through it works as before.
   auto s = NewSandbox();
   ASSERT_TRUE(s);

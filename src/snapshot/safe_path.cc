@@ -78,12 +78,7 @@ Result<std::string> ReadFileInRoot(const std::string& root_dir, const std::strin
     return InvalidArgument(rel + " is not a regular file");
   }
   std::string out(std::min<size_t>(max_bytes, static_cast<size_t>(st.st_size)), '\0');
-  size_t got = 0;
-  while (got < out.size()) {
-    ASSIGN_OR_RETURN(size_t n, ReadSome(fd.get(), out.data() + got, out.size() - got));
-    if (n == 0) break;
-    got += n;
-  }
+  ASSIGN_OR_RETURN(size_t got, ReadFull(fd.get(), out.data(), out.size()));
   out.resize(got);
   return out;
 }

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -57,24 +58,21 @@ Result<Tree> Merge(const std::vector<std::string>& layers) {
   return t;
 }
 
-// Two files of equal size hold the same bytes: compared in chunks, stopping at the first
+// Two files of equal size `size` hold the same bytes: compared in chunks, stopping at the first
 // difference, so neither is ever read whole into memory. An unreadable file differs.
-bool SameContent(const std::string& x, const std::string& y) {
+bool SameContent(const std::string& x, const std::string& y, off_t size) {
   auto a = Open(x, O_RDONLY);
   auto b = Open(y, O_RDONLY);
   if (!a.ok() || !b.ok()) return false;
-  std::vector<char> ba(size_t{1} << 18), bb(ba.size());
+  size_t chunk = std::clamp<size_t>(static_cast<size_t>(size), 1, size_t{1} << 18);
+  auto ba = std::make_unique_for_overwrite<char[]>(chunk);
+  auto bb = std::make_unique_for_overwrite<char[]>(chunk);
   for (;;) {
-    auto na = ReadSome(a->get(), ba.data(), ba.size());
-    if (!na.ok()) return false;
-    size_t got = 0;
-    while (got < *na) {  // fill bb with as many bytes as ba got
-      auto nb = ReadSome(b->get(), bb.data() + got, *na - got);
-      if (!nb.ok() || *nb == 0) return false;
-      got += *nb;
-    }
-    if (*na == 0) return true;  // the caller has checked that the sizes are equal
-    if (std::memcmp(ba.data(), bb.data(), *na) != 0) return false;
+    auto na = ReadFull(a->get(), ba.get(), chunk);
+    auto nb = ReadFull(b->get(), bb.get(), chunk);
+    if (!na.ok() || !nb.ok() || *na != *nb) return false;
+    if (*na == 0) return true;
+    if (std::memcmp(ba.get(), bb.get(), *na) != 0) return false;
   }
 }
 
@@ -92,7 +90,7 @@ bool Differs(const Entry& x, const Entry& y) {
     ssize_t na = ::readlink(x.host_path.c_str(), ta, sizeof ta), nb = ::readlink(y.host_path.c_str(), tb, sizeof tb);
     return na != nb || std::string(ta, na > 0 ? na : 0) != std::string(tb, nb > 0 ? nb : 0);
   }
-  if (S_ISREG(a.st_mode)) return !SameContent(x.host_path, y.host_path);
+  if (S_ISREG(a.st_mode)) return !SameContent(x.host_path, y.host_path, a.st_size);
   return a.st_rdev != b.st_rdev;
 }
 
