@@ -49,7 +49,7 @@ Result<std::unique_ptr<Sandbox>> CrunRuntime::Attach(const std::string& id) {
     }
   }
   if (hit == nullptr) return NotFound("no sandbox " + id + " (see kiln sandbox ls)");
-  CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + hit->id};
+  CrunPaths paths = PathsOf(hit->id);
   ASSIGN_OR_RETURN(User user, ResolveUser(paths.dir + "/rootfs", hit->spec.image.user));
   auto box = std::make_unique<CrunSandbox>(hit->id, paths, hit->spec, user);
   box->Detach();
@@ -61,7 +61,7 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
   if (!IsDirectory(SandboxesDir())) return out;
   ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
   for (const auto& id : ids) {
-    std::string dir = SandboxesDir() + "/" + id;
+    std::string dir = PathsOf(id).dir;
     auto owner = ReadFile(dir + "/owner");
     auto record = ReadFile(dir + "/spec.json");
     if (!owner.ok() || *owner != "detached" || !record.ok()) continue;
@@ -72,7 +72,7 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
     auto spec = SpecFromJson(*j, &info.created);
     if (!spec.ok()) continue;
     info.spec = *spec;
-    auto state = RunCrun({o_.crun, CrunRoot(), ""}, {"state", id});
+    auto state = RunCrun(PathsOf(id), {"state", id});
     auto sj = state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
     info.state = sj.ok() ? sj->value("status", "unknown") : "gone";
     out.push_back(std::move(info));
@@ -85,7 +85,7 @@ Result<int> CrunRuntime::SweepOrphans() {
   ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
   int swept = 0;
   for (const auto& id : ids) {
-    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+    CrunPaths paths = PathsOf(id);
     auto owner = ReadFile(paths.dir + "/owner");
     if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
     if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner)) continue;
@@ -102,7 +102,7 @@ Result<int> CrunRuntime::SweepOrphans() {
 Result<std::unique_ptr<CrunSandbox>> CrunRuntime::StartNew(const SandboxSpec& spec,
                                                            const std::string& owner) {
   std::string id = NewId();
-  CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+  CrunPaths paths = PathsOf(id);
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));

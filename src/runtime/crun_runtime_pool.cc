@@ -29,7 +29,7 @@ Result<int> CrunRuntime::FillPool(const SandboxSpec& spec, int count) {
   int started = 0;
   for (; have + started < count; ++started) {
     ASSIGN_OR_RETURN(auto box, StartNew(s, kPoolOwnerPrefix + OwnerToken()));
-    std::string dir = SandboxesDir() + "/" + box->id();
+    std::string dir = PathsOf(box->id()).dir;
     auto pid = ReadFile(dir + "/init.pid");
     Status ticket = pid.ok() ? WritePoolTicket(dir, key, std::atoi(pid->c_str())) : pid.status();
     if (!ticket.ok()) return ticket.WithContext("pool sandbox " + box->id());
@@ -42,7 +42,7 @@ Result<std::vector<PoolEntry>> CrunRuntime::ListPool() {
   std::vector<PoolEntry> out;
   ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
   for (const auto& id : ids) {
-    std::string dir = SandboxesDir() + "/" + id;
+    std::string dir = PathsOf(id).dir;
     auto ticket = ReadPoolTicket(dir);
     if (!ticket.ok() || !OwnerAlive(ticket->init_token)) continue;
     PoolEntry e{id, ticket->key, "", 0};
@@ -58,7 +58,7 @@ Result<int> CrunRuntime::DrainPool() {
   ASSIGN_OR_RETURN(auto entries, ListPool());
   int drained = 0;
   for (const auto& e : entries) {
-    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + e.id};
+    CrunPaths paths = PathsOf(e.id);
     if (!ClaimPooled(paths.dir)) continue;  // a job took it meanwhile
     RETURN_IF_ERROR(CrunSandbox::DestroyAt(e.id, paths));
     ++drained;
@@ -70,7 +70,7 @@ std::unique_ptr<Sandbox> CrunRuntime::TakePooled(const SandboxSpec& spec) {
   std::string key = PoolKey(spec);
   auto ids = ListDir(SandboxesDir());
   for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
-    CrunPaths paths{o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+    CrunPaths paths = PathsOf(id);
     auto ticket = ReadPoolTicket(paths.dir);
     if (!ticket.ok() || ticket->key != key || !OwnerAlive(ticket->init_token) || !ClaimPooled(paths.dir)) continue;
     Status ready = MountInto(ticket->init_pid, spec.mounts);  // Create made the sources
