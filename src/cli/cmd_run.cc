@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/image_provider.h"
+#include "cli/secrets.h"
 #include "cli/snapshot_job.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
@@ -21,8 +22,8 @@ const char kHelp[] = R"(NAME
 
 SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
-             [--config FILE] [--secret NAME=VALUE]... [--env NAME=VALUE]... [--warm-pool N]
-             [--json]
+             [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
+             [--env NAME=VALUE]... [--warm-pool N] [--json]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -42,12 +43,31 @@ OPTIONS
     -j, --job ID                 run only this job
     --event NAME                 the triggering event (default push)
     --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
-    --secret NAME=VALUE          a secret (masked in output; never in argv of any process)
+    -s, --secret NAME            the secret NAME (${{ secrets.NAME }}), its value taken from the
+                                 environment variable NAME; exit 2 if NAME is not set
+    -s, --secret NAME=VALUE      the same with the value given here: accepted, with a warning,
+                                 as the value is then in kiln's command line, which every local
+                                 user can read (ps, /proc/PID/cmdline)
+    --secret-file FILE           secrets as NAME=VALUE lines (act's .secrets format): blank
+                                 lines and # comments ignored, optional `export `, values in
+                                 '…' taken as is, in "…" with \n \t \" \\ escapes; a bad
+                                 line is an error naming FILE:LINE. -s overrides the file.
     --env NAME=VALUE             an extra environment variable for every job
     --warm-pool N                keep N sandboxes started ahead of time per image and size, and
                                  start jobs in them (default: the config's warm_pool, else 0;
                                  see kiln pool --help)
     --json                       print the run report as JSON on stdout (logs go to stderr)
+
+SECRETS
+    A secret's value, each line of a multi-line one (empty lines aside), and every value a
+    step masks with ::add-mask:: are shown as *** everywhere kiln writes: step output, step
+    names (also the default "Run <script>"), line prefixes, result lines, errors, the summary
+    and --json. Values reach a step only through its environment and script; kiln passes the
+    environment over the sandbox agent's socket (never in a command line), writes the script
+    0700 in the job's 0700 scratch dir and removes it when the step ends. With `persist-env:`
+    an env variable whose value contains a secret or masked value is left out of the image
+    (the job log names it). Masking is textual: a step that prints a secret transformed
+    (base64, split, reversed) is not masked.
 
 CANCELLING
     Ctrl-C (SIGINT) or SIGTERM cancels the run as GitHub cancels one: the running step gets
@@ -64,6 +84,7 @@ EXIT STATUS
 
 EXAMPLES
     kiln run -P ubuntu-latest=debian:bookworm
+    API_TOKEN=$(pass show ci/token) kiln run -s API_TOKEN --secret-file .secrets
     kiln run .github/workflows/ci.yml --job build --json
 )";
 
@@ -91,6 +112,25 @@ Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   return config;
 }
 
+// --secret-file, then each -s (a later one wins). Warns on stderr for each -s NAME=VALUE.
+Status LoadSecrets(const Flags& flags, std::map<std::string, std::string>& out) {
+  for (const auto& file : flags.GetAll("--secret-file")) {
+    auto text = ReadFile(file);
+    if (!text.ok()) return InvalidArgument("--secret-file " + file + ": " + text.status().message());
+    ASSIGN_OR_RETURN(auto secrets, ParseSecretFile(*text, file));
+    for (auto& [k, v] : secrets) out[k] = std::move(v);
+  }
+  for (const auto& spec : flags.GetAll("--secret")) {
+    bool in_argv = false;
+    RETURN_IF_ERROR(AddSecretFlag(spec, [](const char* n) { return std::getenv(n); }, out, &in_argv));
+    if (in_argv) {
+      LogWarn("--secret " + spec.substr(0, spec.find('=')) + "=VALUE puts the value in kiln's command line, "
+              "which every local user can read in the process list; use -s NAME (value from $NAME) or --secret-file");
+    }
+  }
+  return Status::Ok();
+}
+
 Status SplitPairs(const std::vector<std::string>& specs, std::map<std::string, std::string>& out,
                   const char* what) {
   for (const auto& s : specs) {
@@ -107,7 +147,8 @@ int RunCommand(App& app, const Args& args) {
   if (WantsHelp(args, kHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--platform", "-P", true}, {"--job", "-j", true},
                                    {"--event", "", true}, {"--config", "", true},
-                                   {"--secret", "-s", true}, {"--env", "", true}, {"--json", "", false},
+                                   {"--secret", "-s", true}, {"--secret-file", "", true},
+                                   {"--env", "", true}, {"--json", "", false},
                                    {"--warm-pool", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
@@ -128,7 +169,7 @@ int RunCommand(App& app, const Args& args) {
   app.set_warm_pool(warm);
   o.only_job = flags->Get("--job");
   o.event = flags->Get("--event", "push");
-  Status pairs = SplitPairs(flags->GetAll("--secret"), o.secrets, "--secret");
+  Status pairs = LoadSecrets(*flags, o.secrets);
   if (pairs.ok()) pairs = SplitPairs(flags->GetAll("--env"), o.env, "--env");
   if (!pairs.ok()) return Fail(pairs);
   char cwd[4096];

@@ -67,7 +67,8 @@ bool ShouldSnapshot(const workflow::FinishedJob& job, std::string* why) {
 std::vector<std::string> PersistableEnv(const std::vector<std::string>& base_env,
                                         const std::vector<std::string>& final_env,
                                         const std::vector<std::string>& secret_names,
-                                        const std::vector<std::string>& secret_values) {
+                                        const std::vector<std::string>& secret_values,
+                                        std::vector<std::string>* left_out) {
   std::set<std::string> secrets(secret_names.begin(), secret_names.end());
   std::vector<std::string> out = base_env;
   auto set = [&](const std::string& k, const std::string& kv) {
@@ -80,10 +81,11 @@ std::vector<std::string> PersistableEnv(const std::vector<std::string>& base_env
     size_t eq = kv.find('=');
     if (eq == std::string::npos) continue;
     std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
-    if (KilnOwned(k) || secrets.count(k) || LooksSecret(k)) continue;
-    bool holds_secret = false;
+    if (KilnOwned(k)) continue;
+    bool holds_secret = secrets.count(k) || LooksSecret(k);
     for (const auto& s : secret_values) holds_secret |= !s.empty() && v.find(s) != std::string::npos;
     if (!holds_secret) set(k, kv);
+    else if (left_out != nullptr) left_out->push_back(k);
   }
   return out;
 }
@@ -108,8 +110,14 @@ Status SnapshotJob(App& app, workflow::FinishedJob& job) {
   req.runner_size = job.size;
   req.source = "workflow " + job.workflow->file + ", job " + job.job->id + ", run " + job.run_id;
   if (spec.persist_env) {
-    std::vector<std::string> values;  // secret values are masked by name only here
-    req.env = PersistableEnv(req.base.config.env, job.final_env, job.secret_names, values);
+    std::vector<std::string> left_out;
+    req.env = PersistableEnv(req.base.config.env, job.final_env, job.secret_names, job.masks, &left_out);
+    if (!left_out.empty()) {
+      std::string names;
+      for (const auto& n : left_out) names += (names.empty() ? "" : ", ") + n;
+      job.log("📸  persist-env left out " + names + " (a secret's name, a name that looks secret, or a "
+              "value holding a secret or ::add-mask:: value)");
+    }
   }
   req.on_progress = job.log;
   job.log("📸  snapshot " + spec.image_name + (spec.version.empty() ? "" : " (version " + spec.version + ")") + ": capturing");

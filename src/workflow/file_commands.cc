@@ -1,5 +1,6 @@
 #include "workflow/file_commands.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace kiln::workflow {
@@ -84,7 +85,7 @@ bool HandleCommandLine(const std::string& line, CommandState& st, std::string* d
     return false;
   }
   if (name == "stop-commands") { st.stop_token = message; return true; }
-  if (name == "add-mask") { if (!message.empty()) st.masks.insert(message); return true; }
+  if (name == "add-mask") { AddMask(st.masks, message); return true; }
   if (name == "set-output") { st.outputs[params["name"]] = message; return true; }
   if (name == "set-env" || name == "add-path") {
     if (!st.allow_unsecure) {
@@ -103,12 +104,31 @@ bool HandleCommandLine(const std::string& line, CommandState& st, std::string* d
   return false;
 }
 
+void AddMask(std::set<std::string>& masks, const std::string& value) {
+  if (value.empty()) return;
+  masks.insert(value);
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t nl = value.find('\n', start);
+    std::string line = value.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) masks.insert(line);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+}
+
 std::string Mask(std::string line, const std::set<std::string>& masks) {
+  std::vector<const std::string*> order;
   for (const auto& m : masks) {
-    if (m.empty()) continue;
+    if (!m.empty()) order.push_back(&m);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  for (const std::string* m : order) {
     size_t pos = 0;
-    while ((pos = line.find(m, pos)) != std::string::npos) {
-      line.replace(pos, m.size(), "***");
+    while ((pos = line.find(*m, pos)) != std::string::npos) {
+      line.replace(pos, m->size(), "***");
       pos += 3;
     }
   }

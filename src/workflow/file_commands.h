@@ -31,7 +31,13 @@ struct CommandState {
 // as-is (set-output, set-env, add-path, add-mask, stop-commands).
 bool HandleCommandLine(const std::string& line, CommandState& state, std::string* display);
 
-// Replaces every mask with "***".
+// Adds `value` to `masks`, and each of its lines on its own (a trailing \r dropped) as GitHub
+// does for multi-line secrets, so a secret printed across lines is masked line by line. Empty
+// values and lines are not masks.
+void AddMask(std::set<std::string>& masks, const std::string& value);
+
+// Replaces every occurrence of every mask with "***", longest mask first (so a mask that is
+// part of a longer one does not leave the longer one's rest visible).
 std::string Mask(std::string line, const std::set<std::string>& masks);
 
 }  // namespace kiln::workflow

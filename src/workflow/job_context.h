@@ -4,9 +4,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/fd.h"
 #include "workflow/expr.h"
 #include "workflow/file_commands.h"
 #include "workflow/plan.h"
@@ -26,6 +28,7 @@ struct JobContext {
   const RunOptions* options = nullptr;
   std::string prefix;        // "[wf/job] "
   std::string host_dir;      // host scratch dir of this job (temp/, home/, workflow/)
+  UniqueFd temp_fd;          // host_dir/temp, opened once; file commands go through it
   std::string run_id;
   JobImage image;
   RunnerTarget target;
@@ -53,8 +56,23 @@ struct JobContext {
 // bytes on a character boundary): "[wf/job › Build] ".
 std::string StepPrefix(const std::string& job_prefix, const std::string& step_name);
 
-// Sets `key` in an ordered env map (replacing an earlier value).
+// Sets `key` in an ordered env map (replacing an earlier value). Linear: for a few keys.
 void SetEnv(EnvMap& env, const std::string& key, const std::string& value);
+// SetEnv for many keys: indexes `env` once, then each Set is O(1) on average. A new key goes
+// last, a known one keeps its place. `env` must outlive this and change only through it.
+class EnvIndex {
+ public:
+  explicit EnvIndex(EnvMap& env);
+  void Set(const std::string& key, const std::string& value);
+
+ private:
+  EnvMap& env_;
+  std::unordered_map<std::string, size_t> index_;
+};
+// A fresh random step id (16 hex digits), used in the names of the step's files.
+std::string NewStepId();
+// The command line running `script` with a step's `shell:` (GitHub's shells; step_process.cc).
+std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash, const std::string& script);
 // Runs one step; updates ctx (env, paths, outputs, status, report).
 void RunStep(JobContext& ctx, const Step& step);
 // The environment a step's process sees, in "K=V" form.

@@ -1,11 +1,13 @@
 // One job, as phases: Decide (if/needs) → ResolveImage → PrepareDirs → StartSandbox →
 // RunSteps → CollectOutputs → AfterJob; the sandbox is destroyed whatever happens.
 #include <cstdio>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/job_runner.h"
 
@@ -58,7 +60,10 @@ bool HasBash(const std::vector<std::string>& lower_dirs) {
 
 Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
   const RunOptions& o = *ctx.options;
+  // 0700: the step scripts in temp/ may hold secrets; no other host user may read them.
+  RETURN_IF_ERROR(MakeDirs(ctx.host_dir, 0700));
   for (const char* d : {"temp", "home", "workflow"}) RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
+  ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
   RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json", "{}\n"));
   ctx.mounts = {{o.workspace, kWorkspace, false}, {ctx.host_dir + "/temp", kTemp, false},
                 {ctx.host_dir + "/home", kHome, false}, {ctx.host_dir + "/workflow", kWorkflowDir, false}};
@@ -110,19 +115,21 @@ void SetUpEnv(JobContext& ctx) {
   c["strategy"] = {{"fail-fast", job.fail_fast}};
   c["steps"] = Json::object();
   c["secrets"] = Json::object();
-  for (const auto& [k, v] : o.secrets) {
-    c["secrets"][k] = v;
-    ctx.commands.masks.insert(v);
-  }
+  for (const auto& [k, v] : o.secrets) c["secrets"][k] = v;
   c["inputs"] = Json::object();
   c["vars"] = Json::object();
   c["job"] = {{"status", "success"}};
+  // Each value sees the env context as it stands after the entries before it. The context and
+  // the index are updated per entry (rebuilding them per entry made 20,000 entries take 67 s).
+  c["env"] = Json::object();
+  for (const auto& [k, v] : ctx.env) c["env"][k] = v;
+  EnvIndex index(ctx.env);
   auto add = [&](const EnvMap& env) {
     for (const auto& [k, v] : env) {
-      c["env"] = Json::object();
-      for (const auto& [ek, ev] : ctx.env) c["env"][ek] = ev;
       auto val = Interpolate(v, ctx.expr);
-      SetEnv(ctx.env, k, val.ok() ? *val : v);
+      const std::string& value = val.ok() ? *val : v;
+      index.Set(k, value);
+      c["env"][k] = value;
     }
   };
   add(ctx.workflow->env);
@@ -130,10 +137,21 @@ void SetUpEnv(JobContext& ctx) {
   if (job.container) add(job.container->env);
 }
 
+// Masks what the job's report holds (the summary and --json print it): names, errors,
+// outputs. Step names were masked with the secrets when the step ran; ::add-mask values from
+// later steps are applied here.
+void MaskReport(JobReport& report, const std::set<std::string>& masks) {
+  report.name = Mask(report.name, masks);
+  report.error = Mask(report.error, masks);
+  for (auto& s : report.steps) s.name = Mask(s.name, masks);
+  for (auto& [k, v] : report.outputs) v = Mask(v, masks);
+}
+
 }  // namespace
 
 void JobContext::PrintAs(const std::string& line_prefix, const std::string& line) const {
-  std::string text = line_prefix + line;
+  // Every line of the job's log: its prefix too (a step's name can hold a secret).
+  std::string text = Mask(line_prefix + line, commands.masks);
   if (options->out) options->out(text);
   else std::printf("%s\n", text.c_str()), std::fflush(stdout);
 }
@@ -159,6 +177,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.run_id = run_id;
   ctx.prefix = "[" + wf.name + "/" + run.display + "] ";
   ctx.report = {wf.file, run.job->id, run.display, "", "", Outcome::kSkipped, 0, "", {}, {}};
+  for (const auto& [k, v] : options.secrets) AddMask(ctx.commands.masks, v);
   ctx.expr.contexts["needs"] = needs;
   ctx.expr.contexts["matrix"] = run.matrix;
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
@@ -168,6 +187,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     ctx.report.error = go.ok() ? (needs_ok ? "skipped: if is false" : "skipped: a needed job failed") : go.status().message();
     ctx.report.result = go.ok() ? Outcome::kSkipped : Outcome::kFailure;
     ctx.Print(go.ok() ? "⏭  " + ctx.report.error : "❌  " + ctx.report.error);
+    MaskReport(ctx.report, ctx.commands.masks);
     return ctx.report;
   }
   ctx.expr.status = JobStatus::kSuccess;
@@ -217,6 +237,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
       for (const auto& m : ctx.mounts) f.mount_points.push_back(m.destination);
       f.final_env = ProcessEnv(ctx, {});
       for (const auto& [k, v] : options.secrets) f.secret_names.push_back(k);
+      f.masks.assign(ctx.commands.masks.begin(), ctx.commands.masks.end());
       f.run_id = run_id;
       f.log = [&](const std::string& l) { ctx.Print(l); };
       Status a = options.after_job(f);
@@ -229,6 +250,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   }
   if (ctx.sandbox) (void)ctx.sandbox->Destroy();
   (void)RemoveTree(ctx.host_dir);
+  MaskReport(ctx.report, ctx.commands.masks);
   ctx.report.seconds = watch.Seconds();
   ctx.Print(ctx.report.result == Outcome::kSuccess ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
                                                     : "🏁  Job " + OutcomeName(ctx.report.result) + " in " + FormatDuration(ctx.report.seconds));

@@ -59,6 +59,9 @@ struct FinishedJob {
   std::vector<std::string> mount_points;  // sandbox paths bind-mounted in (not part of the fs)
   std::vector<std::string> final_env;     // job env incl. GITHUB_ENV additions, PATH last
   std::vector<std::string> secret_names;
+  // Every masked value: each secret, each line of a multi-line one, each ::add-mask:: value.
+  // No value holding one of these may leave the job (persist-env).
+  std::vector<std::string> masks;
   std::string run_id;
   std::function<void(const std::string&)> log;  // prints a line in the job's log
 };

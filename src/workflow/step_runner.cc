@@ -2,98 +2,50 @@
 // env/path/output files read back afterwards.
 #include <algorithm>
 #include <cstdio>
-#include <random>
 
 #include "base/clock.h"
-#include "base/fs.h"
+#include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
+#include "workflow/setid_strip.h"
 #include "workflow/step_canceller.h"
 
 namespace kiln::workflow {
 namespace {
 
-std::string Uuid() {
-  static std::mt19937_64 gen{std::random_device{}()};
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 16; ++i) s += kHex[gen() % 16];
-  return s;
+constexpr const char* kFileVars[] = {"GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"};
+
+// Reads back GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT safely (file_commands_io.h).
+Status ReadFileCommands(JobContext& ctx, const std::string (&files)[4], Json& outputs) {
+  ASSIGN_OR_RETURN(std::string env_text, ReadCommandFile(ctx.temp_fd.get(), files[0], kFileVars[0]));
+  auto env_kv = ParseKeyValueFile(env_text);
+  if (!env_kv.ok()) return env_kv.status().WithContext(kFileVars[0]);
+  EnvIndex index(ctx.env);
+  for (const auto& [k, v] : *env_kv) index.Set(k, v);
+  ASSIGN_OR_RETURN(std::string path_text, ReadCommandFile(ctx.temp_fd.get(), files[1], kFileVars[1]));
+  for (const auto& p : ParsePathFile(path_text)) ctx.paths.insert(ctx.paths.begin(), p);
+  ASSIGN_OR_RETURN(std::string out_text, ReadCommandFile(ctx.temp_fd.get(), files[2], kFileVars[2]));
+  auto out_kv = ParseKeyValueFile(out_text);
+  if (!out_kv.ok()) return out_kv.status().WithContext(kFileVars[2]);
+  for (const auto& [k, v] : *out_kv) outputs[k] = v;
+  return Status::Ok();
 }
 
-// GitHub's shells: an explicit `bash` adds --noprofile --norc -o pipefail; the default (no
-// shell given) is `bash -e {0}` where bash exists, else `sh -e {0}`.
-std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash, const std::string& script) {
-  if (shell.empty()) return has_bash ? std::vector<std::string>{"bash", "-e", script}
-                                     : std::vector<std::string>{"sh", "-e", script};
-  if (shell == "bash") return {"bash", "--noprofile", "--norc", "-eo", "pipefail", script};
-  if (shell == "sh") return {"sh", "-e", script};
-  if (shell == "python") return {"python", script};
-  std::vector<std::string> args;
-  std::string word;
-  bool replaced = false;
-  for (size_t i = 0; i <= shell.size(); ++i) {
-    if (i == shell.size() || shell[i] == ' ') {
-      if (!word.empty()) {
-        size_t p = word.find("{0}");
-        if (p != std::string::npos) { word.replace(p, 3, script); replaced = true; }
-        args.push_back(word);
-      }
-      word.clear();
-    } else {
-      word += shell[i];
-    }
-  }
-  if (!replaced) args.push_back(script);
-  return args;
-}
-
-Status ReadFileCommands(JobContext& ctx, const std::string& host_env, const std::string& host_path,
-                        const std::string& host_out, Json& outputs) {
-  auto env_text = ReadFile(host_env);
-  if (env_text.ok()) {
-    ASSIGN_OR_RETURN(auto kv, ParseKeyValueFile(*env_text));
-    for (const auto& [k, v] : kv) SetEnv(ctx.env, k, v);
-  }
-  auto path_text = ReadFile(host_path);
-  if (path_text.ok()) {
-    for (const auto& p : ParsePathFile(*path_text)) ctx.paths.insert(ctx.paths.begin(), p);
-  }
-  auto out_text = ReadFile(host_out);
-  if (out_text.ok()) {
-    ASSIGN_OR_RETURN(auto kv, ParseKeyValueFile(*out_text));
-    for (const auto& [k, v] : kv) outputs[k] = v;
+// Removes the set-id bits of files the step left in the host dirs the sandbox writes to.
+Status StripSetIdInMounts(const JobContext& ctx) {
+  for (const auto& m : ctx.mounts) {
+    if (m.read_only) continue;
+    auto r = StripSetIdBits(m.source);
+    if (!r.ok()) return r.status();
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-void SetEnv(EnvMap& env, const std::string& key, const std::string& value) {
-  for (auto& [k, v] : env) {
-    if (k == key) { v = value; return; }
-  }
-  env.emplace_back(key, value);
-}
-
-std::vector<std::string> ProcessEnv(const JobContext& ctx, const EnvMap& step_env) {
-  EnvMap env = ctx.env;
-  for (const auto& [k, v] : step_env) SetEnv(env, k, v);
-  bool step_sets_path = false;
-  for (const auto& [k, v] : step_env) step_sets_path |= k == "PATH";
-  if (!step_sets_path) {
-    std::string path;
-    for (const auto& p : ctx.paths) path += p + ":";
-    SetEnv(env, "PATH", path + ctx.base_path);
-  }
-  std::vector<std::string> out;
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
-  return out;
-}
-
 void RunStep(JobContext& ctx, const Step& step) {
   StepReport rep;
   auto name = Interpolate(step.name, ctx.expr);
-  rep.name = name.ok() ? *name : step.name;
+  rep.name = Mask(name.ok() ? *name : step.name, ctx.commands.masks);
   Json& steps = ctx.expr.contexts["steps"];
   auto record = [&](Outcome outcome, Outcome conclusion, const Json& outputs) {
     rep.outcome = outcome;
@@ -117,28 +69,24 @@ void RunStep(JobContext& ctx, const Step& step) {
   }
   ctx.Print("⭐ Run " + rep.name);
   Stopwatch watch;
-  std::string id = Uuid();
-  std::string host_temp = ctx.host_dir + "/temp";
-  std::string cmd_dir = host_temp + "/_runner_file_commands";
-  (void)MakeDirs(cmd_dir);
+  std::string id = NewStepId();
   std::string files[4] = {"set_env_" + id, "add_path_" + id, "set_output_" + id, "step_summary_" + id};
-  for (const auto& f : files) (void)WriteScratchFile(cmd_dir + "/" + f, "");
-  auto sandbox_file = [&](int i) { return std::string(kTemp) + "/_runner_file_commands/" + files[i]; };
+  auto sandbox_file = [&](int i) { return std::string(kTemp) + "/" + kCommandDir + "/" + files[i]; };
 
   EnvMap step_env;
-  Status st;
+  Status made = CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3]});
+  Status st = made;
   for (const auto& [k, v] : step.env) {
+    if (!st.ok()) break;
     ctx.expr.contexts["env"][k] = v;
     auto val = Interpolate(v, ctx.expr);
     if (!val.ok()) { st = val.status(); break; }
     step_env.emplace_back(k, *val);
     ctx.expr.contexts["env"][k] = *val;
   }
-  SetEnv(step_env, "GITHUB_ENV", sandbox_file(0));
-  SetEnv(step_env, "GITHUB_PATH", sandbox_file(1));
-  SetEnv(step_env, "GITHUB_OUTPUT", sandbox_file(2));
-  SetEnv(step_env, "GITHUB_STEP_SUMMARY", sandbox_file(3));
-  SetEnv(step_env, "GITHUB_ACTION", step.id);
+  EnvIndex step_index(step_env);
+  for (int i = 0; i < 4; ++i) step_index.Set(kFileVars[i], sandbox_file(i));
+  step_index.Set("GITHUB_ACTION", step.id);
   auto script = st.ok() ? Interpolate(step.run, ctx.expr) : Result<std::string>(st);
   const RunDefaults& jd = ctx.run->job->defaults;
   const RunDefaults& wd = ctx.workflow->defaults;
@@ -148,16 +96,22 @@ void RunStep(JobContext& ctx, const Step& step) {
   auto cwd = Interpolate(wdir, ctx.expr);
   int exit_code = -1;
   bool cancelled = false;
+  // The script may hold interpolated secrets: 0700 in the job's 0700 dir, removed after the step.
+  std::string file = "script-" + id + (shell == "python" ? ".py" : ".sh");
   if (script.ok() && cwd.ok()) {
-    std::string file = "script-" + id + (shell == "python" ? ".py" : ".sh");
-    st = WriteScratchFile(host_temp + "/" + file, *script, 0755);
+    st = WriteStepScript(ctx.temp_fd.get(), file, *script);
     std::string in_box = std::string(kTemp) + "/" + file;
     std::string dir = cwd->empty() ? kWorkspace : (*cwd)[0] == '/' ? *cwd : std::string(kWorkspace) + "/" + *cwd;
     runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir, nullptr};
     for (const auto& [k, v] : step_env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     for (const auto& [k, v] : ctx.env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     std::string out_prefix = StepPrefix(ctx.prefix, rep.name);
+    size_t masks_seen = ctx.commands.masks.size();
     exec.on_line = [&](const std::string& line, bool) {
+      if (ctx.commands.masks.size() != masks_seen) {  // an ::add-mask:: may hide part of the name
+        masks_seen = ctx.commands.masks.size();
+        out_prefix = StepPrefix(ctx.prefix, Mask(rep.name, ctx.commands.masks));
+      }
       std::string display;
       bool hide = HandleCommandLine(line, ctx.commands, &display);
       if (!hide) ctx.PrintAs(out_prefix, "| " + Mask(display.empty() ? line : display, ctx.commands.masks));
@@ -186,7 +140,7 @@ void RunStep(JobContext& ctx, const Step& step) {
         st = Status(Code::kDeadlineExceeded, std::string("timed out (timeout-minutes: ") + minutes + ")");
       }
     }
-  } else {
+  } else if (st.ok()) {
     st = !script.ok() ? script.status() : cwd.status();
   }
   Json outputs = Json::object();
@@ -196,9 +150,12 @@ void RunStep(JobContext& ctx, const Step& step) {
   ctx.commands.env.clear();
   for (const auto& p : ctx.commands.paths) ctx.paths.insert(ctx.paths.begin(), p);
   ctx.commands.paths.clear();
-  Status files_ok = ReadFileCommands(ctx, cmd_dir + "/" + files[0], cmd_dir + "/" + files[1],
-                                     cmd_dir + "/" + files[2], outputs);
+  RemoveStepFile(ctx.temp_fd.get(), file);
+  Status files_ok = made.ok() ? ReadFileCommands(ctx, files, outputs) : Status::Ok();
+  for (const auto& f : files) RemoveStepFile(ctx.temp_fd.get(), std::string(kCommandDir) + "/" + f);
   if (st.ok()) st = files_ok;
+  Status setid_ok = StripSetIdInMounts(ctx);
+  if (st.ok()) st = setid_ok;
   rep.exit_code = exit_code;
   rep.seconds = watch.Seconds();
   Outcome outcome = cancelled ? Outcome::kCancelled

@@ -1,0 +1,88 @@
+#include "workflow/setid_strip.h"
+
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fd.h"
+
+namespace kiln::workflow {
+namespace {
+
+// The mount id of an open fd, or 0 when the kernel does not tell (then every mount is walked
+// as one: st_dev still stops the walk at another filesystem).
+bool SameMount(int fd, const struct statx& root) {
+  struct statx sx;
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) != 0) return false;
+  if ((sx.stx_mask & STATX_MNT_ID) && (root.stx_mask & STATX_MNT_ID)) return sx.stx_mnt_id == root.stx_mnt_id;
+  return sx.stx_dev_major == root.stx_dev_major && sx.stx_dev_minor == root.stx_dev_minor;
+}
+
+// Strips the set-id bits of `name` in `dirfd` if it is a regular file, through an O_PATH fd.
+Status StripOne(int dirfd, const char* name, StripStats& stats) {
+  UniqueFd f(::openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!f.valid()) return Status::Ok();  // gone meanwhile
+  struct stat st;
+  if (::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & (S_ISUID | S_ISGID)) == 0) {
+    return Status::Ok();
+  }
+  // fchmod refuses O_PATH fds; the fd's /proc link names exactly this inode.
+  std::string via = "/proc/self/fd/" + std::to_string(f.get());
+  if (::chmod(via.c_str(), st.st_mode & 07777 & ~(S_ISUID | S_ISGID)) != 0) {
+    return Internal(std::string("remove the set-id bits of ") + name + ": " + std::strerror(errno));
+  }
+  ++stats.stripped;
+  return Status::Ok();
+}
+
+Status Walk(int dirfd, const struct statx& root, int depth, StripStats& stats) {
+  if (depth > kMaxSetIdDepth) {
+    return FailedPrecondition("nested deeper than " + std::to_string(kMaxSetIdDepth) +
+                              " directories; kiln cannot check it for set-id files");
+  }
+  int copy = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return Internal(std::string("dup: ") + std::strerror(errno));
+  DIR* d = ::fdopendir(copy);
+  if (d == nullptr) {
+    ::close(copy);
+    return Internal(std::string("fdopendir: ") + std::strerror(errno));
+  }
+  Status result;
+  while (struct dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    ++stats.entries;
+    if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+      UniqueFd sub(::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (sub.valid()) {
+        if (SameMount(sub.get(), root)) result = Walk(sub.get(), root, depth + 1, stats);
+        if (!result.ok()) break;
+        continue;
+      }
+      if (e->d_type == DT_DIR) continue;  // gone or became a link meanwhile
+    }
+    if (e->d_type == DT_REG || e->d_type == DT_UNKNOWN) {
+      result = StripOne(dirfd, e->d_name, stats);
+      if (!result.ok()) break;
+    }
+  }
+  ::closedir(d);
+  return result;
+}
+
+}  // namespace
+
+Result<StripStats> StripSetIdBits(const std::string& root) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  struct statx sx;
+  if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) != 0) {
+    return Internal("statx " + root + ": " + std::strerror(errno));
+  }
+  StripStats stats;
+  RETURN_IF_ERROR(Walk(fd.get(), sx, 1, stats).WithContext(root));
+  return stats;
+}
+
+}  // namespace kiln::workflow
