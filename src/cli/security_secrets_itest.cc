@@ -66,7 +66,7 @@ TEST_F(SecuritySecrets, NamesPrefixesResultsSummaryAndJsonAreMasked) {
 
 TEST_F(SecuritySecrets, PersistEnvKeepsSecretValuesOutOfTheImage) {
   Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
-                    "    snapshot: {image: app, persist-env: true}\n"
+                    "    snapshot: {image-name: app, persist-env: true}\n"
                     "    env:\n      DEPLOY_CREDS: ${{ secrets.API_TOKEN }}\n    steps:\n"
                     "      - run: |\n          echo \"DB_URL=postgres://app:${{ secrets.DB_PASS }}@db\" >> \"$GITHUB_ENV\"\n"
                     "          echo \"SAFE_SETTING=kept\" >> \"$GITHUB_ENV\"\n");

@@ -46,8 +46,8 @@ Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names) {
   if (!dir.valid()) {
     int err = errno;
     return FailedPrecondition("$RUNNER_TEMP/" + std::string(kCommandDir) + " " +
-                              (err == ENOTDIR ? "is not a directory" : Why(err)) +
-                              ": a step replaced it; kiln creates no file commands through it");
+                              (err == ENOTDIR || err == ELOOP ? "is not a directory" : Why(err)) +
+                              ": a step replaced it (by a link or a file); kiln creates nothing through it");
   }
   for (const auto& n : names) {
     UniqueFd f(OpenInside(dir.get(), n, O_WRONLY | O_CREAT | O_EXCL, 0644));
