@@ -31,7 +31,11 @@ DESCRIPTION
     run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
     prefixed by workflow and job. The current directory is bind-mounted at
-    /github/workspace. GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub.
+    /github/workspace. GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but
+    kiln reads them only as regular files of at most 1 MiB inside the job's temp dir: a step
+    that turns one into a symlink, a FIFO or a bigger file fails. After each step (and after
+    the job) kiln removes the setuid and setgid bits of every file in the workspace and the
+    job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
 
     A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
     (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.

@@ -10,6 +10,7 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/job_runner.h"
+#include "workflow/setid_strip.h"
 
 namespace kiln::workflow {
 namespace {
@@ -250,6 +251,12 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   }
   if (ctx.sandbox) (void)ctx.sandbox->Destroy();
   (void)RemoveTree(ctx.host_dir);
+  // Once more with every process of the job gone: a background process may have made a set-id
+  // file after the last step's walk (step_runner.cc).
+  if (ctx.sandbox) {
+    auto stripped = StripSetIdBits(options.workspace);
+    if (!stripped.ok()) ctx.Print("⚠️  workspace: " + stripped.status().message());
+  }
   MaskReport(ctx.report, ctx.commands.masks);
   ctx.report.seconds = watch.Seconds();
   ctx.Print(ctx.report.result == Outcome::kSuccess ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
