@@ -92,13 +92,14 @@ TEST_F(SecuritySecrets, SecretFlagReadsTheEnvironmentNotArgv) {
   EXPECT_NE(unset.err.find("$NOT_SET_ANYWHERE is not set"), std::string::npos) << unset.err;
   // While the step sleeps, no process's command line holds the value (kiln, crun, the step).
   std::string seen;
-  std::atomic<bool> done{false};
+  std::atomic<bool> done{false}, saw_kiln{false};
   std::thread scan([&] {
     while (!done) {
       DIR* d = ::opendir("/proc");
       while (struct dirent* e = d ? ::readdir(d) : nullptr) {
         auto cmd = ReadFile(std::string("/proc/") + e->d_name + "/cmdline");
         if (cmd.ok() && cmd->find(kToken) != std::string::npos) seen += *cmd + "\n";
+        if (cmd.ok() && cmd->find(std::string("-s") + '\0' + "API_TOKEN") != std::string::npos) saw_kiln = true;
       }
       if (d) ::closedir(d);
       ::usleep(100000);
@@ -109,6 +110,7 @@ TEST_F(SecuritySecrets, SecretFlagReadsTheEnvironmentNotArgv) {
   scan.join();
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("| len=21"), std::string::npos) << r.out;
+  EXPECT_TRUE(saw_kiln);  // the scan did see kiln running
   EXPECT_EQ(seen, "");
   EXPECT_EQ(r.err.find("process list"), std::string::npos) << r.err;
   // NAME=VALUE still works, with a warning.
