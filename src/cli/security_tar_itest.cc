@@ -29,9 +29,6 @@ class SecurityTarE2E : public KilnE2E {
     if (IsSkipped()) return;
     rootfs_ = dir_.Sub("rootfs");
     testing::MakeBusyboxRootfs(rootfs_);
-    ASSERT_TRUE(MakeDirs(rootfs_ + "/names").ok());
-    ASSERT_TRUE(WriteFileAtomic(rootfs_ + "/names/" + kUtf8, "utf8").ok());
-    ASSERT_TRUE(WriteFileAtomic(rootfs_ + "/names/" + kLatin1, "latin1").ok());
   }
   // Runs one job on `image` (optionally snapshotting it as `snapshot`).
   KilnResult Job(const std::string& image, const std::string& script, const std::string& snapshot = "",
@@ -64,6 +61,9 @@ constexpr char kCheckJobNames[] =
     "test -c /made/null && test ! -e /names/$(printf 'caf\\303\\251.txt')";
 
 TEST_F(SecurityTarE2E, NonAsciiNamesSurviveImportSnapshotUnpackExportAndReimport) {
+  ASSERT_TRUE(MakeDirs(rootfs_ + "/names").ok());
+  ASSERT_TRUE(WriteFileAtomic(rootfs_ + "/names/" + kUtf8, "utf8").ok());
+  ASSERT_TRUE(WriteFileAtomic(rootfs_ + "/names/" + kLatin1, "latin1").ok());
   auto imp = Kiln({"image", "import", rootfs_, "names:1"});
   ASSERT_EQ(imp.code, 0) << imp.err;
   // Rootfs tarballs: GNU format (raw bytes in the header) and pax with UTF-8 path records.
@@ -113,7 +113,11 @@ TEST_F(SecurityTarE2E, RootfsTarballWithA3GBFileImportsInBoundedMemory) {
   std::string big = rootfs_ + "/var/big.img", tar = dir_.Sub("big.tar");
   ASSERT_TRUE(MakeDirs(rootfs_ + "/var").ok());
   ASSERT_TRUE(WriteFileAtomic(big, "").ok());
-  ASSERT_EQ(::truncate(big.c_str(), int64_t{3} << 30), 0);
+  ASSERT_EQ(::truncate(big.c_str(), (int64_t{3} << 30) - 4), 0);
+  {
+    auto f = kiln::Open(big, O_WRONLY | O_APPEND);
+    ASSERT_TRUE(f.ok() && kiln::WriteAll(f->get(), "end\n").ok());
+  }
   ASSERT_EQ(Tool({"tar", "--sparse", "-C", rootfs_, "-cf", tar, "."}).code, 0);
   std::string cg = memcg + "/kiln-test-import-" + std::to_string(::getpid());
   ASSERT_TRUE(MakeDirs(cg).ok());
