@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "cli/layer_limit.h"
 #include "cli/pool_refill.h"
 
 namespace kiln::cli {
@@ -18,8 +19,9 @@ Result<content::ImageStore*> App::Store() {
 Result<snapshot::LayerCache*> App::Layers() {
   if (!layers_) {
     ASSIGN_OR_RETURN(content::ImageStore * store, Store());
+    ASSIGN_OR_RETURN(int64_t max_unpacked, LoadMaxLayerUnpacked(ConfigFilePath(config_path_)));
     ASSIGN_OR_RETURN(auto cache, snapshot::LayerCache::Open(JoinPath(state_dir_, "layers"),
-                                                            &store->blobs()));
+                                                            &store->blobs(), max_unpacked));
     layers_ = std::make_unique<snapshot::LayerCache>(std::move(cache));
   }
   return layers_.get();

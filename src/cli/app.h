@@ -35,6 +35,9 @@ class App {
   // pool set (before the first call), it refills the pool after each job sandbox it creates.
   Result<runtime::Runtime*> Runtime();
   void set_warm_pool(int count) { warm_pool_ = count; }
+  // The config file named by --config (before the first Layers() call); else Layers() reads
+  // $KILN_CONFIG or /etc/kiln/config.toml for `max_layer_unpacked` (cli/layer_limit.h).
+  void set_config_path(std::string path) { config_path_ = std::move(path); }
 
  private:
   std::string state_dir_;
@@ -44,6 +47,7 @@ class App {
   std::unique_ptr<runtime::Runtime> runtime_;
   std::unique_ptr<runtime::Runtime> refilling_;
   int warm_pool_ = 0;
+  std::string config_path_;
 };
 
 // An image as a job or command names it, resolved: a custom image's version from the catalogue

@@ -68,7 +68,8 @@ Result<bool> TarLooksLikeOciArchive(const std::string& path) {
   bool oci = false;
   archive_entry* entry;
   for (int i = 0; i < 4 && archive_read_next_header(a, &entry) == ARCHIVE_OK; ++i) {
-    std::string name = archive_entry_pathname(entry);
+    const char* raw = archive_entry_pathname(entry);
+    std::string name = raw == nullptr ? "" : raw;
     if (name.rfind("./", 0) == 0) name = name.substr(2);
     if (name.empty()) continue;
     oci = name == "oci-layout" || name == "index.json" || name.rfind("blobs", 0) == 0;

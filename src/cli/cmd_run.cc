@@ -103,6 +103,7 @@ Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   std::string path = flags.Get("--config");
   if (path.empty() && std::getenv("KILN_CONFIG") != nullptr) path = std::getenv("KILN_CONFIG");
   if (path.empty() && PathExists("/etc/kiln/config.toml")) path = "/etc/kiln/config.toml";
+  app.set_config_path(path);
   workflow::RunnerConfig config;
   if (!path.empty()) {
     ASSIGN_OR_RETURN(config, workflow::LoadRunnerConfig(path));

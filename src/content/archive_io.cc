@@ -123,7 +123,8 @@ Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path
   archive_entry* e;
   int rc;
   while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
-    std::string name = archive_entry_pathname(e);
+    const char* raw = archive_entry_pathname(e);
+    std::string name = raw == nullptr ? "" : raw;
     while (name.rfind("./", 0) == 0) name = name.substr(2);
     if (name.empty() || name == "blobs" || name == "blobs/") continue;
     if (name.find("..") != std::string::npos || name[0] == '/') return InvalidArgument(path + ": unsafe entry \"" + name + "\"");

@@ -66,6 +66,9 @@ KILN_FORWARD(int, archive_read_open,
 KILN_FORWARD(int, archive_read_open_filename, (struct archive* a, const char* f, size_t block), (a, f, block))
 KILN_FORWARD(int, archive_read_next_header, (struct archive* a, struct archive_entry** e), (a, e))
 KILN_FORWARD(la_ssize_t, archive_read_data, (struct archive* a, void* buf, size_t n), (a, buf, n))
+KILN_FORWARD(int, archive_read_data_block, (struct archive* a, const void** buf, size_t* n, la_int64_t* offset),
+             (a, buf, n, offset))
+KILN_FORWARD(int, archive_read_data_skip, (struct archive* a), (a))
 KILN_FORWARD(const char*, archive_error_string, (struct archive* a), (a))
 
 KILN_FORWARD(struct archive*, archive_write_new, (void), ())
@@ -89,6 +92,7 @@ KILN_FORWARD(__LA_MODE_T, archive_entry_perm, (struct archive_entry* e), (e))
 KILN_FORWARD(la_int64_t, archive_entry_uid, (struct archive_entry* e), (e))
 KILN_FORWARD(la_int64_t, archive_entry_gid, (struct archive_entry* e), (e))
 KILN_FORWARD(la_int64_t, archive_entry_size, (struct archive_entry* e), (e))
+KILN_FORWARD(dev_t, archive_entry_rdev, (struct archive_entry* e), (e))
 KILN_FORWARD(time_t, archive_entry_mtime, (struct archive_entry* e), (e))
 KILN_FORWARD(long, archive_entry_mtime_nsec, (struct archive_entry* e), (e))
 KILN_FORWARD(const char*, archive_entry_pathname, (struct archive_entry* e), (e))
@@ -105,6 +109,10 @@ KILN_FORWARD(void, archive_entry_set_symlink, (struct archive_entry* e, const ch
 KILN_FORWARD(int, archive_entry_xattr_reset, (struct archive_entry* e), (e))
 KILN_FORWARD(int, archive_entry_xattr_next, (struct archive_entry* e, const char** n, const void** v, size_t* s),
              (e, n, v, s))
+KILN_FORWARD(void, archive_entry_sparse_add_entry, (struct archive_entry* e, la_int64_t offset, la_int64_t length),
+             (e, offset, length))
+KILN_FORWARD(int, archive_entry_sparse_count, (struct archive_entry* e), (e))
+KILN_FORWARD(void, archive_entry_sparse_clear, (struct archive_entry* e), (e))
 KILN_FORWARD(void, archive_entry_xattr_add_entry, (struct archive_entry* e, const char* n, const void* v, size_t s),
              (e, n, v, s))
 

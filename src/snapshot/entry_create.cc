@@ -48,13 +48,39 @@ Status SetMetadata(int dir, const std::string& name, int fd, archive_entry* e, b
   return Status::Ok();
 }
 
-Status WriteData(int fd, TarReader& tar) {
-  char buf[1 << 16];
-  for (;;) {
-    ASSIGN_OR_RETURN(size_t n, tar.ReadData(buf, sizeof buf));
-    if (n == 0) return Status::Ok();
-    RETURN_IF_ERROR(WriteAll(fd, std::string_view(buf, n)));
+Status PwriteAll(int fd, const char* data, size_t n, int64_t offset) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, data, n, offset);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return ErrnoStatus("write", errno);
+    data += w;
+    n -= static_cast<size_t>(w);
+    offset += w;
   }
+  return Status::Ok();
+}
+
+// Writes the entry's data blocks where they belong, so a sparse entry's holes stay holes, then
+// sets the file's size. Each byte written is taken from `budget`; past it, the file is left
+// short and `budget` negative.
+Status WriteData(int fd, archive_entry* e, TarReader& tar, int64_t& budget) {
+  int64_t size = archive_entry_size(e);
+  const char* data;
+  size_t n;
+  int64_t offset;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, tar.ReadBlock(&data, &n, &offset));
+    if (!more) break;
+    if (n == 0) continue;
+    if (offset < 0 || offset > size || static_cast<int64_t>(n) > size - offset) {
+      return InvalidArgument("data beyond the entry's size");
+    }
+    budget -= static_cast<int64_t>(n);
+    if (budget < 0) return InvalidArgument("layer too large");
+    RETURN_IF_ERROR(PwriteAll(fd, data, n, offset));
+  }
+  if (size > 0 && ::ftruncate(fd, size) != 0) return ErrnoStatus("set size", errno);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -77,7 +103,7 @@ Status RemoveExisting(int dir, const std::string& name, const std::string& where
   return RemoveTree(std::string(real, static_cast<size_t>(n))).WithContext(where);
 }
 
-Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader& tar) {
+Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader& tar, int64_t& budget) {
   mode_t type = archive_entry_filetype(e);
   if (type == AE_IFDIR) {
     struct stat st;
@@ -103,9 +129,16 @@ Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader
     ASSIGN_OR_RETURN(UniqueFd fd, OpenAt(dir, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW));
     return SetMetadata(dir, name, fd.get(), e, false);
   }
+  if (type == AE_IFCHR || type == AE_IFBLK) {
+    // Never opened (that would open the device): metadata by name, in the directory just made.
+    if (::mknodat(dir, name.c_str(), type | 0600, archive_entry_rdev(e)) != 0) return ErrnoStatus("mknod", errno);
+    RETURN_IF_ERROR(SetMetadata(dir, name, -1, e, true));
+    if (::fchmodat(dir, name.c_str(), archive_entry_perm(e) & 0777, 0) != 0) return ErrnoStatus("chmod", errno);
+    return Status::Ok();
+  }
   if (type != AE_IFREG) return InvalidArgument("unsupported entry type");
   ASSIGN_OR_RETURN(UniqueFd fd, OpenAt(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
-  RETURN_IF_ERROR(WriteData(fd.get(), tar));
+  RETURN_IF_ERROR(WriteData(fd.get(), e, tar, budget));
   return SetMetadata(dir, name, fd.get(), e, false);
 }
 

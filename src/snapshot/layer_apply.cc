@@ -39,7 +39,8 @@ Status ApplyWhiteout(int root_fd, const std::string& parent, const std::string& 
   return Status::Ok();
 }
 
-Status ApplyEntry(int root_fd, TarReader& tar, std::set<std::string>& seen, ApplyStats& stats) {
+Status ApplyEntry(int root_fd, TarReader& tar, std::set<std::string>& seen, ApplyStats& stats,
+                  int64_t& budget) {
   archive_entry* e = tar.entry();
   const char* raw = archive_entry_pathname(e);
   ASSIGN_OR_RETURN(std::string path, CleanPath(raw == nullptr ? "" : raw));
@@ -58,26 +59,38 @@ Status ApplyEntry(int root_fd, TarReader& tar, std::set<std::string>& seen, Appl
     if (target.empty()) return InvalidArgument("hardlink to the root");
     return CreateHardlink(root_fd, dir.get(), base, target);
   }
-  if (type == AE_IFCHR || type == AE_IFBLK) {
+  if ((type == AE_IFCHR || type == AE_IFBLK) && ::geteuid() != 0) {
     ++stats.skipped_devices;
     return Status::Ok();
   }
-  return CreateEntry(dir.get(), base, e, tar);
+  return CreateEntry(dir.get(), base, e, tar, budget);
 }
 
 }  // namespace
 
-Result<ApplyStats> ApplyLayer(int fd, oci::Compression compression, const std::string& root_dir) {
+std::string FormatBinaryBytes(int64_t b) {
+  if (b > 0 && b % (int64_t{1} << 30) == 0) return std::to_string(b >> 30) + " GiB";
+  if (b > 0 && b % (int64_t{1} << 20) == 0) return std::to_string(b >> 20) + " MiB";
+  return std::to_string(b) + " bytes";
+}
+
+Result<ApplyStats> ApplyLayer(int fd, oci::Compression compression, const std::string& root_dir,
+                              const ApplyOptions& options) {
   ASSIGN_OR_RETURN(UniqueFd root, Open(root_dir, O_DIRECTORY | O_RDONLY));
   ASSIGN_OR_RETURN(auto source, DecompressReader::Open(fd, compression));
   ASSIGN_OR_RETURN(auto tar, TarReader::Open(source.get()));
   ApplyStats stats;
   std::set<std::string> seen;
+  int64_t budget = options.max_unpacked_bytes;
   for (;;) {
     ASSIGN_OR_RETURN(bool more, tar->Next());
     if (!more) break;
     const char* name = archive_entry_pathname(tar->entry());
-    Status s = ApplyEntry(root.get(), *tar, seen, stats);
+    Status s = ApplyEntry(root.get(), *tar, seen, stats, budget);
+    if (budget < 0) {
+      return InvalidArgument(options.name + " unpacks to more than " +
+                             FormatBinaryBytes(options.max_unpacked_bytes) + " (max_layer_unpacked)");
+    }
     if (!s.ok()) return s.WithContext(std::string("layer entry \"") + (name ? name : "") + "\"");
     ++stats.entries;
   }

@@ -12,10 +12,11 @@
 
 namespace kiln::snapshot {
 
-Result<LayerCache> LayerCache::Open(const std::string& root, content::BlobStore* blobs) {
+Result<LayerCache> LayerCache::Open(const std::string& root, content::BlobStore* blobs,
+                                    int64_t max_layer_unpacked) {
   RETURN_IF_ERROR(MakeDirs(root, 0700));
   if (::chmod(root.c_str(), 0700) != 0) return ErrnoStatus("chmod " + root, errno);
-  return LayerCache(root, blobs);
+  return LayerCache(root, blobs, max_layer_unpacked);
 }
 
 std::string LayerCache::PathFor(const oci::Digest& diff_id) const {
@@ -44,13 +45,15 @@ Result<std::vector<std::string>> LayerCache::Prepare(
     RETURN_IF_ERROR(RemoveTree(tmp));
     RETURN_IF_ERROR(MakeDirs(tmp, 0755));
     Stopwatch watch;
-    auto stats = ApplyLayer(fd.get(), compression, tmp);
+    ApplyOptions options{max_unpacked_, "layer " + layer.digest.str()};
+    auto stats = ApplyLayer(fd.get(), compression, tmp, options);
     if (stats.ok() && stats->diff_id != diff_id) {
       stats = DataLoss("layer " + layer.digest.str() + " unpacks to diff ID " +
                        stats->diff_id.str() + ", but the image config says " + diff_id.str());
     }
     if (!stats.ok()) {
       (void)RemoveTree(tmp);
+      if (stats.status().message().rfind(options.name, 0) == 0) return stats.status();
       return stats.status().WithContext("unpack layer " + layer.digest.Short());
     }
     if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {

@@ -4,7 +4,8 @@
 // Unpacking goes to `<root>/.tmp-<hex>-<pid>` and is renamed into place when complete, so a
 // killed kiln never leaves a half layer under a final name; two processes preparing the same
 // layer both succeed. The diff ID computed while unpacking must equal the one in the image
-// config (DataLoss otherwise, and the directory is discarded).
+// config (DataLoss otherwise, and the directory is discarded); a layer over the unpack cap is
+// discarded likewise.
 #pragma once
 
 #include <string>
@@ -14,13 +15,16 @@
 #include "base/status.h"
 #include "content/blob_store.h"
 #include "oci/types.h"
+#include "snapshot/layer_apply.h"
 
 namespace kiln::snapshot {
 
 class LayerCache {
  public:
-  // `root` is created with mode 0700.
-  static Result<LayerCache> Open(const std::string& root, content::BlobStore* blobs);
+  // `root` is created with mode 0700. Each layer unpacked may write at most
+  // `max_layer_unpacked` bytes of data (config `max_layer_unpacked`; holes are free).
+  static Result<LayerCache> Open(const std::string& root, content::BlobStore* blobs,
+                                 int64_t max_layer_unpacked = kDefaultMaxLayerUnpacked);
 
   // Ensures every layer of the image is unpacked. Returns the layer directories bottom first.
   // `on_progress` (optional) is told of each layer unpacked ("unpacked sha256:… 12 MB 0.4s").
@@ -37,9 +41,11 @@ class LayerCache {
   Status Prune(const std::vector<oci::Digest>& keep);
 
  private:
-  LayerCache(std::string root, content::BlobStore* blobs) : root_(std::move(root)), blobs_(blobs) {}
+  LayerCache(std::string root, content::BlobStore* blobs, int64_t max_unpacked)
+      : root_(std::move(root)), blobs_(blobs), max_unpacked_(max_unpacked) {}
   std::string root_;
   content::BlobStore* blobs_;
+  int64_t max_unpacked_;
 };
 
 }  // namespace kiln::snapshot

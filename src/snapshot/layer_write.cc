@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <map>
 #include <set>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -61,8 +60,16 @@ Status AddPlain(Walk& w, const std::string& path, archive_entry* e) {
 
 Status WalkDir(Walk& w, int dir_fd, const std::string& prefix);
 
+// A name starting with ".wh." means a whiteout in a layer: a file so named cannot be stored as
+// itself (it would delete its sibling, or make the layer unusable) and is refused.
+Status CheckStorableName(const std::string& path) {
+  if (SplitParent(path).second.rfind(".wh.", 0) != 0) return Status::Ok();
+  return InvalidArgument("\"" + path + "\": names starting with .wh. are OCI whiteouts and cannot be stored in a layer");
+}
+
 Status AddPath(Walk& w, int dir_fd, const std::string& name, const std::string& path) {
   if (w.options.exclude.count(path) != 0) return Status::Ok();
+  RETURN_IF_ERROR(CheckStorableName(path));
   struct stat st;
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return ErrnoStatus("stat " + path, errno);
   bool upper = w.options.kind == SourceKind::kOverlayUpper;
@@ -160,7 +167,6 @@ Result<LayerInfo> WriteLayerFromTarball(const std::string& tar_path, const Write
   ASSIGN_OR_RETURN(auto in, TarReader::Open(source.get()));
   return Produce(options, store, [&](TarWriter& tar, CompressSink&, int64_t& entries) -> Status {
     std::set<std::string> seen;
-    UniqueFd data(::memfd_create("kiln-entry", MFD_CLOEXEC));
     for (;;) {
       ASSIGN_OR_RETURN(bool more, in->Next());
       if (!more) return Status::Ok();
@@ -169,27 +175,19 @@ Result<LayerInfo> WriteLayerFromTarball(const std::string& tar_path, const Write
       auto path = CleanPath(raw == nullptr ? "" : raw);
       if (!path.ok()) return path.status().WithContext(std::string("entry \"") + (raw ? raw : "") + "\"");
       if (path->empty()) continue;
+      RETURN_IF_ERROR(CheckStorableName(*path));
       if (!seen.insert(*path).second) return InvalidArgument("duplicate entry \"" + *path + "\"");
       archive_entry_set_pathname(e, path->c_str());
       if (archive_entry_hardlink(e) != nullptr) {
         ASSIGN_OR_RETURN(std::string target, CleanPath(archive_entry_hardlink(e)));
         archive_entry_set_hardlink(e, target.c_str());
+        RETURN_IF_ERROR_CTX(tar.Add(e), *path);
+        ++entries;
+        continue;
       }
-      if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
-          archive_entry_hardlink(e) == nullptr) {
-        // Stage the data in a memfd: libarchive's reader and writer are both streaming.
-        if (::ftruncate(data.get(), 0) != 0 || ::lseek(data.get(), 0, SEEK_SET) != 0) return ErrnoStatus("memfd", errno);
-        char buf[1 << 16];
-        for (;;) {
-          ASSIGN_OR_RETURN(size_t n, in->ReadData(buf, sizeof buf));
-          if (n == 0) break;
-          RETURN_IF_ERROR(WriteAll(data.get(), std::string_view(buf, n)));
-        }
-        ::lseek(data.get(), 0, SEEK_SET);
-        RETURN_IF_ERROR(tar.Add(e, data.get()));
-      } else {
-        RETURN_IF_ERROR(tar.Add(e));
-      }
+      // Streamed from reader to writer: memory stays flat whatever the file's size, and a
+      // sparse entry stays sparse (its map is carried over, its holes are not stored).
+      RETURN_IF_ERROR_CTX(tar.AddStream(e, [&](char* buf, size_t n) { return in->ReadData(buf, n); }), *path);
       ++entries;
     }
   });

@@ -5,7 +5,12 @@
 // owners as numeric ids, hardlinks detected by inode. In kOverlayUpper mode overlayfs whiteouts
 // become OCI whiteouts (0/0 char device NAME → `.wh.NAME`; a directory with xattr
 // trusted.overlay.opaque=y → its entries plus `.wh..wh..opq`), and overlay-private xattrs
-// (trusted.overlay.*) are dropped.
+// (trusted.overlay.*) are dropped. Other device nodes are stored as they are.
+//
+// Names are bytes, stored unchanged (UTF-8 or not); a name starting with `.wh.` is refused
+// (InvalidArgument naming it): in a layer it would mean a whiteout. Files with holes become
+// sparse entries (TarWriter), and a tarball's sparse entries stay sparse. Memory stays flat
+// whatever the size of a file.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +50,7 @@ Result<LayerInfo> WriteLayerFromDir(const std::string& dir, const WriteOptions& 
                                     content::BlobStore& store);
 // Re-writes a rootfs tarball (plain, gzip or zstd, detected from its bytes) as a clean layer:
 // entries are validated as ApplyLayer validates them ("./" prefixes normalised, `..` and
-// absolute hardlinks rejected), then written as WriteLayerFromDir writes them.
+// absolute hardlinks rejected), then streamed into the new layer (nothing is staged).
 Result<LayerInfo> WriteLayerFromTarball(const std::string& tar_path, const WriteOptions& options,
                                         content::BlobStore& store);
 
