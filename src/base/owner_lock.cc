@@ -66,7 +66,10 @@ Result<SweepCount> SweepUnowned(const std::string& dir) {
     Status removed = S_ISDIR(st.st_mode) ? RemoveTree(path)
                      : ::unlink(path.c_str()) == 0 ? Status::Ok()
                                                    : ErrnoStatus("remove " + path, errno);
-    if (!removed.ok()) return removed.WithContext("sweep " + dir);
+    if (!removed.ok()) {
+      if (count.failed.ok()) count.failed = removed.WithContext("sweep " + dir);
+      continue;
+    }
     ++count.entries;
     count.bytes += bytes;
   }

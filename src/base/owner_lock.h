@@ -28,11 +28,13 @@ Result<UniqueFd> CreateOwned(const std::function<Result<UniqueFd>(std::string& p
 struct SweepCount {
   int entries = 0;     // files or directories removed
   int64_t bytes = 0;   // their allocated size
+  Status failed;       // the first removal that failed (that entry stays; the sweep goes on)
 };
 
 // Removes every entry of `dir` that nobody owns (no process holds a lock on it), each with
 // everything in it; entries a live process owns are left alone. Entries that are neither files
-// nor directories are removed as well (nothing kiln makes there). A missing `dir` is Ok.
+// nor directories are removed as well (nothing kiln makes there). A missing `dir` is Ok; an
+// unreadable one is an error.
 Result<SweepCount> SweepUnowned(const std::string& dir);
 
 }  // namespace kiln

@@ -10,6 +10,20 @@
 #include "cli/pool_refill.h"
 
 namespace kiln::cli {
+namespace {
+
+// Logs what a sweep removed; a failure is a warning (a stuck leftover must not stop kiln).
+SweepCount LogSweep(const Result<SweepCount>& sweep, const std::string& what) {
+  SweepCount count = sweep.ok() ? *sweep : SweepCount{0, 0, sweep.status()};
+  if (count.entries > 0) {
+    LogInfo("removed " + std::to_string(count.entries) + " " + what + " (" +
+            FormatBytes(static_cast<uint64_t>(count.bytes)) + ") left by a killed kiln");
+  }
+  if (!count.failed.ok()) LogWarn("could not remove all " + what + " left by a killed kiln: " + count.failed.message());
+  return count;
+}
+
+}  // namespace
 
 App::~App() {
   if (!runs_dir_.empty()) (void)RemoveTree(runs_dir_);
@@ -18,11 +32,7 @@ App::~App() {
 Result<content::ImageStore*> App::Store() {
   if (!store_) {
     ASSIGN_OR_RETURN(store_, content::ImageStore::Open(JoinPath(state_dir_, "oci")));
-    ASSIGN_OR_RETURN(SweepCount partial, store_->blobs().SweepTemp());
-    if (partial.entries > 0) {
-      LogInfo("removed " + std::to_string(partial.entries) + " partial blob(s) (" +
-              FormatBytes(partial.bytes) + ") left by a killed kiln");
-    }
+    SweepCount partial = LogSweep(store_->blobs().SweepTemp(), "partial blob(s)");
     swept_.partial_blobs += partial.entries;
     swept_.bytes += partial.bytes;
   }
@@ -94,11 +104,7 @@ Result<runtime::Runtime*> App::Runtime() {
     }
     swept_.sandboxes += swept;
     // After the sandboxes: a dead kiln's jobs no longer run in its run dir.
-    ASSIGN_OR_RETURN(SweepCount runs, SweepUnowned(JoinPath(state_dir_, "runs")));
-    if (runs.entries > 0) {
-      LogInfo("removed " + std::to_string(runs.entries) + " run dir(s) (" + FormatBytes(runs.bytes) +
-              ") left by a killed kiln");
-    }
+    SweepCount runs = LogSweep(SweepUnowned(JoinPath(state_dir_, "runs")), "run dir(s)");
     swept_.runs += runs.entries;
     swept_.bytes += runs.bytes;
     if (warm_pool_ > 0) refilling_ = std::make_unique<RefillingRuntime>(runtime_.get(), state_dir_, warm_pool_);
