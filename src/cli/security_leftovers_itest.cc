@@ -91,7 +91,7 @@ class SecurityLeftovers : public KilnE2E {
     return archive;
   }
   // Starts `kiln image import oci-archive:FIFO name` and writes the first half of `archive`
-  // into the FIFO, then waits until the import has a partial blob in oci/ingest. Returns the
+  // into the FIFO, then waits until the import has a partial layer blob in oci/ingest. Returns the
   // import's pid; `fifo_fd` stays open (closing it ends the stream).
   pid_t StartImportFedHalf(const std::string& archive, const std::string& name, UniqueFd& fifo_fd,
                            std::string& rest) {
@@ -108,8 +108,15 @@ class SecurityLeftovers : public KilnE2E {
     std::string half = bytes->substr(0, bytes->size() / 2);
     rest = bytes->substr(half.size());
     EXPECT_TRUE(Feed(pid, fifo_fd.get(), half));
-    EXPECT_TRUE(WaitFor(pid, [&] { return !Entries(state_ + "/oci/ingest").empty(); }))
-        << *ReadFile(dir_.Sub("spawned.log"));
+    // The layer's partial blob, 1 MiB in (the config's comes and goes before it): from there
+    // the import waits for the rest, which only this test can give it.
+    EXPECT_TRUE(WaitFor(pid, [&] {
+      for (const auto& n : Entries(state_ + "/oci/ingest")) {
+        struct stat st;
+        if (::stat((state_ + "/oci/ingest/" + n).c_str(), &st) == 0 && st.st_size >= (1 << 20)) return true;
+      }
+      return false;
+    })) << *ReadFile(dir_.Sub("spawned.log"));
     return pid;
   }
   static bool Feed(pid_t pid, int fd, std::string_view data) {
