@@ -6,6 +6,8 @@
 //   sandboxes/  one directory per live sandbox (upper, work, rootfs mount, bundle)
 //   crun/       crun's state (--root)
 //   pool/       warm-pool refill requests and fill locks (one per image and size)
+//   runs/       one directory per `kiln run` process (its jobs' temp/, home/, step scripts),
+//               flock-ed by that process (base/owner_lock.h): a dead process's is swept
 //   kiln.db     the catalogue (SQLite, WAL): custom-image versions, runners, retention
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "content/image_store.h"
@@ -22,22 +25,38 @@
 
 namespace kiln::cli {
 
+// What this process's sweeps removed of what killed kiln processes left behind.
+struct Swept {
+  int sandboxes = 0;
+  int runs = 0;            // run dirs (job scratch: temp/, home/, step scripts)
+  int partial_blobs = 0;   // temp files in oci/ingest
+  int64_t bytes = 0;       // run dirs and partial blobs on disk
+};
+
 class App {
  public:
   explicit App(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+  // Removes this process's run dir.
+  ~App();
   const std::string& state_dir() const { return state_dir_; }
 
-  // Each opens its part on first use (creating directories) and keeps it.
+  // Each opens its part on first use (creating directories) and keeps it. Store() first sweeps
+  // partial blobs whose writer is gone.
   Result<content::ImageStore*> Store();
   Result<snapshot::LayerCache*> Layers();
   Result<catalog::Catalog*> Catalog();
-  // The crun runtime; sweeps what killed kiln processes left behind on first use. With a warm
-  // pool set (before the first call), it refills the pool after each job sandbox it creates.
+  // The crun runtime; sweeps what killed kiln processes left behind on first use: their
+  // sandboxes, then their run dirs. With a warm pool set (before the first call), it refills the
+  // pool after each job sandbox it creates.
   Result<runtime::Runtime*> Runtime();
   void set_warm_pool(int count) { warm_pool_ = count; }
   // The config file named by --config (before the first Layers() call); else Layers() reads
   // $KILN_CONFIG or /etc/kiln/config.toml for `max_layer_unpacked` (cli/layer_limit.h).
   void set_config_path(std::string path) { config_path_ = std::move(path); }
+  // This process's own dir under runs/ (created and locked on first use, removed by ~App): the
+  // scratch dir of the jobs it runs. A sweep by another kiln removes it once this one is gone.
+  Result<std::string> RunsDir();
+  const Swept& swept() const { return swept_; }
 
  private:
   std::string state_dir_;
@@ -48,6 +67,9 @@ class App {
   std::unique_ptr<runtime::Runtime> refilling_;
   int warm_pool_ = 0;
   std::string config_path_;
+  std::string runs_dir_;
+  UniqueFd runs_lock_;
+  Swept swept_;
 };
 
 // An image as a job or command names it, resolved: a custom image's version from the catalogue

@@ -141,18 +141,17 @@ int ImageImportCommand(App& app, const Args& args) {
   if (!store.ok()) return Fail(store.status());
 
   Stopwatch watch;
-  Result<oci::Descriptor> manifest = Internal("unreachable");
-  switch (*format) {
-    case Format::kLayout: manifest = content::ImportLayout(**store, source, ref); break;
-    case Format::kArchive: manifest = content::ImportArchive(**store, source, ref); break;
-    case Format::kRootfsDir:
-    case Format::kRootfsTar:
-      manifest = ImportRootfs(**store, source, *format == Format::kRootfsDir, flags->Has("--zstd"));
-      break;
-  }
+  // All or nothing: on failure, the blobs this import added are removed again (PutImage).
+  auto manifest = (*store)->PutImage(*name, [&]() -> Result<oci::Descriptor> {
+    switch (*format) {
+      case Format::kLayout: return content::ImportLayout(**store, source, ref);
+      case Format::kArchive: return content::ImportArchive(**store, source, ref);
+      case Format::kRootfsDir:
+      case Format::kRootfsTar: break;
+    }
+    return ImportRootfs(**store, source, *format == Format::kRootfsDir, flags->Has("--zstd"));
+  });
   if (!manifest.ok()) return Fail(manifest.status().WithContext("import " + source));
-  Status tagged = (*store)->Tag(*name, *manifest);
-  if (!tagged.ok()) return Fail(tagged.WithContext("import " + source));
   std::printf("%s %s\n", name->c_str(), manifest->digest.str().c_str());
   LogInfo("imported " + source + " as " + *name + " in " + FormatDuration(watch.Seconds()));
   return 0;

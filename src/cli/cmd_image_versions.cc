@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "base/log.h"
 #include "cli/commands.h"
 #include "base/json.h"
 #include "cli/flags.h"
@@ -35,8 +36,22 @@ DESCRIPTION
     A retention policy keeps the newest N versions of an image and/or versions younger than
     DAYS days; '*' sets the default for every image. `latest` and versions pinned by a runner
     are always kept. Policies are also applied after each snapshot. prune then deletes blobs
-    and cached layers that no image name or version uses any more.
+    and cached layers that no image name or version uses any more, and what killed kiln
+    processes left behind: their sandboxes, their run dirs (job scratch and step scripts) and
+    partial blobs in STATE/oci/ingest (those of a live kiln stay).
 )";
+
+// Sweeps what killed kiln processes left (first use of the store and of the runtime does it)
+// and reports it.
+Status SweepLeftovers(App& app) {
+  RETURN_IF_ERROR(app.Store().status());
+  auto runtime = app.Runtime();
+  if (!runtime.ok()) LogWarn("orphan sandboxes and run dirs not swept: " + runtime.status().message());
+  const Swept& s = app.swept();
+  std::printf("removed %d partial blob(s), %d run dir(s) and %d sandbox(es) left by killed kiln processes (%s)\n",
+              s.partial_blobs, s.runs, s.sandboxes, FormatBytes(static_cast<uint64_t>(s.bytes)).c_str());
+  return Status::Ok();
+}
 
 Status CollectGarbage(App& app) {
   ASSIGN_OR_RETURN(content::ImageStore * store, app.Store());
@@ -112,6 +127,8 @@ int ImageRollbackCommand(App& app, const Args& args) {
 
 int ImagePruneCommand(App& app, const Args& args) {
   if (WantsHelp(args, kPruneHelp)) return 0;
+  Status leftovers = SweepLeftovers(app);
+  if (!leftovers.ok()) return Fail(leftovers);
   auto cat = app.Catalog();
   if (!cat.ok()) return Fail(cat.status());
   auto versions = (*cat)->List(args.empty() ? "" : args[0]);

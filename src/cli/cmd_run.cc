@@ -179,7 +179,9 @@ int RunCommand(App& app, const Args& args) {
   if (!pairs.ok()) return Fail(pairs);
   char cwd[4096];
   o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
-  o.scratch_dir = app.state_dir() + "/runs";
+  auto runs_dir = app.RunsDir();  // locked by this process: swept only once it is gone
+  if (!runs_dir.ok()) return Fail(runs_dir.status());
+  o.scratch_dir = *runs_dir;
   bool json = flags->Has("--json");
   o.out = [json](const std::string& line) {
     std::FILE* f = json ? stderr : stdout;

@@ -1,6 +1,7 @@
 // Crash safety: kill -9 kiln at random moments of a snapshot, many times. Afterwards every
-// catalogue version is complete (all blobs present and verified), no number is used twice, and
-// the next snapshot still works and gets a new number.
+// catalogue version is complete (all blobs present and verified), no number is used twice, the
+// next snapshot still works and gets a new number, and no killed capture's partial blob is left
+// in oci/ingest.
 #include <csignal>
 #include <fcntl.h>
 #include <random>
@@ -53,6 +54,9 @@ TEST_F(CrashE2E, KilledSnapshotsLeaveNoHalfImage) {
   EXPECT_GT(killed, 0);
   auto last = Kiln({"sandbox", "snapshot", id, "crashy"});
   ASSERT_EQ(last.code, 0) << last.err;
+  auto ingest = ListDir(state_ + "/oci/ingest");
+  ASSERT_TRUE(ingest.ok());
+  EXPECT_TRUE(ingest->empty()) << ingest->size() << " partial blobs left by the killed captures";
   std::set<std::string> seen;
   std::string newest;
   for (const auto& v : Versions("crashy")) {

@@ -6,17 +6,20 @@
 // digest the caller expected, fsyncs the data, renames it into blobs/<alg>/<hex>, and fsyncs the
 // directory. A mismatch is DataLoss and commits nothing. Two writers committing the same digest
 // at once both succeed (the second finds the blob present). A writer destroyed without Commit()
-// leaves nothing behind but a temp file that SweepTemp() removes.
+// leaves nothing behind; a writer whose process was killed leaves a temp file that SweepTemp()
+// removes (DiskBlobStore: the writer holds an flock on its temp file, which dies with it).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/fd.h"
+#include "base/owner_lock.h"
 #include "base/status.h"
 #include "oci/digest.h"
 #include "oci/types.h"
@@ -57,7 +60,9 @@ class BlobStore {
   virtual Result<std::vector<oci::Digest>> List() = 0;
 };
 
-// Blobs under `<root>/blobs/<alg>/<hex>`, temp files under `<root>/ingest/`.
+// Blobs under `<root>/blobs/<alg>/<hex>`, temp files under `<root>/ingest/`. Each writer holds an
+// flock on its temp file from creation to commit or destruction (base/owner_lock.h), so a temp
+// file nobody holds locked is a dead writer's.
 class DiskBlobStore : public BlobStore {
  public:
   // Creates the directories when missing.
@@ -70,12 +75,23 @@ class DiskBlobStore : public BlobStore {
   Result<std::vector<oci::Digest>> List() override;
   // Path where the blob lives (it may not exist).
   std::string PathOf(const oci::Digest& digest) const;
-  // Removes temp files of writers that died (older than `min_age_seconds`).
-  Status SweepTemp(int64_t min_age_seconds = 3600);
+  // Removes the temp files of writers that are gone (killed processes); a live writer's file,
+  // however old, stays. Returns what it removed.
+  Result<SweepCount> SweepTemp();
+  // Between StartRecording() and TakeRecorded(), the digests of the blobs that this store's
+  // writers create are recorded: a commit that finds its blob already present (put there by
+  // anyone, this process included) is not. What a failed import adds is exactly that list.
+  void StartRecording();
+  std::vector<oci::Digest> TakeRecorded();
+  // Called by a writer whose commit created `digest`.
+  void NoteCreated(const oci::Digest& digest);
 
  private:
   explicit DiskBlobStore(std::string root) : root_(std::move(root)) {}
   std::string root_;
+  std::mutex recorded_mu_;
+  bool recording_ = false;
+  std::vector<oci::Digest> recorded_;
 };
 
 // In-memory fake for tests of the layers above.

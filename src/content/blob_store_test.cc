@@ -2,6 +2,7 @@
 #include "content/blob_store.h"
 
 #include <gtest/gtest.h>
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,6 +114,31 @@ TEST(DiskBlobStoreTest, TwoProcessesIngestingTheSameBlobBothSucceed) {
     EXPECT_TRUE(ListDir(dir.path() + "/ingest")->empty());
     ASSERT_TRUE((*s)->Delete(oci::Digest::FromData(data)).ok());
   }
+}
+
+// A killed writer's temp file is swept at once, however young; a live writer's is kept,
+// however old, and still commits.
+TEST(DiskBlobStoreTest, SweepTempRemovesDeadWritersFilesOnly) {
+  testing::ScratchDir dir;
+  auto s = DiskBlobStore::Open(dir.path());
+  auto live = (*s)->NewWriter();
+  ASSERT_TRUE((*live)->Write("live data").ok());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    auto w = (*s)->NewWriter();
+    if (!w.ok() || !(*w)->Write("doomed").ok()) ::_exit(1);
+    ::raise(SIGKILL);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFSIGNALED(st));
+  EXPECT_EQ(ListDir(dir.path() + "/ingest")->size(), 2u);
+  auto swept = (*s)->SweepTemp();
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->entries, 1);
+  EXPECT_EQ(ListDir(dir.path() + "/ingest")->size(), 1u);
+  ASSERT_TRUE((*live)->Commit("x", oci::Digest::FromData("live data")).ok());
+  EXPECT_TRUE(ListDir(dir.path() + "/ingest")->empty());
 }
 
 }  // namespace

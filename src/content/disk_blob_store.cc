@@ -5,7 +5,6 @@
 
 #include "base/fs.h"
 #include "base/sha256.h"
-#include "base/clock.h"
 #include "content/blob_store.h"
 
 namespace kiln::content {
@@ -25,6 +24,23 @@ class DiskWriter : public BlobWriter {
     return WriteAll(fd_.get(), data).WithContext("write " + tmp_);
   }
   int64_t Size() const override { return size_; }
+
+  // Moves the temp file to `final_path`. link() tells whether this commit created the blob
+  // (recorded for a failed import's clean-up); when it was present, the verified bytes replace
+  // it all the same (which repairs a blob damaged on disk).
+  Status Place(const std::string& final_path, const oci::Digest& got) {
+    if (::link(tmp_.c_str(), final_path.c_str()) == 0) {
+      ::unlink(tmp_.c_str());
+      store_->NoteCreated(got);
+      return Status::Ok();
+    }
+    if (::rename(tmp_.c_str(), final_path.c_str()) != 0) {
+      int err = errno;
+      ::unlink(tmp_.c_str());
+      return ErrnoStatus("rename blob into " + final_path, err);
+    }
+    return Status::Ok();
+  }
   Result<oci::Descriptor> Commit(std::string media_type, std::optional<oci::Digest> expected,
                                  std::optional<int64_t> expected_size) override {
     if (done_) return FailedPrecondition("commit twice");
@@ -44,13 +60,9 @@ class DiskWriter : public BlobWriter {
       ::unlink(tmp_.c_str());
       return ErrnoStatus("fsync " + tmp_, errno);
     }
-    fd_.reset();
     std::string final_path = store_->PathOf(got);
-    if (::rename(tmp_.c_str(), final_path.c_str()) != 0) {
-      int err = errno;
-      ::unlink(tmp_.c_str());
-      return ErrnoStatus("rename blob into " + final_path, err);
-    }
+    RETURN_IF_ERROR(Place(final_path, got));
+    fd_.reset();  // only now: the lock keeps sweepers off the temp file until it is placed
     RETURN_IF_ERROR(FsyncDir(final_path.substr(0, final_path.rfind('/'))));
     return oci::Descriptor{std::move(media_type), got, size_, {}, {}};
   }
@@ -77,10 +89,17 @@ std::string DiskBlobStore::PathOf(const oci::Digest& d) const {
 }
 
 Result<std::unique_ptr<BlobWriter>> DiskBlobStore::NewWriter() {
-  std::string tmpl = root_ + "/ingest/blob-XXXXXX";
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("create " + tmpl, errno);
-  return std::unique_ptr<BlobWriter>(std::make_unique<DiskWriter>(this, tmpl, UniqueFd(fd)));
+  std::string tmp;
+  auto fd = CreateOwned(
+      [&](std::string& path) -> Result<UniqueFd> {
+        path = root_ + "/ingest/blob-XXXXXX";
+        int fd = ::mkostemp(path.data(), O_CLOEXEC);
+        if (fd < 0) return ErrnoStatus("create " + path, errno);
+        return UniqueFd(fd);
+      },
+      tmp);
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<BlobWriter>(std::make_unique<DiskWriter>(this, tmp, std::move(*fd)));
 }
 
 bool DiskBlobStore::Has(const oci::Digest& d) { return PathExists(PathOf(d)); }
@@ -112,16 +131,23 @@ Result<std::vector<oci::Digest>> DiskBlobStore::List() {
   return out;
 }
 
-Status DiskBlobStore::SweepTemp(int64_t min_age_seconds) {
-  std::string dir = root_ + "/ingest";
-  ASSIGN_OR_RETURN(auto names, ListDir(dir));
-  int64_t now = Clock::Real()->NowUnix();
-  for (const auto& n : names) {
-    struct stat st;
-    std::string p = dir + "/" + n;
-    if (::lstat(p.c_str(), &st) == 0 && now - st.st_mtime >= min_age_seconds) ::unlink(p.c_str());
-  }
-  return Status::Ok();
+Result<SweepCount> DiskBlobStore::SweepTemp() { return SweepUnowned(root_ + "/ingest"); }
+
+void DiskBlobStore::StartRecording() {
+  std::lock_guard<std::mutex> lock(recorded_mu_);
+  recording_ = true;
+  recorded_.clear();
+}
+
+std::vector<oci::Digest> DiskBlobStore::TakeRecorded() {
+  std::lock_guard<std::mutex> lock(recorded_mu_);
+  recording_ = false;
+  return std::move(recorded_);
+}
+
+void DiskBlobStore::NoteCreated(const oci::Digest& digest) {
+  std::lock_guard<std::mutex> lock(recorded_mu_);
+  if (recording_) recorded_.push_back(digest);
 }
 
 }  // namespace kiln::content

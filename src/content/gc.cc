@@ -1,5 +1,8 @@
-// ImageStore::CollectGarbage: mark from names and extra roots, sweep the rest.
+// ImageStore::CollectGarbage (mark from names and extra roots, sweep the rest) and PutImage's
+// clean-up of what a failed import added.
+#include <cerrno>
 #include <set>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "base/clock.h"
@@ -32,6 +35,7 @@ void Mark(BlobStore& blobs, const oci::Digest& digest, std::set<oci::Digest>& li
 
 Result<int64_t> ImageStore::CollectGarbage(const std::vector<oci::Digest>& extra_roots,
                                            int64_t min_age_seconds) {
+  ASSIGN_OR_RETURN(UniqueFd lock, LockIndex());
   std::set<oci::Digest> live;
   ASSIGN_OR_RETURN(oci::Index index, ReadIndex());
   for (const auto& d : index.manifests) Mark(*blobs_, d.digest, live);
@@ -46,6 +50,43 @@ Result<int64_t> ImageStore::CollectGarbage(const std::vector<oci::Digest>& extra
     if (blobs_->Delete(d).ok()) freed += st.st_size;
   }
   return freed;
+}
+
+Result<int> ImageStore::RemoveUnnamed(const std::vector<oci::Digest>& created) {
+  if (created.empty()) return 0;
+  // Alone with the store? (A failed conversion may drop the shared lock: take it back after.)
+  bool alone = ::flock(users_.get(), LOCK_EX | LOCK_NB) == 0;
+  auto share_again = [&] {
+    while (::flock(users_.get(), LOCK_SH) != 0 && errno == EINTR) {
+    }
+  };
+  if (!alone) {
+    share_again();
+    return 0;
+  }
+  Result<int> removed = [&]() -> Result<int> {
+    ASSIGN_OR_RETURN(UniqueFd lock, LockIndex());
+    ASSIGN_OR_RETURN(oci::Index index, ReadIndex());
+    std::set<oci::Digest> live;
+    for (const auto& d : index.manifests) Mark(*blobs_, d.digest, live);
+    int n = 0;
+    for (const auto& d : created) n += live.count(d) == 0 && blobs_->Delete(d).ok() ? 1 : 0;
+    return n;
+  }();
+  share_again();
+  return removed;
+}
+
+Result<oci::Descriptor> ImageStore::PutImage(const std::string& name,
+                                             const std::function<Result<oci::Descriptor>()>& put) {
+  blobs_->StartRecording();
+  Result<oci::Descriptor> manifest = put();
+  Status tagged = manifest.ok() ? Tag(name, *manifest) : manifest.status();
+  std::vector<oci::Digest> created = blobs_->TakeRecorded();
+  if (tagged.ok()) return manifest;
+  // If this fails, the blobs stay unnamed: garbage that `kiln image prune` collects.
+  (void)RemoveUnnamed(created);
+  return tagged;
 }
 
 }  // namespace kiln::content

@@ -47,8 +47,12 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& root) {
   if (!PathExists(JoinPath(root, "index.json"))) {
     RETURN_IF_ERROR(WriteFileAtomic(JoinPath(root, "index.json"), oci::SerializeIndex({})));
   }
-  (void)blobs->SweepTemp();
-  return std::unique_ptr<ImageStore>(new ImageStore(root, std::move(blobs)));
+  // Temp files of killed writers are swept by the caller (cli/app.cc), which reports them.
+  ASSIGN_OR_RETURN(UniqueFd users, kiln::Open(JoinPath(root, "users.lock"), O_RDWR | O_CREAT, 0600));
+  while (::flock(users.get(), LOCK_SH) != 0) {
+    if (errno != EINTR) return ErrnoStatus("lock " + JoinPath(root, "users.lock"), errno);
+  }
+  return std::unique_ptr<ImageStore>(new ImageStore(root, std::move(blobs), std::move(users)));
 }
 
 Result<oci::Index> ImageStore::ReadIndex() {
@@ -58,11 +62,16 @@ Result<oci::Index> ImageStore::ReadIndex() {
   return index;
 }
 
-Status ImageStore::EditIndex(const std::function<Status(oci::Index&)>& edit) {
+Result<UniqueFd> ImageStore::LockIndex() {
   ASSIGN_OR_RETURN(UniqueFd lock, kiln::Open(JoinPath(root_, "index.json.lock"), O_RDWR | O_CREAT, 0600));
   while (::flock(lock.get(), LOCK_EX) != 0) {
     if (errno != EINTR) return ErrnoStatus("lock index.json", errno);
   }
+  return lock;
+}
+
+Status ImageStore::EditIndex(const std::function<Status(oci::Index&)>& edit) {
+  ASSIGN_OR_RETURN(UniqueFd lock, LockIndex());
   ASSIGN_OR_RETURN(oci::Index index, ReadIndex());
   RETURN_IF_ERROR(edit(index));
   return WriteFileAtomic(JoinPath(root_, "index.json"), oci::SerializeIndex(index));
@@ -70,13 +79,14 @@ Status ImageStore::EditIndex(const std::function<Status(oci::Index&)>& edit) {
 
 Status ImageStore::Tag(const std::string& name, const oci::Descriptor& manifest) {
   ASSIGN_OR_RETURN(std::string full, NormalizeImageName(name));
-  ASSIGN_OR_RETURN(std::string text, blobs_->Read(manifest.digest));
-  ASSIGN_OR_RETURN(oci::Manifest m, oci::ParseManifest(text));
-  if (!blobs_->Has(m.config.digest)) return FailedPrecondition("config " + m.config.digest.str() + " missing");
-  for (const auto& l : m.layers) {
-    if (!blobs_->Has(l.digest)) return FailedPrecondition("layer " + l.digest.str() + " missing");
-  }
-  return EditIndex([&](oci::Index& index) {
+  return EditIndex([&](oci::Index& index) -> Status {
+    // Checked under the lock that deletions take, so the blobs cannot go before the name lands.
+    ASSIGN_OR_RETURN(std::string text, blobs_->Read(manifest.digest));
+    ASSIGN_OR_RETURN(oci::Manifest m, oci::ParseManifest(text));
+    if (!blobs_->Has(m.config.digest)) return FailedPrecondition("config " + m.config.digest.str() + " missing");
+    for (const auto& l : m.layers) {
+      if (!blobs_->Has(l.digest)) return FailedPrecondition("layer " + l.digest.str() + " missing");
+    }
     std::erase_if(index.manifests, [&](const oci::Descriptor& d) { return RefName(d) == full; });
     oci::Descriptor entry = manifest;
     if (entry.media_type.empty()) entry.media_type = oci::kMediaTypeManifest;

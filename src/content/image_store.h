@@ -7,7 +7,12 @@
 // never lose each other's names.
 //
 // Ordering contract for writers: put every layer and the config, then the manifest, then Tag().
-// A name never points at a manifest whose blobs are missing.
+// A name never points at a manifest whose blobs are missing: Tag() checks them, and blobs are
+// deleted (garbage collection, a failed import's clean-up) only under the same lock.
+//
+// Every open ImageStore holds a shared flock on `<root>/users.lock` for its lifetime: a
+// process that may rely on blobs no name references yet (an import, a snapshot) is visible to
+// others, and a failed import deletes what it added only when nobody else has the store open.
 #pragma once
 
 #include <functional>
@@ -51,6 +56,13 @@ class ImageStore {
   Result<oci::Descriptor> Resolve(const std::string& name);
   Result<LoadedImage> Load(const std::string& name);
   Result<std::vector<ImageRecord>> List();
+  // Puts an image all or nothing: runs `put` (which writes the image's blobs and returns its
+  // manifest), then Tag()s it `name`. When either fails, the blobs that `put` created (not those
+  // it found present) and that no name references are removed again, so the store is left as
+  // it was; when another process has the store open (it may be relying on one of them), they
+  // are left for `kiln image prune` instead. Returns the manifest.
+  Result<oci::Descriptor> PutImage(const std::string& name,
+                                   const std::function<Result<oci::Descriptor>()>& put);
   // Deletes blobs that neither a name nor one of `extra_roots` (manifest digests, e.g. the
   // catalogue's versions) reaches, skipping blobs younger than `min_age_seconds` (an ingest in
   // progress has not been named yet). Returns bytes freed.
@@ -60,12 +72,18 @@ class ImageStore {
  private:
   // Runs `edit` on index.json under the lock and writes the result atomically.
   Status EditIndex(const std::function<Status(oci::Index&)>& edit);
+  // The exclusive lock on index.json (held while the fd lives).
+  Result<UniqueFd> LockIndex();
+  // Deletes those of `created` that no name reaches, if no other process has the store open.
+  // Returns how many it deleted.
+  Result<int> RemoveUnnamed(const std::vector<oci::Digest>& created);
   Result<oci::Index> ReadIndex();
 
-  ImageStore(std::string root, std::unique_ptr<DiskBlobStore> blobs)
-      : root_(std::move(root)), blobs_(std::move(blobs)) {}
+  ImageStore(std::string root, std::unique_ptr<DiskBlobStore> blobs, UniqueFd users)
+      : root_(std::move(root)), blobs_(std::move(blobs)), users_(std::move(users)) {}
   std::string root_;
   std::unique_ptr<DiskBlobStore> blobs_;
+  UniqueFd users_;  // shared flock on users.lock
 };
 
 // Copies an image between an OCI image layout directory or an oci-archive tarball (as skopeo

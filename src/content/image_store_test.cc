@@ -135,5 +135,40 @@ TEST_F(ImageStoreTest, ExportRefusesABlobThatDisagreesWithItsDescriptor) {
   EXPECT_TRUE(ListDir(out.path())->empty());
 }
 
+// PutImage is all or nothing: a failed put removes the blobs it created, not those that were
+// there before (even when it wrote them again), and nothing while another store user exists.
+TEST_F(ImageStoreTest, FailedPutImageRemovesOnlyTheBlobsItCreated) {
+  auto old = store_->blobs().Put("old", "x");
+  ASSERT_TRUE(old.ok());
+  auto fail = [&]() -> Result<oci::Descriptor> {
+    RETURN_IF_ERROR(store_->blobs().Put("old", "x").status());
+    RETURN_IF_ERROR(store_->blobs().Put("new-1", "x").status());
+    RETURN_IF_ERROR(store_->blobs().Put("new-2", "x").status());
+    return DataLoss("truncated");
+  };
+  EXPECT_EQ(store_->PutImage("x", fail).status().code(), Code::kDataLoss);
+  EXPECT_EQ(*store_->blobs().List(), std::vector<oci::Digest>{old->digest});
+
+  // A manifest that Tag refuses (a missing layer) counts as a failure too.
+  auto tag_fails = [&]() -> Result<oci::Descriptor> {
+    oci::Descriptor m = PutImage(*store_, "layer-c");
+    auto img = store_->Load(m.digest.str());
+    RETURN_IF_ERROR(store_->blobs().Delete(img->manifest.layers[0].digest));
+    return m;
+  };
+  EXPECT_EQ(store_->PutImage("y", tag_fails).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(store_->blobs().List()->size(), 1u);
+
+  {
+    auto other = ImageStore::Open(dir_.path());  // another user of the store: it may rely on them
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(store_->PutImage("x", fail).ok());
+    EXPECT_EQ(store_->blobs().List()->size(), 3u);
+  }
+  auto ok = store_->PutImage("z", [&] { return Result<oci::Descriptor>(PutImage(*store_, "layer-d")); });
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(store_->Load("z").ok());
+}
+
 }  // namespace
 }  // namespace kiln::content
