@@ -188,7 +188,7 @@ TEST_F(SecurityLeftovers, KilledRunLeavesNoRunDirOrSecret) {
   Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n"
                     "      - shell: sh\n        run: |\n          echo \"${{ secrets.TOKEN }}\" > /dev/null\n"
                     "          touch \"$GITHUB_WORKSPACE/started\"; sleep 300\n");
-  for (const std::string& next : {"run", "prune"}) {
+  for (std::string next : {"run", "prune"}) {
     ::unlink((ws_ + "/started").c_str());
     pid_t pid = Spawn({"run", "--secret", "TOKEN=" + secret});
     ASSERT_TRUE(WaitFor(pid, [&] { return PathExists(ws_ + "/started"); }))

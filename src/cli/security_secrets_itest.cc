@@ -60,7 +60,9 @@ TEST_F(SecuritySecrets, NamesPrefixesResultsSummaryAndJsonAreMasked) {
     const std::string& log = json ? r.err : r.out;
     EXPECT_NE(log.find("Run echo *** default-name"), std::string::npos) << log;
     EXPECT_NE(log.find("| ***\n"), std::string::npos) << log;  // each line of the multi-line one
-    if (json) EXPECT_NE(r.out.find("\"name\": \"deploy with ***\""), std::string::npos) << r.out;
+    if (json) {
+      EXPECT_NE(r.out.find("\"name\": \"deploy with ***\""), std::string::npos) << r.out;
+    }
   }
 }
 
