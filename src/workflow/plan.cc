@@ -42,6 +42,10 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   for (auto it = matrix.begin(); it != matrix.end(); ++it) {
     if (it.key() == "include" || it.key() == "exclude") continue;
     if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
+    if (it.value().size() > 0 && combos.size() > kMaxMatrixProduct / it.value().size()) {
+      return InvalidArgument("the matrix's lists make more than " + std::to_string(kMaxMatrixProduct) +
+                             " combinations (at most " + std::to_string(kMaxMatrixJobs) + " jobs may run)");
+    }
     std::vector<Json> next;
     for (const auto& c : combos) {
       for (const auto& v : it.value()) {
@@ -51,6 +55,17 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
       }
     }
     combos = next;
+  }
+  for (const char* list : {"include", "exclude"}) {
+    if (!matrix.contains(list)) continue;
+    if (!matrix[list].is_array()) return InvalidArgument(std::string("matrix.") + list + " must be a list");
+    if (matrix[list].size() > kMaxMatrixEntries) {
+      return InvalidArgument(std::string("matrix.") + list + " has more than " +
+                             std::to_string(kMaxMatrixEntries) + " entries");
+    }
+    for (const auto& e : matrix[list]) {
+      if (!e.is_object()) return InvalidArgument(std::string("matrix.") + list + " entries must be mappings");
+    }
   }
   bool has_keys = !(combos.size() == 1 && combos[0].empty());
   if (matrix.contains("exclude")) {
@@ -75,6 +90,10 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
       }
       if (!applied) combos.push_back(inc);
     }
+  }
+  if (combos.size() > kMaxMatrixJobs) {
+    return InvalidArgument("the matrix makes " + std::to_string(combos.size()) + " jobs; at most " +
+                           std::to_string(kMaxMatrixJobs) + " are allowed");
   }
   return combos;
 }
@@ -104,7 +123,9 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
   for (const Job* j : order) {
     if (!only_job.empty() && j->id != only_job) continue;
     auto combos = ExpandMatrix(j->matrix);
-    if (!combos.ok()) return combos.status().WithContext(j->pos.ToString());
+    if (!combos.ok()) {
+      return InvalidArgument(j->matrix_pos.ToString() + ": job " + j->id + ": " + combos.status().message());
+    }
     for (const auto& m : *combos) runs.push_back({j, m, Display(*j, m)});
   }
   return runs;
