@@ -1,6 +1,5 @@
 #include "workflow/plan.h"
 
-#include <functional>
 #include <map>
 #include <set>
 
@@ -104,21 +103,35 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
   if (!only_job.empty() && !by_id.count(only_job)) {
     return NotFound("workflow " + w.file + " has no job \"" + only_job + "\"");
   }
+  // Depth-first over `needs` with an explicit stack (a chain of thousands of jobs must not
+  // overflow the call stack): a job goes into `order` after everything it needs.
   std::vector<const Job*> order;
   std::set<std::string> done, visiting;
-  std::function<Status(const Job*)> visit = [&](const Job* j) -> Status {
-    if (done.count(j->id)) return Status::Ok();
-    if (visiting.count(j->id)) {
-      return InvalidArgument(j->pos.ToString() + ": job " + j->id + " depends on itself through `needs`");
+  for (const auto& root : w.jobs) {
+    std::vector<std::pair<const Job*, size_t>> stack;  // job, index of its next need
+    auto push = [&](const Job* j) -> Status {
+      if (done.count(j->id)) return Status::Ok();
+      if (visiting.count(j->id)) {
+        return InvalidArgument(j->pos.ToString() + ": job " + j->id + " depends on itself through `needs`");
+      }
+      visiting.insert(j->id);
+      stack.emplace_back(j, 0);
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(push(&root));
+    while (!stack.empty()) {
+      auto& [j, next] = stack.back();
+      if (next < j->needs.size()) {
+        const Job* need = by_id.at(j->needs[next++]);
+        RETURN_IF_ERROR(push(need));
+        continue;
+      }
+      visiting.erase(j->id);
+      done.insert(j->id);
+      order.push_back(j);
+      stack.pop_back();
     }
-    visiting.insert(j->id);
-    for (const auto& n : j->needs) RETURN_IF_ERROR(visit(by_id.at(n)));
-    visiting.erase(j->id);
-    done.insert(j->id);
-    order.push_back(j);
-    return Status::Ok();
-  };
-  for (const auto& j : w.jobs) RETURN_IF_ERROR(visit(&j));
+  }
   std::vector<JobRun> runs;
   for (const Job* j : order) {
     if (!only_job.empty() && j->id != only_job) continue;

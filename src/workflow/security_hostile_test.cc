@@ -142,6 +142,27 @@ TEST(SecurityMatrix, AtMost256Jobs) {
   EXPECT_FALSE(ExpandMatrix(Json{{"a", {1, 2}}, {"exclude", {"x"}}}).ok());
 }
 
+// Before: ordering jobs by `needs` recursed once per job in a chain and overflowed the stack.
+TEST(SecurityMatrix, LongNeedsChainIsPlannedWithoutRecursion) {
+  Workflow w;
+  w.file = "ci.yml";
+  const int kJobs = 200000;
+  w.jobs.resize(kJobs);
+  for (int i = 0; i < kJobs; ++i) {
+    w.jobs[i].id = "j" + std::to_string(i);
+    w.jobs[i].name = w.jobs[i].id;
+    if (i > 0) w.jobs[i].needs = {"j" + std::to_string(i - 1)};
+  }
+  std::swap(w.jobs.front(), w.jobs.back());  // the last of the chain first, in file order
+  auto plan = PlanRun(w, "");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->size(), static_cast<size_t>(kJobs));
+  EXPECT_EQ((*plan)[0].job->id, "j0");
+  EXPECT_EQ(plan->back().job->id, "j" + std::to_string(kJobs - 1));
+  w.jobs.front().needs.push_back(w.jobs.front().id);  // a cycle is still found
+  EXPECT_FALSE(PlanRun(w, "").ok());
+}
+
 TEST(SecurityWorkflowParse, JobIdsGitHubRefusesAreErrors) {
   for (const std::string id : {"\"\"", "\"1abc\"", "\"a b\"", "\"a.b\"", "\"../x\"", "\"a$b\""}) {
     std::string yaml = "on: push\njobs:\n  " + id + ":\n    runs-on: x\n    steps: [{run: 'true'}]\n";
