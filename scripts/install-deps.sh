@@ -8,6 +8,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libyaml-cpp-dev nlohmann-json3-dev libtomlplusplus-dev libarchive-dev libzstd-dev zlib1g-dev
   libdeflate-dev libssl-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # run: the OCI runtime, and base images built from Debian packages
   crun busybox-static debootstrap
   # tests and benchmarks: independent judges and peers

@@ -133,7 +133,7 @@ int ImageListCommand(App& app, const Args& args) {
                      {"layers", r.layers}, {"created", r.created}, {"source", r.source},
                      {"runner_size", r.runner_size}});
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
   Table table({"REPOSITORY", "TAGS", "DIGEST", "SIZE", "LAYERS", "CREATED"});

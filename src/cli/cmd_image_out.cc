@@ -54,7 +54,7 @@ int ImageInspectCommand(App& app, const Args& args) {
     out["descriptor"] = oci::ToJson(img->descriptor);
     out["manifest"] = OrderedJson::parse(oci::SerializeManifest(img->manifest));
     out["config"] = OrderedJson::parse(oci::SerializeImageConfig(img->config));
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
   const auto& c = img->config;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "base/json.h"
 #include "cli/flags.h"
+#include "base/escape.h"
 #include "snapshot/tree_diff.h"
 
 namespace kiln::cli {
@@ -210,10 +211,11 @@ int ImageDiffCommand(App& app, const Args& args) {
   if (flags->Has("--json")) {
     Json out = Json::array();
     for (const auto& c : *changes) out.push_back({{"kind", std::string(1, c.kind)}, {"path", c.path}});
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
-  for (const auto& c : *changes) std::printf("%c %s\n", c.kind, c.path.c_str());
+  // A layer's file names are anyone's bytes: escape what a terminal would act on.
+  for (const auto& c : *changes) std::printf("%c %s\n", c.kind, EscapeForTerminal(c.path).c_str());
   return 0;
 }
 

@@ -91,7 +91,7 @@ int List(App& app, const Args& args) {
   if (flags->Has("--json")) {
     Json out = Json::array();
     for (const auto& e : *entries) out.push_back({{"id", e.id}, {"image", e.name}, {"key", e.key}, {"created", e.created}});
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
   Table t({"SANDBOX", "IMAGE", "WAITING"});

@@ -200,7 +200,7 @@ int RunCommand(App& app, const Args& args) {
   std::signal(SIGTERM, SIG_DFL);
   if (!report.ok()) return Fail(report.status());
   if (json) {
-    std::printf("%s\n", workflow::ReportJson(*report).dump(2).c_str());
+    std::printf("%s\n", DumpJson(workflow::ReportJson(*report), 2).c_str());
   } else {
     std::fputs(workflow::FormatSummary(*report).c_str(), stdout);
   }

@@ -69,7 +69,7 @@ int List(App& app, const Args& args) {
     for (const auto& r : *runners) {
       out.push_back({{"name", r.name}, {"image", r.image}, {"version", r.version}, {"size", r.size}});
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
   Table t({"NAME", "IMAGE", "VERSION", "SIZE"});

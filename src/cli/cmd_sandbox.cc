@@ -98,7 +98,7 @@ int List(App& app, const Args& args) {
       out.push_back({{"id", s.id}, {"name", s.spec.name}, {"state", s.state}, {"created", FormatRfc3339(s.created)},
                      {"labels", s.spec.labels}});
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
   Table t({"ID", "NAME", "IMAGE", "SIZE", "STATE", "CREATED"});

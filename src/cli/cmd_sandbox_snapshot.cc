@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "oci/reference.h"
 #include "snapshot/capture.h"
 
 namespace kiln::cli {
@@ -19,6 +20,7 @@ int SandboxSnapshot(App& app, const Args& args) {
   if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln sandbox snapshot ID IMAGE_NAME"));
   auto spec = catalog::ParseVersionSpec(flags->Get("--version"));
   if (!spec.ok()) return Fail(spec.status());
+  if (Status name = oci::ValidateRepositoryName(flags->positional()[1]); !name.ok()) return Fail(name);
   auto rt = app.Runtime();
   if (!rt.ok()) return Fail(rt.status());
   auto box = (*rt)->Attach(flags->positional()[0]);

@@ -16,7 +16,7 @@ Result<std::string> WritePoolRequest(const std::string& state_dir, const runtime
   if (image != s.labels.end()) s.name = image->second + (s.size ? " " + s.size->name : "");
   RETURN_IF_ERROR(MakeDirs(state_dir + "/pool", 0700));
   std::string path = state_dir + "/pool/" + runtime::PoolKey(s) + ".json";
-  RETURN_IF_ERROR(WriteScratchFile(path, runtime::SpecToJson(s, Clock::Real()->NowUnix()).dump(), 0600));
+  RETURN_IF_ERROR(WriteScratchFile(path, DumpJson(runtime::SpecToJson(s, Clock::Real()->NowUnix())), 0600));
   return path;
 }
 

@@ -82,7 +82,7 @@ Status WriteArchive(ImageStore& store, const std::string& path, const std::strin
   }
   for (const auto& [name, text] : {std::pair<std::string, std::string>{"oci-layout", R"({"imageLayoutVersion":"1.0.0"})"},
                                    {"index.json", index_json}}) {
-    RETURN_IF_ERROR(AddEntry(w.get(), name, static_cast<int64_t>(text.size()), [&] { return WriteData(w.get(), text); }));
+    RETURN_IF_ERROR(AddEntry(w.get(), name, static_cast<int64_t>(text.size()), [&, &t = text] { return WriteData(w.get(), t); }));
   }
   std::set<std::string> written;
   for (const auto& d : blobs) {

@@ -21,19 +21,31 @@ Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string&
   return InvalidArgument(where + " holds several images (" + names + "); name one with oci:DIR:REF");
 }
 
-Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& d,
+Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& top,
                                         const std::function<Result<std::string>(const oci::Descriptor&)>& read) {
-  bool is_index = d.media_type == oci::kMediaTypeIndex || d.media_type == oci::kDockerManifestList;
-  if (!is_index) return d;
-  ASSIGN_OR_RETURN(std::string text, read(d));
-  ASSIGN_OR_RETURN(oci::Index nested, oci::ParseIndex(text));
+  oci::Descriptor d = top;
   oci::Platform host = oci::HostPlatform();
-  for (const auto& m : nested.manifests) {
-    if (m.platform && m.platform->os == host.os && m.platform->architecture == host.architecture) {
-      return ResolvePlatform(m, read);
+  for (int depth = 0;; ++depth) {
+    bool is_index = d.media_type == oci::kMediaTypeIndex || d.media_type == oci::kDockerManifestList;
+    if (!is_index) return d;
+    if (depth == kMaxIndexDepth) {
+      return InvalidArgument("image index " + top.digest.Short() + " nests more than " +
+                             std::to_string(kMaxIndexDepth) + " indexes deep");
+    }
+    ASSIGN_OR_RETURN(std::string text, read(d));
+    ASSIGN_OR_RETURN(oci::Index nested, oci::ParseIndex(text));
+    bool found = false;
+    for (const auto& m : nested.manifests) {
+      if (m.platform && m.platform->os == host.os && m.platform->architecture == host.architecture) {
+        d = m;
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" + host.architecture);
     }
   }
-  return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" + host.architecture);
 }
 
 oci::Descriptor TaggedEntry(const LoadedImage& img, const std::string& ref) {

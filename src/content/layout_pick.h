@@ -13,7 +13,11 @@ namespace kiln::content {
 // entry. `where` names the source in messages.
 Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string& ref,
                                      const std::string& where);
+// How many image indexes may nest inside each other before a manifest (containerd allows 8).
+inline constexpr int kMaxIndexDepth = 8;
+
 // If `d` is an image index, the entry for the host platform (read through `read`); else `d`.
+// Indexes nested deeper than kMaxIndexDepth are InvalidArgument naming the depth.
 Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& d,
                                         const std::function<Result<std::string>(const oci::Descriptor&)>& read);
 

@@ -69,7 +69,14 @@ KILN_FORWARD(la_ssize_t, archive_read_data, (struct archive* a, void* buf, size_
 KILN_FORWARD(int, archive_read_data_block, (struct archive* a, const void** buf, size_t* n, la_int64_t* offset),
              (a, buf, n, offset))
 KILN_FORWARD(int, archive_read_data_skip, (struct archive* a), (a))
-KILN_FORWARD(const char*, archive_error_string, (struct archive* a), (a))
+// Never null: libarchive returns NULL when it failed without setting a message (a corrupt pax
+// sparse header does), and every caller appends the result to a std::string (found by
+// fuzz/tar_read_fuzz.cc; reproducer in fuzz/corpus/tar_read/regress-null-error-string).
+extern "C" const char* archive_error_string(struct archive* a) {
+  static const auto real = Resolve(&::archive_error_string, "archive_error_string");
+  const char* s = real(a);
+  return s != nullptr ? s : "unknown libarchive error";
+}
 
 KILN_FORWARD(struct archive*, archive_write_new, (void), ())
 KILN_FORWARD(int, archive_write_free, (struct archive* a), (a))

@@ -95,7 +95,7 @@ std::string SerializeManifest(const Manifest& m) {
   j["layers"] = OrderedJson::array();
   for (const auto& l : m.layers) j["layers"].push_back(ToJson(l));
   if (!m.annotations.empty()) j["annotations"] = m.annotations;
-  return j.dump();
+  return DumpJson(j);
 }
 
 Result<Index> ParseIndex(std::string_view text) {
@@ -121,7 +121,7 @@ std::string SerializeIndex(const Index& i) {
   j["manifests"] = OrderedJson::array();
   for (const auto& m : i.manifests) j["manifests"].push_back(ToJson(m));
   if (!i.annotations.empty()) j["annotations"] = i.annotations;
-  return j.dump();
+  return DumpJson(j);
 }
 
 Result<ImageConfig> ParseImageConfig(std::string_view text) {
@@ -190,7 +190,7 @@ std::string SerializeImageConfig(const ImageConfig& c) {
       j["history"].push_back(e);
     }
   }
-  return j.dump();
+  return DumpJson(j);
 }
 
 Platform HostPlatform() {

@@ -108,7 +108,7 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::StartNew(const SandboxSpec& sp
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
   RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", owner, 0600));
   RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
-                                   SpecToJson(spec, Clock::Real()->NowUnix()).dump(), 0600));
+                                   DumpJson(SpecToJson(spec, Clock::Real()->NowUnix())), 0600));
   auto sandbox = Start(id, paths, spec);
   if (!sandbox.ok()) {
     (void)CrunSandbox::DestroyAt(id, paths);
@@ -147,7 +147,7 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, c
   in.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
   in.agent_fd = 3;
   ASSIGN_OR_RETURN(UniqueFd agent, AgentListen(paths.dir + "/" + kAgentSocket));
-  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", RuntimeSpec(in).dump(2), 0600));
+  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/config.json", DumpJson(RuntimeSpec(in), 2), 0600));
   SubprocessOptions run;
   run.output_file = paths.dir + "/crun.log";
   run.pass_fd = agent.get();

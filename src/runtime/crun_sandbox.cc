@@ -80,7 +80,7 @@ Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
   Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
   // The process file may hold secrets in env: 0600, never argv, removed after use.
   std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";
-  RETURN_IF_ERROR(WriteScratchFile(file, process.dump(), 0600));
+  RETURN_IF_ERROR(WriteScratchFile(file, DumpJson(process), 0600));
   SubprocessOptions options;
   options.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
   auto r = RunCrun(paths_, {"exec", "--process", file, id_}, options);

@@ -20,7 +20,7 @@ std::string PoolKey(const SandboxSpec& spec) {
   Json what = {{"lower_dirs", spec.lower_dirs}, {"image", oci::SerializeImageConfig(spec.image)},
                {"size", spec.size ? spec.size->name : ""}, {"hostname", spec.hostname},
                {"network", spec.network}};
-  return Sha256::Hex(what.dump()).substr(0, 16);
+  return Sha256::Hex(DumpJson(what)).substr(0, 16);
 }
 
 Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {
@@ -28,7 +28,7 @@ Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {
     SandboxSpec s;
     s.name = j.at("name").get<std::string>();
     s.lower_dirs = j.at("lower_dirs").get<std::vector<std::string>>();
-    ASSIGN_OR_RETURN(s.image, oci::ParseImageConfig(j.at("image").dump()));
+    ASSIGN_OR_RETURN(s.image, oci::ParseImageConfig(DumpJson(j.at("image"))));
     for (const auto& m : j.at("mounts")) {
       s.mounts.push_back({m.at("source").get<std::string>(), m.at("destination").get<std::string>(),
                           m.at("read_only").get<bool>()});

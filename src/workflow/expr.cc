@@ -29,7 +29,7 @@ std::string ToDisplayString(const Json& v) {
     std::snprintf(buf, sizeof buf, "%.15g", d);
     return buf;
   }
-  return v.dump(2);
+  return DumpJson(v, 2);
 }
 
 Result<Json> Evaluate(const std::string& expr, const ExprContext& ctx) {

@@ -9,6 +9,13 @@
 namespace kiln::workflow {
 namespace {
 
+// The longest string format() and join() build (repeating one big value must not exhaust memory).
+constexpr size_t kMaxBuiltString = 64 << 20;
+
+Status TooLong(const char* fn) {
+  return InvalidArgument(std::string(fn) + ": result longer than " + std::to_string(kMaxBuiltString) + " bytes");
+}
+
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -23,9 +30,14 @@ Result<Json> Format(const std::vector<Json>& args) {
     if (f[i] == '{') {
       size_t close = f.find('}', i);
       if (close == std::string::npos) return InvalidArgument("format: unclosed '{'");
-      size_t n = static_cast<size_t>(std::atoi(f.substr(i + 1, close - i - 1).c_str()));
-      if (n + 1 >= args.size()) return InvalidArgument("format: no argument {" + std::to_string(n) + "}");
+      std::string index = f.substr(i + 1, close - i - 1);
+      if (index.empty() || index.size() > 6 || index.find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgument("format: \"{" + index + "}\" is not an argument index");
+      }
+      size_t n = std::stoul(index);
+      if (n + 1 >= args.size()) return InvalidArgument("format: no argument {" + index + "}");
       out += ToDisplayString(args[n + 1]);
+      if (out.size() > kMaxBuiltString) return TooLong("format");
       i = close;
       continue;
     }
@@ -103,12 +115,15 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
     std::string sep = args.size() > 1 ? ToDisplayString(args[1]) : ",";
     if (!args[0].is_array()) return Json(ToDisplayString(args[0]));
     std::string out;
-    for (size_t i = 0; i < args[0].size(); ++i) out += (i ? sep : "") + ToDisplayString(args[0][i]);
+    for (size_t i = 0; i < args[0].size(); ++i) {
+      out += (i ? sep : "") + ToDisplayString(args[0][i]);
+      if (out.size() > kMaxBuiltString) return TooLong("join");
+    }
     return Json(out);
   }
   if (name == "tojson") {
     RETURN_IF_ERROR(need(1));
-    return Json(args[0].dump(2));
+    return Json(DumpJson(args[0], 2));
   }
   if (name == "fromjson") {
     RETURN_IF_ERROR(need(1));

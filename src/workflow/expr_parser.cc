@@ -46,10 +46,21 @@ Json Unwrap(Json v) {
 }  // namespace
 
 Status ExprParser::Error(const std::string& what) const {
-  return InvalidArgument("expression \"" + src_ + "\": " + what);
+  std::string shown = src_.size() > 80 ? src_.substr(0, 77) + "..." : src_;
+  return InvalidArgument("expression \"" + shown + "\": " + what);
+}
+
+Status ExprParser::Enter() {
+  if (++depth_ > kMaxExprDepth) {
+    return Error("nested deeper than " + std::to_string(kMaxExprDepth) + " levels");
+  }
+  return Status::Ok();
 }
 
 Status ExprParser::Lex() {
+  if (src_.size() > kMaxExprLength) {
+    return Error("longer than " + std::to_string(kMaxExprLength) + " bytes");
+  }
   size_t i = 0;
   while (i < src_.size()) {
     char c = src_[i];
@@ -161,7 +172,9 @@ Result<Json> ExprParser::Comparison() {
 
 Result<Json> ExprParser::Unary() {
   if (Accept("!")) {
+    RETURN_IF_ERROR(Enter());
     ASSIGN_OR_RETURN(Json v, Unary());
+    Leave();
     return Json(!Truthy(Unwrap(v)));
   }
   return Postfix();
@@ -181,7 +194,9 @@ Result<Json> ExprParser::Postfix() {
       if (tokens_[pos_].kind != Token::kIdent) return Error("expected a property name after '.'");
       v = Property(v, tokens_[pos_++].text);
     } else if (Accept("[")) {
+      RETURN_IF_ERROR(Enter());
       ASSIGN_OR_RETURN(Json key, Or());
+      Leave();
       if (!Accept("]")) return Error("expected ']'");
       Json base = Unwrap(v);
       key = Unwrap(key);
@@ -204,7 +219,9 @@ Result<Json> ExprParser::Primary() {
   if (t.kind == Token::kNumber) return Json(t.number);
   if (t.kind == Token::kString) return Json(t.text);
   if (t.kind == Token::kOp && t.text == "(") {
+    RETURN_IF_ERROR(Enter());
     ASSIGN_OR_RETURN(Json v, Or());
+    Leave();
     if (!Accept(")")) return Error("expected ')'");
     return v;
   }
@@ -220,6 +237,7 @@ Result<Json> ExprParser::Primary() {
 
 Result<Json> ExprParser::Call(const std::string& name) {
   std::vector<Json> args;
+  RETURN_IF_ERROR(Enter());
   if (!Accept(")")) {
     for (;;) {
       ASSIGN_OR_RETURN(Json a, Or());
@@ -228,6 +246,7 @@ Result<Json> ExprParser::Call(const std::string& name) {
       if (!Accept(",")) return Error("expected ',' or ')' in call of " + name);
     }
   }
+  Leave();
   auto r = CallFunction(name, args, ctx_);
   if (!r.ok()) return Error(r.status().message());
   return r;

@@ -14,6 +14,12 @@ struct Token {
   double number = 0;
 };
 
+// The deepest nesting the parser accepts: parentheses, brackets, calls and `!` each add a
+// level, and each level costs a few stack frames.
+inline constexpr int kMaxExprDepth = 100;
+// The longest expression accepted, in bytes.
+inline constexpr size_t kMaxExprLength = 64 * 1024;
+
 class ExprParser {
  public:
   ExprParser(const std::string& src, const ExprContext& ctx) : src_(src), ctx_(ctx) {}
@@ -31,11 +37,15 @@ class ExprParser {
   Result<Json> Call(const std::string& name);
   bool Accept(const std::string& op);
   Status Error(const std::string& what) const;
+  // Enters one level of nesting; InvalidArgument past kMaxExprDepth. Pair with Leave().
+  Status Enter();
+  void Leave() { --depth_; }
 
   std::string src_;
   const ExprContext& ctx_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 // Loose equality and ordering, as GitHub defines them.

@@ -75,6 +75,7 @@ struct Job {
   RunDefaults defaults;
   std::string if_expr;
   Json matrix;  // strategy.matrix as written (object), or null
+  Pos matrix_pos;  // where strategy.matrix was written
   bool fail_fast = true;
   std::map<std::string, std::string> outputs;
   std::string continue_on_error = "false";

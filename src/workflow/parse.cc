@@ -7,7 +7,9 @@
 
 #include "base/fs.h"
 #include "catalog/version.h"
+#include "oci/reference.h"
 #include "workflow/parse_util.h"
+#include "workflow/yaml_limits.h"
 
 namespace kiln::workflow {
 namespace {
@@ -39,7 +41,11 @@ Step ParseStep(Ctx& c, const YAML::Node& n, size_t index) {
   CheckKeys(c, n, kStepKeys, "step");
   Step s;
   s.pos = c.PosOf(n);
-  s.id = n["id"] ? Scalar(c, n["id"], "id") : "__step_" + std::to_string(index + 1);
+  s.id = "__step_" + std::to_string(index + 1);
+  if (n["id"]) {
+    s.id = Scalar(c, n["id"], "id");
+    CheckId(c, n["id"], s.id, "step id");
+  }
   if (n["name"]) s.name = Scalar(c, n["name"], "name");
   if (n["run"]) s.run = Scalar(c, n["run"], "run");
   if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
@@ -98,8 +104,8 @@ SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n) {
   } else {
     c.Fail(n, "snapshot must be an image name or a mapping {image-name, version, if}");
   }
-  if (s.image_name.empty() || s.image_name.find_first_of(" :@") != std::string::npos) {
-    c.Fail(n, "snapshot image name \"" + s.image_name + "\" must be non-empty, without spaces, ':' or '@'");
+  if (Status valid = oci::ValidateRepositoryName(s.image_name); !valid.ok()) {
+    c.Fail(n.IsMap() ? n["image-name"] : n, "snapshot image name: " + valid.message());
   }
   return s;
 }
@@ -135,7 +141,10 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   if (n["if"]) j.if_expr = StripExpr(Scalar(c, n["if"], "if"));
   if (const YAML::Node st = n["strategy"]) {
     ExpectMap(c, st, "strategy");
-    if (st["matrix"]) j.matrix = ToJson(c, st["matrix"]);
+    if (st["matrix"]) {
+      j.matrix = ToJson(c, st["matrix"]);
+      j.matrix_pos = c.PosOf(st["matrix"]);
+    }
     if (st["fail-fast"]) j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
   }
   if (const YAML::Node out = n["outputs"]) {
@@ -173,7 +182,10 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
   const YAML::Node jobs = root["jobs"];
   if (!jobs || !jobs.IsMap() || jobs.size() == 0) c.Fail(jobs ? jobs : root, "workflow has no `jobs`");
   std::set<std::string> ids;
-  for (const auto& kv : jobs) ids.insert(kv.first.Scalar());
+  for (const auto& kv : jobs) {
+    CheckId(c, kv.first, kv.first.Scalar(), "job id");
+    ids.insert(kv.first.Scalar());
+  }
   for (const auto& kv : jobs) {
     Job j = ParseJob(c, kv.first.Scalar(), kv.second);
     for (const auto& need : j.needs) {
@@ -190,6 +202,7 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
 
 Result<Workflow> ParseWorkflow(const std::string& text, const std::string& file) {
   Ctx c{file};
+  RETURN_IF_ERROR(CheckYamlExpansion(text, file));
   try {
     YAML::Node root = YAML::Load(text);
     return ParseDoc(c, root);

@@ -1,5 +1,7 @@
 #include "workflow/parse_util.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 namespace kiln::workflow {
@@ -45,6 +47,17 @@ EnvMap ParseEnv(const Ctx& c, const YAML::Node& n) {
   return env;
 }
 
+void CheckId(const Ctx& c, const YAML::Node& n, const std::string& id, const std::string& what) {
+  auto alpha = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; };
+  auto rest = [&](char ch) { return alpha(ch) || (ch >= '0' && ch <= '9') || ch == '-'; };
+  bool ok = !id.empty() && alpha(id[0]) && std::all_of(id.begin(), id.end(), rest);
+  if (!ok) {
+    std::string shown = id.size() > 60 ? id.substr(0, 57) + "..." : id;
+    c.Fail(n, "invalid " + what + " \"" + shown + "\": it must start with a letter or '_' and " +
+                  "contain only letters, digits, '-' and '_'");
+  }
+}
+
 Json ToJson(const Ctx& c, const YAML::Node& n) {
   if (n.IsNull()) return nullptr;
   if (n.IsSequence()) {
@@ -64,7 +77,8 @@ Json ToJson(const Ctx& c, const YAML::Node& n) {
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   if (!s.empty() && *end == '\0' && s.find_first_not_of("0123456789.-+eE") == std::string::npos) {
-    if (v == static_cast<double>(static_cast<int64_t>(v)) && s.find('.') == std::string::npos) {
+    bool integral = std::fabs(v) < 9.0e15 && v == std::floor(v);
+    if (integral && s.find('.') == std::string::npos) {
       return static_cast<int64_t>(v);
     }
     return v;

@@ -38,6 +38,9 @@ bool Bool(const Ctx& c, const YAML::Node& n, const std::string& what);
 EnvMap ParseEnv(const Ctx& c, const YAML::Node& n);
 // YAML → JSON (scalars that look like numbers or booleans become those).
 Json ToJson(const Ctx& c, const YAML::Node& n);
+// Fails unless `id` is a job or step id GitHub accepts: a letter or '_' first, then letters,
+// digits, '-' or '_'. `what` is "job id" or "step id".
+void CheckId(const Ctx& c, const YAML::Node& n, const std::string& id, const std::string& what);
 // "${{ x }}" → "x"; anything else unchanged.
 std::string StripExpr(const std::string& s);
 std::string FirstLine(const std::string& s);

@@ -1,6 +1,5 @@
 #include "workflow/plan.h"
 
-#include <functional>
 #include <map>
 #include <set>
 
@@ -42,6 +41,10 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   for (auto it = matrix.begin(); it != matrix.end(); ++it) {
     if (it.key() == "include" || it.key() == "exclude") continue;
     if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
+    if (it.value().size() > 0 && combos.size() > kMaxMatrixProduct / it.value().size()) {
+      return InvalidArgument("the matrix's lists make more than " + std::to_string(kMaxMatrixProduct) +
+                             " combinations (at most " + std::to_string(kMaxMatrixJobs) + " jobs may run)");
+    }
     std::vector<Json> next;
     for (const auto& c : combos) {
       for (const auto& v : it.value()) {
@@ -51,6 +54,17 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
       }
     }
     combos = next;
+  }
+  for (const char* list : {"include", "exclude"}) {
+    if (!matrix.contains(list)) continue;
+    if (!matrix[list].is_array()) return InvalidArgument(std::string("matrix.") + list + " must be a list");
+    if (matrix[list].size() > kMaxMatrixEntries) {
+      return InvalidArgument(std::string("matrix.") + list + " has more than " +
+                             std::to_string(kMaxMatrixEntries) + " entries");
+    }
+    for (const auto& e : matrix[list]) {
+      if (!e.is_object()) return InvalidArgument(std::string("matrix.") + list + " entries must be mappings");
+    }
   }
   bool has_keys = !(combos.size() == 1 && combos[0].empty());
   if (matrix.contains("exclude")) {
@@ -76,6 +90,10 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
       if (!applied) combos.push_back(inc);
     }
   }
+  if (combos.size() > kMaxMatrixJobs) {
+    return InvalidArgument("the matrix makes " + std::to_string(combos.size()) + " jobs; at most " +
+                           std::to_string(kMaxMatrixJobs) + " are allowed");
+  }
   return combos;
 }
 
@@ -85,26 +103,42 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
   if (!only_job.empty() && !by_id.count(only_job)) {
     return NotFound("workflow " + w.file + " has no job \"" + only_job + "\"");
   }
+  // Depth-first over `needs` with an explicit stack (a chain of thousands of jobs must not
+  // overflow the call stack): a job goes into `order` after everything it needs.
   std::vector<const Job*> order;
   std::set<std::string> done, visiting;
-  std::function<Status(const Job*)> visit = [&](const Job* j) -> Status {
-    if (done.count(j->id)) return Status::Ok();
-    if (visiting.count(j->id)) {
-      return InvalidArgument(j->pos.ToString() + ": job " + j->id + " depends on itself through `needs`");
+  for (const auto& root : w.jobs) {
+    std::vector<std::pair<const Job*, size_t>> stack;  // job, index of its next need
+    auto push = [&](const Job* j) -> Status {
+      if (done.count(j->id)) return Status::Ok();
+      if (visiting.count(j->id)) {
+        return InvalidArgument(j->pos.ToString() + ": job " + j->id + " depends on itself through `needs`");
+      }
+      visiting.insert(j->id);
+      stack.emplace_back(j, 0);
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(push(&root));
+    while (!stack.empty()) {
+      auto& [j, next] = stack.back();
+      if (next < j->needs.size()) {
+        const Job* need = by_id.at(j->needs[next++]);
+        RETURN_IF_ERROR(push(need));
+        continue;
+      }
+      visiting.erase(j->id);
+      done.insert(j->id);
+      order.push_back(j);
+      stack.pop_back();
     }
-    visiting.insert(j->id);
-    for (const auto& n : j->needs) RETURN_IF_ERROR(visit(by_id.at(n)));
-    visiting.erase(j->id);
-    done.insert(j->id);
-    order.push_back(j);
-    return Status::Ok();
-  };
-  for (const auto& j : w.jobs) RETURN_IF_ERROR(visit(&j));
+  }
   std::vector<JobRun> runs;
   for (const Job* j : order) {
     if (!only_job.empty() && j->id != only_job) continue;
     auto combos = ExpandMatrix(j->matrix);
-    if (!combos.ok()) return combos.status().WithContext(j->pos.ToString());
+    if (!combos.ok()) {
+      return InvalidArgument(j->matrix_pos.ToString() + ": job " + j->id + ": " + combos.status().message());
+    }
     for (const auto& m : *combos) runs.push_back({j, m, Display(*j, m)});
   }
   return runs;

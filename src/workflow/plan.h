@@ -17,7 +17,16 @@ struct JobRun {
   std::string display;           // "build (ubuntu, 18)"
 };
 
-// Expands a strategy.matrix object into its combinations.
+// The most jobs one matrix may make (GitHub: "a matrix can generate a maximum of 256 jobs per
+// workflow run").
+inline constexpr size_t kMaxMatrixJobs = 256;
+// The largest product of the matrix's lists before `exclude`, and the most `include` or
+// `exclude` entries: bounds the memory and time of expansion whatever `exclude` removes.
+inline constexpr size_t kMaxMatrixProduct = 4096;
+inline constexpr size_t kMaxMatrixEntries = 1024;
+
+// Expands a strategy.matrix object into its combinations. InvalidArgument when it would make
+// more than kMaxMatrixJobs jobs or cross the bounds above (detected before building them).
 Result<std::vector<Json>> ExpandMatrix(const Json& matrix);
 
 // Jobs to run, in order. `only_job` (act's -j) keeps just that job. A cycle in `needs` is an
