@@ -57,13 +57,7 @@ int Create(App& app, const Args& args) {
   spec.persistent = true;
   spec.labels = {{"image", resolved->display}, {"digest", resolved->image.descriptor.digest.str()}};
   // Without --size, the config's default_size (as a job gets): a sandbox always has limits.
-  workflow::RunnerConfig config;
-  if (std::string path = workflow::DefaultConfigPath(); !path.empty()) {
-    auto loaded = workflow::LoadRunnerConfig(path);
-    if (!loaded.ok()) return Fail(loaded.status());
-    config = *loaded;
-  }
-  auto size = workflow::SizeWithConfig(config, flags->Get("--size", config.default_size));
+  auto size = workflow::CommandSize(flags->Get("--size"), "");
   if (!size.ok()) return Fail(size.status());
   spec.size = *size;
   spec.labels["size"] = size->name;

@@ -81,6 +81,14 @@ Result<runtime::Size> SizeWithConfig(const RunnerConfig& config, const std::stri
   return size;
 }
 
+Result<runtime::Size> CommandSize(const std::string& size_flag, const std::string& generated_on_size) {
+  RunnerConfig config;
+  if (std::string path = DefaultConfigPath(); !path.empty()) {
+    ASSIGN_OR_RETURN(config, LoadRunnerConfig(path));
+  }
+  return SizeWithConfig(config, JobSize(config, size_flag, generated_on_size));
+}
+
 Status AddOverride(RunnerConfig& config, const std::string& spec) {
   size_t eq = spec.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {

@@ -45,6 +45,9 @@ std::string DefaultConfigPath();
 std::string JobSize(const RunnerConfig& config, const std::string& size, const std::string& generated_on_size);
 // ParseSize(name) with the config's disk figure for that size, if it sets one.
 Result<runtime::Size> SizeWithConfig(const RunnerConfig& config, const std::string& name);
+// The size of a sandbox made outside a workflow (kiln sandbox create, kiln pool fill), as a
+// job would get it: JobSize and SizeWithConfig with the config at DefaultConfigPath().
+Result<runtime::Size> CommandSize(const std::string& size_flag, const std::string& generated_on_size);
 // Adds "label=image" overrides (as `act -P` takes them).
 Status AddOverride(RunnerConfig& config, const std::string& spec);
 // Chooses the image for a job whose runs-on/container have been interpolated already.
