@@ -95,7 +95,7 @@ Json SeccompProfile() {
   }
   return {{"defaultAction", "SCMP_ACT_ERRNO"},
           {"defaultErrnoRet", kEperm},
-          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
+          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}},
           {"syscalls", rules}};
 }
 
