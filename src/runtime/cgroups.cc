@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sstream>
 #include <sys/mount.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "base/fd.h"
 #include "base/fs.h"
