@@ -62,6 +62,14 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   ::_exit(127);
 }
 
+// How many bytes of `s` from `start` make a piece of at most `max` bytes that does not end
+// inside a UTF-8 sequence (a cut in the middle of a character would garble it twice).
+size_t Utf8CutPoint(const std::string& s, size_t start, size_t max) {
+  size_t cut = max;
+  for (int back = 0; back < 3 && cut > 1 && (static_cast<unsigned char>(s[start + cut]) & 0xC0) == 0x80; ++back) --cut;
+  return cut;
+}
+
 }  // namespace
 
 void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result) {
@@ -87,11 +95,22 @@ void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, Subpro
         (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
         continue;
       }
+      // Only the new bytes are searched, and a line is cut at kMaxOutputLine: memory stays
+      // bounded and the work linear whatever the child prints.
+      size_t start = 0, from = partial[i].size(), nl;
       partial[i].append(buf, static_cast<size_t>(n));
-      size_t start = 0, nl;
-      while ((nl = partial[i].find('\n', start)) != std::string::npos) {
+      while (true) {
+        nl = partial[i].find('\n', from);
+        size_t end = nl != std::string::npos ? nl : partial[i].size();
+        if (end - start > kMaxOutputLine) {
+          end = start + Utf8CutPoint(partial[i], start, kMaxOutputLine);
+          options.on_line(partial[i].substr(start, end - start), i == 1);
+          start = from = end;
+          continue;
+        }
+        if (nl == std::string::npos) break;
         options.on_line(partial[i].substr(start, nl - start), i == 1);
-        start = nl + 1;
+        start = from = nl + 1;
       }
       partial[i].erase(0, start);
     }

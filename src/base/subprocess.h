@@ -10,13 +10,18 @@
 
 namespace kiln {
 
+// The longest line SubprocessOptions::on_line receives; longer lines are split.
+inline constexpr size_t kMaxOutputLine = 64 * 1024;
+
 struct SubprocessOptions {
   // Full environment of the child; nullopt inherits kiln's.
   std::optional<std::vector<std::string>> env;
   std::string cwd;                    // Empty: kiln's cwd.
   std::optional<std::string> stdin_data;  // nullopt: /dev/null.
   // Called once per complete line of output (without the '\n'); a final unterminated line is
-  // delivered too. When unset, output is captured into SubprocessResult.
+  // delivered too. A line longer than kMaxOutputLine bytes arrives in pieces of at most that
+  // size (cut between UTF-8 characters), each a call of its own, so memory stays bounded
+  // whatever the child prints. When unset, output is captured into SubprocessResult.
   std::function<void(const std::string& line, bool is_stderr)> on_line;
   bool inherit_stdio = false;  // Child writes straight to kiln's stdout/stderr.
   // When set, the child's stdout and stderr are appended to this file instead (for programs

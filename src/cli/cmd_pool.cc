@@ -10,6 +10,7 @@
 #include "cli/flags.h"
 #include "cli/image_provider.h"
 #include "cli/pool_refill.h"
+#include "workflow/runner_config.h"
 
 namespace kiln::cli {
 namespace {
@@ -61,12 +62,11 @@ int Fill(App& app, const Args& args) {
     spec.lower_dirs = image->lower_dirs;
     spec.image = image->config;  // as a job's sandbox has it (workflow/job_runner.cc)
     spec.name = image->ref;
-    if (flags->Has("--size")) {
-      auto size = runtime::ParseSize(flags->Get("--size"));
-      if (!size.ok()) return Fail(size.status());
-      spec.size = *size;
-      spec.name += " " + size->name;
-    }
+    // Without --size, the size a job on this image gets (workflow::JobSize), so jobs find them.
+    auto size = workflow::CommandSize(flags->Get("--size"), image->generated_on_size);
+    if (!size.ok()) return Fail(size.status());
+    spec.size = *size;
+    spec.name += " " + size->name;
   }
   auto rt = app.Runtime();
   if (!rt.ok()) return Fail(rt.status());

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "snapshot/capture.h"
+#include "workflow/runner_config.h"
 
 namespace kiln::cli {
 namespace {
@@ -29,6 +30,9 @@ SYNOPSIS
     kiln sandbox snapshot ID IMAGE_NAME [--version N.*] [--wait]
 
 DESCRIPTION
+    `create` without --size uses the config file's default_size (2x8 unless set; the config
+    file is $KILN_CONFIG or /etc/kiln/config.toml). Sizes: 1x1, 2x8, 4x16, 8x32, 16x64,
+    32x128, 64x256.
     A sandbox made by `create` keeps running (its PID 1 is kiln-init) until `rm`; commands
     run in it with `exec`, whose exit code is the command's. `snapshot` freezes the sandbox
     (cgroup freezer) just while its changes are captured, records them as the next version of
@@ -52,12 +56,11 @@ int Create(App& app, const Args& args) {
   spec.image = resolved->image.config;
   spec.persistent = true;
   spec.labels = {{"image", resolved->display}, {"digest", resolved->image.descriptor.digest.str()}};
-  if (flags->Has("--size")) {
-    auto size = runtime::ParseSize(flags->Get("--size"));
-    if (!size.ok()) return Fail(size.status());
-    spec.size = *size;
-    spec.labels["size"] = size->name;
-  }
+  // Without --size, the config's default_size (as a job gets): a sandbox always has limits.
+  auto size = workflow::CommandSize(flags->Get("--size"), "");
+  if (!size.ok()) return Fail(size.status());
+  spec.size = *size;
+  spec.labels["size"] = size->name;
   auto rt = app.Runtime();
   if (!rt.ok()) return Fail(rt.status());
   auto box = (*rt)->Create(spec);

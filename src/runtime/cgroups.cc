@@ -1,11 +1,16 @@
 #include "runtime/cgroups.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sstream>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
-#include <linux/magic.h>
 
+#include "base/fd.h"
 #include "base/fs.h"
 
 namespace kiln::runtime {
@@ -21,6 +26,13 @@ bool IsFs(const char* path, long magic) {  // NOLINT
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// Writes a cgroup file in place (cgroupfs files take one write, never a rename).
+Status WriteKnob(const std::string& file, const std::string& value) {
+  UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus("open " + file, errno);
+  return WriteAll(fd.get(), value).WithContext("write " + value + " to " + file);
 }
 
 }  // namespace
@@ -57,6 +69,30 @@ Result<std::string> PrepareCgroups() {
   }
   return "host had cgroup controller(s) " + moved + " on the cgroup v2 side of a hybrid "
          "hierarchy, which crun refuses; kiln bound them to cgroup v1 under /sys/fs/cgroup";
+}
+
+int64_t ParentPidsCap() {
+  int64_t most = 4194304;  // the kernel's PID_MAX_LIMIT
+  for (const char* knob : {"/proc/sys/kernel/pid_max", "/proc/sys/kernel/threads-max"}) {
+    auto text = ReadFile(knob);
+    int64_t n = text.ok() ? std::atoll(text->c_str()) : 0;
+    if (n > 0) most = std::min(most, n);
+  }
+  return std::max<int64_t>(most / 4 * 3, 1024);
+}
+
+Result<std::string> CapParentPids() {
+  std::string dir;
+  if (DetectCgroupMode() == CgroupMode::kV2) {
+    // Sandboxes' cgroups are made below /kiln, which then needs the pids controller.
+    RETURN_IF_ERROR(WriteKnob("/sys/fs/cgroup/cgroup.subtree_control", "+pids"));
+    dir = std::string("/sys/fs/cgroup/") + kParentCgroup;
+  } else {
+    dir = std::string("/sys/fs/cgroup/pids/") + kParentCgroup;
+  }
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + dir, errno);
+  RETURN_IF_ERROR(WriteKnob(dir + "/pids.max", std::to_string(ParentPidsCap())));
+  return dir + "/pids.max";
 }
 
 }  // namespace kiln::runtime

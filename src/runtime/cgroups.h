@@ -22,4 +22,16 @@ CgroupMode DetectCgroupMode();
 // nothing), or FailedPrecondition saying what a person must do.
 Result<std::string> PrepareCgroups();
 
+// The cgroup (below each hierarchy's root) under which every sandbox's cgroup is made:
+// cgroupsPath "/kiln/<id>".
+inline constexpr const char* kParentCgroup = "kiln";
+// The pids cap of that parent cgroup: three quarters of what the host can have
+// (min(kernel.pid_max, kernel.threads-max)), so that however many sandboxes run, each with its
+// own cap, the host keeps a quarter for itself.
+int64_t ParentPidsCap();
+// Makes the parent cgroup in the pids hierarchy (cgroup v1: /sys/fs/cgroup/pids/kiln; v2:
+// /sys/fs/cgroup/kiln, with the pids controller enabled for it) and writes ParentPidsCap() to
+// its pids.max. Returns the pids.max file written.
+Result<std::string> CapParentPids();
+
 }  // namespace kiln::runtime

@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <fstream>
 #include <random>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -61,6 +62,7 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
   if (!IsDirectory(SandboxesDir())) return out;
   ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
   for (const auto& id : ids) {
+    if (id.rfind(kStagingPrefix, 0) == 0) continue;
     std::string dir = PathsOf(id).dir;
     auto owner = ReadFile(dir + "/owner");
     auto record = ReadFile(dir + "/spec.json");
@@ -86,6 +88,10 @@ Result<int> CrunRuntime::SweepOrphans() {
   int swept = 0;
   for (const auto& id : ids) {
     CrunPaths paths = PathsOf(id);
+    if (id.rfind(kStagingPrefix, 0) == 0) {  // a sandbox dir being made: only if its maker died
+      if (!OwnerAlive(TokenFromName(id.substr(id.rfind('-') + 1)))) (void)RemoveTree(paths.dir);
+      continue;
+    }
     auto owner = ReadFile(paths.dir + "/owner");
     if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
     if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner)) continue;
@@ -103,12 +109,22 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::StartNew(const SandboxSpec& sp
                                                            const std::string& owner) {
   std::string id = NewId();
   CrunPaths paths = PathsOf(id);
+  // The dir appears (by rename) with its owner in it, so another kiln's sweep never meets a
+  // sandbox without one; until then it is a ".new-" dir named after its creator (sweep below).
+  std::string staging = SandboxesDir() + "/" + kStagingPrefix + id + "-" + TokenForName(OwnerToken());
+  if (::mkdir(staging.c_str(), 0700) != 0) return ErrnoStatus("mkdir " + staging, errno);
+  Status staged = WriteScratchFile(staging + "/owner", owner, 0600);
+  if (staged.ok()) {
+    staged = WriteScratchFile(staging + "/spec.json", DumpJson(SpecToJson(spec, Clock::Real()->NowUnix())), 0600);
+  }
+  if (staged.ok() && ::rename(staging.c_str(), paths.dir.c_str()) != 0) staged = ErrnoStatus("rename " + staging, errno);
+  if (!staged.ok()) {
+    (void)RemoveTree(staging);
+    return staged;
+  }
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/upper", 0755));
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/work", 0700));
   RETURN_IF_ERROR(MakeDirs(paths.dir + "/rootfs", 0755));
-  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/owner", owner, 0600));
-  RETURN_IF_ERROR(WriteScratchFile(paths.dir + "/spec.json",
-                                   DumpJson(SpecToJson(spec, Clock::Real()->NowUnix())), 0600));
   auto sandbox = Start(id, paths, spec);
   if (!sandbox.ok()) {
     (void)CrunSandbox::DestroyAt(id, paths);
@@ -122,6 +138,10 @@ Status CrunRuntime::PrepareHostOnce() {
   if (prepared_) return Status::Ok();
   ASSIGN_OR_RETURN(std::string changed, PrepareCgroups());
   if (!changed.empty()) LogInfo(changed);
+  // Each sandbox has its own pids cap; this one bounds them all together. Without it the
+  // sandboxes still run, each capped: say so rather than refuse every job.
+  auto capped = CapParentPids();
+  if (!capped.ok()) LogWarn("no pids cap on kiln's parent cgroup: " + capped.status().message());
   prepared_ = true;
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "runtime/agent.h"
+#include "runtime/disk_watch.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -69,7 +70,27 @@ Result<SubprocessResult> CrunSandbox::Crun(const std::vector<std::string>& args)
   return RunCrun(paths_, args, {}, /*checked=*/true);
 }
 
+Status CrunSandbox::CheckDisk() const {
+  auto used = AllocatedBytes(UpperDir());
+  if (!used.ok()) return used.status().WithContext("measure the job's disk use");
+  if (*used <= spec_.size->disk_bytes) return Status::Ok();
+  return FailedPrecondition("job exceeded its disk limit of " + FormatBinaryBytes(spec_.size->disk_bytes) +
+                            " (size " + spec_.size->name + "): its changes to the image took " +
+                            FormatBinaryBytes(*used) + "; its processes were stopped");
+}
+
 Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
+  if (!spec_.size || spec_.size->disk_bytes <= 0) return ExecUnwatched(spec);
+  RETURN_IF_ERROR(CheckDisk());
+  DiskWatch watch([this] { return CheckDisk(); }, [this] { (void)Signal(SIGKILL); });
+  auto r = ExecUnwatched(spec);
+  watch.Stop();
+  RETURN_IF_ERROR(watch.verdict());
+  RETURN_IF_ERROR(CheckDisk());  // a command may fill it between two looks
+  return r;
+}
+
+Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
   std::vector<std::string> env = spec.env.empty() ? spec_.image.env : spec.env;
   std::string cwd = !spec.cwd.empty() ? spec.cwd
                     : !spec_.image.working_dir.empty() ? spec_.image.working_dir : "/";

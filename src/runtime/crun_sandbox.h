@@ -8,6 +8,8 @@
 //   agent.sock   kiln-init's exec agent (agent.h); Exec falls back to `crun exec` without it
 //   init.pid     the host pid of kiln-init
 //   pool, claim  warm-pool bookkeeping (crun_pool.h); owner then reads "pool <token>"
+// It is made as <state>/sandboxes/.new-<id>-<pid>.<start> of its maker, holding owner and
+// spec.json, and renamed to <id>: a sandbox dir never lacks its owner file.
 #pragma once
 
 #include <atomic>
@@ -20,6 +22,7 @@
 namespace kiln::runtime {
 
 inline constexpr const char* kAgentSocket = "agent.sock";
+inline constexpr const char* kStagingPrefix = ".new-";
 
 struct CrunPaths {
   std::string crun;        // the crun binary
@@ -49,6 +52,10 @@ class CrunSandbox : public Sandbox {
   ~CrunSandbox() override;
 
   const std::string& id() const override { return id_; }
+  // With a size whose disk figure is set, the upper dir is held to it (disk_watch.h): an Exec
+  // that finds it over the limit, before, during or after the command, fails with a message
+  // naming the limit, and a command running then is killed with every other process of the
+  // sandbox but its init.
   Result<int> Exec(const ExecSpec& spec) override;
   std::string HostPath(const std::string& sandbox_path) const override;
   std::string UpperDir() const override { return paths_.dir + "/upper"; }
@@ -69,6 +76,9 @@ class CrunSandbox : public Sandbox {
 
  private:
   Result<SubprocessResult> Crun(const std::vector<std::string>& args);
+  Result<int> ExecUnwatched(const ExecSpec& spec);
+  // FailedPrecondition naming the size's disk limit when the upper dir holds more (disk_watch.h).
+  Status CheckDisk() const;
   std::string id_;
   CrunPaths paths_;
   SandboxSpec spec_;

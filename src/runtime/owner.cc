@@ -28,4 +28,16 @@ bool OwnerAlive(const std::string& token) {
   return pid > 0 && ProcessToken(pid) == token;
 }
 
+std::string TokenForName(const std::string& token) {
+  std::string out = token;
+  for (char& c : out) c = c == ' ' ? '.' : c;
+  return out;
+}
+
+std::string TokenFromName(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) c = c == '.' ? ' ' : c;
+  return out;
+}
+
 }  // namespace kiln::runtime

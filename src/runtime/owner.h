@@ -12,5 +12,8 @@ std::string ProcessToken(int pid);
 std::string OwnerToken();
 // True when the process named by `token` still runs (not a zombie either).
 bool OwnerAlive(const std::string& token);
+// A token as part of a file name ("<pid>.<start>") and back.
+std::string TokenForName(const std::string& token);
+std::string TokenFromName(const std::string& name);
 
 }  // namespace kiln::runtime

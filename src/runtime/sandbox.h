@@ -29,7 +29,7 @@ struct SandboxSpec {
   std::vector<std::string> lower_dirs;   // layer dirs, bottom first
   oci::ImageConfig image;                // Env, User, WorkingDir are honoured
   std::vector<BindMount> mounts;
-  std::optional<Size> size;              // cgroup limits; none = no limits
+  std::optional<Size> size;              // cgroup limits and disk cap; none = no limits
   std::string hostname = "kiln";
   bool network = false;                  // false: own network namespace with loopback only
   // A long-lived sandbox (kiln sandbox create): outlives the kiln process that made it, is
@@ -49,7 +49,8 @@ struct ExecSpec {
   std::vector<std::string> args;
   std::vector<std::string> env;  // "K=V": the full environment of the process
   std::string cwd;               // in the sandbox; empty = the image's WorkingDir or "/"
-  // One call per line of output, live; is_stderr tells the stream.
+  // One call per line of output, live; is_stderr tells the stream. A line longer than
+  // kMaxOutputLine (64 KiB, base/subprocess.h) comes in pieces of at most that size.
   std::function<void(const std::string& line, bool is_stderr)> on_line;
 };
 

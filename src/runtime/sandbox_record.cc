@@ -11,7 +11,8 @@ Json SpecToJson(const SandboxSpec& spec, int64_t created) {
   }
   return {{"name", spec.name}, {"lower_dirs", spec.lower_dirs},
           {"image", Json::parse(oci::SerializeImageConfig(spec.image))}, {"mounts", mounts},
-          {"size", spec.size ? spec.size->name : ""}, {"hostname", spec.hostname},
+          {"size", spec.size ? spec.size->name : ""}, {"disk", spec.size ? spec.size->disk_bytes : 0},
+          {"hostname", spec.hostname},
           {"network", spec.network}, {"persistent", spec.persistent}, {"labels", spec.labels},
           {"created", created}};
 }
@@ -34,8 +35,10 @@ Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {
                           m.at("read_only").get<bool>()});
     }
     std::string size = j.at("size").get<std::string>();
-    if (!size.empty()) {
-      ASSIGN_OR_RETURN(s.size, ParseSize(size));
+    // A size recorded before sizes were checked (3x9) leaves the sandbox listed, unsized.
+    if (auto parsed = ParseSize(size); parsed.ok()) {
+      s.size = *parsed;
+      s.size->disk_bytes = j.value("disk", s.size->disk_bytes);  // the config's figure, if it set one
     }
     s.hostname = j.at("hostname").get<std::string>();
     s.network = j.at("network").get<bool>();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sys/resource.h>
 
+#include "runtime/seccomp.h"
+
 namespace kiln::runtime {
 namespace {
 
@@ -10,18 +12,6 @@ const std::vector<std::string> kCaps = {
     "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",    "CAP_FOWNER",      "CAP_MKNOD",
     "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",    "CAP_SETFCAP",     "CAP_SETPCAP",
     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
-
-// Refused with EPERM: kernel modules, kexec, keyrings, bpf, perf, mounts and namespaces
-// (no CAP_SYS_ADMIN anyway), clock changes, swap, reboot, handle-based opens (the "shocker"
-// escape), userfaultfd and accounting, as Docker's default profile refuses them.
-const std::vector<std::string> kDeniedSyscalls = {
-    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
-    "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick",
-    "get_kernel_syms", "init_module", "ioperm", "iopl", "kcmp", "kexec_file_load",
-    "kexec_load", "keyctl", "lookup_dcookie", "mount", "move_mount", "name_to_handle_at",
-    "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open", "pivot_root",
-    "query_module", "quotactl", "reboot", "request_key", "setns", "settimeofday", "swapoff",
-    "swapon", "_sysctl", "syslog", "umount2", "unshare", "uselib", "userfaultfd", "vhangup"};
 
 Json Mount(const std::string& dest, const std::string& type, const std::string& source,
            std::vector<std::string> options) {
@@ -51,12 +41,6 @@ Json Resources(const std::optional<Size>& size, int host_cpus) {
     r["memory"] = {{"limit", size->memory_bytes}, {"swap", size->memory_bytes}};
   }
   return r;
-}
-
-Json Seccomp() {
-  return {{"defaultAction", "SCMP_ACT_ALLOW"},
-          {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}},
-          {"syscalls", Json::array({{{"names", kDeniedSyscalls}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", 1}}})}};
 }
 
 }  // namespace
@@ -110,7 +94,7 @@ Json RuntimeSpec(const SpecInput& in) {
        {{"namespaces", ns},
         {"cgroupsPath", in.cgroups_path},
         {"resources", Resources(in.size, in.host_cpus)},
-        {"seccomp", Seccomp()},
+        {"seccomp", SeccompProfile()},
         {"maskedPaths", {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
                          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
                          "/proc/sched_debug", "/proc/scsi", "/sys/firmware",

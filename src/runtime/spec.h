@@ -1,6 +1,6 @@
 // The OCI runtime config (config.json) of a kiln sandbox, hardened by default:
 // Docker's 14 default capabilities at most (inheritable and ambient empty), no_new_privileges,
-// a fresh tmpfs /dev, masked and read-only /proc paths, a seccomp denylist, new pid/ipc/uts/
+// a fresh tmpfs /dev, masked and read-only /proc paths, a seccomp allowlist (seccomp.h), new pid/ipc/uts/
 // mount/cgroup (and, unless asked, network) namespaces, and cgroup limits from the size.
 #pragma once
 

@@ -35,6 +35,7 @@ Status ResolveImage(JobContext& ctx, ImageProvider& images) {
   }
   ASSIGN_OR_RETURN(ctx.target, ChooseRunner(job, runs_on, container, ctx.options->runners));
   ASSIGN_OR_RETURN(ctx.image, images.Get(ctx.target.image));
+  ctx.target.size = JobSize(ctx.options->runners, ctx.target.size, ctx.image.generated_on_size);  // every job has limits
   if (!ctx.image.generated_on_size.empty() && !ctx.target.size.empty()) {
     auto need = runtime::ParseSize(ctx.image.generated_on_size);
     ASSIGN_OR_RETURN(runtime::Size have, runtime::ParseSize(ctx.target.size));
@@ -74,9 +75,7 @@ Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
   spec.image = ctx.image.config;
   spec.mounts = ctx.mounts;
   spec.labels = {{"image", ctx.image.ref}};
-  if (!ctx.target.size.empty()) {
-    ASSIGN_OR_RETURN(spec.size, runtime::ParseSize(ctx.target.size));
-  }
+  ASSIGN_OR_RETURN(spec.size, SizeWithConfig(o.runners, ctx.target.size));
   Stopwatch watch;
   ASSIGN_OR_RETURN(ctx.sandbox, rt.Create(spec));
   ctx.Print("🐳  sandbox " + ctx.sandbox->id() + " ready in " + FormatDuration(watch.Seconds()) +

@@ -1,8 +1,34 @@
 #include "workflow/runner_config.h"
 
+#include <cstdlib>
 #include <toml++/toml.h>
 
+#include "base/fs.h"
+
 namespace kiln::workflow {
+namespace {
+
+// [sizes."2x8"] disk = "50G"
+Status ReadSizes(const std::string& path, toml::node_view<toml::node> node, RunnerConfig& c) {
+  auto* sizes = node.as_table();
+  if (sizes == nullptr) return InvalidArgument(path + ": sizes must be a table of [sizes.\"2x8\"] tables");
+  for (const auto& [name, v] : *sizes) {
+    std::string where = path + ": sizes." + std::string(name.str());
+    RETURN_IF_ERROR(runtime::ParseSize(name.str()).status().WithContext(where));
+    auto* row = v.as_table();
+    if (row == nullptr) return InvalidArgument(where + " must be a table, e.g. disk = \"50G\"");
+    for (const auto& [key, value] : *row) {
+      auto text = value.value<std::string>();
+      if (key.str() != "disk" || !text) return InvalidArgument(where + ": only disk = \"50G\" is known here");
+      auto bytes = runtime::ParseBytes(*text);
+      if (!bytes.ok()) return bytes.status().WithContext(where + ".disk");
+      c.disk[std::string(name.str())] = *bytes;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
   RunnerConfig c;
@@ -14,6 +40,13 @@ Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
       if (!n || *n < 0 || *n > 64) return InvalidArgument(path + ": warm_pool must be a number from 0 to 64");
       c.warm_pool = static_cast<int>(*n);
     }
+    if (t.contains("default_size")) {
+      auto d = t["default_size"].value<std::string>();
+      if (!d) return InvalidArgument(path + ": default_size must be a string, e.g. \"2x8\"");
+      RETURN_IF_ERROR(runtime::ParseSize(*d).status().WithContext(path + ": default_size"));
+      c.default_size = *d;
+    }
+    if (t.contains("sizes")) RETURN_IF_ERROR(ReadSizes(path, t["sizes"], c));
     if (auto* labels = t["labels"].as_table()) {
       for (const auto& [k, v] : *labels) {
         auto image = v.value<std::string>();
@@ -27,6 +60,33 @@ Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
                            ": " + std::string(e.description()));
   }
   return c;
+}
+
+std::string DefaultConfigPath() {
+  if (const char* env = std::getenv("KILN_CONFIG"); env != nullptr && *env != '\0') return env;
+  return PathExists("/etc/kiln/config.toml") ? "/etc/kiln/config.toml" : "";
+}
+
+std::string JobSize(const RunnerConfig& config, const std::string& size, const std::string& generated_on_size) {
+  if (!size.empty()) return size;
+  auto fallback = runtime::ParseSize(config.default_size);
+  auto made_on = runtime::ParseSize(generated_on_size);
+  if (!fallback.ok()) return made_on.ok() ? made_on->name : runtime::kDefaultSize;
+  return made_on.ok() ? runtime::LargerSize(*fallback, *made_on).name : fallback->name;
+}
+
+Result<runtime::Size> SizeWithConfig(const RunnerConfig& config, const std::string& name) {
+  ASSIGN_OR_RETURN(runtime::Size size, runtime::ParseSize(name));
+  if (auto it = config.disk.find(size.name); it != config.disk.end()) size.disk_bytes = it->second;
+  return size;
+}
+
+Result<runtime::Size> CommandSize(const std::string& size_flag, const std::string& generated_on_size) {
+  RunnerConfig config;
+  if (std::string path = DefaultConfigPath(); !path.empty()) {
+    ASSIGN_OR_RETURN(config, LoadRunnerConfig(path));
+  }
+  return SizeWithConfig(config, JobSize(config, size_flag, generated_on_size));
 }
 
 Status AddOverride(RunnerConfig& config, const std::string& spec) {

@@ -8,13 +8,14 @@
 #include <string>
 
 #include "base/status.h"
+#include "runtime/size.h"
 #include "workflow/model.h"
 
 namespace kiln::workflow {
 
 struct RunnerTarget {
   std::string image;  // an image name for ImageProvider
-  std::string size;   // "" = no limits
+  std::string size;   // "" = the job names none (JobSize picks one)
   std::string via;    // how it was chosen, for the set-up log: "label ubuntu-latest (-P)"
 };
 
@@ -23,13 +24,30 @@ struct RunnerConfig {
   std::map<std::string, std::string> labels;     // from the config file
   std::map<std::string, std::string> overrides;  // -P label=image
   int warm_pool = 0;  // pooled sandboxes kept waiting per image and size (kiln pool --help)
+  // The size of a job that names none (see JobSize); a valid size.
+  std::string default_size = runtime::kDefaultSize;
+  // Disk figures by size name, overriding the table's (runtime/size.h).
+  std::map<std::string, int64_t> disk;
   // A named runner: image ("ci-tools:latest" or "ci-tools:1.2.0") and size; NotFound if none.
   std::function<Result<RunnerTarget>(const std::string& name)> runner_lookup;
 };
 
-// Reads a TOML file: `default_image = "…"`, `warm_pool = N` and a `[labels]` table of
-// label = image.
+// Reads a TOML file: `default_image = "…"`, `warm_pool = N`, `default_size = "2x8"`, a
+// `[labels]` table of label = image, and per-size tables `[sizes."2x8"]` with `disk = "50G"`
+// (K, M, G, T suffixes). Unknown sizes and bad figures are InvalidArgument.
 Result<RunnerConfig> LoadRunnerConfig(const std::string& path);
+// The config file kiln reads when none is named: $KILN_CONFIG, else /etc/kiln/config.toml when
+// it exists, else "".
+std::string DefaultConfigPath();
+// The size a job runs at: `size` when the job (runs-on, or its runner) names one; else the
+// larger of config.default_size and `generated_on_size`, the size its image was made on ("" or
+// unparsable: ignored), so that every job has limits.
+std::string JobSize(const RunnerConfig& config, const std::string& size, const std::string& generated_on_size);
+// ParseSize(name) with the config's disk figure for that size, if it sets one.
+Result<runtime::Size> SizeWithConfig(const RunnerConfig& config, const std::string& name);
+// The size of a sandbox made outside a workflow (kiln sandbox create, kiln pool fill), as a
+// job would get it: JobSize and SizeWithConfig with the config at DefaultConfigPath().
+Result<runtime::Size> CommandSize(const std::string& size_flag, const std::string& generated_on_size);
 // Adds "label=image" overrides (as `act -P` takes them).
 Status AddOverride(RunnerConfig& config, const std::string& spec);
 // Chooses the image for a job whose runs-on/container have been interpolated already.
