@@ -44,7 +44,9 @@ TEST(RunnerConfigSizes, BadSettingsAreRefused) {
                           "[sizes.\"2x8\"]\ndisk = \"lots\"\n", "[sizes.\"2x8\"]\ncpus = \"4\"\n", "sizes = 3\n"}) {
     auto c = Load(bad);
     EXPECT_FALSE(c.ok()) << bad;
-    if (!c.ok()) EXPECT_EQ(c.status().code(), Code::kInvalidArgument) << bad;
+    if (!c.ok()) {
+      EXPECT_EQ(c.status().code(), Code::kInvalidArgument) << bad;
+    }
   }
 }
 
