@@ -37,7 +37,10 @@ int64_t DiskUsage(const std::string& path, const struct stat& st) {
 Result<UniqueFd> CreateOwned(const std::function<Result<UniqueFd>(std::string& path)>& create,
                              std::string& path) {
   for (int attempt = 0; attempt < 100; ++attempt) {
-    ASSIGN_OR_RETURN(UniqueFd fd, create(path));
+    auto made = create(path);
+    // A sweeper may remove the new entry before `create` has opened it: make another.
+    if (!made.ok() && made.status().code() == Code::kNotFound) continue;
+    ASSIGN_OR_RETURN(UniqueFd fd, std::move(made));
     while (::flock(fd.get(), LOCK_EX) != 0) {
       if (errno != EINTR) return ErrnoStatus("lock " + path, errno);
     }

@@ -20,8 +20,8 @@ namespace kiln {
 // Makes a new entry and takes ownership of it: `create` makes a uniquely named file or
 // directory and returns its path and an O_CLOEXEC fd of it (e.g. mkostemp, mkdtemp + open).
 // The fd is locked (LOCK_EX, waiting if a sweeper holds it) and then checked to be still named
-// by the path: a sweeper may have removed the entry between its creation and the lock, in which
-// case a new one is made. Returns the locked fd; `path` receives the entry's path.
+// by the path: a sweeper may have removed the entry between its creation and the lock (or before
+// `create` opened it: `create` then returns NotFound), in which case a new one is made. Returns the locked fd; `path` receives the entry's path.
 Result<UniqueFd> CreateOwned(const std::function<Result<UniqueFd>(std::string& path)>& create,
                              std::string& path);
 
