@@ -2,6 +2,7 @@
 // home): mounted nosuid inside, but on the host's own mounts a setuid-root copy of bash is a
 // root shell for any local user. No set-id bit may survive the step; links are not followed.
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "cli/e2e_util.h"
 
@@ -37,6 +38,28 @@ TEST_F(SecuritySetId, SetuidBashInTheWorkspaceIsStrippedAfterTheStep) {
   EXPECT_EQ(ModeOf(ws_ + "/deep/er/y") & 07777, 0755u);
   EXPECT_EQ(ModeOf(ws_ + "/shared") & 07777, 02775u);  // a directory's setgid grants nothing
   EXPECT_EQ(ModeOf(outside) & 07777, 04755u);           // the link was not followed
+}
+
+// The same hole by other routes: file capabilities (a copy of perl with cap_setuid+ep is root
+// for whoever runs it) and a 0666 terminal device node, which the host's mount does not make
+// nodev. Neither may be left in the workspace.
+TEST_F(SecuritySetId, FileCapabilitiesAndDeviceNodesAreRemovedFromTheWorkspace) {
+  ImportDebian({"debian:bookworm"});
+  // setxattr(2) through perl's syscall(): minbase has perl-base but no setcap.
+  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+                    "      - run: |\n"
+                    "          cd \"$GITHUB_WORKSPACE\"\n"
+                    "          cp /usr/bin/perl capperl\n"
+                    "          perl -e '$p=\"capperl\"; $n=\"security.capability\"; $v=pack(\"VVVVV\",0x02000001,0xc0,0,0,0); "
+                    "exit(syscall(188,$p,$n,$v,20,0)==0?0:1)'\n"
+                    "          mknod pts0 c 136 0; chmod 666 pts0\n"
+                    "          mkdir -p d; mknod d/disk b 8 0\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  ASSERT_TRUE(PathExists(ws_ + "/capperl")) << r.out;
+  EXPECT_LT(::getxattr((ws_ + "/capperl").c_str(), "security.capability", nullptr, 0), 0);
+  EXPECT_FALSE(PathExists(ws_ + "/pts0"));
+  EXPECT_FALSE(PathExists(ws_ + "/d/disk"));
 }
 
 }  // namespace

@@ -57,16 +57,25 @@ Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names) {
 }
 
 Result<std::string> ReadCommandFile(int temp_fd, const std::string& name, const std::string& what) {
-  UniqueFd f(OpenInside(temp_fd, std::string(kCommandDir) + "/" + name, O_RDONLY | O_NONBLOCK));
-  if (!f.valid()) {
+  // Looked at through an O_PATH fd before anything opens it: opening a device node the step put
+  // there (a terminal, say) could have effects of its own.
+  UniqueFd at(OpenInside(temp_fd, std::string(kCommandDir) + "/" + name, O_PATH));
+  if (!at.valid()) {
     if (errno == ENOENT) return std::string();
     return FailedPrecondition(what + " " + Why(errno) + "; kiln reads it only as a regular file");
   }
   struct stat st;
-  if (::fstat(f.get(), &st) != 0) return Internal(what + ": fstat: " + std::strerror(errno));
+  if (::fstat(at.get(), &st) != 0) return Internal(what + ": fstat: " + std::strerror(errno));
+  if (S_ISLNK(st.st_mode)) {  // O_PATH|O_NOFOLLOW gives the link itself
+    return FailedPrecondition(what + " " + Why(ELOOP) + "; kiln reads it only as a regular file");
+  }
   if (!S_ISREG(st.st_mode)) {
     return FailedPrecondition(what + " is not a regular file (a FIFO, device or socket); kiln reads it only as a regular file");
   }
+  // The fd's /proc link names exactly the inode just checked.
+  std::string via = "/proc/self/fd/" + std::to_string(at.get());
+  UniqueFd f(::open(via.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!f.valid()) return Internal(what + ": open: " + std::strerror(errno));
   std::string too_big = what + " is larger than 1 MiB, kiln's (and GitHub's) limit for a file-command file";
   if (static_cast<uint64_t>(st.st_size) > kMaxFileCommandBytes) return InvalidArgument(too_big);
   std::string text(kMaxFileCommandBytes + 1, '\0');

@@ -254,7 +254,11 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   // file after the last step's walk (step_runner.cc).
   if (ctx.sandbox) {
     auto stripped = StripSetIdBits(options.workspace);
-    if (!stripped.ok()) ctx.Print("⚠️  workspace: " + stripped.status().message());
+    if (!stripped.ok()) {
+      ctx.report.result = Outcome::kFailure;
+      ctx.report.error = "workspace: " + stripped.status().message();
+      ctx.Print("❌  " + ctx.report.error);
+    }
   }
   MaskReport(ctx.report, ctx.commands.masks);
   ctx.report.seconds = watch.Seconds();

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -38,15 +40,47 @@ TEST(SetIdStripTest, StripsFilesKeepsDirsAndDoesNotFollowLinks) {
   EXPECT_EQ(ModeOf(outside), 04755u);
 }
 
-TEST(SetIdStripTest, TooDeepIsAnError) {
+TEST(SetIdStripTest, TooDeepIsAnErrorButTheRestIsStillWalkedAndTheDeepPartClosed) {
   testing::ScratchDir dir;
   std::string p = dir.Sub("ws");
   std::string deep = p;
   for (int i = 0; i <= kMaxSetIdDepth; ++i) deep += "/d";
   ASSERT_TRUE(MakeDirs(deep).ok());
+  // Set-id files beside and after the deep tree must still lose their bits.
+  for (const auto& f : {p + "/a-suid", p + "/z-suid", p + "/d/suid"}) {
+    ASSERT_TRUE(WriteFileAtomic(f, "x").ok());
+    ASSERT_EQ(::chmod(f.c_str(), 04755), 0);
+  }
   auto r = StripSetIdBits(p);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("nested deeper than"), std::string::npos) << r.status().message();
+  for (const auto& f : {p + "/a-suid", p + "/z-suid", p + "/d/suid"}) EXPECT_EQ(ModeOf(f), 0755u) << f;
+  // The directory at the limit is closed to everyone but its owner.
+  std::string at_limit = p;
+  for (int i = 0; i < kMaxSetIdDepth; ++i) at_limit += "/d";
+  EXPECT_EQ(ModeOf(at_limit), 0700u);
+}
+
+TEST(SetIdStripTest, RemovesFileCapabilitiesAndDeviceNodes) {
+  if (!testing::IsRoot()) GTEST_SKIP() << "setting security.capability and mknod need root";
+  testing::ScratchDir dir;
+  std::string root = dir.Sub("ws");
+  ASSERT_TRUE(MakeDirs(root).ok());
+  std::string capfile = root + "/capbash";
+  ASSERT_TRUE(WriteFileAtomic(capfile, "x").ok());
+  // VFS_CAP_REVISION_2, effective, permitted = CAP_SETUID|CAP_SETGID (as `setcap cap_setuid,cap_setgid+ep`).
+  const unsigned char cap[20] = {0x01, 0x00, 0x00, 0x02, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  if (::setxattr(capfile.c_str(), "security.capability", cap, sizeof cap, 0) != 0) {
+    GTEST_SKIP() << "this filesystem takes no security.capability";
+  }
+  ASSERT_EQ(::mknod((root + "/tty").c_str(), S_IFCHR | 0666, makedev(136, 0)), 0);
+  auto r = StripSetIdBits(root);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->capabilities, 1u);
+  EXPECT_EQ(r->devices, 1u);
+  EXPECT_LT(::getxattr(capfile.c_str(), "security.capability", nullptr, 0), 0);
+  EXPECT_FALSE(PathExists(root + "/tty"));
+  EXPECT_TRUE(PathExists(capfile));
 }
 
 // Prints the walk's cost for a tree of 2,000 files (for the record; no time is asserted).

@@ -7,7 +7,7 @@
 namespace kiln::workflow {
 
 std::string NewStepId() {
-  static std::mt19937_64 gen{std::random_device{}()};
+  thread_local std::mt19937_64 gen{std::random_device{}()};
   static const char kHex[] = "0123456789abcdef";
   std::string s;
   for (int i = 0; i < 16; ++i) s += kHex[gen() % 16];

@@ -30,14 +30,16 @@ Status ReadFileCommands(JobContext& ctx, const std::string (&files)[4], Json& ou
   return Status::Ok();
 }
 
-// Removes the set-id bits of files the step left in the host dirs the sandbox writes to.
+// Makes what the step left in the host dirs the sandbox writes to harmless (set-id bits, file
+// capabilities, device nodes); every mount is walked, the first error returned.
 Status StripSetIdInMounts(const JobContext& ctx) {
+  Status first;
   for (const auto& m : ctx.mounts) {
     if (m.read_only) continue;
     auto r = StripSetIdBits(m.source);
-    if (!r.ok()) return r.status();
+    if (!r.ok() && first.ok()) first = r.status();
   }
-  return Status::Ok();
+  return first;
 }
 
 }  // namespace
