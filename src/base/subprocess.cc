@@ -104,19 +104,19 @@ void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, Subpro
         size_t end = nl != std::string::npos ? nl : partial[i].size();
         if (end - start > kMaxOutputLine) {
           end = start + Utf8CutPoint(partial[i], start, kMaxOutputLine);
-          options.on_line(partial[i].substr(start, end - start), i == 1);
+          options.on_line(partial[i].substr(start, end - start), i == 1, true);
           start = from = end;
           continue;
         }
         if (nl == std::string::npos) break;
-        options.on_line(partial[i].substr(start, nl - start), i == 1);
+        options.on_line(partial[i].substr(start, nl - start), i == 1, false);
         start = from = nl + 1;
       }
       partial[i].erase(0, start);
     }
   }
   for (int i = 0; i < 2; ++i) {
-    if (options.on_line && !partial[i].empty()) options.on_line(partial[i], i == 1);
+    if (options.on_line && !partial[i].empty()) options.on_line(partial[i], i == 1, false);
   }
 }
 

@@ -21,8 +21,10 @@ struct SubprocessOptions {
   // Called once per complete line of output (without the '\n'); a final unterminated line is
   // delivered too. A line longer than kMaxOutputLine bytes arrives in pieces of at most that
   // size (cut between UTF-8 characters), each a call of its own, so memory stays bounded
-  // whatever the child prints. When unset, output is captured into SubprocessResult.
-  std::function<void(const std::string& line, bool is_stderr)> on_line;
+  // whatever the child prints: every piece but the last has `unfinished` set (the line goes on
+  // in the next call for the same stream), so a receiver can tell a piece from a whole line.
+  // When unset, output is captured into SubprocessResult.
+  std::function<void(const std::string& line, bool is_stderr, bool unfinished)> on_line;
   bool inherit_stdio = false;  // Child writes straight to kiln's stdout/stderr.
   // When set, the child's stdout and stderr are appended to this file instead (for programs
   // that leave long-lived children holding their output, like `crun run --detach`).

@@ -23,10 +23,21 @@ TEST(SubprocessTest, CapturesOutputAndExitCode) {
 TEST(SubprocessTest, StreamsLinesIncludingUnterminatedLast) {
   std::vector<std::string> lines;
   SubprocessOptions opts;
-  opts.on_line = [&](const std::string& l, bool is_err) { lines.push_back((is_err ? "E:" : "O:") + l); };
+  opts.on_line = [&](const std::string& l, bool is_err, bool) { lines.push_back((is_err ? "E:" : "O:") + l); };
   auto r = RunProcess({"sh", "-c", "printf 'a\\nb\\n'; printf c"}, opts);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(lines, (std::vector<std::string>{"O:a", "O:b", "O:c"}));
+}
+
+TEST(SubprocessTest, PiecesOfALongLineSayTheyAreUnfinished) {
+  std::vector<std::pair<size_t, bool>> pieces;
+  SubprocessOptions opts;
+  opts.on_line = [&](const std::string& l, bool, bool unfinished) { pieces.emplace_back(l.size(), unfinished); };
+  auto r = RunProcess({"sh", "-c", "head -c 150000 /dev/zero | tr '\\0' x; echo; printf y"}, opts);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::pair<size_t, bool>> want = {
+      {kMaxOutputLine, true}, {kMaxOutputLine, true}, {150000 - 2 * kMaxOutputLine, false}, {1, false}};
+  EXPECT_EQ(pieces, want);
 }
 
 TEST(SubprocessTest, StdinEnvAndCwd) {

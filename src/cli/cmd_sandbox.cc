@@ -79,8 +79,8 @@ int Exec(App& app, const Args& args) {
   if (!box.ok()) return Fail(box.status());
   runtime::ExecSpec e;
   e.args.assign(flags->positional().begin() + 1, flags->positional().end());
-  e.on_line = [](const std::string& line, bool err) {
-    std::fprintf(err ? stderr : stdout, "%s\n", line.c_str());
+  e.on_line = [](const std::string& line, bool err, bool unfinished) {
+    std::fprintf(err ? stderr : stdout, unfinished ? "%s" : "%s\n", line.c_str());
     std::fflush(err ? stderr : stdout);
   };
   auto code = (*box)->Exec(e);

@@ -61,7 +61,7 @@ TEST_F(RunE2E, CtrlCStopsTheStepAndCleansUp) {
   SubprocessOptions o;
   o.cwd = ws_;
   o.on_start = [&](int p) { pid = p; };
-  o.on_line = [&](const std::string& line, bool) {
+  o.on_line = [&](const std::string& line, bool, bool) {
     out += line + "\n";
     if (line.find("| started") != std::string::npos) ::kill(pid, SIGINT);
   };

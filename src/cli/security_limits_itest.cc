@@ -58,7 +58,7 @@ TEST_F(SecurityLimitsE2E, AnEndlessLineIsSplitAndTheRunFinishes) {
   o.cwd = ws_;
   size_t lines = 0, longest = 0;
   bool marker = false;
-  o.on_line = [&](const std::string& l, bool) {
+  o.on_line = [&](const std::string& l, bool, bool) {
     ++lines;
     longest = std::max(longest, l.size());
     marker |= l.find("| done-marker") != std::string::npos;

@@ -96,7 +96,7 @@ Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec)
   out_w.reset();
   err_w.reset();
   SubprocessOptions pump;
-  pump.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
+  pump.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool, bool) {};
   SubprocessResult ignored;
   PumpOutput(out_r.get(), err_r.get(), pump, ignored);
   // kiln-init writes the exit code and hangs up; nothing at all means it went away first.

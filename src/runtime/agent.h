@@ -20,7 +20,7 @@ struct AgentExecSpec {
   std::vector<std::string> args;  // args[0] is looked up in the PATH of `env`
   std::vector<std::string> env;
   std::string cwd;
-  std::function<void(const std::string& line, bool is_stderr)> on_line;
+  std::function<void(const std::string& line, bool is_stderr, bool unfinished)> on_line;
 };
 
 // Runs a command through the agent and returns its exit code (128+N if killed by signal N;

@@ -45,7 +45,7 @@ class AgentTest : public ::testing::Test {
                                                       const std::string& cwd = "/") {
     std::vector<std::string> lines;
     AgentExecSpec spec{{"sh", "-c", script}, std::move(env), cwd,
-                       [&](const std::string& l, bool err) { lines.push_back((err ? "E:" : "O:") + l); }};
+                       [&](const std::string& l, bool err, bool) { lines.push_back((err ? "E:" : "O:") + l); }};
     return {AgentExec(socket_, spec), lines};
   }
 
@@ -70,7 +70,7 @@ TEST_F(AgentTest, ASignalledCommandReports128PlusTheSignal) {
 TEST_F(AgentTest, ACommandThatCannotStartReports127OrABadCwdWithItsReason) {
   AgentExecSpec missing{{"/no/such/tool"}, {"PATH=/bin"}, "/", nullptr};
   std::vector<std::string> err;
-  missing.on_line = [&](const std::string& l, bool) { err.push_back(l); };
+  missing.on_line = [&](const std::string& l, bool, bool) { err.push_back(l); };
   EXPECT_EQ(*AgentExec(socket_, missing), 127);
   ASSERT_EQ(err.size(), 1u);
   EXPECT_NE(err[0].find("kiln-init: exec /no/such/tool: No such file or directory"), std::string::npos);

@@ -103,7 +103,7 @@ Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
   std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";
   RETURN_IF_ERROR(WriteScratchFile(file, DumpJson(process), 0600));
   SubprocessOptions options;
-  options.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
+  options.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool, bool) {};
   auto r = RunCrun(paths_, {"exec", "--process", file, id_}, options);
   ::unlink(file.c_str());
   if (!r.ok()) return r.status().WithContext("exec in sandbox " + id_);

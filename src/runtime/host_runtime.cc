@@ -42,7 +42,7 @@ class HostSandbox : public Sandbox {
     SubprocessOptions o;
     o.env = env;
     o.cwd = Rewrite(spec.cwd.empty() ? "/" : spec.cwd, spec_.mounts);
-    o.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool) {};
+    o.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool, bool) {};
     o.new_process_group = true;
     int group = 0;
     o.on_start = [this, &group](int pid) {

@@ -50,8 +50,9 @@ struct ExecSpec {
   std::vector<std::string> env;  // "K=V": the full environment of the process
   std::string cwd;               // in the sandbox; empty = the image's WorkingDir or "/"
   // One call per line of output, live; is_stderr tells the stream. A line longer than
-  // kMaxOutputLine (64 KiB, base/subprocess.h) comes in pieces of at most that size.
-  std::function<void(const std::string& line, bool is_stderr)> on_line;
+  // kMaxOutputLine (64 KiB, base/subprocess.h) comes in pieces of at most that size, each but
+  // the last with `unfinished` set (the line goes on in the next call for that stream).
+  std::function<void(const std::string& line, bool is_stderr, bool unfinished)> on_line;
 };
 
 class Sandbox {

@@ -35,7 +35,7 @@ std::pair<int, std::vector<std::string>> SandboxSuite::Sh(Sandbox& s, const std:
   e.args = {"/bin/sh", "-c", script};
   e.env = env.empty() ? std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"} : env;
   e.cwd = cwd;
-  e.on_line = [&](const std::string& l, bool err) { lines.push_back((err ? "E:" : "O:") + l); };
+  e.on_line = [&](const std::string& l, bool err, bool) { lines.push_back((err ? "E:" : "O:") + l); };
   auto r = s.Exec(e);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return {r.ok() ? *r : -1, lines};

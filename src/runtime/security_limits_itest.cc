@@ -41,7 +41,7 @@ TEST_F(SecurityLimits, DiskFillIsStoppedWithAClearMessage) {
   e.args = {"/bin/sh", "-c", "dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; sync; "
                              "i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo survived"};
   e.env = {"PATH=/bin"};
-  e.on_line = [&](const std::string& l, bool) { out += l + "\n"; };
+  e.on_line = [&](const std::string& l, bool, bool) { out += l + "\n"; };
   auto r = s->Exec(e);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("job exceeded its disk limit of 100 MB (size 1x1)"), std::string::npos)
@@ -77,7 +77,7 @@ TEST_F(SecurityLimits, EndlessLineIsSplit) {
   e.env = {"PATH=/bin"};
   size_t pieces = 0, longest = 0, total = 0;
   std::string last;
-  e.on_line = [&](const std::string& l, bool) {
+  e.on_line = [&](const std::string& l, bool, bool) {
     ++pieces;
     longest = std::max(longest, l.size());
     total += l.size();

@@ -85,7 +85,11 @@ bool HandleCommandLine(const std::string& line, CommandState& st, std::string* d
     return false;
   }
   if (name == "stop-commands") { st.stop_token = message; return true; }
-  if (name == "add-mask") { AddMask(st.masks, message); return true; }
+  if (name == "add-mask") {
+    Status added = st.masks.Add(message);
+    if (!added.ok() && st.mask_error.ok()) st.mask_error = added;
+    return true;
+  }
   if (name == "set-output") { st.outputs[params["name"]] = message; return true; }
   if (name == "set-env" || name == "add-path") {
     if (!st.allow_unsecure) {
@@ -104,35 +108,80 @@ bool HandleCommandLine(const std::string& line, CommandState& st, std::string* d
   return false;
 }
 
-void AddMask(std::set<std::string>& masks, const std::string& value) {
-  if (value.empty()) return;
-  masks.insert(value);
+Status MaskSet::AddOne(const std::string& m) {
+  if (m.empty() || set_.count(m)) return Status::Ok();
+  if (set_.size() >= kMaxValues || bytes_ + m.size() > kMaxBytes) {
+    return InvalidArgument("too many values to mask (more than " + std::to_string(kMaxValues) +
+                           " or " + std::to_string(kMaxBytes >> 20) + " MiB in a job): refused, as a value not masked would leak");
+  }
+  set_.insert(m);
+  bytes_ += m.size();
+  auto at = std::upper_bound(longest_first_.begin(), longest_first_.end(), m,
+                             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  longest_first_.insert(at, m);
+  return Status::Ok();
+}
+
+Status MaskSet::Add(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  RETURN_IF_ERROR(AddOne(value));
   size_t start = 0;
   while (start <= value.size()) {
     size_t nl = value.find('\n', start);
     std::string line = value.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) masks.insert(line);
+    RETURN_IF_ERROR(AddOne(line));
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
+  return Status::Ok();
 }
 
-std::string Mask(std::string line, const std::set<std::string>& masks) {
-  std::vector<const std::string*> order;
-  for (const auto& m : masks) {
-    if (!m.empty()) order.push_back(&m);
-  }
-  std::stable_sort(order.begin(), order.end(),
-                   [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
-  for (const std::string* m : order) {
+std::string Mask(std::string line, const MaskSet& masks) {
+  for (const std::string& m : masks.longest_first()) {
+    if (m.size() > line.size()) continue;
     size_t pos = 0;
-    while ((pos = line.find(*m, pos)) != std::string::npos) {
-      line.replace(pos, m->size(), "***");
+    while ((pos = line.find(m, pos)) != std::string::npos) {
+      line.replace(pos, m.size(), "***");
       pos += 3;
     }
   }
   return line;
+}
+
+std::string MaskPiece(const MaskSet& masks, MaskCarry& carry, const std::string& piece, bool unfinished) {
+  std::string text = carry.held + piece;
+  // depth[i]: how many occurrences start at i minus how many end there (a difference array).
+  std::vector<int> depth(text.size() + 1, 0);
+  if (carry.covered > 0) ++depth[0], --depth[carry.covered];
+  for (const std::string& m : masks.longest_first()) {
+    if (m.size() > text.size()) continue;
+    for (size_t pos = text.find(m); pos != std::string::npos; pos = text.find(m, pos + 1)) {
+      ++depth[pos];
+      --depth[pos + m.size()];
+    }
+  }
+  size_t keep = unfinished && masks.longest() > 1 ? std::min(text.size(), masks.longest() - 1) : 0;
+  size_t emit = text.size() - keep;
+  std::string out;
+  int inside = 0;
+  bool in_run = carry.covered > 0;  // its "***" was printed with the last piece
+  size_t i = 0;
+  for (; i < emit; ++i) {
+    inside += depth[i];
+    if (inside > 0 && !in_run) out += "***";
+    if (inside == 0) out += text[i];
+    in_run = inside > 0;
+  }
+  carry = MaskCarry{};
+  if (keep == 0) return out;
+  size_t covered = 0;
+  if (in_run) {  // a mask printed as *** goes on into the kept bytes
+    for (; i < text.size() && (inside += depth[i]) > 0; ++i) ++covered;
+  }
+  carry.held = text.substr(emit);
+  carry.covered = covered;
+  return out;
 }
 
 }  // namespace kiln::workflow

@@ -18,26 +18,62 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueFile(const
 // One PATH entry per non-empty line.
 std::vector<std::string> ParsePathFile(const std::string& text);
 
+// The values a job masks (secrets, their lines, ::add-mask:: values), kept longest first as
+// they are added, so masking a line sorts nothing. Capped per job: beyond kMaxValues values or
+// kMaxBytes bytes, Add refuses (InvalidArgument) rather than leave a value unmasked or make
+// every line cost thousands of searches.
+class MaskSet {
+ public:
+  static constexpr size_t kMaxValues = 2000;
+  static constexpr size_t kMaxBytes = size_t{1} << 20;
+
+  // Adds `value`, and each of its lines on its own (a trailing \r dropped) as GitHub does for
+  // multi-line secrets. Empty values and lines are not masks. On refusal, the lines added
+  // before the cap was hit stay.
+  Status Add(const std::string& value);
+  size_t size() const { return longest_first_.size(); }
+  bool contains(const std::string& m) const { return set_.count(m) > 0; }
+  size_t longest() const { return longest_first_.empty() ? 0 : longest_first_.front().size(); }
+  const std::vector<std::string>& longest_first() const { return longest_first_; }
+
+ private:
+  Status AddOne(const std::string& m);
+  std::set<std::string> set_;
+  std::vector<std::string> longest_first_;
+  size_t bytes_ = 0;
+};
+
 // State of workflow-command processing over a step's stdout.
 struct CommandState {
   bool allow_unsecure = false;
   std::string stop_token;  // set while commands are stopped
   std::map<std::string, std::string> outputs, env;
   std::vector<std::string> paths;
-  std::set<std::string> masks;
+  MaskSet masks;
+  Status mask_error;  // set when an ::add-mask:: was refused (MaskSet's cap): the step fails
 };
 
 // Handles one output line. Returns true when the line was a command that should not be printed
 // as-is (set-output, set-env, add-path, add-mask, stop-commands).
 bool HandleCommandLine(const std::string& line, CommandState& state, std::string* display);
 
-// Adds `value` to `masks`, and each of its lines on its own (a trailing \r dropped) as GitHub
-// does for multi-line secrets, so a secret printed across lines is masked line by line. Empty
-// values and lines are not masks.
-void AddMask(std::set<std::string>& masks, const std::string& value);
-
 // Replaces every occurrence of every mask with "***", longest mask first (so a mask that is
 // part of a longer one does not leave the longer one's rest visible).
-std::string Mask(std::string line, const std::set<std::string>& masks);
+std::string Mask(std::string line, const MaskSet& masks);
+
+// What MaskPiece keeps between the pieces of one long line (base/subprocess.h cuts lines at
+// kMaxOutputLine): the raw tail of the last piece a mask may go on from, and how many of its
+// first bytes belong to a mask already printed as "***".
+struct MaskCarry {
+  std::string held;
+  size_t covered = 0;
+};
+
+// Masks one piece of a line that may arrive in several pieces, and returns what can be printed
+// now. When `unfinished` (more of the line follows), the last longest()-1 bytes are kept back
+// in `carry` and put before the next piece, so a value cut in two by the split is masked
+// whole; otherwise everything is returned and `carry` is emptied. Every byte of every mask's
+// occurrences is hidden (a run of them becomes one "***").
+std::string MaskPiece(const MaskSet& masks, MaskCarry& carry, const std::string& piece, bool unfinished);
 
 }  // namespace kiln::workflow

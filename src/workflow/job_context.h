@@ -49,7 +49,8 @@ struct JobContext {
   bool job_timed_out = false;          // a step was stopped by the job's time limit
 
   void Print(const std::string& line) const { PrintAs(prefix, line); }
-  void PrintAs(const std::string& line_prefix, const std::string& line) const;
+  // Prints a line of the job's log, masked (`mask` false: the caller masked it already).
+  void PrintAs(const std::string& line_prefix, const std::string& line, bool mask = true) const;
 };
 
 // The prefix of a step's output lines: the job's prefix with the step's name (cut to 32

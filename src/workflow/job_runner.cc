@@ -140,7 +140,7 @@ void SetUpEnv(JobContext& ctx) {
 // Masks what the job's report holds (the summary and --json print it): names, errors,
 // outputs. Step names were masked with the secrets when the step ran; ::add-mask values from
 // later steps are applied here.
-void MaskReport(JobReport& report, const std::set<std::string>& masks) {
+void MaskReport(JobReport& report, const MaskSet& masks) {
   report.name = Mask(report.name, masks);
   report.error = Mask(report.error, masks);
   for (auto& s : report.steps) s.name = Mask(s.name, masks);
@@ -149,9 +149,9 @@ void MaskReport(JobReport& report, const std::set<std::string>& masks) {
 
 }  // namespace
 
-void JobContext::PrintAs(const std::string& line_prefix, const std::string& line) const {
+void JobContext::PrintAs(const std::string& line_prefix, const std::string& line, bool mask) const {
   // Every line of the job's log: its prefix too (a step's name can hold a secret).
-  std::string text = Mask(line_prefix + line, commands.masks);
+  std::string text = mask ? Mask(line_prefix + line, commands.masks) : line_prefix + line;
   if (options->out) options->out(text);
   else std::printf("%s\n", text.c_str()), std::fflush(stdout);
 }
@@ -177,7 +177,10 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.run_id = run_id;
   ctx.prefix = "[" + wf.name + "/" + run.display + "] ";
   ctx.report = {wf.file, run.job->id, run.display, "", "", Outcome::kSkipped, 0, "", {}, {}};
-  for (const auto& [k, v] : options.secrets) AddMask(ctx.commands.masks, v);
+  for (const auto& [k, v] : options.secrets) {
+    Status added = ctx.commands.masks.Add(v);
+    if (!added.ok() && ctx.commands.mask_error.ok()) ctx.commands.mask_error = added;
+  }
   ctx.expr.contexts["needs"] = needs;
   ctx.expr.contexts["matrix"] = run.matrix;
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
@@ -237,7 +240,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
       for (const auto& m : ctx.mounts) f.mount_points.push_back(m.destination);
       f.final_env = ProcessEnv(ctx, {});
       for (const auto& [k, v] : options.secrets) f.secret_names.push_back(k);
-      f.masks.assign(ctx.commands.masks.begin(), ctx.commands.masks.end());
+      f.masks = ctx.commands.masks.longest_first();
       f.run_id = run_id;
       f.log = [&](const std::string& l) { ctx.Print(l); };
       Status a = options.after_job(f);

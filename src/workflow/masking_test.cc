@@ -8,17 +8,17 @@ namespace kiln::workflow {
 namespace {
 
 TEST(MaskingTest, EachLineOfAMultiLineValueIsAMask) {
-  std::set<std::string> masks;
-  AddMask(masks, "-----BEGIN KEY-----\r\nabc123\n\nxyz789\n");
+  MaskSet masks;
+  ASSERT_TRUE(masks.Add("-----BEGIN KEY-----\r\nabc123\n\nxyz789\n").ok());
   EXPECT_EQ(Mask("key: abc123", masks), "key: ***");
   EXPECT_EQ(Mask("xyz789 -----BEGIN KEY-----", masks), "*** ***");
-  EXPECT_EQ(masks.count(""), 0u);  // empty lines are no mask
+  EXPECT_FALSE(masks.contains(""));  // empty lines are no mask
 }
 
 TEST(MaskingTest, LongerMaskFirst) {
-  std::set<std::string> masks;
-  AddMask(masks, "abc");
-  AddMask(masks, "abcdef");
+  MaskSet masks;
+  ASSERT_TRUE(masks.Add("abc").ok());
+  ASSERT_TRUE(masks.Add("abcdef").ok());
   EXPECT_EQ(Mask("x abcdef y abc", masks), "x *** y ***");
 }
 

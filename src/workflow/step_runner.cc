@@ -42,6 +42,14 @@ Status StripSetIdInMounts(const JobContext& ctx) {
   return first;
 }
 
+// Where one output stream of a step is: inside a line split at 64 KiB (base/subprocess.h),
+// dropping a cut workflow command, and the bytes kept back for masking across the cut.
+struct LineState {
+  bool mid_line = false;
+  bool dropping = false;
+  MaskCarry carry;
+};
+
 }  // namespace
 
 void RunStep(JobContext& ctx, const Step& step) {
@@ -109,14 +117,30 @@ void RunStep(JobContext& ctx, const Step& step) {
     for (const auto& [k, v] : ctx.env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     std::string out_prefix = StepPrefix(ctx.prefix, rep.name);
     size_t masks_seen = ctx.commands.masks.size();
-    exec.on_line = [&](const std::string& line, bool) {
+    LineState streams[2];  // stdout, stderr
+    exec.on_line = [&](const std::string& piece, bool is_stderr, bool unfinished) {
+      LineState& ls = streams[is_stderr ? 1 : 0];
+      bool starts_line = !ls.mid_line;
+      ls.mid_line = unfinished;
+      if (!ctx.commands.mask_error.ok()) return;  // a value went unmasked: print nothing more
       if (ctx.commands.masks.size() != masks_seen) {  // an ::add-mask:: may hide part of the name
         masks_seen = ctx.commands.masks.size();
         out_prefix = StepPrefix(ctx.prefix, Mask(rep.name, ctx.commands.masks));
       }
+      if (starts_line && unfinished && piece.rfind("::", 0) == 0) {
+        ls.dropping = true;  // a command cut by the 64 KiB split: neither run nor printed
+        ctx.PrintAs(out_prefix, "| (a workflow command line over 64 KiB was ignored)");
+      }
+      if (ls.dropping) {
+        ls.dropping = unfinished;
+        return;
+      }
+      // Only a whole line is a workflow command: the rest of a split line is text.
       std::string display;
-      bool hide = HandleCommandLine(line, ctx.commands, &display);
-      if (!hide) ctx.PrintAs(out_prefix, "| " + Mask(display.empty() ? line : display, ctx.commands.masks));
+      bool hide = starts_line && !unfinished && HandleCommandLine(piece, ctx.commands, &display);
+      if (hide || !ctx.commands.mask_error.ok()) return;
+      std::string shown = MaskPiece(ctx.commands.masks, ls.carry, display.empty() ? piece : display, unfinished);
+      if (!shown.empty() || !unfinished) ctx.PrintAs(out_prefix, "| " + shown, /*mask=*/false);
     };
     if (st.ok()) {
       // The step's own timeout-minutes, or what is left of the job's if that is sooner (a
@@ -145,6 +169,7 @@ void RunStep(JobContext& ctx, const Step& step) {
   } else if (st.ok()) {
     st = !script.ok() ? script.status() : cwd.status();
   }
+  if (st.ok()) st = ctx.commands.mask_error;
   Json outputs = Json::object();
   for (const auto& [k, v] : ctx.commands.outputs) outputs[k] = v;
   ctx.commands.outputs.clear();
