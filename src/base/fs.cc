@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -75,41 +76,103 @@ Status MakeDirs(const std::string& path, int mode) {
 
 namespace {
 
-Status RemoveChildren(int dirfd, dev_t dev, const std::string& where) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return ErrnoStatus("dup " + where, errno);
+// RemoveTree holds at most this many directory fds at once, whatever the depth of the tree: a
+// job can nest directories far deeper than the open-files limit (or the stack) allows.
+constexpr size_t kMaxOpenDirs = 64;
+
+// One directory being emptied: its fd, its name in the parent frame, and the subdirectories
+// still to remove (the other entries are unlinked when the frame is made).
+struct Frame {
+  UniqueFd fd;
+  std::string name;
+  std::string where;
+  std::vector<std::string> subdirs;
+};
+
+// Unlinks the non-directories in `f` and lists its subdirectories in f.subdirs. A subdirectory
+// on another filesystem (a mount left inside) is an error.
+Status ScanDir(Frame& f, dev_t dev) {
+  int dup = ::fcntl(f.fd.get(), F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return ErrnoStatus("dup " + f.where, errno);
   DIR* d = ::fdopendir(dup);
   if (d == nullptr) {
     ::close(dup);
-    return ErrnoStatus("opendir " + where, errno);
+    return ErrnoStatus("opendir " + f.where, errno);
   }
   Status status;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     struct stat st;
-    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    std::string sub = where + "/" + name;
+    if (::fstatat(f.fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISDIR(st.st_mode)) {
       if (st.st_dev != dev) {
-        status = FailedPrecondition(sub + " is a mount point; not removing");
+        status = FailedPrecondition(f.where + "/" + name + " is a mount point; not removing");
         break;
       }
-      auto child = OpenAt(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      if (!child.ok()) { status = child.status(); break; }
-      status = RemoveChildren(child->get(), dev, sub);
-      if (!status.ok()) break;
-      if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0) {
-        status = ErrnoStatus("rmdir " + sub, errno);
-        break;
-      }
-    } else if (::unlinkat(dirfd, name.c_str(), 0) != 0 && errno != ENOENT) {
-      status = ErrnoStatus("unlink " + sub, errno);
+      f.subdirs.push_back(std::move(name));
+    } else if (::unlinkat(f.fd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+      status = ErrnoStatus("unlink " + f.where + "/" + name, errno);
       break;
     }
   }
   ::closedir(d);
   return status;
+}
+
+// Opens subdirectory `name` of `parent` (never following a link, never crossing a mount).
+Result<Frame> OpenFrame(const Frame& parent, const std::string& name, dev_t dev) {
+  Frame f{UniqueFd(), name, parent.where + "/" + name, {}};
+  ASSIGN_OR_RETURN(f.fd, OpenAt(parent.fd.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  struct stat st;
+  if (::fstat(f.fd.get(), &st) != 0) return ErrnoStatus("stat " + f.where, errno);
+  if (st.st_dev != dev) return FailedPrecondition(f.where + " is a mount point; not removing");
+  RETURN_IF_ERROR(ScanDir(f, dev));
+  return f;
+}
+
+// Moves subdirectory `name` of `from` up into `top` under a fresh name, which it returns: the
+// subtree is then removed from there, so no more than kMaxOpenDirs fds are ever open.
+Result<std::string> MoveUp(const Frame& from, const std::string& name, const Frame& top,
+                           uint64_t& counter) {
+  for (;;) {
+    std::string fresh = ".kiln-rm-" + std::to_string(counter++);
+    if (::renameat2(from.fd.get(), name.c_str(), top.fd.get(), fresh.c_str(),
+                    RENAME_NOREPLACE) == 0) {
+      return fresh;
+    }
+    if (errno != EEXIST) return ErrnoStatus("rename " + from.where + "/" + name, errno);
+  }
+}
+
+// Empties the directory open as `top` iteratively (bounded fds, bounded stack).
+Status RemoveChildren(UniqueFd top, dev_t dev, const std::string& where) {
+  std::vector<Frame> stack;
+  stack.push_back(Frame{std::move(top), "", where, {}});
+  RETURN_IF_ERROR(ScanDir(stack.back(), dev));
+  uint64_t moved = 0;
+  while (true) {
+    Frame& f = stack.back();
+    if (f.subdirs.empty()) {
+      if (stack.size() == 1) return Status::Ok();
+      Frame done = std::move(f);
+      stack.pop_back();
+      done.fd.reset();
+      if (::unlinkat(stack.back().fd.get(), done.name.c_str(), AT_REMOVEDIR) != 0) {
+        return ErrnoStatus("rmdir " + done.where, errno);
+      }
+      continue;
+    }
+    std::string name = std::move(f.subdirs.back());
+    f.subdirs.pop_back();
+    if (stack.size() >= kMaxOpenDirs) {
+      ASSIGN_OR_RETURN(std::string fresh, MoveUp(f, name, stack.front(), moved));
+      stack.front().subdirs.push_back(std::move(fresh));
+      continue;
+    }
+    ASSIGN_OR_RETURN(Frame child, OpenFrame(f, name, dev));
+    stack.push_back(std::move(child));
+  }
 }
 
 }  // namespace
@@ -125,7 +188,7 @@ Status RemoveTree(const std::string& path) {
   }
   {
     ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
-    RETURN_IF_ERROR(RemoveChildren(fd.get(), st.st_dev, path));
+    RETURN_IF_ERROR(RemoveChildren(std::move(fd), st.st_dev, path));
   }
   if (::rmdir(path.c_str()) != 0) return ErrnoStatus("rmdir " + path, errno);
   return Status::Ok();

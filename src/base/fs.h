@@ -26,7 +26,9 @@ Status FsyncDir(const std::string& dir);
 // mkdir -p. Existing directories are fine.
 Status MakeDirs(const std::string& path, int mode = 0755);
 // rm -rf that never follows symlinks and never crosses into another filesystem (a mount left
-// inside is an error, not a deletion of the mounted tree). Missing `path` is Ok.
+// inside is an error, not a deletion of the mounted tree). Missing `path` is Ok. Iterative, with
+// a bounded number of open fds at any depth (subtrees deeper than that are renamed up into
+// `path` as .kiln-rm-N and removed from there).
 Status RemoveTree(const std::string& path);
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <sys/resource.h>
 
 #include "base/log.h"
 #include "cli/commands.h"
@@ -55,6 +56,16 @@ int Version(App&, const Args&) {
   return 0;
 }
 
+// Raises the soft open-files limit to the hard one: removing, packing or unpacking a tree a job
+// made must not fail with EMFILE at the default 1024. Sandboxes get their own limit
+// (runtime/spec.cc ClampedNofile, from the hard limit), so this changes nothing inside them.
+void RaiseNofileLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+  (void)::setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 }  // namespace
 
 bool WantsHelp(const Args& args, const char* text) {
@@ -69,6 +80,7 @@ bool WantsHelp(const Args& args, const char* text) {
 }
 
 int Main(int argc, char** argv) {
+  RaiseNofileLimit();
   std::string state_dir = DefaultStateDir();
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {

@@ -50,6 +50,20 @@ TEST_F(SecurityLimitsE2E, AJobFillingTheDiskFailsWithTheLimitAndLeavesNothing) {
   EXPECT_TRUE(left->empty());  // the upper dir went with the sandbox
 }
 
+// $HOME and $RUNNER_TEMP are bind mounts from the state filesystem: filling them counts too.
+TEST_F(SecurityLimitsE2E, AJobFillingItsHomeFailsWithTheLimit) {
+  ASSERT_TRUE(WriteScratchFile(config_, "[sizes.\"2x8\"]\ndisk = \"200M\"\n").ok());
+  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    snapshot: home-fill\n"
+                    "    steps:\n"
+                    "      - run: dd if=/dev/zero of=$HOME/fill bs=1M count=400 && sync\n"
+                    "      - run: echo later step ran\n");
+  auto r = Kiln({"run", "--config", config_});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("job exceeded its disk limit of 200 MB (size 2x8)"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.out.find("| later step ran"), std::string::npos) << r.out;
+  EXPECT_NE(Kiln({"image", "inspect", "home-fill"}).code, 0);  // no version was made
+}
+
 TEST_F(SecurityLimitsE2E, AnEndlessLineIsSplitAndTheRunFinishes) {
   Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
                     "      - run: head -c 200000000 /dev/zero | tr '\\0' a; echo; echo done-marker\n");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <set>
 
 #include "base/clock.h"
@@ -62,6 +63,17 @@ bool ShouldSnapshot(const workflow::FinishedJob& job, std::string* why) {
   return *ok;
 }
 
+// Processes a job left in the background could grow its dirs after the last step's disk check:
+// kill them (the sandbox's init stays), wait until none runs (freeze), and look once more,
+// so what is packed is what was measured.
+Status StopAndCheckDisk(runtime::Sandbox& sandbox) {
+  RETURN_IF_ERROR(sandbox.Signal(SIGKILL));
+  RETURN_IF_ERROR(sandbox.Freeze());
+  Status disk = sandbox.CheckDisk();
+  RETURN_IF_ERROR(sandbox.Thaw());
+  return disk;
+}
+
 }  // namespace
 
 std::vector<std::string> PersistableEnv(const std::vector<std::string>& base_env,
@@ -98,6 +110,7 @@ Status SnapshotJob(App& app, workflow::FinishedJob& job) {
     job.log("📸  no snapshot of " + spec.image_name + ": " + why);
     return Status::Ok();
   }
+  RETURN_IF_ERROR(StopAndCheckDisk(*job.sandbox));
   ASSIGN_OR_RETURN(content::ImageStore * store, app.Store());
   ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, app.Layers());

@@ -71,11 +71,17 @@ Result<SubprocessResult> CrunSandbox::Crun(const std::vector<std::string>& args)
 }
 
 Status CrunSandbox::CheckDisk() const {
+  if (!spec_.size || spec_.size->disk_bytes <= 0) return Status::Ok();
   auto used = AllocatedBytes(UpperDir());
   if (!used.ok()) return used.status().WithContext("measure the job's disk use");
+  for (const auto& dir : spec_.disk_dirs) {
+    auto more = AllocatedBytes(dir);
+    if (!more.ok()) return more.status().WithContext("measure the job's disk use");
+    *used += *more;
+  }
   if (*used <= spec_.size->disk_bytes) return Status::Ok();
   return FailedPrecondition("job exceeded its disk limit of " + FormatBinaryBytes(spec_.size->disk_bytes) +
-                            " (size " + spec_.size->name + "): its changes to the image took " +
+                            " (size " + spec_.size->name + "): its changes to the image, $HOME and temp dirs took " +
                             FormatBinaryBytes(*used) + "; its processes were stopped");
 }
 

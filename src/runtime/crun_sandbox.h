@@ -62,6 +62,7 @@ class CrunSandbox : public Sandbox {
   Status Signal(int sig) override;
   Status Freeze() override;
   Status Thaw() override;
+  Status CheckDisk() const override;  // disk_watch.h
   Status Destroy() override;
   Status DestroyKeepingUpper(const std::string& dest) override;
   // Keeps the sandbox when this object is destroyed (long-lived and pooled sandboxes).
@@ -77,8 +78,6 @@ class CrunSandbox : public Sandbox {
  private:
   Result<SubprocessResult> Crun(const std::vector<std::string>& args);
   Result<int> ExecUnwatched(const ExecSpec& spec);
-  // FailedPrecondition naming the size's disk limit when the upper dir holds more (disk_watch.h).
-  Status CheckDisk() const;
   std::string id_;
   CrunPaths paths_;
   SandboxSpec spec_;

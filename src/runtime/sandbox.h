@@ -30,6 +30,10 @@ struct SandboxSpec {
   oci::ImageConfig image;                // Env, User, WorkingDir are honoured
   std::vector<BindMount> mounts;
   std::optional<Size> size;              // cgroup limits and disk cap; none = no limits
+  // Host dirs counted against the disk cap together with the upper dir: the sources of the
+  // writable bind mounts on kiln's state filesystem (a job's $HOME, $RUNNER_TEMP, …), which a
+  // job could otherwise fill past its cap.
+  std::vector<std::string> disk_dirs;
   std::string hostname = "kiln";
   bool network = false;                  // false: own network namespace with loopback only
   // A long-lived sandbox (kiln sandbox create): outlives the kiln process that made it, is
@@ -73,6 +77,9 @@ class Sandbox {
   // sandbox's own init: the sandbox lives on and later Execs work. Safe to call from another
   // thread while Exec runs (this is how a running step is cancelled).
   virtual Status Signal(int sig) = 0;
+  // FailedPrecondition naming the size's disk limit when the upper dir and spec.disk_dirs hold
+  // more than it; Ok without a disk cap (and for the fake).
+  virtual Status CheckDisk() const { return Status::Ok(); }
   // Pauses / resumes every process in the sandbox (cgroup freezer).
   virtual Status Freeze() = 0;
   virtual Status Thaw() = 0;

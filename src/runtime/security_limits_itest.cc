@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <unistd.h>
 #include <thread>
 
 #include "base/fs.h"
@@ -53,6 +54,48 @@ TEST_F(SecurityLimits, DiskFillIsStoppedWithAClearMessage) {
   EXPECT_TRUE(IsDirectory(upper));
   ASSERT_TRUE(s->Destroy().ok());
   EXPECT_FALSE(PathExists(upper));
+}
+
+// A writable bind mount on the state filesystem (a job's $HOME, $RUNNER_TEMP) counts against
+// the cap: writing twice the cap there fails the step as writing to / does.
+TEST_F(SecurityLimits, DiskFillThroughABindMountedHomeFails) {
+  std::string home = dir_.Sub("home");
+  ASSERT_TRUE(MakeDirs(home).ok());
+  SandboxSpec spec = BaseSpec({{home, "/root", false}});
+  spec.size = *ParseSize("1x1");
+  spec.size->disk_bytes = int64_t{50} << 20;
+  spec.disk_dirs = {home};
+  auto s = env_.runtime->Create(spec);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ExecSpec e;
+  e.args = {"/bin/sh", "-c", "dd if=/dev/zero of=/root/big bs=1M count=100 2>/dev/null; sync"};
+  e.env = {"PATH=/bin"};
+  auto r = (*s)->Exec(e);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 50 MB (size 1x1)"), std::string::npos)
+      << r.status().ToString();
+}
+
+// A process left in the background writes after the last command's check; the check made
+// before a snapshot (CheckDisk, once the processes are stopped) sees it. The host decides when
+// the writer writes (a marker in a bind mount), so the order is fixed.
+TEST_F(SecurityLimits, DiskFillAfterTheLastCommandIsSeenBeforeTheSnapshot) {
+  std::string ctl = dir_.Sub("ctl");
+  ASSERT_TRUE(MakeDirs(ctl).ok());
+  SandboxSpec spec = BaseSpec({{ctl, "/ctl", false}});
+  spec.size = *ParseSize("1x1");
+  spec.size->disk_bytes = int64_t{50} << 20;
+  auto s = env_.runtime->Create(spec);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto r = Sh(**s, "(while [ ! -e /ctl/go ]; do sleep 0.05; done; dd if=/dev/zero of=/late bs=1M count=100; "
+                   "sync; touch /ctl/written) >/dev/null 2>&1 &");
+  ASSERT_EQ(r.first, 0);  // the command itself stayed within the limit
+  ASSERT_TRUE((*s)->CheckDisk().ok());
+  ASSERT_TRUE(WriteScratchFile(ctl + "/go", "").ok());
+  while (!PathExists(ctl + "/written")) ::usleep(50 * 1000);
+  Status disk = (*s)->CheckDisk();
+  ASSERT_FALSE(disk.ok());
+  EXPECT_NE(disk.message().find("job exceeded its disk limit of 50 MB (size 1x1)"), std::string::npos) << disk.ToString();
 }
 
 // A command that writes past the limit faster than the watchdog looks still fails.

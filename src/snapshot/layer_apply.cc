@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <set>
 #include <sys/stat.h>
@@ -66,6 +67,19 @@ Status ApplyEntry(int root_fd, TarReader& tar, std::set<std::string>& seen, Appl
   return CreateEntry(dir.get(), base, e, tar, budget);
 }
 
+// What an entry costs on disk besides its data (layer_apply.h).
+int64_t EntryCost(archive_entry* e) {
+  int64_t cost = archive_entry_filetype(e) == AE_IFDIR ? kDirEntryCost : kOtherEntryCost;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  archive_entry_xattr_reset(e);
+  while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+    cost += static_cast<int64_t>(size) + (name == nullptr ? 0 : static_cast<int64_t>(std::strlen(name)));
+  }
+  return cost;
+}
+
 }  // namespace
 
 std::string FormatBinaryBytes(int64_t b) {
@@ -86,7 +100,11 @@ Result<ApplyStats> ApplyLayer(int fd, oci::Compression compression, const std::s
     ASSIGN_OR_RETURN(bool more, tar->Next());
     if (!more) break;
     const char* name = archive_entry_pathname(tar->entry());
-    Status s = ApplyEntry(root.get(), *tar, seen, stats, budget);
+    if (stats.entries >= kMaxLayerEntries) {
+      return InvalidArgument(options.name + " has more than " + std::to_string(kMaxLayerEntries) + " entries");
+    }
+    budget -= EntryCost(tar->entry());
+    Status s = budget < 0 ? Status::Ok() : ApplyEntry(root.get(), *tar, seen, stats, budget);
     if (budget < 0) {
       return InvalidArgument(options.name + " unpacks to more than " +
                              FormatBinaryBytes(options.max_unpacked_bytes) + " (max_layer_unpacked)");

@@ -35,8 +35,16 @@ struct ApplyStats {
   int64_t skipped_devices = 0;
 };
 
-// Config `max_layer_unpacked`: what one layer may write to disk, holes not counted.
+// Config `max_layer_unpacked`: what one layer may write to disk, holes not counted. Besides file
+// data, every entry is charged what it costs the filesystem even when empty: 4 KiB per
+// directory, 512 bytes per other entry (symlink, hard link, device, whiteout…), plus its
+// xattrs' names and values; so a small layer of millions of empty dirs or links is refused too.
 inline constexpr int64_t kDefaultMaxLayerUnpacked = int64_t{64} << 30;
+inline constexpr int64_t kDirEntryCost = 4096;
+inline constexpr int64_t kOtherEntryCost = 512;
+// At most this many entries in one layer, whatever the budget (inodes, and the memory kiln
+// uses per entry to refuse duplicates).
+inline constexpr int64_t kMaxLayerEntries = 10'000'000;
 
 struct ApplyOptions {
   int64_t max_unpacked_bytes = kDefaultMaxLayerUnpacked;
@@ -45,9 +53,10 @@ struct ApplyOptions {
 
 // Reads a (possibly compressed) tar from `fd` and extracts it under the directory `root_dir`,
 // which must exist. Decompression is in-process (zlib, zstd); never a helper program. A layer
-// writing more data than options.max_unpacked_bytes fails with InvalidArgument
-// "<name> unpacks to more than 64 GiB (max_layer_unpacked)", leaving what it wrote (the caller
-// discards the directory).
+// writing more data (with the entry costs above) than options.max_unpacked_bytes fails with
+// InvalidArgument "<name> unpacks to more than 64 GiB (max_layer_unpacked)", and one with more
+// than kMaxLayerEntries entries with "<name> has more than 10000000 entries", leaving what it
+// wrote (the caller discards the directory).
 Result<ApplyStats> ApplyLayer(int fd, oci::Compression compression, const std::string& root_dir,
                               const ApplyOptions& options = {});
 // "64 GiB", "300 MiB", "12345 bytes".

@@ -74,6 +74,8 @@ Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
   spec.lower_dirs = ctx.image.lower_dirs;
   spec.image = ctx.image.config;
   spec.mounts = ctx.mounts;
+  // Writable dirs on the state filesystem: held to the job's disk cap with its upper dir.
+  for (const char* d : {"temp", "home", "workflow"}) spec.disk_dirs.push_back(ctx.host_dir + "/" + d);
   spec.labels = {{"image", ctx.image.ref}};
   ASSIGN_OR_RETURN(spec.size, SizeWithConfig(o.runners, ctx.target.size));
   Stopwatch watch;
