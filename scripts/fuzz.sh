@@ -20,10 +20,20 @@ echo "fuzz: built in $(( $(date +%s) - start )) s"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p build-fuzz/artifacts
+# act's test workflows seed the workflow parser, read from ../shared/external (not copied here).
+act=../shared/external/act-testdata
+mkdir -p "$scratch/seeds"
+if [ -d "$act" ]; then
+  find "$act" -name '*.yml' -size -64k | while IFS= read -r f; do
+    cp "$f" "$scratch/seeds/$(echo "${f#"$act"/}" | tr '/ ' '__')"
+  done
+fi
 for t in "${targets[@]}"; do
   mkdir -p "$scratch/$t"
+  extra=()
+  [ "$t" = workflow_parse ] && extra=("$scratch/seeds")
   echo "fuzz: $t for ${seconds} s"
-  if ! build-fuzz/fuzz/${t}_fuzz "$scratch/$t" "fuzz/corpus/$t" \
+  if ! build-fuzz/fuzz/${t}_fuzz "$scratch/$t" "fuzz/corpus/$t" "${extra[@]}" \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=65536 \
       -artifact_prefix="build-fuzz/artifacts/$t-" -print_final_stats=1 \
       >"$scratch/$t.log" 2>&1; then
