@@ -3,6 +3,13 @@
 namespace kiln::oci {
 namespace {
 
+// Whether "schemaVersion" is the integer 2 (a float such as 3e25 is not read as an int: that
+// conversion is undefined; found by fuzz/oci_manifest_fuzz.cc).
+bool SchemaVersion2(const Json& j) {
+  auto it = j.find("schemaVersion");
+  return it != j.end() && it->is_number_integer() && it->get<int64_t>() == 2;
+}
+
 std::map<std::string, std::string> StringMap(const Json& j) {
   std::map<std::string, std::string> out;
   if (!j.is_object()) return out;
@@ -72,7 +79,7 @@ Result<Manifest> ParseManifest(std::string_view text) {
   ASSIGN_OR_RETURN(Json j, ParseObject(text, "manifest"));
   Manifest m;
   m.media_type = Str(j, "mediaType");
-  if (j.value("schemaVersion", 0) != 2) return InvalidArgument("manifest: schemaVersion is not 2");
+  if (!SchemaVersion2(j)) return InvalidArgument("manifest: schemaVersion is not 2");
   if (!j.contains("config")) return InvalidArgument("manifest: no config");
   ASSIGN_OR_RETURN(m.config, ParseDescriptor(j["config"]));
   if (!j.contains("layers") || !j["layers"].is_array()) {
@@ -101,7 +108,7 @@ std::string SerializeManifest(const Manifest& m) {
 Result<Index> ParseIndex(std::string_view text) {
   ASSIGN_OR_RETURN(Json j, ParseObject(text, "index"));
   Index i;
-  if (j.value("schemaVersion", 0) != 2) return InvalidArgument("index: schemaVersion is not 2");
+  if (!SchemaVersion2(j)) return InvalidArgument("index: schemaVersion is not 2");
   if (j.contains("manifests")) {
     if (!j["manifests"].is_array()) return InvalidArgument("index: manifests is not an array");
     for (const auto& m : j["manifests"]) {
