@@ -46,8 +46,8 @@ int ImageInspectCommand(App& app, const Args& args) {
   if (!store.ok()) return Fail(store.status());
   auto resolved = ResolveImage(app, flags->positional()[0]);
   if (!resolved.ok()) return Fail(resolved.status());
-  content::LoadedImage* img = &resolved->image;
-  img->name = resolved->display;
+  content::LoadedImage* img = &resolved->loaded;
+  img->name = resolved->ref;
   if (flags->Has("--json")) {
     OrderedJson out;
     out["name"] = img->name;
@@ -92,10 +92,10 @@ int ImageExportCommand(App& app, const Args& args) {
   if (!resolved.ok()) return Fail(resolved.status().WithContext("export " + name));
   std::string ref = flags->Get("--ref");
   if (ref.empty()) {
-    size_t colon = resolved->display.rfind(':');
-    ref = colon == std::string::npos ? "latest" : resolved->display.substr(colon + 1);
+    size_t colon = resolved->ref.rfind(':');
+    ref = colon == std::string::npos ? "latest" : resolved->ref.substr(colon + 1);
   }
-  std::string digest = resolved->image.descriptor.digest.str();
+  std::string digest = resolved->loaded.descriptor.digest.str();
   Status s = format == "oci" ? content::ExportLayout(**store, digest, dest, ref)
                              : content::ExportArchive(**store, digest, dest, ref);
   if (!s.ok()) return Fail(s.WithContext("export " + name));

@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "cli/flags.h"
 #include "base/escape.h"
+#include "images/gc.h"
 #include "snapshot/tree_diff.h"
 
 namespace kiln::cli {
@@ -45,48 +46,21 @@ DESCRIPTION
 // Sweeps what killed kiln processes left (first use of the store and of the runtime does it)
 // and reports it.
 Status SweepLeftovers(App& app) {
-  RETURN_IF_ERROR(app.Store().status());
-  auto runtime = app.Runtime();
+  ASSIGN_OR_RETURN(jobs::Engine * engine, app.Engine());
+  RETURN_IF_ERROR(engine->Store().status());
+  auto runtime = engine->Runtime();
   if (!runtime.ok()) LogWarn("orphan sandboxes and run dirs not swept: " + runtime.status().message());
-  const Swept& s = app.swept();
+  jobs::Swept s = engine->swept();
   std::printf("removed %d partial blob(s), %d run dir(s) and %d sandbox(es) left by killed kiln processes (%s)\n",
               s.partial_blobs, s.runs, s.sandboxes, FormatBytes(static_cast<uint64_t>(s.bytes)).c_str());
   return Status::Ok();
 }
 
 Status CollectGarbage(App& app) {
-  ASSIGN_OR_RETURN(content::ImageStore * store, app.Store());
-  ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
-  ASSIGN_OR_RETURN(auto versions, cat->List(""));
-  std::vector<oci::Digest> roots;
-  for (const auto& v : versions) roots.push_back(v.manifest);
-  ASSIGN_OR_RETURN(int64_t freed, store->CollectGarbage(roots));
-  std::printf("freed %s of blobs\n", FormatBytes(freed).c_str());
-  // Layer cache: keep every layer of a named image or a version, and every layer a sandbox
-  // (of this or another kiln process) has mounted.
-  std::vector<oci::Digest> keep;
-  ASSIGN_OR_RETURN(auto names, store->List());
-  std::vector<std::string> refs;
-  for (const auto& n : names) refs.push_back(n.manifest.digest.str());
-  for (const auto& d : roots) refs.push_back(d.str());
-  for (const auto& r : refs) {
-    auto img = store->Load(r);
-    if (img.ok()) keep.insert(keep.end(), img->config.diff_ids.begin(), img->config.diff_ids.end());
-  }
-  std::string boxes = app.state_dir() + "/sandboxes";
-  auto ids = ListDir(boxes);
-  for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
-    auto spec = ReadFile(boxes + "/" + id + "/spec.json");
-    auto j = spec.ok() ? ParseJson(*spec) : Result<Json>(NotFound(""));
-    if (!j.ok() || !j->contains("lower_dirs")) continue;
-    for (const auto& dir : (*j)["lower_dirs"]) {
-      std::string hex = dir.get<std::string>().substr(dir.get<std::string>().rfind('/') + 1);
-      auto d = oci::Digest::Parse("sha256:" + hex);
-      if (d.ok()) keep.push_back(*d);
-    }
-  }
-  ASSIGN_OR_RETURN(snapshot::LayerCache * layers, app.Layers());
-  return layers->Prune(keep);
+  ASSIGN_OR_RETURN(jobs::Engine * engine, app.Engine());
+  ASSIGN_OR_RETURN(images::GcReport report, engine->CollectGarbage());
+  std::printf("freed %s of blobs\n", FormatBytes(report.blob_bytes).c_str());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -202,7 +176,7 @@ int ImageDiffCommand(App& app, const Args& args) {
   for (int i = 0; i < 2; ++i) {
     auto img = ResolveImage(app, flags->positional()[static_cast<size_t>(i)]);
     if (!img.ok()) return Fail(img.status());
-    auto dirs = (*layers)->Prepare(img->image.manifest, img->image.config);
+    auto dirs = (*layers)->Prepare(img->loaded.manifest, img->loaded.config);
     if (!dirs.ok()) return Fail(dirs.status());
     stacks[i] = *dirs;
   }

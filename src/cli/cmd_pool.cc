@@ -8,9 +8,7 @@
 #include "base/table.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/image_provider.h"
-#include "cli/pool_refill.h"
-#include "workflow/runner_config.h"
+#include "jobs/sandboxes.h"
 
 namespace kiln::cli {
 namespace {
@@ -34,8 +32,8 @@ DESCRIPTION
     drain   removes every waiting sandbox.
 
     `kiln run --warm-pool N`, or `warm_pool = N` in the runner config, refills the pool of
-    each image and size its jobs ran on, in the background (a detached `kiln pool fill`) as the
-    run ends, so that the next run's jobs find sandboxes waiting. A waiting sandbox costs an overlay
+    each image and size its jobs ran on as the
+    run ends (after its summary), so that the next run's jobs find sandboxes waiting. A waiting sandbox costs an overlay
     mount and a sleeping kiln-init; `kiln image rm`/`prune` keep the layers it uses until it is
     drained. A reboot ends waiting sandboxes; the next kiln start removes what is left.
 
@@ -45,38 +43,20 @@ EXAMPLES
 )";
 
 int Fill(App& app, const Args& args) {
-  auto flags = Flags::Parse(args, {{"--size", "", true}, {"--count", "-n", true}, {"--spec", "", true}});
+  auto flags = Flags::Parse(args, {{"--size", "", true}, {"--count", "-n", true}});
   if (!flags.ok()) return Fail(flags.status());
   int count = std::atoi(flags->Get("--count", "1").c_str());
   if (count < 0 || count > 64) return Fail(InvalidArgument("--count takes 0 to 64"));
-  runtime::SandboxSpec spec;
-  if (flags->Has("--spec")) {  // a refill request from kiln run (pool_refill.h)
-    auto read = ReadPoolRequest(flags->Get("--spec"));
-    if (!read.ok()) return Fail(read.status());
-    spec = std::move(*read);
-  } else {
-    if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln pool fill IMAGE [--size S] [--count N]"));
-    StoreImageProvider images(&app);
-    auto image = images.Get(flags->positional()[0]);
-    if (!image.ok()) return Fail(image.status());
-    spec.lower_dirs = image->lower_dirs;
-    spec.image = image->config;  // as a job's sandbox has it (workflow/job_runner.cc)
-    spec.name = image->ref;
-    // Without --size, the size a job on this image gets (workflow::JobSize), so jobs find them.
-    auto size = workflow::CommandSize(flags->Get("--size"), image->generated_on_size);
-    if (!size.ok()) return Fail(size.status());
-    spec.size = *size;
-    spec.name += " " + size->name;
+  if (flags->positional().size() != 1) {
+    return Fail(InvalidArgument("usage: kiln pool fill IMAGE [--size S] [--count N]"));
   }
-  auto rt = app.Runtime();
-  if (!rt.ok()) return Fail(rt.status());
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
   Stopwatch watch;
-  auto started = (*rt)->FillPool(spec, count);
-  if (!started.ok()) return Fail(started.status());
-  if (!flags->Has("--spec")) {
-    std::printf("%s: %d sandbox(es) started in %s; %d waiting\n", spec.name.c_str(), *started,
-                FormatDuration(watch.Seconds()).c_str(), count);
-  }
+  auto filled = jobs::FillPool(**engine, flags->positional()[0], flags->Get("--size"), count);
+  if (!filled.ok()) return Fail(filled.status());
+  std::printf("%s: %d sandbox(es) started in %s; %d waiting\n", filled->name.c_str(), filled->started,
+              FormatDuration(watch.Seconds()).c_str(), count);
   return 0;
 }
 

@@ -8,9 +8,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/image_provider.h"
 #include "cli/secrets.h"
-#include "cli/snapshot_job.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
 
@@ -100,10 +98,8 @@ void OnSignal(int sig) {
 }
 
 Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
-  std::string path = flags.Get("--config");
-  if (path.empty() && std::getenv("KILN_CONFIG") != nullptr) path = std::getenv("KILN_CONFIG");
-  if (path.empty() && PathExists("/etc/kiln/config.toml")) path = "/etc/kiln/config.toml";
-  app.set_config_path(path);
+  if (flags.Has("--config")) app.set_config_path(flags.Get("--config"));
+  const std::string& path = app.config_path();
   workflow::RunnerConfig config;
   if (!path.empty()) {
     ASSIGN_OR_RETURN(config, workflow::LoadRunnerConfig(path));
@@ -179,7 +175,9 @@ int RunCommand(App& app, const Args& args) {
   if (!pairs.ok()) return Fail(pairs);
   char cwd[4096];
   o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
-  auto runs_dir = app.RunsDir();  // locked by this process: swept only once it is gone
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
+  auto runs_dir = (*engine)->RunsDir();  // locked by this process: swept only once it is gone
   if (!runs_dir.ok()) return Fail(runs_dir.status());
   o.scratch_dir = *runs_dir;
   bool json = flags->Has("--json");
@@ -189,13 +187,11 @@ int RunCommand(App& app, const Args& args) {
     std::fflush(f);
   };
   o.interrupts = [] { return g_interrupts.load(); };
-  o.after_job = [&app](workflow::FinishedJob& job) { return SnapshotJob(app, job); };
-  auto runtime = app.Runtime();
+  auto runtime = (*engine)->Runtime();  // sweeps what killed kiln processes left, before any job
   if (!runtime.ok()) return Fail(runtime.status());
-  StoreImageProvider images(&app);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  auto report = workflow::RunWorkflows(workflows, o, **runtime, images);
+  auto report = workflow::RunWorkflows(workflows, o, **engine);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!report.ok()) return Fail(report.status());
@@ -204,6 +200,8 @@ int RunCommand(App& app, const Args& args) {
   } else {
     std::fputs(workflow::FormatSummary(*report).c_str(), stdout);
   }
+  std::fflush(stdout);
+  (*engine)->pool().Refill();  // now that no job needs the CPU (kiln pool --help)
   return report->success ? 0 : 1;
 }
 

@@ -13,8 +13,7 @@
 #include "base/table.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "snapshot/capture.h"
-#include "workflow/runner_config.h"
+#include "jobs/sandboxes.h"
 
 namespace kiln::cli {
 namespace {
@@ -30,8 +29,9 @@ SYNOPSIS
     kiln sandbox snapshot ID IMAGE_NAME [--version N.*] [--wait]
 
 DESCRIPTION
-    `create` without --size uses the config file's default_size (2x8 unless set; the config
-    file is $KILN_CONFIG or /etc/kiln/config.toml). Sizes: 1x1, 2x8, 4x16, 8x32, 16x64,
+    `create` without --size uses the size a job on that image gets: the config file's
+    default_size (2x8 unless set; the config file is --config, $KILN_CONFIG or
+    /etc/kiln/config.toml), or the size the image was made on if that is larger. Sizes: 1x1, 2x8, 4x16, 8x32, 16x64,
     32x128, 64x256.
     A sandbox made by `create` keeps running (its PID 1 is kiln-init) until `rm`; commands
     run in it with `exec`, whose exit code is the command's. `snapshot` freezes the sandbox
@@ -44,28 +44,12 @@ int Create(App& app, const Args& args) {
   auto flags = Flags::Parse(args, {{"--size", "", true}, {"--name", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln sandbox create IMAGE [--size S]"));
-  auto resolved = ResolveImage(app, flags->positional()[0]);
-  if (!resolved.ok()) return Fail(resolved.status());
-  auto layers = app.Layers();
-  if (!layers.ok()) return Fail(layers.status());
-  auto dirs = (*layers)->Prepare(resolved->image.manifest, resolved->image.config);
-  if (!dirs.ok()) return Fail(dirs.status());
-  runtime::SandboxSpec spec;
-  spec.name = flags->Get("--name", resolved->display);
-  spec.lower_dirs = *dirs;
-  spec.image = resolved->image.config;
-  spec.persistent = true;
-  spec.labels = {{"image", resolved->display}, {"digest", resolved->image.descriptor.digest.str()}};
-  // Without --size, the config's default_size (as a job gets): a sandbox always has limits.
-  auto size = workflow::CommandSize(flags->Get("--size"), "");
-  if (!size.ok()) return Fail(size.status());
-  spec.size = *size;
-  spec.labels["size"] = size->name;
-  auto rt = app.Runtime();
-  if (!rt.ok()) return Fail(rt.status());
-  auto box = (*rt)->Create(spec);
-  if (!box.ok()) return Fail(box.status());
-  std::printf("%s\n", (*box)->id().c_str());
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
+  // Without --size, the size a job on that image gets: a sandbox always has limits.
+  auto id = jobs::CreateSandbox(**engine, flags->positional()[0], flags->Get("--size"), flags->Get("--name"));
+  if (!id.ok()) return Fail(id.status());
+  std::printf("%s\n", id->c_str());
   return 0;
 }
 
@@ -115,14 +99,12 @@ int List(App& app, const Args& args) {
 
 int Remove(App& app, const Args& args) {
   if (args.empty()) return Fail(InvalidArgument("usage: kiln sandbox rm ID..."));
-  auto rt = app.Runtime();
-  if (!rt.ok()) return Fail(rt.status());
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
   for (const auto& id : args) {
-    auto box = (*rt)->Attach(id);
-    if (!box.ok()) return Fail(box.status());
-    Status s = (*box)->Destroy();
-    if (!s.ok()) return Fail(s);
-    std::printf("removed %s\n", (*box)->id().c_str());
+    auto removed = jobs::RemoveSandbox(**engine, id);
+    if (!removed.ok()) return Fail(removed.status());
+    std::printf("removed %s\n", removed->c_str());
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/commands.h"
+#include "cli/layer_limit.h"
 
 namespace kiln::cli {
 namespace {
@@ -15,7 +16,7 @@ const char kHelp[] = R"(NAME
     kiln - run CI jobs in sandboxes made from OCI images, and snapshot them into custom images
 
 SYNOPSIS
-    kiln [--state-dir DIR] [-v|--verbose] [-q|--quiet] COMMAND [ARGS…]
+    kiln [--state-dir DIR] [--config FILE] [-v|--verbose] [-q|--quiet] COMMAND [ARGS…]
 
 COMMANDS
     run [WORKFLOW|DIR]     run GitHub Actions workflow jobs in sandboxes (like act)
@@ -34,12 +35,16 @@ COMMANDS
 GLOBAL OPTIONS
     --state-dir DIR   where kiln keeps images, the layer cache and sandboxes
                       (default $KILN_STATE_DIR, else /var/lib/kiln)
+    --config FILE     the config file every command reads (default $KILN_CONFIG, else
+                      /etc/kiln/config.toml when it exists; keys: docs/config.md)
     -v, --verbose     debug messages on stderr
     -q, --quiet       warnings and errors only
 
 ENVIRONMENT
     KILN_STATE_DIR    default state directory
-    KILN_CONFIG       runner config file for `kiln run` (default /etc/kiln/config.toml)
+    KILN_CONFIG       the config file (default /etc/kiln/config.toml)
+    KILN_INIT         the static kiln-init binary (PID 1 of every sandbox), for packagers
+                      (default: beside kiln, else ../libexec/kiln/kiln-init)
 
 EXIT STATUS
     0 success; 1 a job or command failed; 2 bad usage or invalid input (a workflow error names
@@ -82,6 +87,7 @@ bool WantsHelp(const Args& args, const char* text) {
 int Main(int argc, char** argv) {
   RaiseNofileLimit();
   std::string state_dir = DefaultStateDir();
+  std::string config;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     std::string a = argv[i];
@@ -89,6 +95,10 @@ int Main(int argc, char** argv) {
       state_dir = argv[++i];
     } else if (a.rfind("--state-dir=", 0) == 0) {
       state_dir = a.substr(12);
+    } else if (a == "--config" && i + 1 < argc) {
+      config = argv[++i];
+    } else if (a.rfind("--config=", 0) == 0) {
+      config = a.substr(9);
     } else if (a == "-v" || a == "--verbose") {
       SetLogLevel(LogLevel::kDebug);
     } else if (a == "-q" || a == "--quiet") {
@@ -122,7 +132,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "kiln: unknown command %s (see kiln --help)\n", command.c_str());
     return 2;
   }
-  App app(state_dir);
+  App app(state_dir, ConfigFilePath(config));
   return it->second(app, Args(argv + i + 1, argv + argc));
 }
 

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/snapshot_job.h"
 
 namespace kiln::cli {
 namespace {
@@ -44,18 +43,6 @@ TEST(SecretFlagTest, NameReadsTheEnvironment) {
   ASSERT_TRUE(AddSecretFlag("X=a=b", env, out, &in_argv).ok());
   EXPECT_EQ(out["X"], "a=b");
   EXPECT_TRUE(in_argv);
-}
-
-TEST(PersistableEnvTest, LeavesOutValuesHoldingASecret) {
-  std::vector<std::string> left;
-  auto env = PersistableEnv({"PATH=/bin"},
-                            {"DEPLOY_CREDS=tok123", "DB_URL=postgres://app:pw9@db", "LANG=C",
-                             "GITHUB_SHA=0", "API_TOKEN=x", "PATH=/opt/bin:/bin"},
-                            {"API_TOKEN"}, {"tok123", "pw9"}, &left);
-  std::vector<std::string> want_env = {"PATH=/opt/bin:/bin", "LANG=C"};
-  std::vector<std::string> want_left = {"DEPLOY_CREDS", "DB_URL", "API_TOKEN"};
-  EXPECT_EQ(env, want_env);
-  EXPECT_EQ(left, want_left);
 }
 
 }  // namespace

@@ -82,6 +82,20 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
   return out;
 }
 
+Result<std::vector<std::string>> CrunRuntime::LayerDirsInUse() {
+  std::vector<std::string> out;
+  if (!IsDirectory(SandboxesDir())) return out;
+  ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+  for (const auto& id : ids) {
+    auto record = ReadFile(PathsOf(id).dir + "/spec.json");
+    auto j = record.ok() ? ParseJson(*record) : Result<Json>(record.status());
+    if (!j.ok()) continue;
+    auto spec = SpecFromJson(*j, nullptr);
+    if (spec.ok()) out.insert(out.end(), spec->lower_dirs.begin(), spec->lower_dirs.end());
+  }
+  return out;
+}
+
 Result<int> CrunRuntime::SweepOrphans() {
   if (!IsDirectory(SandboxesDir())) return 0;
   ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));

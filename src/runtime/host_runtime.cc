@@ -121,6 +121,7 @@ class HostRuntime : public Runtime {
     return n;
   }
   Result<int> SweepOrphans() override { return 0; }
+  Result<std::vector<std::string>> LayerDirsInUse() override { return std::vector<std::string>{}; }
   Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
     return NotFound("the host runtime keeps no sandboxes (" + id + ")");
   }

@@ -122,6 +122,9 @@ class Runtime {
   virtual Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) = 0;
   // Persistent sandboxes.
   virtual Result<std::vector<SandboxInfo>> List() = 0;
+  // The lower dirs of every sandbox that exists (job, pooled and persistent; of this and other
+  // kiln processes), so that layer GC keeps them.
+  virtual Result<std::vector<std::string>> LayerDirsInUse() = 0;
   // Removes what killed kiln processes left behind: mounts, runtime state, cgroups, dirs, and
   // pooled sandboxes whose init has gone (after a reboot). Returns how many were swept.
   virtual Result<int> SweepOrphans() = 0;

@@ -1,7 +1,10 @@
 #include "snapshot/capture.h"
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "snapshot/image_build.h"
+#include "snapshot/squash.h"
 
 namespace kiln::snapshot {
 namespace {
@@ -19,48 +22,65 @@ Result<LayerInfo> PackLayer(const CaptureRequest& req, content::BlobStore& blobs
     req.on_progress("snapshot: packed " + FormatBytes(bytes) + " in " +
                     FormatDuration(watch.Seconds()));
   };
-  return WriteLayerFromDir(req.upper_dir, options, blobs);
+  if (req.squash_dirs.empty()) return WriteLayerFromDir(req.upper_dir, options, blobs);
+  std::vector<std::string> dirs = req.squash_dirs;
+  dirs.push_back(req.upper_dir);
+  return WriteSquashedLayer(dirs, options, blobs);
+}
+
+// The base as the new image starts from it: all of it, or its first keep_base_layers layers
+// (and their history) when a chain is squashed.
+ImageDraft BaseDraft(const CaptureRequest& req) {
+  ImageDraft draft = DraftFrom(req.base.config, req.base.manifest);
+  if (req.squash_dirs.empty()) return draft;
+  size_t keep = req.keep_base_layers;
+  draft.layers.resize(std::min(keep, draft.layers.size()));
+  draft.config.diff_ids.resize(std::min(keep, draft.config.diff_ids.size()));
+  size_t layers = 0, cut = 0;
+  for (; cut < draft.config.history.size(); ++cut) {
+    if (draft.config.history[cut].empty_layer) continue;
+    if (layers == keep) break;
+    ++layers;
+  }
+  draft.config.history.resize(cut);
+  return draft;
 }
 
 Result<oci::Descriptor> BuildImage(const CaptureRequest& req, const LayerInfo& layer,
-                                   int64_t now, content::BlobStore& blobs) {
-  ImageDraft draft = DraftFrom(req.base.config, req.base.manifest);
+                                   content::BlobStore& blobs) {
+  ImageDraft draft = BaseDraft(req);
+  for (const auto& [k, v] : req.labels) draft.config.labels[k] = v;
   draft.config.labels[kLabelBaseDigest] = req.base.descriptor.digest.str();
   draft.config.labels[kLabelSource] = req.source;
   if (!req.runner_size.empty()) draft.config.labels[kLabelRunnerSize] = req.runner_size;
   if (!req.env.empty()) draft.config.env = req.env;
   std::string comment = "base " + req.base.descriptor.digest.str();
+  if (!req.squash_dirs.empty()) {
+    comment += ", squashing its " + std::to_string(req.squash_dirs.size()) + " snapshot layers";
+  }
   if (!req.runner_size.empty()) comment += ", runner size " + req.runner_size;
-  AddLayer(draft, layer, {FormatRfc3339(now), "kiln snapshot: " + req.source, comment, false});
+  AddLayer(draft, layer,
+           {FormatRfc3339(req.created), "kiln snapshot: " + req.source, comment, false});
   return CommitImage(draft, blobs);
 }
 
 }  // namespace
 
-Result<CaptureResult> Capture(const CaptureRequest& req, content::ImageStore& store,
-                              catalog::Catalog& catalog) {
+Result<CaptureResult> Capture(const CaptureRequest& req, content::BlobStore& blobs) {
   CaptureResult result;
   Stopwatch phase;
-  ASSIGN_OR_RETURN(result.layer, PackLayer(req, store.blobs()));
+  ASSIGN_OR_RETURN(result.layer, PackLayer(req, blobs));
   result.pack_seconds = phase.Seconds();
 
   phase.Reset();
-  int64_t now = Clock::Real()->NowUnix();
-  ASSIGN_OR_RETURN(oci::Descriptor manifest, BuildImage(req, result.layer, now, store.blobs()));
+  ASSIGN_OR_RETURN(result.manifest, BuildImage(req, result.layer, blobs));
   result.build_seconds = phase.Seconds();
-
-  phase.Reset();
-  catalog::NewVersion nv;
-  nv.manifest = manifest.digest;
-  nv.size = manifest.size + result.layer.descriptor.size;
-  for (const auto& l : req.base.manifest.layers) nv.size += l.size;
-  nv.created = now;
-  nv.runner_size = req.runner_size;
-  nv.source = req.source;
-  auto version = catalog.AddVersion(req.image_name, req.version, nv);
-  if (!version.ok()) return version.status().WithContext("record " + req.image_name);
-  result.version = *version;
-  result.record_seconds = phase.Seconds();
+  result.squashed = !req.squash_dirs.empty();
+  result.size = result.manifest.size + result.layer.descriptor.size;
+  size_t kept = result.squashed ? req.keep_base_layers : req.base.manifest.layers.size();
+  for (size_t i = 0; i < kept && i < req.base.manifest.layers.size(); ++i) {
+    result.size += req.base.manifest.layers[i].size;
+  }
   return result;
 }
 

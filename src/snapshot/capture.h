@@ -1,23 +1,21 @@
-// Capture: a sandbox's overlay upper dir becomes a new version of a custom image.
+// Capture (data plane): a sandbox's overlay upper dir becomes a new image over the image the
+// sandbox started from. Nothing here names or records the image: images/publish.h does that.
 //
 // Phases, each timed: PackLayer (upper dir → compressed layer blob, with whiteouts, mount
 // targets excluded) → BuildImage (base config + layers + the new layer, history, labels; config
-// and manifest blobs) → Record (catalog version; the only step that makes the image visible).
-// A kiln killed in any phase leaves either no version or a complete one: blobs are written
-// before the catalog row, and the version number is allocated in the row's transaction.
+// and manifest blobs). Every blob is in the store when Capture returns; no name points at it yet
+// (a kiln killed meanwhile leaves unnamed blobs, which GC removes).
 //
-// The caller keeps the sandbox still while Capture runs (job finished, or cgroup frozen), and may
-// afterwards move the upper dir into the layer cache (LayerCache::Adopt with the returned
-// diff ID) once the overlay is unmounted, so the next job starts without unpacking.
+// The caller keeps the sandbox still while Capture runs (job finished, or cgroup frozen).
 #pragma once
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/catalog.h"
 #include "content/image_store.h"
 #include "snapshot/layer_write.h"
 
@@ -26,25 +24,32 @@ namespace kiln::snapshot {
 struct CaptureRequest {
   std::string upper_dir;
   std::set<std::string> exclude;   // sandbox paths (no leading '/') not to capture
-  content::LoadedImage base;       // the image the sandbox started from
-  std::string image_name;          // custom image name, e.g. "ci-tools"
-  catalog::VersionSpec version;    // from `snapshot: {version: "2.*"}`
-  std::string runner_size;         // "2x8": recorded; later runners must be at least this big
+  content::LoadedImage base;       // the image the new layer goes on
+  std::string runner_size;         // "2x8": put in a label; later runners must be at least this big
   std::string source;              // "workflow ci.yml, job setup, run 12"
   // Replaces the config's Env when set (persist-env); empty keeps the base image's Env.
   std::vector<std::string> env;
+  // Extra labels for the new image's config (e.g. the chain's root base).
+  std::map<std::string, std::string> labels;
+  int64_t created = 0;             // unix seconds, for the config and history
+  // Squashing a chain: when `squash_dirs` is set, the new image keeps only the base's first
+  // `keep_base_layers` layers, and its layers above them (their layer-cache dirs, bottom first,
+  // `squash_dirs`) are merged with the upper dir into the one new layer.
+  size_t keep_base_layers = 0;
+  std::vector<std::string> squash_dirs;
   oci::Compression compression = oci::Compression::kGzip;
   std::function<void(const std::string&)> on_progress;  // human-readable progress lines
 };
 
 struct CaptureResult {
-  catalog::VersionRecord version;
+  oci::Descriptor manifest;  // the new image's manifest, in the store
   LayerInfo layer;
-  double pack_seconds = 0, build_seconds = 0, record_seconds = 0;
+  int64_t size = 0;          // bytes: manifest + every compressed layer
+  bool squashed = false;     // the layer holds squash_dirs as well as the upper dir
+  double pack_seconds = 0, build_seconds = 0;
 };
 
-Result<CaptureResult> Capture(const CaptureRequest& request, content::ImageStore& store,
-                              catalog::Catalog& catalog);
+Result<CaptureResult> Capture(const CaptureRequest& request, content::BlobStore& blobs);
 
 // Labels kiln puts on captured images.
 inline constexpr const char* kLabelBaseDigest = "dev.kiln.base.digest";

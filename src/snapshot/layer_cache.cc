@@ -1,5 +1,6 @@
 #include "snapshot/layer_cache.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <set>
@@ -41,7 +42,11 @@ Result<std::vector<std::string>> LayerCache::Prepare(
     const oci::Descriptor& layer = manifest.layers[i];
     ASSIGN_OR_RETURN(oci::Compression compression, oci::LayerCompression(layer.media_type));
     ASSIGN_OR_RETURN(UniqueFd fd, blobs_->Open(layer.digest));
-    std::string tmp = root_ + "/.tmp-" + std::string(diff_id.hex()) + "-" + std::to_string(::getpid());
+    // Unique per thread too (jobs of one process prepare layers at once); the pid stays last,
+    // for Prune's liveness check.
+    static std::atomic<uint64_t> seq{0};
+    std::string tmp = root_ + "/.tmp-" + std::string(diff_id.hex()) + "-" + std::to_string(seq++) +
+                      "-" + std::to_string(::getpid());
     RETURN_IF_ERROR(RemoveTree(tmp));
     RETURN_IF_ERROR(MakeDirs(tmp, 0755));
     Stopwatch watch;

@@ -1,7 +1,7 @@
 // The layer cache: each layer unpacked once into `<root>/<hex of diff ID>/`, read-only in use,
 // shared by every sandbox whose image has that layer, and mounted as an overlay lower dir.
 //
-// Unpacking goes to `<root>/.tmp-<hex>-<pid>` and is renamed into place when complete, so a
+// Unpacking goes to `<root>/.tmp-<hex>-<seq>-<pid>` and is renamed into place when complete, so a
 // killed kiln never leaves a half layer under a final name; two processes preparing the same
 // layer both succeed. The diff ID computed while unpacking must equal the one in the image
 // config (DataLoss otherwise, and the directory is discarded); a layer over the unpack cap is

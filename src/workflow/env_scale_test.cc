@@ -4,21 +4,12 @@
 
 #include "base/fs.h"
 #include "testing/test_env.h"
+#include "workflow/host_engine_testing.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
 namespace {
-
-class HostImage : public ImageProvider {
- public:
-  Result<JobImage> Get(const std::string& ref) override {
-    JobImage j;
-    j.ref = ref;
-    j.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-    return j;
-  }
-};
 
 TEST(EnvScaleTest, TwentyThousandEnvEntriesKeepTheirOrderSemantics) {
   std::string yaml = "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n";
@@ -37,9 +28,8 @@ TEST(EnvScaleTest, TwentyThousandEnvEntriesKeepTheirOrderSemantics) {
   o.runners.default_image = "host";
   std::string log;
   o.out = [&](const std::string& l) { log += l + "\n"; };
-  auto rt = runtime::NewHostRuntime(dir.path());
-  HostImage images;
-  auto r = RunWorkflows({*wf}, o, *rt, images);
+  auto engine = testing_support::HostEngine(dir.path());
+  auto r = RunWorkflows({*wf}, o, *engine);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->success) << log.substr(0, 4000);
   EXPECT_NE(log.find("| got=v19999 v19999-v0 again\n"), std::string::npos) << log.substr(0, 4000);

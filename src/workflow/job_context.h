@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/fd.h"
+#include "images/image.h"
 #include "workflow/expr.h"
 #include "workflow/file_commands.h"
 #include "workflow/plan.h"
@@ -30,9 +31,9 @@ struct JobContext {
   std::string host_dir;      // host scratch dir of this job (temp/, home/, workflow/)
   UniqueFd temp_fd;          // host_dir/temp, opened once; file commands go through it
   std::string run_id;
-  JobImage image;
+  images::Image image;
   RunnerTarget target;
-  std::unique_ptr<runtime::Sandbox> sandbox;
+  runtime::Sandbox* sandbox = nullptr;  // owned by the job's jobs::JobSession
   std::vector<runtime::BindMount> mounts;
   bool has_bash = false;
   EnvMap env;                          // workflow + job + container env, then GITHUB_ENV

@@ -1,5 +1,7 @@
-// One job, as phases: Decide (if/needs) → ResolveImage → PrepareDirs → StartSandbox →
-// RunSteps → CollectOutputs → AfterJob; the sandbox is destroyed whatever happens.
+// One job, as phases: Decide (if/needs) → ChooseTarget → PrepareDirs → PrepareSandbox (the
+// engine: image, size, sandbox) → SetUpEnv → RunSteps → CollectOutputs → SnapshotAndPublish (the
+// engine, when the job asks and its snapshot `if` holds) → TearDown → CleanUp. The sandbox is
+// destroyed whatever happens.
 #include <cstdio>
 #include <set>
 #include <sys/stat.h>
@@ -7,6 +9,8 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "catalog/version.h"
+#include "jobs/session.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/job_runner.h"
@@ -22,7 +26,8 @@ std::string EnvValue(const std::vector<std::string>& env, const std::string& key
   return "";
 }
 
-Status ResolveImage(JobContext& ctx, ImageProvider& images) {
+// Which image and size the job asks for (runs-on, container, runners, labels: runner_config.h).
+Status ChooseTarget(JobContext& ctx) {
   const Job& job = *ctx.run->job;
   RunsOn runs_on = job.runs_on;
   for (auto& l : runs_on.labels) {
@@ -34,22 +39,23 @@ Status ResolveImage(JobContext& ctx, ImageProvider& images) {
     ASSIGN_OR_RETURN(container, Interpolate(job.container->image, ctx.expr));
   }
   ASSIGN_OR_RETURN(ctx.target, ChooseRunner(job, runs_on, container, ctx.options->runners));
-  ASSIGN_OR_RETURN(ctx.image, images.Get(ctx.target.image));
-  ctx.target.size = JobSize(ctx.options->runners, ctx.target.size, ctx.image.generated_on_size);  // every job has limits
-  if (!ctx.image.generated_on_size.empty() && !ctx.target.size.empty()) {
-    auto need = runtime::ParseSize(ctx.image.generated_on_size);
-    ASSIGN_OR_RETURN(runtime::Size have, runtime::ParseSize(ctx.target.size));
-    if (need.ok() && !runtime::SizeFits(have, *need)) {
-      return FailedPrecondition("image " + ctx.image.ref + " was generated on a " +
-                                ctx.image.generated_on_size + " runner; a " + ctx.target.size +
-                                " runner is too small for it (use " + ctx.image.generated_on_size +
-                                " or larger)");
-    }
-  }
   return Status::Ok();
 }
 
-// Whether the image has bash, from its layers (an exec would cost a container round trip).
+// The job's host dirs (temp/, home/, workflow/) and the mounts that show them in the sandbox.
+Status PrepareDirs(JobContext& ctx) {
+  // 0700: the step scripts in temp/ may hold secrets; no other host user may read them.
+  RETURN_IF_ERROR(MakeDirs(ctx.host_dir, 0700));
+  for (const char* d : {"temp", "home", "workflow"}) RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
+  ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
+  RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json", "{}\n"));
+  ctx.mounts = {{ctx.options->workspace, kWorkspace, false}, {ctx.host_dir + "/temp", kTemp, false},
+                {ctx.host_dir + "/home", kHome, false}, {ctx.host_dir + "/workflow", kWorkflowDir, false}};
+  return Status::Ok();
+}
+
+// Whether the image has bash, from its layers (an exec would cost a sandbox round trip). An
+// image of no layers (the host runtime of tests) runs on the host, which has bash.
 bool HasBash(const std::vector<std::string>& lower_dirs) {
   for (auto it = lower_dirs.rbegin(); it != lower_dirs.rend(); ++it) {
     for (const char* p : {"/usr/bin/bash", "/bin/bash"}) {
@@ -57,41 +63,30 @@ bool HasBash(const std::vector<std::string>& lower_dirs) {
       if (::lstat((*it + p).c_str(), &st) == 0) return S_ISREG(st.st_mode) || S_ISLNK(st.st_mode);
     }
   }
-  return lower_dirs.empty();  // the fake runtime runs on the host, which has bash
+  return lower_dirs.empty();
 }
 
-Status StartSandbox(JobContext& ctx, runtime::Runtime& rt) {
-  const RunOptions& o = *ctx.options;
-  // 0700: the step scripts in temp/ may hold secrets; no other host user may read them.
-  RETURN_IF_ERROR(MakeDirs(ctx.host_dir, 0700));
-  for (const char* d : {"temp", "home", "workflow"}) RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
-  ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
-  RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json", "{}\n"));
-  ctx.mounts = {{o.workspace, kWorkspace, false}, {ctx.host_dir + "/temp", kTemp, false},
-                {ctx.host_dir + "/home", kHome, false}, {ctx.host_dir + "/workflow", kWorkflowDir, false}};
-  runtime::SandboxSpec spec;
-  spec.name = ctx.workflow->name + "/" + ctx.run->display;
-  spec.lower_dirs = ctx.image.lower_dirs;
-  spec.image = ctx.image.config;
-  spec.mounts = ctx.mounts;
-  // Writable dirs on the state filesystem: held to the job's disk cap with its upper dir.
-  for (const char* d : {"temp", "home", "workflow"}) spec.disk_dirs.push_back(ctx.host_dir + "/" + d);
-  spec.labels = {{"image", ctx.image.ref}};
-  ASSIGN_OR_RETURN(spec.size, SizeWithConfig(o.runners, ctx.target.size));
+Status PrepareSandbox(JobContext& ctx, jobs::JobSession& session) {
   Stopwatch watch;
-  ASSIGN_OR_RETURN(ctx.sandbox, rt.Create(spec));
+  RETURN_IF_ERROR(session.PrepareSandbox());
+  ctx.image = session.image();
+  ctx.sandbox = &session.sandbox();
+  ctx.has_bash = HasBash(ctx.image.lower_dirs);
+  ctx.report.image = ctx.image.ref;
+  ctx.report.size = session.size().name;
+  ctx.Print("🚀  Set up job: image " + ctx.image.ref + " (" + ctx.target.via + "), size " +
+            session.size().name);
   ctx.Print("🐳  sandbox " + ctx.sandbox->id() + " ready in " + FormatDuration(watch.Seconds()) +
             (ctx.sandbox->from_pool() ? " (from the warm pool)" : ""));
-  ctx.has_bash = HasBash(ctx.image.lower_dirs);
   return Status::Ok();
 }
 
 void SetUpEnv(JobContext& ctx) {
   const RunOptions& o = *ctx.options;
   const Job& job = *ctx.run->job;
-  ctx.base_path = EnvValue(ctx.image.config.env, "PATH");
+  ctx.base_path = EnvValue(ctx.image.config().env, "PATH");
   if (ctx.base_path.empty()) ctx.base_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (const auto& e : ctx.image.config.env) {
+  for (const auto& e : ctx.image.config().env) {
     size_t eq = e.find('=');
     if (eq != std::string::npos && e.substr(0, eq) != "PATH") SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
   }
@@ -149,6 +144,106 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
   for (auto& [k, v] : report.outputs) v = Mask(v, masks);
 }
 
+// Decide: whether the job runs at all (its `if`, its needs). False when it was skipped or its
+// condition failed; the report says which.
+bool Decide(JobContext& ctx, bool needs_ok) {
+  auto go = EvaluateCondition(ctx.run->job->if_expr, ctx.expr);
+  if (go.ok() && *go) return true;
+  ctx.report.error = go.ok() ? (needs_ok ? "skipped: if is false" : "skipped: a needed job failed")
+                             : go.status().message();
+  ctx.report.result = go.ok() ? Outcome::kSkipped : Outcome::kFailure;
+  ctx.Print(go.ok() ? "⏭  " + ctx.report.error : "❌  " + ctx.report.error);
+  return false;
+}
+
+void RunSteps(JobContext& ctx) {
+  ctx.job_limit_s = ctx.run->job->timeout_minutes * 60;
+  ctx.job_watch = Stopwatch();
+  for (const auto& step : ctx.run->job->steps) {
+    int interrupts = ctx.options->interrupts ? ctx.options->interrupts() : 0;
+    if ((interrupts > 0 || ctx.job_timed_out) && !ctx.cancel_noted) {
+      // GitHub cancels a job that outlives its timeout-minutes, as it does on a cancel request.
+      ctx.cancel_noted = true;
+      ctx.expr.status = JobStatus::kCancelled;
+      ctx.report.error = interrupts > 0 ? "cancelled" : "cancelled: the job ran longer than its timeout-minutes";
+      ctx.interrupts_seen = interrupts;
+      ctx.Print("⛔  " + ctx.report.error + "; later steps run only if their if: holds (always(), cancelled())");
+    }
+    RunStep(ctx, step);
+  }
+  ctx.report.result = ctx.expr.status == JobStatus::kSuccess ? Outcome::kSuccess
+                      : ctx.expr.status == JobStatus::kCancelled ? Outcome::kCancelled : Outcome::kFailure;
+}
+
+void CollectOutputs(JobContext& ctx) {
+  for (const auto& [k, v] : ctx.run->job->outputs) {
+    auto val = Interpolate(v, ctx.expr);
+    if (val.ok()) ctx.report.outputs[k] = *val;
+  }
+}
+
+// Whether the finished job's `snapshot:` is taken: never for a cancelled job; else its `if`
+// (default success()) with the job's result as status. *why says why not.
+bool ShouldSnapshot(const JobContext& ctx, std::string* why) {
+  const SnapshotSpec& spec = *ctx.run->job->snapshot;
+  Outcome r = ctx.report.result;
+  if (r == Outcome::kCancelled) {
+    *why = "job was cancelled";
+    return false;
+  }
+  ExprContext expr;
+  expr.status = r == Outcome::kSuccess ? JobStatus::kSuccess : JobStatus::kFailure;
+  auto ok = EvaluateCondition(spec.if_expr, expr);
+  if (!ok.ok()) {
+    *why = ok.status().message();
+    return false;
+  }
+  if (!*ok) *why = "snapshot if (" + spec.if_expr + ") is false for a job that ended in " + OutcomeName(r);
+  return *ok;
+}
+
+Status SnapshotAndPublish(JobContext& ctx, jobs::JobSession& session) {
+  if (!ctx.run->job->snapshot) return Status::Ok();
+  const SnapshotSpec& spec = *ctx.run->job->snapshot;
+  std::string why;
+  if (!ShouldSnapshot(ctx, &why)) {
+    ctx.Print("📸  no snapshot of " + spec.image_name + ": " + why);
+    return Status::Ok();
+  }
+  jobs::SnapshotRequest req;
+  req.image_name = spec.image_name;
+  ASSIGN_OR_RETURN(req.version, catalog::ParseVersionSpec(spec.version));
+  req.persist_env = spec.persist_env;
+  if (spec.persist_env) {
+    req.final_env = ProcessEnv(ctx, {});
+    for (const auto& [k, v] : ctx.options->secrets) req.secret_names.push_back(k);
+    req.masks = ctx.commands.masks.longest_first();
+  }
+  RETURN_IF_ERROR(session.Snapshot(req));
+  return session.Publish().status();
+}
+
+// After the sandbox is gone: the job's host dirs, set-id files a background process made after
+// the last step's walk (step_runner.cc), and the masks over what the report holds.
+void CleanUp(JobContext& ctx) {
+  (void)RemoveTree(ctx.host_dir);
+  if (ctx.sandbox != nullptr) {
+    auto stripped = StripSetIdBits(ctx.options->workspace);
+    if (!stripped.ok()) {
+      ctx.report.result = Outcome::kFailure;
+      ctx.report.error = "workspace: " + stripped.status().message();
+      ctx.Print("❌  " + ctx.report.error);
+    }
+  }
+  MaskReport(ctx.report, ctx.commands.masks);
+}
+
+void Fail(JobContext& ctx, const Status& s, const std::string& what) {
+  ctx.report.result = Outcome::kFailure;
+  ctx.report.error = s.message();
+  ctx.Print("❌  " + what + s.message());
+}
+
 }  // namespace
 
 void JobContext::PrintAs(const std::string& line_prefix, const std::string& line, bool mask) const {
@@ -170,8 +265,7 @@ std::string StepPrefix(const std::string& job_prefix, const std::string& step_na
 }
 
 JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,
-                 const RunOptions& options, runtime::Runtime& rt, ImageProvider& images,
-                 const std::string& run_id) {
+                 const RunOptions& options, jobs::Engine& engine, const std::string& run_id) {
   JobContext ctx;
   ctx.workflow = &wf;
   ctx.run = &run;
@@ -187,85 +281,35 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.expr.contexts["matrix"] = run.matrix;
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
   Stopwatch watch;
-  auto go = EvaluateCondition(run.job->if_expr, ctx.expr);
-  if (!go.ok() || !*go) {
-    ctx.report.error = go.ok() ? (needs_ok ? "skipped: if is false" : "skipped: a needed job failed") : go.status().message();
-    ctx.report.result = go.ok() ? Outcome::kSkipped : Outcome::kFailure;
-    ctx.Print(go.ok() ? "⏭  " + ctx.report.error : "❌  " + ctx.report.error);
+  if (!Decide(ctx, needs_ok)) {
     MaskReport(ctx.report, ctx.commands.masks);
     return ctx.report;
   }
   ctx.expr.status = JobStatus::kSuccess;
   ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(reinterpret_cast<uintptr_t>(&run) % 100000);
-  Status s = ResolveImage(ctx, images);
-  if (s.ok()) {
-    ctx.report.image = ctx.image.ref;
-    ctx.report.size = ctx.target.size;
-    ctx.Print("🚀  Set up job: image " + ctx.image.ref + " (" + ctx.target.via + ")" +
-              (ctx.target.size.empty() ? "" : ", size " + ctx.target.size));
-    SetUpEnv(ctx);
-    s = StartSandbox(ctx, rt);
-  }
+  Status s = ChooseTarget(ctx);
+  if (s.ok()) s = PrepareDirs(ctx);
+  jobs::JobRequest request;
+  request.name = wf.name + "/" + run.display;
+  request.image = ctx.target.image;
+  request.size = ctx.target.size;
+  request.mounts = ctx.mounts;
+  for (const char* d : {"temp", "home", "workflow"}) request.disk_dirs.push_back(ctx.host_dir + "/" + d);
+  request.source = "workflow " + wf.file + ", job " + run.job->id + ", run " + run_id;
+  request.log = [&ctx](const std::string& l) { ctx.Print(l); };
+  jobs::JobSession session(engine, std::move(request));
+  if (s.ok()) s = PrepareSandbox(ctx, session);
   if (!s.ok()) {
-    ctx.report.result = Outcome::kFailure;
-    ctx.report.error = s.message();
-    ctx.Print("❌  set up failed: " + s.message());
+    Fail(ctx, s, "set up failed: ");
   } else {
-    ctx.job_limit_s = run.job->timeout_minutes * 60;
-    ctx.job_watch = Stopwatch();
-    for (const auto& step : run.job->steps) {
-      int interrupts = options.interrupts ? options.interrupts() : 0;
-      if ((interrupts > 0 || ctx.job_timed_out) && !ctx.cancel_noted) {
-        // GitHub cancels a job that outlives its timeout-minutes, as it does on a cancel request.
-        ctx.cancel_noted = true;
-        ctx.expr.status = JobStatus::kCancelled;
-        ctx.report.error = interrupts > 0 ? "cancelled" : "cancelled: the job ran longer than its timeout-minutes";
-        ctx.interrupts_seen = interrupts;
-        ctx.Print("⛔  " + ctx.report.error + "; later steps run only if their if: holds (always(), cancelled())");
-      }
-      RunStep(ctx, step);
-    }
-    ctx.report.result = ctx.expr.status == JobStatus::kSuccess ? Outcome::kSuccess
-                        : ctx.expr.status == JobStatus::kCancelled ? Outcome::kCancelled : Outcome::kFailure;
-    for (const auto& [k, v] : run.job->outputs) {
-      auto val = Interpolate(v, ctx.expr);
-      if (val.ok()) ctx.report.outputs[k] = *val;
-    }
-    if (options.after_job) {
-      FinishedJob f;
-      f.workflow = &wf;
-      f.job = run.job;
-      f.report = &ctx.report;
-      f.image = &ctx.image;
-      f.size = ctx.target.size;
-      f.sandbox = ctx.sandbox.get();
-      for (const auto& m : ctx.mounts) f.mount_points.push_back(m.destination);
-      f.final_env = ProcessEnv(ctx, {});
-      for (const auto& [k, v] : options.secrets) f.secret_names.push_back(k);
-      f.masks = ctx.commands.masks.longest_first();
-      f.run_id = run_id;
-      f.log = [&](const std::string& l) { ctx.Print(l); };
-      Status a = options.after_job(f);
-      if (!a.ok()) {
-        ctx.report.result = Outcome::kFailure;
-        ctx.report.error = a.message();
-        ctx.Print("❌  " + a.message());
-      }
-    }
+    SetUpEnv(ctx);
+    RunSteps(ctx);
+    CollectOutputs(ctx);
+    Status snap = SnapshotAndPublish(ctx, session);
+    if (!snap.ok()) Fail(ctx, snap, "");
   }
-  if (ctx.sandbox) (void)ctx.sandbox->Destroy();
-  (void)RemoveTree(ctx.host_dir);
-  // Once more with every process of the job gone: a background process may have made a set-id
-  // file after the last step's walk (step_runner.cc).
-  if (ctx.sandbox) {
-    auto stripped = StripSetIdBits(options.workspace);
-    if (!stripped.ok()) {
-      ctx.report.result = Outcome::kFailure;
-      ctx.report.error = "workspace: " + stripped.status().message();
-      ctx.Print("❌  " + ctx.report.error);
-    }
-  }
-  MaskReport(ctx.report, ctx.commands.masks);
+  (void)session.TearDown();
+  CleanUp(ctx);
   ctx.report.seconds = watch.Seconds();
   ctx.Print(ctx.report.result == Outcome::kSuccess ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
                                                     : "🏁  Job " + OutcomeName(ctx.report.result) + " in " + FormatDuration(ctx.report.seconds));

@@ -9,7 +9,6 @@ namespace kiln::workflow {
 // `needs` is the needs context ({job: {result, outputs}}); `needs_ok` says whether every
 // needed job succeeded.
 JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,
-                 const RunOptions& options, runtime::Runtime& rt, ImageProvider& images,
-                 const std::string& run_id);
+                 const RunOptions& options, jobs::Engine& engine, const std::string& run_id);
 
 }  // namespace kiln::workflow

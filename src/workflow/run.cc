@@ -9,7 +9,7 @@
 namespace kiln::workflow {
 
 Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
-                               runtime::Runtime& runtime, ImageProvider& images) {
+                               jobs::Engine& engine) {
   RunReport report;
   Stopwatch watch;
   std::string run_id = std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);
@@ -41,7 +41,7 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
         needs[n] = needs_ctx.count(n) ? needs_ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
         needs_ok &= job_ok.count(n) && job_ok[n];
       }
-      JobReport job = RunJob(wf, run, needs, needs_ok, options, runtime, images, run_id);
+      JobReport job = RunJob(wf, run, needs, needs_ok, options, engine, run_id);
       bool ok = job.result == Outcome::kSuccess;
       // A matrix job's result is the worst of its instances.
       job_ok[run.job->id] = job_ok.count(run.job->id) ? job_ok[run.job->id] && ok : ok;

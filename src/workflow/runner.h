@@ -10,8 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "runtime/sandbox.h"
-#include "workflow/image_provider.h"
+#include "jobs/engine.h"
 #include "workflow/model.h"
 #include "workflow/runner_config.h"
 #include "workflow/step_canceller.h"
@@ -48,24 +47,6 @@ struct RunReport {
   double seconds = 0;
 };
 
-// Handed to RunOptions::after_job while the job's sandbox still exists.
-struct FinishedJob {
-  const Workflow* workflow = nullptr;
-  const Job* job = nullptr;
-  JobReport* report = nullptr;     // may be amended (error, result)
-  const JobImage* image = nullptr;
-  std::string size;                // the runner size the job ran on, or ""
-  runtime::Sandbox* sandbox = nullptr;
-  std::vector<std::string> mount_points;  // sandbox paths bind-mounted in (not part of the fs)
-  std::vector<std::string> final_env;     // job env incl. GITHUB_ENV additions, PATH last
-  std::vector<std::string> secret_names;
-  // Every masked value: each secret, each line of a multi-line one, each ::add-mask:: value.
-  // No value holding one of these may leave the job (persist-env).
-  std::vector<std::string> masks;
-  std::string run_id;
-  std::function<void(const std::string&)> log;  // prints a line in the job's log
-};
-
 struct RunOptions {
   std::string only_job;              // act's -j
   std::string event = "push";
@@ -75,9 +56,6 @@ struct RunOptions {
   std::string workspace;             // host dir bind-mounted at /github/workspace
   std::string scratch_dir;           // per-run job dirs (temp, home, event)
   std::function<void(const std::string&)> out;  // one line of output; default stdout
-  // Called after each job (success or not) before its sandbox is destroyed; an error fails
-  // the job.
-  std::function<Status(FinishedJob&)> after_job;
   // How many times the run has been interrupted (Ctrl-C, SIGTERM); unset = never. The first
   // interrupt cancels the run as GitHub cancels one: the running step is stopped (SIGINT, then
   // SIGTERM after 7.5 s, then SIGKILL after 2.5 s; step_canceller.h) and is `cancelled`, the
@@ -87,8 +65,9 @@ struct RunOptions {
   CancelTimings cancel_timings;
 };
 
+// Jobs run on `engine` (jobs/session.h): their sandboxes, and the snapshots of jobs that ask.
 Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
-                               runtime::Runtime& runtime, ImageProvider& images);
+                               jobs::Engine& engine);
 
 // The summary table people see at the end, and the same as JSON for --json.
 std::string FormatSummary(const RunReport& report);

@@ -12,20 +12,11 @@
 #include "testing/test_env.h"
 #include "workflow/act_cases.h"
 #include "workflow/job_context.h"
+#include "workflow/host_engine_testing.h"
 #include "workflow/parse.h"
 
 namespace kiln::workflow {
 namespace {
-
-class HostImages : public ImageProvider {
- public:
-  Result<JobImage> Get(const std::string& ref) override {
-    JobImage j;
-    j.ref = ref;
-    j.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-    return j;
-  }
-};
 
 class RunnerTest : public ::testing::Test {
  protected:
@@ -45,13 +36,12 @@ class RunnerTest : public ::testing::Test {
       log_ += l + "\n";
     };
     if (tweak) tweak(o);
-    auto rt = runtime::NewHostRuntime(dir_.path());
-    auto r = RunWorkflows({*wf}, o, *rt, images_);
+    auto engine = testing_support::HostEngine(dir_.path());
+    auto r = RunWorkflows({*wf}, o, *engine);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : RunReport{};
   }
   testing::ScratchDir dir_;
-  HostImages images_;
   std::string log_;
 };
 

@@ -154,7 +154,7 @@ void RunStep(JobContext& ctx, const Step& step) {
           job_bound = true;
         }
       }
-      StepCanceller canceller(ctx.sandbox.get(), ctx.options->interrupts, ctx.interrupts_seen, limit,
+      StepCanceller canceller(ctx.sandbox, ctx.options->interrupts, ctx.interrupts_seen, limit,
                               ctx.options->cancel_timings);
       auto r = ctx.sandbox->Exec(exec);
       if (r.ok()) exit_code = *r; else st = r.status();

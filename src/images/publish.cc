@@ -1,0 +1,32 @@
+#include "images/publish.h"
+
+#include "base/fs.h"
+
+namespace kiln::images {
+
+Result<catalog::VersionRecord> RecordVersion(catalog::Catalog& catalog, const Publication& p,
+                                             const snapshot::CaptureResult& captured) {
+  catalog::NewVersion nv;
+  nv.manifest = captured.manifest.digest;
+  nv.size = captured.size;
+  nv.created = p.created;
+  nv.runner_size = p.runner_size;
+  nv.source = p.source;
+  auto version = catalog.AddVersion(p.image_name, p.version, nv);
+  if (!version.ok()) return version.status().WithContext("record " + p.image_name);
+  return version;
+}
+
+Status AdoptLayer(snapshot::LayerCache& layers, const oci::Digest& diff_id,
+                  const std::string& staged_dir, const std::set<std::string>& exclude) {
+  for (const auto& ex : exclude) RETURN_IF_ERROR(RemoveTree(JoinPath(staged_dir, ex)));
+  return layers.Adopt(diff_id, staged_dir);
+}
+
+Result<std::vector<catalog::VersionRecord>> ApplyRetention(catalog::Catalog& catalog,
+                                                           const std::string& image_name,
+                                                           int64_t now) {
+  return catalog.Prune(image_name, now);
+}
+
+}  // namespace kiln::images

@@ -1,0 +1,60 @@
+#include "images/resolve.h"
+
+namespace kiln::images {
+namespace {
+
+// "repo[:tag]" as a catalogue name; the tag is "latest" when absent. A reference with a
+// digest, or a tag after a '/', is no catalogue name.
+bool SplitCatalogName(const std::string& ref, std::string* repo, std::string* tag) {
+  if (ref.find('@') != std::string::npos) return false;
+  size_t colon = ref.rfind(':');
+  bool has_tag = colon != std::string::npos && ref.find('/', colon) == std::string::npos;
+  *repo = has_tag ? ref.substr(0, colon) : ref;
+  *tag = has_tag ? ref.substr(colon + 1) : "latest";
+  return !repo->empty();
+}
+
+class StoreResolver : public Resolver {
+ public:
+  StoreResolver(content::ImageStore* store, catalog::Catalog* catalog, snapshot::LayerCache* layers)
+      : store_(store), catalog_(catalog), layers_(layers) {}
+
+  Result<Image> Prepare(const std::string& ref, const LogFn& log) override {
+    ASSIGN_OR_RETURN(Image image, ResolveImage(*store_, *catalog_, ref));
+    ASSIGN_OR_RETURN(image.lower_dirs,
+                     layers_->Prepare(image.loaded.manifest, image.loaded.config, log));
+    return image;
+  }
+
+ private:
+  content::ImageStore* store_;
+  catalog::Catalog* catalog_;
+  snapshot::LayerCache* layers_;
+};
+
+}  // namespace
+
+Result<Image> ResolveImage(content::ImageStore& store, catalog::Catalog& catalog,
+                           const std::string& ref) {
+  std::string repo, tag;
+  if (SplitCatalogName(ref, &repo, &tag)) {
+    ASSIGN_OR_RETURN(auto versions, catalog.List(repo));
+    if (!versions.empty()) {
+      ASSIGN_OR_RETURN(catalog::VersionRecord v, catalog.Resolve(repo, tag));
+      std::string display = repo + ":" + v.version.ToString();
+      auto loaded = store.Load(v.manifest.str());
+      if (!loaded.ok()) return loaded.status().WithContext("image " + display);
+      return Image{display, *loaded, v, {}};
+    }
+  }
+  ASSIGN_OR_RETURN(content::LoadedImage loaded, store.Load(ref));
+  std::string display = loaded.name.empty() ? ref : loaded.name;
+  return Image{display, std::move(loaded), std::nullopt, {}};
+}
+
+std::unique_ptr<Resolver> NewStoreResolver(content::ImageStore* store, catalog::Catalog* catalog,
+                                           snapshot::LayerCache* layers) {
+  return std::make_unique<StoreResolver>(store, catalog, layers);
+}
+
+}  // namespace kiln::images

@@ -1,0 +1,37 @@
+// Resolving the image a job or command names. In order: a custom image's version in the
+// catalogue ("ci-tools", "ci-tools:latest", "ci-tools:1.2.0"), then a name in the local OCI
+// layout ("debian:bookworm"), or a manifest digest. (A registry comes after both, later.)
+// Names match as written: no registry defaults are applied here ("toolbox" stays "toolbox").
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "images/image.h"
+#include "snapshot/layer_cache.h"
+
+namespace kiln::images {
+
+using LogFn = std::function<void(const std::string&)>;
+
+// Catalogue first, then the store. NotFound names what was looked for.
+Result<Image> ResolveImage(content::ImageStore& store, catalog::Catalog& catalog,
+                           const std::string& ref);
+
+// What the job engine asks of the image side: a name resolved, and its layers made ready in the
+// layer cache. Thread-safe. The real one is over the store, catalogue and layer cache; tests of
+// the layers above may give their own (an image of no layers that runs on the host runtime).
+class Resolver {
+ public:
+  virtual ~Resolver() = default;
+  // The image `ref` names with lower_dirs set; `log` hears of each layer unpacked.
+  virtual Result<Image> Prepare(const std::string& ref, const LogFn& log) = 0;
+};
+
+// The parts are owned by the caller and outlive the resolver.
+std::unique_ptr<Resolver> NewStoreResolver(content::ImageStore* store, catalog::Catalog* catalog,
+                                           snapshot::LayerCache* layers);
+
+}  // namespace kiln::images

@@ -1,0 +1,123 @@
+// The engine under every front door (kiln run, and later kiln hook, the GitLab executor and
+// kiln serve): it owns the state directory's parts — the content store, the layer cache, the
+// catalogue, the sandbox runtime, the image resolver, the clock and the warm-pool service — and
+// the rules that join them: which size a sandbox gets, how its SandboxSpec is made
+// (sandbox_plan.h), how a finished job becomes an image (session.h), what GC keeps.
+//
+// Thread-safe: every method may be called from several threads at once (jobs of one run, the
+// requests of a daemon). Parts are opened on first use, once, under a lock, and are themselves
+// safe for concurrent use; several kiln processes share one state dir safely (each part's
+// contract says how: flocks, atomic renames, SQLite transactions).
+//
+// State directory layout (default /var/lib/kiln; --state-dir or KILN_STATE_DIR):
+//   oci/        an OCI image layout: oci-layout, index.json (image names), blobs/sha256/…
+//   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700)
+//   sandboxes/  one directory per live sandbox (the runtime's)
+//   crun/       crun's state (--root)
+//   runs/       one directory per kiln process running jobs (their temp/, home/, step scripts),
+//               flock-ed by that process (base/owner_lock.h): a dead process's is swept
+//   kiln.db     the catalogue (SQLite, WAL): custom-image versions, runners, retention
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/fd.h"
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "content/image_store.h"
+#include "images/gc.h"
+#include "images/resolve.h"
+#include "runtime/sandbox.h"
+#include "snapshot/layer_apply.h"
+#include "snapshot/layer_cache.h"
+
+namespace kiln::jobs {
+
+class PoolService;
+
+struct EngineOptions {
+  std::string state_dir = "/var/lib/kiln";
+  std::string init_path;  // the static kiln-init; "" = beside kiln or in its libexec
+  int64_t max_layer_unpacked = snapshot::kDefaultMaxLayerUnpacked;
+  // The longest chain of snapshot layers over an image's original base; the snapshot that
+  // would pass it is written as one squashed layer over that base instead.
+  int max_layers = 32;
+  std::string default_size = runtime::kDefaultSize;  // the size of sandboxes that name none
+  std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
+  int warm_pool = 0;  // sandboxes to keep waiting per image and size a job used
+  Clock* clock = nullptr;  // null: the real clock
+  // Parts given instead of opened from state_dir (tests, embedders); the engine owns them.
+  std::unique_ptr<runtime::Runtime> runtime;
+  std::unique_ptr<images::Resolver> resolver;
+};
+
+// What the sweeps of leftovers removed (killed kiln processes' sandboxes, run dirs, blobs).
+struct Swept {
+  int sandboxes = 0;
+  int runs = 0;           // run dirs (job scratch: temp/, home/, step scripts)
+  int partial_blobs = 0;  // temp files in oci/ingest
+  int64_t bytes = 0;      // run dirs and partial blobs on disk
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+  // Refills the warm pools jobs used (PoolService::Refill), then removes this process's run dir.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const EngineOptions& options() const { return options_; }
+  const std::string& state_dir() const { return options_.state_dir; }
+  Clock& clock() const { return *clock_; }
+
+  // Each opens its part on first use and keeps it. Store() first sweeps partial blobs whose
+  // writer is gone; Runtime() sweeps sandboxes and then run dirs that killed kiln processes left.
+  Result<content::ImageStore*> Store();
+  Result<snapshot::LayerCache*> Layers();
+  Result<catalog::Catalog*> Catalog();
+  Result<runtime::Runtime*> Runtime();
+  Result<images::Resolver*> Resolver();
+  // This process's own dir under runs/ (created and locked on first use, removed by ~Engine):
+  // the scratch dir of the jobs it runs.
+  Result<std::string> RunsDir();
+  Swept swept() const;
+  PoolService& pool() { return *pool_; }
+
+  // The image `ref` names (catalogue, then store), not prepared.
+  Result<images::Image> ResolveImage(const std::string& ref);
+  // The size a sandbox gets: `requested` when set (FailedPrecondition when it is smaller than
+  // the size the image was made on), else the larger of default_size and that size; with the
+  // config's disk figure for it.
+  Result<runtime::Size> SizeFor(const std::string& requested, const std::string& generated_on) const;
+  // The lower dirs of every sandbox that exists (this and other kiln processes'): their layers
+  // must stay in the layer cache.
+  Result<std::vector<std::string>> LayerDirsInUse();
+  // Blobs and cached layers no image name, version or sandbox uses.
+  Result<images::GcReport> CollectGarbage();
+
+ private:
+  Status OpenRuntimeLocked();
+  Status OpenStoreLocked();
+
+  EngineOptions options_;
+  Clock* clock_;
+  mutable std::mutex mu_;  // guards the lazily opened parts below and swept_
+  std::unique_ptr<content::ImageStore> store_;
+  std::unique_ptr<snapshot::LayerCache> layers_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  std::unique_ptr<images::Resolver> resolver_;
+  bool runtime_swept_ = false;
+  std::string runs_dir_;
+  UniqueFd runs_lock_;
+  Swept swept_;
+  std::unique_ptr<PoolService> pool_;
+};
+
+}  // namespace kiln::jobs

@@ -1,0 +1,36 @@
+// The one place a SandboxSpec is made, for a job's sandbox, a pooled one and a long-lived one
+// alike: so a job finds the sandboxes `kiln pool fill` started (runtime::PoolKey of equal specs
+// is equal), and a sandbox's origin (image, base digest, size) is written and read one way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "images/image.h"
+#include "runtime/sandbox.h"
+
+namespace kiln::jobs {
+
+struct SandboxRequest {
+  const images::Image* image = nullptr;  // prepared (lower_dirs set)
+  runtime::Size size;                    // from Engine::SizeFor
+  std::string name;                      // for people: "ci/build"; "" = "IMAGE SIZE"
+  std::vector<runtime::BindMount> mounts;
+  // Writable host dirs (the sources of writable mounts on the state filesystem), counted against
+  // the size's disk cap with the upper dir.
+  std::vector<std::string> disk_dirs;
+  bool persistent = false;  // kiln sandbox create: outlives this process
+};
+
+// Where a sandbox came from, as MakeSandboxSpec records it in the spec's labels.
+struct SandboxOrigin {
+  std::string image;        // "ci-tools:1.2.0"
+  std::string base_digest;  // the manifest digest it started from
+  std::string size;         // "2x8"
+};
+
+runtime::SandboxSpec MakeSandboxSpec(const SandboxRequest& request);
+// The origin recorded in `spec`; fields are empty for sandboxes made before kiln recorded them.
+SandboxOrigin OriginOf(const runtime::SandboxSpec& spec);
+
+}  // namespace kiln::jobs

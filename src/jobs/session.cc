@@ -1,0 +1,164 @@
+// A job on the engine: PrepareSandbox → (steps) → Snapshot → Publish → TearDown.
+#include "jobs/session.h"
+
+#include <csignal>
+
+#include "base/fs.h"
+#include "images/chain.h"
+#include "images/persist_env.h"
+#include "images/publish.h"
+#include "jobs/pool_service.h"
+#include "jobs/sandbox_plan.h"
+
+namespace kiln::jobs {
+namespace {
+
+// Mount targets, and their parents that the base image does not have (the runtime made them):
+// not part of the job's filesystem, so not part of its snapshot.
+std::set<std::string> Excludes(const std::vector<runtime::BindMount>& mounts,
+                               const std::vector<std::string>& lower_dirs) {
+  std::set<std::string> out;
+  for (const auto& m : mounts) {
+    std::string p = m.destination;
+    while (!p.empty() && p[0] == '/') p.erase(0, 1);
+    while (!p.empty()) {
+      bool in_base = false;
+      for (const auto& dir : lower_dirs) in_base |= PathExists(JoinPath(dir, p));
+      if (in_base) break;
+      out.insert(p);
+      size_t slash = p.rfind('/');
+      p = slash == std::string::npos ? "" : p.substr(0, slash);
+    }
+  }
+  return out;
+}
+
+// Processes a job left in the background could grow its dirs after the last step's disk check:
+// kill them (the sandbox's init stays), wait until none runs (freeze), and look once more, so
+// what is packed is what was measured.
+Status StopAndCheckDisk(runtime::Sandbox& sandbox) {
+  RETURN_IF_ERROR(sandbox.Signal(SIGKILL));
+  RETURN_IF_ERROR(sandbox.Freeze());
+  Status disk = sandbox.CheckDisk();
+  RETURN_IF_ERROR(sandbox.Thaw());
+  return disk;
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+}  // namespace
+
+JobSession::JobSession(Engine& engine, JobRequest request)
+    : engine_(engine), request_(std::move(request)) {}
+
+JobSession::~JobSession() { (void)TearDown(); }
+
+void JobSession::Log(const std::string& line) const {
+  if (request_.log) request_.log(line);
+}
+
+Status JobSession::PrepareSandbox() {
+  ASSIGN_OR_RETURN(images::Resolver * resolver, engine_.Resolver());
+  ASSIGN_OR_RETURN(image_, resolver->Prepare(request_.image, request_.log));
+  auto size = engine_.SizeFor(request_.size, image_.generated_on_size());
+  if (!size.ok()) return size.status().WithContext("image " + image_.ref);
+  size_ = *size;
+  SandboxRequest sr;
+  sr.image = &image_;
+  sr.size = size_;
+  sr.name = request_.name;
+  sr.mounts = request_.mounts;
+  sr.disk_dirs = request_.disk_dirs;
+  runtime::SandboxSpec spec = MakeSandboxSpec(sr);
+  ASSIGN_OR_RETURN(runtime::Runtime * rt, engine_.Runtime());
+  ASSIGN_OR_RETURN(sandbox_, rt->Create(spec));
+  engine_.pool().NoteUsed(spec);
+  return Status::Ok();
+}
+
+Status JobSession::Snapshot(const SnapshotRequest& req) {
+  Stopwatch watch;
+  RETURN_IF_ERROR(StopAndCheckDisk(*sandbox_));
+  ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
+  snapshot::CaptureRequest c;
+  c.upper_dir = sandbox_->UpperDir();
+  excluded_ = Excludes(request_.mounts, image_.lower_dirs);
+  c.exclude = excluded_;
+  c.base = image_.loaded;
+  c.runner_size = size_.name;
+  c.source = request_.source;
+  c.created = engine_.clock().NowUnix();
+  if (req.persist_env) {
+    std::vector<std::string> left_out;
+    c.env = images::PersistableEnv(image_.config().env, req.final_env, req.secret_names, req.masks,
+                                   &left_out);
+    if (!left_out.empty()) {
+      Log("📸  persist-env left out " + Joined(left_out) +
+          " (a secret's name, a name that looks secret, or a value holding a secret or "
+          "::add-mask:: value)");
+    }
+  }
+  images::ChainPlan chain = images::PlanChain(image_, engine_.options().max_layers);
+  c.labels[images::kLabelRootLayers] = std::to_string(chain.root_layers);
+  if (chain.squash) {
+    c.keep_base_layers = chain.root_layers;
+    c.squash_dirs.assign(image_.lower_dirs.begin() + static_cast<long>(chain.root_layers),
+                         image_.lower_dirs.end());
+    Log("📸  " + req.image_name + " would have " +
+        std::to_string(image_.loaded.manifest.layers.size() + 1) + " layers (max_layers " +
+        std::to_string(engine_.options().max_layers) + "): its " +
+        std::to_string(c.squash_dirs.size()) + " snapshot layers and this job's changes are "
+        "squashed into one layer over the original base");
+  }
+  c.on_progress = request_.log;
+  Log("📸  snapshot " + req.image_name + ": capturing");
+  ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, store->blobs()));
+  snapshot_ = req;
+  snapshot_seconds_ = watch.Seconds();
+  return Status::Ok();
+}
+
+Result<catalog::VersionRecord> JobSession::Publish() {
+  Stopwatch watch;
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, engine_.Catalog());
+  ASSIGN_OR_RETURN(snapshot::LayerCache * layers, engine_.Layers());
+  images::Publication p{snapshot_->image_name, snapshot_->version, size_.name, request_.source,
+                        engine_.clock().NowUnix()};
+  ASSIGN_OR_RETURN(catalog::VersionRecord v, images::RecordVersion(*cat, p, *captured_));
+  double record_seconds = watch.Seconds();
+  // The upper dir already is the new layer, unpacked: make it the cache entry (unless squashed:
+  // then the layer holds more than the upper dir, and the next job unpacks it).
+  const oci::Digest& diff_id = captured_->layer.diff_id;
+  if (captured_->squashed) {
+    (void)TearDown();
+  } else {
+    std::string staged = layers->PathFor(diff_id) + ".adopt";
+    Status kept = sandbox_->DestroyKeepingUpper(staged);
+    if (kept.ok()) kept = images::AdoptLayer(*layers, diff_id, staged, excluded_);
+    if (!kept.ok()) Log("📸  (the next job will unpack the layer: " + kept.message() + ")");
+  }
+  const snapshot::CaptureResult& r = *captured_;
+  Log("📸  " + p.image_name + ":" + v.version.ToString() + " (latest) " + v.manifest.Short() +
+      ", layer " + FormatBytes(r.layer.descriptor.size) + " (" +
+      FormatBytes(r.layer.uncompressed_bytes) + " unpacked, " + std::to_string(r.layer.entries) +
+      " entries) in " + FormatDuration(snapshot_seconds_ + watch.Seconds()) + " [pack " +
+      FormatDuration(r.pack_seconds) + ", image " + FormatDuration(r.build_seconds) +
+      ", record " + FormatDuration(record_seconds) + "]");
+  auto pruned = images::ApplyRetention(*cat, p.image_name, engine_.clock().NowUnix());
+  if (pruned.ok()) {
+    for (const auto& x : *pruned) Log("📸  retention removed " + p.image_name + ":" + x.version.ToString());
+  }
+  return v;
+}
+
+Status JobSession::TearDown() {
+  if (!sandbox_) return Status::Ok();
+  Status s = sandbox_->Destroy();
+  return s;
+}
+
+}  // namespace kiln::jobs

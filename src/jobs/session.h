@@ -1,0 +1,85 @@
+// One job on the engine, in phases that a front door calls in order:
+//
+//   PrepareSandbox → (the front door runs its steps in sandbox()) → Snapshot → Publish → TearDown
+//
+// PrepareSandbox resolves the image (catalogue → store), unpacks its layers into the cache,
+// sizes the sandbox (Engine::SizeFor), makes its spec (sandbox_plan.h: the one place) and takes a
+// sandbox from the warm pool or starts one. Snapshot and Publish run only for a job that asked
+// for a snapshot and whose front door decided it should be taken (a failed or cancelled job makes
+// none). TearDown destroys the sandbox whatever happened; the destructor calls it.
+//
+// A session is used by one thread; sessions of one engine run in parallel.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/version.h"
+#include "images/image.h"
+#include "jobs/engine.h"
+#include "snapshot/capture.h"
+
+namespace kiln::jobs {
+
+struct JobRequest {
+  std::string name;   // for people and logs: "ci/build"
+  std::string image;  // as the job names it: "toolbox:latest", "debian:bookworm"
+  std::string size;   // "" = the engine's default (or the size the image was made on)
+  std::vector<runtime::BindMount> mounts;
+  std::vector<std::string> disk_dirs;  // see SandboxRequest
+  std::string source;                  // recorded with a snapshot: "workflow ci.yml, job x, run 1"
+  std::function<void(const std::string&)> log;  // one line of the job's log
+};
+
+struct SnapshotRequest {
+  std::string image_name;        // a valid repository name
+  catalog::VersionSpec version;  // "2.*" → the next major
+  // persist-env: the job's final environment goes into the image, filtered by
+  // images::PersistableEnv with these secrets and masks (the names left out are logged).
+  bool persist_env = false;
+  std::vector<std::string> final_env, secret_names, masks;
+};
+
+class JobSession {
+ public:
+  JobSession(Engine& engine, JobRequest request);
+  ~JobSession();
+  JobSession(const JobSession&) = delete;
+  JobSession& operator=(const JobSession&) = delete;
+
+  Status PrepareSandbox();
+  // After PrepareSandbox succeeded.
+  runtime::Sandbox& sandbox() { return *sandbox_; }
+  const images::Image& image() const { return image_; }
+  const runtime::Size& size() const { return size_; }
+  bool has_sandbox() const { return sandbox_ != nullptr; }
+
+  // Kills what the job left running, checks the disk cap once more, then packs the upper dir into
+  // a layer and builds the image (snapshot/capture.h); past max_layers the chain above the
+  // image's original base is squashed into that one layer. Nothing is visible yet.
+  Status Snapshot(const SnapshotRequest& request);
+  // After Snapshot: records the version (now visible, `latest`), makes the upper dir the new
+  // layer's cache entry (which ends the sandbox) and applies the image's retention policy.
+  Result<catalog::VersionRecord> Publish();
+  // Destroys the sandbox; idempotent.
+  Status TearDown();
+
+ private:
+  void Log(const std::string& line) const;
+
+  Engine& engine_;
+  JobRequest request_;
+  images::Image image_;
+  runtime::Size size_;
+  std::unique_ptr<runtime::Sandbox> sandbox_;
+  // Set by Snapshot, used by Publish.
+  std::optional<SnapshotRequest> snapshot_;
+  std::optional<snapshot::CaptureResult> captured_;
+  std::set<std::string> excluded_;
+  double snapshot_seconds_ = 0;
+};
+
+}  // namespace kiln::jobs
