@@ -1,0 +1,21 @@
+// libFuzzer target: image references through oci::Reference. No input may crash, and whatever
+// parses must print back as written and reparse to the same value, with and without Docker's
+// registry defaults.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "oci/reference.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  auto ref = kiln::oci::Reference::Parse(text);
+  if (!ref.ok()) return 0;
+  if (ref->ToString() != text) std::abort();
+  for (const auto& r : {*ref, ref->WithRegistryDefaults(), ref->WithDefaultTag()}) {
+    auto again = kiln::oci::Reference::Parse(r.ToString());
+    if (!again.ok() || !(*again == r)) std::abort();
+  }
+  return 0;
+}
