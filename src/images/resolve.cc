@@ -1,17 +1,18 @@
 #include "images/resolve.h"
 
+#include "oci/reference.h"
+
 namespace kiln::images {
 namespace {
 
-// "repo[:tag]" as a catalogue name; the tag is "latest" when absent. A reference with a
-// digest, or a tag after a '/', is no catalogue name.
+// A reference as a catalogue name: its repository as written and its tag ("latest" when
+// absent). A reference with a digest names no catalogue version.
 bool SplitCatalogName(const std::string& ref, std::string* repo, std::string* tag) {
-  if (ref.find('@') != std::string::npos) return false;
-  size_t colon = ref.rfind(':');
-  bool has_tag = colon != std::string::npos && ref.find('/', colon) == std::string::npos;
-  *repo = has_tag ? ref.substr(0, colon) : ref;
-  *tag = has_tag ? ref.substr(colon + 1) : "latest";
-  return !repo->empty();
+  auto parsed = oci::Reference::Parse(ref);
+  if (!parsed.ok() || parsed->digest || parsed->IsDigestOnly()) return false;
+  *repo = parsed->Repository();
+  *tag = parsed->tag.empty() ? "latest" : parsed->tag;
+  return true;
 }
 
 class StoreResolver : public Resolver {

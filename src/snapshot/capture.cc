@@ -25,7 +25,7 @@ Result<LayerInfo> PackLayer(const CaptureRequest& req, content::BlobStore& blobs
   if (req.squash_dirs.empty()) return WriteLayerFromDir(req.upper_dir, options, blobs);
   std::vector<std::string> dirs = req.squash_dirs;
   dirs.push_back(req.upper_dir);
-  return WriteSquashedLayer(dirs, options, blobs);
+  return SquashLayers(dirs, "", options, blobs);
 }
 
 // The base as the new image starts from it: all of it, or its first keep_base_layers layers
