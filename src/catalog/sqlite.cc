@@ -8,7 +8,7 @@ namespace {
 const char* Hint(int code) {
   switch (code & 0xff) {
     case SQLITE_CANTOPEN:
-      return " (does the directory exist, and may kiln write to it?)";
+      return " (does the directory exist, and is it writable, not on a read-only filesystem?)";
     case SQLITE_READONLY:
       return " (is the file, its directory or its filesystem read-only, or was it opened with "
              "mode=ro?)";
