@@ -1,16 +1,19 @@
-// The Catalog conformance suite (catalog_suite.cc), run on every implementation: a
-// parameterised test whose parameter opens a fresh, empty catalogue.
+// The Catalog conformance suite (catalog_suite.cc, catalog_pins_suite.cc), run on every
+// implementation: a parameterised test whose parameter opens a fresh, empty catalogue.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "testing/test_env.h"
 
 namespace kiln::catalog {
+
+using Strings = std::vector<std::string>;
 
 struct CatalogKind {
   std::string name;
