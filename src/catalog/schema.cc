@@ -6,8 +6,9 @@
 namespace kiln::catalog {
 namespace {
 
-// Append only: each entry is one migration; never edit a released one.
+// Append only: entry i takes schema version i to i + 1; never edit a released one.
 const std::vector<const char*> kMigrations = {
+    // 1: versions, the numbers ever allocated, latest, runners, retention.
     R"(CREATE TABLE versions (
          image TEXT NOT NULL, major INTEGER NOT NULL, minor INTEGER NOT NULL,
          patch INTEGER NOT NULL, manifest TEXT NOT NULL, size INTEGER NOT NULL,
@@ -23,32 +24,46 @@ const std::vector<const char*> kMigrations = {
          name TEXT PRIMARY KEY, image TEXT NOT NULL, version TEXT NOT NULL, size TEXT NOT NULL);
        CREATE TABLE retention (
          image TEXT PRIMARY KEY, keep_newest INTEGER NOT NULL, max_age_days INTEGER NOT NULL);)",
+    // 2: runner versions in one spelling ("latest" or X.Y.Z; kiln 0.1 stored "1.2" as given,
+    // which no pin check matched), and an index for the pin checks of every delete.
+    R"(UPDATE runners SET version = 'latest' WHERE version = '';
+       UPDATE runners SET version = version || '.0'
+         WHERE version GLOB '[0-9]*.[0-9]*' AND version NOT GLOB '*.*.*';
+       CREATE INDEX runners_by_image ON runners (image);)",
 };
 
-Result<int64_t> UserVersion(Db& db) {
+}  // namespace
+
+int64_t KnownSchemaVersion() { return static_cast<int64_t>(kMigrations.size()); }
+
+Result<int64_t> SchemaVersion(Db& db) {
   ASSIGN_OR_RETURN(Stmt s, db.Prepare("PRAGMA user_version"));
   ASSIGN_OR_RETURN(bool row, s.Step());
   return row ? s.Int(0) : 0;
 }
 
-}  // namespace
+Status CheckSchemaVersion(Db& db) {
+  ASSIGN_OR_RETURN(int64_t have, SchemaVersion(db));
+  if (have <= KnownSchemaVersion()) return Status::Ok();
+  return FailedPrecondition("catalogue " + db.path() + " has schema version " +
+                            std::to_string(have) + "; this kiln knows up to " +
+                            std::to_string(KnownSchemaVersion()) + ": upgrade kiln");
+}
 
 Status Migrate(Db& db) {
   // Up to date (every open but the first): no write transaction, so no sync.
-  ASSIGN_OR_RETURN(int64_t current, UserVersion(db));
-  if (current == static_cast<int64_t>(kMigrations.size())) return Status::Ok();
+  ASSIGN_OR_RETURN(int64_t current, SchemaVersion(db));
+  if (current == KnownSchemaVersion()) return Status::Ok();
+  RETURN_IF_ERROR(CheckSchemaVersion(db));
   ASSIGN_OR_RETURN(auto tx, Transaction::Begin(db));
-  ASSIGN_OR_RETURN(int64_t have, UserVersion(db));
-  int64_t want = static_cast<int64_t>(kMigrations.size());
-  if (have > want) {
-    return FailedPrecondition("database schema version " + std::to_string(have) +
-                              " is newer than this kiln's (" + std::to_string(want) + ")");
+  // Another process may have migrated (or a newer kiln upgraded) while we waited for the lock.
+  RETURN_IF_ERROR(CheckSchemaVersion(db));
+  ASSIGN_OR_RETURN(int64_t have, SchemaVersion(db));
+  for (int64_t i = have; i < KnownSchemaVersion(); ++i) {
+    db.SetDoing("migrate to schema version " + std::to_string(i + 1));
+    RETURN_IF_ERROR(db.Exec(kMigrations[static_cast<size_t>(i)]));
   }
-  for (int64_t i = have; i < want; ++i) {
-    RETURN_IF_ERROR_CTX(db.Exec(kMigrations[static_cast<size_t>(i)]),
-                        "migration " + std::to_string(i + 1));
-  }
-  RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(want)));
+  RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(KnownSchemaVersion())));
   return tx->Commit();
 }
 

@@ -5,13 +5,48 @@
 namespace kiln::catalog {
 namespace {
 
-Status SqlError(sqlite3* db, const std::string& what) {
-  int code = sqlite3_errcode(db);
-  std::string msg = what + ": " + sqlite3_errmsg(db);
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Unavailable(msg);
-  if (code == SQLITE_CONSTRAINT) return AlreadyExists(msg);
-  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return DataLoss(msg);
-  return Internal(msg);
+const char* Hint(int code) {
+  switch (code & 0xff) {
+    case SQLITE_CANTOPEN:
+      return " (does the directory exist, and is it writable, not on a read-only filesystem?)";
+    case SQLITE_READONLY:
+      return " (is the file, its directory or its filesystem read-only, or was it opened with "
+             "mode=ro?)";
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return " (check the file's owner and mode)";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return " (another kiln process held the catalogue for more than 10 s; try again)";
+    case SQLITE_FULL:
+      return " (the filesystem is full)";
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return " (is it a kiln catalogue? restore it from a backup, or move it away to start an "
+             "empty one)";
+    default:
+      return "";
+  }
+}
+
+Status Coded(int code, std::string msg) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+      return Unavailable(std::move(msg));
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return PermissionDenied(std::move(msg));
+    case SQLITE_CONSTRAINT:
+      return AlreadyExists(std::move(msg));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return DataLoss(std::move(msg));
+    default:
+      return Internal(std::move(msg));
+  }
 }
 
 }  // namespace
@@ -32,7 +67,7 @@ Result<bool> Stmt::Step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqlError(db_, "sqlite step");
+  return db_->LastError();
 }
 
 Status Stmt::Run() {
@@ -49,26 +84,38 @@ std::string Stmt::Text(int col) const {
 
 int64_t Stmt::Int(int col) const { return sqlite3_column_int64(s_, col); }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_FULLMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
-    return Unavailable("open catalog " + path + ": " + msg);
+    return Coded(rc, "open catalogue " + path + ": " + msg + Hint(rc));
   }
-  auto db = std::unique_ptr<Db>(new Db(raw));
+  sqlite3_extended_result_codes(raw, 1);
+  auto db = std::unique_ptr<Db>(new Db(raw, path));
   sqlite3_busy_timeout(raw, 10000);
-  RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
   return db;
 }
 
 Db::~Db() { sqlite3_close(db_); }
 
+Status Db::SetWal() {
+  return Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+}
+
+Status Db::LastError() const {
+  int code = sqlite3_extended_errcode(db_);
+  std::string where = doing_.empty() ? "open catalogue " + path_ : doing_ + " in catalogue " + path_;
+  return Coded(code, where + ": " + sqlite3_errmsg(db_) + Hint(code));
+}
+
 Status Db::Exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    Status s = SqlError(db_, "sqlite");
+    Status s = LastError();
     sqlite3_free(err);
     return s;
   }
@@ -77,10 +124,8 @@ Status Db::Exec(const std::string& sql) {
 
 Result<Stmt> Db::Prepare(const std::string& sql) {
   sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
-    return SqlError(db_, "prepare \"" + sql + "\"");
-  }
-  return Stmt(db_, s);
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return LastError();
+  return Stmt(this, s);
 }
 
 int64_t Db::Changes() const { return sqlite3_changes(db_); }

@@ -54,8 +54,9 @@ SYNOPSIS
 DESCRIPTION
     Removes each image name, or a custom image's version (NAME:1.2.0), or every version of a
     custom image (NAME), then deletes every blob nothing else uses. A version that a runner
-    pins is kept unless --force is given; removing `latest` moves it to the highest version
-    left.
+    pins is kept unless --force is given, and so is the last version of an image a runner
+    follows; removing every version of NAME is all or nothing, so one pinned version keeps
+    them all. Removing `latest` moves it to the highest version left.
 )";
 
 struct Row {

@@ -75,8 +75,9 @@ Status RemoveCustomImage(App& app, const std::string& ref, bool force) {
   ASSIGN_OR_RETURN(auto versions, cat->List(repo));
   if (versions.empty()) return NotFound("no custom image " + repo);
   if (tag.empty() || tag == "*") {
-    for (const auto& v : versions) RETURN_IF_ERROR(cat->DeleteVersion(repo, v.version, force));
-    std::printf("removed %s (%zu versions)\n", repo.c_str(), versions.size());
+    // All or nothing: a pinned version refuses the whole removal before anything changes.
+    ASSIGN_OR_RETURN(auto removed, cat->DeleteImage(repo, force));
+    std::printf("removed %s (%zu versions)\n", repo.c_str(), removed.size());
     return Status::Ok();
   }
   ASSIGN_OR_RETURN(catalog::VersionRecord rec, cat->Resolve(repo, tag));

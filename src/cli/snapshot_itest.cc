@@ -94,11 +94,35 @@ TEST_F(SnapshotE2E, RunnersFollowLatestOrPinAndSizeIsChecked) {
   // A pinned version is kept unless forced; rollback moves latest.
   auto rm = Kiln({"image", "rm", "ci:1.0.0"});
   EXPECT_EQ(rm.code, 1);
-  EXPECT_NE(rm.err.find("pinned by a runner"), std::string::npos) << rm.err;
+  EXPECT_NE(rm.err.find("ci:1.0.0 is pinned by runner pinned; remove the runner or use --force"),
+            std::string::npos) << rm.err;
   EXPECT_EQ(Kiln({"image", "rollback", "ci", "1.0.0"}).code, 0);
   EXPECT_EQ(Tags("ci"), (std::vector<std::string>{"1.1.0", "1.0.0+latest"}));
   EXPECT_EQ(Kiln({"image", "rm", "--force", "ci:1.0.0"}).code, 0);
   EXPECT_EQ(Tags("ci"), (std::vector<std::string>{"1.1.0+latest"}));
+}
+
+// `kiln image rm NAME` removes every version or none: a pin anywhere refuses it before
+// anything changes (it used to delete the newer versions and move latest first).
+TEST_F(SnapshotE2E, RemovingAnImageWithAPinnedVersionChangesNothing) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Snap("toolbox", "").code, 0);
+  ASSERT_EQ(Kiln({"runner", "add", "ci-large", "--image", "toolbox", "--version", "1.1.0", "--size", "2x8"}).code, 0);
+  const std::vector<std::string> all = {"1.2.0+latest", "1.1.0", "1.0.0"};
+  ASSERT_EQ(Tags("toolbox"), all);
+  auto layers = ListDir(state_ + "/layers");
+  ASSERT_TRUE(layers.ok());
+  auto rm = Kiln({"image", "rm", "toolbox"});
+  EXPECT_EQ(rm.code, 1);
+  EXPECT_NE(rm.err.find("toolbox:1.1.0 is pinned by runner ci-large; remove the runner or use --force"),
+            std::string::npos) << rm.err;
+  EXPECT_EQ(rm.out.find("removed"), std::string::npos) << rm.out;
+  EXPECT_EQ(Tags("toolbox"), all);
+  EXPECT_EQ(ListDir(state_ + "/layers")->size(), layers->size());
+  EXPECT_EQ(Kiln({"image", "inspect", "toolbox:1.2.0"}).code, 0);
+  auto forced = Kiln({"image", "rm", "--force", "toolbox"});
+  EXPECT_EQ(forced.code, 0) << forced.err;
+  EXPECT_NE(forced.out.find("removed toolbox (3 versions)"), std::string::npos) << forced.out;
+  EXPECT_TRUE(Versions("toolbox").empty());
 }
 
 TEST_F(SnapshotE2E, PersistEnvKeepsPathAndVarsButNoSecrets) {
