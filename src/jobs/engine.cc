@@ -70,7 +70,8 @@ Result<catalog::Catalog*> Engine::Catalog() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!catalog_) {
     RETURN_IF_ERROR(MakeDirs(state_dir(), 0711));
-    ASSIGN_OR_RETURN(catalog_, catalog::Catalog::Open(JoinPath(state_dir(), "kiln.db")));
+    std::string url = options_.catalog_url.empty() ? JoinPath(state_dir(), "kiln.db") : options_.catalog_url;
+    ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(url));
   }
   return catalog_.get();
 }

@@ -42,6 +42,8 @@ class PoolService;
 
 struct EngineOptions {
   std::string state_dir = "/var/lib/kiln";
+  // The catalogue (catalog::OpenCatalog): "" = SQLite at <state_dir>/kiln.db.
+  std::string catalog_url;
   std::string init_path;  // the static kiln-init; "" = beside kiln or in its libexec
   int64_t max_layer_unpacked = snapshot::kDefaultMaxLayerUnpacked;
   // The longest chain of snapshot layers over an image's original base; the snapshot that
