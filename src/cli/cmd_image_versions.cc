@@ -11,6 +11,7 @@
 #include "cli/flags.h"
 #include "base/escape.h"
 #include "images/gc.h"
+#include "images/remove.h"
 #include "snapshot/tree_diff.h"
 
 namespace kiln::cli {
@@ -69,20 +70,12 @@ Status CollectGarbage(App& app) {
 // when NAME is not a custom image, so the caller can try image names.
 Status RemoveCustomImage(App& app, const std::string& ref, bool force) {
   ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
-  size_t colon = ref.rfind(':');
-  std::string repo = colon == std::string::npos ? ref : ref.substr(0, colon);
-  std::string tag = colon == std::string::npos ? "" : ref.substr(colon + 1);
-  ASSIGN_OR_RETURN(auto versions, cat->List(repo));
-  if (versions.empty()) return NotFound("no custom image " + repo);
-  if (tag.empty() || tag == "*") {
-    // All or nothing: a pinned version refuses the whole removal before anything changes.
-    ASSIGN_OR_RETURN(auto removed, cat->DeleteImage(repo, force));
-    std::printf("removed %s (%zu versions)\n", repo.c_str(), removed.size());
-    return Status::Ok();
+  ASSIGN_OR_RETURN(images::Removal r, images::RemoveVersions(*cat, ref, force));
+  if (r.whole_image) {
+    std::printf("removed %s (%zu versions)\n", r.image.c_str(), r.removed.size());
+  } else {
+    for (const auto& v : r.removed) std::printf("removed %s:%s\n", r.image.c_str(), v.version.ToString().c_str());
   }
-  ASSIGN_OR_RETURN(catalog::VersionRecord rec, cat->Resolve(repo, tag));
-  RETURN_IF_ERROR(cat->DeleteVersion(repo, rec.version, force));
-  std::printf("removed %s:%s\n", repo.c_str(), rec.version.ToString().c_str());
   return Status::Ok();
 }
 
@@ -107,17 +100,11 @@ int ImagePruneCommand(App& app, const Args& args) {
   if (!leftovers.ok()) return Fail(leftovers);
   auto cat = app.Catalog();
   if (!cat.ok()) return Fail(cat.status());
-  auto versions = (*cat)->List(args.empty() ? "" : args[0]);
-  if (!versions.ok()) return Fail(versions.status());
-  std::set<std::string> images;
-  for (const auto& v : *versions) images.insert(v.image);
-  for (const auto& image : images) {
-    auto removed = (*cat)->Prune(image, Clock::Real()->NowUnix());
-    if (!removed.ok()) return Fail(removed.status());
-    for (const auto& r : *removed) {
-      std::printf("pruned %s:%s\n", image.c_str(), r.version.ToString().c_str());
-    }
-  }
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
+  auto removed = images::PruneVersions(**cat, args.empty() ? "" : args[0], (*engine)->clock().NowUnix());
+  if (!removed.ok()) return Fail(removed.status());
+  for (const auto& r : *removed) std::printf("pruned %s:%s\n", r.image.c_str(), r.version.ToString().c_str());
   Status s = CollectGarbage(app);
   return s.ok() ? 0 : Fail(s);
 }

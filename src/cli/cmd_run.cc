@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/secrets.h"
+#include "jobs/pool_service.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
 
