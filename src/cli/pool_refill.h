@@ -24,6 +24,7 @@ class RefillingRuntime : public runtime::Runtime {
   Result<std::unique_ptr<runtime::Sandbox>> Attach(const std::string& id) override { return inner_->Attach(id); }
   Result<std::vector<runtime::SandboxInfo>> List() override { return inner_->List(); }
   Result<int> SweepOrphans() override { return inner_->SweepOrphans(); }
+  Result<std::vector<std::string>> LayerDirsInUse() override { return inner_->LayerDirsInUse(); }
 
  private:
   runtime::Runtime* inner_;

@@ -25,6 +25,7 @@ class CrunRuntime : public Runtime {
   Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override;
   Result<std::vector<SandboxInfo>> List() override;
   Result<int> SweepOrphans() override;
+  Result<std::vector<std::string>> LayerDirsInUse() override;
 
  private:
   static std::string NewId();
