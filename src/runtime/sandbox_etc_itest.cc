@@ -47,6 +47,20 @@ TEST_F(CrunSandboxes, LocalhostAndTheHostnameResolveAsInDocker) {
   ExpectNoEtcInUpper(**s);
 }
 
+// On the host's network a sandbox sees the host's names (as docker --network host), and its own.
+TEST_F(CrunSandboxes, OnTheHostsNetworkTheHostsFileIsTheHostsPlusTheHostname) {
+  SandboxSpec spec = BaseSpec();
+  spec.hostname = "netbox";
+  spec.network = true;
+  auto s = env_.runtime->Create(spec);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::string host = *ReadFile("/etc/hosts");
+  if (!host.empty() && host.back() != '\n') host += '\n';
+  EXPECT_EQ(Out(**s, "cat /etc/hosts"), host + "127.0.0.1\tnetbox\n");
+  EXPECT_EQ(Out(**s, "hostname -f"), "netbox\n");
+  ExpectNoEtcInUpper(**s);
+}
+
 TEST_F(CrunSandboxes, PooledSandboxesHaveThemToo) {
   SandboxSpec spec = BaseSpec();
   spec.hostname = "pooled";
