@@ -20,7 +20,6 @@ Result<jobs::Engine*> App::Engine() {
   }
   ASSIGN_OR_RETURN(o.max_layer_unpacked, LoadMaxLayerUnpacked(config_path_));
   if (warm_pool_ >= 0) o.warm_pool = warm_pool_;
-  if (const char* init = std::getenv("KILN_INIT"); init != nullptr && *init != '\0') o.init_path = init;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();
 }

@@ -1,5 +1,6 @@
 #include "runtime/crun_pool.h"
 
+#include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <sched.h>
@@ -33,7 +34,9 @@ Result<PoolTicket> ReadPoolTicket(const std::string& dir) {
 }
 
 bool ClaimPooled(const std::string& dir) {
-  std::string mine = dir + "/claim." + std::to_string(::getpid());
+  // A name of this thread's own: two threads of one process may claim the same sandbox at once.
+  static std::atomic<uint64_t> seq{0};
+  std::string mine = dir + "/claim." + std::to_string(::getpid()) + "." + std::to_string(seq++);
   if (!WriteScratchFile(mine, OwnerToken(), 0600).ok()) return false;
   bool won = ::link(mine.c_str(), (dir + "/claim").c_str()) == 0;
   ::unlink(mine.c_str());

@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "runtime/agent.h"
 #include "runtime/cgroups.h"
 #include "runtime/crun_pool.h"
+#include "runtime/etc_files.h"
 #include "runtime/crun_runtime.h"
 #include "runtime/owner.h"
 #include "runtime/sandbox_record.h"
@@ -83,17 +85,22 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
 }
 
 Result<std::vector<std::string>> CrunRuntime::LayerDirsInUse() {
-  std::vector<std::string> out;
-  if (!IsDirectory(SandboxesDir())) return out;
+  std::set<std::string> dirs;
+  if (!IsDirectory(SandboxesDir())) return std::vector<std::string>{};
   ASSIGN_OR_RETURN(auto ids, ListDir(SandboxesDir()));
+  // Every entry, sandboxes being made (".new-…") too: their spec.json is written before their
+  // overlay is mounted. One that is gone by the time it is read uses no layer any more.
   for (const auto& id : ids) {
-    auto record = ReadFile(PathsOf(id).dir + "/spec.json");
-    auto j = record.ok() ? ParseJson(*record) : Result<Json>(record.status());
-    if (!j.ok()) continue;
-    auto spec = SpecFromJson(*j, nullptr);
-    if (spec.ok()) out.insert(out.end(), spec->lower_dirs.begin(), spec->lower_dirs.end());
+    std::string file = PathsOf(id).dir + "/spec.json";
+    auto record = ReadFile(file);
+    if (!record.ok() && record.status().code() == Code::kNotFound) continue;
+    if (!record.ok()) return record.status().WithContext("layers in use by sandbox " + id);
+    auto j = ParseJson(*record);
+    auto spec = j.ok() ? SpecFromJson(*j, nullptr) : Result<SandboxSpec>(j.status());
+    if (!spec.ok()) return spec.status().WithContext("layers in use: read " + file);
+    dirs.insert(spec->lower_dirs.begin(), spec->lower_dirs.end());
   }
-  return out;
+  return std::vector<std::string>(dirs.begin(), dirs.end());
 }
 
 Result<int> CrunRuntime::SweepOrphans() {
@@ -163,13 +170,17 @@ Status CrunRuntime::PrepareHostOnce() {
 Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, const CrunPaths& paths,
                                                         const SandboxSpec& spec) {
   std::string rootfs = paths.dir + "/rootfs";
-  RETURN_IF_ERROR(snapshot::MountOverlay(spec.lower_dirs, paths.dir + "/upper", paths.dir + "/work", rootfs));
-  ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
   SpecInput in;
+  ASSIGN_OR_RETURN(in.init_host_path, FindKilnInit(o_.init_path));
+  ASSIGN_OR_RETURN(EtcFiles etc, MakeEtcFiles(paths.dir, spec));
+  std::vector<std::string> lowers = spec.lower_dirs;
+  if (!etc.layer.empty()) lowers.push_back(etc.layer);  // on top: mount targets not in the upper dir
+  RETURN_IF_ERROR(snapshot::MountOverlay(lowers, paths.dir + "/upper", paths.dir + "/work", rootfs));
+  ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
   in.rootfs = rootfs;
-  in.init_host_path = o_.init_path.empty() ? SelfExeDir() + "/kiln-init" : o_.init_path;
-  if (!PathExists(in.init_host_path)) return FailedPrecondition("kiln-init not found at " + in.init_host_path);
-  in.mounts = spec.mounts;
+  // /etc/hosts and /etc/hostname first, so a job's own mounts go over them.
+  in.mounts = etc.mounts;
+  in.mounts.insert(in.mounts.end(), spec.mounts.begin(), spec.mounts.end());
   in.env = spec.image.env;
   in.cwd = spec.image.working_dir.empty() ? "/" : spec.image.working_dir;
   in.user = user;

@@ -74,7 +74,10 @@ Status CrunSandbox::CheckDisk() const {
   if (!spec_.size || spec_.size->disk_bytes <= 0) return Status::Ok();
   auto used = AllocatedBytes(UpperDir());
   if (!used.ok()) return used.status().WithContext("measure the job's disk use");
-  for (const auto& dir : spec_.disk_dirs) {
+  std::vector<std::string> dirs = spec_.disk_dirs;
+  // The writable /etc/hosts and /etc/hostname (etc_files.h); absent in sandboxes made before them.
+  if (IsDirectory(paths_.dir + "/etc")) dirs.push_back(paths_.dir + "/etc");
+  for (const auto& dir : dirs) {
     auto more = AllocatedBytes(dir);
     if (!more.ok()) return more.status().WithContext("measure the job's disk use");
     *used += *more;
@@ -145,14 +148,12 @@ Status CrunSandbox::Freeze() { return Crun({"pause", id_}).status().WithContext(
 Status CrunSandbox::Thaw() { return Crun({"resume", id_}).status().WithContext("thaw " + id_); }
 
 Status CrunSandbox::Destroy() {
-  if (destroyed_) return Status::Ok();
-  destroyed_ = true;
+  if (destroyed_.exchange(true)) return Status::Ok();
   return DestroyAt(id_, paths_);
 }
 
 Status CrunSandbox::DestroyKeepingUpper(const std::string& dest) {
-  if (destroyed_) return FailedPrecondition("sandbox " + id_ + " is already destroyed");
-  destroyed_ = true;
+  if (destroyed_.exchange(true)) return FailedPrecondition("sandbox " + id_ + " is already destroyed");
   return DestroyAt(id_, paths_, dest);
 }
 

@@ -4,6 +4,7 @@
 //                owner is gone
 //   upper/ work/ the overlay's upper and work dirs; rootfs/ the overlay mount
 //   config.json  the OCI runtime config (the dir is crun's bundle)
+//   etc/ etc-layer/  the sandbox's /etc/hosts and /etc/hostname (etc_files.h)
 //   spec.json    what the sandbox was made from (name, image env, mounts, size), for Attach
 //   agent.sock   kiln-init's exec agent (agent.h); Exec falls back to `crun exec` without it
 //   init.pid     the host pid of kiln-init
@@ -82,7 +83,7 @@ class CrunSandbox : public Sandbox {
   CrunPaths paths_;
   SandboxSpec spec_;
   User user_;
-  bool destroyed_ = false;
+  std::atomic<bool> destroyed_{false};  // Destroy may race a cancelling thread's
   bool detached_ = false;
   bool from_pool_ = false;
   std::atomic<int> exec_seq_{0};

@@ -2,6 +2,8 @@
 // their sources in args, env values and cwd. No isolation; for tests of the layers above.
 #include <atomic>
 #include <csignal>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -31,9 +33,30 @@ std::string Rewrite(std::string s, const std::vector<BindMount>& mounts) {
   return s;
 }
 
+// The sandboxes that exist (made, pooled, not destroyed), id -> lower dirs: what LayerDirsInUse
+// reports. Shared with the sandboxes, which may outlive their runtime.
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, std::vector<std::string>> lower_dirs;
+  void Add(const std::string& id, const std::vector<std::string>& dirs) {
+    std::lock_guard lock(mu);
+    lower_dirs[id] = dirs;
+  }
+  void Remove(const std::string& id) {
+    std::lock_guard lock(mu);
+    lower_dirs.erase(id);
+  }
+};
+
 class HostSandbox : public Sandbox {
  public:
-  HostSandbox(std::string id, SandboxSpec spec) : id_(std::move(id)), spec_(std::move(spec)) {}
+  HostSandbox(std::string id, SandboxSpec spec, std::shared_ptr<Registry> registry)
+      : id_(std::move(id)), spec_(std::move(spec)), registry_(std::move(registry)) {
+    registry_->Add(id_, spec_.lower_dirs);
+  }
+  ~HostSandbox() override {
+    if (!spec_.persistent) registry_->Remove(id_);
+  }
   const std::string& id() const override { return id_; }
   Result<int> Exec(const ExecSpec& spec) override {
     std::vector<std::string> args, env;
@@ -66,7 +89,10 @@ class HostSandbox : public Sandbox {
   std::string UpperDir() const override { return ""; }
   Status Freeze() override { return Status::Ok(); }
   Status Thaw() override { return Status::Ok(); }
-  Status Destroy() override { return Status::Ok(); }
+  Status Destroy() override {
+    registry_->Remove(id_);
+    return Status::Ok();
+  }
   Status DestroyKeepingUpper(const std::string&) override {
     return FailedPrecondition("the host runtime has no upper dir");
   }
@@ -76,6 +102,7 @@ class HostSandbox : public Sandbox {
  private:
   std::string id_;
   SandboxSpec spec_;
+  std::shared_ptr<Registry> registry_;
   std::mutex mu_;
   std::set<int> groups_;  // process groups of running Execs
 };
@@ -97,7 +124,7 @@ class HostRuntime : public Runtime {
         break;
       }
     }
-    auto box = std::make_unique<HostSandbox>(id, spec);
+    auto box = std::make_unique<HostSandbox>(id, spec, registry_);
     box->from_pool_ = pooled;
     return std::unique_ptr<Sandbox>(std::move(box));
   }
@@ -107,7 +134,10 @@ class HostRuntime : public Runtime {
     std::string key = PoolKey(spec);
     int have = 0, started = 0;
     for (const auto& e : pool_) have += e.key == key;
-    for (; have + started < count; ++started) pool_.push_back({"host-" + std::to_string(++n_), key, spec.name, 0});
+    for (; have + started < count; ++started) {
+      pool_.push_back({"host-" + std::to_string(++n_), key, spec.name, 0});
+      registry_->Add(pool_.back().id, spec.lower_dirs);
+    }
     return started;
   }
   Result<std::vector<PoolEntry>> ListPool() override {
@@ -117,21 +147,28 @@ class HostRuntime : public Runtime {
   Result<int> DrainPool() override {
     std::lock_guard<std::mutex> lock(mu_);
     int n = static_cast<int>(pool_.size());
+    for (const auto& e : pool_) registry_->Remove(e.id);
     pool_.clear();
     return n;
   }
   Result<int> SweepOrphans() override { return 0; }
-  Result<std::vector<std::string>> LayerDirsInUse() override { return std::vector<std::string>{}; }
   Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) override {
     return NotFound("the host runtime keeps no sandboxes (" + id + ")");
   }
   Result<std::vector<SandboxInfo>> List() override { return std::vector<SandboxInfo>{}; }
+  Result<std::vector<std::string>> LayerDirsInUse() override {
+    std::lock_guard lock(registry_->mu);
+    std::set<std::string> dirs;
+    for (const auto& [id, lowers] : registry_->lower_dirs) dirs.insert(lowers.begin(), lowers.end());
+    return std::vector<std::string>(dirs.begin(), dirs.end());
+  }
 
  private:
   std::string scratch_;
   std::atomic<int> n_{0};
   std::mutex mu_;
   std::vector<PoolEntry> pool_;
+  std::shared_ptr<Registry> registry_ = std::make_shared<Registry>();
 };
 
 }  // namespace

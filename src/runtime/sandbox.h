@@ -2,6 +2,18 @@
 // container in it, into which commands are exec'd. The Runtime interface has the real
 // implementation (crun, crun_runtime.h) and a fake that runs commands on the host (for tests of
 // the layers above); both pass the suite in sandbox_test.cc / sandbox_itest.cc.
+//
+// Threads: one Runtime may be used from many threads at once (several jobs of one kiln process
+// creating, filling pools, listing and destroying sandboxes), and several kiln processes may
+// share one state dir. A Sandbox object belongs to one job: call its methods from one thread at a
+// time, except Signal (and Destroy, to cancel), which may come from another thread while Exec
+// runs. Nothing here changes process-wide state (cwd, umask, signal dispositions, namespaces of
+// the calling thread); what is entered or changed is entered in a child process or thread.
+//
+// Every sandbox (crun) has an /etc/hosts (localhost on 127.0.0.1 and ::1, the spec's hostname on
+// 127.0.0.1 as podman gives a --network none container; with network, the host's /etc/hosts
+// and the hostname) and an /etc/hostname, bind-mounted from files in the sandbox's own dir, as
+// docker and podman mount theirs: writable, never in the upper dir, so never in a snapshot.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +46,7 @@ struct SandboxSpec {
   // writable bind mounts on kiln's state filesystem (a job's $HOME, $RUNNER_TEMP, …), which a
   // job could otherwise fill past its cap.
   std::vector<std::string> disk_dirs;
-  std::string hostname = "kiln";
+  std::string hostname = "kiln";         // letters, digits, '-' and '.', at most 64 bytes
   bool network = false;                  // false: own network namespace with loopback only
   // A long-lived sandbox (kiln sandbox create): outlives the kiln process that made it, is
   // never swept, and is found again with Runtime::Attach.
@@ -122,19 +134,31 @@ class Runtime {
   virtual Result<std::unique_ptr<Sandbox>> Attach(const std::string& id) = 0;
   // Persistent sandboxes.
   virtual Result<std::vector<SandboxInfo>> List() = 0;
-  // The lower dirs of every sandbox that exists (job, pooled and persistent; of this and other
-  // kiln processes), so that layer GC keeps them.
-  virtual Result<std::vector<std::string>> LayerDirsInUse() = 0;
   // Removes what killed kiln processes left behind: mounts, runtime state, cgroups, dirs, and
   // pooled sandboxes whose init has gone (after a reboot). Returns how many were swept.
   virtual Result<int> SweepOrphans() = 0;
+  // The lower dirs (SandboxSpec::lower_dirs) of every sandbox that exists now: jobs', pooled,
+  // persistent, and those being started, of this and of every other kiln process on the state
+  // dir; each dir once, sorted. For layer GC: a layer dir not listed is mounted by no sandbox
+  // (one started after this call returns is the caller's to exclude, e.g. by a lock). An error
+  // when a sandbox's record cannot be read (then GC must keep everything).
+  virtual Result<std::vector<std::string>> LayerDirsInUse() = 0;
 };
 
 struct RuntimeOptions {
   std::string state_dir;   // sandboxes live in <state_dir>/sandboxes/<id>
   std::string crun = "crun";
-  std::string init_path;   // the static kiln-init binary; empty = beside the kiln binary
+  std::string init_path;   // the static kiln-init binary; empty = found by FindKilnInit
 };
+
+// Where the static kiln-init binary is, looked for in this order: `configured` when not empty
+// (RuntimeOptions::init_path: the config's init_path), else $KILN_INIT when set, else
+// kiln-init beside the running binary (a build tree), else <exe_dir>/../libexec/kiln/kiln-init
+// (where `cmake --install` puts it). A setting that names no executable file is an error (the
+// places after it are not tried). FailedPrecondition, naming the places looked at and both
+// settings, when none has it. `exe_dir`: the running binary's dir when empty (tests pass one).
+// The crun runtime calls this at each sandbox start, so commands that start none do not need it.
+Result<std::string> FindKilnInit(const std::string& configured, const std::string& exe_dir = "");
 
 // The real runtime: overlayfs + crun. Fails with FailedPrecondition (and what to do) when the
 // host cannot run it (not root, no crun, no overlayfs).

@@ -27,7 +27,7 @@ SuiteEnv MakeSuiteEnv(const testing::ScratchDir& dir) {
   o.init_path = testing::KilnInitBinary();
   auto rt = NewCrunRuntime(o);
   EXPECT_TRUE(rt.ok()) << rt.status().ToString();
-  return SuiteEnv{rt.ok() ? std::move(*rt) : nullptr, {rootfs}, true};
+  return SuiteEnv{rt.ok() ? std::move(*rt) : nullptr, {rootfs}, true, g_state};
 }
 
 namespace {

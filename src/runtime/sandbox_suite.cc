@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <set>
 #include <thread>
 
 #include "base/clock.h"
@@ -132,6 +133,98 @@ TEST_F(SandboxSuite, APooledSandboxIsTakenOnceAndGetsTheJobsMounts) {
   auto after = rt.Create(BaseSpec());
   ASSERT_TRUE(after.ok());
   EXPECT_FALSE((*after)->from_pool());
+}
+
+// Several jobs of one process at once, through one Runtime: each gets its own sandbox, its own
+// output and exit code.
+TEST_F(SandboxSuite, FourThreadsCreateExecAndDestroyAtOnce) {
+  constexpr int kThreads = 4;
+  std::vector<std::string> ids(kThreads), outs(kThreads);
+  std::vector<int> codes(kThreads, -1);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = env_.runtime->Create(BaseSpec());
+      if (!s.ok()) {
+        outs[i] = s.status().ToString();
+        return;
+      }
+      ids[i] = (*s)->id();
+      ExecSpec e;
+      e.args = {"/bin/sh", "-c", "echo job " + std::to_string(i) + "; exit " + std::to_string(10 + i)};
+      e.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"};
+      e.on_line = [&outs, i](const std::string& l, bool, bool) { outs[i] += l; };
+      auto r = (*s)->Exec(e);
+      codes[i] = r.ok() ? *r : -1;
+      if (!(*s)->Destroy().ok()) codes[i] = -2;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(outs[i], "job " + std::to_string(i)) << i;
+    EXPECT_EQ(codes[i], 10 + i) << i;
+  }
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), size_t{kThreads});
+  EXPECT_TRUE(env_.runtime->LayerDirsInUse()->empty());
+}
+
+// Takes from four threads at once of a pool of four: each gets a pooled sandbox, no two the same.
+TEST_F(SandboxSuite, PoolTakesFromFourThreadsGetFourDistinctSandboxes) {
+  constexpr int kThreads = 4;
+  ASSERT_EQ(*env_.runtime->FillPool(BaseSpec(), kThreads), kThreads);
+  std::vector<std::unique_ptr<Sandbox>> boxes(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = env_.runtime->Create(BaseSpec());
+      if (s.ok()) boxes[i] = std::move(*s);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const auto& b : boxes) {
+    ASSERT_TRUE(b);
+    EXPECT_TRUE(b->from_pool());
+    ids.insert(b->id());
+  }
+  EXPECT_EQ(ids.size(), size_t{kThreads});
+  EXPECT_TRUE(env_.runtime->ListPool()->empty());
+  for (const auto& b : boxes) EXPECT_EQ(Sh(*b, "echo up").second, std::vector<std::string>{"O:up"});
+}
+
+// Layer GC asks the runtime: the lower dirs of job, pooled and persistent sandboxes, until each
+// is gone.
+TEST_F(SandboxSuite, LayerDirsInUseNamesTheLayersOfEverySandboxThatExists) {
+  Runtime& rt = *env_.runtime;
+  auto with_layer = [&](const std::string& name) {
+    EXPECT_TRUE(MakeDirs(dir_.Sub(name)).ok());
+    SandboxSpec spec = BaseSpec();
+    spec.lower_dirs.push_back(dir_.Sub(name));
+    return spec;
+  };
+  auto expect = [&](std::vector<std::string> extra) {
+    std::set<std::string> want(env_.lower_dirs.begin(), env_.lower_dirs.end());
+    for (const auto& e : extra) want.insert(dir_.Sub(e));
+    if (extra.empty()) want.clear();
+    auto got = rt.LayerDirsInUse();
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, std::vector<std::string>(want.begin(), want.end()));
+  };
+  expect({});
+  auto job = rt.Create(with_layer("job-layer"));
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_EQ(*rt.FillPool(with_layer("pool-layer"), 1), 1);
+  SandboxSpec kept = with_layer("kept-layer");
+  kept.persistent = true;
+  auto persistent = rt.Create(kept);
+  ASSERT_TRUE(persistent.ok()) << persistent.status().ToString();
+  expect({"job-layer", "pool-layer", "kept-layer"});
+  ASSERT_TRUE((*job)->Destroy().ok());
+  expect({"pool-layer", "kept-layer"});
+  ASSERT_EQ(*rt.DrainPool(), 1);
+  expect({"kept-layer"});
+  ASSERT_TRUE((*persistent)->Destroy().ok());
+  expect({});
 }
 
 TEST_F(SandboxSuite, DestroyIsIdempotent) {

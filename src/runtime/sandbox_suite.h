@@ -14,6 +14,7 @@ struct SuiteEnv {
   std::unique_ptr<Runtime> runtime;
   std::vector<std::string> lower_dirs;  // a busybox rootfs for crun; empty for the fake
   bool isolated = false;                // crun: files land in the upper dir, etc.
+  std::string state_dir;                // crun: RuntimeOptions::state_dir
 };
 
 // Implemented by each test file.

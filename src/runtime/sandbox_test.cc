@@ -4,7 +4,7 @@
 namespace kiln::runtime {
 
 SuiteEnv MakeSuiteEnv(const testing::ScratchDir& dir) {
-  return SuiteEnv{NewHostRuntime(dir.path()), {}, false};
+  return SuiteEnv{NewHostRuntime(dir.path()), {}, false, ""};
 }
 
 }  // namespace kiln::runtime

@@ -25,6 +25,8 @@ Result<UniqueFd> OpenAt2(int dirfd, const std::string& path, uint64_t flags) {
 
 Result<std::string> CleanPath(std::string_view raw) {
   if (raw.size() > 4096) return InvalidArgument("path longer than 4096 bytes");
+  // A NUL would end the name the kernel sees early: "etc/passwd\0.txt" is not that name.
+  if (raw.find('\0') != std::string_view::npos) return InvalidArgument("path has a NUL byte");
   std::string out;
   size_t i = 0;
   while (i <= raw.size()) {

@@ -12,8 +12,10 @@
 
 namespace kiln::snapshot {
 
-// Normalises a tar entry name: strips leading "./" and "/", collapses "//" and trailing "/".
-// InvalidArgument for ".." components and names over 4096 bytes. "" is the root itself.
+// Normalises a tar entry name: strips leading "./" and "/", drops "." components, collapses
+// "//" and trailing "/". InvalidArgument for ".." components, a NUL byte and names over 4096
+// bytes. "" is the root itself. Whiteout names (".wh.x", ".wh..wh..opq") pass unchanged: the
+// layer code gives them their meaning and refuses the reserved ones (layer_apply.cc).
 Result<std::string> CleanPath(std::string_view raw);
 
 // Splits "a/b/c" into {"a/b", "c"}; {"", "c"} for "c".
