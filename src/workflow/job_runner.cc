@@ -1,5 +1,6 @@
 // One job, as phases: Decide (if/needs) → ResolveImage → PrepareDirs → StartSandbox →
 // RunSteps → CollectOutputs → AfterJob; the sandbox is destroyed whatever happens.
+#include <atomic>
 #include <cstdio>
 #include <set>
 #include <sys/stat.h>
@@ -196,7 +197,8 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     return ctx.report;
   }
   ctx.expr.status = JobStatus::kSuccess;
-  ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(reinterpret_cast<uintptr_t>(&run) % 100000);
+  static std::atomic<uint64_t> job_seq{0};  // jobs run at once: each needs a dir of its own
+  ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(++job_seq);
   Status s = ResolveImage(ctx, images);
   if (s.ok()) {
     ctx.report.image = ctx.image.ref;

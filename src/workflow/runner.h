@@ -67,14 +67,24 @@ struct FinishedJob {
 };
 
 struct RunOptions {
-  std::string only_job;              // act's -j
-  std::string event = "push";
+  std::string only_job;              // act's -j: this job and the jobs it needs, transitively
+  // The triggering event (--event); "" = none given: then, as act chooses, the single event of
+  // a workflow file named on the command line (named_file), else "push" (ChooseEvent).
+  std::string event;
+  // The workflow was named on the command line as a file (not found in a directory): a run of
+  // it that would start no job is an error saying why (InvalidArgument) instead of a note.
+  bool named_file = false;
+  // The most jobs running at once (act's --concurrent-jobs): jobs whose `needs` have all
+  // finished start in plan order while fewer run. 0 = the number of CPUs; < 0 is invalid.
+  int concurrent_jobs = 0;
   RunnerConfig runners;
   std::map<std::string, std::string> secrets;
   std::map<std::string, std::string> env;  // extra env for every job (--env)
   std::string workspace;             // host dir bind-mounted at /github/workspace
   std::string scratch_dir;           // per-run job dirs (temp, home, event)
-  std::function<void(const std::string&)> out;  // one line of output; default stdout
+  // One line of output; default stdout. Jobs run on threads of their own: RunWorkflows calls
+  // this (or prints) for one line at a time, so lines never mix.
+  std::function<void(const std::string&)> out;
   // Called after each job (success or not) before its sandbox is destroyed; an error fails
   // the job.
   std::function<Status(FinishedJob&)> after_job;
@@ -87,8 +97,20 @@ struct RunOptions {
   CancelTimings cancel_timings;
 };
 
+// Plans every workflow (an error in any runs nothing), then runs the jobs, each on a thread
+// of its own once the jobs it needs have finished, at most options.concurrent_jobs at once;
+// report.jobs is in plan order (workflows in order, each in PlanRun's order) whatever order
+// the jobs finished in, and holds every job that started. InvalidArgument for a -j job that
+// no workflow has (naming the jobs there are), and for a named_file run that starts nothing.
+// Thread safety: `images`, `runtime.Create`, runners.runner_lookup and after_job are called
+// for one job at a time (under one lock; they need not be thread-safe); sandboxes, `out` and
+// `interrupts` are used from every job's thread at once.
 Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
                                runtime::Runtime& runtime, ImageProvider& images);
+
+// The event a run is for: options.event when given; else the single event in `on:` of a
+// workflow file named on the command line; else "push" (act's cmd/root.go).
+std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions& options);
 
 // The summary table people see at the end, and the same as JSON for --json.
 std::string FormatSummary(const RunReport& report);
