@@ -31,8 +31,9 @@ DESCRIPTION
     ./.github/workflows), each in its own sandbox: an overlay of the image's cached layers,
     run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
-    prefixed by workflow and job. The current directory is bind-mounted at
-    /github/workspace. GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but
+    prefixed by workflow and job. Jobs that do not need each other run at once, up to
+    --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
+    directory is bind-mounted at /github/workspace (the same one in every job). GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but
     kiln reads them only as regular files of at most 1 MiB inside the job's temp dir: a step
     that turns one into a symlink, a FIFO or a bigger file fails. After each step (and after
     the job) kiln removes the setuid and setgid bits of every file in the workspace and the
