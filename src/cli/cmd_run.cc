@@ -33,9 +33,10 @@ DESCRIPTION
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
     prefixed by workflow and job. Jobs that do not need each other run at once, up to
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
-    directory is bind-mounted at /github/workspace (the same one in every job). GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but
-    kiln reads them only as regular files of at most 1 MiB inside the job's temp dir: a step
-    that turns one into a symlink, a FIFO or a bigger file fails. After each step (and after
+    directory is bind-mounted at /github/workspace (the same one in every job).
+    GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
+    as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
+    a symlink, a FIFO or a bigger file fails. After each step (and after
     the job) kiln removes the setuid and setgid bits of every file in the workspace and the
     job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
 
