@@ -3,23 +3,21 @@
 #include <cstdlib>
 
 #include "base/log.h"
-#include "cli/layer_limit.h"
-#include "workflow/runner_config.h"
+#include "workflow/config_file.h"
 
 namespace kiln::cli {
 
 Result<jobs::Engine*> App::Engine() {
   if (engine_) return engine_.get();
+  ASSIGN_OR_RETURN(workflow::Config config, workflow::LoadConfigFile(config_path_));
   jobs::EngineOptions o;
   o.state_dir = state_dir_;
-  if (!config_path_.empty()) {
-    ASSIGN_OR_RETURN(workflow::RunnerConfig config, workflow::LoadRunnerConfig(config_path_));
-    o.default_size = config.default_size;
-    o.disk = config.disk;
-    o.warm_pool = config.warm_pool;
-  }
-  ASSIGN_OR_RETURN(o.max_layer_unpacked, LoadMaxLayerUnpacked(config_path_));
-  if (warm_pool_ >= 0) o.warm_pool = warm_pool_;
+  o.default_size = config.default_size;
+  o.disk = config.disk;
+  o.warm_pool = warm_pool_ >= 0 ? warm_pool_ : config.warm_pool;
+  o.max_layer_unpacked = config.max_layer_unpacked;
+  o.init_path = config.init_path;  // else $KILN_INIT, else beside kiln (runtime::FindKilnInit)
+  o.max_layers = config.max_layers;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();
 }

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 #include "base/fs.h"
@@ -22,17 +23,19 @@ const char kHelp[] = R"(NAME
 SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
-             [--env NAME=VALUE]... [--warm-pool N] [--json]
+             [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
     ./.github/workflows), each in its own sandbox: an overlay of the image's cached layers,
     run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
-    prefixed by workflow and job. The current directory is bind-mounted at
-    /github/workspace. GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but
-    kiln reads them only as regular files of at most 1 MiB inside the job's temp dir: a step
-    that turns one into a symlink, a FIFO or a bigger file fails. After each step (and after
+    prefixed by workflow and job. Jobs that do not need each other run at once, up to
+    --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
+    directory is bind-mounted at /github/workspace (the same one in every job).
+    GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
+    as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
+    a symlink, a FIFO or a bigger file fails. After each step (and after
     the job) kiln removes the setuid and setgid bits of every file in the workspace and the
     job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
 
@@ -43,8 +46,9 @@ DESCRIPTION
 
 OPTIONS
     -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
-    -j, --job ID                 run only this job
-    --event NAME                 the triggering event (default push)
+    -j, --job ID                 run only this job and the jobs it needs (transitively)
+    --event NAME                 the triggering event (default: the one event in `on:` of a
+                                 WORKFLOW_FILE named here, else push)
     --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
     -s, --secret NAME            the secret NAME (${{ secrets.NAME }}), its value taken from the
                                  environment variable NAME; exit 2 if NAME is not set
@@ -59,6 +63,8 @@ OPTIONS
     --warm-pool N                keep N sandboxes started ahead of time per image and size, and
                                  start jobs in them (default: the config's warm_pool, else 0;
                                  see kiln pool --help)
+    --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
+                                 a job starts once the jobs it needs have finished
     --json                       print the run report as JSON on stdout (logs go to stderr)
 
 SECRETS
@@ -101,10 +107,7 @@ void OnSignal(int sig) {
 Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   if (flags.Has("--config")) app.set_config_path(flags.Get("--config"));
   const std::string& path = app.config_path();
-  workflow::RunnerConfig config;
-  if (!path.empty()) {
-    ASSIGN_OR_RETURN(config, workflow::LoadRunnerConfig(path));
-  }
+  ASSIGN_OR_RETURN(workflow::RunnerConfig config, workflow::LoadRunnerConfig(path));
   for (const auto& p : flags.GetAll("--platform")) RETURN_IF_ERROR(workflow::AddOverride(config, p));
   config.runner_lookup = [&app](const std::string& name) -> Result<workflow::RunnerTarget> {
     ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
@@ -151,7 +154,7 @@ int RunCommand(App& app, const Args& args) {
                                    {"--event", "", true}, {"--config", "", true},
                                    {"--secret", "-s", true}, {"--secret-file", "", true},
                                    {"--env", "", true}, {"--json", "", false},
-                                   {"--warm-pool", "", true}});
+                                   {"--warm-pool", "", true}, {"--concurrent-jobs", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
   auto files = workflow::WorkflowFiles(target);
@@ -170,7 +173,17 @@ int RunCommand(App& app, const Args& args) {
   if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
   app.set_warm_pool(warm);
   o.only_job = flags->Get("--job");
-  o.event = flags->Get("--event", "push");
+  o.event = flags->Get("--event");  // "" = act's choice (workflow::ChooseEvent)
+  o.named_file = !IsDirectory(target);
+  if (flags->Has("--concurrent-jobs")) {
+    const std::string n = flags->Get("--concurrent-jobs");
+    char* end = nullptr;
+    long v = std::strtol(n.c_str(), &end, 10);
+    if (n.empty() || *end != '\0' || v < 1 || v > 1024) {
+      return Fail(InvalidArgument("--concurrent-jobs takes a number of jobs from 1 to 1024, not \"" + n + "\""));
+    }
+    o.concurrent_jobs = static_cast<int>(v);
+  }
   Status pairs = LoadSecrets(*flags, o.secrets);
   if (pairs.ok()) pairs = SplitPairs(flags->GetAll("--env"), o.env, "--env");
   if (!pairs.ok()) return Fail(pairs);

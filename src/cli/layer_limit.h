@@ -14,9 +14,10 @@ namespace kiln::cli {
 // when it exists, else "".
 std::string ConfigFilePath(const std::string& flag);
 
-// `max_layer_unpacked` from the TOML file at `path`: an integer (bytes) or a string such as
-// "64G", "500M", "2GiB" (binary units K, M, G, T). snapshot::kDefaultMaxLayerUnpacked when
-// `path` is "" or the key is absent; InvalidArgument naming the file for anything else.
+// `max_layer_unpacked` from the config file at `path` (workflow/config_file.h, which reads
+// every key): an integer (bytes) or a string such as "64G", "500M", "2GiB" (binary units K, M,
+// G, T). snapshot::kDefaultMaxLayerUnpacked when `path` is "" or the key is absent;
+// InvalidArgument naming the file for anything else in the file that is wrong.
 Result<int64_t> LoadMaxLayerUnpacked(const std::string& path);
 
 // "64G" → 64 << 30; "123" → 123. InvalidArgument if not a positive size.

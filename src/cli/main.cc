@@ -7,7 +7,7 @@
 
 #include "base/log.h"
 #include "cli/commands.h"
-#include "cli/layer_limit.h"
+#include "workflow/config_file.h"
 
 namespace kiln::cli {
 namespace {
@@ -132,7 +132,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "kiln: unknown command %s (see kiln --help)\n", command.c_str());
     return 2;
   }
-  App app(state_dir, ConfigFilePath(config));
+  App app(state_dir, workflow::ConfigPath(config));
   return it->second(app, Args(argv + i + 1, argv + argc));
 }
 

@@ -17,6 +17,10 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueFile(const
     size_t heredoc = line.find("<<"), eq = line.find('=');
     if (heredoc != std::string::npos && (eq == std::string::npos || heredoc < eq)) {
       std::string key = line.substr(0, heredoc), delim = line.substr(heredoc + 2), value, l;
+      // As GitHub's runner: a heredoc needs a name and a delimiter (an empty one would end
+      // the value at the first empty line).
+      if (key.empty()) return InvalidArgument("line " + std::to_string(n) + ": expected NAME<<DELIMITER, the name is missing");
+      if (delim.empty()) return InvalidArgument("line " + std::to_string(n) + ": " + key + "<<: the delimiter is missing");
       bool closed = false, first = true;
       while (std::getline(in, l)) {
         ++n;

@@ -13,9 +13,14 @@
 
 namespace kiln::workflow {
 
-// Parses an env/output file. InvalidArgument for a malformed line or an unterminated heredoc.
+// Parses an env/output file as GitHub's runner does: NAME=VALUE (split at the first `=`) or
+// NAME<<DELIMITER, whichever of `=` and `<<` comes first, then the value's lines up to a line
+// that is exactly DELIMITER; a trailing \r is dropped from every line, and empty lines between
+// entries are skipped. Pairs come in file order (a later one for the same name wins).
+// InvalidArgument naming the line for a line with neither form, an empty name or delimiter,
+// or a heredoc with no closing line.
 Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueFile(const std::string& text);
-// One PATH entry per non-empty line.
+// One PATH entry per non-empty line (a trailing \r dropped), in file order.
 std::vector<std::string> ParsePathFile(const std::string& text);
 
 // The values a job masks (secrets, their lines, ::add-mask:: values), kept longest first as

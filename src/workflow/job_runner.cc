@@ -2,6 +2,7 @@
 // engine: image, size, sandbox) → SetUpEnv → RunSteps → CollectOutputs → SnapshotAndPublish (the
 // engine, when the job asks and its snapshot `if` holds) → TearDown → CleanUp. The sandbox is
 // destroyed whatever happens.
+#include <atomic>
 #include <cstdio>
 #include <set>
 #include <sys/stat.h>
@@ -286,7 +287,8 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     return ctx.report;
   }
   ctx.expr.status = JobStatus::kSuccess;
-  ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(reinterpret_cast<uintptr_t>(&run) % 100000);
+  static std::atomic<uint64_t> job_seq{0};  // jobs run at once: each needs a dir of its own
+  ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(++job_seq);
   Status s = ChooseTarget(ctx);
   if (s.ok()) s = PrepareDirs(ctx);
   jobs::JobRequest request;

@@ -44,7 +44,6 @@ struct Step {
 struct Container {
   std::string image;
   EnvMap env;
-  std::vector<std::string> options;
 };
 
 // `runs-on`: labels, or Depot's mapping form {size, image}.

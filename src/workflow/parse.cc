@@ -125,10 +125,14 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
       k.image = ct.Scalar();
     } else {
       ExpectMap(c, ct, "container");
+      CheckKeys(c, ct, {"image", "env", "options", "volumes", "ports", "credentials"}, "container");
       if (!ct["image"]) c.Fail(ct, "container needs `image`");
       k.image = Scalar(c, ct["image"], "image");
       if (ct["env"]) k.env = ParseEnv(c, ct["env"]);
-      if (ct["options"]) k.options.push_back(Scalar(c, ct["options"], "options"));
+      // Refused rather than ignored: a job that asks for a mount or a flag must not run without.
+      for (const char* key : {"options", "volumes"}) {
+        if (ct[key]) c.Fail(ct[key], std::string("container.") + key + " is not supported yet");
+      }
     }
     j.container = k;
   }

@@ -87,5 +87,17 @@ TEST(ParseTest, ActIssue1595PlannerErrors) {
   }
 }
 
+// Before: both were read and ignored, and the job ran without the mount or the flags.
+TEST(ParseTest, ContainerOptionsAndVolumesAreRefusedByName) {
+  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container:\n      image: debian\n"
+                    "      options: --hostname h\n    steps: [{run: 'true'}]\n"),
+            "ci.yml:7:16: container.options is not supported yet");
+  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container:\n      image: debian\n"
+                    "      volumes: [/src:/dst]\n    steps: [{run: 'true'}]\n"),
+            "ci.yml:7:16: container.volumes is not supported yet");
+  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container: {imag: debian}\n    steps: [{run: 'true'}]\n"),
+            "ci.yml:5:17: unknown key \"imag\" in container");
+}
+
 }  // namespace
 }  // namespace kiln::workflow

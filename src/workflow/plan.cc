@@ -132,9 +132,14 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
       stack.pop_back();
     }
   }
+  // -j: the job and, transitively, what it needs (all of them precede it in `order`).
+  std::set<std::string> wanted = {only_job};
+  for (auto it = order.rbegin(); it != order.rend() && !only_job.empty(); ++it) {
+    if (wanted.count((*it)->id)) wanted.insert((*it)->needs.begin(), (*it)->needs.end());
+  }
   std::vector<JobRun> runs;
   for (const Job* j : order) {
-    if (!only_job.empty() && j->id != only_job) continue;
+    if (!only_job.empty() && !wanted.count(j->id)) continue;
     auto combos = ExpandMatrix(j->matrix);
     if (!combos.ok()) {
       return InvalidArgument(j->matrix_pos.ToString() + ": job " + j->id + ": " + combos.status().message());

@@ -29,8 +29,10 @@ inline constexpr size_t kMaxMatrixEntries = 1024;
 // more than kMaxMatrixJobs jobs or cross the bounds above (detected before building them).
 Result<std::vector<Json>> ExpandMatrix(const Json& matrix);
 
-// Jobs to run, in order. `only_job` (act's -j) keeps just that job. A cycle in `needs` is an
-// InvalidArgument naming the job and its FILE:LINE:COLUMN.
+// Jobs to run, in an order where every job comes after the jobs it needs. `only_job` (act's -j)
+// keeps that job and the jobs it needs, transitively, as act does; NotFound when the workflow
+// has no such job. A cycle in `needs` is an InvalidArgument naming the job and its
+// FILE:LINE:COLUMN.
 Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job);
 
 }  // namespace kiln::workflow

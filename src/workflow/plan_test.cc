@@ -41,8 +41,28 @@ TEST(PlanTest, NeedsOrderAndCycles) {
   auto bad = PlanRun(*cyc, "");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("w.yml:3:"), std::string::npos) << bad.status().message();
-  EXPECT_EQ(PlanRun(*w, "b")->size(), 1u);
   EXPECT_FALSE(PlanRun(*w, "zz").ok());
+}
+
+// -j JOB runs JOB and what it needs, transitively (act's createStages), and nothing else.
+TEST(PlanTest, OnlyJobKeepsWhatItNeedsTransitively) {
+  auto w = ParseWorkflow("on: push\njobs:\n  d: {runs-on: x, needs: c, steps: [{run: d}]}\n"
+                         "  c: {runs-on: x, needs: b, steps: [{run: c}]}\n"
+                         "  b: {runs-on: x, needs: a, strategy: {matrix: {v: [1, 2]}}, steps: [{run: b}]}\n"
+                         "  a: {runs-on: x, steps: [{run: a}]}\n  other: {runs-on: x, steps: [{run: o}]}\n", "w.yml");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto ids = [&](const std::string& only) {
+    std::string s;
+    auto p = PlanRun(*w, only);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    if (p.ok()) for (const auto& r : *p) s += r.job->id + " ";
+    return s;
+  };
+  EXPECT_EQ(ids("b"), "a b b ");  // both matrix instances
+  EXPECT_EQ(ids("c"), "a b b c ");
+  EXPECT_EQ(ids("a"), "a ");
+  EXPECT_EQ(ids("other"), "other ");
+  EXPECT_EQ(PlanRun(*w, "zz").status().code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -1,58 +1,64 @@
-// RunWorkflows: plan each workflow, run its jobs in order, feed `needs` results forward.
+// RunWorkflows, in phases: choose the event → plan every workflow (an error in any runs
+// nothing) → make the options safe to share between job threads → schedule the jobs
+// (scheduler.cc) → the report, in plan order.
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "base/clock.h"
 #include "base/fs.h"
-#include "workflow/job_runner.h"
+#include "workflow/run_plan.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
+namespace {
+
+// The options as job threads share them: whole lines out one at a time (stdout by default).
+RunOptions SharedOptions(const RunOptions& options, const std::string& event) {
+  RunOptions o = options;
+  o.event = event;
+  auto out_mu = std::make_shared<std::mutex>();
+  o.out = [out_mu, inner = options.out](const std::string& line) {
+    std::lock_guard lock(*out_mu);
+    if (inner) {
+      inner(line);
+    } else {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+    }
+  };
+  return o;
+}
+
+size_t Concurrency(const RunOptions& options) {
+  if (options.concurrent_jobs > 0) return static_cast<size_t>(options.concurrent_jobs);
+  return std::max(1u, std::thread::hardware_concurrency());  // act's default: the CPUs
+}
+
+}  // namespace
 
 Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
                                jobs::Engine& engine) {
-  RunReport report;
+  if (options.concurrent_jobs < 0) return InvalidArgument("concurrent jobs must be at least 1");
   Stopwatch watch;
-  std::string run_id = std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);
+  std::string event = ChooseEvent(workflows, options);
+  ASSIGN_OR_RETURN(RunPlan plan, PlanWorkflows(workflows, options, event));
   RETURN_IF_ERROR(MakeDirs(options.scratch_dir, 0700));
-  // Plan everything first: a planning error in any file runs nothing.
-  std::vector<std::vector<JobRun>> plans;
-  for (const auto& wf : workflows) {
-    bool triggered = wf.events.empty();
-    for (const auto& e : wf.events) triggered |= e == options.event;
-    if (!triggered && options.only_job.empty()) {
-      std::string on;
-      for (const auto& e : wf.events) on += (on.empty() ? "" : ", ") + e;
-      report.not_triggered.push_back(wf.file + ": on: [" + on + "] does not include " + options.event);
-      plans.emplace_back();
-      continue;
-    }
-    auto plan = PlanRun(wf, options.only_job);
-    if (!plan.ok() && options.only_job.empty()) return plan.status();
-    plans.push_back(plan.ok() ? *plan : std::vector<JobRun>{});
-  }
-  for (size_t w = 0; w < workflows.size(); ++w) {
-    const Workflow& wf = workflows[w];
-    std::map<std::string, Json> needs_ctx;      // job id → {result, outputs}
-    std::map<std::string, bool> job_ok;
-    for (const JobRun& run : plans[w]) {
-      Json needs = Json::object();
-      bool needs_ok = true;
-      for (const auto& n : run.job->needs) {
-        needs[n] = needs_ctx.count(n) ? needs_ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
-        needs_ok &= job_ok.count(n) && job_ok[n];
-      }
-      JobReport job = RunJob(wf, run, needs, needs_ok, options, engine, run_id);
-      bool ok = job.result == Outcome::kSuccess;
-      // A matrix job's result is the worst of its instances.
-      job_ok[run.job->id] = job_ok.count(run.job->id) ? job_ok[run.job->id] && ok : ok;
-      Json& entry = needs_ctx[run.job->id];
-      if (!entry.is_object()) entry = {{"outputs", Json::object()}};
-      entry["result"] = job_ok[run.job->id] ? "success" : OutcomeName(job.result);
-      for (const auto& [k, v] : job.outputs) entry["outputs"][k] = v;
-      if (job.result == Outcome::kFailure || job.result == Outcome::kCancelled) report.success = false;
-      report.jobs.push_back(std::move(job));
-      if (options.interrupts && options.interrupts() > 0) break;
-    }
+  std::string run_id = std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);
+
+  RunOptions shared = SharedOptions(options, event);
+  auto reports = ScheduleJobs(workflows, plan, shared, Concurrency(options), engine, run_id);
+
+  RunReport report;
+  report.not_triggered = std::move(plan.not_triggered);
+  for (auto& job : reports) {
+    if (!job) continue;  // never started (the run was interrupted)
+    if (job->result == Outcome::kFailure || job->result == Outcome::kCancelled) report.success = false;
+    report.jobs.push_back(std::move(*job));
   }
   report.seconds = watch.Seconds();
   return report;

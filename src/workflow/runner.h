@@ -48,14 +48,24 @@ struct RunReport {
 };
 
 struct RunOptions {
-  std::string only_job;              // act's -j
-  std::string event = "push";
+  std::string only_job;              // act's -j: this job and the jobs it needs, transitively
+  // The triggering event (--event); "" = none given: then, as act chooses, the single event of
+  // a workflow file named on the command line (named_file), else "push" (ChooseEvent).
+  std::string event;
+  // The workflow was named on the command line as a file (not found in a directory): a run of
+  // it that would start no job is an error saying why (InvalidArgument) instead of a note.
+  bool named_file = false;
+  // The most jobs running at once (act's --concurrent-jobs): jobs whose `needs` have all
+  // finished start in plan order while fewer run. 0 = the number of CPUs; < 0 is invalid.
+  int concurrent_jobs = 0;
   RunnerConfig runners;
   std::map<std::string, std::string> secrets;
   std::map<std::string, std::string> env;  // extra env for every job (--env)
   std::string workspace;             // host dir bind-mounted at /github/workspace
   std::string scratch_dir;           // per-run job dirs (temp, home, event)
-  std::function<void(const std::string&)> out;  // one line of output; default stdout
+  // One line of output; default stdout. Jobs run on threads of their own: RunWorkflows calls
+  // this (or prints) for one line at a time, so lines never mix.
+  std::function<void(const std::string&)> out;
   // How many times the run has been interrupted (Ctrl-C, SIGTERM); unset = never. The first
   // interrupt cancels the run as GitHub cancels one: the running step is stopped (SIGINT, then
   // SIGTERM after 7.5 s, then SIGKILL after 2.5 s; step_canceller.h) and is `cancelled`, the
@@ -65,9 +75,20 @@ struct RunOptions {
   CancelTimings cancel_timings;
 };
 
+// Plans every workflow (an error in any runs nothing), then runs the jobs, each on a thread
+// of its own once the jobs it needs have finished, at most options.concurrent_jobs at once;
+// report.jobs is in plan order (workflows in order, each in PlanRun's order) whatever order
+// the jobs finished in, and holds every job that started. InvalidArgument for a -j job that
+// no workflow has (naming the jobs there are), and for a named_file run that starts nothing.
 // Jobs run on `engine` (jobs/session.h): their sandboxes, and the snapshots of jobs that ask.
+// Thread safety: the engine, runners.runner_lookup, `out` and `interrupts` are used from every
+// job's thread at once (the engine is thread-safe; runner_lookup must be).
 Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
                                jobs::Engine& engine);
+
+// The event a run is for: options.event when given; else the single event in `on:` of a
+// workflow file named on the command line; else "push" (act's cmd/root.go).
+std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions& options);
 
 // The summary table people see at the end, and the same as JSON for --json.
 std::string FormatSummary(const RunReport& report);

@@ -1,71 +1,25 @@
+// Runner choice and sizes: which image and size a job runs on (a pure function of the job
+// and the settings), and the config file's runner settings.
 #include "workflow/runner_config.h"
 
-#include <cstdlib>
-#include <toml++/toml.h>
-
-#include "base/fs.h"
-
 namespace kiln::workflow {
-namespace {
 
-// [sizes."2x8"] disk = "50G"
-Status ReadSizes(const std::string& path, toml::node_view<toml::node> node, RunnerConfig& c) {
-  auto* sizes = node.as_table();
-  if (sizes == nullptr) return InvalidArgument(path + ": sizes must be a table of [sizes.\"2x8\"] tables");
-  for (const auto& [name, v] : *sizes) {
-    std::string where = path + ": sizes." + std::string(name.str());
-    RETURN_IF_ERROR(runtime::ParseSize(name.str()).status().WithContext(where));
-    auto* row = v.as_table();
-    if (row == nullptr) return InvalidArgument(where + " must be a table, e.g. disk = \"50G\"");
-    for (const auto& [key, value] : *row) {
-      auto text = value.value<std::string>();
-      if (key.str() != "disk" || !text) return InvalidArgument(where + ": only disk = \"50G\" is known here");
-      auto bytes = runtime::ParseBytes(*text);
-      if (!bytes.ok()) return bytes.status().WithContext(where + ".disk");
-      c.disk[std::string(name.str())] = *bytes;
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
+RunnerConfig RunnerConfigFrom(const Config& file) {
   RunnerConfig c;
-  try {
-    toml::table t = toml::parse_file(path);
-    if (auto d = t["default_image"].value<std::string>()) c.default_image = *d;
-    if (t.contains("warm_pool")) {
-      auto n = t["warm_pool"].value<int64_t>();
-      if (!n || *n < 0 || *n > 64) return InvalidArgument(path + ": warm_pool must be a number from 0 to 64");
-      c.warm_pool = static_cast<int>(*n);
-    }
-    if (t.contains("default_size")) {
-      auto d = t["default_size"].value<std::string>();
-      if (!d) return InvalidArgument(path + ": default_size must be a string, e.g. \"2x8\"");
-      RETURN_IF_ERROR(runtime::ParseSize(*d).status().WithContext(path + ": default_size"));
-      c.default_size = *d;
-    }
-    if (t.contains("sizes")) RETURN_IF_ERROR(ReadSizes(path, t["sizes"], c));
-    if (auto* labels = t["labels"].as_table()) {
-      for (const auto& [k, v] : *labels) {
-        auto image = v.value<std::string>();
-        if (!image) return InvalidArgument(path + ": labels." + std::string(k.str()) + " must be a string");
-        c.labels[std::string(k.str())] = *image;
-      }
-    }
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return InvalidArgument(path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                           ": " + std::string(e.description()));
-  }
+  c.default_image = file.default_image;
+  c.labels = file.labels;
+  c.warm_pool = file.warm_pool;
+  c.default_size = file.default_size;
+  c.disk = file.disk;
   return c;
 }
 
-std::string DefaultConfigPath() {
-  if (const char* env = std::getenv("KILN_CONFIG"); env != nullptr && *env != '\0') return env;
-  return PathExists("/etc/kiln/config.toml") ? "/etc/kiln/config.toml" : "";
+Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(Config file, LoadConfigFile(path));
+  return RunnerConfigFrom(file);
 }
+
+std::string DefaultConfigPath() { return ConfigPath(""); }
 
 std::string JobSize(const RunnerConfig& config, const std::string& size, const std::string& generated_on_size) {
   if (!size.empty()) return size;
@@ -114,6 +68,12 @@ Result<RunnerTarget> ChooseRunner(const Job& job, const RunsOn& runs_on,
     return t;
   }
   for (const auto& label : runs_on.labels) {
+    // A flag wins over what is stored (a runner) and over the config file.
+    if (auto it = config.overrides.find(label); it != config.overrides.end()) {
+      t.image = it->second;
+      t.via = "label " + label + " (-P)";
+      return t;
+    }
     if (config.runner_lookup) {
       auto r = config.runner_lookup(label);
       if (r.ok()) {
@@ -122,11 +82,6 @@ Result<RunnerTarget> ChooseRunner(const Job& job, const RunsOn& runs_on,
         return *r;
       }
       if (r.status().code() != Code::kNotFound) return r.status();
-    }
-    if (auto it = config.overrides.find(label); it != config.overrides.end()) {
-      t.image = it->second;
-      t.via = "label " + label + " (-P)";
-      return t;
     }
     if (auto it = config.labels.find(label); it != config.labels.end()) {
       t.image = it->second;

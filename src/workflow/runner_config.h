@@ -1,6 +1,7 @@
-// Which image (and size) a job runs on. In order: `container.image`; `runs-on: {image, size}`;
-// a runner named by a `runs-on` label (kiln runner add, looked up through `runner_lookup`);
-// `-P label=image` overrides; the config file's [labels] table; its `default_image`.
+// Which image (and size) a job runs on. In order: `container.image` (a -P mapping of that
+// image name applies); `runs-on: {image, size}`; then for each `runs-on` label in turn: a
+// `-P label=image` flag, a runner of that name (kiln runner add, looked up through
+// `runner_lookup`), the config file's [labels] table; last, the config's `default_image`.
 #pragma once
 
 #include <functional>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "workflow/config_file.h"
 #include "runtime/size.h"
 #include "workflow/model.h"
 
@@ -32,12 +34,12 @@ struct RunnerConfig {
   std::function<Result<RunnerTarget>(const std::string& name)> runner_lookup;
 };
 
-// Reads a TOML file: `default_image = "…"`, `warm_pool = N`, `default_size = "2x8"`, a
-// `[labels]` table of label = image, and per-size tables `[sizes."2x8"]` with `disk = "50G"`
-// (K, M, G, T suffixes). Unknown sizes and bad figures are InvalidArgument.
+// The runner settings of a config file (config_file.h): default_image, default_size,
+// warm_pool, [labels] and [sizes]; no overrides, no runner_lookup.
+RunnerConfig RunnerConfigFrom(const Config& file);
+// RunnerConfigFrom(LoadConfigFile(path)): its errors are LoadConfigFile's.
 Result<RunnerConfig> LoadRunnerConfig(const std::string& path);
-// The config file kiln reads when none is named: $KILN_CONFIG, else /etc/kiln/config.toml when
-// it exists, else "".
+// The config file kiln reads when none is named: ConfigPath("").
 std::string DefaultConfigPath();
 // The size a job runs at: `size` when the job (runs-on, or its runner) names one; else the
 // larger of config.default_size and `generated_on_size`, the size its image was made on ("" or

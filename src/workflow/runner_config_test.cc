@@ -50,5 +50,75 @@ TEST(RunnerConfigSizes, BadSettingsAreRefused) {
   }
 }
 
+// Runner choice, every source in its precedence order: container:, runs-on image, -P, a
+// runner, [labels], default_image. Each step removes the winner and checks the next one.
+TEST(ChooseRunnerTest, EverySourceInPrecedenceOrder) {
+  Job job;
+  job.id = "build";
+  job.pos = {"ci.yml", 3, 3};
+  RunnerConfig c;
+  c.default_image = "default-image";
+  c.labels = {{"l", "config-image"}};
+  c.overrides = {{"l", "flag-image"}, {"node:16", "flag-for-container"}};
+  bool runner_exists = true;
+  c.runner_lookup = [&](const std::string& name) -> Result<RunnerTarget> {
+    if (name == "l" && runner_exists) return RunnerTarget{"runner-image:1.2.0", "4x16", ""};
+    return NotFound("no runner " + name);
+  };
+  RunsOn ro;
+  ro.labels = {"l"};
+  ro.image = "runs-on-image";
+  auto choose = [&](const std::string& container) {
+    auto t = ChooseRunner(job, ro, container, c);
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return t.ok() ? t->image + " | " + t->size + " | " + t->via : t.status().ToString();
+  };
+  EXPECT_EQ(choose("debian:bookworm"), "debian:bookworm |  | container debian:bookworm");
+  EXPECT_EQ(choose("node:16"), "flag-for-container |  | container node:16");  // -P maps a container image
+  EXPECT_EQ(choose(""), "runs-on-image |  | runs-on image");
+  ro.image = "";
+  // Before: the runner won over the flag in silence.
+  EXPECT_EQ(choose(""), "flag-image |  | label l (-P)");
+  c.overrides.erase("l");
+  EXPECT_EQ(choose(""), "runner-image:1.2.0 | 4x16 | runner l");
+  runner_exists = false;
+  EXPECT_EQ(choose(""), "config-image |  | label l (config)");
+  c.labels.clear();
+  EXPECT_EQ(choose(""), "default-image |  | default_image");
+  c.default_image.clear();
+  auto none = ChooseRunner(job, ro, "", c);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(none.status().message().find("ci.yml:3:3: job build runs on \"l\""), std::string::npos);
+  EXPECT_NE(none.status().message().find("-P l=IMAGE"), std::string::npos);
+}
+
+TEST(ChooseRunnerTest, LabelsInTurnSizesAndLookupErrors) {
+  Job job;
+  RunnerConfig c;
+  c.labels = {{"second", "config-image"}};
+  c.runner_lookup = [](const std::string& name) -> Result<RunnerTarget> {
+    if (name == "broken") return Unavailable("catalogue locked");
+    if (name == "r") return RunnerTarget{"runner-image:1.0.0", "4x16", ""};
+    return NotFound("no runner " + name);
+  };
+  RunsOn ro;
+  ro.labels = {"first", "second"};
+  auto t = ChooseRunner(job, ro, "", c);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->image, "config-image");  // the first label that maps to anything
+  ro.labels = {"r"};
+  ro.size = "8x32";  // runs-on's size wins over the runner's
+  t = ChooseRunner(job, ro, "", c);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->size, "8x32");
+  ro.labels = {"broken"};
+  EXPECT_EQ(ChooseRunner(job, ro, "", c).status().code(), Code::kUnavailable);  // not "no runner"
+  EXPECT_FALSE(AddOverride(c, "=x").ok());
+  EXPECT_FALSE(AddOverride(c, "x=").ok());
+  EXPECT_TRUE(AddOverride(c, "ubuntu-latest=debian:bookworm").ok());
+  EXPECT_EQ(c.overrides["ubuntu-latest"], "debian:bookworm");
+}
+
 }  // namespace
 }  // namespace kiln::workflow

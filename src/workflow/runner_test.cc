@@ -151,6 +151,7 @@ jobs:
     runs-on: x
     steps: [{run: echo b-ran}]
 )", false, &lines, [&](RunOptions& o) {
+    o.concurrent_jobs = 1;  // b waits for a's slot (scheduler_test.cc: jobs running at once)
     o.interrupts = [&] { return interrupts.load(); };
     o.cancel_timings = {0.3, 0.3};
     o.out = [&, inner = o.out](const std::string& l) {

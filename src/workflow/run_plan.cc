@@ -1,0 +1,113 @@
+// Selecting and planning a run: which workflows the event (or -j) picks, each expanded into job
+// instances with the instances of the jobs they need; and the needs context fed forward.
+#include <map>
+
+#include "workflow/run_plan.h"
+
+namespace kiln::workflow {
+namespace {
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+bool Triggered(const Workflow& wf, const std::string& event) {
+  if (wf.events.empty()) return true;
+  for (const auto& e : wf.events) {
+    if (e == event) return true;
+  }
+  return false;
+}
+
+// "-j nosuch: no job nosuch in a.yml, b.yml (jobs: a.yml: build, test; b.yml: lint)".
+Status UnknownJob(const std::vector<Workflow>& workflows, const std::string& only_job) {
+  std::vector<std::string> files, jobs;
+  for (const auto& wf : workflows) {
+    std::vector<std::string> ids;
+    for (const auto& j : wf.jobs) ids.push_back(j.id);
+    files.push_back(wf.file);
+    jobs.push_back(wf.file + ": " + Join(ids));
+  }
+  std::string list;
+  for (const auto& j : jobs) list += (list.empty() ? "" : "; ") + j;
+  return InvalidArgument("-j " + only_job + ": no job " + only_job + " in " + Join(files) +
+                         " (jobs: " + list + ")");
+}
+
+// Adds one workflow's planned runs to the plan, each with the instances of what it needs.
+void AddRuns(RunPlan& plan, size_t w, const std::vector<JobRun>& runs) {
+  std::map<std::string, std::vector<size_t>> instances;  // job id → indices in plan.jobs
+  for (const JobRun& run : runs) {
+    PlannedJob p{w, run, {}};
+    for (const auto& need : run.job->needs) {
+      const auto& of = instances[need];
+      p.needs.insert(p.needs.end(), of.begin(), of.end());
+    }
+    instances[run.job->id].push_back(plan.jobs.size());
+    plan.jobs.push_back(std::move(p));
+  }
+}
+
+}  // namespace
+
+std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions& options) {
+  if (!options.event.empty()) return options.event;
+  if (options.named_file && workflows.size() == 1 && workflows[0].events.size() == 1) {
+    return workflows[0].events[0];
+  }
+  return "push";
+}
+
+Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
+                              const std::string& event) {
+  RunPlan plan;
+  bool job_found = false;
+  for (size_t w = 0; w < workflows.size(); ++w) {
+    const Workflow& wf = workflows[w];
+    if (options.only_job.empty() && !Triggered(wf, event)) {
+      plan.not_triggered.push_back(wf.file + ": on: [" + Join(wf.events) + "] does not include " + event);
+      continue;
+    }
+    auto runs = PlanRun(wf, options.only_job);
+    if (!runs.ok() && !options.only_job.empty() && runs.status().code() == Code::kNotFound) continue;
+    if (!runs.ok()) return runs.status();
+    job_found = true;
+    AddRuns(plan, w, *runs);
+  }
+  if (!options.only_job.empty() && !job_found) return UnknownJob(workflows, options.only_job);
+  if (options.named_file && plan.jobs.empty()) {
+    std::string why = plan.not_triggered.empty() ? "it has no job to run" : plan.not_triggered[0];
+    return InvalidArgument(why + "; choose an event of its `on:` with --event, or a job with -j");
+  }
+  return plan;
+}
+
+Json NeedsContext(const RunPlan& plan, size_t index, const std::vector<std::optional<JobReport>>& reports,
+                  bool* all_ok) {
+  const PlannedJob& job = plan.jobs[index];
+  std::map<std::string, Json> ctx;     // job id → {result, outputs}
+  std::map<std::string, bool> job_ok;  // a matrix job's result is the worst of its instances
+  for (size_t i : job.needs) {
+    const std::string& id = plan.jobs[i].run.job->id;
+    const JobReport* r = reports[i] ? &*reports[i] : nullptr;
+    bool ok = r != nullptr && r->result == Outcome::kSuccess;
+    job_ok[id] = job_ok.count(id) ? job_ok[id] && ok : ok;
+    Json& entry = ctx[id];
+    if (!entry.is_object()) entry = {{"outputs", Json::object()}};
+    entry["result"] = job_ok[id] ? "success" : OutcomeName(r ? r->result : Outcome::kSkipped);
+    if (r != nullptr) {
+      for (const auto& [k, v] : r->outputs) entry["outputs"][k] = v;
+    }
+  }
+  Json needs = Json::object();
+  *all_ok = true;
+  for (const auto& n : job.run.job->needs) {
+    needs[n] = ctx.count(n) ? ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
+    *all_ok = *all_ok && job_ok.count(n) && job_ok[n];
+  }
+  return needs;
+}
+
+}  // namespace kiln::workflow

@@ -1,0 +1,47 @@
+// The run as a graph of job instances, and the scheduler that runs it (internal to workflow/;
+// RunWorkflows in run.cc calls them in this order: PlanWorkflows, then ScheduleJobs).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflow/plan.h"
+#include "workflow/runner.h"
+
+namespace kiln::workflow {
+
+struct PlannedJob {
+  size_t workflow = 0;        // index into the workflows
+  JobRun run;
+  std::vector<size_t> needs;  // every instance of every job it needs (indices into RunPlan::jobs)
+};
+
+struct RunPlan {
+  std::vector<PlannedJob> jobs;  // workflows in order, each in PlanRun's order: needs come first
+  std::vector<std::string> not_triggered;  // RunReport::not_triggered
+};
+
+// Which workflows the event (or -j) selects, each planned. `event` is ChooseEvent's. Errors:
+// a planning error in any selected workflow; a -j job no workflow has (InvalidArgument naming
+// the jobs there are); a named_file run that would start nothing (InvalidArgument saying why).
+Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
+                              const std::string& event);
+
+// The needs context of plan.jobs[index] ({job: {result, outputs}}) from the reports of the
+// jobs it needs (all finished), and whether every one succeeded. A matrix job's instances are
+// folded in plan order, as one job: its result is success only if every instance succeeded.
+Json NeedsContext(const RunPlan& plan, size_t index, const std::vector<std::optional<JobReport>>& reports,
+                  bool* all_ok);
+
+// Runs the plan's jobs, each on a thread of its own once every job it needs has finished, at
+// most `limit` (≥ 1) at once, in plan order among those ready. Once options.interrupts() > 0
+// no further job starts; the running ones see the interrupt themselves (RunJob). Returns each
+// job's report, or nullopt for a job that never started. `options` must be the run's
+// thread-safe copy (run.cc).
+std::vector<std::optional<JobReport>> ScheduleJobs(const std::vector<Workflow>& workflows, const RunPlan& plan,
+                                                   const RunOptions& options, size_t limit,
+                                                   jobs::Engine& engine,
+                                                   const std::string& run_id);
+
+}  // namespace kiln::workflow
