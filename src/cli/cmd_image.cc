@@ -6,6 +6,7 @@
 #include "base/json.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "oci/reference.h"
 #include "base/table.h"
 
 namespace kiln::cli {
@@ -93,9 +94,10 @@ Result<Row> Describe(content::ImageStore& store, const content::ImageRecord& rec
   ASSIGN_OR_RETURN(content::LoadedImage img, store.Load(rec.name));
   Row row;
   row.name = rec.name;
-  size_t colon = rec.name.rfind(':');
-  row.repo = rec.name.substr(0, colon);
-  row.tag = colon == std::string::npos ? "" : rec.name.substr(colon + 1);
+  // A name an older kiln stored that the grammar now refuses is shown whole.
+  auto ref = oci::Reference::Parse(rec.name);
+  row.repo = ref.ok() ? ref->Repository() : rec.name;
+  row.tag = ref.ok() ? ref->tag : "";
   row.digest = rec.manifest.digest.str();
   row.size = img.manifest.config.size;
   for (const auto& l : img.manifest.layers) row.size += l.size;

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "content/image_location.h"
 #include "snapshot/image_build.h"
 #include "snapshot/layer_write.h"
 
@@ -45,13 +46,6 @@ EXAMPLES
 
 enum class Format { kRootfsDir, kRootfsTar, kLayout, kArchive };
 
-// Splits "oci:DIR:REF" into DIR and REF.
-void SplitRef(const std::string& rest, std::string& path, std::string& ref) {
-  size_t colon = rest.find(':');
-  path = rest.substr(0, colon);
-  ref = colon == std::string::npos ? "" : rest.substr(colon + 1);
-}
-
 // An oci-archive is a tar of a layout: its first entries are "oci-layout", "index.json" or
 // "blobs/…"; a rootfs tarball starts with "./", "bin/", "etc/"…. Only headers are read.
 Result<bool> TarLooksLikeOciArchive(const std::string& path) {
@@ -80,14 +74,11 @@ Result<bool> TarLooksLikeOciArchive(const std::string& path) {
 }
 
 Result<Format> Detect(std::string& source, std::string& ref, const std::string& forced) {
-  if (source.rfind("oci:", 0) == 0) {
-    SplitRef(source.substr(4), source, ref);
-    return Format::kLayout;
-  }
-  if (source.rfind("oci-archive:", 0) == 0) {
-    SplitRef(source.substr(12), source, ref);
-    return Format::kArchive;
-  }
+  ASSIGN_OR_RETURN(content::ImageLocation loc, content::ParseImageLocation(source));
+  source = loc.path;
+  ref = loc.ref;
+  if (loc.kind == content::ImageLocation::Kind::kLayout) return Format::kLayout;
+  if (loc.kind == content::ImageLocation::Kind::kArchive) return Format::kArchive;
   if (!PathExists(source)) return NotFound("import source " + source + " does not exist");
   bool dir = IsDirectory(source);
   if (forced == "oci") return Format::kLayout;

@@ -5,6 +5,8 @@
 #include "base/json.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "content/image_location.h"
+#include "oci/reference.h"
 
 namespace kiln::cli {
 namespace {
@@ -28,10 +30,14 @@ SYNOPSIS
     kiln image export NAME[:TAG] DEST [--format oci|oci-archive] [--ref REF]
 
 DESCRIPTION
-    Writes the image to DEST as an OCI image layout directory (default; created, or added to
-    when it already holds a layout) or an oci-archive tarball (--format oci-archive, or DEST
-    ending in .tar). REF is the ref.name in DEST's index (default: the TAG). The result is what
-    `skopeo inspect oci:DEST:REF`, `skopeo copy oci-archive:DEST:REF …` and `umoci unpack`
+    Writes the image to DEST, which takes the forms `kiln image import` reads:
+      oci:DIR[:REF]           an OCI image layout directory (created, or added to when it
+                              already holds a layout)
+      oci-archive:FILE[:REF]  an oci-archive tarball
+      PATH                    a layout directory, or an oci-archive when PATH ends in .tar or
+                              --format oci-archive is given
+    REF is the ref.name in DEST's index (from DEST or --ref; default: the TAG). The result is
+    what `skopeo inspect oci:DIR:REF`, `skopeo copy oci-archive:FILE:REF …` and `umoci unpack`
     read.
 )";
 
@@ -76,30 +82,53 @@ int ImageInspectCommand(App& app, const Args& args) {
   return 0;
 }
 
+namespace {
+
+// The format and ref.name an export writes: from an oci:/oci-archive: DEST, else from --format
+// or a DEST ending in .tar; REF from DEST or --ref, which must agree when both are given.
+Status ChooseExport(content::ImageLocation& dest, const std::string& format, const std::string& ref) {
+  using Kind = content::ImageLocation::Kind;
+  if (!format.empty() && format != "oci" && format != "oci-archive") {
+    return InvalidArgument("--format must be oci or oci-archive");
+  }
+  if (dest.kind == Kind::kPath) {
+    bool tar = dest.path.size() > 4 && dest.path.substr(dest.path.size() - 4) == ".tar";
+    dest.kind = format == "oci-archive" || (format.empty() && tar) ? Kind::kArchive : Kind::kLayout;
+  } else if (!format.empty() && (format == "oci") != (dest.kind == Kind::kLayout)) {
+    return InvalidArgument("--format " + format + " contradicts " + content::ToString(dest));
+  }
+  if (!ref.empty() && !dest.ref.empty() && ref != dest.ref) {
+    return InvalidArgument("--ref " + ref + " contradicts " + content::ToString(dest));
+  }
+  if (dest.ref.empty()) dest.ref = ref;
+  return Status::Ok();
+}
+
+}  // namespace
+
 int ImageExportCommand(App& app, const Args& args) {
   if (WantsHelp(args, kExportHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--format", "", true}, {"--ref", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image export NAME DEST"));
   const std::string& name = flags->positional()[0];
-  const std::string& dest = flags->positional()[1];
-  std::string format = flags->Get("--format");
-  if (format.empty()) format = dest.size() > 4 && dest.substr(dest.size() - 4) == ".tar" ? "oci-archive" : "oci";
-  if (format != "oci" && format != "oci-archive") return Fail(InvalidArgument("--format must be oci or oci-archive"));
+  auto dest = content::ParseImageLocation(flags->positional()[1]);
+  if (!dest.ok()) return Fail(dest.status());
+  if (Status s = ChooseExport(*dest, flags->Get("--format"), flags->Get("--ref")); !s.ok()) return Fail(s);
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
   auto resolved = ResolveImage(app, name);
   if (!resolved.ok()) return Fail(resolved.status().WithContext("export " + name));
-  std::string ref = flags->Get("--ref");
-  if (ref.empty()) {
-    size_t colon = resolved->display.rfind(':');
-    ref = colon == std::string::npos ? "latest" : resolved->display.substr(colon + 1);
+  if (dest->ref.empty()) {
+    auto shown = oci::Reference::Parse(resolved->display);
+    dest->ref = shown.ok() && !shown->tag.empty() ? shown->tag : "latest";
   }
   std::string digest = resolved->image.descriptor.digest.str();
-  Status s = format == "oci" ? content::ExportLayout(**store, digest, dest, ref)
-                             : content::ExportArchive(**store, digest, dest, ref);
+  bool layout = dest->kind == content::ImageLocation::Kind::kLayout;
+  Status s = layout ? content::ExportLayout(**store, digest, dest->path, dest->ref)
+                    : content::ExportArchive(**store, digest, dest->path, dest->ref);
   if (!s.ok()) return Fail(s.WithContext("export " + name));
-  std::printf("%s → %s:%s\n", name.c_str(), format.c_str(), dest.c_str());
+  std::printf("%s → %s\n", name.c_str(), content::ToString(*dest).c_str());
   return 0;
 }
 

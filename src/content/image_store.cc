@@ -2,19 +2,16 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <optional>
 #include <sys/file.h>
 
 #include "base/fs.h"
+#include "oci/reference.h"
 
 namespace kiln::content {
 namespace {
 
 const char kLayoutFile[] = R"({"imageLayoutVersion":"1.0.0"})";
-
-bool ValidNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '/' || c == ':' || c == '@' || c == '-';
-}
 
 std::string RefName(const oci::Descriptor& d) {
   auto it = d.annotations.find(oci::kAnnotationRefName);
@@ -24,19 +21,11 @@ std::string RefName(const oci::Descriptor& d) {
 }  // namespace
 
 Result<std::string> NormalizeImageName(std::string_view name) {
-  if (name.empty()) return InvalidArgument("empty image name");
-  for (char c : name) {
-    if (!ValidNameChar(c)) {
-      return InvalidArgument("image name \"" + std::string(name) + "\" has a character outside [a-zA-Z0-9._/:@-]");
-    }
+  ASSIGN_OR_RETURN(oci::Reference ref, oci::Reference::Parse(name));
+  if (ref.IsDigestOnly()) {
+    return InvalidArgument("\"" + std::string(name) + "\" is a digest, not an image name (NAME[:TAG])");
   }
-  std::string n(name);
-  if (n.find('@') != std::string::npos) return n;
-  size_t slash = n.rfind('/');
-  size_t colon = n.rfind(':');
-  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) n += ":latest";
-  if (n.front() == ':' || n.back() == ':') return InvalidArgument("image name \"" + n + "\" has an empty part");
-  return n;
+  return ref.WithDefaultTag().ToString();
 }
 
 Result<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& root) {
@@ -104,26 +93,40 @@ Status ImageStore::Untag(const std::string& name) {
   });
 }
 
+namespace {
+
+// The one manifest in `index` whose digest starts with `text` (12 or more hex digits, with or
+// without "sha256:"), if exactly one does.
+std::optional<oci::Descriptor> ByDigestPrefix(const oci::Index& index, std::string_view text) {
+  if (text.rfind("sha256:", 0) == 0) text.remove_prefix(7);
+  if (text.size() < 12 || text.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::vector<oci::Descriptor> hits;
+  for (const auto& d : index.manifests) {
+    bool seen = false;
+    for (const auto& h : hits) seen |= h.digest == d.digest;
+    if (!seen && d.digest.hex().substr(0, text.size()) == text) hits.push_back(d);
+  }
+  if (hits.size() != 1) return std::nullopt;
+  return hits[0];
+}
+
+}  // namespace
+
 Result<oci::Descriptor> ImageStore::Resolve(const std::string& name) {
   ASSIGN_OR_RETURN(oci::Index index, ReadIndex());
-  std::string digest_part = name.substr(name.find('@') == std::string::npos ? 0 : name.find('@') + 1);
-  if (digest_part.rfind("sha256:", 0) == 0) digest_part = digest_part.substr(7);
-  bool hexish = digest_part.size() >= 12 && digest_part.find_first_not_of("0123456789abcdef") == std::string::npos;
-  if (hexish) {
-    auto full = oci::Digest::Parse("sha256:" + digest_part);
-    if (full.ok() && blobs_->Has(*full)) {
-      ASSIGN_OR_RETURN(int64_t size, blobs_->Size(*full));
-      return oci::Descriptor{oci::kMediaTypeManifest, *full, size, {}, {}};
+  auto ref = oci::Reference::Parse(name);
+  if (ref.ok() && ref->digest) {
+    if (blobs_->Has(*ref->digest)) {
+      ASSIGN_OR_RETURN(int64_t size, blobs_->Size(*ref->digest));
+      return oci::Descriptor{oci::kMediaTypeManifest, *ref->digest, size, {}, {}};
     }
-    std::vector<oci::Descriptor> hits;
-    for (const auto& d : index.manifests) {
-      bool seen = false;
-      for (const auto& h : hits) seen |= h.digest == d.digest;
-      if (!seen && d.digest.hex().substr(0, digest_part.size()) == digest_part) hits.push_back(d);
-    }
-    if (hits.size() == 1) return hits[0];
+    if (ref->IsDigestOnly()) return NotFound("no image with digest " + ref->digest->str() + " (see kiln images)");
   }
-  ASSIGN_OR_RETURN(std::string full, NormalizeImageName(name));
+  if (auto hit = ByDigestPrefix(index, name)) return *hit;
+  if (!ref.ok()) return ref.status();
+  std::string full = ref->WithDefaultTag().ToString();
   for (const auto& d : index.manifests) {
     if (RefName(d) == full) return d;
   }

@@ -38,8 +38,11 @@ struct LoadedImage {
   oci::ImageConfig config;
 };
 
-// "repo" → "repo:latest"; "repo:tag" and "repo@sha256:…" unchanged. InvalidArgument for names
-// with characters outside [a-z0-9._/:@-] or empty parts.
+// The name an image is stored under: an oci::Reference as written, with tag "latest" when it
+// has neither tag nor digest ("repo" → "repo:latest", "127.0.0.1:5000/team/tool" →
+// "127.0.0.1:5000/team/tool:latest"; "repo:tag" and "repo@sha256:…" unchanged; no docker.io
+// defaults). InvalidArgument (from oci::Reference::Parse) for what the grammar refuses, and for
+// a bare digest.
 Result<std::string> NormalizeImageName(std::string_view name);
 
 class ImageStore {
@@ -52,7 +55,8 @@ class ImageStore {
   // references must already be in the blob store (FailedPrecondition otherwise).
   Status Tag(const std::string& name, const oci::Descriptor& manifest);
   Status Untag(const std::string& name);
-  // Resolves a name, or "repo@sha256:…", or a bare manifest digest / unique digest prefix.
+  // Resolves a name (see NormalizeImageName), or "repo@sha256:…" / a bare "sha256:…" whose
+  // manifest is in the store, or a unique prefix (12+ hex digits) of a named manifest's digest.
   Result<oci::Descriptor> Resolve(const std::string& name);
   Result<LoadedImage> Load(const std::string& name);
   Result<std::vector<ImageRecord>> List();

@@ -51,6 +51,42 @@ TEST_F(ImageStoreTest, NamesResolveLoadAndList) {
   EXPECT_FALSE(NormalizeImageName("Bad Name").ok());
 }
 
+TEST_F(ImageStoreTest, NamesWithARegistryHostAndPortResolveAsWritten) {
+  auto m = PutImage(*store_, "layer-host");
+  auto other = PutImage(*store_, "layer-other");
+  ASSERT_TRUE(store_->Tag("127.0.0.1:5000/team/tool:1.0", m).ok());
+  ASSERT_TRUE(store_->Tag("127.0.0.1:5000/team/tool", other).ok());
+  ASSERT_TRUE(store_->Tag("[::1]:5000/tool", m).ok());
+  EXPECT_EQ(store_->Resolve("127.0.0.1:5000/team/tool:1.0")->digest, m.digest);
+  EXPECT_EQ(store_->Resolve("127.0.0.1:5000/team/tool")->digest, other.digest);
+  EXPECT_EQ(store_->Resolve("127.0.0.1:5000/team/tool:latest")->digest, other.digest);
+  EXPECT_EQ(store_->Resolve("[::1]:5000/tool:latest")->digest, m.digest);
+  EXPECT_EQ(store_->Load("127.0.0.1:5000/team/tool:1.0")->name, "127.0.0.1:5000/team/tool:1.0");
+  // Names match as written: no docker.io or library/ is added.
+  EXPECT_EQ(store_->Resolve("team/tool:1.0").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->Resolve("docker.io/library/ci").status().code(), Code::kNotFound);
+  // By digest, bare or after a name.
+  EXPECT_EQ(store_->Resolve(m.digest.str())->digest, m.digest);
+  EXPECT_EQ(store_->Resolve("anything@" + other.digest.str())->digest, other.digest);
+  EXPECT_EQ(store_->Resolve("sha256:" + std::string(64, '0')).status().code(), Code::kNotFound);
+}
+
+TEST_F(ImageStoreTest, NormalizeImageNameFollowsTheReferenceGrammar) {
+  EXPECT_EQ(*NormalizeImageName("toolbox"), "toolbox:latest");
+  EXPECT_EQ(*NormalizeImageName("ci:v2"), "ci:v2");
+  EXPECT_EQ(*NormalizeImageName("localhost:5000/ci"), "localhost:5000/ci:latest");
+  std::string at = "ci@sha256:" + std::string(64, 'a');
+  EXPECT_EQ(*NormalizeImageName(at), at);
+  for (const char* bad : {"Upper:tag", "ci:", ":tag", "a//b", "ci@sha256:abc", "host:port/x"}) {
+    auto n = NormalizeImageName(bad);
+    EXPECT_EQ(n.status().code(), Code::kInvalidArgument) << bad;
+  }
+  auto upper = NormalizeImageName("Foo:bar");
+  EXPECT_EQ(upper.status().message(), "reference \"Foo:bar\": repository must be lower case");
+  EXPECT_EQ(NormalizeImageName("sha256:" + std::string(64, 'a')).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->Tag("Upper", PutImage(*store_, "layer-u")).code(), Code::kInvalidArgument);
+}
+
 TEST_F(ImageStoreTest, TagRefusesManifestWithMissingBlobs) {
   auto m = PutImage(*store_, "layer-b");
   auto img = store_->Load(m.digest.str());

@@ -1,5 +1,7 @@
 #include "content/layout_pick.h"
 
+#include "oci/reference.h"
+
 namespace kiln::content {
 
 Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string& ref,
@@ -51,8 +53,8 @@ Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& top,
 oci::Descriptor TaggedEntry(const LoadedImage& img, const std::string& ref) {
   std::string tag = ref;
   if (tag.empty()) {
-    size_t colon = img.name.rfind(':');
-    tag = colon == std::string::npos ? "latest" : img.name.substr(colon + 1);
+    auto name = oci::Reference::Parse(img.name);
+    tag = name.ok() && !name->tag.empty() ? name->tag : "latest";
   }
   oci::Descriptor entry = img.descriptor;
   entry.annotations = {{oci::kAnnotationRefName, tag}};
