@@ -62,8 +62,9 @@ struct Reference {
   // Docker's defaults for talking to a registry: domain "docker.io" when none (and
   // "index.docker.io" becomes "docker.io"), "library/" before a one-component Docker Hub path,
   // then WithDefaultTag(). "toolbox" → "docker.io/library/toolbox:latest". A bare digest is
-  // returned unchanged.
-  Reference WithRegistryDefaults() const;
+  // returned unchanged. InvalidArgument when the defaults make the repository longer than
+  // kMaxRepositoryName (as docker refuses it).
+  Result<Reference> WithRegistryDefaults() const;
 
   friend bool operator==(const Reference&, const Reference&) = default;
 };

@@ -161,12 +161,16 @@ Reference Reference::WithDefaultTag() const {
   return out;
 }
 
-Reference Reference::WithRegistryDefaults() const {
+Result<Reference> Reference::WithRegistryDefaults() const {
   if (IsDigestOnly()) return *this;
   Reference out = WithDefaultTag();
   if (out.domain.empty() || out.domain == "index.docker.io") out.domain = "docker.io";
   if (out.domain == "docker.io" && out.path.find('/') == std::string::npos) {
     out.path = "library/" + out.path;
+  }
+  if (out.Repository().size() > kMaxRepositoryName) {
+    return InvalidArgument("reference \"" + ToString().substr(0, 300) + "\": " + out.Repository().substr(0, 40) +
+                           "… is longer than " + std::to_string(kMaxRepositoryName) + " bytes");
   }
   return out;
 }
