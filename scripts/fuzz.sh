@@ -4,8 +4,8 @@
 # sanitizer report, leak, timeout (30 s for one input) or out-of-memory (2 GB); the input that
 # did it is kept as build-fuzz/artifacts/<target>-crash-<sha1> (reproduce: build-fuzz/fuzz/
 # <target>_fuzz FILE). New inputs found while running go to a scratch dir, not the tree.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: workflow_parse expr oci_manifest tar_read
-# reference)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+#   (targets: workflow_parse expr oci_manifest tar_read reference)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}

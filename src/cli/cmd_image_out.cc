@@ -7,6 +7,7 @@
 #include "cli/flags.h"
 #include "content/image_location.h"
 #include "oci/reference.h"
+#include "oci/types_json.h"
 
 namespace kiln::cli {
 namespace {

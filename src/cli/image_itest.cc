@@ -54,6 +54,79 @@ TEST_F(ImageE2E, BusyboxRootfsImportsRunsAndExportsForSkopeoAndUmoci) {
   EXPECT_EQ(layout2.code, 0) << layout2.err;
 }
 
+// A registry host with a port is part of the name, as written (issue 8): imported, listed,
+// inspected and exported under it.
+TEST_F(ImageE2E, HostPortNamesImportListAndInspect) {
+  std::string rootfs = dir_.Sub("busybox");
+  testing::MakeBusyboxRootfs(rootfs);
+  auto imp = Kiln({"image", "import", rootfs, "127.0.0.1:5000/team/tool:1.0"});
+  ASSERT_EQ(imp.code, 0) << imp.err;
+  auto ls = Kiln({"images", "--json"});
+  ASSERT_EQ(ls.code, 0) << ls.err;
+  auto rows = ParseJson(ls.out);
+  ASSERT_TRUE(rows.ok() && rows->size() == 1) << ls.out;
+  EXPECT_EQ((*rows)[0]["repository"], "127.0.0.1:5000/team/tool");
+  EXPECT_EQ((*rows)[0]["tag"], "1.0");
+  auto filtered = Kiln({"images", "127.0.0.1:5000/team/tool"});
+  EXPECT_NE(filtered.out.find("127.0.0.1:5000/team/tool"), std::string::npos) << filtered.out << filtered.err;
+  auto inspect = Kiln({"image", "inspect", "127.0.0.1:5000/team/tool:1.0"});
+  ASSERT_EQ(inspect.code, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find("Name:      127.0.0.1:5000/team/tool:1.0"), std::string::npos) << inspect.out;
+  // Not found under Docker's defaults, nor without the host: local names match as written.
+  EXPECT_NE(Kiln({"image", "inspect", "team/tool:1.0"}).code, 0);
+  auto upper = Kiln({"image", "import", rootfs, "Team/Tool"});
+  EXPECT_NE(upper.code, 0);
+  EXPECT_NE(upper.err.find("repository must be lower case"), std::string::npos) << upper.err;
+  std::string layout = dir_.Sub("hp-layout");
+  ASSERT_EQ(Kiln({"image", "export", "127.0.0.1:5000/team/tool:1.0", "oci:" + layout}).code, 0);
+  auto skopeo = Tool({"skopeo", "inspect", "--raw", "oci:" + layout + ":1.0"});
+  EXPECT_EQ(skopeo.code, 0) << skopeo.err;
+}
+
+// Export takes the location forms import takes (oci:DIR[:REF], oci-archive:FILE[:REF]); before,
+// `export IMAGE oci:DIR` made a directory named "oci:" in the working directory.
+TEST_F(ImageE2E, ExportAndImportTakeTheSameLocationForms) {
+  std::string rootfs = dir_.Sub("busybox");
+  testing::MakeBusyboxRootfs(rootfs);
+  auto imp = Kiln({"image", "import", rootfs, "busybox:1"});
+  ASSERT_EQ(imp.code, 0) << imp.err;
+  std::string digest = imp.out.substr(imp.out.find(' ') + 1);
+  digest.erase(digest.find_last_not_of("\n") + 1);
+
+  std::string layout = dir_.Sub("loc-layout"), archive = dir_.Sub("loc.tar"), named = dir_.Sub("named.tar");
+  auto to_layout = Kiln({"image", "export", "busybox:1", "oci:" + layout});
+  ASSERT_EQ(to_layout.code, 0) << to_layout.err;
+  EXPECT_EQ(to_layout.out, "busybox:1 → oci:" + layout + ":1\n");
+  ASSERT_EQ(Kiln({"image", "export", "busybox:1", "oci-archive:" + archive}).code, 0);
+  ASSERT_EQ(Kiln({"image", "export", "busybox:1", "oci-archive:" + named + ":stable"}).code, 0);
+  EXPECT_FALSE(PathExists(ws_ + "/oci:"));
+  EXPECT_FALSE(PathExists(ws_ + "/oci-archive:"));
+  EXPECT_TRUE(PathExists(layout + "/oci-layout"));
+  EXPECT_FALSE(IsDirectory(archive));
+
+  auto from_layout = Tool({"skopeo", "inspect", "--raw", "oci:" + layout + ":1"});
+  ASSERT_EQ(from_layout.code, 0) << from_layout.err;
+  EXPECT_EQ(oci::Digest::FromData(from_layout.out).str(), digest);
+  EXPECT_EQ(Tool({"skopeo", "inspect", "oci-archive:" + archive + ":1"}).code, 0);
+  auto stable = Tool({"skopeo", "inspect", "oci-archive:" + named + ":stable"});
+  EXPECT_EQ(stable.code, 0) << stable.err;
+
+  for (const auto& [source, name] : std::vector<std::pair<std::string, std::string>>{
+           {"oci:" + layout + ":1", "back:layout"}, {"oci-archive:" + archive, "back:archive"},
+           {"oci-archive:" + named + ":stable", "back:named"}, {archive, "back:plain"}}) {
+    auto back = Kiln({"image", "import", source, name});
+    ASSERT_EQ(back.code, 0) << source << ": " << back.err;
+    EXPECT_NE(back.out.find(digest), std::string::npos) << source << ": " << back.out;
+  }
+  // Contradictions and transports kiln does not write are refused, naming the problem.
+  auto clash = Kiln({"image", "export", "busybox:1", "oci:" + layout + ":x", "--ref", "y"});
+  EXPECT_NE(clash.code, 0);
+  EXPECT_NE(clash.err.find("--ref y contradicts"), std::string::npos) << clash.err;
+  auto docker = Kiln({"image", "export", "busybox:1", "docker://127.0.0.1:5000/bb"});
+  EXPECT_NE(docker.code, 0);
+  EXPECT_NE(docker.err.find("only oci:DIR[:REF]"), std::string::npos) << docker.err;
+}
+
 TEST_F(ImageE2E, TamperedArchiveIsRefusedAndNothingIsNamed) {
   std::string rootfs = dir_.Sub("busybox");
   testing::MakeBusyboxRootfs(rootfs);

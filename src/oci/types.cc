@@ -1,5 +1,7 @@
 #include "oci/types.h"
 
+#include "oci/types_json.h"
+
 namespace kiln::oci {
 namespace {
 
@@ -60,6 +62,8 @@ Result<Descriptor> ParseDescriptor(const Json& j) {
   }
   return d;
 }
+
+std::string SerializeDescriptor(const Descriptor& d) { return DumpJson(ToJson(d)); }
 
 OrderedJson ToJson(const Descriptor& d) {
   OrderedJson j;
@@ -134,8 +138,9 @@ std::string SerializeIndex(const Index& i) {
 Result<ImageConfig> ParseImageConfig(std::string_view text) {
   ASSIGN_OR_RETURN(Json j, ParseObject(text, "image config"));
   ImageConfig c;
-  c.raw = j;
+  c.raw = std::string(text);
   c.architecture = Str(j, "architecture");
+  c.variant = Str(j, "variant");
   c.os = Str(j, "os");
   c.created = Str(j, "created");
   if (j.contains("config") && j["config"].is_object()) {
@@ -167,9 +172,14 @@ Result<ImageConfig> ParseImageConfig(std::string_view text) {
 }
 
 std::string SerializeImageConfig(const ImageConfig& c) {
-  Json j = c.raw.is_object() ? c.raw : Json::object();
+  Json j = Json::object();
+  if (!c.raw.empty()) {
+    auto parsed = ParseJson(c.raw, "image config");
+    if (parsed.ok() && parsed->is_object()) j = std::move(*parsed);
+  }
   j["architecture"] = c.architecture;
   j["os"] = c.os;
+  if (c.variant.empty()) j.erase("variant"); else j["variant"] = c.variant;
   if (!c.created.empty()) j["created"] = c.created;
   Json& cc = j["config"];
   if (!cc.is_object()) cc = Json::object();

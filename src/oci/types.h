@@ -1,7 +1,8 @@
 // OCI image-spec data: descriptors, manifests, indexes and image configs, with JSON mapping.
 // Pure data, no I/O. Parsing validates what kiln relies on (digests, sizes, required fields)
 // and returns InvalidArgument naming the field; unknown fields are kept in `raw` where noted so a
-// blob kiln re-serialises loses nothing.
+// blob kiln re-serialises loses nothing. The JSON mapping is text in, text out: this header
+// does not include nlohmann/json.hpp (oci/types_json.h has the Json-level functions).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "base/json.h"
 #include "base/status.h"
 #include "oci/digest.h"
 #include "oci/media_types.h"
@@ -50,11 +50,13 @@ struct HistoryEntry {
   bool empty_layer = false;
 };
 
-// The parts of an image config kiln reads or writes. `raw` holds the parsed document, and
-// ToJson() writes the typed fields over it, so unknown fields survive a round trip.
+// The parts of an image config kiln reads or writes. `raw` holds the document as parsed (JSON
+// text; empty for a new config), and SerializeImageConfig() writes the typed fields over it, so
+// unknown fields survive a round trip.
 struct ImageConfig {
   std::string architecture;
   std::string os;
+  std::string variant;                  // "v8" for arm64/v8; empty when none
   std::string created;
   std::vector<std::string> env;         // config.Env, "K=V"
   std::vector<std::string> cmd;         // config.Cmd
@@ -64,11 +66,11 @@ struct ImageConfig {
   std::map<std::string, std::string> labels;
   std::vector<Digest> diff_ids;         // rootfs.diff_ids, one per layer, bottom first
   std::vector<HistoryEntry> history;
-  Json raw = Json::object();
+  std::string raw;
 };
 
-Result<Descriptor> ParseDescriptor(const Json& j);
-OrderedJson ToJson(const Descriptor& d);
+// A descriptor as its JSON text (for output such as `kiln image inspect --json`).
+std::string SerializeDescriptor(const Descriptor& d);
 Result<Manifest> ParseManifest(std::string_view text);
 std::string SerializeManifest(const Manifest& m);
 Result<Index> ParseIndex(std::string_view text);

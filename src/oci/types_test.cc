@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/json.h"
+
 namespace kiln::oci {
 namespace {
 
@@ -54,8 +56,22 @@ TEST(ImageConfigTest, KeepsUnknownFieldsAndWritesTyped) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->env.size(), 2u);
   EXPECT_EQ(again->diff_ids.size(), 2u);
-  EXPECT_EQ(again->raw["custom"]["x"], 1);
-  EXPECT_EQ(again->raw["config"]["StopSignal"], "SIGTERM");
+  auto raw = ParseJson(again->raw);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ((*raw)["custom"]["x"], 1);
+  EXPECT_EQ((*raw)["config"]["StopSignal"], "SIGTERM");
+}
+
+TEST(ImageConfigTest, VariantIsTypedAndANewConfigHasNoRaw) {
+  ImageConfig c;
+  c.architecture = "arm64";
+  c.os = "linux";
+  c.variant = "v8";
+  auto again = ParseImageConfig(SerializeImageConfig(c));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->variant, "v8");
+  again->variant.clear();
+  EXPECT_EQ(SerializeImageConfig(*again).find("variant"), std::string::npos);
 }
 
 TEST(ImageConfigTest, RequiresLayersRootfs) {

@@ -10,7 +10,7 @@ oci::ImageConfig RootfsConfig(int64_t created_unix) {
   oci::Platform p = oci::HostPlatform();
   c.architecture = p.architecture;
   c.os = p.os;
-  if (!p.variant.empty()) c.raw["variant"] = p.variant;
+  c.variant = p.variant;
   c.created = FormatRfc3339(created_unix);
   c.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
   c.cmd = {"/bin/sh"};
