@@ -5,20 +5,11 @@
 #include "base/fs.h"
 #include "testing/test_env.h"
 #include "workflow/parse.h"
+#include "workflow/host_engine_testing.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
 namespace {
-
-class HostImages : public ImageProvider {
- public:
-  Result<JobImage> Get(const std::string& ref) override {
-    JobImage j;
-    j.ref = ref;
-    j.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-    return j;
-  }
-};
 
 class RunSelectionTest : public ::testing::Test {
  protected:
@@ -37,11 +28,10 @@ class RunSelectionTest : public ::testing::Test {
     o.runners.default_image = "host";
     o.out = [this](const std::string& l) { log_ += l + "\n"; };
     tweak(o);
-    auto rt = runtime::NewHostRuntime(dir_.path());
-    return RunWorkflows(wfs, o, *rt, images_);
+    auto engine = testing_support::HostEngine(dir_.path());
+    return RunWorkflows(wfs, o, *engine);
   }
   testing::ScratchDir dir_;
-  HostImages images_;
   std::string log_;
 };
 

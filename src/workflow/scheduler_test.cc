@@ -13,20 +13,11 @@
 #include "base/fs.h"
 #include "testing/test_env.h"
 #include "workflow/parse.h"
+#include "workflow/host_engine_testing.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
 namespace {
-
-class HostImages : public ImageProvider {
- public:
-  Result<JobImage> Get(const std::string& ref) override {
-    JobImage j;
-    j.ref = ref;
-    j.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-    return j;
-  }
-};
 
 class SchedulerTest : public ::testing::Test {
  protected:
@@ -41,8 +32,8 @@ class SchedulerTest : public ::testing::Test {
     o.runners.default_image = "host";
     o.out = [this](const std::string& l) { log_ += l + "\n"; };
     tweak(o);
-    auto rt = runtime::NewHostRuntime(dir_.path());
-    auto r = RunWorkflows({*wf}, o, *rt, images_);
+    auto engine = testing_support::HostEngine(dir_.path());
+    auto r = RunWorkflows({*wf}, o, *engine);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : RunReport{};
   }
@@ -78,7 +69,6 @@ class SchedulerTest : public ::testing::Test {
     return "mkdir -p " + dir_.Sub("ws/stamps") + "; s=$(date +%s%N); sleep 1; echo \"$s $(date +%s%N)\" > " + f;
   }
   testing::ScratchDir dir_;
-  HostImages images_;
   std::string log_;
 };
 
