@@ -6,6 +6,7 @@
 # <target>_fuzz FILE). New inputs found while running go to a scratch dir, not the tree.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   (targets: workflow_parse expr oci_manifest tar_read reference)
+# KILN_WERROR=ON (as scripts/test.sh sets it) fails the build on any compiler warning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -14,7 +15,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(workflow_parse expr oci_manifest tar_read reference)
 
 start=$(date +%s)
-cmake --preset fuzz >/dev/null
+cmake --preset fuzz -DKILN_WERROR="${KILN_WERROR:-OFF}" >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 echo "fuzz: built in $(( $(date +%s) - start )) s"
 

@@ -10,6 +10,8 @@ PACKAGES=(
   libdeflate-dev libssl-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
+  # the conventions (scripts/check-format.sh, scripts/tidy.sh)
+  clang-format clang-tidy
   # run: the OCI runtime, and base images built from Debian packages
   crun busybox-static debootstrap
   # tests and benchmarks: independent judges and peers

@@ -27,6 +27,7 @@ class Digest {
   bool empty() const { return text_.empty(); }
 
   friend bool operator==(const Digest&, const Digest&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 in the defaulted <=>
   friend auto operator<=>(const Digest&, const Digest&) = default;
 
  private:

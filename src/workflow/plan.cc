@@ -41,7 +41,7 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   for (auto it = matrix.begin(); it != matrix.end(); ++it) {
     if (it.key() == "include" || it.key() == "exclude") continue;
     if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
-    if (it.value().size() > 0 && combos.size() > kMaxMatrixProduct / it.value().size()) {
+    if (!it.value().empty() && combos.size() > kMaxMatrixProduct / it.value().size()) {
       return InvalidArgument("the matrix's lists make more than " + std::to_string(kMaxMatrixProduct) +
                              " combinations (at most " + std::to_string(kMaxMatrixJobs) + " jobs may run)");
     }
