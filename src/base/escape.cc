@@ -9,7 +9,10 @@ namespace {
 size_t Utf8Length(std::string_view s, size_t i, uint32_t* code) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char b = byte(i);
-  size_t n = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0;
+  size_t n = b >= 0xF0 && b <= 0xF4   ? 4
+             : b >= 0xE0 && b <= 0xEF ? 3
+             : b >= 0xC2 && b <= 0xDF ? 2
+                                      : 0;
   if (n == 0 || i + n > s.size()) return 0;
   uint32_t c = b & (0x7F >> n);
   for (size_t k = 1; k < n; ++k) {

@@ -1,7 +1,8 @@
 #include "base/fd.h"
 
-#include <cerrno>
 #include <fcntl.h>
+
+#include <cerrno>
 #include <memory>
 
 namespace kiln {

@@ -1,10 +1,11 @@
 // Owned file descriptors and small fd-based I/O helpers. Every fd kiln opens is O_CLOEXEC.
 #pragma once
 
+#include <unistd.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 #include "base/status.h"
 

@@ -1,14 +1,15 @@
 #include "base/fs.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <climits>
-#include <cstdlib>
-#include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 
 #include "base/fd.h"
 
@@ -28,9 +29,10 @@ Status FsyncDir(const std::string& dir) {
 }
 
 namespace {
-Status WriteViaRename(const std::string& path, int mode, bool durable, const std::function<Status(int)>& fill) {
-  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
-                                       ? 0 : path.find_last_of('/'));
+Status WriteViaRename(const std::string& path, int mode, bool durable,
+                      const std::function<Status(int)>& fill) {
+  std::string dir =
+      path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
   if (dir.empty()) dir = ".";
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   Status s;
@@ -53,7 +55,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, int mode)
   return WriteViaRename(path, mode, /*durable=*/true, [&](int fd) { return WriteAll(fd, data); });
 }
 
-Status WriteFileAtomicWith(const std::string& path, int mode, const std::function<Status(int fd)>& fill) {
+Status WriteFileAtomicWith(const std::string& path, int mode,
+                           const std::function<Status(int fd)>& fill) {
   return WriteViaRename(path, mode, /*durable=*/true, fill);
 }
 
@@ -137,8 +140,8 @@ Result<std::string> MoveUp(const Frame& from, const std::string& name, const Fra
                            uint64_t& counter) {
   for (;;) {
     std::string fresh = ".kiln-rm-" + std::to_string(counter++);
-    if (::renameat2(from.fd.get(), name.c_str(), top.fd.get(), fresh.c_str(),
-                    RENAME_NOREPLACE) == 0) {
+    if (::renameat2(from.fd.get(), name.c_str(), top.fd.get(), fresh.c_str(), RENAME_NOREPLACE) ==
+        0) {
       return fresh;
     }
     if (errno != EEXIST) return ErrnoStatus("rename " + from.where + "/" + name, errno);

@@ -16,7 +16,8 @@ Result<std::string> ReadFile(const std::string& path);
 Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
 // WriteFileAtomic for content too large to hold in memory: `fill` writes it to the fd it is
 // given (the temporary file). On any error the temporary file is removed and `path` untouched.
-Status WriteFileAtomicWith(const std::string& path, int mode, const std::function<Status(int fd)>& fill);
+Status WriteFileAtomicWith(const std::string& path, int mode,
+                           const std::function<Status(int fd)>& fill);
 // The same without fsync (readers still never see half a file): for scratch files that a crash
 // may lose because whatever needs them is swept or rebuilt then (a sandbox's bundle, a step's
 // script and command files). Saves two syncs per file on every sandbox start and step.

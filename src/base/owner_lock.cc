@@ -1,10 +1,11 @@
 #include "base/owner_lock.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "base/fs.h"
 
@@ -27,7 +28,8 @@ int64_t DiskUsage(const std::string& path, const struct stat& st) {
   for (const auto& n : names.ok() ? *names : std::vector<std::string>{}) {
     std::string child = JoinPath(path, n);
     struct stat cst;
-    if (::lstat(child.c_str(), &cst) == 0 && cst.st_dev == st.st_dev) bytes += DiskUsage(child, cst);
+    if (::lstat(child.c_str(), &cst) == 0 && cst.st_dev == st.st_dev)
+      bytes += DiskUsage(child, cst);
   }
   return bytes;
 }
@@ -66,7 +68,7 @@ Result<SweepCount> SweepUnowned(const std::string& dir) {
     if (::flock(fd->get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live owner holds it
     if (!StillNamed(fd->get(), path)) continue;
     int64_t bytes = DiskUsage(path, st);
-    Status removed = S_ISDIR(st.st_mode) ? RemoveTree(path)
+    Status removed = S_ISDIR(st.st_mode)           ? RemoveTree(path)
                      : ::unlink(path.c_str()) == 0 ? Status::Ok()
                                                    : ErrnoStatus("remove " + path, errno);
     if (!removed.ok()) {

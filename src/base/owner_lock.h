@@ -21,14 +21,15 @@ namespace kiln {
 // directory and returns its path and an O_CLOEXEC fd of it (e.g. mkostemp, mkdtemp + open).
 // The fd is locked (LOCK_EX, waiting if a sweeper holds it) and then checked to be still named
 // by the path: a sweeper may have removed the entry between its creation and the lock (or before
-// `create` opened it: `create` then returns NotFound), in which case a new one is made. Returns the locked fd; `path` receives the entry's path.
+// `create` opened it: `create` then returns NotFound), in which case a new one is made. Returns the
+// locked fd; `path` receives the entry's path.
 Result<UniqueFd> CreateOwned(const std::function<Result<UniqueFd>(std::string& path)>& create,
                              std::string& path);
 
 struct SweepCount {
-  int entries = 0;     // files or directories removed
-  int64_t bytes = 0;   // their allocated size
-  Status failed;       // the first removal that failed (that entry stays; the sweep goes on)
+  int entries = 0;    // files or directories removed
+  int64_t bytes = 0;  // their allocated size
+  Status failed;      // the first removal that failed (that entry stays; the sweep goes on)
 };
 
 // Removes every entry of `dir` that nobody owns (no process holds a lock on it), each with

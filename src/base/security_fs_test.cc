@@ -1,11 +1,12 @@
 // Attack: a job nests directories far deeper than kiln's open-files limit in its $HOME, so that
 // its run dir can never be removed (RemoveTree used to hold two fds per level).
-#include <cstdlib>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "base/fd.h"
 #include "base/fs.h"

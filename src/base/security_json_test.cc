@@ -19,9 +19,12 @@ TEST(SecurityJson, DeepNestingIsRefusedBeforeParsing) {
 }
 
 TEST(SecurityJson, DumpOfInvalidUtf8ReplacesInsteadOfThrowing) {
-  Json j = {{"k", std::string("a\xff" "b")}};
+  Json j = {{"k", std::string("a\xff"
+                              "b")}};
   EXPECT_THROW(j.dump(), Json::type_error);  // what kiln used to call
-  EXPECT_EQ(DumpJson(j), "{\"k\":\"a\xEF\xBF\xBD" "b\"}");
+  EXPECT_EQ(DumpJson(j),
+            "{\"k\":\"a\xEF\xBF\xBD"
+            "b\"}");
   OrderedJson o = {{"k", std::string("\xc3")}};
   EXPECT_EQ(DumpJson(o, 2), "{\n  \"k\": \"\xEF\xBF\xBD\"\n}");
 }
@@ -32,7 +35,9 @@ TEST(SecurityJson, TerminalEscapesControlCharactersAndInvalidUtf8) {
   EXPECT_EQ(EscapeForTerminal("\x1b]0;pwned\x07x"), "\\x1b]0;pwned\\x07x");
   EXPECT_EQ(EscapeForTerminal("a\nb\tc\rd\\e"), "a\\nb\\tc\\rd\\\\e");
   EXPECT_EQ(EscapeForTerminal("\xff\xc3"), "\\xff\\xc3");
-  EXPECT_EQ(EscapeForTerminal("\xc2\x9b" "31m"), "\\xc2\\x9b31m");  // C1 CSI
+  EXPECT_EQ(EscapeForTerminal("\xc2\x9b"
+                              "31m"),
+            "\\xc2\\x9b31m");                                                // C1 CSI
   EXPECT_EQ(EscapeForTerminal("\x7f\xed\xa0\x80"), "\\x7f\\xed\\xa0\\x80");  // DEL, a surrogate
 }
 

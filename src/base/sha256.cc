@@ -12,16 +12,12 @@ struct Sha256::Impl {
   SHA256_CTX ctx;
 };
 
-Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
-  SHA256_Init(&impl_->ctx);
-}
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) { SHA256_Init(&impl_->ctx); }
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 
-void Sha256::Update(std::string_view data) {
-  SHA256_Update(&impl_->ctx, data.data(), data.size());
-}
+void Sha256::Update(std::string_view data) { SHA256_Update(&impl_->ctx, data.data(), data.size()); }
 
 std::string Sha256::HexDigest() {
   unsigned char md[SHA256_DIGEST_LENGTH];

@@ -66,9 +66,9 @@ Status ErrnoStatus(std::string_view what, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design.
   Result(Status status) : status_(std::move(status)) {  // NOLINT
-    if (status_.ok()) std::abort();  // An Ok Result must carry a value.
+    if (status_.ok()) std::abort();                     // An Ok Result must carry a value.
   }
 
   bool ok() const { return status_.ok(); }
@@ -96,17 +96,17 @@ class [[nodiscard]] Result {
 #define KILN_CONCAT(a, b) KILN_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not Ok.
-#define RETURN_IF_ERROR(expr)                     \
-  do {                                            \
-    ::kiln::Status kiln_status_ = (expr);         \
-    if (!kiln_status_.ok()) return kiln_status_;  \
+#define RETURN_IF_ERROR(expr)                    \
+  do {                                           \
+    ::kiln::Status kiln_status_ = (expr);        \
+    if (!kiln_status_.ok()) return kiln_status_; \
   } while (0)
 
 // Like RETURN_IF_ERROR, adding context to the message.
-#define RETURN_IF_ERROR_CTX(expr, ctx)                                   \
-  do {                                                                   \
-    ::kiln::Status kiln_status_ = (expr);                                \
-    if (!kiln_status_.ok()) return kiln_status_.WithContext(ctx);        \
+#define RETURN_IF_ERROR_CTX(expr, ctx)                            \
+  do {                                                            \
+    ::kiln::Status kiln_status_ = (expr);                         \
+    if (!kiln_status_.ok()) return kiln_status_.WithContext(ctx); \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F());` declares x from a Result, or returns its Status.

@@ -1,7 +1,8 @@
 #include "base/status.h"
 
-#include <cerrno>
 #include <gtest/gtest.h>
+
+#include <cerrno>
 
 namespace kiln {
 namespace {

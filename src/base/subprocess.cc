@@ -1,13 +1,14 @@
 #include "base/subprocess.h"
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include "base/fd.h"
 
@@ -33,7 +34,8 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 
 // Child side after fork: only async-signal-safe calls.
 [[noreturn]] void ExecChild(const std::vector<char*>& argv, char* const* envp, const char* cwd,
-                            int in, int out, int err, int errpipe, bool new_group, int pass, int exec_fd) {
+                            int in, int out, int err, int errpipe, bool new_group, int pass,
+                            int exec_fd) {
   ::signal(SIGPIPE, SIG_DFL);
   if (new_group) ::setpgid(0, 0);
   if (in >= 0) ::dup2(in, 0);
@@ -42,7 +44,10 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
   if (pass >= 0) {
     if (errpipe == 3) errpipe = ::fcntl(3, F_DUPFD_CLOEXEC, 4);
     if (exec_fd == 3) exec_fd = ::fcntl(3, F_DUPFD_CLOEXEC, 4);  // -1 on failure: argv[0] then
-    if (pass == 3) ::fcntl(3, F_SETFD, 0); else ::dup2(pass, 3);  // dup2 clears FD_CLOEXEC
+    if (pass == 3)
+      ::fcntl(3, F_SETFD, 0);
+    else
+      ::dup2(pass, 3);  // dup2 clears FD_CLOEXEC
   }
   ::syscall(SYS_close_range, pass >= 0 ? 4U : 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
   if (cwd != nullptr && ::chdir(cwd) != 0) {
@@ -66,13 +71,16 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 // inside a UTF-8 sequence (a cut in the middle of a character would garble it twice).
 size_t Utf8CutPoint(const std::string& s, size_t start, size_t max) {
   size_t cut = max;
-  for (int back = 0; back < 3 && cut > 1 && (static_cast<unsigned char>(s[start + cut]) & 0xC0) == 0x80; ++back) --cut;
+  for (int back = 0;
+       back < 3 && cut > 1 && (static_cast<unsigned char>(s[start + cut]) & 0xC0) == 0x80; ++back)
+    --cut;
   return cut;
 }
 
 }  // namespace
 
-void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result) {
+void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options,
+                SubprocessResult& result) {
   std::string partial[2];
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open_count = 2;
@@ -123,7 +131,8 @@ void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, Subpro
 Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
                                     const SubprocessOptions& options) {
   if (argv.empty()) return InvalidArgument("empty argv");
-  if (options.exec_fd >= 0 && options.exec_fd < 3) return InvalidArgument("exec_fd must not be a stdio fd");
+  if (options.exec_fd >= 0 && options.exec_fd < 3)
+    return InvalidArgument("exec_fd must not be a stdio fd");
   ASSIGN_OR_RETURN(Pipe errpipe, MakePipe());
   ASSIGN_OR_RETURN(Pipe in, MakePipe());
   ASSIGN_OR_RETURN(Pipe out, MakePipe());
@@ -143,8 +152,8 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
-    ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out,
-              child_err, errpipe.write.get(), options.new_process_group, options.pass_fd, options.exec_fd);
+    ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out, child_err,
+              errpipe.write.get(), options.new_process_group, options.pass_fd, options.exec_fd);
   }
   errpipe.write.reset();
   file_out.reset();
@@ -184,7 +193,8 @@ Status SpawnDetached(const std::vector<std::string>& argv) {
   if (pid == 0) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);  // the grandchild is re-parented, never kiln's zombie
-    ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(), false, -1, -1);
+    ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(),
+              false, -1, -1);
   }
   errpipe.write.reset();
   int status = 0;

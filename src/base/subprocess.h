@@ -16,7 +16,7 @@ inline constexpr size_t kMaxOutputLine = 64 * 1024;
 struct SubprocessOptions {
   // Full environment of the child; nullopt inherits kiln's.
   std::optional<std::vector<std::string>> env;
-  std::string cwd;                    // Empty: kiln's cwd.
+  std::string cwd;                        // Empty: kiln's cwd.
   std::optional<std::string> stdin_data;  // nullopt: /dev/null.
   // Called once per complete line of output (without the '\n'); a final unterminated line is
   // delivered too. A line longer than kMaxOutputLine bytes arrives in pieces of at most that

@@ -1,8 +1,7 @@
 #include "base/subprocess.h"
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "base/fd.h"
@@ -23,7 +22,9 @@ TEST(SubprocessTest, CapturesOutputAndExitCode) {
 TEST(SubprocessTest, StreamsLinesIncludingUnterminatedLast) {
   std::vector<std::string> lines;
   SubprocessOptions opts;
-  opts.on_line = [&](const std::string& l, bool is_err, bool) { lines.push_back((is_err ? "E:" : "O:") + l); };
+  opts.on_line = [&](const std::string& l, bool is_err, bool) {
+    lines.push_back((is_err ? "E:" : "O:") + l);
+  };
   auto r = RunProcess({"sh", "-c", "printf 'a\\nb\\n'; printf c"}, opts);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(lines, (std::vector<std::string>{"O:a", "O:b", "O:c"}));
@@ -32,11 +33,15 @@ TEST(SubprocessTest, StreamsLinesIncludingUnterminatedLast) {
 TEST(SubprocessTest, PiecesOfALongLineSayTheyAreUnfinished) {
   std::vector<std::pair<size_t, bool>> pieces;
   SubprocessOptions opts;
-  opts.on_line = [&](const std::string& l, bool, bool unfinished) { pieces.emplace_back(l.size(), unfinished); };
+  opts.on_line = [&](const std::string& l, bool, bool unfinished) {
+    pieces.emplace_back(l.size(), unfinished);
+  };
   auto r = RunProcess({"sh", "-c", "head -c 150000 /dev/zero | tr '\\0' x; echo; printf y"}, opts);
   ASSERT_TRUE(r.ok());
-  std::vector<std::pair<size_t, bool>> want = {
-      {kMaxOutputLine, true}, {kMaxOutputLine, true}, {150000 - 2 * kMaxOutputLine, false}, {1, false}};
+  std::vector<std::pair<size_t, bool>> want = {{kMaxOutputLine, true},
+                                               {kMaxOutputLine, true},
+                                               {150000 - 2 * kMaxOutputLine, false},
+                                               {1, false}};
   EXPECT_EQ(pieces, want);
 }
 
@@ -114,7 +119,9 @@ namespace {
 TEST(SubprocessTest, SpawnDetachedReturnsAtOnceAndTheProgramIsNotOurChild) {
   testing::ScratchDir dir;
   std::string out = dir.Sub("ppid");
-  ASSERT_TRUE(SpawnDetached({"/bin/sh", "-c", "sleep 0.3; echo $PPID > " + out + ".tmp; mv " + out + ".tmp " + out}).ok());
+  ASSERT_TRUE(SpawnDetached({"/bin/sh", "-c",
+                             "sleep 0.3; echo $PPID > " + out + ".tmp; mv " + out + ".tmp " + out})
+                  .ok());
   EXPECT_FALSE(PathExists(out));  // not waited for
   for (int i = 0; i < 300 && !PathExists(out); ++i) ::usleep(10000);
   auto ppid = ReadFile(out);

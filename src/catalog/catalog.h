@@ -31,13 +31,13 @@
 namespace kiln::catalog {
 
 struct VersionRecord {
-  std::string image;         // "my-image"
+  std::string image;  // "my-image"
   Version version;
-  oci::Digest manifest;      // the image's manifest digest in the content store
-  int64_t size = 0;          // bytes: config + compressed layers
-  int64_t created = 0;       // unix seconds
-  std::string runner_size;   // size it was generated on ("2x8"), may be empty
-  std::string source;        // "workflow ci.yml job setup", "sandbox 3f2a…"
+  oci::Digest manifest;     // the image's manifest digest in the content store
+  int64_t size = 0;         // bytes: config + compressed layers
+  int64_t created = 0;      // unix seconds
+  std::string runner_size;  // size it was generated on ("2x8"), may be empty
+  std::string source;       // "workflow ci.yml job setup", "sandbox 3f2a…"
   bool latest = false;
 };
 

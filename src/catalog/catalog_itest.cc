@@ -1,9 +1,10 @@
 // The SQLite catalogue on a read-only filesystem (a read-only bind mount: root ignores file
 // modes, so this is how a root kiln meets a read-only catalogue).
-#include <cerrno>
-#include <cstring>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "base/fs.h"
 #include "catalog/catalog.h"
@@ -41,7 +42,8 @@ TEST(SqliteCatalogOnReadOnlyFs, ErrorsSayWhatKilnWasDoingAndWhichFile) {
   std::string db = dir.Sub("ro/kiln.db");
   auto cat = OpenCatalog(db);
   Status s = cat.status();
-  if (cat.ok()) s = (*cat)->AddVersion("toolbox", {}, {oci::Digest::FromData("b"), 1, 1, "", ""}).status();
+  if (cat.ok())
+    s = (*cat)->AddVersion("toolbox", {}, {oci::Digest::FromData("b"), 1, 1, "", ""}).status();
   ASSERT_FALSE(s.ok());
   bool at_open = s.message().rfind("open catalogue " + db + ": ", 0) == 0;
   bool at_write = s.message().rfind("record toolbox:1.1.0 in catalogue " + db + ": ", 0) == 0;

@@ -11,7 +11,8 @@ TEST_P(CatalogSuite, PinnedVersionNeedsForceAndTheErrorNamesTheRunner) {
   ASSERT_TRUE(cat_->PutRunner({"ci-large", "toolbox", "1.0.0", "8x32"}).ok());
   Status s = cat_->DeleteVersion("toolbox", {1, 0, 0}, false);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(s.message(), "toolbox:1.0.0 is pinned by runner ci-large; remove the runner or use --force");
+  EXPECT_EQ(s.message(),
+            "toolbox:1.0.0 is pinned by runner ci-large; remove the runner or use --force");
   EXPECT_EQ(Tags("toolbox"), (Strings{"1.1.0+latest", "1.0.0"}));
   ASSERT_TRUE(cat_->DeleteVersion("toolbox", {1, 0, 0}, true).ok());
   EXPECT_EQ(Tags("toolbox"), (Strings{"1.1.0+latest"}));
@@ -25,15 +26,17 @@ TEST_P(CatalogSuite, DeleteImageChecksEveryPinFirstAndChangesNothingWhenRefused)
   auto r = cat_->DeleteImage("toolbox", false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(r.status().message(),
-            "toolbox:1.1.0 is pinned by runners ci-large, ci-small; remove the runners or use --force");
+  EXPECT_EQ(
+      r.status().message(),
+      "toolbox:1.1.0 is pinned by runners ci-large, ci-small; remove the runners or use --force");
   EXPECT_EQ(Tags("toolbox"), (Strings{"1.2.0+latest", "1.1.0", "1.0.0"}));
   // A set of versions is all or nothing too: a pin or an absent version anywhere stops it.
   EXPECT_EQ(cat_->DeleteVersions("toolbox", {{1, 2, 0}, {1, 1, 0}}, false).status().code(),
             Code::kFailedPrecondition);
   auto absent = cat_->DeleteVersions("toolbox", {{1, 0, 0}, {9, 0, 0}}, false);
   EXPECT_EQ(absent.status().code(), Code::kNotFound);
-  EXPECT_NE(absent.status().message().find("9.0.0"), std::string::npos) << absent.status().message();
+  EXPECT_NE(absent.status().message().find("9.0.0"), std::string::npos)
+      << absent.status().message();
   EXPECT_EQ(Tags("toolbox"), (Strings{"1.2.0+latest", "1.1.0", "1.0.0"}));
   auto some = cat_->DeleteVersions("toolbox", {{1, 0, 0}, {1, 2, 0}}, false);
   ASSERT_TRUE(some.ok()) << some.status().ToString();
@@ -53,7 +56,8 @@ TEST_P(CatalogSuite, ARunnerFollowingLatestKeepsTheLastVersion) {
   ASSERT_TRUE(cat_->DeleteVersion("ci", {1, 1, 0}, false).ok());  // latest moves to 1.0.0
   Status s = cat_->DeleteVersion("ci", {1, 0, 0}, false);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_NE(s.message().find("ci:1.0.0 is pinned by runner follow (it follows latest"), std::string::npos)
+  EXPECT_NE(s.message().find("ci:1.0.0 is pinned by runner follow (it follows latest"),
+            std::string::npos)
       << s.message();
   EXPECT_EQ(cat_->DeleteImage("ci", false).status().code(), Code::kFailedPrecondition);
   EXPECT_EQ(Tags("ci"), (Strings{"1.0.0+latest"}));

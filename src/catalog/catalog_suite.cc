@@ -81,7 +81,8 @@ TEST_P(CatalogSuite, ListsImagesByNameThenNewestVersionFirst) {
   auto all = cat_->List("");
   ASSERT_TRUE(all.ok());
   Strings got;
-  for (const auto& r : *all) got.push_back(r.image + ":" + r.version.ToString() + (r.latest ? "+latest" : ""));
+  for (const auto& r : *all)
+    got.push_back(r.image + ":" + r.version.ToString() + (r.latest ? "+latest" : ""));
   EXPECT_EQ(got, (Strings{"alpha:2.0.0+latest", "alpha:1.0.0", "zeta:1.1.0+latest", "zeta:1.0.0"}));
   EXPECT_TRUE(cat_->List("nope")->empty());
 }
@@ -160,8 +161,9 @@ TEST_P(CatalogSuite, ThreadsAddingVersionsOfOneImageGetDistinctVersions) {
 
 INSTANTIATE_TEST_SUITE_P(
     Catalogs, CatalogSuite,
-    ::testing::Values(CatalogKind{"Sqlite", [](const std::string& dir) { return OpenCatalog(dir + "/kiln.db"); }},
-                      CatalogKind{"Memory", [](const std::string&) { return OpenCatalog("memory:"); }}),
+    ::testing::Values(
+        CatalogKind{"Sqlite", [](const std::string& dir) { return OpenCatalog(dir + "/kiln.db"); }},
+        CatalogKind{"Memory", [](const std::string&) { return OpenCatalog("memory:"); }}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

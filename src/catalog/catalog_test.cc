@@ -4,11 +4,12 @@
 #include "catalog/catalog.h"
 
 #include <gtest/gtest.h>
-#include <set>
 #include <sqlite3.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+
+#include <set>
+#include <thread>
 
 #include "base/fs.h"
 #include "catalog/schema.h"
@@ -17,7 +18,9 @@
 namespace kiln::catalog {
 namespace {
 
-bool Has(const Status& s, const std::string& part) { return s.message().find(part) != std::string::npos; }
+bool Has(const Status& s, const std::string& part) {
+  return s.message().find(part) != std::string::npos;
+}
 
 // Runs `sql` on the file with SQLite itself, as another program (or an older kiln) would.
 void RawSql(const std::string& path, const std::string& sql) {
@@ -111,13 +114,17 @@ TEST(SqliteCatalogTest, ASchemaVersion1CatalogueMigratesKeepingItsData) {
   testing::ScratchDir dir;
   std::string db = dir.Sub("kiln.db");
   std::string digest = oci::Digest::FromData("v1").str();
-  RawSql(db, std::string(kSchemaV1) +
-                 "INSERT INTO versions VALUES ('ci', 1, 0, 0, '" + digest + "', 5, 100, '2x8', 'old');"
-                 "INSERT INTO versions VALUES ('ci', 1, 2, 0, '" + digest + "', 6, 200, '', 'old');"
-                 "INSERT INTO allocated VALUES ('ci', 1, 0, 0), ('ci', 1, 1, 0), ('ci', 1, 2, 0);"
-                 "INSERT INTO latest VALUES ('ci', 1, 2, 0);"
-                 "INSERT INTO runners VALUES ('short', 'ci', '1.0', '2x8'), ('empty', 'ci', '', '4x16');"
-                 "INSERT INTO retention VALUES ('ci', 7, 0);");
+  RawSql(
+      db,
+      std::string(kSchemaV1) + "INSERT INTO versions VALUES ('ci', 1, 0, 0, '" + digest +
+          "', 5, 100, '2x8', 'old');"
+          "INSERT INTO versions VALUES ('ci', 1, 2, 0, '" +
+          digest +
+          "', 6, 200, '', 'old');"
+          "INSERT INTO allocated VALUES ('ci', 1, 0, 0), ('ci', 1, 1, 0), ('ci', 1, 2, 0);"
+          "INSERT INTO latest VALUES ('ci', 1, 2, 0);"
+          "INSERT INTO runners VALUES ('short', 'ci', '1.0', '2x8'), ('empty', 'ci', '', '4x16');"
+          "INSERT INTO retention VALUES ('ci', 7, 0);");
   ASSERT_EQ(RawUserVersion(db), 1);
   auto cat = OpenCatalog(db);
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
@@ -142,16 +149,18 @@ TEST(SqliteCatalogTest, ANewerSchemaIsRefusedAndTheFileLeftAsItWas) {
   testing::ScratchDir dir;
   std::string db = dir.Sub("kiln.db");
   int64_t newer = KnownSchemaVersion() + 3;
-  RawSql(db, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');"
-             "PRAGMA user_version = " + std::to_string(newer) + ";");
+  RawSql(db,
+         "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');"
+         "PRAGMA user_version = " +
+             std::to_string(newer) + ";");
   auto before = ReadFile(db);
   ASSERT_TRUE(before.ok());
   auto cat = OpenCatalog(db);
   ASSERT_FALSE(cat.ok());
   EXPECT_EQ(cat.status().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(cat.status().message(), "catalogue " + db + " has schema version " + std::to_string(newer) +
-                                        "; this kiln knows up to " + std::to_string(KnownSchemaVersion()) +
-                                        ": upgrade kiln");
+  EXPECT_EQ(cat.status().message(), "catalogue " + db + " has schema version " +
+                                        std::to_string(newer) + "; this kiln knows up to " +
+                                        std::to_string(KnownSchemaVersion()) + ": upgrade kiln");
   EXPECT_EQ(*ReadFile(db), *before);
   EXPECT_EQ(RawUserVersion(db), newer);
   EXPECT_FALSE(PathExists(db + "-wal"));
@@ -162,7 +171,8 @@ TEST(SqliteCatalogTest, OpenErrorsNameThePathAndWhatToCheck) {
   std::string db = dir.Sub("missing/dir/kiln.db");
   auto cat = OpenCatalog("sqlite://" + db);
   ASSERT_FALSE(cat.ok());
-  EXPECT_TRUE(Has(cat.status(), "open catalogue " + db + ": unable to open database file")) << cat.status().message();
+  EXPECT_TRUE(Has(cat.status(), "open catalogue " + db + ": unable to open database file"))
+      << cat.status().message();
   EXPECT_TRUE(Has(cat.status(), "directory")) << cat.status().message();
   ASSERT_TRUE(WriteFileAtomic(dir.Sub("notes.txt"), std::string(4096, 'x')).ok());
   auto junk = OpenCatalog(dir.Sub("notes.txt"));
@@ -184,10 +194,12 @@ TEST(SqliteCatalogTest, AWriteToAReadOnlyCatalogueSaysWhatAndWhere) {
   auto add = (*ro)->AddVersion("toolbox", {}, Nv(3));
   ASSERT_FALSE(add.ok());
   EXPECT_EQ(add.status().code(), Code::kPermissionDenied);
-  EXPECT_TRUE(Has(add.status(), "record toolbox:1.2.0 in catalogue " + db + ": attempt to write a readonly database"))
+  EXPECT_TRUE(Has(add.status(), "record toolbox:1.2.0 in catalogue " + db +
+                                    ": attempt to write a readonly database"))
       << add.status().message();
   Status put = (*ro)->PutRunner({"ci-large", "toolbox", "latest", "8x32"});
-  EXPECT_TRUE(Has(put, "record runner ci-large in catalogue " + db + ": attempt to write")) << put.message();
+  EXPECT_TRUE(Has(put, "record runner ci-large in catalogue " + db + ": attempt to write"))
+      << put.message();
   Status del = (*ro)->DeleteVersion("toolbox", {1, 0, 0}, false);
   EXPECT_TRUE(Has(del, "delete toolbox:1.0.0 in catalogue " + db)) << del.message();
   EXPECT_EQ((*rw)->List("toolbox")->size(), 2u);

@@ -18,7 +18,8 @@ class MemoryCatalog : public Catalog {
     Image& img = images_[image];
     Version v = NextVersion({img.allocated.begin(), img.allocated.end()}, spec);
     img.allocated.insert(v);
-    img.versions[v] = VersionRecord{image, v, nv.manifest, nv.size, nv.created, nv.runner_size, nv.source, false};
+    img.versions[v] =
+        VersionRecord{image, v, nv.manifest, nv.size, nv.created, nv.runner_size, nv.source, false};
     img.latest = v;
     return Record(image, v);
   }
@@ -96,7 +97,8 @@ class MemoryCatalog : public Catalog {
   Result<std::vector<VersionRecord>> Prune(const std::string& image, int64_t now) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<VersionRecord> all = ListLocked(image);
-    std::vector<VersionRecord> doomed = PruneSelection(all, RetentionLocked(image), RunnersLocked(), now);
+    std::vector<VersionRecord> doomed =
+        PruneSelection(all, RetentionLocked(image), RunnersLocked(), now);
     RemoveLocked(image, doomed, all);
     return doomed;
   }
@@ -141,7 +143,8 @@ class MemoryCatalog : public Catalog {
   }
 
   Result<std::vector<VersionRecord>> DeleteLocked(const std::string& image,
-                                                  const std::vector<Version>* versions, bool force) {
+                                                  const std::vector<Version>* versions,
+                                                  bool force) {
     std::vector<VersionRecord> all = ListLocked(image);
     std::vector<VersionRecord> doomed = all;
     if (versions != nullptr) {
@@ -149,7 +152,8 @@ class MemoryCatalog : public Catalog {
     } else if (all.empty()) {
       return NoSuchVersion(image, "", all);
     }
-    if (!force) RETURN_IF_ERROR(CheckPins(image, doomed, doomed.size() == all.size(), RunnersLocked()));
+    if (!force)
+      RETURN_IF_ERROR(CheckPins(image, doomed, doomed.size() == all.size(), RunnersLocked()));
     RemoveLocked(image, doomed, all);
     return doomed;
   }

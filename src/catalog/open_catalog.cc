@@ -11,7 +11,9 @@ namespace {
 const char kForms[] =
     "sqlite:///ABSOLUTE/PATH (add ?mode=ro to open read-only), a plain file path, or memory:";
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 Result<std::unique_ptr<Catalog>> OpenSqliteUrl(const std::string& url) {
   std::string rest = url.substr(std::string_view("sqlite://").size());
@@ -21,7 +23,8 @@ Result<std::unique_ptr<Catalog>> OpenSqliteUrl(const std::string& url) {
     rest.resize(q);
   }
   if (rest.empty() || rest[0] != '/') {
-    return InvalidArgument("catalogue url " + url + ": a sqlite url names an absolute path, as in " +
+    return InvalidArgument("catalogue url " + url +
+                           ": a sqlite url names an absolute path, as in " +
                            "sqlite:///var/lib/kiln/kiln.db (three slashes)");
   }
   if (!query.empty() && query != "mode=ro" && query != "mode=rw") {
@@ -44,14 +47,14 @@ Result<std::unique_ptr<Catalog>> OpenCatalog(const std::string& url) {
                             url[n] == '-' || url[n] == '.')) {
     ++n;
   }
-  bool has_scheme = n > 0 && n < url.size() && url[n] == ':' &&
-                    std::isalpha(static_cast<unsigned char>(url[0]));
+  bool has_scheme =
+      n > 0 && n < url.size() && url[n] == ':' && std::isalpha(static_cast<unsigned char>(url[0]));
   if (!has_scheme) return OpenSqliteCatalog(url, false);
   // The rest may hold a password: name the scheme only.
   std::string scheme = url.substr(0, n);
   if (scheme == "postgres" || scheme == "postgresql") {
-    return FailedPrecondition("catalogue url " + scheme + "://…: a PostgreSQL catalogue is not supported yet; use " +
-                              kForms);
+    return FailedPrecondition("catalogue url " + scheme +
+                              "://…: a PostgreSQL catalogue is not supported yet; use " + kForms);
   }
   return InvalidArgument("catalogue url with unknown scheme \"" + scheme + ":\"; use " + kForms);
 }

@@ -25,7 +25,9 @@ std::string Join(const std::vector<std::string>& parts) {
 Result<std::string> NormalizeRunnerVersion(const std::string& version) {
   if (version.empty() || version == "latest") return std::string("latest");
   auto v = ParseVersion(version);
-  if (!v.ok()) return InvalidArgument("runner version must be latest or a version like 1.2.0, not \"" + version + "\"");
+  if (!v.ok())
+    return InvalidArgument("runner version must be latest or a version like 1.2.0, not \"" +
+                           version + "\"");
   return v->ToString();
 }
 
@@ -45,7 +47,8 @@ Result<std::vector<VersionRecord>> SelectVersions(const std::string& image,
     if (std::find(wanted.begin(), wanted.end(), r.version) != wanted.end()) out.push_back(r);
   }
   for (const auto& v : wanted) {
-    bool found = std::any_of(all.begin(), all.end(), [&](const VersionRecord& r) { return r.version == v; });
+    bool found =
+        std::any_of(all.begin(), all.end(), [&](const VersionRecord& r) { return r.version == v; });
     if (!found) return NoSuchVersion(image, v.ToString(), all);
   }
   return out;
@@ -82,16 +85,19 @@ std::vector<VersionRecord> PruneSelection(std::vector<VersionRecord> versions,
   if (policy.keep_newest <= 0 && policy.max_age_days <= 0) return out;
   // Newest first by creation time, so "keep the newest N" means the N most recent snapshots;
   // ties by version, newest first.
-  std::stable_sort(versions.begin(), versions.end(), [](const VersionRecord& a, const VersionRecord& b) {
-    return a.created != b.created ? a.created > b.created : a.version > b.version;
-  });
+  std::stable_sort(versions.begin(), versions.end(),
+                   [](const VersionRecord& a, const VersionRecord& b) {
+                     return a.created != b.created ? a.created > b.created : a.version > b.version;
+                   });
   for (size_t i = 0; i < versions.size(); ++i) {
     const VersionRecord& r = versions[i];
     bool too_many = policy.keep_newest > 0 && i >= static_cast<size_t>(policy.keep_newest);
-    bool too_old = policy.max_age_days > 0 && now - r.created > int64_t{policy.max_age_days} * 86400;
+    bool too_old =
+        policy.max_age_days > 0 && now - r.created > int64_t{policy.max_age_days} * 86400;
     if (r.latest || !(too_many || too_old)) continue;
-    bool pinned = std::any_of(runners.begin(), runners.end(),
-                              [&](const RunnerRecord& run) { return Names(run, r.image, r.version); });
+    bool pinned = std::any_of(runners.begin(), runners.end(), [&](const RunnerRecord& run) {
+      return Names(run, r.image, r.version);
+    });
     if (!pinned) out.push_back(r);
   }
   return out;

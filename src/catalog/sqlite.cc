@@ -108,7 +108,8 @@ Status Db::SetWal() {
 
 Status Db::LastError() const {
   int code = sqlite3_extended_errcode(db_);
-  std::string where = doing_.empty() ? "open catalogue " + path_ : doing_ + " in catalogue " + path_;
+  std::string where =
+      doing_.empty() ? "open catalogue " + path_ : doing_ + " in catalogue " + path_;
   return Coded(code, where + ": " + sqlite3_errmsg(db_) + Hint(code));
 }
 

@@ -62,22 +62,29 @@ Result<VersionRecord> SqliteCatalog::AddVersion(const std::string& image, const 
   ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));
   std::vector<Version> used;
   {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT major, minor, patch FROM allocated WHERE image = ?"));
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT major, minor, patch FROM allocated WHERE image = ?"));
     s.Bind(image);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      used.push_back({static_cast<int>(s.Int(0)), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))});
+      used.push_back(
+          {static_cast<int>(s.Int(0)), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))});
     }
   }
   Version v = NextVersion(used, spec);
   db_->SetDoing("record " + image + ":" + v.ToString());
   ASSIGN_OR_RETURN(Stmt a, db_->Prepare("INSERT INTO allocated VALUES (?, ?, ?, ?)"));
   RETURN_IF_ERROR(BindVersion(a.Bind(image), v).Run());
-  ASSIGN_OR_RETURN(Stmt ins, db_->Prepare("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(Stmt ins,
+                   db_->Prepare("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   RETURN_IF_ERROR(BindVersion(ins.Bind(image), v)
-                      .Bind(nv.manifest.str()).Bind(nv.size).Bind(nv.created)
-                      .Bind(nv.runner_size).Bind(nv.source).Run());
+                      .Bind(nv.manifest.str())
+                      .Bind(nv.size)
+                      .Bind(nv.created)
+                      .Bind(nv.runner_size)
+                      .Bind(nv.source)
+                      .Run());
   RETURN_IF_ERROR(SetLatestLocked(image, v));
   RETURN_IF_ERROR(tx->Commit());
   return VersionRecord{image, v, nv.manifest, nv.size, nv.created, nv.runner_size, nv.source, true};
@@ -136,12 +143,15 @@ Status SqliteCatalog::SetLatestLocked(const std::string& image, const Version& v
   return BindVersion(s.Bind(image), v).Run();
 }
 
-Status SqliteCatalog::RemoveLocked(const std::string& image, const std::vector<VersionRecord>& doomed,
+Status SqliteCatalog::RemoveLocked(const std::string& image,
+                                   const std::vector<VersionRecord>& doomed,
                                    const std::vector<VersionRecord>& all) {
   bool latest_gone = false;
   for (const auto& r : doomed) {
-    ASSIGN_OR_RETURN(Stmt del, db_->Prepare(
-        "DELETE FROM versions WHERE image = ? AND major = ? AND minor = ? AND patch = ?"));
+    ASSIGN_OR_RETURN(
+        Stmt del,
+        db_->Prepare(
+            "DELETE FROM versions WHERE image = ? AND major = ? AND minor = ? AND patch = ?"));
     RETURN_IF_ERROR(BindVersion(del.Bind(image), r.version).Run());
     latest_gone = latest_gone || r.latest;
   }

@@ -26,16 +26,16 @@ Result<std::vector<VersionRecord>> SqliteCatalog::DeleteLocked(const std::string
   return doomed;
 }
 
-Result<std::vector<VersionRecord>> SqliteCatalog::DeleteVersions(const std::string& image,
-                                                                 const std::vector<Version>& versions,
-                                                                 bool force) {
+Result<std::vector<VersionRecord>> SqliteCatalog::DeleteVersions(
+    const std::string& image, const std::vector<Version>& versions, bool force) {
   std::string what;
   for (const auto& v : versions) what += (what.empty() ? "" : ", ") + image + ":" + v.ToString();
   auto lock = Begin("delete " + what);
   return DeleteLocked(image, &versions, force);
 }
 
-Result<std::vector<VersionRecord>> SqliteCatalog::DeleteImage(const std::string& image, bool force) {
+Result<std::vector<VersionRecord>> SqliteCatalog::DeleteImage(const std::string& image,
+                                                              bool force) {
   auto lock = Begin("delete every version of " + image);
   return DeleteLocked(image, nullptr, force);
 }

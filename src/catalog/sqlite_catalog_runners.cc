@@ -26,7 +26,8 @@ Result<std::vector<RunnerRecord>> SqliteCatalog::ListRunners() {
 }
 
 Result<std::vector<RunnerRecord>> SqliteCatalog::RunnersLocked() {
-  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT name, image, version, size FROM runners ORDER BY name"));
+  ASSIGN_OR_RETURN(Stmt s,
+                   db_->Prepare("SELECT name, image, version, size FROM runners ORDER BY name"));
   std::vector<RunnerRecord> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -54,8 +55,8 @@ Result<Retention> SqliteCatalog::GetRetention(const std::string& image) {
 }
 
 Result<Retention> SqliteCatalog::RetentionLocked(const std::string& image) {
-  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-      "SELECT keep_newest, max_age_days FROM retention WHERE image IN (?, '*') ORDER BY image = '*'"));
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT keep_newest, max_age_days FROM retention WHERE "
+                                        "image IN (?, '*') ORDER BY image = '*'"));
   s.Bind(image);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return Retention{};

@@ -4,10 +4,10 @@
 
 #include "base/clock.h"
 #include "base/json.h"
+#include "base/table.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "oci/reference.h"
-#include "base/table.h"
 
 namespace kiln::cli {
 namespace {
@@ -131,9 +131,15 @@ int ImageListCommand(App& app, const Args& args) {
   if (flags->Has("--json")) {
     OrderedJson out = OrderedJson::array();
     for (const auto& r : rows) {
-      out.push_back({{"name", r.name}, {"repository", r.repo}, {"tag", r.tag},
-                     {"tags", r.tags}, {"digest", r.digest}, {"size", r.size},
-                     {"layers", r.layers}, {"created", r.created}, {"source", r.source},
+      out.push_back({{"name", r.name},
+                     {"repository", r.repo},
+                     {"tag", r.tag},
+                     {"tags", r.tags},
+                     {"digest", r.digest},
+                     {"size", r.size},
+                     {"layers", r.layers},
+                     {"created", r.created},
+                     {"source", r.source},
                      {"runner_size", r.runner_size}});
     }
     std::printf("%s\n", DumpJson(out, 2).c_str());
@@ -175,11 +181,11 @@ int ImageRemoveCommand(App& app, const Args& args) {
 
 int ImageCommand(App& app, const Args& args) {
   static const std::map<std::string, int (*)(App&, const Args&)> kSub = {
-      {"import", ImageImportCommand}, {"export", ImageExportCommand},
-      {"ls", ImageListCommand},       {"list", ImageListCommand},
-      {"inspect", ImageInspectCommand}, {"rm", ImageRemoveCommand},
-      {"rollback", ImageRollbackCommand}, {"diff", ImageDiffCommand}, {"prune", ImagePruneCommand},
-      {"retention", ImageRetentionCommand}};
+      {"import", ImageImportCommand},     {"export", ImageExportCommand},
+      {"ls", ImageListCommand},           {"list", ImageListCommand},
+      {"inspect", ImageInspectCommand},   {"rm", ImageRemoveCommand},
+      {"rollback", ImageRollbackCommand}, {"diff", ImageDiffCommand},
+      {"prune", ImagePruneCommand},       {"retention", ImageRetentionCommand}};
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kImageHelp, stdout);
     return args.empty() ? 2 : 0;

@@ -1,8 +1,9 @@
 // kiln image import SOURCE NAME[:TAG]
 #include <archive.h>
 #include <archive_entry.h>
-#include <cstdio>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -104,13 +105,12 @@ Result<oci::Descriptor> ImportRootfs(content::ImageStore& store, const std::stri
   if (tty) std::fprintf(stderr, "\n");
   if (!layer.ok()) return layer.status();
   LogInfo("layer " + layer->descriptor.digest.Short() + ": " +
-          FormatBytes(layer->uncompressed_bytes) + " tar, " +
-          FormatBytes(layer->descriptor.size) + " compressed, " +
-          std::to_string(layer->entries) + " entries, " + FormatDuration(watch.Seconds()));
+          FormatBytes(layer->uncompressed_bytes) + " tar, " + FormatBytes(layer->descriptor.size) +
+          " compressed, " + std::to_string(layer->entries) + " entries, " +
+          FormatDuration(watch.Seconds()));
   int64_t now = Clock::Real()->NowUnix();
   snapshot::ImageDraft draft{snapshot::RootfsConfig(now), {}};
-  snapshot::AddLayer(draft, *layer,
-                     {FormatRfc3339(now), "kiln image import " + source, "", false});
+  snapshot::AddLayer(draft, *layer, {FormatRfc3339(now), "kiln image import " + source, "", false});
   return snapshot::CommitImage(draft, store.blobs());
 }
 
@@ -135,10 +135,13 @@ int ImageImportCommand(App& app, const Args& args) {
   // All or nothing: on failure, the blobs this import added are removed again (PutImage).
   auto manifest = (*store)->PutImage(*name, [&]() -> Result<oci::Descriptor> {
     switch (*format) {
-      case Format::kLayout: return content::ImportLayout(**store, source, ref);
-      case Format::kArchive: return content::ImportArchive(**store, source, ref);
+      case Format::kLayout:
+        return content::ImportLayout(**store, source, ref);
+      case Format::kArchive:
+        return content::ImportArchive(**store, source, ref);
       case Format::kRootfsDir:
-      case Format::kRootfsTar: break;
+      case Format::kRootfsTar:
+        break;
     }
     return ImportRootfs(**store, source, *format == Format::kRootfsDir, flags->Has("--zstd"));
   });

@@ -48,7 +48,8 @@ int ImageInspectCommand(App& app, const Args& args) {
   if (WantsHelp(args, kInspectHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--json", "", false}});
   if (!flags.ok()) return Fail(flags.status());
-  if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln image inspect NAME"));
+  if (flags->positional().size() != 1)
+    return Fail(InvalidArgument("usage: kiln image inspect NAME"));
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
   auto resolved = ResolveImage(app, flags->positional()[0]);
@@ -65,9 +66,9 @@ int ImageInspectCommand(App& app, const Args& args) {
     return 0;
   }
   const auto& c = img->config;
-  std::printf("Name:      %s\nDigest:    %s\nPlatform:  %s/%s\nCreated:   %s\n",
-              img->name.c_str(), img->descriptor.digest.str().c_str(), c.os.c_str(),
-              c.architecture.c_str(), c.created.c_str());
+  std::printf("Name:      %s\nDigest:    %s\nPlatform:  %s/%s\nCreated:   %s\n", img->name.c_str(),
+              img->descriptor.digest.str().c_str(), c.os.c_str(), c.architecture.c_str(),
+              c.created.c_str());
   for (const auto& e : c.env) std::printf("Env:       %s\n", e.c_str());
   std::string cmd;
   for (const auto& a : c.cmd) cmd += (cmd.empty() ? "" : " ") + a;
@@ -79,7 +80,8 @@ int ImageInspectCommand(App& app, const Args& args) {
                 i < c.diff_ids.size() ? c.diff_ids[i].Short().c_str() : "?");
   }
   std::printf("History:\n");
-  for (const auto& h : c.history) std::printf("  %s  %s\n", h.created.c_str(), h.created_by.c_str());
+  for (const auto& h : c.history)
+    std::printf("  %s  %s\n", h.created.c_str(), h.created_by.c_str());
   return 0;
 }
 
@@ -87,7 +89,8 @@ namespace {
 
 // The format and ref.name an export writes: from an oci:/oci-archive: DEST, else from --format
 // or a DEST ending in .tar; REF from DEST or --ref, which must agree when both are given.
-Status ChooseExport(content::ImageLocation& dest, const std::string& format, const std::string& ref) {
+Status ChooseExport(content::ImageLocation& dest, const std::string& format,
+                    const std::string& ref) {
   using Kind = content::ImageLocation::Kind;
   if (!format.empty() && format != "oci" && format != "oci-archive") {
     return InvalidArgument("--format must be oci or oci-archive");
@@ -111,11 +114,13 @@ int ImageExportCommand(App& app, const Args& args) {
   if (WantsHelp(args, kExportHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--format", "", true}, {"--ref", "", true}});
   if (!flags.ok()) return Fail(flags.status());
-  if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image export NAME DEST"));
+  if (flags->positional().size() != 2)
+    return Fail(InvalidArgument("usage: kiln image export NAME DEST"));
   const std::string& name = flags->positional()[0];
   auto dest = content::ParseImageLocation(flags->positional()[1]);
   if (!dest.ok()) return Fail(dest.status());
-  if (Status s = ChooseExport(*dest, flags->Get("--format"), flags->Get("--ref")); !s.ok()) return Fail(s);
+  if (Status s = ChooseExport(*dest, flags->Get("--format"), flags->Get("--ref")); !s.ok())
+    return Fail(s);
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
   auto resolved = ResolveImage(app, name);

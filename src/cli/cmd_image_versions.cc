@@ -4,12 +4,12 @@
 #include <set>
 
 #include "base/clock.h"
+#include "base/escape.h"
 #include "base/fs.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "cli/commands.h"
-#include "base/json.h"
 #include "cli/flags.h"
-#include "base/escape.h"
 #include "images/gc.h"
 #include "images/remove.h"
 #include "snapshot/tree_diff.h"
@@ -50,10 +50,13 @@ Status SweepLeftovers(App& app) {
   ASSIGN_OR_RETURN(jobs::Engine * engine, app.Engine());
   RETURN_IF_ERROR(engine->Store().status());
   auto runtime = engine->Runtime();
-  if (!runtime.ok()) LogWarn("orphan sandboxes and run dirs not swept: " + runtime.status().message());
+  if (!runtime.ok())
+    LogWarn("orphan sandboxes and run dirs not swept: " + runtime.status().message());
   jobs::Swept s = engine->swept();
-  std::printf("removed %d partial blob(s), %d run dir(s) and %d sandbox(es) left by killed kiln processes (%s)\n",
-              s.partial_blobs, s.runs, s.sandboxes, FormatBytes(static_cast<uint64_t>(s.bytes)).c_str());
+  std::printf(
+      "removed %d partial blob(s), %d run dir(s) and %d sandbox(es) left by killed kiln processes "
+      "(%s)\n",
+      s.partial_blobs, s.runs, s.sandboxes, FormatBytes(static_cast<uint64_t>(s.bytes)).c_str());
   return Status::Ok();
 }
 
@@ -74,7 +77,8 @@ Status RemoveCustomImage(App& app, const std::string& ref, bool force) {
   if (r.whole_image) {
     std::printf("removed %s (%zu versions)\n", r.image.c_str(), r.removed.size());
   } else {
-    for (const auto& v : r.removed) std::printf("removed %s:%s\n", r.image.c_str(), v.version.ToString().c_str());
+    for (const auto& v : r.removed)
+      std::printf("removed %s:%s\n", r.image.c_str(), v.version.ToString().c_str());
   }
   return Status::Ok();
 }
@@ -102,9 +106,11 @@ int ImagePruneCommand(App& app, const Args& args) {
   if (!cat.ok()) return Fail(cat.status());
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
-  auto removed = images::PruneVersions(**cat, args.empty() ? "" : args[0], (*engine)->clock().NowUnix());
+  auto removed =
+      images::PruneVersions(**cat, args.empty() ? "" : args[0], (*engine)->clock().NowUnix());
   if (!removed.ok()) return Fail(removed.status());
-  for (const auto& r : *removed) std::printf("pruned %s:%s\n", r.image.c_str(), r.version.ToString().c_str());
+  for (const auto& r : *removed)
+    std::printf("pruned %s:%s\n", r.image.c_str(), r.version.ToString().c_str());
   Status s = CollectGarbage(app);
   return s.ok() ? 0 : Fail(s);
 }
@@ -157,7 +163,8 @@ int ImageDiffCommand(App& app, const Args& args) {
   if (WantsHelp(args, kDiffHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--json", "", false}});
   if (!flags.ok()) return Fail(flags.status());
-  if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image diff BASE IMAGE"));
+  if (flags->positional().size() != 2)
+    return Fail(InvalidArgument("usage: kiln image diff BASE IMAGE"));
   auto layers = app.Layers();
   if (!layers.ok()) return Fail(layers.status());
   std::vector<std::string> stacks[2];
@@ -172,7 +179,8 @@ int ImageDiffCommand(App& app, const Args& args) {
   if (!changes.ok()) return Fail(changes.status());
   if (flags->Has("--json")) {
     Json out = Json::array();
-    for (const auto& c : *changes) out.push_back({{"kind", std::string(1, c.kind)}, {"path", c.path}});
+    for (const auto& c : *changes)
+      out.push_back({{"kind", std::string(1, c.kind)}, {"path", c.path}});
     std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }

@@ -55,8 +55,8 @@ int Fill(App& app, const Args& args) {
   Stopwatch watch;
   auto filled = jobs::FillPool(**engine, flags->positional()[0], flags->Get("--size"), count);
   if (!filled.ok()) return Fail(filled.status());
-  std::printf("%s: %d sandbox(es) started in %s; %d waiting\n", filled->name.c_str(), filled->started,
-              FormatDuration(watch.Seconds()).c_str(), count);
+  std::printf("%s: %d sandbox(es) started in %s; %d waiting\n", filled->name.c_str(),
+              filled->started, FormatDuration(watch.Seconds()).c_str(), count);
   return 0;
 }
 
@@ -70,12 +70,14 @@ int List(App& app, const Args& args) {
   int64_t now = Clock::Real()->NowUnix();
   if (flags->Has("--json")) {
     Json out = Json::array();
-    for (const auto& e : *entries) out.push_back({{"id", e.id}, {"image", e.name}, {"key", e.key}, {"created", e.created}});
+    for (const auto& e : *entries)
+      out.push_back({{"id", e.id}, {"image", e.name}, {"key", e.key}, {"created", e.created}});
     std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
   }
   Table t({"SANDBOX", "IMAGE", "WAITING"});
-  for (const auto& e : *entries) t.Add({e.id, e.name, FormatDuration(static_cast<double>(now - e.created))});
+  for (const auto& e : *entries)
+    t.Add({e.id, e.name, FormatDuration(static_cast<double>(now - e.created))});
   std::fputs(t.Render().c_str(), stdout);
   return 0;
 }
@@ -94,7 +96,8 @@ int Drain(App& app, const Args& args) {
 }  // namespace
 
 int PoolCommand(App& app, const Args& args) {
-  if (args.empty() || (WantsHelp(Args(args.begin(), args.begin() + 1), kHelp))) return args.empty() ? (std::fputs(kHelp, stderr), 2) : 0;
+  if (args.empty() || (WantsHelp(Args(args.begin(), args.begin() + 1), kHelp)))
+    return args.empty() ? (std::fputs(kHelp, stderr), 2) : 0;
   static const std::map<std::string, int (*)(App&, const Args&)> kSub = {
       {"fill", Fill}, {"ls", List}, {"list", List}, {"drain", Drain}};
   auto it = kSub.find(args[0]);

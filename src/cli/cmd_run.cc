@@ -1,9 +1,10 @@
 // kiln run: GitHub Actions workflows in kiln sandboxes.
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 
 #include "base/fs.h"
 #include "base/log.h"
@@ -108,7 +109,8 @@ Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   if (flags.Has("--config")) app.set_config_path(flags.Get("--config"));
   const std::string& path = app.config_path();
   ASSIGN_OR_RETURN(workflow::RunnerConfig config, workflow::LoadRunnerConfig(path));
-  for (const auto& p : flags.GetAll("--platform")) RETURN_IF_ERROR(workflow::AddOverride(config, p));
+  for (const auto& p : flags.GetAll("--platform"))
+    RETURN_IF_ERROR(workflow::AddOverride(config, p));
   config.runner_lookup = [&app](const std::string& name) -> Result<workflow::RunnerTarget> {
     ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
     ASSIGN_OR_RETURN(catalog::RunnerRecord r, cat->GetRunner(name));
@@ -121,16 +123,20 @@ Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
 Status LoadSecrets(const Flags& flags, std::map<std::string, std::string>& out) {
   for (const auto& file : flags.GetAll("--secret-file")) {
     auto text = ReadFile(file);
-    if (!text.ok()) return InvalidArgument("--secret-file " + file + ": " + text.status().message());
+    if (!text.ok())
+      return InvalidArgument("--secret-file " + file + ": " + text.status().message());
     ASSIGN_OR_RETURN(auto secrets, ParseSecretFile(*text, file));
     for (auto& [k, v] : secrets) out[k] = std::move(v);
   }
   for (const auto& spec : flags.GetAll("--secret")) {
     bool in_argv = false;
-    RETURN_IF_ERROR(AddSecretFlag(spec, [](const char* n) { return std::getenv(n); }, out, &in_argv));
+    RETURN_IF_ERROR(AddSecretFlag(
+        spec, [](const char* n) { return std::getenv(n); }, out, &in_argv));
     if (in_argv) {
-      LogWarn("--secret " + spec.substr(0, spec.find('=')) + "=VALUE puts the value in kiln's command line, "
-              "which every local user can read in the process list; use -s NAME (value from $NAME) or --secret-file");
+      LogWarn("--secret " + spec.substr(0, spec.find('=')) +
+              "=VALUE puts the value in kiln's command line, "
+              "which every local user can read in the process list; use -s NAME (value from $NAME) "
+              "or --secret-file");
     }
   }
   return Status::Ok();
@@ -140,7 +146,8 @@ Status SplitPairs(const std::vector<std::string>& specs, std::map<std::string, s
                   const char* what) {
   for (const auto& s : specs) {
     size_t eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) return InvalidArgument(std::string(what) + " takes NAME=VALUE");
+    if (eq == std::string::npos || eq == 0)
+      return InvalidArgument(std::string(what) + " takes NAME=VALUE");
     out[s.substr(0, eq)] = s.substr(eq + 1);
   }
   return Status::Ok();
@@ -150,11 +157,16 @@ Status SplitPairs(const std::vector<std::string>& specs, std::map<std::string, s
 
 int RunCommand(App& app, const Args& args) {
   if (WantsHelp(args, kHelp)) return 0;
-  auto flags = Flags::Parse(args, {{"--platform", "-P", true}, {"--job", "-j", true},
-                                   {"--event", "", true}, {"--config", "", true},
-                                   {"--secret", "-s", true}, {"--secret-file", "", true},
-                                   {"--env", "", true}, {"--json", "", false},
-                                   {"--warm-pool", "", true}, {"--concurrent-jobs", "", true}});
+  auto flags = Flags::Parse(args, {{"--platform", "-P", true},
+                                   {"--job", "-j", true},
+                                   {"--event", "", true},
+                                   {"--config", "", true},
+                                   {"--secret", "-s", true},
+                                   {"--secret-file", "", true},
+                                   {"--env", "", true},
+                                   {"--json", "", false},
+                                   {"--warm-pool", "", true},
+                                   {"--concurrent-jobs", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
   auto files = workflow::WorkflowFiles(target);
@@ -169,7 +181,8 @@ int RunCommand(App& app, const Args& args) {
   auto config = LoadConfig(*flags, app);
   if (!config.ok()) return Fail(config.status());
   o.runners = std::move(*config);
-  int warm = flags->Has("--warm-pool") ? std::atoi(flags->Get("--warm-pool").c_str()) : o.runners.warm_pool;
+  int warm = flags->Has("--warm-pool") ? std::atoi(flags->Get("--warm-pool").c_str())
+                                       : o.runners.warm_pool;
   if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
   app.set_warm_pool(warm);
   o.only_job = flags->Get("--job");
@@ -180,7 +193,8 @@ int RunCommand(App& app, const Args& args) {
     char* end = nullptr;
     long v = std::strtol(n.c_str(), &end, 10);
     if (n.empty() || *end != '\0' || v < 1 || v > 1024) {
-      return Fail(InvalidArgument("--concurrent-jobs takes a number of jobs from 1 to 1024, not \"" + n + "\""));
+      return Fail(InvalidArgument(
+          "--concurrent-jobs takes a number of jobs from 1 to 1024, not \"" + n + "\""));
     }
     o.concurrent_jobs = static_cast<int>(v);
   }

@@ -33,10 +33,12 @@ EXAMPLES
 )";
 
 int Add(App& app, const Args& args) {
-  auto flags = Flags::Parse(args, {{"--image", "", true}, {"--version", "", true}, {"--size", "", true}});
+  auto flags =
+      Flags::Parse(args, {{"--image", "", true}, {"--version", "", true}, {"--size", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->positional().size() != 1 || !flags->Has("--image")) {
-    return Fail(InvalidArgument("usage: kiln runner add NAME --image IMAGE [--version V] [--size S]"));
+    return Fail(
+        InvalidArgument("usage: kiln runner add NAME --image IMAGE [--version V] [--size S]"));
   }
   catalog::RunnerRecord r{flags->positional()[0], flags->Get("--image"),
                           flags->Get("--version", "latest"), flags->Get("--size", "2x8")};
@@ -67,7 +69,8 @@ int List(App& app, const Args& args) {
   if (flags->Has("--json")) {
     OrderedJson out = OrderedJson::array();
     for (const auto& r : *runners) {
-      out.push_back({{"name", r.name}, {"image", r.image}, {"version", r.version}, {"size", r.size}});
+      out.push_back(
+          {{"name", r.name}, {"image", r.image}, {"version", r.version}, {"size", r.size}});
     }
     std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;

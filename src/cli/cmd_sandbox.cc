@@ -1,11 +1,12 @@
 // kiln sandbox create | exec | ls | rm | snapshot: long-lived sandboxes, and images made from
 // them while they run (as Oracle makes custom images of running instances, without the
 // minutes-long shutdown: the sandbox is frozen only while its changes are captured).
+#include <fcntl.h>
+#include <sys/file.h>
+
 #include <cerrno>
 #include <cstdio>
-#include <fcntl.h>
 #include <map>
-#include <sys/file.h>
 
 #include "base/clock.h"
 #include "base/fd.h"
@@ -43,11 +44,13 @@ DESCRIPTION
 int Create(App& app, const Args& args) {
   auto flags = Flags::Parse(args, {{"--size", "", true}, {"--name", "", true}});
   if (!flags.ok()) return Fail(flags.status());
-  if (flags->positional().size() != 1) return Fail(InvalidArgument("usage: kiln sandbox create IMAGE [--size S]"));
+  if (flags->positional().size() != 1)
+    return Fail(InvalidArgument("usage: kiln sandbox create IMAGE [--size S]"));
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
   // Without --size, the size a job on that image gets: a sandbox always has limits.
-  auto id = jobs::CreateSandbox(**engine, flags->positional()[0], flags->Get("--size"), flags->Get("--name"));
+  auto id = jobs::CreateSandbox(**engine, flags->positional()[0], flags->Get("--size"),
+                                flags->Get("--name"));
   if (!id.ok()) return Fail(id.status());
   std::printf("%s\n", id->c_str());
   return 0;
@@ -56,7 +59,8 @@ int Create(App& app, const Args& args) {
 int Exec(App& app, const Args& args) {
   auto flags = Flags::Parse(args, {});
   if (!flags.ok()) return Fail(flags.status());
-  if (flags->positional().size() < 2) return Fail(InvalidArgument("usage: kiln sandbox exec ID -- COMMAND..."));
+  if (flags->positional().size() < 2)
+    return Fail(InvalidArgument("usage: kiln sandbox exec ID -- COMMAND..."));
   auto rt = app.Runtime();
   if (!rt.ok()) return Fail(rt.status());
   auto box = (*rt)->Attach(flags->positional()[0]);
@@ -82,7 +86,10 @@ int List(App& app, const Args& args) {
   if (flags->Has("--json")) {
     Json out = Json::array();
     for (const auto& s : *all) {
-      out.push_back({{"id", s.id}, {"name", s.spec.name}, {"state", s.state}, {"created", FormatRfc3339(s.created)},
+      out.push_back({{"id", s.id},
+                     {"name", s.spec.name},
+                     {"state", s.state},
+                     {"created", FormatRfc3339(s.created)},
                      {"labels", s.spec.labels}});
     }
     std::printf("%s\n", DumpJson(out, 2).c_str());
@@ -114,10 +121,11 @@ int Remove(App& app, const Args& args) {
 int SandboxSnapshot(App& app, const Args& args);
 
 int SandboxCommand(App& app, const Args& args) {
-  if (args.empty() || (WantsHelp(Args(args.begin(), args.begin() + 1), kHelp))) return args.empty() ? (std::fputs(kHelp, stderr), 2) : 0;
+  if (args.empty() || (WantsHelp(Args(args.begin(), args.begin() + 1), kHelp)))
+    return args.empty() ? (std::fputs(kHelp, stderr), 2) : 0;
   static const std::map<std::string, int (*)(App&, const Args&)> kSub = {
-      {"create", Create}, {"exec", Exec}, {"ls", List}, {"list", List}, {"rm", Remove},
-      {"snapshot", SandboxSnapshot}};
+      {"create", Create}, {"exec", Exec}, {"ls", List},
+      {"list", List},     {"rm", Remove}, {"snapshot", SandboxSnapshot}};
   auto it = kSub.find(args[0]);
   if (it == kSub.end()) return Fail(InvalidArgument("unknown command: kiln sandbox " + args[0]));
   Args rest(args.begin() + 1, args.end());

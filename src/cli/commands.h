@@ -11,20 +11,20 @@ namespace kiln::cli {
 
 using Args = std::vector<std::string>;
 
-int ImageCommand(App& app, const Args& args);        // kiln image …
-int ImageImportCommand(App& app, const Args& args);  // kiln image import
-int ImageExportCommand(App& app, const Args& args);  // kiln image export
-int ImageListCommand(App& app, const Args& args);    // kiln image ls, kiln images
-int ImageInspectCommand(App& app, const Args& args); // kiln image inspect
-int ImageRemoveCommand(App& app, const Args& args);  // kiln image rm
+int ImageCommand(App& app, const Args& args);           // kiln image …
+int ImageImportCommand(App& app, const Args& args);     // kiln image import
+int ImageExportCommand(App& app, const Args& args);     // kiln image export
+int ImageListCommand(App& app, const Args& args);       // kiln image ls, kiln images
+int ImageInspectCommand(App& app, const Args& args);    // kiln image inspect
+int ImageRemoveCommand(App& app, const Args& args);     // kiln image rm
 int ImageDiffCommand(App& app, const Args& args);       // kiln image diff
 int ImageRollbackCommand(App& app, const Args& args);   // kiln image rollback
 int ImagePruneCommand(App& app, const Args& args);      // kiln image prune
 int ImageRetentionCommand(App& app, const Args& args);  // kiln image retention
-int RunCommand(App& app, const Args& args);          // kiln run
-int RunnerCommand(App& app, const Args& args);       // kiln runner …
-int SandboxCommand(App& app, const Args& args);      // kiln sandbox …
-int PoolCommand(App& app, const Args& args);         // kiln pool …
+int RunCommand(App& app, const Args& args);             // kiln run
+int RunnerCommand(App& app, const Args& args);          // kiln runner …
+int SandboxCommand(App& app, const Args& args);         // kiln sandbox …
+int PoolCommand(App& app, const Args& args);            // kiln pool …
 
 // Removes a custom image version ("NAME:X.Y.Z") or every version ("NAME"); NotFound when NAME
 // is no custom image.

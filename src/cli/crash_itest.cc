@@ -2,13 +2,14 @@
 // catalogue version is complete (all blobs present and verified), no number is used twice, the
 // next snapshot still works and gets a new number, and no killed capture's partial blob is left
 // in oci/ingest.
-#include <csignal>
 #include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <random>
 #include <set>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "cli/e2e_util.h"
 
@@ -40,12 +41,16 @@ TEST_F(CrashE2E, KilledSnapshotsLeaveNoHalfImage) {
   // A diff big enough that a capture takes a while: 48 MB of incompressible data, 2000 files.
   ASSERT_EQ(Kiln({"sandbox", "exec", id, "--", "sh", "-c",
                   "mkdir -p /data/small && head -c 50331648 /dev/urandom > /data/big && "
-                  "for i in $(seq 2000); do echo $i > /data/small/$i; done"}).code, 0);
+                  "for i in $(seq 2000); do echo $i > /data/small/$i; done"})
+                .code,
+            0);
   std::mt19937 rng(42);
   int killed = 0, finished = 0;
   for (int round = 0; round < 12; ++round) {
-    pid_t pid = Spawn({testing::KilnBinary(), "--state-dir", state_, "-q", "sandbox", "snapshot", id, "crashy"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 900)(rng)));
+    pid_t pid = Spawn(
+        {testing::KilnBinary(), "--state-dir", state_, "-q", "sandbox", "snapshot", id, "crashy"});
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 900)(rng)));
     ::kill(pid, SIGKILL);
     int st = 0;
     ::waitpid(pid, &st, 0);
@@ -74,7 +79,8 @@ TEST_F(CrashE2E, KilledSnapshotsLeaveNoHalfImage) {
   // The sandbox runs on, thawed, after all of it.
   EXPECT_EQ(Kiln({"sandbox", "exec", id, "--", "true"}).code, 0);
   EXPECT_EQ(Kiln({"sandbox", "rm", id}).code, 0);
-  std::printf("rounds: %d killed, %d finished before the kill; %zu versions recorded\n", killed, finished, seen.size());
+  std::printf("rounds: %d killed, %d finished before the kill; %zu versions recorded\n", killed,
+              finished, seen.size());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -37,7 +38,8 @@ class KilnE2E : public ::testing::Test {
   // Imports the Debian minbase fixture (scripts/fixtures.sh) under each name.
   void ImportDebian(const std::vector<std::string>& names) {
     std::string tar = testing::DebianRootfsTar();
-    ASSERT_FALSE(tar.empty()) << "run scripts/fixtures.sh first (it builds the Debian rootfs tarball)";
+    ASSERT_FALSE(tar.empty())
+        << "run scripts/fixtures.sh first (it builds the Debian rootfs tarball)";
     for (const auto& n : names) {
       auto r = Kiln({"image", "import", tar, n});
       ASSERT_EQ(r.code, 0) << r.err;

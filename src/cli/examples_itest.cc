@@ -10,11 +10,15 @@ using ExamplesE2E = KilnE2E;
 // and the CI workflow runs on toolbox:latest with the tools already there.
 TEST_F(ExamplesE2E, CustomImageIsBuiltAndCiRunsOnIt) {
   const std::string debs = "/var/cache/kiln-test/debs";
-  ASSERT_TRUE(PathExists(debs + "/COMPLETE")) << "run scripts/fixtures.sh first (it downloads " << debs << ")";
+  ASSERT_TRUE(PathExists(debs + "/COMPLETE"))
+      << "run scripts/fixtures.sh first (it downloads " << debs << ")";
   ImportDebian({"debian:bookworm"});
   std::string example = ws_ + "/example";
-  ASSERT_TRUE(RunChecked({"cp", "-a", testing::SourceDir() + "/examples/custom-image", example}).ok());
-  ASSERT_TRUE(RunChecked({"sh", "-c", "mkdir -p \"$1/debs\" && cp \"$2\"/*.deb \"$1/debs/\"", "sh", example, debs}).ok());
+  ASSERT_TRUE(
+      RunChecked({"cp", "-a", testing::SourceDir() + "/examples/custom-image", example}).ok());
+  ASSERT_TRUE(RunChecked({"sh", "-c", "mkdir -p \"$1/debs\" && cp \"$2\"/*.deb \"$1/debs/\"", "sh",
+                          example, debs})
+                  .ok());
 
   auto image = Kiln({"run", "image.yml"}, example);
   ASSERT_EQ(image.code, 0) << image.out << image.err;

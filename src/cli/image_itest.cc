@@ -22,7 +22,9 @@ TEST_F(ImageE2E, BusyboxRootfsImportsRunsAndExportsForSkopeoAndUmoci) {
   std::string digest = imp.out.substr(imp.out.find(' ') + 1);
   digest.erase(digest.find_last_not_of("\n") + 1);
 
-  Workflow("bb.yml", "on: push\njobs:\n  a:\n    runs-on: bb\n    steps:\n      - run: echo \"busybox $(uname -s)\" && test ! -e /bin/bash\n");
+  Workflow("bb.yml",
+           "on: push\njobs:\n  a:\n    runs-on: bb\n    steps:\n      - run: echo \"busybox "
+           "$(uname -s)\" && test ! -e /bin/bash\n");
   auto run = Kiln({"run", "-P", "bb=busybox:1"});
   EXPECT_EQ(run.code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("busybox Linux"), std::string::npos);
@@ -68,10 +70,12 @@ TEST_F(ImageE2E, HostPortNamesImportListAndInspect) {
   EXPECT_EQ((*rows)[0]["repository"], "127.0.0.1:5000/team/tool");
   EXPECT_EQ((*rows)[0]["tag"], "1.0");
   auto filtered = Kiln({"images", "127.0.0.1:5000/team/tool"});
-  EXPECT_NE(filtered.out.find("127.0.0.1:5000/team/tool"), std::string::npos) << filtered.out << filtered.err;
+  EXPECT_NE(filtered.out.find("127.0.0.1:5000/team/tool"), std::string::npos)
+      << filtered.out << filtered.err;
   auto inspect = Kiln({"image", "inspect", "127.0.0.1:5000/team/tool:1.0"});
   ASSERT_EQ(inspect.code, 0) << inspect.err;
-  EXPECT_NE(inspect.out.find("Name:      127.0.0.1:5000/team/tool:1.0"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("Name:      127.0.0.1:5000/team/tool:1.0"), std::string::npos)
+      << inspect.out;
   // Not found under Docker's defaults, nor without the host: local names match as written.
   EXPECT_NE(Kiln({"image", "inspect", "team/tool:1.0"}).code, 0);
   auto upper = Kiln({"image", "import", rootfs, "Team/Tool"});
@@ -93,7 +97,8 @@ TEST_F(ImageE2E, ExportAndImportTakeTheSameLocationForms) {
   std::string digest = imp.out.substr(imp.out.find(' ') + 1);
   digest.erase(digest.find_last_not_of("\n") + 1);
 
-  std::string layout = dir_.Sub("loc-layout"), archive = dir_.Sub("loc.tar"), named = dir_.Sub("named.tar");
+  std::string layout = dir_.Sub("loc-layout"), archive = dir_.Sub("loc.tar"),
+              named = dir_.Sub("named.tar");
   auto to_layout = Kiln({"image", "export", "busybox:1", "oci:" + layout});
   ASSERT_EQ(to_layout.code, 0) << to_layout.err;
   EXPECT_EQ(to_layout.out, "busybox:1 → oci:" + layout + ":1\n");
@@ -112,8 +117,10 @@ TEST_F(ImageE2E, ExportAndImportTakeTheSameLocationForms) {
   EXPECT_EQ(stable.code, 0) << stable.err;
 
   for (const auto& [source, name] : std::vector<std::pair<std::string, std::string>>{
-           {"oci:" + layout + ":1", "back:layout"}, {"oci-archive:" + archive, "back:archive"},
-           {"oci-archive:" + named + ":stable", "back:named"}, {archive, "back:plain"}}) {
+           {"oci:" + layout + ":1", "back:layout"},
+           {"oci-archive:" + archive, "back:archive"},
+           {"oci-archive:" + named + ":stable", "back:named"},
+           {archive, "back:plain"}}) {
     auto back = Kiln({"image", "import", source, name});
     ASSERT_EQ(back.code, 0) << source << ": " << back.err;
     EXPECT_NE(back.out.find(digest), std::string::npos) << source << ": " << back.out;
@@ -139,7 +146,10 @@ TEST_F(ImageE2E, TamperedArchiveIsRefusedAndNothingIsNamed) {
   size_t size = 0;
   for (const auto& b : *ls) {
     auto d = ReadFile(layout + "/blobs/sha256/" + b);
-    if (d->size() > size) { size = d->size(); biggest = b; }
+    if (d->size() > size) {
+      size = d->size();
+      biggest = b;
+    }
   }
   std::string path = layout + "/blobs/sha256/" + biggest;
   std::string data = *ReadFile(path);

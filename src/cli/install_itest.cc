@@ -64,8 +64,9 @@ TEST_F(InstalledKiln, WithoutKilnInitSaysWhereItLookedAndKilnInitSetsIt) {
   ASSERT_EQ(::rename((prefix_ + "/libexec/kiln/kiln-init").c_str(), moved.c_str()), 0);
   auto failed = Installed({"sandbox", "create", "bb"});
   EXPECT_NE(failed.code, 0);
-  for (const std::string& part : {prefix_ + "/bin/kiln-init", prefix_ + "/bin/../libexec/kiln/kiln-init",
-                                  std::string("init_path"), std::string("KILN_INIT")}) {
+  for (const std::string& part :
+       {prefix_ + "/bin/kiln-init", prefix_ + "/bin/../libexec/kiln/kiln-init",
+        std::string("init_path"), std::string("KILN_INIT")}) {
     EXPECT_NE(failed.err.find(part), std::string::npos) << part << " not in: " << failed.err;
   }
   EXPECT_EQ(Installed({"sandbox", "ls", "--json"}).out, "[]\n");  // nothing left half made

@@ -1,9 +1,10 @@
 // kiln: a self-hosted CI runner whose centre is custom images.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
-#include <sys/resource.h>
 
 #include "base/log.h"
 #include "cli/commands.h"
@@ -119,7 +120,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
-      {"run", RunCommand},       {"image", ImageCommand}, {"images", ImageListCommand},
+      {"run", RunCommand},  {"image", ImageCommand},   {"images", ImageListCommand},
       {"version", Version}, {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
       {"pool", PoolCommand}};
   std::string command = argv[i];

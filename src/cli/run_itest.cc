@@ -1,6 +1,7 @@
 // kiln run end to end under crun: act's workflows on the Debian image, workflow errors.
-#include <csignal>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "base/clock.h"
 #include "cli/e2e_util.h"
@@ -15,16 +16,17 @@ TEST_F(RunE2E, ActCasesGiveActsOutcomeUnderCrun) {
   ImportDebian({"debian:bookworm", "node:16-buster-slim"});
   std::string base = testing::SourceDir() + "/../shared/external/act-testdata/";
   for (const auto& c : workflow::ActCases()) {
-    auto r = Kiln({"run", base + c.dir + "/" + c.file, "-P", "ubuntu-latest=debian:bookworm",
-                   "-P", "ubuntu-18.04=debian:bookworm", "-P", "macos-latest=debian:bookworm",
-                   "-P", "self-hosted=debian:bookworm", "-P", "ubuntu-16.04=debian:bookworm", "--json"});
+    auto r = Kiln({"run", base + c.dir + "/" + c.file, "-P", "ubuntu-latest=debian:bookworm", "-P",
+                   "ubuntu-18.04=debian:bookworm", "-P", "macos-latest=debian:bookworm", "-P",
+                   "self-hosted=debian:bookworm", "-P", "ubuntu-16.04=debian:bookworm", "--json"});
     EXPECT_EQ(r.code, c.success ? 0 : 1) << c.dir << "\n" << r.err;
     auto report = ParseJson(r.out);
     ASSERT_TRUE(report.ok()) << c.dir << ": " << r.out;
     EXPECT_EQ((*report)["success"], c.success) << c.dir;
     if (!c.success) {
       bool failed = false;
-      for (const auto& j : (*report)["jobs"]) failed |= j["id"] == c.failing_job && j["result"] == "failure";
+      for (const auto& j : (*report)["jobs"])
+        failed |= j["id"] == c.failing_job && j["result"] == "failure";
       EXPECT_TRUE(failed) << c.dir << "\n" << r.out;
     }
   }
@@ -35,10 +37,14 @@ TEST_F(RunE2E, ActCasesGiveActsOutcomeUnderCrun) {
 }
 
 TEST_F(RunE2E, MalformedWorkflowNamesFileLineColumn) {
-  Workflow("bad.yml", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: hi\n        shel: bash\n");
+  Workflow(
+      "bad.yml",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: hi\n        shel: bash\n");
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find(".github/workflows/bad.yml:7:9: unknown key \"shel\" in step"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(".github/workflows/bad.yml:7:9: unknown key \"shel\" in step"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(RunE2E, UnmappedLabelIsAClearError) {
@@ -46,16 +52,18 @@ TEST_F(RunE2E, UnmappedLabelIsAClearError) {
   Workflow("a.yml", "on: push\njobs:\n  a:\n    runs-on: gpu-large\n    steps: [{run: 'true'}]\n");
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("maps to no image; map it with -P gpu-large=IMAGE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("maps to no image; map it with -P gpu-large=IMAGE"), std::string::npos)
+      << r.out;
 }
 
 // Ctrl-C while a step sleeps: kiln stops the step at once, runs the always() step, cleans the
 // sandbox up (no dir, no crun container) and exits 1 with the job cancelled.
 TEST_F(RunE2E, CtrlCStopsTheStepAndCleansUp) {
   ImportDebian({"debian:bookworm"});
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - run: echo started; sleep 300\n"
-                    "      - if: always()\n        run: echo cleanup-ran\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - run: echo started; sleep 300\n"
+           "      - if: always()\n        run: echo cleanup-ran\n");
   int pid = 0;
   std::string out;
   SubprocessOptions o;
@@ -99,8 +107,9 @@ TEST_F(RunE2E, WarmPoolSandboxesAreTakenByMatchingJobsAndRefilled) {
   auto fill = Kiln({"pool", "fill", "debian:bookworm", "--size", "2x8"});
   ASSERT_EQ(fill.code, 0) << fill.err;
   EXPECT_EQ(pool_size(), 1);
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 2x8}\n    steps:\n"
-                    "      - run: echo pooled > \"$GITHUB_WORKSPACE/out\"; nproc\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 2x8}\n    steps:\n"
+           "      - run: echo pooled > \"$GITHUB_WORKSPACE/out\"; nproc\n");
   auto run = Kiln({"run", "--warm-pool", "1"});
   EXPECT_EQ(run.code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("(from the warm pool)"), std::string::npos) << run.out;
@@ -110,7 +119,9 @@ TEST_F(RunE2E, WarmPoolSandboxesAreTakenByMatchingJobsAndRefilled) {
   for (int i = 0; i < 200 && (waiting = pool_size()) < 1; ++i) ::usleep(50000);
   EXPECT_EQ(waiting, 1);  // refilled by the detached `kiln pool fill`
 
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 4x16}\n    steps: [{run: 'true'}]\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 4x16}\n    steps: "
+           "[{run: 'true'}]\n");
   auto other = Kiln({"run"});
   EXPECT_EQ(other.code, 0) << other.out;
   EXPECT_EQ(other.out.find("(from the warm pool)"), std::string::npos) << other.out;

@@ -32,7 +32,8 @@ bool Unquote(const std::string& v, std::string* out) {
 
 }  // namespace
 
-Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text, const std::string& file) {
+Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text,
+                                                           const std::string& file) {
   std::map<std::string, std::string> out;
   size_t start = 0;
   for (int n = 1; start < text.size(); ++n) {
@@ -49,12 +50,15 @@ Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& te
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
     std::string where = file + ":" + std::to_string(n) + ": ";
     if (eq == std::string::npos || !ValidName(name)) {
-      return InvalidArgument(where + "expected NAME=VALUE (NAME of letters, digits and _), a # comment or a blank line");
+      return InvalidArgument(
+          where +
+          "expected NAME=VALUE (NAME of letters, digits and _), a # comment or a blank line");
     }
     std::string value = line.substr(eq + 1);
     if (!value.empty() && (value[0] == '"' || value[0] == '\'')) {
       std::string unquoted;
-      if (!Unquote(value, &unquoted)) return InvalidArgument(where + "unterminated quote in the value of " + name);
+      if (!Unquote(value, &unquoted))
+        return InvalidArgument(where + "unterminated quote in the value of " + name);
       value = unquoted;
     }
     out[name] = value;
@@ -66,7 +70,9 @@ Status AddSecretFlag(const std::string& spec, const std::function<const char*(co
                      std::map<std::string, std::string>& out, bool* in_argv) {
   size_t eq = spec.find('=');
   std::string name = spec.substr(0, eq);
-  if (!ValidName(name)) return InvalidArgument("--secret takes NAME (its value from $NAME) or NAME=VALUE; got a bad NAME");
+  if (!ValidName(name))
+    return InvalidArgument(
+        "--secret takes NAME (its value from $NAME) or NAME=VALUE; got a bad NAME");
   if (eq != std::string::npos) {
     out[name] = spec.substr(eq + 1);
     *in_argv = true;

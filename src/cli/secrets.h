@@ -16,7 +16,8 @@ namespace kiln::cli {
 // of the line, and a value quoted '…' is taken as is, "…" with \n, \r, \t, \" and \\ escapes
 // (so a multi-line secret fits one line). A later NAME wins. InvalidArgument naming
 // "FILE:LINE" for any other line.
-Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text, const std::string& file);
+Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text,
+                                                           const std::string& file);
 
 // One -s/--secret argument into `out`: "NAME" takes the value of the environment variable
 // NAME (`getenv`; unset is InvalidArgument), "NAME=VALUE" takes VALUE and sets *in_argv.

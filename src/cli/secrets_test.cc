@@ -3,14 +3,14 @@
 
 #include <gtest/gtest.h>
 
-
 namespace kiln::cli {
 namespace {
 
 TEST(SecretFileTest, ParsesActsFormat) {
-  auto s = ParseSecretFile("# comment\n\n  API_TOKEN=abc=def\r\nexport DB_PASS='p a#ss'\n"
-                           "KEY=\"line1\\nline2\"\n  # indented comment\nEMPTY=\n",
-                           ".secrets");
+  auto s = ParseSecretFile(
+      "# comment\n\n  API_TOKEN=abc=def\r\nexport DB_PASS='p a#ss'\n"
+      "KEY=\"line1\\nline2\"\n  # indented comment\nEMPTY=\n",
+      ".secrets");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->at("API_TOKEN"), "abc=def");
   EXPECT_EQ(s->at("DB_PASS"), "p a#ss");
@@ -33,7 +33,9 @@ TEST(SecretFileTest, MalformedLineNamesFileAndLine) {
 TEST(SecretFlagTest, NameReadsTheEnvironment) {
   std::map<std::string, std::string> out;
   bool in_argv = false;
-  auto env = [](const char* n) -> const char* { return std::string(n) == "TOK" ? "v@lue" : nullptr; };
+  auto env = [](const char* n) -> const char* {
+    return std::string(n) == "TOK" ? "v@lue" : nullptr;
+  };
   ASSERT_TRUE(AddSecretFlag("TOK", env, out, &in_argv).ok());
   EXPECT_EQ(out["TOK"], "v@lue");
   EXPECT_FALSE(in_argv);

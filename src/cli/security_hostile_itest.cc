@@ -33,7 +33,9 @@ jobs:
   EXPECT_EQ((*report)["success"], true) << r.out;
   auto text = Kiln({"run"});
   EXPECT_EQ(text.code, 0) << text.out << text.err;
-  EXPECT_NE(text.out.find("\"x\": \"bad\xEF\xBF\xBD\xEF\xBF\xBD" "bytes\""), std::string::npos)
+  EXPECT_NE(text.out.find("\"x\": \"bad\xEF\xBF\xBD\xEF\xBF\xBD"
+                          "bytes\""),
+            std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("after-the-bad-bytes"), std::string::npos) << text.out;
   auto left = ListDir(state_ + "/sandboxes");

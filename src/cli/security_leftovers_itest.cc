@@ -2,14 +2,15 @@
 // or of a job, and imports that fail half way. Afterwards nothing is left: no partial blob in
 // oci/ingest, no run dir (with a step script holding a secret), no blob the failed import
 // added. A live import's partial blob survives another kiln's sweep.
-#include <csignal>
 #include <fcntl.h>
-#include <random>
-#include <set>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+
+#include <csignal>
+#include <random>
+#include <set>
+#include <thread>
 
 #include "base/fd.h"
 #include "cli/e2e_util.h"
@@ -113,7 +114,8 @@ class SecurityLeftovers : public KilnE2E {
     EXPECT_TRUE(WaitFor(pid, [&] {
       for (const auto& n : Entries(state_ + "/oci/ingest")) {
         struct stat st;
-        if (::stat((state_ + "/oci/ingest/" + n).c_str(), &st) == 0 && st.st_size >= (1 << 20)) return true;
+        if (::stat((state_ + "/oci/ingest/" + n).c_str(), &st) == 0 && st.st_size >= (1 << 20))
+          return true;
       }
       return false;
     })) << *ReadFile(dir_.Sub("spawned.log"));
@@ -185,9 +187,11 @@ TEST_F(SecurityLeftovers, KilledRunLeavesNoRunDirOrSecret) {
   testing::MakeBusyboxRootfs(rootfs);
   ASSERT_EQ(Kiln({"image", "import", rootfs, "bb"}).code, 0);
   const std::string secret = "s3cr3t-L3ft0ver-9f2c";
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n"
-                    "      - shell: sh\n        run: |\n          echo \"${{ secrets.TOKEN }}\" > /dev/null\n"
-                    "          touch \"$GITHUB_WORKSPACE/started\"; sleep 300\n");
+  Workflow(
+      "w.yml",
+      "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n"
+      "      - shell: sh\n        run: |\n          echo \"${{ secrets.TOKEN }}\" > /dev/null\n"
+      "          touch \"$GITHUB_WORKSPACE/started\"; sleep 300\n");
   for (std::string next : {"run", "prune"}) {
     ::unlink((ws_ + "/started").c_str());
     pid_t pid = Spawn({"run", "--secret", "TOKEN=" + secret});
@@ -196,13 +200,17 @@ TEST_F(SecurityLeftovers, KilledRunLeavesNoRunDirOrSecret) {
     KillHard(pid);
     ASSERT_FALSE(Entries(state_ + "/runs").empty()) << "the kill left no run dir to sweep";
     if (next == "run") {
-      Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps: [{shell: sh, run: 'true'}]\n");
+      Workflow("w.yml",
+               "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps: [{shell: sh, run: "
+               "'true'}]\n");
       auto r = Kiln({"run"});
       EXPECT_EQ(r.code, 0) << r.out << r.err;
       EXPECT_NE(r.err.find("removed 1 run dir(s)"), std::string::npos) << r.err;
-      Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n"
-                        "      - shell: sh\n        run: |\n          echo \"${{ secrets.TOKEN }}\" > /dev/null\n"
-                        "          touch \"$GITHUB_WORKSPACE/started\"; sleep 300\n");
+      Workflow(
+          "w.yml",
+          "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n"
+          "      - shell: sh\n        run: |\n          echo \"${{ secrets.TOKEN }}\" > /dev/null\n"
+          "          touch \"$GITHUB_WORKSPACE/started\"; sleep 300\n");
     } else {
       auto r = Kiln({"image", "prune"});
       EXPECT_EQ(r.code, 0) << r.err;
@@ -235,7 +243,9 @@ TEST_F(SecurityLeftovers, FailedImportLeavesBlobDirAsBefore) {
   EXPECT_EQ(Blobs(), before) << r.err;
 
   std::string layout = dir_.Sub("layout");
-  ASSERT_EQ(KilnIn(dir_.Sub("other-state"), {"image", "export", "bb", layout, "--format", "oci"}).code, 0);
+  ASSERT_EQ(
+      KilnIn(dir_.Sub("other-state"), {"image", "export", "bb", layout, "--format", "oci"}).code,
+      0);
   auto other = ListDir(dir_.Sub("other-state") + "/oci/blobs/sha256");
   ASSERT_TRUE(other.ok());
   // Remove the largest blob: the layer (the manifest and config are small).

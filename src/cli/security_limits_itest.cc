@@ -24,26 +24,32 @@ constexpr const char* kMemoryLimit =
     "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max";
 
 TEST_F(SecurityLimitsE2E, AJobWithoutSizeRunsAtTheDefaultSize) {
-  Workflow("w.yml", std::string("on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                                "      - run: test \"$(") + kMemoryLimit + ")\" = " + std::to_string(int64_t{8} << 30) + "\n");
+  Workflow("w.yml",
+           std::string("on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+                       "      - run: test \"$(") +
+               kMemoryLimit + ")\" = " + std::to_string(int64_t{8} << 30) + "\n");
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("size 2x8"), std::string::npos) << r.out;
   ASSERT_TRUE(WriteScratchFile(config_, "default_size = \"4x16\"\n").ok());
-  Workflow("w.yml", std::string("on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                                "      - run: test \"$(") + kMemoryLimit + ")\" = " + std::to_string(int64_t{16} << 30) + "\n");
+  Workflow("w.yml",
+           std::string("on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+                       "      - run: test \"$(") +
+               kMemoryLimit + ")\" = " + std::to_string(int64_t{16} << 30) + "\n");
   r = Kiln({"run", "--config", config_});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
 }
 
 TEST_F(SecurityLimitsE2E, AJobFillingTheDiskFailsWithTheLimitAndLeavesNothing) {
   ASSERT_TRUE(WriteScratchFile(config_, "[sizes.\"2x8\"]\ndisk = \"200M\"\n").ok());
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - run: dd if=/dev/zero of=/fill bs=1M count=400\n"
-                    "      - run: echo later step ran\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - run: dd if=/dev/zero of=/fill bs=1M count=400\n"
+           "      - run: echo later step ran\n");
   auto r = Kiln({"run", "--config", config_});
   EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("job exceeded its disk limit of 200 MB (size 2x8)"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("job exceeded its disk limit of 200 MB (size 2x8)"), std::string::npos)
+      << r.out << r.err;
   EXPECT_EQ(r.out.find("| later step ran"), std::string::npos) << r.out;
   auto left = ListDir(state_ + "/sandboxes");
   ASSERT_TRUE(left.ok());
@@ -53,20 +59,23 @@ TEST_F(SecurityLimitsE2E, AJobFillingTheDiskFailsWithTheLimitAndLeavesNothing) {
 // $HOME and $RUNNER_TEMP are bind mounts from the state filesystem: filling them counts too.
 TEST_F(SecurityLimitsE2E, AJobFillingItsHomeFailsWithTheLimit) {
   ASSERT_TRUE(WriteScratchFile(config_, "[sizes.\"2x8\"]\ndisk = \"200M\"\n").ok());
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    snapshot: home-fill\n"
-                    "    steps:\n"
-                    "      - run: dd if=/dev/zero of=$HOME/fill bs=1M count=400 && sync\n"
-                    "      - run: echo later step ran\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    snapshot: home-fill\n"
+           "    steps:\n"
+           "      - run: dd if=/dev/zero of=$HOME/fill bs=1M count=400 && sync\n"
+           "      - run: echo later step ran\n");
   auto r = Kiln({"run", "--config", config_});
   EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("job exceeded its disk limit of 200 MB (size 2x8)"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("job exceeded its disk limit of 200 MB (size 2x8)"), std::string::npos)
+      << r.out << r.err;
   EXPECT_EQ(r.out.find("| later step ran"), std::string::npos) << r.out;
   EXPECT_NE(Kiln({"image", "inspect", "home-fill"}).code, 0);  // no version was made
 }
 
 TEST_F(SecurityLimitsE2E, AnEndlessLineIsSplitAndTheRunFinishes) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - run: head -c 200000000 /dev/zero | tr '\\0' a; echo; echo done-marker\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - run: head -c 200000000 /dev/zero | tr '\\0' a; echo; echo done-marker\n");
   std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "run"};
   SubprocessOptions o;
   o.cwd = ws_;
@@ -100,7 +109,9 @@ TEST_F(SecurityLimitsE2E, ASandboxWithoutSizeGetsTheDefault) {
 // 20 kiln runs, 5 at a time, each sweeping orphans as it starts while others start their
 // sandboxes: all run.
 TEST_F(SecurityLimitsE2E, ParallelRunsAndTheirSweepsNeverTakeEachOthersSandboxes) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps: [{run: 'echo ok'}]\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps: [{run: 'echo "
+           "ok'}]\n");
   std::atomic<int> next{0}, failed{0};
   std::vector<std::thread> workers;
   for (int w = 0; w < 5; ++w) {

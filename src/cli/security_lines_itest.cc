@@ -18,20 +18,23 @@ class SecurityLines : public KilnE2E {
 };
 
 TEST_F(SecurityLines, CommandAfter64KiBOnTheSameLineIsNotRun) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - id: one\n"
-                    "        run: printf '%65536s' '' | tr ' ' a; echo '::set-output name=x::injected'\n"
-                    "      - run: echo \"got=[${{ steps.one.outputs.x }}]\"\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - id: one\n"
+           "        run: printf '%65536s' '' | tr ' ' a; echo '::set-output name=x::injected'\n"
+           "      - run: echo \"got=[${{ steps.one.outputs.x }}]\"\n");
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("got=[]"), std::string::npos) << r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0);
+  EXPECT_NE(r.out.find("got=[]"), std::string::npos)
+      << r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0);
   EXPECT_EQ(r.out.find("got=[injected]"), std::string::npos);
 }
 
 TEST_F(SecurityLines, SecretCutByTheSplitIsMasked) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - run: printf '%65530s' '' | tr ' ' b; echo \"$T\"\n"
-                    "        env:\n          T: ${{ secrets.TOK }}\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - run: printf '%65530s' '' | tr ' ' b; echo \"$T\"\n"
+           "        env:\n          T: ${{ secrets.TOK }}\n");
   auto r = Kiln({"run", "-s", std::string("TOK=") + kSecret});
   EXPECT_EQ(r.code, 0) << r.err;
   std::string secret = kSecret;

@@ -1,8 +1,9 @@
 // Attacks on secrets: a secret in a step's name (or the default "Run <script>" name), a
 // multi-line secret, --json, persist-env carrying a secret's value into an image, and secrets
 // in kiln's argv. No output, report, image or process list may hold a secret's value.
-#include <csignal>
 #include <dirent.h>
+
+#include <csignal>
 #include <thread>
 
 #include "cli/e2e_util.h"
@@ -21,8 +22,9 @@ class SecuritySecrets : public KilnE2E {
     if (IsSkipped()) return;
     ImportDebian({"debian:bookworm"});
     secrets_file_ = dir_.Sub("secrets");
-    ASSERT_TRUE(WriteFileAtomic(secrets_file_, std::string("# test secrets\n\nML=\"") + kLine1 + "\\n" +
-                                                   kLine2 + "\"\nDB_PASS=pw-77zq1\n").ok());
+    ASSERT_TRUE(WriteFileAtomic(secrets_file_, std::string("# test secrets\n\nML=\"") + kLine1 +
+                                                   "\\n" + kLine2 + "\"\nDB_PASS=pw-77zq1\n")
+                    .ok());
   }
   // kiln with $API_TOKEN set in its environment only.
   KilnResult KilnWithToken(std::vector<std::string> args) {
@@ -30,25 +32,28 @@ class SecuritySecrets : public KilnE2E {
     argv.insert(argv.end(), args.begin(), args.end());
     SubprocessOptions o;
     o.cwd = ws_;
-    o.env = std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", std::string("API_TOKEN=") + kToken};
+    o.env = std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                                     std::string("API_TOKEN=") + kToken};
     auto r = RunProcess(argv, o);
     EXPECT_TRUE(r.ok());
     return r.ok() ? KilnResult{r->exit_code, r->out, r->err} : KilnResult{};
   }
   static void ExpectNoSecret(const std::string& text) {
-    for (const char* s : {kToken, kLine1, kLine2, "pw-77zq1"}) EXPECT_EQ(text.find(s), std::string::npos) << s << " in:\n" << text;
+    for (const char* s : {kToken, kLine1, kLine2, "pw-77zq1"})
+      EXPECT_EQ(text.find(s), std::string::npos) << s << " in:\n" << text;
   }
   std::string secrets_file_;
 };
 
 TEST_F(SecuritySecrets, NamesPrefixesResultsSummaryAndJsonAreMasked) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - name: deploy with ${{ secrets.API_TOKEN }}\n        run: echo named\n"
-                    "      - run: echo ${{ secrets.API_TOKEN }} default-name\n"
-                    "      - run: printf '%s\\n' \"$ML\"\n        env:\n          ML: ${{ secrets.ML }}\n"
-                    "      - run: echo ::add-mask::added-m4sk; echo added-m4sk; exit 3\n"
-                    "        name: fails ${{ secrets.API_TOKEN }}\n"
-                    "        continue-on-error: true\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - name: deploy with ${{ secrets.API_TOKEN }}\n        run: echo named\n"
+           "      - run: echo ${{ secrets.API_TOKEN }} default-name\n"
+           "      - run: printf '%s\\n' \"$ML\"\n        env:\n          ML: ${{ secrets.ML }}\n"
+           "      - run: echo ::add-mask::added-m4sk; echo added-m4sk; exit 3\n"
+           "        name: fails ${{ secrets.API_TOKEN }}\n"
+           "        continue-on-error: true\n");
   for (bool json : {false, true}) {
     std::vector<std::string> args = {"run", "-s", "API_TOKEN", "--secret-file", secrets_file_};
     if (json) args.push_back("--json");
@@ -67,11 +72,13 @@ TEST_F(SecuritySecrets, NamesPrefixesResultsSummaryAndJsonAreMasked) {
 }
 
 TEST_F(SecuritySecrets, PersistEnvKeepsSecretValuesOutOfTheImage) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
-                    "    snapshot: {image-name: app, persist-env: true}\n"
-                    "    env:\n      DEPLOY_CREDS: ${{ secrets.API_TOKEN }}\n    steps:\n"
-                    "      - run: |\n          echo \"DB_URL=postgres://app:${{ secrets.DB_PASS }}@db\" >> \"$GITHUB_ENV\"\n"
-                    "          echo \"SAFE_SETTING=kept\" >> \"$GITHUB_ENV\"\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
+           "    snapshot: {image-name: app, persist-env: true}\n"
+           "    env:\n      DEPLOY_CREDS: ${{ secrets.API_TOKEN }}\n    steps:\n"
+           "      - run: |\n          echo \"DB_URL=postgres://app:${{ secrets.DB_PASS }}@db\" >> "
+           "\"$GITHUB_ENV\"\n"
+           "          echo \"SAFE_SETTING=kept\" >> \"$GITHUB_ENV\"\n");
   auto r = KilnWithToken({"run", "-s", "API_TOKEN", "--secret-file", secrets_file_});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("persist-env left out DEPLOY_CREDS, DB_URL"), std::string::npos) << r.out;
@@ -89,8 +96,10 @@ TEST_F(SecuritySecrets, PersistEnvKeepsSecretValuesOutOfTheImage) {
 }
 
 TEST_F(SecuritySecrets, SecretFlagReadsTheEnvironmentNotArgv) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - run: echo \"len=${#T}\"; sleep 3\n        env:\n          T: ${{ secrets.API_TOKEN }}\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - run: echo \"len=${#T}\"; sleep 3\n        env:\n          T: ${{ "
+           "secrets.API_TOKEN }}\n");
   auto unset = Kiln({"run", "-s", "NOT_SET_ANYWHERE"});
   EXPECT_EQ(unset.code, 2);
   EXPECT_NE(unset.err.find("$NOT_SET_ANYWHERE is not set"), std::string::npos) << unset.err;
@@ -103,7 +112,8 @@ TEST_F(SecuritySecrets, SecretFlagReadsTheEnvironmentNotArgv) {
       while (struct dirent* e = d ? ::readdir(d) : nullptr) {
         auto cmd = ReadFile(std::string("/proc/") + e->d_name + "/cmdline");
         if (cmd.ok() && cmd->find(kToken) != std::string::npos) seen += *cmd + "\n";
-        if (cmd.ok() && cmd->find(std::string("-s") + '\0' + "API_TOKEN") != std::string::npos) saw_kiln = true;
+        if (cmd.ok() && cmd->find(std::string("-s") + '\0' + "API_TOKEN") != std::string::npos)
+          saw_kiln = true;
       }
       if (d) ::closedir(d);
       ::usleep(100000);
@@ -120,14 +130,18 @@ TEST_F(SecuritySecrets, SecretFlagReadsTheEnvironmentNotArgv) {
   // NAME=VALUE still works, with a warning.
   auto inline_value = Kiln({"run", "-s", "API_TOKEN=abc"});
   EXPECT_EQ(inline_value.code, 0) << inline_value.err;
-  EXPECT_NE(inline_value.err.find("every local user can read in the process list"), std::string::npos) << inline_value.err;
+  EXPECT_NE(inline_value.err.find("every local user can read in the process list"),
+            std::string::npos)
+      << inline_value.err;
 }
 
 // A step's script (secrets interpolated) is gone once the step ends.
 TEST_F(SecuritySecrets, StepScriptsDoNotOutliveTheirStep) {
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
-                    "      - run: echo ${{ secrets.API_TOKEN }} > /dev/null\n"
-                    "      - run: echo scripts=$(ls \"$RUNNER_TEMP\" | grep -c '^script-'); p=tok-5u; grep -rlF -e \"${p}p3r\" \"$RUNNER_TEMP\" || echo none-hold-it\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n    steps:\n"
+           "      - run: echo ${{ secrets.API_TOKEN }} > /dev/null\n"
+           "      - run: echo scripts=$(ls \"$RUNNER_TEMP\" | grep -c '^script-'); p=tok-5u; grep "
+           "-rlF -e \"${p}p3r\" \"$RUNNER_TEMP\" || echo none-hold-it\n");
   auto r = KilnWithToken({"run", "-s", "API_TOKEN"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("| scripts=1\n"), std::string::npos) << r.out;

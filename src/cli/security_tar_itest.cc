@@ -14,7 +14,8 @@ namespace {
 const std::string kUtf8 = "caf\xc3\xa9.txt";
 const std::string kLatin1 = "caf\xe9";
 
-KilnResult Tool(const std::vector<std::string>& argv, std::optional<std::vector<std::string>> env = std::nullopt) {
+KilnResult Tool(const std::vector<std::string>& argv,
+                std::optional<std::vector<std::string>> env = std::nullopt) {
   SubprocessOptions o;
   o.env = std::move(env);
   auto r = RunProcess(argv, o);
@@ -31,8 +32,8 @@ class SecurityTarE2E : public KilnE2E {
     testing::MakeBusyboxRootfs(rootfs_);
   }
   // Runs one job on `image` (optionally snapshotting it as `snapshot`).
-  KilnResult Job(const std::string& image, const std::string& script, const std::string& snapshot = "",
-                 std::vector<std::string> extra = {}) {
+  KilnResult Job(const std::string& image, const std::string& script,
+                 const std::string& snapshot = "", std::vector<std::string> extra = {}) {
     Workflow("t.yml", "on: push\njobs:\n  t:\n    runs-on: {image: '" + image + "', size: 2x8}\n" +
                           (snapshot.empty() ? "" : "    snapshot: " + snapshot + "\n") +
                           "    steps:\n      - run: |\n          " + script + "\n");
@@ -57,7 +58,8 @@ constexpr char kCheckNames[] =
     "test \"$(cat /names/$(printf 'caf\\303\\251.txt'))\" = utf8 && "
     "test \"$(cat /names/$(printf 'caf\\351'))\" = latin1";
 constexpr char kCheckJobNames[] =
-    "test \"$(cat /made/$(printf 'job-\\303\\251'))\" = u && test \"$(cat /made/$(printf 'job-\\351'))\" = l && "
+    "test \"$(cat /made/$(printf 'job-\\303\\251'))\" = u && test \"$(cat /made/$(printf "
+    "'job-\\351'))\" = l && "
     "test -c /made/null && test ! -e /names/$(printf 'caf\\303\\251.txt')";
 
 TEST_F(SecurityTarE2E, NonAsciiNamesSurviveImportSnapshotUnpackExportAndReimport) {
@@ -69,7 +71,10 @@ TEST_F(SecurityTarE2E, NonAsciiNamesSurviveImportSnapshotUnpackExportAndReimport
   // Rootfs tarballs: GNU format (raw bytes in the header) and pax with UTF-8 path records.
   std::string gnu = dir_.Sub("gnu.tar"), pax = dir_.Sub("pax.tar");
   ASSERT_EQ(Tool({"tar", "-C", rootfs_, "-cf", gnu, "."}).code, 0);
-  ASSERT_EQ(Tool({"tar", "--format=pax", "-C", rootfs_, "-cf", pax, "."}, std::vector<std::string>{"LANG=C.UTF-8", "PATH=/usr/bin:/bin"}).code, 0);
+  ASSERT_EQ(Tool({"tar", "--format=pax", "-C", rootfs_, "-cf", pax, "."},
+                 std::vector<std::string>{"LANG=C.UTF-8", "PATH=/usr/bin:/bin"})
+                .code,
+            0);
   for (const auto& [file, ref] : {std::pair{gnu, "names:gnu"}, std::pair{pax, "names:pax"}}) {
     auto r = Kiln({"image", "import", file, ref});
     ASSERT_EQ(r.code, 0) << file << ": " << r.err;
@@ -78,10 +83,13 @@ TEST_F(SecurityTarE2E, NonAsciiNamesSurviveImportSnapshotUnpackExportAndReimport
   }
 
   // A snapshot job makes such names, a device and a whiteout.
-  auto snap = Job("names:1",
-                  std::string(kCheckNames) + "\n          mkdir /made && cd /made && printf u > \"$(printf 'job-\\303\\251')\" && "
-                  "printf l > \"$(printf 'job-\\351')\" && mknod null c 1 3 && rm /names/$(printf 'caf\\303\\251.txt')",
-                  "made");
+  auto snap =
+      Job("names:1",
+          std::string(kCheckNames) +
+              "\n          mkdir /made && cd /made && printf u > \"$(printf 'job-\\303\\251')\" && "
+              "printf l > \"$(printf 'job-\\351')\" && mknod null c 1 3 && rm /names/$(printf "
+              "'caf\\303\\251.txt')",
+          "made");
   ASSERT_EQ(snap.code, 0) << snap.out << snap.err;
   auto cached = Job("made:latest", kCheckJobNames);  // the producer's cache: the upper dir adopted
   EXPECT_EQ(cached.code, 0) << cached.out << cached.err;
@@ -94,8 +102,12 @@ TEST_F(SecurityTarE2E, NonAsciiNamesSurviveImportSnapshotUnpackExportAndReimport
   ASSERT_EQ(Kiln({"image", "export", "made:latest", layout}).code, 0);
   ASSERT_EQ(Kiln({"image", "export", "made:latest", archive}).code, 0);
   std::string listing = LayerListing(layout);
-  for (const std::string& name : std::vector<std::string>{"names/" + kUtf8, "names/" + kLatin1, "made/job-\xc3\xa9", "made/job-\xe9", "names/.wh." + kUtf8}) {
-    EXPECT_NE(listing.find(name + "\n"), std::string::npos) << "GNU tar does not list " << name << " in\n" << listing;
+  for (const std::string& name :
+       std::vector<std::string>{"names/" + kUtf8, "names/" + kLatin1, "made/job-\xc3\xa9",
+                                "made/job-\xe9", "names/.wh." + kUtf8}) {
+    EXPECT_NE(listing.find(name + "\n"), std::string::npos)
+        << "GNU tar does not list " << name << " in\n"
+        << listing;
   }
   testing::ScratchDir other{"/var/tmp"};
   state_ = other.Sub("state");
@@ -126,14 +138,17 @@ TEST_F(SecurityTarE2E, RootfsTarballWithA3GBFileImportsInBoundedMemory) {
     ASSERT_TRUE(limit.ok()) << limit.status().ToString();
     ASSERT_TRUE(kiln::WriteAll(limit->get(), std::to_string(1 << 30)).ok());
   }
-  auto r = Tool({"sh", "-c", "echo $$ > " + cg + "/cgroup.procs && exec \"$@\"", "sh", testing::KilnBinary(),
-                 "--state-dir", state_, "image", "import", tar, "big:1"});
+  auto r = Tool({"sh", "-c", "echo $$ > " + cg + "/cgroup.procs && exec \"$@\"", "sh",
+                 testing::KilnBinary(), "--state-dir", state_, "image", "import", tar, "big:1"});
   int64_t peak = std::stoll(ReadFile(cg + "/memory.max_usage_in_bytes").value());
   ::rmdir(cg.c_str());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_LT(peak, 300 << 20) << "peak memory of the import";
-  std::printf("import of a tarball with a 3 GiB file: peak memory %lld MB\n", static_cast<long long>(peak >> 20));
-  auto run = Job("big:1", "test \"$(stat -c %s /var/big.img)\" = 3221225472 && test \"$(du -k /var/big.img | cut -f1)\" -lt 1024");
+  std::printf("import of a tarball with a 3 GiB file: peak memory %lld MB\n",
+              static_cast<long long>(peak >> 20));
+  auto run = Job("big:1",
+                 "test \"$(stat -c %s /var/big.img)\" = 3221225472 && test \"$(du -k /var/big.img "
+                 "| cut -f1)\" -lt 1024");
   EXPECT_EQ(run.code, 0) << run.out << run.err;
 }
 
@@ -145,8 +160,11 @@ TEST_F(SecurityTarE2E, MaxLayerUnpackedFromTheConfigFile) {
   ASSERT_TRUE(WriteFileAtomic(config, "max_layer_unpacked = \"4M\"\n").ok());
   auto r = Job("zeros:1", "true", "", {"--config", config});
   EXPECT_NE(r.code, 0);
-  EXPECT_NE((r.out + r.err).find("unpacks to more than 4 MiB (max_layer_unpacked)"), std::string::npos) << r.out << r.err;
-  for (const auto& name : ListDir(state_ + "/layers").value()) ADD_FAILURE() << "left in the layer cache: " << name;
+  EXPECT_NE((r.out + r.err).find("unpacks to more than 4 MiB (max_layer_unpacked)"),
+            std::string::npos)
+      << r.out << r.err;
+  for (const auto& name : ListDir(state_ + "/layers").value())
+    ADD_FAILURE() << "left in the layer cache: " << name;
   ASSERT_TRUE(WriteFileAtomic(config, "max_layer_unpacked = \"64M\"\n").ok());
   auto ok = Job("zeros:1", "test -f /zeros", "", {"--config", config});
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;

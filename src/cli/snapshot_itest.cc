@@ -13,11 +13,15 @@ class SnapshotE2E : public KilnE2E {
     ImportDebian({"debian:bookworm"});
   }
   // Runs a one-job workflow that snapshots `image` with `version` ("" for the string form).
-  KilnResult Snap(const std::string& image, const std::string& version, const std::string& script = "true",
-                  const std::string& extra = "") {
-    std::string snap = version.empty() ? image : "{image-name: " + image + ", version: \"" + version + "\"" + extra + "}";
-    Workflow("snap.yml", "on: push\njobs:\n  setup:\n    runs-on: {image: debian:bookworm, size: 2x8}\n"
-                         "    snapshot: " + snap + "\n    steps:\n      - run: |\n          " + script + "\n");
+  KilnResult Snap(const std::string& image, const std::string& version,
+                  const std::string& script = "true", const std::string& extra = "") {
+    std::string snap =
+        version.empty() ? image
+                        : "{image-name: " + image + ", version: \"" + version + "\"" + extra + "}";
+    Workflow("snap.yml",
+             "on: push\njobs:\n  setup:\n    runs-on: {image: debian:bookworm, size: 2x8}\n"
+             "    snapshot: " +
+                 snap + "\n    steps:\n      - run: |\n          " + script + "\n");
     return Kiln({"run"});
   }
   std::vector<std::string> Tags(const std::string& image) {
@@ -50,12 +54,17 @@ TEST_F(SnapshotE2E, FailedJobMakesNoVersion) {
 
 TEST_F(SnapshotE2E, NextJobStartsFromTheImageWithoutTheWorkspace) {
   ASSERT_TRUE(WriteFileAtomic(ws_ + "/source.txt", "workspace file\n").ok());
-  ASSERT_EQ(Snap("base", "", "mkdir -p /opt/t && echo v1 > /opt/t/version && rm /usr/bin/zdump && "
-                              "cp source.txt /opt/t/ && touch $HOME/in-home").code, 0);
-  Workflow("snap.yml", "on: push\njobs:\n  use:\n    runs-on: {image: 'base:latest', size: 4x16}\n    steps:\n"
-                       "      - run: |\n          test \"$(cat /opt/t/version)\" = v1\n          test ! -e /usr/bin/zdump\n"
-                       "          test -f /opt/t/source.txt\n          test ! -e /github/home/in-home\n"
-                       "          test \"$(nproc)\" -ge 1\n");
+  ASSERT_EQ(Snap("base", "",
+                 "mkdir -p /opt/t && echo v1 > /opt/t/version && rm /usr/bin/zdump && "
+                 "cp source.txt /opt/t/ && touch $HOME/in-home")
+                .code,
+            0);
+  Workflow("snap.yml",
+           "on: push\njobs:\n  use:\n    runs-on: {image: 'base:latest', size: 4x16}\n    steps:\n"
+           "      - run: |\n          test \"$(cat /opt/t/version)\" = v1\n          test ! -e "
+           "/usr/bin/zdump\n"
+           "          test -f /opt/t/source.txt\n          test ! -e /github/home/in-home\n"
+           "          test \"$(nproc)\" -ge 1\n");
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("image base:1.0.0"), std::string::npos) << r.out;
@@ -79,23 +88,31 @@ TEST_F(SnapshotE2E, NextJobStartsFromTheImageWithoutTheWorkspace) {
 
 TEST_F(SnapshotE2E, RunnersFollowLatestOrPinAndSizeIsChecked) {
   ASSERT_EQ(Snap("ci", "", "echo one > /ver").code, 0);
-  ASSERT_EQ(Kiln({"runner", "add", "pinned", "--image", "ci", "--version", "1.0.0", "--size", "2x8"}).code, 0);
+  ASSERT_EQ(
+      Kiln({"runner", "add", "pinned", "--image", "ci", "--version", "1.0.0", "--size", "2x8"})
+          .code,
+      0);
   ASSERT_EQ(Kiln({"runner", "add", "follow", "--image", "ci", "--size", "4x16"}).code, 0);
   ASSERT_EQ(Kiln({"runner", "add", "small", "--image", "ci", "--size", "1x1"}).code, 0);
   ASSERT_EQ(Snap("ci", "", "echo two > /ver").code, 0);
-  Workflow("snap.yml", "on: push\njobs:\n  p:\n    runs-on: pinned\n    steps: [{run: 'test $(cat /ver) = one'}]\n"
-                       "  f:\n    runs-on: follow\n    steps: [{run: 'test $(cat /ver) = two'}]\n");
+  Workflow(
+      "snap.yml",
+      "on: push\njobs:\n  p:\n    runs-on: pinned\n    steps: [{run: 'test $(cat /ver) = one'}]\n"
+      "  f:\n    runs-on: follow\n    steps: [{run: 'test $(cat /ver) = two'}]\n");
   auto r = Kiln({"run"});
   EXPECT_EQ(r.code, 0) << r.out;
   Workflow("snap.yml", "on: push\njobs:\n  s:\n    runs-on: small\n    steps: [{run: 'true'}]\n");
   r = Kiln({"run"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("was generated on a 2x8 runner; a 1x1 runner is too small"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("was generated on a 2x8 runner; a 1x1 runner is too small"),
+            std::string::npos)
+      << r.out;
   // A pinned version is kept unless forced; rollback moves latest.
   auto rm = Kiln({"image", "rm", "ci:1.0.0"});
   EXPECT_EQ(rm.code, 1);
   EXPECT_NE(rm.err.find("ci:1.0.0 is pinned by runner pinned; remove the runner or use --force"),
-            std::string::npos) << rm.err;
+            std::string::npos)
+      << rm.err;
   EXPECT_EQ(Kiln({"image", "rollback", "ci", "1.0.0"}).code, 0);
   EXPECT_EQ(Tags("ci"), (std::vector<std::string>{"1.1.0", "1.0.0+latest"}));
   EXPECT_EQ(Kiln({"image", "rm", "--force", "ci:1.0.0"}).code, 0);
@@ -106,15 +123,20 @@ TEST_F(SnapshotE2E, RunnersFollowLatestOrPinAndSizeIsChecked) {
 // anything changes (it used to delete the newer versions and move latest first).
 TEST_F(SnapshotE2E, RemovingAnImageWithAPinnedVersionChangesNothing) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(Snap("toolbox", "").code, 0);
-  ASSERT_EQ(Kiln({"runner", "add", "ci-large", "--image", "toolbox", "--version", "1.1.0", "--size", "2x8"}).code, 0);
+  ASSERT_EQ(Kiln({"runner", "add", "ci-large", "--image", "toolbox", "--version", "1.1.0", "--size",
+                  "2x8"})
+                .code,
+            0);
   const std::vector<std::string> all = {"1.2.0+latest", "1.1.0", "1.0.0"};
   ASSERT_EQ(Tags("toolbox"), all);
   auto layers = ListDir(state_ + "/layers");
   ASSERT_TRUE(layers.ok());
   auto rm = Kiln({"image", "rm", "toolbox"});
   EXPECT_EQ(rm.code, 1);
-  EXPECT_NE(rm.err.find("toolbox:1.1.0 is pinned by runner ci-large; remove the runner or use --force"),
-            std::string::npos) << rm.err;
+  EXPECT_NE(
+      rm.err.find("toolbox:1.1.0 is pinned by runner ci-large; remove the runner or use --force"),
+      std::string::npos)
+      << rm.err;
   EXPECT_EQ(rm.out.find("removed"), std::string::npos) << rm.out;
   EXPECT_EQ(Tags("toolbox"), all);
   EXPECT_EQ(ListDir(state_ + "/layers")->size(), layers->size());
@@ -126,8 +148,10 @@ TEST_F(SnapshotE2E, RemovingAnImageWithAPinnedVersionChangesNothing) {
 }
 
 TEST_F(SnapshotE2E, PersistEnvKeepsPathAndVarsButNoSecrets) {
-  auto r = Snap("envy", "1.*", "echo /opt/bin >> $GITHUB_PATH; echo TOOL_HOME=/opt/tool >> $GITHUB_ENV; "
-                               "echo API_TOKEN=abc >> $GITHUB_ENV", ", persist-env: true");
+  auto r = Snap("envy", "1.*",
+                "echo /opt/bin >> $GITHUB_PATH; echo TOOL_HOME=/opt/tool >> $GITHUB_ENV; "
+                "echo API_TOKEN=abc >> $GITHUB_ENV",
+                ", persist-env: true");
   ASSERT_EQ(r.code, 0) << r.out;
   auto inspect = Kiln({"image", "inspect", "envy", "--json"});
   auto j = ParseJson(inspect.out);

@@ -3,12 +3,13 @@
 // each blob from the store into the tar, so memory stays flat whatever the image's size.
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <functional>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/fs.h"
 #include "content/image_store.h"
@@ -55,7 +56,8 @@ struct WriterFree {
 };
 
 // One regular file of `size` bytes whose content `fill` writes with archive_write_data.
-Status AddEntry(archive* w, const std::string& name, int64_t size, const std::function<Status()>& fill) {
+Status AddEntry(archive* w, const std::string& name, int64_t size,
+                const std::function<Status()>& fill) {
   archive_entry* e = archive_entry_new();
   archive_entry_set_pathname(e, name.c_str());
   archive_entry_set_filetype(e, AE_IFREG);
@@ -63,12 +65,14 @@ Status AddEntry(archive* w, const std::string& name, int64_t size, const std::fu
   archive_entry_set_size(e, size);
   int rc = archive_write_header(w, e);
   archive_entry_free(e);
-  if (rc != ARCHIVE_OK) return Internal(std::string("tar header ") + name + ": " + archive_error_string(w));
+  if (rc != ARCHIVE_OK)
+    return Internal(std::string("tar header ") + name + ": " + archive_error_string(w));
   return fill();
 }
 
 Status WriteData(archive* w, std::string_view data) {
-  if (archive_write_data(w, data.data(), data.size()) < 0) return Internal(std::string("write: ") + archive_error_string(w));
+  if (archive_write_data(w, data.data(), data.size()) < 0)
+    return Internal(std::string("write: ") + archive_error_string(w));
   return Status::Ok();
 }
 
@@ -80,9 +84,11 @@ Status WriteArchive(ImageStore& store, const std::string& path, const std::strin
   if (archive_write_open_filename(w.get(), path.c_str()) != ARCHIVE_OK) {
     return Internal("write " + path + ": " + archive_error_string(w.get()));
   }
-  for (const auto& [name, text] : {std::pair<std::string, std::string>{"oci-layout", R"({"imageLayoutVersion":"1.0.0"})"},
-                                   {"index.json", index_json}}) {
-    RETURN_IF_ERROR(AddEntry(w.get(), name, static_cast<int64_t>(text.size()), [&, &t = text] { return WriteData(w.get(), t); }));
+  for (const auto& [name, text] :
+       {std::pair<std::string, std::string>{"oci-layout", R"({"imageLayoutVersion":"1.0.0"})"},
+        {"index.json", index_json}}) {
+    RETURN_IF_ERROR(AddEntry(w.get(), name, static_cast<int64_t>(text.size()),
+                             [&, &t = text] { return WriteData(w.get(), t); }));
   }
   std::set<std::string> written;
   for (const auto& d : blobs) {
@@ -91,27 +97,32 @@ Status WriteArchive(ImageStore& store, const std::string& path, const std::strin
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat blob " + d.digest.str(), errno);
     if (st.st_size != d.size) {
-      return DataLoss("blob " + d.digest.str() + " holds " + std::to_string(st.st_size) + " bytes, its descriptor " +
-                      std::to_string(d.size));
+      return DataLoss("blob " + d.digest.str() + " holds " + std::to_string(st.st_size) +
+                      " bytes, its descriptor " + std::to_string(d.size));
     }
-    std::string name = "blobs/" + std::string(d.digest.algorithm()) + "/" + std::string(d.digest.hex());
+    std::string name =
+        "blobs/" + std::string(d.digest.algorithm()) + "/" + std::string(d.digest.hex());
     RETURN_IF_ERROR(AddEntry(w.get(), name, d.size, [&]() -> Status {
       // Exactly the header's size, or an error: a tar entry must never disagree with its header.
       int64_t sent = 0;
       RETURN_IF_ERROR(ReadChunks(fd.get(), [&](std::string_view chunk) {
         sent += static_cast<int64_t>(chunk.size());
-        return sent > d.size ? DataLoss("blob " + d.digest.str() + " grew while being exported") : WriteData(w.get(), chunk);
+        return sent > d.size ? DataLoss("blob " + d.digest.str() + " grew while being exported")
+                             : WriteData(w.get(), chunk);
       }));
-      return sent == d.size ? Status::Ok() : DataLoss("blob " + d.digest.str() + " shrank while being exported");
+      return sent == d.size ? Status::Ok()
+                            : DataLoss("blob " + d.digest.str() + " shrank while being exported");
     }));
   }
-  if (archive_write_close(w.get()) != ARCHIVE_OK) return Internal("write " + path + ": " + archive_error_string(w.get()));
+  if (archive_write_close(w.get()) != ARCHIVE_OK)
+    return Internal("write " + path + ": " + archive_error_string(w.get()));
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path, const std::string& ref) {
+Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path,
+                                      const std::string& ref) {
   std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
   archive_read_support_format_tar(a.get());
   archive_read_support_filter_gzip(a.get());
@@ -127,13 +138,15 @@ Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path
     std::string name = raw == nullptr ? "" : raw;
     while (name.rfind("./", 0) == 0) name = name.substr(2);
     if (name.empty() || name == "blobs" || name == "blobs/") continue;
-    if (name.find("..") != std::string::npos || name[0] == '/') return InvalidArgument(path + ": unsafe entry \"" + name + "\"");
+    if (name.find("..") != std::string::npos || name[0] == '/')
+      return InvalidArgument(path + ": unsafe entry \"" + name + "\"");
     if (archive_entry_filetype(e) == AE_IFDIR) continue;
     Status s = IngestEntry(store, a.get(), name, name == "index.json" ? &index_text : &layout_text);
     if (!s.ok()) return s.WithContext(path);
   }
   if (rc != ARCHIVE_EOF) return DataLoss(path + ": " + archive_error_string(a.get()));
-  if (index_text.empty() || layout_text.empty()) return InvalidArgument(path + " is not an oci-archive (no index.json or oci-layout)");
+  if (index_text.empty() || layout_text.empty())
+    return InvalidArgument(path + " is not an oci-archive (no index.json or oci-layout)");
   ASSIGN_OR_RETURN(oci::Index index, oci::ParseIndex(index_text));
   ASSIGN_OR_RETURN(oci::Descriptor chosen, PickManifest(index, ref, path));
   auto read = [&](const oci::Descriptor& d) { return store.blobs().Read(d.digest); };
@@ -141,14 +154,17 @@ Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path
   ASSIGN_OR_RETURN(std::string text, read(manifest_desc));
   ASSIGN_OR_RETURN(oci::Manifest m, oci::ParseManifest(text));
   for (const auto& d : m.layers) {
-    if (!store.blobs().Has(d.digest)) return DataLoss(path + ": layer " + d.digest.str() + " is missing");
+    if (!store.blobs().Has(d.digest))
+      return DataLoss(path + ": layer " + d.digest.str() + " is missing");
   }
   ASSIGN_OR_RETURN(int64_t config_size, store.blobs().Size(m.config.digest));
-  if (config_size != m.config.size) return DataLoss(path + ": config size differs from its descriptor");
+  if (config_size != m.config.size)
+    return DataLoss(path + ": config size differs from its descriptor");
   return manifest_desc;
 }
 
-Status ExportArchive(ImageStore& store, const std::string& name, const std::string& path, const std::string& ref) {
+Status ExportArchive(ImageStore& store, const std::string& name, const std::string& path,
+                     const std::string& ref) {
   ASSIGN_OR_RETURN(LoadedImage img, store.Load(name));
   oci::Index index;
   index.manifests.push_back(TaggedEntry(img, ref));

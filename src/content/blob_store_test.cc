@@ -2,9 +2,10 @@
 #include "content/blob_store.h"
 
 #include <gtest/gtest.h>
-#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "base/fs.h"
 #include "testing/test_env.h"
@@ -74,7 +75,9 @@ TEST_P(BlobStoreSuite, SameBlobTwiceIsFine) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, BlobStoreSuite, ::testing::Values(Kind::kDisk, Kind::kMemory),
-                         [](const auto& info) { return info.param == Kind::kDisk ? "Disk" : "Memory"; });
+                         [](const auto& info) {
+                           return info.param == Kind::kDisk ? "Disk" : "Memory";
+                         });
 
 TEST(DiskBlobStoreTest, CorruptedBlobIsDataLossOnRead) {
   testing::ScratchDir dir;

@@ -1,7 +1,8 @@
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "base/fs.h"
 #include "base/sha256.h"
@@ -48,7 +49,8 @@ class DiskWriter : public BlobWriter {
     oci::Digest got = oci::Digest::Sha256Hex(hash_.HexDigest());
     Status bad;
     if (expected_size && *expected_size != size_) {
-      bad = DataLoss("size " + std::to_string(size_) + " != expected " + std::to_string(*expected_size));
+      bad = DataLoss("size " + std::to_string(size_) + " != expected " +
+                     std::to_string(*expected_size));
     } else if (expected && *expected != got) {
       bad = DataLoss("digest " + got.str() + " != expected " + expected->str());
     }
@@ -112,7 +114,8 @@ Result<int64_t> DiskBlobStore::Size(const oci::Digest& d) {
 
 Result<UniqueFd> DiskBlobStore::Open(const oci::Digest& d) {
   auto fd = kiln::Open(PathOf(d), O_RDONLY);
-  if (!fd.ok()) return fd.status().code() == Code::kNotFound ? NotFound("blob " + d.str()) : fd.status();
+  if (!fd.ok())
+    return fd.status().code() == Code::kNotFound ? NotFound("blob " + d.str()) : fd.status();
   return fd;
 }
 

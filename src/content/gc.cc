@@ -1,9 +1,10 @@
 // ImageStore::CollectGarbage (mark from names and extra roots, sweep the rest) and PutImage's
 // clean-up of what a failed import added.
-#include <cerrno>
-#include <set>
 #include <sys/file.h>
 #include <sys/stat.h>
+
+#include <cerrno>
+#include <set>
 
 #include "base/clock.h"
 #include "base/json.h"

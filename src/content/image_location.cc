@@ -5,8 +5,9 @@ namespace {
 
 constexpr std::string_view kLayoutPrefix = "oci:";
 constexpr std::string_view kArchivePrefix = "oci-archive:";
-constexpr std::string_view kOtherTransports[] = {"docker:", "docker-archive:", "containers-storage:",
-                                                 "dir:", "docker-daemon:", "ostree:", "sif:"};
+constexpr std::string_view kOtherTransports[] = {
+    "docker:", "docker-archive:", "containers-storage:", "dir:", "docker-daemon:", "ostree:",
+    "sif:"};
 
 }  // namespace
 
@@ -24,7 +25,8 @@ Result<ImageLocation> ParseImageLocation(std::string_view text) {
   } else {
     for (std::string_view other : kOtherTransports) {
       if (text.rfind(other, 0) == 0) {
-        return InvalidArgument("image location \"" + shown + "\": kiln reads and writes only oci:DIR[:REF], "
+        return InvalidArgument("image location \"" + shown +
+                               "\": kiln reads and writes only oci:DIR[:REF], "
                                "oci-archive:FILE[:REF] and plain paths, not " +
                                std::string(other.substr(0, other.size() - 1)) + ":");
       }
@@ -40,7 +42,8 @@ Result<ImageLocation> ParseImageLocation(std::string_view text) {
   }
   if (colon != std::string_view::npos) {
     loc.ref = std::string(rest.substr(colon + 1));
-    if (loc.ref.empty()) return InvalidArgument("image location \"" + shown + "\" has an empty REF after ':'");
+    if (loc.ref.empty())
+      return InvalidArgument("image location \"" + shown + "\" has an empty REF after ':'");
   }
   return loc;
 }

@@ -15,7 +15,8 @@ TEST(ImageLocation, ParsesSkopeosFormsAndPlainPaths) {
   const Case cases[] = {
       {"oci:/tmp/l", {Kind::kLayout, "/tmp/l", ""}},
       {"oci:/tmp/l:v1", {Kind::kLayout, "/tmp/l", "v1"}},
-      {"oci:rel/dir:127.0.0.1:5000/team/tool:1.0", {Kind::kLayout, "rel/dir", "127.0.0.1:5000/team/tool:1.0"}},
+      {"oci:rel/dir:127.0.0.1:5000/team/tool:1.0",
+       {Kind::kLayout, "rel/dir", "127.0.0.1:5000/team/tool:1.0"}},
       {"oci-archive:/tmp/a.tar", {Kind::kArchive, "/tmp/a.tar", ""}},
       {"oci-archive:/tmp/a.tar:latest", {Kind::kArchive, "/tmp/a.tar", "latest"}},
       {"/tmp/plain", {Kind::kPath, "/tmp/plain", ""}},
@@ -36,10 +37,12 @@ TEST(ImageLocation, RefusesEmptyPartsAndOtherTransports) {
     auto loc = ParseImageLocation(bad);
     EXPECT_EQ(loc.status().code(), Code::kInvalidArgument) << bad;
   }
-  for (const char* other : {"docker://busybox", "docker-archive:/tmp/a.tar", "containers-storage:alpine", "dir:/x"}) {
+  for (const char* other :
+       {"docker://busybox", "docker-archive:/tmp/a.tar", "containers-storage:alpine", "dir:/x"}) {
     auto loc = ParseImageLocation(other);
     ASSERT_FALSE(loc.ok()) << other;
-    EXPECT_NE(loc.status().message().find("only oci:DIR[:REF], oci-archive:FILE[:REF]"), std::string::npos)
+    EXPECT_NE(loc.status().message().find("only oci:DIR[:REF], oci-archive:FILE[:REF]"),
+              std::string::npos)
         << loc.status().message();
   }
 }

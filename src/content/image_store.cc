@@ -1,9 +1,10 @@
 #include "content/image_store.h"
 
-#include <cerrno>
 #include <fcntl.h>
-#include <optional>
 #include <sys/file.h>
+
+#include <cerrno>
+#include <optional>
 
 #include "base/fs.h"
 #include "oci/reference.h"
@@ -23,7 +24,8 @@ std::string RefName(const oci::Descriptor& d) {
 Result<std::string> NormalizeImageName(std::string_view name) {
   ASSIGN_OR_RETURN(oci::Reference ref, oci::Reference::Parse(name));
   if (ref.IsDigestOnly()) {
-    return InvalidArgument("\"" + std::string(name) + "\" is a digest, not an image name (NAME[:TAG])");
+    return InvalidArgument("\"" + std::string(name) +
+                           "\" is a digest, not an image name (NAME[:TAG])");
   }
   return ref.WithDefaultTag().ToString();
 }
@@ -37,7 +39,8 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& root) {
     RETURN_IF_ERROR(WriteFileAtomic(JoinPath(root, "index.json"), oci::SerializeIndex({})));
   }
   // Temp files of killed writers are swept by the caller (cli/app.cc), which reports them.
-  ASSIGN_OR_RETURN(UniqueFd users, kiln::Open(JoinPath(root, "users.lock"), O_RDWR | O_CREAT, 0600));
+  ASSIGN_OR_RETURN(UniqueFd users,
+                   kiln::Open(JoinPath(root, "users.lock"), O_RDWR | O_CREAT, 0600));
   while (::flock(users.get(), LOCK_SH) != 0) {
     if (errno != EINTR) return ErrnoStatus("lock " + JoinPath(root, "users.lock"), errno);
   }
@@ -52,7 +55,8 @@ Result<oci::Index> ImageStore::ReadIndex() {
 }
 
 Result<UniqueFd> ImageStore::LockIndex() {
-  ASSIGN_OR_RETURN(UniqueFd lock, kiln::Open(JoinPath(root_, "index.json.lock"), O_RDWR | O_CREAT, 0600));
+  ASSIGN_OR_RETURN(UniqueFd lock,
+                   kiln::Open(JoinPath(root_, "index.json.lock"), O_RDWR | O_CREAT, 0600));
   while (::flock(lock.get(), LOCK_EX) != 0) {
     if (errno != EINTR) return ErrnoStatus("lock index.json", errno);
   }
@@ -72,7 +76,8 @@ Status ImageStore::Tag(const std::string& name, const oci::Descriptor& manifest)
     // Checked under the lock that deletions take, so the blobs cannot go before the name lands.
     ASSIGN_OR_RETURN(std::string text, blobs_->Read(manifest.digest));
     ASSIGN_OR_RETURN(oci::Manifest m, oci::ParseManifest(text));
-    if (!blobs_->Has(m.config.digest)) return FailedPrecondition("config " + m.config.digest.str() + " missing");
+    if (!blobs_->Has(m.config.digest))
+      return FailedPrecondition("config " + m.config.digest.str() + " missing");
     for (const auto& l : m.layers) {
       if (!blobs_->Has(l.digest)) return FailedPrecondition("layer " + l.digest.str() + " missing");
     }
@@ -88,7 +93,8 @@ Status ImageStore::Tag(const std::string& name, const oci::Descriptor& manifest)
 Status ImageStore::Untag(const std::string& name) {
   ASSIGN_OR_RETURN(std::string full, NormalizeImageName(name));
   return EditIndex([&](oci::Index& index) {
-    size_t n = std::erase_if(index.manifests, [&](const oci::Descriptor& d) { return RefName(d) == full; });
+    size_t n = std::erase_if(index.manifests,
+                             [&](const oci::Descriptor& d) { return RefName(d) == full; });
     return n == 0 ? NotFound("no image named " + full) : Status::Ok();
   });
 }
@@ -122,7 +128,8 @@ Result<oci::Descriptor> ImageStore::Resolve(const std::string& name) {
       ASSIGN_OR_RETURN(int64_t size, blobs_->Size(*ref->digest));
       return oci::Descriptor{oci::kMediaTypeManifest, *ref->digest, size, {}, {}};
     }
-    if (ref->IsDigestOnly()) return NotFound("no image with digest " + ref->digest->str() + " (see kiln images)");
+    if (ref->IsDigestOnly())
+      return NotFound("no image with digest " + ref->digest->str() + " (see kiln images)");
   }
   if (auto hit = ByDigestPrefix(index, name)) return *hit;
   if (!ref.ok()) return ref.status();
@@ -154,7 +161,8 @@ Result<std::vector<ImageRecord>> ImageStore::List() {
   for (const auto& d : index.manifests) {
     if (!RefName(d).empty()) out.push_back({RefName(d), d});
   }
-  std::sort(out.begin(), out.end(), [](const ImageRecord& a, const ImageRecord& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const ImageRecord& a, const ImageRecord& b) { return a.name < b.name; });
   return out;
 }
 

@@ -26,8 +26,8 @@
 namespace kiln::content {
 
 struct ImageRecord {
-  std::string name;           // "repo:tag"
-  oci::Descriptor manifest;   // descriptor in index.json
+  std::string name;          // "repo:tag"
+  oci::Descriptor manifest;  // descriptor in index.json
 };
 
 // A manifest with its config, loaded and parsed.

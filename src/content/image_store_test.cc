@@ -83,7 +83,8 @@ TEST_F(ImageStoreTest, NormalizeImageNameFollowsTheReferenceGrammar) {
   }
   auto upper = NormalizeImageName("Foo:bar");
   EXPECT_EQ(upper.status().message(), "reference \"Foo:bar\": repository must be lower case");
-  EXPECT_EQ(NormalizeImageName("sha256:" + std::string(64, 'a')).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(NormalizeImageName("sha256:" + std::string(64, 'a')).status().code(),
+            Code::kInvalidArgument);
   EXPECT_EQ(store_->Tag("Upper", PutImage(*store_, "layer-u")).code(), Code::kInvalidArgument);
 }
 
@@ -148,7 +149,8 @@ TEST_F(ImageStoreTest, LayoutAndArchiveRoundTripAndCorruptionIsRefused) {
   // Tamper with the layer blob in the layout: import must refuse it.
   testing::ScratchDir third;
   auto clean = ImageStore::Open(third.path());
-  std::string blob = out.Sub("layout/blobs/sha256/") + std::string(oci::Digest::FromData("exported").hex());
+  std::string blob =
+      out.Sub("layout/blobs/sha256/") + std::string(oci::Digest::FromData("exported").hex());
   ::unlink(blob.c_str());
   ASSERT_TRUE(WriteFileAtomic(blob, "exporteD").ok());
   auto bad = ImportLayout(**clean, out.Sub("layout"), "1.0");
@@ -201,7 +203,8 @@ TEST_F(ImageStoreTest, FailedPutImageRemovesOnlyTheBlobsItCreated) {
     EXPECT_FALSE(store_->PutImage("x", fail).ok());
     EXPECT_EQ(store_->blobs().List()->size(), 3u);
   }
-  auto ok = store_->PutImage("z", [&] { return Result<oci::Descriptor>(PutImage(*store_, "layer-d")); });
+  auto ok =
+      store_->PutImage("z", [&] { return Result<oci::Descriptor>(PutImage(*store_, "layer-d")); });
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(store_->Load("z").ok());
 }

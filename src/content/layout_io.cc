@@ -1,7 +1,8 @@
 // OCI image layout directories in and out of the store.
-#include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "base/fs.h"
 #include "content/image_store.h"
@@ -38,8 +39,10 @@ Status CopyOut(ImageStore& store, const std::string& dir, const oci::Descriptor&
 
 }  // namespace
 
-Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& dir, const std::string& ref) {
-  if (!PathExists(dir + "/oci-layout")) return InvalidArgument(dir + " is not an OCI image layout (no oci-layout file)");
+Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& dir,
+                                     const std::string& ref) {
+  if (!PathExists(dir + "/oci-layout"))
+    return InvalidArgument(dir + " is not an OCI image layout (no oci-layout file)");
   ASSIGN_OR_RETURN(std::string index_text, ReadFile(dir + "/index.json"));
   ASSIGN_OR_RETURN(oci::Index index, oci::ParseIndex(index_text));
   ASSIGN_OR_RETURN(oci::Descriptor chosen, PickManifest(index, ref, dir));

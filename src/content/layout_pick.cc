@@ -13,22 +13,27 @@ Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string&
     std::string name = it == d.annotations.end() ? "" : it->second;
     names += (names.empty() ? "" : ", ") + (name.empty() ? d.digest.Short() : name);
     bool match = ref.empty() || name == ref ||
-                 (name.size() > ref.size() && name.compare(name.size() - ref.size() - 1, std::string::npos, ":" + ref) == 0);
+                 (name.size() > ref.size() &&
+                  name.compare(name.size() - ref.size() - 1, std::string::npos, ":" + ref) == 0);
     if (match) hits.push_back(d);
   }
   if (hits.size() == 1) return hits[0];
   if (hits.empty()) {
-    return NotFound(where + " has no image " + (ref.empty() ? "" : "named \"" + ref + "\" ") + "(it has: " + names + ")");
+    return NotFound(where + " has no image " + (ref.empty() ? "" : "named \"" + ref + "\" ") +
+                    "(it has: " + names + ")");
   }
-  return InvalidArgument(where + " holds several images (" + names + "); name one with oci:DIR:REF");
+  return InvalidArgument(where + " holds several images (" + names +
+                         "); name one with oci:DIR:REF");
 }
 
-Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& top,
-                                        const std::function<Result<std::string>(const oci::Descriptor&)>& read) {
+Result<oci::Descriptor> ResolvePlatform(
+    const oci::Descriptor& top,
+    const std::function<Result<std::string>(const oci::Descriptor&)>& read) {
   oci::Descriptor d = top;
   oci::Platform host = oci::HostPlatform();
   for (int depth = 0;; ++depth) {
-    bool is_index = d.media_type == oci::kMediaTypeIndex || d.media_type == oci::kDockerManifestList;
+    bool is_index =
+        d.media_type == oci::kMediaTypeIndex || d.media_type == oci::kDockerManifestList;
     if (!is_index) return d;
     if (depth == kMaxIndexDepth) {
       return InvalidArgument("image index " + top.digest.Short() + " nests more than " +
@@ -38,14 +43,16 @@ Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& top,
     ASSIGN_OR_RETURN(oci::Index nested, oci::ParseIndex(text));
     bool found = false;
     for (const auto& m : nested.manifests) {
-      if (m.platform && m.platform->os == host.os && m.platform->architecture == host.architecture) {
+      if (m.platform && m.platform->os == host.os &&
+          m.platform->architecture == host.architecture) {
         d = m;
         found = true;
         break;
       }
     }
     if (!found) {
-      return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" + host.architecture);
+      return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" +
+                      host.architecture);
     }
   }
 }

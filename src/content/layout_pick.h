@@ -18,8 +18,9 @@ inline constexpr int kMaxIndexDepth = 8;
 
 // If `d` is an image index, the entry for the host platform (read through `read`); else `d`.
 // Indexes nested deeper than kMaxIndexDepth are InvalidArgument naming the depth.
-Result<oci::Descriptor> ResolvePlatform(const oci::Descriptor& d,
-                                        const std::function<Result<std::string>(const oci::Descriptor&)>& read);
+Result<oci::Descriptor> ResolvePlatform(
+    const oci::Descriptor& d,
+    const std::function<Result<std::string>(const oci::Descriptor&)>& read);
 
 // The index entry for `img` with ref.name `ref` (empty: the tag part of its name, or "latest").
 oci::Descriptor TaggedEntry(const LoadedImage& img, const std::string& ref);

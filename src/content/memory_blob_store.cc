@@ -1,7 +1,8 @@
 // The in-memory BlobStore fake.
+#include <sys/mman.h>
+
 #include <map>
 #include <mutex>
-#include <sys/mman.h>
 
 #include "base/sha256.h"
 #include "content/blob_store.h"

@@ -16,9 +16,9 @@ namespace kiln::images {
 inline constexpr const char* kLabelRootLayers = "dev.kiln.root.layers";
 
 struct ChainPlan {
-  size_t root_layers = 0;  // layers of the original base: kept as they are
-  bool squash = false;     // true: layers above root_layers are merged into the new layer
-  size_t layers_after = 0; // how many layers the new image will have
+  size_t root_layers = 0;   // layers of the original base: kept as they are
+  bool squash = false;      // true: layers above root_layers are merged into the new layer
+  size_t layers_after = 0;  // how many layers the new image will have
 };
 
 // For a snapshot of a sandbox that started from `base`. The original base's layer count is the

@@ -59,9 +59,7 @@ TEST(PlanChainTest, ABadLabelFallsBackToTheHistory) {
   EXPECT_EQ(PlanChain(image, 32).root_layers, 2u);
 }
 
-TEST(PlanChainTest, ZeroMeansNoLimit) {
-  EXPECT_FALSE(PlanChain(Chain(1, 500, true), 0).squash);
-}
+TEST(PlanChainTest, ZeroMeansNoLimit) { EXPECT_FALSE(PlanChain(Chain(1, 500, true), 0).squash); }
 
 }  // namespace
 }  // namespace kiln::images

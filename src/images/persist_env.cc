@@ -46,7 +46,8 @@ std::vector<std::string> PersistableEnv(const std::vector<std::string>& base_env
     std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
     if (KilnOwned(k)) continue;
     bool holds_secret = secrets.count(k) != 0 || LooksSecret(k);
-    for (const auto& s : secret_values) holds_secret |= !s.empty() && v.find(s) != std::string::npos;
+    for (const auto& s : secret_values)
+      holds_secret |= !s.empty() && v.find(s) != std::string::npos;
     if (!holds_secret) {
       set(k, kv);
     } else if (left_out != nullptr) {

@@ -16,11 +16,11 @@
 namespace kiln::images {
 
 struct Publication {
-  std::string image_name;       // "ci-tools": a valid repository name
+  std::string image_name;        // "ci-tools": a valid repository name
   catalog::VersionSpec version;  // from `snapshot: {version: "2.*"}`
-  std::string runner_size;      // the size the image was made on
-  std::string source;           // "workflow ci.yml, job setup, run 12"
-  int64_t created = 0;          // unix seconds
+  std::string runner_size;       // the size the image was made on
+  std::string source;            // "workflow ci.yml, job setup, run 12"
+  int64_t created = 0;           // unix seconds
 };
 
 // Records `captured` as the next version of `p.image_name` and moves `latest` to it.

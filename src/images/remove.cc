@@ -11,7 +11,8 @@ Result<Removal> RemoveVersions(catalog::Catalog& catalog, const std::string& ref
   bool all = ref.size() > 2 && ref.compare(ref.size() - 2, 2, ":*") == 0;
   std::string name = all ? ref.substr(0, ref.size() - 2) : ref;
   auto parsed = oci::Reference::Parse(name);
-  if (!parsed.ok() || parsed->digest || parsed->IsDigestOnly()) return NotFound("no custom image " + ref);
+  if (!parsed.ok() || parsed->digest || parsed->IsDigestOnly())
+    return NotFound("no custom image " + ref);
   std::string repo = parsed->Repository();
   ASSIGN_OR_RETURN(auto versions, catalog.List(repo));
   if (versions.empty()) return NotFound("no custom image " + repo);

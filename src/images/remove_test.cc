@@ -36,7 +36,8 @@ TEST(RemoveVersionsTest, EveryVersionOrNoneWhenARunnerPins) {
   auto refused = RemoveVersions(*cat, "toolbox", false);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
-  EXPECT_NE(refused.status().message().find("ci-large"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("ci-large"), std::string::npos)
+      << refused.status().message();
   EXPECT_EQ(cat->List("toolbox")->size(), 3u);  // nothing changed
   EXPECT_EQ(cat->Resolve("toolbox", "latest")->version.ToString(), "1.2.0");
   auto forced = RemoveVersions(*cat, "toolbox:*", true);
@@ -48,7 +49,8 @@ TEST(RemoveVersionsTest, EveryVersionOrNoneWhenARunnerPins) {
 TEST(RemoveVersionsTest, NotACustomImageIsNotFound) {
   auto cat = ThreeVersions();
   EXPECT_EQ(RemoveVersions(*cat, "debian:bookworm", false).status().code(), Code::kNotFound);
-  EXPECT_EQ(RemoveVersions(*cat, "sha256:" + std::string(64, 'b'), false).status().code(), Code::kNotFound);
+  EXPECT_EQ(RemoveVersions(*cat, "sha256:" + std::string(64, 'b'), false).status().code(),
+            Code::kNotFound);
   EXPECT_EQ(RemoveVersions(*cat, "Bad Name", false).status().code(), Code::kNotFound);
 }
 

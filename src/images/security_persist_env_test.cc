@@ -1,10 +1,10 @@
 // persist-env's filter: what a snapshot may write into an image's Env. A leak here puts a secret
 // into every image made from the job, and every registry it is pushed to.
-#include "images/persist_env.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
+
+#include "images/persist_env.h"
 
 namespace kiln::images {
 namespace {
@@ -13,26 +13,32 @@ bool Has(const std::vector<std::string>& env, const std::string& kv) {
   return std::find(env.begin(), env.end(), kv) != env.end();
 }
 bool HasName(const std::vector<std::string>& env, const std::string& name) {
-  return std::any_of(env.begin(), env.end(), [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
+  return std::any_of(env.begin(), env.end(),
+                     [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
 }
 
 TEST(SecurityPersistEnv, KeepsAddedAndChangedVariablesInBaseOrder) {
-  auto out = PersistableEnv({"PATH=/bin", "LANG=C"}, {"LANG=C.UTF-8", "PATH=/opt/x:/bin", "TOOLS=/opt"}, {}, {});
+  auto out = PersistableEnv({"PATH=/bin", "LANG=C"},
+                            {"LANG=C.UTF-8", "PATH=/opt/x:/bin", "TOOLS=/opt"}, {}, {});
   EXPECT_EQ(out, (std::vector<std::string>{"PATH=/opt/x:/bin", "LANG=C.UTF-8", "TOOLS=/opt"}));
 }
 
 TEST(SecurityPersistEnv, LeavesOutKilnsOwnVariables) {
-  auto out = PersistableEnv({}, {"GITHUB_TOKEN_X=1", "GITHUB_SHA=abc", "RUNNER_TEMP=/t", "CI=true", "HOME=/github/home",
-                                 "ImageOS=kiln", "ACTIONS_ALLOW_UNSECURE_COMMANDS=true", "KEEP=1"},
-                            {}, {});
+  auto out = PersistableEnv(
+      {},
+      {"GITHUB_TOKEN_X=1", "GITHUB_SHA=abc", "RUNNER_TEMP=/t", "CI=true", "HOME=/github/home",
+       "ImageOS=kiln", "ACTIONS_ALLOW_UNSECURE_COMMANDS=true", "KEEP=1"},
+      {}, {});
   EXPECT_EQ(out, (std::vector<std::string>{"KEEP=1"}));
 }
 
 TEST(SecurityPersistEnv, LeavesOutSecretNamesAndNamesThatLookSecret) {
   std::vector<std::string> left;
-  auto out = PersistableEnv({}, {"DEPLOY=1", "MY_SECRET_THING=x", "api_token=y", "DbPassword=z", "SSH_KEY=k",
-                                 "AWS_CREDENTIALS=c", "PRIVATE_URL=p", "AUTH_HEADER=a", "PASSWD=q", "OK=1"},
-                            {"DEPLOY"}, {}, &left);
+  auto out =
+      PersistableEnv({},
+                     {"DEPLOY=1", "MY_SECRET_THING=x", "api_token=y", "DbPassword=z", "SSH_KEY=k",
+                      "AWS_CREDENTIALS=c", "PRIVATE_URL=p", "AUTH_HEADER=a", "PASSWD=q", "OK=1"},
+                     {"DEPLOY"}, {}, &left);
   EXPECT_EQ(out, (std::vector<std::string>{"OK=1"}));
   EXPECT_EQ(left.size(), 9u);
   EXPECT_TRUE(Has(left, "DEPLOY"));
@@ -41,8 +47,9 @@ TEST(SecurityPersistEnv, LeavesOutSecretNamesAndNamesThatLookSecret) {
 
 TEST(SecurityPersistEnv, LeavesOutValuesHoldingASecretOrMaskAnywhere) {
   std::vector<std::string> left;
-  auto out = PersistableEnv({"URL=https://example"}, {"URL=https://user:hunter2@example", "NOTE=the line two of it",
-                                                      "FINE=hunter", "X=masked-value"},
+  auto out = PersistableEnv({"URL=https://example"},
+                            {"URL=https://user:hunter2@example", "NOTE=the line two of it",
+                             "FINE=hunter", "X=masked-value"},
                             {}, {"hunter2", "line two", "masked-value"}, &left);
   EXPECT_EQ(out, (std::vector<std::string>{"URL=https://example", "FINE=hunter"}));
   EXPECT_EQ(left, (std::vector<std::string>{"URL", "NOTE", "X"}));

@@ -58,9 +58,9 @@ Result<snapshot::LayerCache*> Engine::Layers() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!layers_) {
     RETURN_IF_ERROR(OpenStoreLocked());
-    ASSIGN_OR_RETURN(auto cache, snapshot::LayerCache::Open(JoinPath(state_dir(), "layers"),
-                                                            &store_->blobs(),
-                                                            options_.max_layer_unpacked));
+    ASSIGN_OR_RETURN(auto cache,
+                     snapshot::LayerCache::Open(JoinPath(state_dir(), "layers"), &store_->blobs(),
+                                                options_.max_layer_unpacked));
     layers_ = std::make_unique<snapshot::LayerCache>(std::move(cache));
   }
   return layers_.get();
@@ -70,7 +70,8 @@ Result<catalog::Catalog*> Engine::Catalog() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!catalog_) {
     RETURN_IF_ERROR(MakeDirs(state_dir(), 0711));
-    std::string url = options_.catalog_url.empty() ? JoinPath(state_dir(), "kiln.db") : options_.catalog_url;
+    std::string url =
+        options_.catalog_url.empty() ? JoinPath(state_dir(), "kiln.db") : options_.catalog_url;
     ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(url));
   }
   return catalog_.get();
@@ -86,7 +87,8 @@ Status Engine::OpenRuntimeLocked() {
   if (runtime_swept_) return Status::Ok();
   runtime_swept_ = true;
   ASSIGN_OR_RETURN(int swept, runtime_->SweepOrphans());
-  if (swept > 0) LogInfo("removed " + std::to_string(swept) + " sandbox(es) left by an earlier kiln");
+  if (swept > 0)
+    LogInfo("removed " + std::to_string(swept) + " sandbox(es) left by an earlier kiln");
   swept_.sandboxes += swept;
   // After the sandboxes: a dead kiln's jobs no longer run in its run dir.
   SweepCount runs = LogSweep(SweepUnowned(JoinPath(state_dir(), "runs")), "run dir(s)");

@@ -51,7 +51,7 @@ struct EngineOptions {
   int max_layers = 32;
   std::string default_size = runtime::kDefaultSize;  // the size of sandboxes that name none
   std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
-  int warm_pool = 0;  // sandboxes to keep waiting per image and size a job used
+  int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used
   Clock* clock = nullptr;  // null: the real clock
   // Parts given instead of opened from state_dir (tests, embedders); the engine owns them.
   std::unique_ptr<runtime::Runtime> runtime;
@@ -96,7 +96,8 @@ class Engine {
   // The size a sandbox gets: `requested` when set (FailedPrecondition when it is smaller than
   // the size the image was made on), else the larger of default_size and that size; with the
   // config's disk figure for it.
-  Result<runtime::Size> SizeFor(const std::string& requested, const std::string& generated_on) const;
+  Result<runtime::Size> SizeFor(const std::string& requested,
+                                const std::string& generated_on) const;
   // The lower dirs of every sandbox that exists (this and other kiln processes'): their layers
   // must stay in the layer cache.
   Result<std::vector<std::string>> LayerDirsInUse();

@@ -27,7 +27,8 @@ void PoolService::Refill() {
   }
   for (const auto& [key, spec] : wanted) {
     auto started = Fill(spec, target_);
-    if (!started.ok()) LogWarn("warm pool for " + spec.name + " not refilled: " + started.status().message());
+    if (!started.ok())
+      LogWarn("warm pool for " + spec.name + " not refilled: " + started.status().message());
   }
 }
 

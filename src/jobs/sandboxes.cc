@@ -1,9 +1,10 @@
 #include "jobs/sandboxes.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -98,7 +99,8 @@ Result<SandboxCapture> SnapshotSandbox(Engine& engine, const std::string& id,
   req.on_progress = [](const std::string& l) { LogInfo(l); };
   if (info.state == "paused") {
     // We hold the capture lock, so a paused sandbox is one a killed capture left frozen.
-    LogInfo("sandbox " + box->id() + " was left frozen by an interrupted snapshot; thawing it first");
+    LogInfo("sandbox " + box->id() +
+            " was left frozen by an interrupted snapshot; thawing it first");
     RETURN_IF_ERROR(box->Thaw());
   }
   SandboxCapture out;
@@ -115,7 +117,8 @@ Result<SandboxCapture> SnapshotSandbox(Engine& engine, const std::string& id,
   return out;
 }
 
-Result<PoolFill> FillPool(Engine& engine, const std::string& image, const std::string& size, int count) {
+Result<PoolFill> FillPool(Engine& engine, const std::string& image, const std::string& size,
+                          int count) {
   ASSIGN_OR_RETURN(Planned p, Plan(engine, image, size, "", false));
   ASSIGN_OR_RETURN(int started, engine.pool().Fill(p.spec, count));
   return PoolFill{p.spec.name, started};

@@ -36,6 +36,7 @@ struct PoolFill {
 };
 // Starts pooled sandboxes of `image` at `size` ("" = the size a job on that image gets) until
 // `count` wait: the sandboxes a job of that image and size takes.
-Result<PoolFill> FillPool(Engine& engine, const std::string& image, const std::string& size, int count);
+Result<PoolFill> FillPool(Engine& engine, const std::string& image, const std::string& size,
+                          int count);
 
 }  // namespace kiln::jobs

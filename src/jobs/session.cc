@@ -111,7 +111,8 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
     Log("📸  " + req.image_name + " would have " +
         std::to_string(image_.loaded.manifest.layers.size() + 1) + " layers (max_layers " +
         std::to_string(engine_.options().max_layers) + "): its " +
-        std::to_string(c.squash_dirs.size()) + " snapshot layers and this job's changes are "
+        std::to_string(c.squash_dirs.size()) +
+        " snapshot layers and this job's changes are "
         "squashed into one layer over the original base");
   }
   c.on_progress = request_.log;
@@ -146,11 +147,12 @@ Result<catalog::VersionRecord> JobSession::Publish() {
       ", layer " + FormatBytes(r.layer.descriptor.size) + " (" +
       FormatBytes(r.layer.uncompressed_bytes) + " unpacked, " + std::to_string(r.layer.entries) +
       " entries) in " + FormatDuration(snapshot_seconds_ + watch.Seconds()) + " [pack " +
-      FormatDuration(r.pack_seconds) + ", image " + FormatDuration(r.build_seconds) +
-      ", record " + FormatDuration(record_seconds) + "]");
+      FormatDuration(r.pack_seconds) + ", image " + FormatDuration(r.build_seconds) + ", record " +
+      FormatDuration(record_seconds) + "]");
   auto pruned = images::ApplyRetention(*cat, p.image_name, engine_.clock().NowUnix());
   if (pruned.ok()) {
-    for (const auto& x : *pruned) Log("📸  retention removed " + p.image_name + ":" + x.version.ToString());
+    for (const auto& x : *pruned)
+      Log("📸  retention removed " + p.image_name + ":" + x.version.ToString());
   }
   return v;
 }

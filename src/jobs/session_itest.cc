@@ -1,6 +1,4 @@
 // Job sessions on the real runtime (root, crun, overlayfs): jobs of one engine at once.
-#include "jobs/session.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
@@ -8,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/subprocess.h"
+#include "jobs/session.h"
 #include "testing/test_env.h"
 
 namespace kiln::jobs {
@@ -58,7 +57,9 @@ TEST_F(SessionTest, ConcurrentThreeJobsSnapshottingOneImageGetThreeVersions) {
   std::vector<Result<catalog::VersionRecord>> results(3, Internal("not run"));
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
-    threads.emplace_back([&, i] { results[i] = SnapshotJob(*engine, "busybox:1", "tools", "f" + std::to_string(i)); });
+    threads.emplace_back([&, i] {
+      results[i] = SnapshotJob(*engine, "busybox:1", "tools", "f" + std::to_string(i));
+    });
   }
   for (auto& t : threads) t.join();
   std::set<std::string> versions, manifests;

@@ -11,7 +11,8 @@ Result<Digest> Digest::Parse(std::string_view text) {
   }
   std::string_view algo = text.substr(0, colon), hex = text.substr(colon + 1);
   size_t want = algo == "sha256" ? 64 : algo == "sha512" ? 128 : 0;
-  if (want == 0) return InvalidArgument("unsupported digest algorithm \"" + std::string(algo) + "\"");
+  if (want == 0)
+    return InvalidArgument("unsupported digest algorithm \"" + std::string(algo) + "\"");
   bool hex_ok = hex.size() == want;
   for (char c : hex) hex_ok = hex_ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   if (!hex_ok) return InvalidArgument("malformed digest \"" + std::string(text) + "\"");
@@ -28,7 +29,8 @@ std::string_view Digest::algorithm() const {
 
 std::string_view Digest::hex() const {
   size_t colon = text_.find(':');
-  return colon == std::string::npos ? std::string_view() : std::string_view(text_).substr(colon + 1);
+  return colon == std::string::npos ? std::string_view()
+                                    : std::string_view(text_).substr(colon + 1);
 }
 
 std::string Digest::Short() const {

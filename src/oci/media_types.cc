@@ -17,9 +17,12 @@ Result<Compression> LayerCompression(std::string_view t) {
 
 const char* LayerMediaType(Compression c) {
   switch (c) {
-    case Compression::kNone: return kMediaTypeLayer;
-    case Compression::kGzip: return kMediaTypeLayerGzip;
-    case Compression::kZstd: return kMediaTypeLayerZstd;
+    case Compression::kNone:
+      return kMediaTypeLayer;
+    case Compression::kGzip:
+      return kMediaTypeLayerGzip;
+    case Compression::kZstd:
+      return kMediaTypeLayerZstd;
   }
   return kMediaTypeLayer;
 }

@@ -11,7 +11,10 @@ bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); 
 bool ValidComponent(std::string_view c) {
   if (c.empty() || !IsAlnum(c.front()) || !IsAlnum(c.back())) return false;
   for (size_t i = 0; i < c.size();) {
-    if (IsAlnum(c[i])) { ++i; continue; }
+    if (IsAlnum(c[i])) {
+      ++i;
+      continue;
+    }
     size_t j = i;
     while (j < c.size() && !IsAlnum(c[j])) ++j;
     std::string_view sep = c.substr(i, j - i);
@@ -36,11 +39,13 @@ Status ValidateRepositoryName(std::string_view name) {
   if (name.front() == '/') return bad("starts with '/'");
   for (size_t start = 0;;) {
     size_t slash = name.find('/', start);
-    std::string_view part = name.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    std::string_view part =
+        name.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (part == "." || part == "..") return bad("has a \"" + std::string(part) + "\" component");
     if (!ValidComponent(part)) {
-      return bad("is not lower-case letters and digits separated by '.', '_', '__', '-' or '/' "
-                 "(the OCI distribution grammar)");
+      return bad(
+          "is not lower-case letters and digits separated by '.', '_', '__', '-' or '/' "
+          "(the OCI distribution grammar)");
     }
     if (slash == std::string_view::npos) return Status::Ok();
     start = slash + 1;

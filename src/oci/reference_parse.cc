@@ -29,7 +29,8 @@ std::string DomainProblem(std::string_view d) {
     std::string_view ip = d.substr(1, close - 1);
     if (ip.empty()) return "has an empty IPv6 address";
     for (char c : ip) {
-      if (!IsHex(c) && c != ':') return "has an IPv6 address with '" + std::string(1, c) + "' in it";
+      if (!IsHex(c) && c != ':')
+        return "has an IPv6 address with '" + std::string(1, c) + "' in it";
     }
     host = d.substr(0, close + 1);
     std::string_view rest = d.substr(close + 1);
@@ -45,7 +46,8 @@ std::string DomainProblem(std::string_view d) {
     }
     for (size_t start = 0;;) {
       size_t dot = host.find('.', start);
-      std::string_view label = host.substr(start, dot == std::string_view::npos ? dot : dot - start);
+      std::string_view label =
+          host.substr(start, dot == std::string_view::npos ? dot : dot - start);
       if (!ValidLabel(label)) return "is not a host name (letters, digits and '-' between dots)";
       if (dot == std::string_view::npos) break;
       start = dot + 1;
@@ -78,9 +80,11 @@ bool AllHex64(std::string_view s) {
 
 Status ValidateTag(std::string_view tag) {
   if (tag.empty()) return InvalidArgument("tag is empty");
-  if (tag.size() > kMaxTag) return InvalidArgument("tag is longer than " + std::to_string(kMaxTag) + " characters");
+  if (tag.size() > kMaxTag)
+    return InvalidArgument("tag is longer than " + std::to_string(kMaxTag) + " characters");
   if (!IsAlnum(tag.front()) && tag.front() != '_') {
-    return InvalidArgument("tag \"" + std::string(tag) + "\" must start with a letter, digit or '_'");
+    return InvalidArgument("tag \"" + std::string(tag) +
+                           "\" must start with a letter, digit or '_'");
   }
   for (char c : tag) {
     if (!IsAlnum(c) && c != '_' && c != '.' && c != '-') {
@@ -115,7 +119,8 @@ Result<Reference> Reference::Parse(std::string_view text) {
   }
   size_t last_slash = name.rfind('/');
   size_t colon = name.rfind(':');
-  if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
+  if (colon != std::string_view::npos &&
+      (last_slash == std::string_view::npos || colon > last_slash)) {
     ref.tag = std::string(name.substr(colon + 1));
     if (Status s = ValidateTag(ref.tag); !s.ok()) return bad(s.message());
     name = name.substr(0, colon);
@@ -135,7 +140,8 @@ Result<Reference> Reference::Parse(std::string_view text) {
   }
   if (Status s = ValidateRepositoryName(ref.path); !s.ok()) return bad(s.message());
   if (ref.domain.empty() && AllHex64(ref.path)) {
-    return bad("64 hex digits read as an image ID, not a repository (write sha256:" + ref.path + ")");
+    return bad("64 hex digits read as an image ID, not a repository (write sha256:" + ref.path +
+               ")");
   }
   if (ref.Repository().size() > kMaxRepositoryName) {
     return bad("repository is longer than " + std::to_string(kMaxRepositoryName) + " bytes");
@@ -143,9 +149,7 @@ Result<Reference> Reference::Parse(std::string_view text) {
   return ref;
 }
 
-std::string Reference::Repository() const {
-  return domain.empty() ? path : domain + "/" + path;
-}
+std::string Reference::Repository() const { return domain.empty() ? path : domain + "/" + path; }
 
 std::string Reference::ToString() const {
   if (IsDigestOnly()) return digest ? digest->str() : "";
@@ -169,8 +173,9 @@ Result<Reference> Reference::WithRegistryDefaults() const {
     out.path = "library/" + out.path;
   }
   if (out.Repository().size() > kMaxRepositoryName) {
-    return InvalidArgument("reference \"" + ToString().substr(0, 300) + "\": " + out.Repository().substr(0, 40) +
-                           "… is longer than " + std::to_string(kMaxRepositoryName) + " bytes");
+    return InvalidArgument("reference \"" + ToString().substr(0, 300) +
+                           "\": " + out.Repository().substr(0, 40) + "… is longer than " +
+                           std::to_string(kMaxRepositoryName) + " bytes");
   }
   return out;
 }

@@ -1,10 +1,10 @@
 // oci::Reference: the cases docker/distribution and podman settled (reference_test.go,
 // normalize_test.go), as a table of our own.
+#include "oci/reference.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "oci/reference.h"
 
 namespace kiln::oci {
 namespace {
@@ -28,11 +28,14 @@ TEST(Reference, ParsesTheGrammar) {
       {"test:5000/repo@" + kSha, "test:5000", "repo", "", kSha},
       {"test:5000/repo:tag@" + kSha, "test:5000", "repo", "tag", kSha},
       {"lowercase:Uppercase", "", "lowercase", "Uppercase", ""},
-      {"sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", ""},
-      {"b.gcr.io/test.example.com/my-app:test.example.com", "b.gcr.io", "test.example.com/my-app", "test.example.com", ""},
+      {"sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux",
+       "some-long-tag", ""},
+      {"b.gcr.io/test.example.com/my-app:test.example.com", "b.gcr.io", "test.example.com/my-app",
+       "test.example.com", ""},
       {"xn--n3h.com/myimage:xn--n3h.com", "xn--n3h.com", "myimage", "xn--n3h.com", ""},
       {"foo_bar.com:8080", "", "foo_bar.com", "8080", ""},
-      // Unlike distribution's Parse, docker's CLI rule: "foo" is no host, so it is part of the path.
+      // Unlike distribution's Parse, docker's CLI rule: "foo" is no host, so it is part of the
+      // path.
       {"foo/foo_bar.com:8080", "", "foo/foo_bar.com", "8080", ""},
       {"docker/docker", "", "docker/docker", "", ""},
       {"192.168.1.1", "", "192.168.1.1", "", ""},
@@ -76,16 +79,51 @@ TEST(Reference, RefusesWhatTheGrammarRefuses) {
     return s + "a:tag";
   }();
   const std::string bad[] = {
-      "", ":justtag", "@" + kSha, "repo@sha256:ffff", "validname@invaliddigest:" + kHex,
-      "Uppercase:tag", "test:5000/Uppercase/lowercase:tag", "docker/Docker", too_long,
-      "aa/asdf$$^/aa", "[2001:db8::1]", "[2001:db8::1]:5000", "[2001:db8::1]:tag",
-      "[fe80::1%eth0]:5000/repo", "[fe80::1%@invalidzone]:5000/repo",
-      "[2001:db8:3:4::192.0.2.33]:5000/debian", "fc00::1:5000/debian", "https://github.com/docker/docker",
-      "-docker", "-docker/docker", "-docker.io/docker/docker", "docker///docker", "docker/", "/docker",
-      "____/____", "_docker/_docker", "dock..er/docker", "dock_.er/docker", "dock-.er/docker",
-      kHex, "a:" + std::string(129, 't'), "a:-tag", "a:.tag", "a:t@g", "repo:", "repo@",
-      "host:/repo", "ho_st.com:80/repo", "host.com:8o/repo", "[::1/repo", "[]:5000/repo",
-      "a b", "a\n", std::string("a\0b", 3), "a:tag:tag",
+      "",
+      ":justtag",
+      "@" + kSha,
+      "repo@sha256:ffff",
+      "validname@invaliddigest:" + kHex,
+      "Uppercase:tag",
+      "test:5000/Uppercase/lowercase:tag",
+      "docker/Docker",
+      too_long,
+      "aa/asdf$$^/aa",
+      "[2001:db8::1]",
+      "[2001:db8::1]:5000",
+      "[2001:db8::1]:tag",
+      "[fe80::1%eth0]:5000/repo",
+      "[fe80::1%@invalidzone]:5000/repo",
+      "[2001:db8:3:4::192.0.2.33]:5000/debian",
+      "fc00::1:5000/debian",
+      "https://github.com/docker/docker",
+      "-docker",
+      "-docker/docker",
+      "-docker.io/docker/docker",
+      "docker///docker",
+      "docker/",
+      "/docker",
+      "____/____",
+      "_docker/_docker",
+      "dock..er/docker",
+      "dock_.er/docker",
+      "dock-.er/docker",
+      kHex,
+      "a:" + std::string(129, 't'),
+      "a:-tag",
+      "a:.tag",
+      "a:t@g",
+      "repo:",
+      "repo@",
+      "host:/repo",
+      "ho_st.com:80/repo",
+      "host.com:8o/repo",
+      "[::1/repo",
+      "[]:5000/repo",
+      "a b",
+      "a\n",
+      std::string("a\0b", 3),
+      "a:tag:tag",
   };
   for (const auto& input : bad) {
     auto r = Reference::Parse(input);
@@ -100,8 +138,10 @@ TEST(Reference, ErrorsSayWhatIsWrong) {
   auto upper = Reference::Parse("Foo:bar");
   ASSERT_FALSE(upper.ok());
   EXPECT_EQ(upper.status().message(), "reference \"Foo:bar\": repository must be lower case");
-  EXPECT_NE(Reference::Parse("a:-x").status().message().find("tag \"-x\" must start with"), std::string::npos);
-  EXPECT_NE(Reference::Parse("h.io:x/a").status().message().find("registry host \"h.io:x\""), std::string::npos);
+  EXPECT_NE(Reference::Parse("a:-x").status().message().find("tag \"-x\" must start with"),
+            std::string::npos);
+  EXPECT_NE(Reference::Parse("h.io:x/a").status().message().find("registry host \"h.io:x\""),
+            std::string::npos);
   EXPECT_NE(Reference::Parse("").status().message().find("is empty"), std::string::npos);
 }
 
@@ -149,7 +189,8 @@ TEST(Reference, RandomInputsRoundTrip) {
   for (int i = 0; i < 100000; ++i) {
     std::string s;
     int len = std::uniform_int_distribution<int>(0, 24)(rng);
-    for (int k = 0; k < len; ++k) s += alphabet[std::uniform_int_distribution<size_t>(0, alphabet.size() - 1)(rng)];
+    for (int k = 0; k < len; ++k)
+      s += alphabet[std::uniform_int_distribution<size_t>(0, alphabet.size() - 1)(rng)];
     if (i % 7 == 0) s += "@" + kSha;
     auto r = Reference::Parse(s);
     if (!r.ok()) continue;

@@ -152,8 +152,7 @@ Result<ImageConfig> ParseImageConfig(std::string_view text) {
     c.user = Str(cc, "User");
     c.labels = StringMap(cc.value("Labels", Json()));
   }
-  if (!j.contains("rootfs") || !j["rootfs"].is_object() ||
-      Str(j["rootfs"], "type") != "layers") {
+  if (!j.contains("rootfs") || !j["rootfs"].is_object() || Str(j["rootfs"], "type") != "layers") {
     return InvalidArgument("image config: rootfs.type is not \"layers\"");
   }
   for (const auto& id : StringList(j["rootfs"].value("diff_ids", Json()))) {
@@ -179,19 +178,34 @@ std::string SerializeImageConfig(const ImageConfig& c) {
   }
   j["architecture"] = c.architecture;
   j["os"] = c.os;
-  if (c.variant.empty()) j.erase("variant"); else j["variant"] = c.variant;
+  if (c.variant.empty())
+    j.erase("variant");
+  else
+    j["variant"] = c.variant;
   if (!c.created.empty()) j["created"] = c.created;
   Json& cc = j["config"];
   if (!cc.is_object()) cc = Json::object();
   auto set_list = [&](const char* key, const std::vector<std::string>& v) {
-    if (v.empty()) cc.erase(key); else cc[key] = v;
+    if (v.empty())
+      cc.erase(key);
+    else
+      cc[key] = v;
   };
   set_list("Env", c.env);
   set_list("Cmd", c.cmd);
   set_list("Entrypoint", c.entrypoint);
-  if (c.working_dir.empty()) cc.erase("WorkingDir"); else cc["WorkingDir"] = c.working_dir;
-  if (c.user.empty()) cc.erase("User"); else cc["User"] = c.user;
-  if (c.labels.empty()) cc.erase("Labels"); else cc["Labels"] = c.labels;
+  if (c.working_dir.empty())
+    cc.erase("WorkingDir");
+  else
+    cc["WorkingDir"] = c.working_dir;
+  if (c.user.empty())
+    cc.erase("User");
+  else
+    cc["User"] = c.user;
+  if (c.labels.empty())
+    cc.erase("Labels");
+  else
+    cc["Labels"] = c.labels;
   j["rootfs"] = {{"type", "layers"}, {"diff_ids", Json::array()}};
   for (const auto& d : c.diff_ids) j["rootfs"]["diff_ids"].push_back(d.str());
   if (c.history.empty()) {

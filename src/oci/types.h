@@ -56,7 +56,7 @@ struct HistoryEntry {
 struct ImageConfig {
   std::string architecture;
   std::string os;
-  std::string variant;                  // "v8" for arm64/v8; empty when none
+  std::string variant;  // "v8" for arm64/v8; empty when none
   std::string created;
   std::vector<std::string> env;         // config.Env, "K=V"
   std::vector<std::string> cmd;         // config.Cmd
@@ -64,7 +64,7 @@ struct ImageConfig {
   std::string working_dir;              // config.WorkingDir
   std::string user;                     // config.User
   std::map<std::string, std::string> labels;
-  std::vector<Digest> diff_ids;         // rootfs.diff_ids, one per layer, bottom first
+  std::vector<Digest> diff_ids;  // rootfs.diff_ids, one per layer, bottom first
   std::vector<HistoryEntry> history;
   std::string raw;
 };

@@ -38,7 +38,9 @@ TEST(ManifestTest, RoundTrips) {
 }
 
 TEST(ManifestTest, RejectsBadDescriptors) {
-  EXPECT_FALSE(ParseManifest(R"({"schemaVersion":2,"config":{"digest":"sha256:1","size":1},"layers":[]})").ok());
+  EXPECT_FALSE(
+      ParseManifest(R"({"schemaVersion":2,"config":{"digest":"sha256:1","size":1},"layers":[]})")
+          .ok());
   EXPECT_FALSE(ParseManifest(R"({"schemaVersion":1})").ok());
   EXPECT_FALSE(ParseManifest("not json").ok());
 }
@@ -46,7 +48,8 @@ TEST(ManifestTest, RejectsBadDescriptors) {
 TEST(ImageConfigTest, KeepsUnknownFieldsAndWritesTyped) {
   std::string text = R"({"architecture":"amd64","os":"linux","custom":{"x":1},
     "config":{"Env":["PATH=/bin"],"Cmd":["sh"],"StopSignal":"SIGTERM"},
-    "rootfs":{"type":"layers","diff_ids":["sha256:)" + std::string(kHexA) + R"("]}})";
+    "rootfs":{"type":"layers","diff_ids":["sha256:)" +
+                     std::string(kHexA) + R"("]}})";
   auto c = ParseImageConfig(text);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->env, std::vector<std::string>{"PATH=/bin"});

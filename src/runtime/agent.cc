@@ -1,12 +1,13 @@
 #include "runtime/agent.h"
 
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 
 #include "base/subprocess.h"
 
@@ -31,7 +32,8 @@ Result<ShortAddress> AddressOf(const std::string& socket_path) {
   ShortAddress a;
   ASSIGN_OR_RETURN(a.dir, Open(dir.empty() ? "/" : dir, O_PATH | O_DIRECTORY));
   std::string path = "/proc/self/fd/" + std::to_string(a.dir.get()) + "/" + name;
-  if (path.size() >= sizeof a.addr.sun_path) return InvalidArgument("socket name too long: " + name);
+  if (path.size() >= sizeof a.addr.sun_path)
+    return InvalidArgument("socket name too long: " + name);
   a.addr.sun_family = AF_UNIX;
   std::memcpy(a.addr.sun_path, path.c_str(), path.size() + 1);
   return a;
@@ -47,8 +49,8 @@ Status SendRequest(int conn, const AgentExecSpec& spec, int out, int err) {
   std::string payload = spec.cwd + '\0';
   for (const auto& a : spec.args) payload += a + '\0';
   for (const auto& e : spec.env) payload += e + '\0';
-  RequestHeader h{kMagic, static_cast<uint32_t>(payload.size()), static_cast<uint32_t>(spec.args.size()),
-                  static_cast<uint32_t>(spec.env.size())};
+  RequestHeader h{kMagic, static_cast<uint32_t>(payload.size()),
+                  static_cast<uint32_t>(spec.args.size()), static_cast<uint32_t>(spec.env.size())};
   int fds[2] = {out, err};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
   iovec iov{&h, sizeof h};
@@ -62,7 +64,8 @@ Status SendRequest(int conn, const AgentExecSpec& spec, int out, int err) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof fds);
   std::memcpy(CMSG_DATA(c), fds, sizeof fds);
-  if (::sendmsg(conn, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof h)) return ErrnoStatus("send to kiln-init", errno);
+  if (::sendmsg(conn, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof h))
+    return ErrnoStatus("send to kiln-init", errno);
   return WriteAll(conn, payload);
 }
 
@@ -72,7 +75,8 @@ Result<UniqueFd> AgentListen(const std::string& socket_path) {
   ASSIGN_OR_RETURN(ShortAddress a, AddressOf(socket_path));
   ASSIGN_OR_RETURN(UniqueFd fd, NewSocket());
   ::unlink(socket_path.c_str());
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0) return ErrnoStatus("bind " + socket_path, errno);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0)
+    return ErrnoStatus("bind " + socket_path, errno);
   if (::chmod(socket_path.c_str(), 0600) != 0) return ErrnoStatus("chmod " + socket_path, errno);
   if (::listen(fd.get(), 64) != 0) return ErrnoStatus("listen " + socket_path, errno);
   return fd;
@@ -102,7 +106,8 @@ Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec)
   // kiln-init writes the exit code and hangs up; nothing at all means it went away first.
   ASSIGN_OR_RETURN(std::string answer, ReadAll(conn.get()));
   int32_t code = -1;
-  if (answer.size() != sizeof code) return Unavailable("kiln-init hung up without an exit code (the sandbox ended?)");
+  if (answer.size() != sizeof code)
+    return Unavailable("kiln-init hung up without an exit code (the sandbox ended?)");
   std::memcpy(&code, answer.data(), sizeof code);
   return static_cast<int>(code);
 }

@@ -3,9 +3,9 @@
 #include "runtime/agent.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <csignal>
-#include <sys/wait.h>
 #include <thread>
 
 #include "base/fs.h"
@@ -40,12 +40,14 @@ class AgentTest : public ::testing::Test {
     }
   }
   // Runs `script` with sh; returns the exit code and "O:"/"E:"-prefixed lines.
-  std::pair<Result<int>, std::vector<std::string>> Sh(const std::string& script,
-                                                      std::vector<std::string> env = {"PATH=/usr/bin:/bin"},
-                                                      const std::string& cwd = "/") {
+  std::pair<Result<int>, std::vector<std::string>> Sh(
+      const std::string& script, std::vector<std::string> env = {"PATH=/usr/bin:/bin"},
+      const std::string& cwd = "/") {
     std::vector<std::string> lines;
-    AgentExecSpec spec{{"sh", "-c", script}, std::move(env), cwd,
-                       [&](const std::string& l, bool err, bool) { lines.push_back((err ? "E:" : "O:") + l); }};
+    AgentExecSpec spec{
+        {"sh", "-c", script}, std::move(env), cwd, [&](const std::string& l, bool err, bool) {
+          lines.push_back((err ? "E:" : "O:") + l);
+        }};
     return {AgentExec(socket_, spec), lines};
   }
 
@@ -56,7 +58,8 @@ class AgentTest : public ::testing::Test {
 };
 
 TEST_F(AgentTest, RunsACommandWithItsEnvCwdOutputAndExitCode) {
-  auto [code, lines] = Sh("echo \"$FOO\"; pwd; echo oops >&2; exit 3", {"PATH=/usr/bin:/bin", "FOO=a b"}, "/tmp");
+  auto [code, lines] =
+      Sh("echo \"$FOO\"; pwd; echo oops >&2; exit 3", {"PATH=/usr/bin:/bin", "FOO=a b"}, "/tmp");
   ASSERT_TRUE(code.ok()) << code.status().ToString();
   EXPECT_EQ(*code, 3);
   EXPECT_EQ(lines, (std::vector<std::string>{"O:a b", "O:/tmp", "E:oops"}));
@@ -73,7 +76,8 @@ TEST_F(AgentTest, ACommandThatCannotStartReports127OrABadCwdWithItsReason) {
   missing.on_line = [&](const std::string& l, bool, bool) { err.push_back(l); };
   EXPECT_EQ(*AgentExec(socket_, missing), 127);
   ASSERT_EQ(err.size(), 1u);
-  EXPECT_NE(err[0].find("kiln-init: exec /no/such/tool: No such file or directory"), std::string::npos);
+  EXPECT_NE(err[0].find("kiln-init: exec /no/such/tool: No such file or directory"),
+            std::string::npos);
   auto [code, lines] = Sh("true", {"PATH=/bin"}, "/no/such/dir");
   EXPECT_EQ(*code, 127);
   ASSERT_EQ(lines.size(), 1u);
@@ -91,7 +95,8 @@ TEST_F(AgentTest, ConcurrentCommandsGetTheirOwnOutputAndCodes) {
   std::vector<std::pair<int, std::vector<std::string>>> got(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
-      auto [code, lines] = Sh("sleep 0." + std::to_string(i % 3) + "; echo " + std::to_string(i) + "; exit " + std::to_string(i));
+      auto [code, lines] = Sh("sleep 0." + std::to_string(i % 3) + "; echo " + std::to_string(i) +
+                              "; exit " + std::to_string(i));
       got[i] = {code.ok() ? *code : -1, lines};
     });
   }
@@ -107,7 +112,8 @@ TEST_F(AgentTest, NoAgentIsNotFoundAndAnAgentThatDiesIsUnavailable) {
   EXPECT_EQ(none.status().code(), Code::kNotFound) << none.status().ToString();
   std::string started = scratch_.Sub("started");
   std::thread killer([&] {  // kills kiln-init once the command runs, however slow the machine
-    for (int i = 0; i < 2000 && !PathExists(started); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 2000 && !PathExists(started); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ::kill(init_, SIGKILL);
   });
   killed_ = true;

@@ -1,14 +1,15 @@
 #include "runtime/cgroups.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -52,7 +53,8 @@ Result<std::string> PrepareCgroups() {
   auto subtree = ReadFile(std::string(kUnified) + "/cgroup.subtree_control");
   if (subtree.ok() && !Trim(*subtree).empty()) {
     return FailedPrecondition("cgroup v2 controllers (" + Trim(*subtree) + ") are in use at " +
-                              kUnified + "; crun cannot run in this hybrid mode. Move them to "
+                              kUnified +
+                              "; crun cannot run in this hybrid mode. Move them to "
                               "cgroup v1 or boot with systemd.unified_cgroup_hierarchy=1");
   }
   std::istringstream in(list);
@@ -60,14 +62,18 @@ Result<std::string> PrepareCgroups() {
   while (in >> name) {
     std::string dir = "/sys/fs/cgroup/" + name;
     RETURN_IF_ERROR(MakeDirs(dir, 0555));
-    if (::mount("cgroup", dir.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, name.c_str()) != 0 &&
+    if (::mount("cgroup", dir.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, name.c_str()) !=
+            0 &&
         errno != EBUSY) {
-      return ErrnoStatus("bind the " + name + " controller to cgroup v1 at " + dir +
-                         " (crun cannot run while it sits on the cgroup v2 side of a hybrid host)", errno);
+      return ErrnoStatus(
+          "bind the " + name + " controller to cgroup v1 at " + dir +
+              " (crun cannot run while it sits on the cgroup v2 side of a hybrid host)",
+          errno);
     }
     moved += (moved.empty() ? "" : ", ") + name;
   }
-  return "host had cgroup controller(s) " + moved + " on the cgroup v2 side of a hybrid "
+  return "host had cgroup controller(s) " + moved +
+         " on the cgroup v2 side of a hybrid "
          "hierarchy, which crun refuses; kiln bound them to cgroup v1 under /sys/fs/cgroup";
 }
 

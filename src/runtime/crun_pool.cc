@@ -1,15 +1,16 @@
 #include "runtime/crun_pool.h"
 
-#include <atomic>
-#include <cerrno>
 #include <fcntl.h>
 #include <sched.h>
-#include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <sstream>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -19,7 +20,8 @@ namespace kiln::runtime {
 
 Status WritePoolTicket(const std::string& dir, const std::string& key, int init_pid) {
   std::string init = ProcessToken(init_pid);
-  if (init.empty()) return NotFound("pooled sandbox's init (pid " + std::to_string(init_pid) + ") is gone");
+  if (init.empty())
+    return NotFound("pooled sandbox's init (pid " + std::to_string(init_pid) + ") is gone");
   return WriteScratchFile(dir + "/pool", key + " " + init, 0600);
 }
 
@@ -77,7 +79,8 @@ Status MountInto(int init_pid, const std::vector<BindMount>& mounts) {
     trees.emplace_back(fd);
     mount_attr attr{};
     attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m.read_only ? MOUNT_ATTR_RDONLY : 0);
-    if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) !=
+        0) {
       return ErrnoStatus("mount_setattr " + m.source, errno);
     }
   }
@@ -118,7 +121,8 @@ Status MountInto(int init_pid, const std::vector<BindMount>& mounts) {
     std::string where = f.index < 0 ? "" : " " + mounts[f.index].destination;
     return ErrnoStatus(std::string(kWhat[f.step]) + where, f.err);
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return Internal("mounting into the sandbox failed");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return Internal("mounting into the sandbox failed");
   return Status::Ok();
 }
 

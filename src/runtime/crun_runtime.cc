@@ -1,23 +1,25 @@
 // The crun Runtime (crun_runtime.h): creating, attaching, listing and sweeping sandboxes.
+#include "runtime/crun_runtime.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <fstream>
 #include <random>
 #include <set>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
+#include "base/clock.h"
 #include "base/fs.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "runtime/agent.h"
 #include "runtime/cgroups.h"
 #include "runtime/crun_pool.h"
 #include "runtime/etc_files.h"
-#include "runtime/crun_runtime.h"
 #include "runtime/owner.h"
 #include "runtime/sandbox_record.h"
-#include "base/clock.h"
-#include "base/json.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -77,7 +79,8 @@ Result<std::vector<SandboxInfo>> CrunRuntime::List() {
     if (!spec.ok()) continue;
     info.spec = *spec;
     auto state = RunCrun(PathsOf(id), {"state", id});
-    auto sj = state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
+    auto sj =
+        state.ok() && state->exit_code == 0 ? ParseJson(state->out) : Result<Json>(NotFound(""));
     info.state = sj.ok() ? sj->value("status", "unknown") : "gone";
     out.push_back(std::move(info));
   }
@@ -115,7 +118,8 @@ Result<int> CrunRuntime::SweepOrphans() {
     }
     auto owner = ReadFile(paths.dir + "/owner");
     if (owner.ok() && (*owner == "detached" || OwnerAlive(*owner))) continue;
-    if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner)) continue;
+    if (owner.ok() && owner->rfind(kPoolOwnerPrefix, 0) == 0 && PooledWanted(paths.dir, *owner))
+      continue;
     Status s = CrunSandbox::DestroyAt(id, paths);
     if (!s.ok()) {
       LogWarn("sweep sandbox " + id + ": " + s.message());
@@ -132,13 +136,16 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::StartNew(const SandboxSpec& sp
   CrunPaths paths = PathsOf(id);
   // The dir appears (by rename) with its owner in it, so another kiln's sweep never meets a
   // sandbox without one; until then it is a ".new-" dir named after its creator (sweep below).
-  std::string staging = SandboxesDir() + "/" + kStagingPrefix + id + "-" + TokenForName(OwnerToken());
+  std::string staging =
+      SandboxesDir() + "/" + kStagingPrefix + id + "-" + TokenForName(OwnerToken());
   if (::mkdir(staging.c_str(), 0700) != 0) return ErrnoStatus("mkdir " + staging, errno);
   Status staged = WriteScratchFile(staging + "/owner", owner, 0600);
   if (staged.ok()) {
-    staged = WriteScratchFile(staging + "/spec.json", DumpJson(SpecToJson(spec, Clock::Real()->NowUnix())), 0600);
+    staged = WriteScratchFile(staging + "/spec.json",
+                              DumpJson(SpecToJson(spec, Clock::Real()->NowUnix())), 0600);
   }
-  if (staged.ok() && ::rename(staging.c_str(), paths.dir.c_str()) != 0) staged = ErrnoStatus("rename " + staging, errno);
+  if (staged.ok() && ::rename(staging.c_str(), paths.dir.c_str()) != 0)
+    staged = ErrnoStatus("rename " + staging, errno);
   if (!staged.ok()) {
     (void)RemoveTree(staging);
     return staged;
@@ -167,15 +174,18 @@ Status CrunRuntime::PrepareHostOnce() {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, const CrunPaths& paths,
+Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id,
+                                                        const CrunPaths& paths,
                                                         const SandboxSpec& spec) {
   std::string rootfs = paths.dir + "/rootfs";
   SpecInput in;
   ASSIGN_OR_RETURN(in.init_host_path, FindKilnInit(o_.init_path));
   ASSIGN_OR_RETURN(EtcFiles etc, MakeEtcFiles(paths.dir, spec));
   std::vector<std::string> lowers = spec.lower_dirs;
-  if (!etc.layer.empty()) lowers.push_back(etc.layer);  // on top: mount targets not in the upper dir
-  RETURN_IF_ERROR(snapshot::MountOverlay(lowers, paths.dir + "/upper", paths.dir + "/work", rootfs));
+  if (!etc.layer.empty())
+    lowers.push_back(etc.layer);  // on top: mount targets not in the upper dir
+  RETURN_IF_ERROR(
+      snapshot::MountOverlay(lowers, paths.dir + "/upper", paths.dir + "/work", rootfs));
   ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
   in.rootfs = rootfs;
   // /etc/hosts and /etc/hostname first, so a job's own mounts go over them.
@@ -196,8 +206,11 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, c
   SubprocessOptions run;
   run.output_file = paths.dir + "/crun.log";
   run.pass_fd = agent.get();
-  ASSIGN_OR_RETURN(SubprocessResult r, RunCrun(paths, {"run", "--detach", "--preserve-fds", "1", "--pid-file",
-                                                       paths.dir + "/init.pid", "--bundle", paths.dir, id}, run));
+  ASSIGN_OR_RETURN(SubprocessResult r,
+                   RunCrun(paths,
+                           {"run", "--detach", "--preserve-fds", "1", "--pid-file",
+                            paths.dir + "/init.pid", "--bundle", paths.dir, id},
+                           run));
   if (r.exit_code != 0) {
     auto log = ReadFile(run.output_file);
     std::string msg = log.ok() ? *log : "";
@@ -209,7 +222,8 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id, c
 
 Result<std::unique_ptr<Runtime>> NewCrunRuntime(const RuntimeOptions& options) {
   if (::geteuid() != 0) {
-    return FailedPrecondition("kiln's sandboxes need root (overlayfs mounts, cgroups); run as root");
+    return FailedPrecondition(
+        "kiln's sandboxes need root (overlayfs mounts, cgroups); run as root");
   }
   // Resolve crun once: every sandbox operation runs it, and a PATH search per call adds up.
   RuntimeOptions o = options;
@@ -222,7 +236,8 @@ Result<std::unique_ptr<Runtime>> NewCrunRuntime(const RuntimeOptions& options) {
     }
   }
   if (::access(o.crun.c_str(), X_OK) != 0) {
-    return FailedPrecondition("crun not found (" + options.crun + "); install it: apt-get install crun");
+    return FailedPrecondition("crun not found (" + options.crun +
+                              "); install it: apt-get install crun");
   }
   RETURN_IF_ERROR(MakeDirs(o.state_dir + "/sandboxes", 0700));
   RETURN_IF_ERROR(MakeDirs(o.state_dir + "/crun", 0700));

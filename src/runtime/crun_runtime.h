@@ -31,7 +31,9 @@ class CrunRuntime : public Runtime {
   static std::string NewId();
   std::string SandboxesDir() const { return o_.state_dir + "/sandboxes"; }
   std::string CrunRoot() const { return o_.state_dir + "/crun"; }
-  CrunPaths PathsOf(const std::string& id) const { return {o_.crun, CrunRoot(), SandboxesDir() + "/" + id}; }
+  CrunPaths PathsOf(const std::string& id) const {
+    return {o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+  }
   // Host set-up (cgroups) before the first sandbox of this process.
   Status PrepareHostOnce();
   // A sandbox started now, owned by `owner` (see crun_sandbox.h); removed again on failure.

@@ -1,7 +1,8 @@
 // The crun Runtime's warm pool (the contract is in sandbox.h; the files it keeps in crun_pool.h).
+#include <sys/file.h>
+
 #include <cerrno>
 #include <cstdlib>
-#include <sys/file.h>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -21,7 +22,8 @@ Result<int> CrunRuntime::FillPool(const SandboxSpec& spec, int count) {
   std::string key = PoolKey(s);
   // One filler per key at a time, so that two never both start the missing ones.
   RETURN_IF_ERROR(MakeDirs(o_.state_dir + "/pool", 0700));
-  ASSIGN_OR_RETURN(UniqueFd lock, Open(o_.state_dir + "/pool/" + key + ".lock", O_RDWR | O_CREAT, 0600));
+  ASSIGN_OR_RETURN(UniqueFd lock,
+                   Open(o_.state_dir + "/pool/" + key + ".lock", O_RDWR | O_CREAT, 0600));
   if (::flock(lock.get(), LOCK_EX) != 0) return ErrnoStatus("lock pool " + key, errno);
   ASSIGN_OR_RETURN(auto entries, ListPool());
   int have = 0;
@@ -72,11 +74,15 @@ std::unique_ptr<Sandbox> CrunRuntime::TakePooled(const SandboxSpec& spec) {
   for (const auto& id : ids.ok() ? *ids : std::vector<std::string>{}) {
     CrunPaths paths = PathsOf(id);
     auto ticket = ReadPoolTicket(paths.dir);
-    if (!ticket.ok() || ticket->key != key || !OwnerAlive(ticket->init_token) || !ClaimPooled(paths.dir)) continue;
+    if (!ticket.ok() || ticket->key != key || !OwnerAlive(ticket->init_token) ||
+        !ClaimPooled(paths.dir))
+      continue;
     Status ready = MountInto(ticket->init_pid, spec.mounts);  // Create made the sources
-    auto user = ready.ok() ? ResolveUser(paths.dir + "/rootfs", spec.image.user) : Result<User>(ready);
+    auto user =
+        ready.ok() ? ResolveUser(paths.dir + "/rootfs", spec.image.user) : Result<User>(ready);
     if (!user.ok()) {
-      LogWarn("pooled sandbox " + id + " not usable, starting a new one: " + user.status().message());
+      LogWarn("pooled sandbox " + id +
+              " not usable, starting a new one: " + user.status().message());
       (void)CrunSandbox::DestroyAt(id, paths);
       continue;
     }

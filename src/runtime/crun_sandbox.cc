@@ -1,16 +1,17 @@
 #include "runtime/crun_sandbox.h"
 
-#include <cerrno>
-#include <csignal>
-#include <cstdio>
-#include <cstring>
 #include <fcntl.h>
-#include <map>
-#include <mutex>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
 
 #include "base/fs.h"
 #include "base/json.h"
@@ -37,14 +38,21 @@ int SealedCrunFd(const std::string& crun) {
   auto in = Open(crun, O_RDONLY);
   char magic[4] = {};
   // An ELF binary only: a wrapper script cannot be executed from a close-on-exec fd.
-  if (!in.ok() || ::pread(in->get(), magic, sizeof magic, 0) != 4 || std::memcmp(magic, "\x7f" "ELF", 4) != 0) return -1;
+  if (!in.ok() || ::pread(in->get(), magic, sizeof magic, 0) != 4 ||
+      std::memcmp(magic,
+                  "\x7f"
+                  "ELF",
+                  4) != 0)
+    return -1;
   UniqueFd mem(::memfd_create("crun", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!mem.valid()) return -1;
   for (off_t off = 0; off < st.st_size;) {
-    if (::sendfile(mem.get(), in->get(), &off, static_cast<size_t>(st.st_size - off)) <= 0) return -1;
+    if (::sendfile(mem.get(), in->get(), &off, static_cast<size_t>(st.st_size - off)) <= 0)
+      return -1;
   }
   if (::fchmod(mem.get(), 0500) != 0 ||
-      ::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+      ::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) !=
+          0) {
     return -1;
   }
   // Above the stdio fds, which a child's set-up overwrites before it execs this one.
@@ -83,9 +91,10 @@ Status CrunSandbox::CheckDisk() const {
     *used += *more;
   }
   if (*used <= spec_.size->disk_bytes) return Status::Ok();
-  return FailedPrecondition("job exceeded its disk limit of " + FormatBinaryBytes(spec_.size->disk_bytes) +
-                            " (size " + spec_.size->name + "): its changes to the image, $HOME and temp dirs took " +
-                            FormatBinaryBytes(*used) + "; its processes were stopped");
+  return FailedPrecondition(
+      "job exceeded its disk limit of " + FormatBinaryBytes(spec_.size->disk_bytes) + " (size " +
+      spec_.size->name + "): its changes to the image, $HOME and temp dirs took " +
+      FormatBinaryBytes(*used) + "; its processes were stopped");
 }
 
 Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
@@ -101,11 +110,13 @@ Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
 
 Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
   std::vector<std::string> env = spec.env.empty() ? spec_.image.env : spec.env;
-  std::string cwd = !spec.cwd.empty() ? spec.cwd
-                    : !spec_.image.working_dir.empty() ? spec_.image.working_dir : "/";
+  std::string cwd = !spec.cwd.empty()                  ? spec.cwd
+                    : !spec_.image.working_dir.empty() ? spec_.image.working_dir
+                                                       : "/";
   auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, spec.on_line});
   if (via_agent.ok() || via_agent.status().code() != Code::kNotFound) {
-    return via_agent.status().ok() ? via_agent : via_agent.status().WithContext("exec in sandbox " + id_);
+    return via_agent.status().ok() ? via_agent
+                                   : via_agent.status().WithContext("exec in sandbox " + id_);
   }
   Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
   // The process file may hold secrets in env: 0600, never argv, removed after use.
@@ -123,7 +134,8 @@ std::string CrunSandbox::HostPath(const std::string& sandbox_path) const {
   const BindMount* best = nullptr;
   for (const auto& m : spec_.mounts) {
     const std::string& d = m.destination;
-    bool under = sandbox_path == d || (sandbox_path.rfind(d, 0) == 0 && sandbox_path[d.size()] == '/');
+    bool under =
+        sandbox_path == d || (sandbox_path.rfind(d, 0) == 0 && sandbox_path[d.size()] == '/');
     if (under && (best == nullptr || d.size() > best->destination.size())) best = &m;
   }
   if (best == nullptr) return JoinPath(paths_.dir + "/rootfs", sandbox_path);
@@ -139,7 +151,8 @@ Status CrunSandbox::Signal(int sig) {
   ASSIGN_OR_RETURN(Json pids, ParseJson(ps.out));
   int64_t init = st.value("pid", int64_t{0});
   for (const auto& p : pids) {
-    if (p.is_number_integer() && p.get<int64_t>() != init) ::kill(static_cast<pid_t>(p.get<int64_t>()), sig);
+    if (p.is_number_integer() && p.get<int64_t>() != init)
+      ::kill(static_cast<pid_t>(p.get<int64_t>()), sig);
   }
   return Status::Ok();
 }
@@ -153,7 +166,8 @@ Status CrunSandbox::Destroy() {
 }
 
 Status CrunSandbox::DestroyKeepingUpper(const std::string& dest) {
-  if (destroyed_.exchange(true)) return FailedPrecondition("sandbox " + id_ + " is already destroyed");
+  if (destroyed_.exchange(true))
+    return FailedPrecondition("sandbox " + id_ + " is already destroyed");
   return DestroyAt(id_, paths_, dest);
 }
 
@@ -165,12 +179,14 @@ Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths,
   std::string rootfs = paths.dir + "/rootfs";
   RETURN_IF_ERROR(snapshot::Unmount(rootfs));
   Status kept;
-  if (!keep_upper_to.empty() && ::rename((paths.dir + "/upper").c_str(), keep_upper_to.c_str()) != 0) {
+  if (!keep_upper_to.empty() &&
+      ::rename((paths.dir + "/upper").c_str(), keep_upper_to.c_str()) != 0) {
     kept = ErrnoStatus("keep upper dir of " + id, errno);
   }
   Status removed = RemoveTree(paths.dir);
   if (!removed.ok()) return removed.WithContext("remove sandbox " + id);
-  if (deleted.ok() && deleted->exit_code != 0 && deleted->err.find("does not exist") == std::string::npos &&
+  if (deleted.ok() && deleted->exit_code != 0 &&
+      deleted->err.find("does not exist") == std::string::npos &&
       deleted->err.find("not found") == std::string::npos) {
     LogDebug("crun delete " + id + ": " + deleted->err);
   }

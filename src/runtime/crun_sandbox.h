@@ -16,8 +16,8 @@
 #include <atomic>
 #include <string>
 
-#include "runtime/sandbox.h"
 #include "base/subprocess.h"
+#include "runtime/sandbox.h"
 #include "runtime/spec.h"
 
 namespace kiln::runtime {
@@ -26,19 +26,19 @@ inline constexpr const char* kAgentSocket = "agent.sock";
 inline constexpr const char* kStagingPrefix = ".new-";
 
 struct CrunPaths {
-  std::string crun;        // the crun binary
-  std::string crun_root;   // crun --root
-  std::string dir;         // the sandbox dir
+  std::string crun;       // the crun binary
+  std::string crun_root;  // crun --root
+  std::string dir;        // the sandbox dir
 };
 
 // An fd of a sealed in-memory copy of the crun binary at `crun` (made once per process), for
-// SubprocessOptions::exec_fd. crun defends against CVE-2019-5736 (a container overwriting the runtime's binary through
-// /proc/PID/exe) by copying itself before its commands (run, exec, delete, …) unless it runs from a
-// fully sealed memfd, which nothing can write; starting it from one skips that copy and
-// re-exec. -1 when no copy can be made (not an ELF binary, no memfd); crun then protects itself
-// as usual, as it does when a policy refuses to execute the copy (exec_fd falls back to the
-// path). The copy is equivalent for that defence; a path-based AppArmor profile for crun would
-// no longer attach, which Debian does not ship.
+// SubprocessOptions::exec_fd. crun defends against CVE-2019-5736 (a container overwriting the
+// runtime's binary through /proc/PID/exe) by copying itself before its commands (run, exec, delete,
+// …) unless it runs from a fully sealed memfd, which nothing can write; starting it from one skips
+// that copy and re-exec. -1 when no copy can be made (not an ELF binary, no memfd); crun then
+// protects itself as usual, as it does when a policy refuses to execute the copy (exec_fd falls
+// back to the path). The copy is equivalent for that defence; a path-based AppArmor profile for
+// crun would no longer attach, which Debian does not ship.
 int SealedCrunFd(const std::string& crun);
 
 // `crun --root <paths.crun_root> args…`, started from SealedCrunFd. With `checked`, a non-zero

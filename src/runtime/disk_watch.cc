@@ -1,14 +1,15 @@
 #include "runtime/disk_watch.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <dirent.h>
-#include <fcntl.h>
 #include <memory>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -56,12 +57,16 @@ Result<int64_t> AllocatedBytes(const std::string& dir) {
     std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
     struct stat st {};
-    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != top.st_dev) continue;
-    if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 && !linked.insert({st.st_dev, st.st_ino}).second) continue;
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != top.st_dev)
+      continue;
+    if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 && !linked.insert({st.st_dev, st.st_ino}).second)
+      continue;
     bytes += static_cast<int64_t>(st.st_blocks) * 512;
     if (!S_ISDIR(st.st_mode)) continue;
     // What cannot be measured is not let through: a tree deeper than this is refused.
-    if (stack.size() >= kMaxDepth) return FailedPrecondition(dir + " is nested deeper than " + std::to_string(kMaxDepth) + " directories");
+    if (stack.size() >= kMaxDepth)
+      return FailedPrecondition(dir + " is nested deeper than " + std::to_string(kMaxDepth) +
+                                " directories");
     int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (sub < 0 && errno != ENOENT) return ErrnoStatus("open a directory under " + dir, errno);
     stack.push_back(OpenDir(sub));
@@ -98,7 +103,8 @@ void DiskWatch::Run() {
     Stopwatch took;
     Status s = check_();
     // A big tree costs more to walk: look less often, so the watch takes at most ~20% of a CPU.
-    pause = std::max(std::chrono::milliseconds(200), std::chrono::milliseconds(static_cast<int64_t>(took.Seconds() * 4000)));
+    pause = std::max(std::chrono::milliseconds(200),
+                     std::chrono::milliseconds(static_cast<int64_t>(took.Seconds() * 4000)));
     if (s.ok()) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -1,10 +1,11 @@
 #include "runtime/etc_files.h"
 
-#include <cerrno>
 #include <fcntl.h>
-#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <optional>
 
 #include "base/fs.h"
 
@@ -28,21 +29,24 @@ std::optional<struct stat> ImageEtc(const std::vector<std::string>& lower_dirs) 
 Status ValidateHostname(const std::string& hostname) {
   bool ok = !hostname.empty() && hostname.size() <= 64;
   for (char c : hostname) {
-    ok &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    ok &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '.';
   }
   if (ok) return Status::Ok();
-  return InvalidArgument("sandbox hostname \"" + hostname + "\" is not 1 to 64 letters, digits, '-' and '.'");
+  return InvalidArgument("sandbox hostname \"" + hostname +
+                         "\" is not 1 to 64 letters, digits, '-' and '.'");
 }
 
 std::string HostsFile(const std::string& hostname, const std::string& host_hosts) {
   std::string out = host_hosts;
   if (out.empty()) {
-    out = "127.0.0.1\tlocalhost\n"
-          "::1\tlocalhost ip6-localhost ip6-loopback\n"
-          "fe00::0\tip6-localnet\n"
-          "ff00::0\tip6-mcastprefix\n"
-          "ff02::1\tip6-allnodes\n"
-          "ff02::2\tip6-allrouters\n";
+    out =
+        "127.0.0.1\tlocalhost\n"
+        "::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\n"
+        "ff00::0\tip6-mcastprefix\n"
+        "ff02::1\tip6-allnodes\n"
+        "ff02::2\tip6-allrouters\n";
   } else if (out.back() != '\n') {
     out += '\n';
   }

@@ -1,10 +1,11 @@
 // A sandbox's /etc/hosts and /etc/hostname (etc_files.h).
-#include <gtest/gtest.h>
+#include "runtime/etc_files.h"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "base/fs.h"
-#include "runtime/etc_files.h"
 #include "testing/test_env.h"
 
 namespace kiln::runtime {
@@ -12,14 +13,19 @@ namespace {
 
 TEST(EtcFiles, HostsHasLocalhostAndTheHostnameOnLoopback) {
   std::string h = HostsFile("box");
-  EXPECT_EQ(h.rfind("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", 0), 0u) << h;
+  EXPECT_EQ(h.rfind("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", 0), 0u)
+      << h;
   EXPECT_EQ(h.substr(h.size() - 14), "127.0.0.1\tbox\n");
-  EXPECT_EQ(HostsFile("box", "10.1.1.1 gw"), "10.1.1.1 gw\n127.0.0.1\tbox\n");  // the host's, then ours
+  EXPECT_EQ(HostsFile("box", "10.1.1.1 gw"),
+            "10.1.1.1 gw\n127.0.0.1\tbox\n");  // the host's, then ours
 }
 
 TEST(EtcFiles, HostnamesThatCouldAddEntriesAreRefused) {
-  for (const char* ok : {"kiln", "box-1", "a.b.example", "X9"}) EXPECT_TRUE(ValidateHostname(ok).ok()) << ok;
-  for (const std::string& bad : std::vector<std::string>{"", "a b", "a\n1.2.3.4 evil", "a\tb", "a#b", "ü", std::string(65, 'a'), std::string("a\0b", 3)}) {
+  for (const char* ok : {"kiln", "box-1", "a.b.example", "X9"})
+    EXPECT_TRUE(ValidateHostname(ok).ok()) << ok;
+  for (const std::string& bad :
+       std::vector<std::string>{"", "a b", "a\n1.2.3.4 evil", "a\tb", "a#b", "ü",
+                                std::string(65, 'a'), std::string("a\0b", 3)}) {
     EXPECT_EQ(ValidateHostname(bad).code(), Code::kInvalidArgument) << bad;
   }
 }

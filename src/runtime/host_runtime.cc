@@ -61,7 +61,8 @@ class HostSandbox : public Sandbox {
   Result<int> Exec(const ExecSpec& spec) override {
     std::vector<std::string> args, env;
     for (const auto& a : spec.args) args.push_back(Rewrite(a, spec_.mounts));
-    for (const auto& e : spec.env.empty() ? spec_.image.env : spec.env) env.push_back(Rewrite(e, spec_.mounts));
+    for (const auto& e : spec.env.empty() ? spec_.image.env : spec.env)
+      env.push_back(Rewrite(e, spec_.mounts));
     SubprocessOptions o;
     o.env = env;
     o.cwd = Rewrite(spec.cwd.empty() ? "/" : spec.cwd, spec_.mounts);
@@ -159,7 +160,8 @@ class HostRuntime : public Runtime {
   Result<std::vector<std::string>> LayerDirsInUse() override {
     std::lock_guard lock(registry_->mu);
     std::set<std::string> dirs;
-    for (const auto& [id, lowers] : registry_->lower_dirs) dirs.insert(lowers.begin(), lowers.end());
+    for (const auto& [id, lowers] : registry_->lower_dirs)
+      dirs.insert(lowers.begin(), lowers.end());
     return std::vector<std::string>(dirs.begin(), dirs.end());
   }
 

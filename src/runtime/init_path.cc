@@ -1,7 +1,8 @@
 // Finding the kiln-init binary (FindKilnInit in sandbox.h).
-#include <cstdlib>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "base/fs.h"
 #include "runtime/sandbox.h"
@@ -24,13 +25,15 @@ Result<std::string> FindKilnInit(const std::string& configured, const std::strin
   if (!configured.empty()) {
     if (IsExecutableFile(configured)) return configured;
     return FailedPrecondition("kiln-init not found: init_path is " + configured +
-                              ", which is not an executable file; " + kSettings + " to where it is");
+                              ", which is not an executable file; " + kSettings +
+                              " to where it is");
   }
   const char* env = std::getenv("KILN_INIT");
   if (env != nullptr && *env != '\0') {
     if (IsExecutableFile(env)) return std::string(env);
     return FailedPrecondition(std::string("kiln-init not found: KILN_INIT is ") + env +
-                              ", which is not an executable file; " + kSettings + " to where it is");
+                              ", which is not an executable file; " + kSettings +
+                              " to where it is");
   }
   std::string dir = exe_dir.empty() ? SelfExeDir() : exe_dir;
   std::string beside = dir + "/kiln-init";
@@ -41,7 +44,8 @@ Result<std::string> FindKilnInit(const std::string& configured, const std::strin
   }
   return FailedPrecondition("kiln-init not found at " + beside + " or " + libexec +
                             " (neither init_path in the config nor KILN_INIT is set); install kiln "
-                            "with its libexec/kiln/kiln-init, or " + kSettings);
+                            "with its libexec/kiln/kiln-init, or " +
+                            kSettings);
 }
 
 }  // namespace kiln::runtime

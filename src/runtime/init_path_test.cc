@@ -1,6 +1,7 @@
 // FindKilnInit: the setting, then KILN_INIT, then beside the binary, then the install's libexec.
-#include <cstdlib>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <optional>
 
 #include "base/fs.h"
@@ -20,8 +21,10 @@ class FindKilnInitTest : public ::testing::Test {
     ASSERT_TRUE(MakeDirs(bin_).ok());
   }
   void TearDown() override {
-    if (saved_) ::setenv("KILN_INIT", saved_->c_str(), 1);
-    else ::unsetenv("KILN_INIT");
+    if (saved_)
+      ::setenv("KILN_INIT", saved_->c_str(), 1);
+    else
+      ::unsetenv("KILN_INIT");
   }
   std::string Make(const std::string& rel, int mode = 0755) {
     std::string path = dir_.Sub(rel);
@@ -61,15 +64,18 @@ TEST_F(FindKilnInitTest, TheSettingThenTheEnvironmentComeFirst) {
 TEST_F(FindKilnInitTest, AWrongSettingIsAnErrorNamingIt) {
   Make("prefix/bin/kiln-init");
   Make("elsewhere/not-executable", 0644);
-  for (const std::string& bad : {dir_.Sub("nope"), dir_.Sub("elsewhere/not-executable"), dir_.Sub("elsewhere")}) {
+  for (const std::string& bad :
+       {dir_.Sub("nope"), dir_.Sub("elsewhere/not-executable"), dir_.Sub("elsewhere")}) {
     auto r = FindKilnInit(bad, bin_);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
-    EXPECT_NE(r.status().message().find("init_path is " + bad), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("init_path is " + bad), std::string::npos)
+        << r.status().message();
     ::setenv("KILN_INIT", bad.c_str(), 1);
     r = FindKilnInit("", bin_);
     ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_NE(r.status().message().find("KILN_INIT is " + bad), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("KILN_INIT is " + bad), std::string::npos)
+        << r.status().message();
     ::unsetenv("KILN_INIT");
   }
 }
@@ -79,8 +85,8 @@ TEST_F(FindKilnInitTest, NoneFoundNamesEveryPlaceAndBothSettings) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
   const std::string& m = r.status().message();
-  for (const std::string& part : {bin_ + "/kiln-init", bin_ + "/../libexec/kiln/kiln-init", std::string("init_path"),
-                                  std::string("KILN_INIT")}) {
+  for (const std::string& part : {bin_ + "/kiln-init", bin_ + "/../libexec/kiln/kiln-init",
+                                  std::string("init_path"), std::string("KILN_INIT")}) {
     EXPECT_NE(m.find(part), std::string::npos) << part << " not in: " << m;
   }
 }

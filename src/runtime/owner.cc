@@ -1,8 +1,9 @@
 #include "runtime/owner.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <sstream>
-#include <unistd.h>
 
 #include "base/fs.h"
 

@@ -37,17 +37,17 @@ struct BindMount {
 };
 
 struct SandboxSpec {
-  std::string name;                      // for people and logs: "ci/build"
-  std::vector<std::string> lower_dirs;   // layer dirs, bottom first
-  oci::ImageConfig image;                // Env, User, WorkingDir are honoured
+  std::string name;                     // for people and logs: "ci/build"
+  std::vector<std::string> lower_dirs;  // layer dirs, bottom first
+  oci::ImageConfig image;               // Env, User, WorkingDir are honoured
   std::vector<BindMount> mounts;
-  std::optional<Size> size;              // cgroup limits and disk cap; none = no limits
+  std::optional<Size> size;  // cgroup limits and disk cap; none = no limits
   // Host dirs counted against the disk cap together with the upper dir: the sources of the
   // writable bind mounts on kiln's state filesystem (a job's $HOME, $RUNNER_TEMP, …), which a
   // job could otherwise fill past its cap.
   std::vector<std::string> disk_dirs;
-  std::string hostname = "kiln";         // letters, digits, '-' and '.', at most 64 bytes
-  bool network = false;                  // false: own network namespace with loopback only
+  std::string hostname = "kiln";  // letters, digits, '-' and '.', at most 64 bytes
+  bool network = false;           // false: own network namespace with loopback only
   // A long-lived sandbox (kiln sandbox create): outlives the kiln process that made it, is
   // never swept, and is found again with Runtime::Attach.
   bool persistent = false;
@@ -146,9 +146,9 @@ class Runtime {
 };
 
 struct RuntimeOptions {
-  std::string state_dir;   // sandboxes live in <state_dir>/sandboxes/<id>
+  std::string state_dir;  // sandboxes live in <state_dir>/sandboxes/<id>
   std::string crun = "crun";
-  std::string init_path;   // the static kiln-init binary; empty = found by FindKilnInit
+  std::string init_path;  // the static kiln-init binary; empty = found by FindKilnInit
 };
 
 // Where the static kiln-init binary is, looked for in this order: `configured` when not empty

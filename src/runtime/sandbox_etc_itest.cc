@@ -107,8 +107,10 @@ TEST_F(CrunSandboxes, StartsOnAHundredAndTwentyLayers) {
   ASSERT_EQ(spec.lower_dirs.size(), 120u);
   auto s = env_.runtime->Create(spec);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(Out(**s, "cat /layer-1; echo; cat /layer-119; echo; ls /layer-* | wc -l"), "1\n119\n119\n");
-  EXPECT_EQ(Out(**s, "cat /etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");  // busybox, at the bottom
+  EXPECT_EQ(Out(**s, "cat /layer-1; echo; cat /layer-119; echo; ls /layer-* | wc -l"),
+            "1\n119\n119\n");
+  EXPECT_EQ(Out(**s, "cat /etc/passwd"),
+            "root:x:0:0:root:/root:/bin/sh\n");  // busybox, at the bottom
 }
 
 // What GC sees is on disk: a second runtime on the same state dir (another kiln process) lists

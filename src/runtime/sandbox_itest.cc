@@ -1,9 +1,10 @@
 // The Sandbox suite against crun + overlayfs, plus what only a real sandbox has: isolation,
 // limits, hardening and cleanup.
-#include <csignal>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
@@ -68,7 +69,7 @@ TEST_F(CrunOnly, HardenedDefaults) {
   EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos);
   EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos);
   EXPECT_EQ(Out(*s, "ls /sys/class/net"), "lo\n");
-  EXPECT_EQ(Out(*s, "wc -c < /proc/timer_list"), "0\n");  // masked (bound to /dev/null)
+  EXPECT_EQ(Out(*s, "wc -c < /proc/timer_list"), "0\n");          // masked (bound to /dev/null)
   EXPECT_NE(Sh(*s, "echo 1 > /proc/sys/kernel/panic").first, 0);  // read-only
   EXPECT_NE(Sh(*s, "mount -t tmpfs x /mnt").first, 0);
   EXPECT_EQ(Out(*s, "cat /proc/1/cmdline | tr '\\0' ' '"), "/dev/.kiln-init --agent 3 \n");
@@ -102,7 +103,8 @@ TEST_F(CrunOnly, CrunRunsFromASealedCopyNothingCanWrite) {
   EXPECT_EQ(::fcntl(fd, F_GET_SEALS), F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
   EXPECT_LT(::pwrite(fd, "x", 1, 0), 0);
   EXPECT_NE(::ftruncate(fd, 0), 0);
-  struct stat copy {}, real {};
+  struct stat copy {
+  }, real{};
   ASSERT_EQ(::fstat(fd, &copy), 0);
   ASSERT_EQ(::stat("/usr/bin/crun", &real), 0);
   EXPECT_EQ(copy.st_size, real.st_size);
@@ -129,7 +131,9 @@ TEST_F(CrunOnly, SizeBecomesLimitsTheJobSees) {
   auto s = env_.runtime->Create(spec);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(Out(**s, "nproc"), "1\n");
-  std::string mem = Out(**s, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max");
+  std::string mem = Out(**s,
+                        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat "
+                        "/sys/fs/cgroup/memory.max");
   EXPECT_EQ(mem, std::to_string(int64_t{1} << 30) + "\n");
 }
 

@@ -7,19 +7,27 @@ namespace kiln::runtime {
 Json SpecToJson(const SandboxSpec& spec, int64_t created) {
   Json mounts = Json::array();
   for (const auto& m : spec.mounts) {
-    mounts.push_back({{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
+    mounts.push_back(
+        {{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
   }
-  return {{"name", spec.name}, {"lower_dirs", spec.lower_dirs},
-          {"image", Json::parse(oci::SerializeImageConfig(spec.image))}, {"mounts", mounts},
-          {"size", spec.size ? spec.size->name : ""}, {"disk", spec.size ? spec.size->disk_bytes : 0},
+  return {{"name", spec.name},
+          {"lower_dirs", spec.lower_dirs},
+          {"image", Json::parse(oci::SerializeImageConfig(spec.image))},
+          {"mounts", mounts},
+          {"size", spec.size ? spec.size->name : ""},
+          {"disk", spec.size ? spec.size->disk_bytes : 0},
           {"hostname", spec.hostname},
-          {"network", spec.network}, {"persistent", spec.persistent}, {"labels", spec.labels},
+          {"network", spec.network},
+          {"persistent", spec.persistent},
+          {"labels", spec.labels},
           {"created", created}};
 }
 
 std::string PoolKey(const SandboxSpec& spec) {
-  Json what = {{"lower_dirs", spec.lower_dirs}, {"image", oci::SerializeImageConfig(spec.image)},
-               {"size", spec.size ? spec.size->name : ""}, {"hostname", spec.hostname},
+  Json what = {{"lower_dirs", spec.lower_dirs},
+               {"image", oci::SerializeImageConfig(spec.image)},
+               {"size", spec.size ? spec.size->name : ""},
+               {"hostname", spec.hostname},
                {"network", spec.network}};
   return Sha256::Hex(DumpJson(what)).substr(0, 16);
 }
@@ -38,7 +46,8 @@ Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {
     // A size recorded before sizes were checked (3x9) leaves the sandbox listed, unsized.
     if (auto parsed = ParseSize(size); parsed.ok()) {
       s.size = *parsed;
-      s.size->disk_bytes = j.value("disk", s.size->disk_bytes);  // the config's figure, if it set one
+      s.size->disk_bytes =
+          j.value("disk", s.size->disk_bytes);  // the config's figure, if it set one
     }
     s.hostname = j.at("hostname").get<std::string>();
     s.network = j.at("network").get<bool>();

@@ -36,7 +36,9 @@ std::pair<int, std::vector<std::string>> SandboxSuite::Sh(Sandbox& s, const std:
   e.args = {"/bin/sh", "-c", script};
   e.env = env.empty() ? std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"} : env;
   e.cwd = cwd;
-  e.on_line = [&](const std::string& l, bool err, bool) { lines.push_back((err ? "E:" : "O:") + l); };
+  e.on_line = [&](const std::string& l, bool err, bool) {
+    lines.push_back((err ? "E:" : "O:") + l);
+  };
   auto r = s.Exec(e);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return {r.ok() ? *r : -1, lines};
@@ -70,7 +72,8 @@ TEST_F(SandboxSuite, BindMountsAreVisibleAndWritable) {
   ASSERT_TRUE(WriteFileAtomic(host + "/in.txt", "from host\n").ok());
   auto s = NewSandbox({{host, "/github/workspace", false}});
   ASSERT_TRUE(s);
-  auto [code, lines] = Sh(*s, "cat /github/workspace/in.txt && echo back > /github/workspace/out.txt");
+  auto [code, lines] =
+      Sh(*s, "cat /github/workspace/in.txt && echo back > /github/workspace/out.txt");
   EXPECT_EQ(code, 0);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0], "O:from host");
@@ -109,12 +112,14 @@ TEST_F(SandboxSuite, APooledSandboxIsTakenOnceAndGetsTheJobsMounts) {
   std::string host = dir_.Sub("ws");
   ASSERT_TRUE(MakeDirs(host).ok());
   ASSERT_TRUE(WriteFileAtomic(host + "/in.txt", "from host\n").ok());
-  SandboxSpec job = BaseSpec({{host, "/github/workspace", false}, {dir_.Sub("ro"), "/opt/ro", true}});
+  SandboxSpec job =
+      BaseSpec({{host, "/github/workspace", false}, {dir_.Sub("ro"), "/opt/ro", true}});
   job.name = "a job";
   auto s = rt.Create(job);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_TRUE((*s)->from_pool());
-  auto [code, lines] = Sh(**s, "cat /github/workspace/in.txt && echo back > /github/workspace/out.txt");
+  auto [code, lines] =
+      Sh(**s, "cat /github/workspace/in.txt && echo back > /github/workspace/out.txt");
   EXPECT_EQ(code, 0);
   EXPECT_EQ(lines, std::vector<std::string>{"O:from host"});
   EXPECT_EQ(*ReadFile(host + "/out.txt"), "back\n");
@@ -151,7 +156,8 @@ TEST_F(SandboxSuite, FourThreadsCreateExecAndDestroyAtOnce) {
       }
       ids[i] = (*s)->id();
       ExecSpec e;
-      e.args = {"/bin/sh", "-c", "echo job " + std::to_string(i) + "; exit " + std::to_string(10 + i)};
+      e.args = {"/bin/sh", "-c",
+                "echo job " + std::to_string(i) + "; exit " + std::to_string(10 + i)};
       e.env = {"PATH=/usr/local/bin:/usr/bin:/bin:/sbin"};
       e.on_line = [&outs, i](const std::string& l, bool, bool) { outs[i] += l; };
       auto r = (*s)->Exec(e);

@@ -7,7 +7,8 @@
 //     cannot make a user namespace and gain full capabilities over nf_tables and the like;
 //   - clone3 fails with ENOSYS (its flags live in memory a filter cannot read), so glibc falls
 //     back to clone;
-//   - socket for every address family but AF_ALG (38) and AF_VSOCK (40); personality for the values Docker
+//   - socket for every address family but AF_ALG (38) and AF_VSOCK (40); personality for the values
+//   Docker
 //     allows; arch_prctl and modify_ldt (x86); ptrace and process_vm_{readv,writev} (Docker
 //     allows them on kernels ≥ 4.8); chroot (kiln grants CAP_SYS_CHROOT).
 // Not allowed, among others: io_uring_*, mount and the new mount API, unshare, setns, bpf,

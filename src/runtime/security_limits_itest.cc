@@ -2,9 +2,9 @@
 // job filling the disk, a job printing one endless line, the host's pids, and sweeps racing
 // sandboxes as they start.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
-#include <unistd.h>
 #include <thread>
 
 #include "base/fs.h"
@@ -36,16 +36,19 @@ class SecurityLimits : public SandboxSuite {
 TEST_F(SecurityLimits, DiskFillIsStoppedWithAClearMessage) {
   auto s = WithDisk(int64_t{100} << 20);
   ASSERT_TRUE(s);
-  EXPECT_EQ(Sh(*s, "dd if=/dev/zero of=/small bs=1M count=20 2>/dev/null").first, 0);  // within the limit
+  EXPECT_EQ(Sh(*s, "dd if=/dev/zero of=/small bs=1M count=20 2>/dev/null").first,
+            0);  // within the limit
   ExecSpec e;
   std::string out;
-  e.args = {"/bin/sh", "-c", "dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; sync; "
-                             "i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo survived"};
+  e.args = {"/bin/sh", "-c",
+            "dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; sync; "
+            "i=0; while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo survived"};
   e.env = {"PATH=/bin"};
   e.on_line = [&](const std::string& l, bool, bool) { out += l + "\n"; };
   auto r = s->Exec(e);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 100 MB (size 1x1)"), std::string::npos)
+  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 100 MB (size 1x1)"),
+            std::string::npos)
       << r.status().ToString();
   EXPECT_EQ(out.find("survived"), std::string::npos);  // killed, not waited for
   auto again = s->Exec(e);
@@ -72,7 +75,8 @@ TEST_F(SecurityLimits, DiskFillThroughABindMountedHomeFails) {
   e.env = {"PATH=/bin"};
   auto r = (*s)->Exec(e);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 50 MB (size 1x1)"), std::string::npos)
+  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 50 MB (size 1x1)"),
+            std::string::npos)
       << r.status().ToString();
 }
 
@@ -87,15 +91,19 @@ TEST_F(SecurityLimits, DiskFillAfterTheLastCommandIsSeenBeforeTheSnapshot) {
   spec.size->disk_bytes = int64_t{50} << 20;
   auto s = env_.runtime->Create(spec);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  auto r = Sh(**s, "(while [ ! -e /ctl/go ]; do sleep 0.05; done; dd if=/dev/zero of=/late bs=1M count=100; "
-                   "sync; touch /ctl/written) >/dev/null 2>&1 &");
+  auto r =
+      Sh(**s,
+         "(while [ ! -e /ctl/go ]; do sleep 0.05; done; dd if=/dev/zero of=/late bs=1M count=100; "
+         "sync; touch /ctl/written) >/dev/null 2>&1 &");
   ASSERT_EQ(r.first, 0);  // the command itself stayed within the limit
   ASSERT_TRUE((*s)->CheckDisk().ok());
   ASSERT_TRUE(WriteScratchFile(ctl + "/go", "").ok());
   while (!PathExists(ctl + "/written")) ::usleep(50 * 1000);
   Status disk = (*s)->CheckDisk();
   ASSERT_FALSE(disk.ok());
-  EXPECT_NE(disk.message().find("job exceeded its disk limit of 50 MB (size 1x1)"), std::string::npos) << disk.ToString();
+  EXPECT_NE(disk.message().find("job exceeded its disk limit of 50 MB (size 1x1)"),
+            std::string::npos)
+      << disk.ToString();
 }
 
 // A command that writes past the limit faster than the watchdog looks still fails.
@@ -107,7 +115,8 @@ TEST_F(SecurityLimits, DiskFillBetweenTwoLooksStillFails) {
   e.env = {"PATH=/bin"};
   auto r = s->Exec(e);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 50 MB (size 1x1)"), std::string::npos);
+  EXPECT_NE(r.status().message().find("job exceeded its disk limit of 50 MB (size 1x1)"),
+            std::string::npos);
 }
 
 // 200 MB without a newline arrives in bounded pieces (the old pump kept the whole line, 830 MB

@@ -53,7 +53,8 @@ class SecuritySeccompAttack : public SandboxSuite {
     SandboxSuite::SetUp();
     ASSERT_TRUE(env_.runtime);
     ASSERT_TRUE(WriteScratchFile(dir_.Sub("attack.c"), kAttack).ok());
-    auto cc = RunProcess({"cc", "-static", "-O1", "-o", env_.lower_dirs[0] + "/bin/attack", dir_.Sub("attack.c")});
+    auto cc = RunProcess(
+        {"cc", "-static", "-O1", "-o", env_.lower_dirs[0] + "/bin/attack", dir_.Sub("attack.c")});
     ASSERT_TRUE(cc.ok() && cc->exit_code == 0) << (cc.ok() ? cc->err : cc.status().ToString());
   }
 };

@@ -14,9 +14,12 @@
 namespace kiln::runtime {
 namespace {
 
-constexpr uint64_t kNamespaceFlags[] = {0x20000 /*NEWNS*/,      0x02000000 /*NEWCGROUP*/,
-                                        0x04000000 /*NEWUTS*/,  0x08000000 /*NEWIPC*/,
-                                        0x10000000 /*NEWUSER*/, 0x20000000 /*NEWPID*/,
+constexpr uint64_t kNamespaceFlags[] = {0x20000 /*NEWNS*/,
+                                        0x02000000 /*NEWCGROUP*/,
+                                        0x04000000 /*NEWUTS*/,
+                                        0x08000000 /*NEWIPC*/,
+                                        0x10000000 /*NEWUSER*/,
+                                        0x20000000 /*NEWPID*/,
                                         0x40000000 /*NEWNET*/};
 
 class SecuritySeccomp : public ::testing::Test {
@@ -29,7 +32,8 @@ class SecuritySeccomp : public ::testing::Test {
     in.rootfs = "/r";
     Json spec = RuntimeSpec(in);
     kiln_ = spec["linux"]["seccomp"];
-    for (const auto& c : spec["process"]["capabilities"]["bounding"]) caps_.insert(c.get<std::string>());
+    for (const auto& c : spec["process"]["capabilities"]["bounding"])
+      caps_.insert(c.get<std::string>());
   }
 
   bool HasKilnCap(const Json& caps) const {
@@ -56,7 +60,8 @@ class SecuritySeccomp : public ::testing::Test {
     return true;
   }
   // Names a rule set allows with no condition on the arguments.
-  static std::set<std::string> Unconditional(const Json& rules, const std::function<bool(const Json&)>& applies) {
+  static std::set<std::string> Unconditional(const Json& rules,
+                                             const std::function<bool(const Json&)>& applies) {
     std::set<std::string> out;
     for (const auto& r : rules) {
       if (r["action"] != "SCMP_ACT_ALLOW" || r.contains("args") || !applies(r)) continue;
@@ -82,9 +87,11 @@ TEST_F(SecuritySeccomp, DeniesByDefaultAsDocker) {
 // everything Docker denies (absent from its lists, or allowed only with CAP_SYS_ADMIN,
 // CAP_SYS_MODULE, CAP_BPF, …) kiln denies too.
 TEST_F(SecuritySeccomp, AllowsNothingDockerDenies) {
-  std::set<std::string> docker = Unconditional(docker_["syscalls"], [&](const Json& r) { return Applies(r); });
+  std::set<std::string> docker =
+      Unconditional(docker_["syscalls"], [&](const Json& r) { return Applies(r); });
   ASSERT_GT(docker.size(), 300u);
-  for (const auto& name : KilnAllows()) EXPECT_EQ(docker.count(name), 1u) << name << " is allowed by kiln only";
+  for (const auto& name : KilnAllows())
+    EXPECT_EQ(docker.count(name), 1u) << name << " is allowed by kiln only";
 }
 
 TEST_F(SecuritySeccomp, DeniesWhatDockerAllowsOnlyWithCapabilitiesKilnLacks) {
@@ -101,9 +108,10 @@ TEST_F(SecuritySeccomp, DeniesWhatDockerAllowsOnlyWithCapabilitiesKilnLacks) {
     }
   }
   EXPECT_GT(checked, 30);
-  for (const char* name : {"mount", "unshare", "setns", "bpf", "io_uring_setup", "io_uring_enter",
-                           "io_uring_register", "open_by_handle_at", "name_to_handle_at", "clone", "clone3",
-                           "keyctl", "perf_event_open", "userfaultfd", "kexec_load", "init_module"}) {
+  for (const char* name :
+       {"mount", "unshare", "setns", "bpf", "io_uring_setup", "io_uring_enter", "io_uring_register",
+        "open_by_handle_at", "name_to_handle_at", "clone", "clone3", "keyctl", "perf_event_open",
+        "userfaultfd", "kexec_load", "init_module"}) {
     EXPECT_EQ(kiln.count(name), 0u) << name;
   }
 }
@@ -123,8 +131,9 @@ TEST_F(SecuritySeccomp, CloneNamespaceFlagsAreMaskedAndClone3IsEnosys) {
     const Json& a = r["args"][0];
     bool docker_has = false;
     for (const auto& d : docker_["syscalls"]) {
-      if (d.contains("args") && d["names"] == r["names"] && Applies(d) && d["args"][0]["index"] == a["index"] &&
-          d["args"][0]["value"] == a["value"] && d["args"][0]["op"] == a["op"]) {
+      if (d.contains("args") && d["names"] == r["names"] && Applies(d) &&
+          d["args"][0]["index"] == a["index"] && d["args"][0]["value"] == a["value"] &&
+          d["args"][0]["op"] == a["op"]) {
         docker_has = true;
       }
     }
@@ -134,7 +143,8 @@ TEST_F(SecuritySeccomp, CloneNamespaceFlagsAreMaskedAndClone3IsEnosys) {
       EXPECT_EQ(a["index"], 0);
       EXPECT_EQ(a["op"], "SCMP_CMP_MASKED_EQ");
       EXPECT_EQ(a.value("valueTwo", uint64_t{0}), 0u);
-      for (uint64_t flag : kNamespaceFlags) EXPECT_NE(a["value"].get<uint64_t>() & flag, 0u) << std::hex << flag;
+      for (uint64_t flag : kNamespaceFlags)
+        EXPECT_NE(a["value"].get<uint64_t>() & flag, 0u) << std::hex << flag;
     }
   }
   EXPECT_EQ(clone_rules, 1);

@@ -21,13 +21,16 @@ TEST(SecuritySizes, OnlyTheTableIsAccepted) {
 }
 
 TEST(SecuritySizes, AnythingElseIsInvalidAndNamesTheSizes) {
-  for (const char* bad : {"3x9", "02x8", "", "0x0", "-2x8", "2x-8", "2x08", " 2x8", "2x8 ", "2X8", "2x8x1",
-                          "99999999999999999999x8", "4096x4096", "2x", "x8", "+2x8", "2x8\n", "1x4"}) {
+  for (const char* bad :
+       {"3x9", "02x8", "", "0x0", "-2x8", "2x-8", "2x08", " 2x8", "2x8 ", "2X8", "2x8x1",
+        "99999999999999999999x8", "4096x4096", "2x", "x8", "+2x8", "2x8\n", "1x4"}) {
     auto s = ParseSize(bad);
     ASSERT_FALSE(s.ok()) << bad;
     EXPECT_EQ(s.status().code(), Code::kInvalidArgument);
-    EXPECT_NE(s.status().message().find("the sizes are 1x1, 2x8, 4x16, 8x32, 16x64, 32x128, 64x256"),
-              std::string::npos) << s.status().message();
+    EXPECT_NE(
+        s.status().message().find("the sizes are 1x1, 2x8, 4x16, 8x32, 16x64, 32x128, 64x256"),
+        std::string::npos)
+        << s.status().message();
   }
   std::string huge(100000, '9');
   EXPECT_LT(ParseSize(huge).status().message().size(), 300u);  // the message stays short
@@ -39,7 +42,8 @@ TEST(SecuritySizes, LargerSizeAndByteFigures) {
   EXPECT_EQ(*ParseBytes("50G"), int64_t{50} << 30);
   EXPECT_EQ(*ParseBytes("200M"), int64_t{200} << 20);
   EXPECT_EQ(*ParseBytes("4096"), 4096);
-  for (const char* bad : {"", "0", "-1G", "1.5G", "1g", "G", "1GB", "99999999999T"}) EXPECT_FALSE(ParseBytes(bad).ok()) << bad;
+  for (const char* bad : {"", "0", "-1G", "1.5G", "1g", "G", "1GB", "99999999999T"})
+    EXPECT_FALSE(ParseBytes(bad).ok()) << bad;
   EXPECT_EQ(FormatBinaryBytes(int64_t{1} << 30), "1 GB");
   EXPECT_EQ(FormatBinaryBytes(int64_t{200} << 20), "200 MB");
 }

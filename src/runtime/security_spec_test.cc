@@ -1,10 +1,10 @@
 // The hardened runtime config (spec.h) as a unit: what DESIGN.md's safety rules ask of every
 // sandbox, checked on the JSON crun is given (the itests check what a job then sees).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <set>
 #include <string>
-#include <sys/resource.h>
 
 #include "base/json.h"
 #include "runtime/spec.h"
@@ -13,9 +13,10 @@ namespace kiln::runtime {
 namespace {
 
 const std::set<std::string> kDockerCaps = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",   "CAP_MKNOD",
-    "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID", "CAP_SETFCAP",  "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE"};
 
 SpecInput Input() {
   SpecInput in;
@@ -81,9 +82,9 @@ TEST(SecuritySpec, CapabilitiesAreDockersFourteenAtMostWithNothingInheritable) {
 TEST(SecuritySpec, ProcPathsAreMaskedOrReadOnly) {
   Json spec = RuntimeSpec(Input());
   std::set<std::string> masked = Strings(spec["linux"]["maskedPaths"]);
-  for (const char* p : {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/acpi",
-                        "/proc/asound", "/proc/latency_stats", "/proc/timer_stats", "/proc/scsi",
-                        "/sys/firmware"}) {
+  for (const char* p : {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+                        "/proc/acpi", "/proc/asound", "/proc/latency_stats", "/proc/timer_stats",
+                        "/proc/scsi", "/sys/firmware"}) {
     EXPECT_EQ(masked.count(p), 1u) << p;
   }
   std::set<std::string> ro = Strings(spec["linux"]["readonlyPaths"]);
@@ -135,7 +136,8 @@ TEST(SecuritySpec, DevIsAFreshTmpfsAndHostFilesystemsAreNotExposed) {
   const Json* proc = FindMount(spec, "/proc");
   ASSERT_NE(proc, nullptr);
   EXPECT_EQ((*proc)["type"], "proc");
-  for (const char* o : {"nosuid", "noexec", "nodev"}) EXPECT_EQ(Strings((*proc)["options"]).count(o), 1u) << o;
+  for (const char* o : {"nosuid", "noexec", "nodev"})
+    EXPECT_EQ(Strings((*proc)["options"]).count(o), 1u) << o;
   const Json* sys = FindMount(spec, "/sys");
   ASSERT_NE(sys, nullptr);
   EXPECT_EQ(Strings((*sys)["options"]).count("ro"), 1u);
@@ -172,9 +174,11 @@ TEST(SecuritySpec, JobMountsAreNosuidNodevAndReadOnlyWhenAsked) {
 
 TEST(SecuritySpec, NamespacesIncludeTheNetworkWhenLoopbackOnly) {
   SpecInput in = Input();
-  EXPECT_EQ(Namespaces(RuntimeSpec(in)), (std::set<std::string>{"pid", "ipc", "uts", "mount", "cgroup", "network"}));
+  EXPECT_EQ(Namespaces(RuntimeSpec(in)),
+            (std::set<std::string>{"pid", "ipc", "uts", "mount", "cgroup", "network"}));
   in.network = true;
-  EXPECT_EQ(Namespaces(RuntimeSpec(in)), (std::set<std::string>{"pid", "ipc", "uts", "mount", "cgroup"}));
+  EXPECT_EQ(Namespaces(RuntimeSpec(in)),
+            (std::set<std::string>{"pid", "ipc", "uts", "mount", "cgroup"}));
 }
 
 TEST(SecuritySpec, CgroupLimitsComeFromTheSize) {

@@ -12,8 +12,13 @@ struct Row {
   int cpus;
   int gb;
 };
-constexpr std::array<Row, 7> kTable = {{{"1x1", 1, 1}, {"2x8", 2, 8}, {"4x16", 4, 16}, {"8x32", 8, 32},
-                                        {"16x64", 16, 64}, {"32x128", 32, 128}, {"64x256", 64, 256}}};
+constexpr std::array<Row, 7> kTable = {{{"1x1", 1, 1},
+                                        {"2x8", 2, 8},
+                                        {"4x16", 4, 16},
+                                        {"8x32", 8, 32},
+                                        {"16x64", 16, 64},
+                                        {"32x128", 32, 128},
+                                        {"64x256", 64, 256}}};
 constexpr int64_t kDiskPerCpu = int64_t{25} << 30;
 
 }  // namespace
@@ -46,9 +51,16 @@ Result<int64_t> ParseBytes(std::string_view text) {
   int64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   std::string_view rest(p, static_cast<size_t>(text.data() + text.size() - p));
-  int shift = rest.empty() ? 0 : rest == "K" ? 10 : rest == "M" ? 20 : rest == "G" ? 30 : rest == "T" ? 40 : -1;
-  if (ec != std::errc() || p == text.data() || shift < 0 || n <= 0 || n > (int64_t{1} << (62 - shift))) {
-    return InvalidArgument("\"" + std::string(text) + "\" is not a byte figure (e.g. 50G, 200M, 1T)");
+  int shift = rest.empty()  ? 0
+              : rest == "K" ? 10
+              : rest == "M" ? 20
+              : rest == "G" ? 30
+              : rest == "T" ? 40
+                            : -1;
+  if (ec != std::errc() || p == text.data() || shift < 0 || n <= 0 ||
+      n > (int64_t{1} << (62 - shift))) {
+    return InvalidArgument("\"" + std::string(text) +
+                           "\" is not a byte figure (e.g. 50G, 200M, 1T)");
   }
   return n << shift;
 }
@@ -62,7 +74,9 @@ std::string FormatBinaryBytes(int64_t bytes) {
     ++u;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<int64_t>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
+  std::snprintf(buf, sizeof buf,
+                v == static_cast<double>(static_cast<int64_t>(v)) ? "%.0f %s" : "%.1f %s", v,
+                units[u]);
   return buf;
 }
 

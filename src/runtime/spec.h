@@ -1,7 +1,8 @@
 // The OCI runtime config (config.json) of a kiln sandbox, hardened by default:
 // Docker's 14 default capabilities at most (inheritable and ambient empty), no_new_privileges,
-// a fresh tmpfs /dev, masked and read-only /proc paths, a seccomp allowlist (seccomp.h), new pid/ipc/uts/
-// mount/cgroup (and, unless asked, network) namespaces, and cgroup limits from the size.
+// a fresh tmpfs /dev, masked and read-only /proc paths, a seccomp allowlist (seccomp.h), new
+// pid/ipc/uts/ mount/cgroup (and, unless asked, network) namespaces, and cgroup limits from the
+// size.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ struct User {
 };
 
 struct SpecInput {
-  std::string rootfs;        // host path of the mounted overlay
+  std::string rootfs;  // host path of the mounted overlay
   std::string init_host_path;
   std::vector<BindMount> mounts;
   std::vector<std::string> env;
@@ -34,7 +35,7 @@ struct SpecInput {
   std::string hostname = "kiln";
   bool network = false;
   std::optional<Size> size;
-  std::string cgroups_path;  // "/kiln/<id>"
+  std::string cgroups_path;      // "/kiln/<id>"
   uint64_t nofile_limit = 1024;  // already clamped to the caller's hard limit
   int host_cpus = 1;
   int agent_fd = -1;  // the fd kiln-init serves exec requests on (see agent.h); -1: none

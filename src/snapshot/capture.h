@@ -23,15 +23,15 @@ namespace kiln::snapshot {
 
 struct CaptureRequest {
   std::string upper_dir;
-  std::set<std::string> exclude;   // sandbox paths (no leading '/') not to capture
-  content::LoadedImage base;       // the image the new layer goes on
-  std::string runner_size;         // "2x8": put in a label; later runners must be at least this big
-  std::string source;              // "workflow ci.yml, job setup, run 12"
+  std::set<std::string> exclude;  // sandbox paths (no leading '/') not to capture
+  content::LoadedImage base;      // the image the new layer goes on
+  std::string runner_size;        // "2x8": put in a label; later runners must be at least this big
+  std::string source;             // "workflow ci.yml, job setup, run 12"
   // Replaces the config's Env when set (persist-env); empty keeps the base image's Env.
   std::vector<std::string> env;
   // Extra labels for the new image's config (e.g. the chain's root base).
   std::map<std::string, std::string> labels;
-  int64_t created = 0;             // unix seconds, for the config and history
+  int64_t created = 0;  // unix seconds, for the config and history
   // Squashing a chain: when `squash_dirs` is set, the new image keeps only the base's first
   // `keep_base_layers` layers, and its layers above them (their layer-cache dirs, bottom first,
   // `squash_dirs`) are merged with the upper dir into the one new layer.
@@ -44,8 +44,8 @@ struct CaptureRequest {
 struct CaptureResult {
   oci::Descriptor manifest;  // the new image's manifest, in the store
   LayerInfo layer;
-  int64_t size = 0;          // bytes: manifest + every compressed layer
-  bool squashed = false;     // the layer holds squash_dirs as well as the upper dir
+  int64_t size = 0;       // bytes: manifest + every compressed layer
+  bool squashed = false;  // the layer holds squash_dirs as well as the upper dir
   double pack_seconds = 0, build_seconds = 0;
 };
 

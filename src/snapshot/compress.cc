@@ -1,11 +1,12 @@
 #include "snapshot/compress.h"
 
+#include <libdeflate.h>
+#include <zstd.h>
+
 #include <deque>
 #include <future>
-#include <libdeflate.h>
 #include <string>
 #include <thread>
-#include <zstd.h>
 
 #include "base/sha256.h"
 
@@ -137,7 +138,8 @@ std::unique_ptr<CompressSink> CompressSink::New(oci::Compression c, int level, i
       return std::make_unique<ParallelGzipSink>(out, level, Workers(threads));
     case oci::Compression::kZstd:
       return std::make_unique<ZstdSink>(out, level, Workers(threads));
-    case oci::Compression::kNone: break;
+    case oci::Compression::kNone:
+      break;
   }
   return std::make_unique<PlainSink>(out);
 }

@@ -1,10 +1,11 @@
 #include "snapshot/decompress.h"
 
-#include <cerrno>
 #include <unistd.h>
-#include <vector>
 #include <zlib.h>
 #include <zstd.h>
+
+#include <cerrno>
+#include <vector>
 
 #include "base/fd.h"
 #include "base/sha256.h"
@@ -133,9 +134,12 @@ Result<oci::Compression> DetectCompression(int fd) {
 
 Result<std::unique_ptr<DecompressReader>> DecompressReader::Open(int fd, oci::Compression c) {
   switch (c) {
-    case oci::Compression::kGzip: return std::unique_ptr<DecompressReader>(new GzipReader(fd));
-    case oci::Compression::kZstd: return std::unique_ptr<DecompressReader>(new ZstdReader(fd));
-    case oci::Compression::kNone: break;
+    case oci::Compression::kGzip:
+      return std::unique_ptr<DecompressReader>(new GzipReader(fd));
+    case oci::Compression::kZstd:
+      return std::unique_ptr<DecompressReader>(new ZstdReader(fd));
+    case oci::Compression::kNone:
+      break;
   }
   return std::unique_ptr<DecompressReader>(new PlainReader(fd));
 }

@@ -2,11 +2,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "base/fs.h"
 #include "snapshot/safe_path.h"
@@ -18,9 +19,8 @@ bool IsRoot() { return ::geteuid() == 0; }
 
 // Owner, then mode (chown clears setuid bits), xattrs and times, all without following links.
 Status SetMetadata(int dir, const std::string& name, int fd, archive_entry* e, bool is_link) {
-  if (IsRoot() &&
-      ::fchownat(dir, name.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                 static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) != 0) {
+  if (IsRoot() && ::fchownat(dir, name.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
+                             static_cast<gid_t>(archive_entry_gid(e)), AT_SYMLINK_NOFOLLOW) != 0) {
     return ErrnoStatus("chown", errno);
   }
   if (is_link) {
@@ -98,16 +98,19 @@ Status RemoveExisting(int dir, const std::string& name, const std::string& where
   std::string path = "/proc/self/fd/" + std::to_string(dir) + "/" + name;
   ASSIGN_OR_RETURN(UniqueFd sub, OpenAt(dir, name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW));
   char real[4096];
-  ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(sub.get())).c_str(), real, sizeof real - 1);
+  ssize_t n =
+      ::readlink(("/proc/self/fd/" + std::to_string(sub.get())).c_str(), real, sizeof real - 1);
   if (n <= 0) return ErrnoStatus("resolve " + name, errno);
   return RemoveTree(std::string(real, static_cast<size_t>(n))).WithContext(where);
 }
 
-Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader& tar, int64_t& budget) {
+Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader& tar,
+                   int64_t& budget) {
   mode_t type = archive_entry_filetype(e);
   if (type == AE_IFDIR) {
     struct stat st;
-    bool is_dir = ::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    bool is_dir =
+        ::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
     if (!is_dir) {
       RETURN_IF_ERROR(RemoveExisting(dir, name, name));
       if (::mkdirat(dir, name.c_str(), 0700) != 0) return ErrnoStatus("mkdir", errno);
@@ -131,9 +134,11 @@ Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader
   }
   if (type == AE_IFCHR || type == AE_IFBLK) {
     // Never opened (that would open the device): metadata by name, in the directory just made.
-    if (::mknodat(dir, name.c_str(), type | 0600, archive_entry_rdev(e)) != 0) return ErrnoStatus("mknod", errno);
+    if (::mknodat(dir, name.c_str(), type | 0600, archive_entry_rdev(e)) != 0)
+      return ErrnoStatus("mknod", errno);
     RETURN_IF_ERROR(SetMetadata(dir, name, -1, e, true));
-    if (::fchmodat(dir, name.c_str(), archive_entry_perm(e) & 0777, 0) != 0) return ErrnoStatus("chmod", errno);
+    if (::fchmodat(dir, name.c_str(), archive_entry_perm(e) & 0777, 0) != 0)
+      return ErrnoStatus("chmod", errno);
     return Status::Ok();
   }
   if (type != AE_IFREG) return InvalidArgument("unsupported entry type");

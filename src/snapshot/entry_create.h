@@ -18,7 +18,8 @@ Status RemoveExisting(int dir, const std::string& name, const std::string& where
 // so a sparse entry's holes stay holes; the bytes written are taken from `budget`, and when it
 // runs out (goes negative) the entry fails. Devices need root (mknod); set-id bits are not kept
 // on them.
-Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader& tar, int64_t& budget);
+Status CreateEntry(int dir, const std::string& name, archive_entry* e, TarReader& tar,
+                   int64_t& budget);
 // Hardlinks `name` in `dir` to `target` (a cleaned path resolved inside the root).
 Status CreateHardlink(int root_fd, int dir, const std::string& name, const std::string& target);
 

@@ -34,7 +34,8 @@ Result<oci::Descriptor> CommitImage(const ImageDraft& draft, content::BlobStore&
                     std::to_string(draft.config.diff_ids.size()) + " diff IDs");
   }
   for (const auto& layer : draft.layers) {
-    if (!store.Has(layer.digest)) return FailedPrecondition("layer " + layer.digest.str() + " missing");
+    if (!store.Has(layer.digest))
+      return FailedPrecondition("layer " + layer.digest.str() + " missing");
   }
   ASSIGN_OR_RETURN(oci::Descriptor config,
                    store.Put(oci::SerializeImageConfig(draft.config), oci::kMediaTypeConfig));

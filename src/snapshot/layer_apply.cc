@@ -3,14 +3,15 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <set>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
 
 #include "base/fs.h"
 #include "snapshot/decompress.h"
@@ -49,7 +50,8 @@ Status ApplyEntry(int root_fd, TarReader& tar, std::set<std::string>& seen, Appl
   if (!seen.insert(path).second) return InvalidArgument("duplicate entry");
   auto [parent, base] = SplitParent(path);
   if (base.rfind(kWhiteoutPrefix, 0) == 0) {
-    if (base != kOpaque && base.rfind(".wh..", 0) == 0) return InvalidArgument("reserved whiteout name");
+    if (base != kOpaque && base.rfind(".wh..", 0) == 0)
+      return InvalidArgument("reserved whiteout name");
     if (base.size() == kWhiteoutPrefix.size()) return InvalidArgument("empty whiteout name");
     return ApplyWhiteout(root_fd, parent, base);
   }
@@ -75,7 +77,8 @@ int64_t EntryCost(archive_entry* e) {
   size_t size = 0;
   archive_entry_xattr_reset(e);
   while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-    cost += static_cast<int64_t>(size) + (name == nullptr ? 0 : static_cast<int64_t>(std::strlen(name)));
+    cost += static_cast<int64_t>(size) +
+            (name == nullptr ? 0 : static_cast<int64_t>(std::strlen(name)));
   }
   return cost;
 }
@@ -101,13 +104,15 @@ Result<ApplyStats> ApplyLayer(int fd, oci::Compression compression, const std::s
     if (!more) break;
     const char* name = archive_entry_pathname(tar->entry());
     if (stats.entries >= kMaxLayerEntries) {
-      return InvalidArgument(options.name + " has more than " + std::to_string(kMaxLayerEntries) + " entries");
+      return InvalidArgument(options.name + " has more than " + std::to_string(kMaxLayerEntries) +
+                             " entries");
     }
     budget -= EntryCost(tar->entry());
     Status s = budget < 0 ? Status::Ok() : ApplyEntry(root.get(), *tar, seen, stats, budget);
     if (budget < 0) {
       return InvalidArgument(options.name + " unpacks to more than " +
-                             FormatBinaryBytes(options.max_unpacked_bytes) + " (max_layer_unpacked)");
+                             FormatBinaryBytes(options.max_unpacked_bytes) +
+                             " (max_layer_unpacked)");
     }
     if (!s.ok()) return s.WithContext(std::string("layer entry \"") + (name ? name : "") + "\"");
     ++stats.entries;

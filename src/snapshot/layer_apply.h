@@ -29,7 +29,7 @@
 namespace kiln::snapshot {
 
 struct ApplyStats {
-  oci::Digest diff_id;      // sha256 of the uncompressed tar stream
+  oci::Digest diff_id;  // sha256 of the uncompressed tar stream
   int64_t uncompressed_bytes = 0;
   int64_t entries = 0;
   int64_t skipped_devices = 0;

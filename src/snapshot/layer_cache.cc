@@ -1,11 +1,12 @@
 #include "snapshot/layer_cache.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -31,7 +32,8 @@ Result<std::vector<std::string>> LayerCache::Prepare(
     const std::function<void(const std::string&)>& on_progress) {
   if (manifest.layers.size() != config.diff_ids.size()) {
     return InvalidArgument("manifest has " + std::to_string(manifest.layers.size()) +
-                           " layers but config has " + std::to_string(config.diff_ids.size()) + " diff IDs");
+                           " layers but config has " + std::to_string(config.diff_ids.size()) +
+                           " diff IDs");
   }
   std::vector<std::string> dirs;
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
@@ -70,8 +72,8 @@ Result<std::vector<std::string>> LayerCache::Prepare(
       }
     }
     if (on_progress) {
-      on_progress("unpacked layer " + layer.digest.Short() + " (" + FormatBytes(layer.size) +
-                  ", " + std::to_string(stats->entries) + " entries) in " +
+      on_progress("unpacked layer " + layer.digest.Short() + " (" + FormatBytes(layer.size) + ", " +
+                  std::to_string(stats->entries) + " entries) in " +
                   FormatDuration(watch.Seconds()));
     }
   }

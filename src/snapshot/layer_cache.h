@@ -8,8 +8,8 @@
 // discarded likewise.
 #pragma once
 
-#include <string>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "base/status.h"
@@ -28,9 +28,9 @@ class LayerCache {
 
   // Ensures every layer of the image is unpacked. Returns the layer directories bottom first.
   // `on_progress` (optional) is told of each layer unpacked ("unpacked sha256:… 12 MB 0.4s").
-  Result<std::vector<std::string>> Prepare(const oci::Manifest& manifest,
-                                           const oci::ImageConfig& config,
-                                           const std::function<void(const std::string&)>& on_progress = {});
+  Result<std::vector<std::string>> Prepare(
+      const oci::Manifest& manifest, const oci::ImageConfig& config,
+      const std::function<void(const std::string&)>& on_progress = {});
   std::string PathFor(const oci::Digest& diff_id) const;
   bool Has(const oci::Digest& diff_id) const;
   // Moves `dir` (on the same filesystem) into the cache as the layer `diff_id`, instead of

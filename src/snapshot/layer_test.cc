@@ -1,13 +1,13 @@
 // Layer streams without root: compression round trips, diff IDs, tar writing and reading.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "base/fs.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
-#include <sys/stat.h>
 #include "content/blob_store.h"
 #include "snapshot/compress.h"
 #include "snapshot/decompress.h"
@@ -25,7 +25,8 @@ UniqueFd MemFd(const std::string& data) {
   return fd;
 }
 
-std::string Decompress(const std::string& blob, oci::Compression c, oci::Digest* diff_id = nullptr) {
+std::string Decompress(const std::string& blob, oci::Compression c,
+                       oci::Digest* diff_id = nullptr) {
   UniqueFd fd = MemFd(blob);
   auto r = DecompressReader::Open(fd.get(), c);
   std::string out;
@@ -81,8 +82,10 @@ TEST(CompressTest, ParallelGzipIsValidMultiMemberGzip) {
     int rc = inflate(&z, Z_NO_FLUSH);
     in_pos = gz.size() - z.avail_in;
     out_pos = out.size() - z.avail_out;
-    if (rc == Z_STREAM_END) inflateReset(&z);
-    else ASSERT_EQ(rc, Z_OK);
+    if (rc == Z_STREAM_END)
+      inflateReset(&z);
+    else
+      ASSERT_EQ(rc, Z_OK);
   }
   inflateEnd(&z);
   out.resize(out_pos);
@@ -103,7 +106,10 @@ TEST(CompressTest, CorruptAndTruncatedInputIsDataLoss) {
   Status s;
   for (;;) {
     auto n = (*r)->Read(buf, sizeof buf);
-    if (!n.ok()) { s = n.status(); break; }
+    if (!n.ok()) {
+      s = n.status();
+      break;
+    }
     if (*n == 0) break;
   }
   EXPECT_EQ(s.code(), Code::kDataLoss);
@@ -144,8 +150,9 @@ TEST(LayerWriteTest, TarballImportNormalisesAndRejects) {
   testing::ScratchDir dir;
   auto store = content::NewMemoryBlobStore();
   std::string tar = dir.Sub("r.tar");
-  auto made = RunProcess({"sh", "-c", "mkdir -p " + dir.Sub("t/x") + " && echo hi > " + dir.Sub("t/x/f") +
-                                          " && tar -C " + dir.Sub("t") + " -czf " + tar + " ."});
+  auto made = RunProcess({"sh", "-c",
+                          "mkdir -p " + dir.Sub("t/x") + " && echo hi > " + dir.Sub("t/x/f") +
+                              " && tar -C " + dir.Sub("t") + " -czf " + tar + " ."});
   ASSERT_TRUE(made.ok() && made->exit_code == 0);
   auto layer = WriteLayerFromTarball(tar, {}, *store);
   ASSERT_TRUE(layer.ok()) << layer.status().ToString();

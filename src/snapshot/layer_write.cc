@@ -3,14 +3,15 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <cerrno>
 #include <fcntl.h>
-#include <map>
-#include <set>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <set>
 
 #include "base/fs.h"
 #include "snapshot/decompress.h"
@@ -64,14 +65,17 @@ Status WalkDir(Walk& w, int dir_fd, const std::string& prefix);
 // itself (it would delete its sibling, or make the layer unusable) and is refused.
 Status CheckStorableName(const std::string& path) {
   if (SplitParent(path).second.rfind(".wh.", 0) != 0) return Status::Ok();
-  return InvalidArgument("\"" + path + "\": names starting with .wh. are OCI whiteouts and cannot be stored in a layer");
+  return InvalidArgument(
+      "\"" + path +
+      "\": names starting with .wh. are OCI whiteouts and cannot be stored in a layer");
 }
 
 Status AddPath(Walk& w, int dir_fd, const std::string& name, const std::string& path) {
   if (w.options.exclude.count(path) != 0) return Status::Ok();
   RETURN_IF_ERROR(CheckStorableName(path));
   struct stat st;
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return ErrnoStatus("stat " + path, errno);
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return ErrnoStatus("stat " + path, errno);
   bool upper = w.options.kind == SourceKind::kOverlayUpper;
   Entry e(archive_entry_new());
   archive_entry_copy_stat(e.get(), &st);
@@ -131,8 +135,9 @@ Status WalkDir(Walk& w, int dir_fd, const std::string& prefix) {
 }
 
 // Runs `produce` (which writes tar entries) into a new blob and commits it.
-Result<LayerInfo> Produce(const WriteOptions& options, content::BlobStore& store,
-                          const std::function<Status(TarWriter&, CompressSink&, int64_t&)>& produce) {
+Result<LayerInfo> Produce(
+    const WriteOptions& options, content::BlobStore& store,
+    const std::function<Status(TarWriter&, CompressSink&, int64_t&)>& produce) {
   ASSIGN_OR_RETURN(auto blob, store.NewWriter());
   auto sink = CompressSink::New(options.compression, options.compression_level, 0, blob.get());
   ASSIGN_OR_RETURN(auto tar, TarWriter::Open(sink.get()));
@@ -173,7 +178,8 @@ Result<LayerInfo> WriteLayerFromTarball(const std::string& tar_path, const Write
       archive_entry* e = in->entry();
       const char* raw = archive_entry_pathname(e);
       auto path = CleanPath(raw == nullptr ? "" : raw);
-      if (!path.ok()) return path.status().WithContext(std::string("entry \"") + (raw ? raw : "") + "\"");
+      if (!path.ok())
+        return path.status().WithContext(std::string("entry \"") + (raw ? raw : "") + "\"");
       if (path->empty()) continue;
       RETURN_IF_ERROR(CheckStorableName(*path));
       if (!seen.insert(*path).second) return InvalidArgument("duplicate entry \"" + *path + "\"");
@@ -187,7 +193,8 @@ Result<LayerInfo> WriteLayerFromTarball(const std::string& tar_path, const Write
       }
       // Streamed from reader to writer: memory stays flat whatever the file's size, and a
       // sparse entry stays sparse (its map is carried over, its holes are not stored).
-      RETURN_IF_ERROR_CTX(tar.AddStream(e, [&](char* buf, size_t n) { return in->ReadData(buf, n); }), *path);
+      RETURN_IF_ERROR_CTX(
+          tar.AddStream(e, [&](char* buf, size_t n) { return in->ReadData(buf, n); }), *path);
       ++entries;
     }
   });

@@ -20,11 +20,13 @@ namespace {
 using testing::TarBuilder;
 
 // path → "mode uid size sha256|link target" for every entry under `dir`, and `dir` itself.
-void Fingerprint(const std::string& dir, const std::string& rel, std::map<std::string, std::string>& out) {
+void Fingerprint(const std::string& dir, const std::string& rel,
+                 std::map<std::string, std::string>& out) {
   std::string path = rel.empty() ? dir : dir + "/" + rel;
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return;
-  std::string fp = std::to_string(st.st_mode) + " " + std::to_string(st.st_uid) + " " + std::to_string(st.st_size);
+  std::string fp = std::to_string(st.st_mode) + " " + std::to_string(st.st_uid) + " " +
+                   std::to_string(st.st_size);
   if (S_ISREG(st.st_mode)) fp += " " + Sha256::Hex(ReadFile(path).value());
   if (S_ISLNK(st.st_mode)) {
     char t[4096];
@@ -33,7 +35,8 @@ void Fingerprint(const std::string& dir, const std::string& rel, std::map<std::s
   }
   out[rel] = fp;
   if (S_ISDIR(st.st_mode)) {
-    for (const auto& name : ListDir(path).value()) Fingerprint(dir, rel.empty() ? name : rel + "/" + name, out);
+    for (const auto& name : ListDir(path).value())
+      Fingerprint(dir, rel.empty() ? name : rel + "/" + name, out);
   }
 }
 

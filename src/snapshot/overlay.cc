@@ -1,14 +1,15 @@
 #include "snapshot/overlay.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <thread>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <thread>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -67,7 +68,8 @@ Status MountWithFsconfig(const std::vector<std::string>& top_first, const std::s
   }
   if (!set("upperdir", upper)) return FsError("overlay upper dir " + upper, errno, fs.get());
   if (!set("workdir", work)) return FsError("overlay work dir " + work, errno, fs.get());
-  if (!set("index", "off") || !set("xino", "off")) return FsError("overlay options", errno, fs.get());
+  if (!set("index", "off") || !set("xino", "off"))
+    return FsError("overlay options", errno, fs.get());
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
     return FsError("create overlay for " + target, errno, fs.get());
   }
@@ -98,8 +100,10 @@ Status MountWithOptions(const std::vector<std::string>& top_first, const std::st
                         const std::string& work, const std::string& target) {
   auto options = [&](const std::string& strip) {
     std::string lowerdir;
-    for (const auto& d : top_first) lowerdir += (lowerdir.empty() ? "" : ":") + d.substr(strip.size());
-    return "lowerdir=" + lowerdir + ",upperdir=" + upper + ",workdir=" + work + ",index=off,xino=off";
+    for (const auto& d : top_first)
+      lowerdir += (lowerdir.empty() ? "" : ":") + d.substr(strip.size());
+    return "lowerdir=" + lowerdir + ",upperdir=" + upper + ",workdir=" + work +
+           ",index=off,xino=off";
   };
   std::string data = options("");
   if (data.size() < kMaxMountData) {
@@ -111,9 +115,12 @@ Status MountWithOptions(const std::vector<std::string>& top_first, const std::st
   std::string parent = CommonParent(top_first);
   data = options(parent.empty() ? "" : parent + "/");
   if (parent.empty() || data.size() >= kMaxMountData) {
-    return InvalidArgument("overlay mount options too long for " + std::to_string(top_first.size()) +
-                           " layers (" + std::to_string(data.size()) + " bytes) on this kernel; Linux 6.8 "
-                           "and later take up to " + std::to_string(kMaxOverlayLowers) + " (fsconfig lowerdir+)");
+    return InvalidArgument("overlay mount options too long for " +
+                           std::to_string(top_first.size()) + " layers (" +
+                           std::to_string(data.size()) +
+                           " bytes) on this kernel; Linux 6.8 "
+                           "and later take up to " +
+                           std::to_string(kMaxOverlayLowers) + " (fsconfig lowerdir+)");
   }
   int err = 0;
   const char* step = "mount overlay on ";
@@ -136,7 +143,8 @@ Status MountWithOptions(const std::vector<std::string>& top_first, const std::st
 Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper,
                     const std::string& work, const std::string& target, OverlayApi api) {
   if (lowers.size() > kMaxOverlayLowers) {
-    return InvalidArgument("an image of " + std::to_string(lowers.size()) + " layers is more than overlayfs stacks (" +
+    return InvalidArgument("an image of " + std::to_string(lowers.size()) +
+                           " layers is more than overlayfs stacks (" +
                            std::to_string(kMaxOverlayLowers) + ")");
   }
   std::vector<std::string> dirs(lowers.rbegin(), lowers.rend());  // overlay wants top first

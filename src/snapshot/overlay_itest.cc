@@ -1,6 +1,7 @@
 // overlayfs mounts with deep layer stacks: the new mount API (one fsconfig "lowerdir+" per
 // layer) and the mount(2) fallback for kernels before 6.8.
 #include <gtest/gtest.h>
+
 #include <thread>
 
 #include "base/fs.h"
@@ -23,7 +24,8 @@ class DeepOverlay : public ::testing::Test {
   std::vector<std::string> Layers(int n, const std::string& parent = "layers") {
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i) {
-      std::string d = dir_.Sub(parent + "/" + std::string(60, 'a' + i % 26) + "-" + std::to_string(i));
+      std::string d =
+          dir_.Sub(parent + "/" + std::string(60, 'a' + i % 26) + "-" + std::to_string(i));
       EXPECT_TRUE(MakeDirs(d).ok());
       EXPECT_TRUE(WriteFileAtomic(d + "/layer-" + std::to_string(i), std::to_string(i)).ok());
       EXPECT_TRUE(WriteFileAtomic(d + "/which", std::to_string(i)).ok());

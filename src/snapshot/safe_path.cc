@@ -1,11 +1,12 @@
 #include "snapshot/safe_path.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace kiln::snapshot {
 namespace {
@@ -35,7 +36,8 @@ Result<std::string> CleanPath(std::string_view raw) {
     std::string_view part = raw.substr(i, j - i);
     i = j + 1;
     if (part.empty() || part == ".") continue;
-    if (part == "..") return InvalidArgument("path \"" + std::string(raw) + "\" has a .. component");
+    if (part == "..")
+      return InvalidArgument("path \"" + std::string(raw) + "\" has a .. component");
     if (!out.empty()) out += '/';
     out.append(part);
   }

@@ -27,7 +27,8 @@ TEST(SecurityCleanPath, NormalisesDotsSlashesAndAbsoluteNames) {
 }
 
 TEST(SecurityCleanPath, RefusesParentComponentsAnywhere) {
-  for (std::string_view bad : {"..", "../etc/passwd", "a/../../etc", "a/..", "/..", "./../x", "a//..//b"}) {
+  for (std::string_view bad :
+       {"..", "../etc/passwd", "a/../../etc", "a/..", "/..", "./../x", "a//..//b"}) {
     auto r = CleanPath(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << bad;

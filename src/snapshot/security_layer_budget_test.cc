@@ -38,9 +38,11 @@ TEST(SecurityLayerBudget, XattrValuesAreCharged) {
     tar.Xattr(f, "user.big", big);
   }
   testing::ScratchDir dir;
-  auto r = Apply(tar, dir.Sub("out"), int64_t{1} << 20);  // 400 × (3000 + 512) > 1 MiB; 400 × 512 alone fits
+  auto r = Apply(tar, dir.Sub("out"),
+                 int64_t{1} << 20);  // 400 × (3000 + 512) > 1 MiB; 400 × 512 alone fits
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("(max_layer_unpacked)"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("(max_layer_unpacked)"), std::string::npos)
+      << r.status().ToString();
 }
 
 TEST(SecurityLayerBudget, AnOrdinaryLayerFits) {

@@ -23,29 +23,34 @@ namespace kiln::snapshot {
 namespace {
 
 const std::string kUtf8 = "caf\xc3\xa9.txt";  // café.txt
-const std::string kLatin1 = "caf\xe9";          // invalid UTF-8
+const std::string kLatin1 = "caf\xe9";        // invalid UTF-8
 
 // path → type, mode, owner, size, device, link target, opaque flag and content hash: what a
 // sandbox would see of the tree (times are left out: whiteouts get the time they are made).
-void Describe(const std::string& root, const std::string& rel, std::map<std::string, std::string>& out) {
+void Describe(const std::string& root, const std::string& rel,
+              std::map<std::string, std::string>& out) {
   std::string path = rel.empty() ? root : root + "/" + rel;
   struct stat st;
   ASSERT_EQ(::lstat(path.c_str(), &st), 0) << path;
-  std::string d = std::to_string(st.st_mode) + " " + std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid);
+  std::string d = std::to_string(st.st_mode) + " " + std::to_string(st.st_uid) + ":" +
+                  std::to_string(st.st_gid);
   if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
     d += " dev " + std::to_string(major(st.st_rdev)) + "," + std::to_string(minor(st.st_rdev));
   }
-  if (S_ISREG(st.st_mode)) d += " " + std::to_string(st.st_size) + " " + Sha256::Hex(ReadFile(path).value());
+  if (S_ISREG(st.st_mode))
+    d += " " + std::to_string(st.st_size) + " " + Sha256::Hex(ReadFile(path).value());
   if (S_ISLNK(st.st_mode)) {
     char t[4096];
     ssize_t n = ::readlink(path.c_str(), t, sizeof t);
     d += " -> " + std::string(t, n > 0 ? static_cast<size_t>(n) : 0);
   }
   char v[8];
-  if (S_ISDIR(st.st_mode) && ::lgetxattr(path.c_str(), "trusted.overlay.opaque", v, sizeof v) == 1) d += " opaque";
+  if (S_ISDIR(st.st_mode) && ::lgetxattr(path.c_str(), "trusted.overlay.opaque", v, sizeof v) == 1)
+    d += " opaque";
   out[rel] = d;
   if (S_ISDIR(st.st_mode)) {
-    for (const auto& name : ListDir(path).value()) Describe(root, rel.empty() ? name : rel + "/" + name, out);
+    for (const auto& name : ListDir(path).value())
+      Describe(root, rel.empty() ? name : rel + "/" + name, out);
   }
 }
 
@@ -160,8 +165,10 @@ TEST_F(SecurityTar, WhiteoutNamedFilesAreRefusedAtCapture) {
     ASSERT_TRUE(WriteFileAtomic(src_ + "/etc/" + name, "").ok());
     auto layer = RoundTrip(SourceKind::kOverlayUpper);
     ASSERT_FALSE(layer.ok()) << name << " was stored as a whiteout";
-    EXPECT_NE(layer.status().message().find("etc/" + name), std::string::npos) << layer.status().ToString();
-    EXPECT_NE(layer.status().message().find("whiteout"), std::string::npos) << layer.status().ToString();
+    EXPECT_NE(layer.status().message().find("etc/" + name), std::string::npos)
+        << layer.status().ToString();
+    EXPECT_NE(layer.status().message().find("whiteout"), std::string::npos)
+        << layer.status().ToString();
   }
 }
 
@@ -171,10 +178,12 @@ TEST_F(SecurityTar, UnpackedBytesAreCappedHolesAreFree) {
   ASSERT_TRUE(WriteFileAtomic(src_ + "/zeros", std::string(8 << 20, '\0')).ok());
   auto bomb = RoundTrip(SourceKind::kRootfs, 4 << 20);
   ASSERT_FALSE(bomb.ok()) << "an 8 MiB layer unpacked under a 4 MiB cap";
-  EXPECT_NE(bomb.status().message().find("unpacks to more than 4 MiB (max_layer_unpacked)"), std::string::npos)
+  EXPECT_NE(bomb.status().message().find("unpacks to more than 4 MiB (max_layer_unpacked)"),
+            std::string::npos)
       << bomb.status().ToString();
 
-  ASSERT_TRUE(RemoveTree(src_).ok() && RemoveTree(out_).ok() && MakeDirs(src_).ok() && MakeDirs(out_).ok());
+  ASSERT_TRUE(RemoveTree(src_).ok() && RemoveTree(out_).ok() && MakeDirs(src_).ok() &&
+              MakeDirs(out_).ok());
   ASSERT_TRUE(WriteFileAtomic(src_ + "/sparse", "data").ok());
   ASSERT_EQ(::truncate((src_ + "/sparse").c_str(), 200 << 20), 0);
   auto sparse = RoundTrip(SourceKind::kRootfs, 4 << 20);
@@ -197,8 +206,8 @@ TEST_F(SecurityTar, LayerCacheRefusesALayerOverTheCapAndKeepsNothing) {
   c.diff_ids.push_back(layer->diff_id);
   auto dirs = cache->Prepare(m, c);
   ASSERT_FALSE(dirs.ok());
-  EXPECT_EQ(dirs.status().message(),
-            "layer " + layer->descriptor.digest.str() + " unpacks to more than 4 MiB (max_layer_unpacked)");
+  EXPECT_EQ(dirs.status().message(), "layer " + layer->descriptor.digest.str() +
+                                         " unpacks to more than 4 MiB (max_layer_unpacked)");
   EXPECT_TRUE(ListDir(root).value().empty()) << "a half-unpacked layer was left in the cache";
   EXPECT_FALSE(cache->Has(layer->diff_id));
 }
@@ -209,7 +218,10 @@ TEST_F(SecurityTar, EndlessSparseMapIsRejected) {
   std::string map = "2000000\n";
   for (int i = 0; i < 2000000; ++i) map += std::to_string(i * 2) + "\n1\n";
   map.resize((map.size() + 511) / 512 * 512, '\0');
-  auto octal = [](char* field, size_t width, int64_t v) { std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), static_cast<unsigned long long>(v)); };
+  auto octal = [](char* field, size_t width, int64_t v) {
+    std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1),
+                  static_cast<unsigned long long>(v));
+  };
   auto header = [&](const std::string& name, char type, int64_t size) {
     std::string h(512, '\0');
     name.copy(h.data(), 99);
@@ -219,7 +231,11 @@ TEST_F(SecurityTar, EndlessSparseMapIsRejected) {
     octal(&h[124], 12, size);
     octal(&h[136], 12, 1700000000);
     h[156] = type;
-    std::string("ustar\0" "00", 8).copy(&h[257], 8);
+    std::string(
+        "ustar\0"
+        "00",
+        8)
+        .copy(&h[257], 8);
     std::fill(h.begin() + 148, h.begin() + 156, ' ');
     unsigned sum = 0;
     for (unsigned char ch : h) sum += ch;
@@ -232,8 +248,8 @@ TEST_F(SecurityTar, EndlessSparseMapIsRejected) {
     while (std::to_string(len).size() + r.size() != len) ++len;
     return std::to_string(len) + r;
   };
-  std::string pax = record("GNU.sparse.major=1") + record("GNU.sparse.minor=0") + record("GNU.sparse.name=big") +
-                    record("GNU.sparse.realsize=4000000");
+  std::string pax = record("GNU.sparse.major=1") + record("GNU.sparse.minor=0") +
+                    record("GNU.sparse.name=big") + record("GNU.sparse.realsize=4000000");
   std::string tar = header("PaxHeaders/big", 'x', static_cast<int64_t>(pax.size())) + pax;
   tar.resize((tar.size() + 511) / 512 * 512, '\0');
   tar += header("GNUSparseFile.0/big", '0', static_cast<int64_t>(map.size()) + 2000000 * 512);

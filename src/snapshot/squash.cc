@@ -1,11 +1,12 @@
 #include "snapshot/squash.h"
 
-#include <cerrno>
 #include <fcntl.h>
-#include <map>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <map>
 
 #include "base/fs.h"
 
@@ -42,7 +43,8 @@ Status CopyDirMeta(const std::string& src, const struct stat& st, const std::str
   if (::chmod(dst.c_str(), st.st_mode & 07777) != 0) return ErrnoStatus("chmod " + dst, errno);
   ASSIGN_OR_RETURN(auto old_names, XattrNames(dst));
   for (const auto& name : old_names) {
-    if (::lremovexattr(dst.c_str(), name.c_str()) != 0) return ErrnoStatus("remove xattr " + name + " of " + dst, errno);
+    if (::lremovexattr(dst.c_str(), name.c_str()) != 0)
+      return ErrnoStatus("remove xattr " + name + " of " + dst, errno);
   }
   ASSIGN_OR_RETURN(auto names, XattrNames(src));
   for (const auto& name : names) {
@@ -69,7 +71,8 @@ Status MergeDir(Merge& m, const std::string& layer, const std::string& rel);
 Status RemoveMerged(Merge& m, const std::string& rel) {
   std::string prefix = rel + "/";
   m.dir_times.erase(rel);
-  for (auto it = m.dir_times.lower_bound(prefix); it != m.dir_times.end() && it->first.rfind(prefix, 0) == 0;) {
+  for (auto it = m.dir_times.lower_bound(prefix);
+       it != m.dir_times.end() && it->first.rfind(prefix, 0) == 0;) {
     it = m.dir_times.erase(it);
   }
   return RemoveTree(m.scratch + "/" + rel);
@@ -86,7 +89,8 @@ Status MergeEntry(Merge& m, const std::string& layer, const std::string& rel) {
     if (exists) RETURN_IF_ERROR(RemoveMerged(m, rel));
     if (::link(src.c_str(), dst.c_str()) != 0) {
       if (errno == EXDEV) {
-        return FailedPrecondition("squash: scratch dir " + m.scratch + " is not on the filesystem of " + layer);
+        return FailedPrecondition("squash: scratch dir " + m.scratch +
+                                  " is not on the filesystem of " + layer);
       }
       return ErrnoStatus("link " + src + " to " + dst, errno);
     }
@@ -103,7 +107,8 @@ Status MergeEntry(Merge& m, const std::string& layer, const std::string& rel) {
   }
   RETURN_IF_ERROR(CopyDirMeta(src, st, dst));
   if (make_opaque || keep_opaque) {
-    if (::lsetxattr(dst.c_str(), kOpaqueXattr, "y", 1, 0) != 0) return ErrnoStatus("mark " + dst + " opaque", errno);
+    if (::lsetxattr(dst.c_str(), kOpaqueXattr, "y", 1, 0) != 0)
+      return ErrnoStatus("mark " + dst + " opaque", errno);
   }
   m.dir_times[rel] = st;
   return MergeDir(m, layer, rel);
@@ -119,7 +124,8 @@ Status MergeDir(Merge& m, const std::string& layer, const std::string& rel) {
 
 Result<LayerInfo> MergeAndWrite(Merge& m, const std::vector<std::string>& layer_dirs,
                                 const WriteOptions& options, content::BlobStore& store) {
-  for (const auto& layer : layer_dirs) RETURN_IF_ERROR_CTX(MergeDir(m, layer, ""), "squash " + layer);
+  for (const auto& layer : layer_dirs)
+    RETURN_IF_ERROR_CTX(MergeDir(m, layer, ""), "squash " + layer);
   // Children sort after their parents: set times deepest first, after the entries are in.
   for (auto it = m.dir_times.rbegin(); it != m.dir_times.rend(); ++it) {
     struct timespec times[2] = {it->second.st_atim, it->second.st_mtim};
@@ -135,8 +141,9 @@ Result<LayerInfo> MergeAndWrite(Merge& m, const std::vector<std::string>& layer_
 
 }  // namespace
 
-Result<LayerInfo> SquashLayers(const std::vector<std::string>& layer_dirs, const std::string& scratch_parent,
-                               const WriteOptions& options, content::BlobStore& store) {
+Result<LayerInfo> SquashLayers(const std::vector<std::string>& layer_dirs,
+                               const std::string& scratch_parent, const WriteOptions& options,
+                               content::BlobStore& store) {
   if (layer_dirs.empty()) return InvalidArgument("squash: no layers");
   std::string parent = scratch_parent;
   if (parent.empty()) {

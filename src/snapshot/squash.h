@@ -32,7 +32,8 @@ namespace kiln::snapshot {
 // layer dirs are only read. The scratch dir is removed before returning, on success or error.
 // An empty `scratch_parent` means the directory holding layer_dirs.front(). InvalidArgument for
 // no layers; FailedPrecondition when the scratch dir is on another filesystem (EXDEV).
-Result<LayerInfo> SquashLayers(const std::vector<std::string>& layer_dirs, const std::string& scratch_parent,
-                               const WriteOptions& options, content::BlobStore& store);
+Result<LayerInfo> SquashLayers(const std::vector<std::string>& layer_dirs,
+                               const std::string& scratch_parent, const WriteOptions& options,
+                               content::BlobStore& store);
 
 }  // namespace kiln::snapshot

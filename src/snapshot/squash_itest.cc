@@ -1,8 +1,6 @@
 // SquashLayers: stacks of overlay-upper layers (whiteouts are 0/0 char devices and opacity a
 // trusted.* xattr, so this needs root) squash into one layer that, unpacked over the same base,
 // gives the same tree as the stack.
-#include "snapshot/squash.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -11,6 +9,7 @@
 
 #include "base/fs.h"
 #include "snapshot/layer_apply.h"
+#include "snapshot/squash.h"
 #include "snapshot/tree_diff.h"
 #include "testing/test_env.h"
 
@@ -106,9 +105,9 @@ TEST_F(Squash, SquashedLayerOverTheBaseEqualsTheStack) {
   Opaque(l1 + "/opq");
   File(l1 + "/opq/new", "new");
 
-  Whiteout(l2 + "/new1");               // an add, deleted
-  File(l2 + "/dir/sub/z", "z");         // a dir re-made after its delete: y must stay hidden
-  File(l2 + "/gone/back", "back");      // a file's delete, re-added as a dir
+  Whiteout(l2 + "/new1");           // an add, deleted
+  File(l2 + "/dir/sub/z", "z");     // a dir re-made after its delete: y must stay hidden
+  File(l2 + "/gone/back", "back");  // a file's delete, re-added as a dir
   ASSERT_EQ(::symlink("/etc", (l2 + "/link").c_str()), 0);  // dir → symlink
   File(l2 + "/tree/t2", "t2");
   ASSERT_EQ(::chmod((l2 + "/tree").c_str(), 0750), 0);
@@ -117,10 +116,10 @@ TEST_F(Squash, SquashedLayerOverTheBaseEqualsTheStack) {
   File(l2 + "/h3", "pair");
   ASSERT_EQ(::link((l2 + "/h3").c_str(), (l2 + "/h4").c_str()), 0);
 
-  File(l3 + "/new1", "again");          // re-added after the delete
-  File(l3 + "/h1", "unlinked");         // one name of a hard-linked pair replaced
-  File(l3 + "/opq/more", "more");       // a plain dir over an opaque one
-  File(l3 + "/tree2", "now a file");    // dir → file
+  File(l3 + "/new1", "again");        // re-added after the delete
+  File(l3 + "/h1", "unlinked");       // one name of a hard-linked pair replaced
+  File(l3 + "/opq/more", "more");     // a plain dir over an opaque one
+  File(l3 + "/tree2", "now a file");  // dir → file
   ASSERT_EQ(::chown((l3 + "/opq/more").c_str(), 7, 8), 0);
 
   std::string sq = SquashAndUnpack({l1, l2, l3});
@@ -198,7 +197,8 @@ TEST_F(Squash, OneLayerSquashesToItselfAndErrorsLeaveNoScratch) {
   EXPECT_EQ(SquashLayers({}, "", {}, *store_).status().code(), Code::kInvalidArgument);
   auto missing = SquashLayers({l1, layers_ + "/nosuch"}, "", {}, *store_);
   EXPECT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("nosuch"), std::string::npos) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("nosuch"), std::string::npos)
+      << missing.status().ToString();
   EXPECT_TRUE(Leftovers().empty());
 }
 

@@ -47,8 +47,8 @@ class TarReader {
   DecompressReader* source_ = nullptr;
   std::string buf_;
   Status source_error_;
-  bool in_entry_ = false;      // a header was read: its data may be skipped
-  bool in_header_ = false;     // inside archive_read_next_header: bytes count against the cap
+  bool in_entry_ = false;   // a header was read: its data may be skipped
+  bool in_header_ = false;  // inside archive_read_next_header: bytes count against the cap
   int64_t header_bytes_ = 0;
 };
 

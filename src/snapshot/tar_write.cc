@@ -2,10 +2,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <unistd.h>
 #include <vector>
 
 #include "base/fd.h"
@@ -141,7 +142,8 @@ Status TarWriter::Add(archive_entry* e, int data_fd) {
   return WriteZeros(size - pos);
 }
 
-Status TarWriter::AddStream(archive_entry* e, const std::function<Result<size_t>(char*, size_t)>& read) {
+Status TarWriter::AddStream(archive_entry* e,
+                            const std::function<Result<size_t>(char*, size_t)>& read) {
   RETURN_IF_ERROR(WriteHeader(e));
   if (archive_entry_filetype(e) != AE_IFREG) return Status::Ok();
   int64_t size = archive_entry_size(e), written = 0;
@@ -149,12 +151,14 @@ Status TarWriter::AddStream(archive_entry* e, const std::function<Result<size_t>
   for (;;) {
     ASSIGN_OR_RETURN(size_t n, read(buf, sizeof buf));
     if (n == 0) break;
-    if (written + static_cast<int64_t>(n) > size) return DataLoss("entry data longer than its header says");
+    if (written + static_cast<int64_t>(n) > size)
+      return DataLoss("entry data longer than its header says");
     RETURN_IF_ERROR(WriteData(buf, n));
     written += static_cast<int64_t>(n);
   }
   if (written == size) return Status::Ok();
-  if (archive_entry_sparse_count(e) == 0) return DataLoss("entry data shorter than its header says");
+  if (archive_entry_sparse_count(e) == 0)
+    return DataLoss("entry data shorter than its header says");
   return WriteZeros(size - written);
 }
 

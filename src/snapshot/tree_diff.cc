@@ -1,14 +1,15 @@
 #include "snapshot/tree_diff.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <sys/stat.h>
-#include <sys/xattr.h>
-#include <unistd.h>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -24,7 +25,8 @@ using Tree = std::map<std::string, Entry>;  // "/a/b" → entry
 
 void EraseBelow(Tree& t, const std::string& path) {
   std::string prefix = path + "/";
-  for (auto it = t.lower_bound(prefix); it != t.end() && it->first.rfind(prefix, 0) == 0;) it = t.erase(it);
+  for (auto it = t.lower_bound(prefix); it != t.end() && it->first.rfind(prefix, 0) == 0;)
+    it = t.erase(it);
 }
 
 Status Walk(const std::string& layer, const std::string& rel, Tree& t) {
@@ -40,7 +42,8 @@ Status Walk(const std::string& layer, const std::string& rel, Tree& t) {
     }
     if (S_ISDIR(st.st_mode)) {
       char v[2] = {};
-      if (::lgetxattr(host.c_str(), "trusted.overlay.opaque", v, 1) == 1 && v[0] == 'y') EraseBelow(t, path);
+      if (::lgetxattr(host.c_str(), "trusted.overlay.opaque", v, 1) == 1 && v[0] == 'y')
+        EraseBelow(t, path);
       if (auto it = t.find(path); it != t.end() && !S_ISDIR(it->second.st.st_mode)) t.erase(it);
       t[path] = {host, st};
       RETURN_IF_ERROR(Walk(layer, path, t));
@@ -78,8 +81,8 @@ bool SameContent(const std::string& x, const std::string& y, off_t size) {
 
 bool Differs(const Entry& x, const Entry& y) {
   const struct stat &a = x.st, &b = y.st;
-  if ((a.st_mode & S_IFMT) != (b.st_mode & S_IFMT) || a.st_mode != b.st_mode || a.st_uid != b.st_uid ||
-      a.st_gid != b.st_gid) {
+  if ((a.st_mode & S_IFMT) != (b.st_mode & S_IFMT) || a.st_mode != b.st_mode ||
+      a.st_uid != b.st_uid || a.st_gid != b.st_gid) {
     return true;
   }
   if (S_ISDIR(a.st_mode)) return false;
@@ -87,7 +90,8 @@ bool Differs(const Entry& x, const Entry& y) {
   if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) return false;
   if (S_ISLNK(a.st_mode)) {
     char ta[4096], tb[4096];
-    ssize_t na = ::readlink(x.host_path.c_str(), ta, sizeof ta), nb = ::readlink(y.host_path.c_str(), tb, sizeof tb);
+    ssize_t na = ::readlink(x.host_path.c_str(), ta, sizeof ta),
+            nb = ::readlink(y.host_path.c_str(), tb, sizeof tb);
     return na != nb || std::string(ta, na > 0 ? na : 0) != std::string(tb, nb > 0 ? nb : 0);
   }
   if (S_ISREG(a.st_mode)) return !SameContent(x.host_path, y.host_path, a.st_size);
@@ -116,7 +120,8 @@ Result<std::vector<PathChange>> DiffLayerStacks(const std::vector<std::string>& 
   for (const auto& [path, e] : tb) {
     if (!ta.count(path)) out.push_back({'A', path});
   }
-  std::sort(out.begin(), out.end(), [](const PathChange& x, const PathChange& y) { return x.path < y.path; });
+  std::sort(out.begin(), out.end(),
+            [](const PathChange& x, const PathChange& y) { return x.path < y.path; });
   return out;
 }
 

@@ -14,7 +14,8 @@ std::string Changes(const std::vector<std::string>& a, const std::vector<std::st
   auto diff = DiffLayerStacks(a, b);
   EXPECT_TRUE(diff.ok()) << diff.status().ToString();
   std::string out;
-  for (const auto& c : diff.ok() ? *diff : std::vector<PathChange>{}) out += std::string(1, c.kind) + " " + c.path + "\n";
+  for (const auto& c : diff.ok() ? *diff : std::vector<PathChange>{})
+    out += std::string(1, c.kind) + " " + c.path + "\n";
   return out;
 }
 

@@ -1,9 +1,10 @@
 #include "testing/tar_builder.h"
 
-#include <cstdlib>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 namespace kiln::testing {
 namespace {
@@ -63,7 +64,8 @@ TarBuilder& TarBuilder::Device(const std::string& path, bool block, int major, i
   End(e);
   return *this;
 }
-TarBuilder& TarBuilder::Xattr(const std::string& path, const std::string& name, const std::string& value) {
+TarBuilder& TarBuilder::Xattr(const std::string& path, const std::string& name,
+                              const std::string& value) {
   archive_entry* e = Begin(path, AE_IFREG, 0644);
   archive_entry_xattr_add_entry(e, name.c_str(), value.data(), value.size());
   End(e);

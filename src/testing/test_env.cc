@@ -1,9 +1,10 @@
 #include "testing/test_env.h"
 
-#include <cstdlib>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
@@ -29,8 +30,8 @@ ScratchDir::~ScratchDir() {
 void MakeBusyboxRootfs(const std::string& dir) {
   auto list = RunProcess({"/bin/busybox", "--list-full"});
   ASSERT_TRUE(list.ok() && list->exit_code == 0) << "/bin/busybox (busybox-static) is missing";
-  for (const char* d : {"bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "proc",
-                        "sys", "dev"}) {
+  for (const char* d :
+       {"bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "proc", "sys", "dev"}) {
     ASSERT_TRUE(MakeDirs(dir + "/" + d).ok());
   }
   ::chmod((dir + "/tmp").c_str(), 01777);

@@ -39,6 +39,7 @@ bool IsRoot();
 
 // A shell script (sh, dash or busybox ash) printing the fds its shell holds, one per line. The
 // glob's own directory fd is closed by the time `-e` tests it, so it is not listed.
-inline constexpr const char* kListOwnFds = "for f in /proc/$$/fd/*; do [ -e \"$f\" ] && echo \"${f##*/}\"; done; true";
+inline constexpr const char* kListOwnFds =
+    "for f in /proc/$$/fd/*; do [ -e \"$f\" ] && echo \"${f##*/}\"; done; true";
 
 }  // namespace kiln::testing

@@ -11,9 +11,9 @@
 namespace kiln::workflow {
 
 struct ActCase {
-  std::string dir;   // under act-testdata/
-  std::string file;  // workflow file in it
-  bool success;      // expected overall result
+  std::string dir;          // under act-testdata/
+  std::string file;         // workflow file in it
+  bool success;             // expected overall result
   std::string failing_job;  // for failures: the job that must fail
 };
 

@@ -2,12 +2,13 @@
 // no reader is an error listing the keys there are.
 #include "workflow/config_file.h"
 
+#include <sys/stat.h>
+#include <toml++/toml.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <sys/stat.h>
-#include <toml++/toml.h>
 
 #include "base/fs.h"
 
@@ -16,13 +17,20 @@ namespace {
 
 std::string TypeName(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
   }
 }
 
@@ -31,8 +39,10 @@ std::string At(const std::string& path, const toml::source_region& where) {
   return path + ":" + std::to_string(where.begin.line);
 }
 
-Status WrongType(const std::string& path, const std::string& key, const toml::node& n, const std::string& want) {
-  return InvalidArgument(At(path, n.source()) + ": " + key + " must be " + want + ", not " + TypeName(n));
+Status WrongType(const std::string& path, const std::string& key, const toml::node& n,
+                 const std::string& want) {
+  return InvalidArgument(At(path, n.source()) + ": " + key + " must be " + want + ", not " +
+                         TypeName(n));
 }
 
 // Each reader checks one top-level key's value and stores it.
@@ -41,16 +51,20 @@ using Reader = std::function<Status(const std::string& path, const toml::node& n
 Status ReadString(const std::string& path, const char* key, const toml::node& n, std::string& out,
                   const char* example) {
   auto s = n.value<std::string>();
-  if (!n.is_string() || !s) return WrongType(path, key, n, std::string("a string, e.g. ") + example);
+  if (!n.is_string() || !s)
+    return WrongType(path, key, n, std::string("a string, e.g. ") + example);
   out = *s;
   return Status::Ok();
 }
 
-Status ReadInt(const std::string& path, const char* key, const toml::node& n, int64_t lo, int64_t hi, int& out) {
+Status ReadInt(const std::string& path, const char* key, const toml::node& n, int64_t lo,
+               int64_t hi, int& out) {
   std::string want = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
   if (!n.is_integer()) return WrongType(path, key, n, want);
   int64_t v = *n.value<int64_t>();
-  if (v < lo || v > hi) return InvalidArgument(At(path, n.source()) + ": " + key + " must be " + want + ", not " + std::to_string(v));
+  if (v < lo || v > hi)
+    return InvalidArgument(At(path, n.source()) + ": " + key + " must be " + want + ", not " +
+                           std::to_string(v));
   out = static_cast<int>(v);
   return Status::Ok();
 }
@@ -60,7 +74,8 @@ Status ReadLabels(const std::string& path, const toml::node& n, Config& c) {
   if (t == nullptr) return WrongType(path, "labels", n, "a table of LABEL = \"IMAGE\"");
   for (const auto& [k, v] : *t) {
     std::string key = "labels." + std::string(k.str());
-    RETURN_IF_ERROR(ReadString(path, key.c_str(), v, c.labels[std::string(k.str())], "\"debian:bookworm\""));
+    RETURN_IF_ERROR(
+        ReadString(path, key.c_str(), v, c.labels[std::string(k.str())], "\"debian:bookworm\""));
   }
   return Status::Ok();
 }
@@ -73,17 +88,20 @@ Status ReadSizes(const std::string& path, const toml::node& n, Config& c) {
     std::string where = At(path, name.source()) + ": sizes." + std::string(name.str());
     RETURN_IF_ERROR(runtime::ParseSize(name.str()).status().WithContext(where));
     const toml::table* row = v.as_table();
-    if (row == nullptr) return WrongType(path, "sizes." + std::string(name.str()), v, "a table, e.g. disk = \"50G\"");
+    if (row == nullptr)
+      return WrongType(path, "sizes." + std::string(name.str()), v, "a table, e.g. disk = \"50G\"");
     std::string dotted = "sizes." + std::string(name.str());
     for (const auto& [key, value] : *row) {
       if (key.str() != "disk") {
-        return InvalidArgument(At(path, key.source()) + ": " + dotted + ": unknown key " + std::string(key.str()) +
-                               " (keys: disk)");
+        return InvalidArgument(At(path, key.source()) + ": " + dotted + ": unknown key " +
+                               std::string(key.str()) + " (keys: disk)");
       }
       auto text = value.value<std::string>();
-      if (!value.is_string() || !text) return WrongType(path, dotted + ".disk", value, "a string, e.g. \"50G\"");
+      if (!value.is_string() || !text)
+        return WrongType(path, dotted + ".disk", value, "a string, e.g. \"50G\"");
       auto bytes = runtime::ParseBytes(*text);
-      if (!bytes.ok()) return bytes.status().WithContext(At(path, value.source()) + ": " + dotted + ".disk");
+      if (!bytes.ok())
+        return bytes.status().WithContext(At(path, value.source()) + ": " + dotted + ".disk");
       c.disk[std::string(name.str())] = *bytes;
     }
   }
@@ -94,7 +112,8 @@ Status ReadMaxLayerUnpacked(const std::string& path, const toml::node& n, Config
   const char* want = "a size such as \"64G\" or a number of bytes";
   if (n.is_integer()) {
     int64_t v = *n.value<int64_t>();
-    if (v <= 0) return InvalidArgument(At(path, n.source()) + ": max_layer_unpacked must be positive");
+    if (v <= 0)
+      return InvalidArgument(At(path, n.source()) + ": max_layer_unpacked must be positive");
     c.max_layer_unpacked = v;
     return Status::Ok();
   }
@@ -107,23 +126,28 @@ Status ReadMaxLayerUnpacked(const std::string& path, const toml::node& n, Config
 
 const std::map<std::string, Reader>& Readers() {
   static const std::map<std::string, Reader> readers = {
-      {"default_image", [](const std::string& p, const toml::node& n, Config& c) {
+      {"default_image",
+       [](const std::string& p, const toml::node& n, Config& c) {
          return ReadString(p, "default_image", n, c.default_image, "\"debian:bookworm\"");
        }},
-      {"default_size", [](const std::string& p, const toml::node& n, Config& c) {
+      {"default_size",
+       [](const std::string& p, const toml::node& n, Config& c) {
          RETURN_IF_ERROR(ReadString(p, "default_size", n, c.default_size, "\"2x8\""));
-         return runtime::ParseSize(c.default_size).status().WithContext(At(p, n.source()) + ": default_size");
+         return runtime::ParseSize(c.default_size)
+             .status()
+             .WithContext(At(p, n.source()) + ": default_size");
        }},
-      {"warm_pool", [](const std::string& p, const toml::node& n, Config& c) {
-         return ReadInt(p, "warm_pool", n, 0, 64, c.warm_pool);
-       }},
+      {"warm_pool", [](const std::string& p, const toml::node& n,
+                       Config& c) { return ReadInt(p, "warm_pool", n, 0, 64, c.warm_pool); }},
       {"labels", ReadLabels},
       {"sizes", ReadSizes},
       {"max_layer_unpacked", ReadMaxLayerUnpacked},
-      {"init_path", [](const std::string& p, const toml::node& n, Config& c) {
+      {"init_path",
+       [](const std::string& p, const toml::node& n, Config& c) {
          return ReadString(p, "init_path", n, c.init_path, "\"/usr/libexec/kiln/kiln-init\"");
        }},
-      {"max_layers", [](const std::string& p, const toml::node& n, Config& c) {
+      {"max_layers",
+       [](const std::string& p, const toml::node& n, Config& c) {
          return ReadInt(p, "max_layers", n, 1, kMaxMaxLayers, c.max_layers);
        }},
   };
@@ -137,7 +161,8 @@ Result<Config> LoadConfigFile(const std::string& path) {
   c.path = path;
   if (path.empty()) return c;
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return InvalidArgument("config file " + path + ": " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0)
+    return InvalidArgument("config file " + path + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) return InvalidArgument("config file " + path + ": Is a directory");
   auto text = ReadFile(path);
   if (!text.ok()) return InvalidArgument("config file " + text.status().message());
@@ -146,8 +171,8 @@ Result<Config> LoadConfigFile(const std::string& path) {
     t = toml::parse(*text, path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    return InvalidArgument(path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
-                           std::string(e.description()));
+    return InvalidArgument(path + ":" + std::to_string(where.line) + ":" +
+                           std::to_string(where.column) + ": " + std::string(e.description()));
   }
   const auto& readers = Readers();
   for (const auto& [key, node] : t) {
@@ -155,7 +180,8 @@ Result<Config> LoadConfigFile(const std::string& path) {
     if (it == readers.end()) {
       std::string keys;
       for (const auto& [k, r] : readers) keys += (keys.empty() ? "" : ", ") + k;
-      return InvalidArgument(At(path, key.source()) + ": unknown key " + std::string(key.str()) + " (keys: " + keys + ")");
+      return InvalidArgument(At(path, key.source()) + ": unknown key " + std::string(key.str()) +
+                             " (keys: " + keys + ")");
     }
     RETURN_IF_ERROR(it->second(path, node, c));
   }
@@ -177,14 +203,17 @@ Result<int64_t> ParseByteSize(const std::string& text) {
   }
   std::string unit = text.substr(i);
   int shift = -1;
-  for (auto [names, s] : {std::pair<const char*, int>{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}}) {
+  for (auto [names, s] :
+       {std::pair<const char*, int>{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}}) {
     std::string u = names;
     if (unit == u || (!u.empty() && (unit == u + "B" || unit == u + "iB"))) shift = s;
   }
   if (i == 0 || n <= 0 || shift < 0) {
-    return InvalidArgument("size \"" + text + "\" is not a positive number of bytes (e.g. 64G, 500M)");
+    return InvalidArgument("size \"" + text +
+                           "\" is not a positive number of bytes (e.g. 64G, 500M)");
   }
-  if (n > (int64_t{1} << (62 - shift))) return InvalidArgument("size \"" + text + "\" is too large");
+  if (n > (int64_t{1} << (62 - shift)))
+    return InvalidArgument("size \"" + text + "\" is too large");
   return n << shift;
 }
 

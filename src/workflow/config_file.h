@@ -21,12 +21,12 @@ struct Config {
   std::string path;           // the file it was read from; "" = none (every default)
   std::string default_image;  // the image of a job nothing else maps to an image; "" = none
   std::string default_size = runtime::kDefaultSize;  // the size of a job that names none
-  int warm_pool = 0;          // pooled sandboxes kept per image and size, 0 to 64
+  int warm_pool = 0;                          // pooled sandboxes kept per image and size, 0 to 64
   std::map<std::string, std::string> labels;  // [labels] runs-on label → image
   std::map<std::string, int64_t> disk;        // [sizes."2x8"] disk = "50G", by size name
   // The most bytes one layer may unpack to (and 10,000,000 entries; snapshot/layer_apply.h).
   int64_t max_layer_unpacked = snapshot::kDefaultMaxLayerUnpacked;
-  std::string init_path;      // the kiln-init binary; "" = look beside kiln and in its libexec
+  std::string init_path;  // the kiln-init binary; "" = look beside kiln and in its libexec
   // The longest chain of snapshot layers: the version that would pass it is squashed into one
   // layer over the original base.
   int max_layers = kDefaultMaxLayers;

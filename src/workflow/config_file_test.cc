@@ -71,27 +71,44 @@ TEST_F(ConfigFileTest, Defaults) {
 
 // Before: all of these were read as if the line were not there.
 TEST_F(ConfigFileTest, UnknownKeysNameTheLineAndTheKeysThereAre) {
-  const std::string keys = "(keys: default_image, default_size, init_path, labels, max_layer_unpacked, "
-                           "max_layers, sizes, warm_pool)";
-  EXPECT_EQ(Error("warm_pool = 1\n\ndefault_imag = \"debian\"\n"), "FILE:3: unknown key default_imag " + keys);
-  EXPECT_EQ(Error("default_image = \"debian\"\n[lables]\nx = \"y\"\n"), "FILE:2: unknown key lables " + keys);
-  EXPECT_EQ(Error("[sizes.\"2x8\"]\ncpus = 4\n"), "FILE:2: sizes.2x8: unknown key cpus (keys: disk)");
+  const std::string keys =
+      "(keys: default_image, default_size, init_path, labels, max_layer_unpacked, "
+      "max_layers, sizes, warm_pool)";
+  EXPECT_EQ(Error("warm_pool = 1\n\ndefault_imag = \"debian\"\n"),
+            "FILE:3: unknown key default_imag " + keys);
+  EXPECT_EQ(Error("default_image = \"debian\"\n[lables]\nx = \"y\"\n"),
+            "FILE:2: unknown key lables " + keys);
+  EXPECT_EQ(Error("[sizes.\"2x8\"]\ncpus = 4\n"),
+            "FILE:2: sizes.2x8: unknown key cpus (keys: disk)");
 }
 
 TEST_F(ConfigFileTest, WrongTypesNameTheLineAndTheType) {
-  EXPECT_EQ(Error("default_image = 5\n"), "FILE:1: default_image must be a string, e.g. \"debian:bookworm\", not an integer");
-  EXPECT_EQ(Error("\ninit_path = true\n"), "FILE:2: init_path must be a string, e.g. \"/usr/libexec/kiln/kiln-init\", not a boolean");
-  EXPECT_EQ(Error("max_layers = \"32\"\n"), "FILE:1: max_layers must be an integer from 1 to 500, not a string");
-  EXPECT_EQ(Error("max_layers = 0\n"), "FILE:1: max_layers must be an integer from 1 to 500, not 0");
+  EXPECT_EQ(Error("default_image = 5\n"),
+            "FILE:1: default_image must be a string, e.g. \"debian:bookworm\", not an integer");
+  EXPECT_EQ(
+      Error("\ninit_path = true\n"),
+      "FILE:2: init_path must be a string, e.g. \"/usr/libexec/kiln/kiln-init\", not a boolean");
+  EXPECT_EQ(Error("max_layers = \"32\"\n"),
+            "FILE:1: max_layers must be an integer from 1 to 500, not a string");
+  EXPECT_EQ(Error("max_layers = 0\n"),
+            "FILE:1: max_layers must be an integer from 1 to 500, not 0");
   EXPECT_EQ(Error("warm_pool = 65\n"), "FILE:1: warm_pool must be an integer from 0 to 64, not 65");
-  EXPECT_EQ(Error("warm_pool = 1.5\n"), "FILE:1: warm_pool must be an integer from 0 to 64, not a floating-point number");
-  EXPECT_EQ(Error("[labels]\nubuntu = 3\n"), "FILE:2: labels.ubuntu must be a string, e.g. \"debian:bookworm\", not an integer");
-  EXPECT_EQ(Error("labels = \"x\"\n"), "FILE:1: labels must be a table of LABEL = \"IMAGE\", not a string");
-  EXPECT_EQ(Error("max_layer_unpacked = [1]\n"), "FILE:1: max_layer_unpacked must be a size such as \"64G\" or a number of bytes, not an array");
-  EXPECT_NE(Error("max_layer_unpacked = \"lots\"\n").find("FILE:1: max_layer_unpacked: "), std::string::npos);
+  EXPECT_EQ(Error("warm_pool = 1.5\n"),
+            "FILE:1: warm_pool must be an integer from 0 to 64, not a floating-point number");
+  EXPECT_EQ(Error("[labels]\nubuntu = 3\n"),
+            "FILE:2: labels.ubuntu must be a string, e.g. \"debian:bookworm\", not an integer");
+  EXPECT_EQ(Error("labels = \"x\"\n"),
+            "FILE:1: labels must be a table of LABEL = \"IMAGE\", not a string");
+  EXPECT_EQ(Error("max_layer_unpacked = [1]\n"),
+            "FILE:1: max_layer_unpacked must be a size such as \"64G\" or a number of bytes, not "
+            "an array");
+  EXPECT_NE(Error("max_layer_unpacked = \"lots\"\n").find("FILE:1: max_layer_unpacked: "),
+            std::string::npos);
   EXPECT_NE(Error("default_size = \"3x9\"\n").find("FILE:1: default_size"), std::string::npos);
-  EXPECT_NE(Error("[sizes.\"2x8\"]\ndisk = \"lots\"\n").find("FILE:2: sizes.2x8.disk"), std::string::npos);
-  EXPECT_EQ(Error("[sizes.\"2x8\"]\ndisk = 5\n"), "FILE:2: sizes.2x8.disk must be a string, e.g. \"50G\", not an integer");
+  EXPECT_NE(Error("[sizes.\"2x8\"]\ndisk = \"lots\"\n").find("FILE:2: sizes.2x8.disk"),
+            std::string::npos);
+  EXPECT_EQ(Error("[sizes.\"2x8\"]\ndisk = 5\n"),
+            "FILE:2: sizes.2x8.disk must be a string, e.g. \"50G\", not an integer");
 }
 
 // Before: "nope.toml:0:0: File could not be opened".
@@ -99,7 +116,8 @@ TEST_F(ConfigFileTest, AMissingFileSaysSo) {
   auto c = LoadConfigFile(dir_.Sub("nope.toml"));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(c.status().message(), "config file " + dir_.Sub("nope.toml") + ": No such file or directory");
+  EXPECT_EQ(c.status().message(),
+            "config file " + dir_.Sub("nope.toml") + ": No such file or directory");
   auto d = LoadConfigFile(dir_.path());
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().message(), "config file " + dir_.path() + ": Is a directory");

@@ -13,11 +13,14 @@ namespace {
 
 TEST(EnvScaleTest, TwentyThousandEnvEntriesKeepTheirOrderSemantics) {
   std::string yaml = "on: push\njobs:\n  a:\n    runs-on: x\n    env:\n";
-  for (int i = 0; i < 20000; ++i) yaml += "      E" + std::to_string(i) + ": v" + std::to_string(i) + "\n";
+  for (int i = 0; i < 20000; ++i)
+    yaml += "      E" + std::to_string(i) + ": v" + std::to_string(i) + "\n";
   yaml += "      LAST: ${{ env.E19999 }}-${{ env.E0 }}\n      E5: again\n";
   // sh (dash), as bash's own import of 20,000 variables takes seconds.
-  yaml += "    defaults: {run: {shell: sh}}\n    steps:\n      - run: echo \"got=$E19999 $LAST $E5\"; echo \"E7=seven\" >> \"$GITHUB_ENV\"\n"
-          "      - run: echo \"then=$E7\"\n        env: {E8: step}\n";
+  yaml +=
+      "    defaults: {run: {shell: sh}}\n    steps:\n      - run: echo \"got=$E19999 $LAST $E5\"; "
+      "echo \"E7=seven\" >> \"$GITHUB_ENV\"\n"
+      "      - run: echo \"then=$E7\"\n        env: {E8: step}\n";
   auto wf = ParseWorkflow(yaml, "t.yml");
   ASSERT_TRUE(wf.ok()) << wf.status().ToString();
   testing::ScratchDir dir;

@@ -13,7 +13,8 @@ namespace {
 constexpr size_t kMaxBuiltString = 64 << 20;
 
 Status TooLong(const char* fn) {
-  return InvalidArgument(std::string(fn) + ": result longer than " + std::to_string(kMaxBuiltString) + " bytes");
+  return InvalidArgument(std::string(fn) + ": result longer than " +
+                         std::to_string(kMaxBuiltString) + " bytes");
 }
 
 std::string Lower(std::string s) {
@@ -25,13 +26,22 @@ Result<Json> Format(const std::vector<Json>& args) {
   if (args.empty()) return InvalidArgument("format needs a format string");
   std::string f = ToDisplayString(args[0]), out;
   for (size_t i = 0; i < f.size(); ++i) {
-    if (f[i] == '{' && i + 1 < f.size() && f[i + 1] == '{') { out += '{'; ++i; continue; }
-    if (f[i] == '}' && i + 1 < f.size() && f[i + 1] == '}') { out += '}'; ++i; continue; }
+    if (f[i] == '{' && i + 1 < f.size() && f[i + 1] == '{') {
+      out += '{';
+      ++i;
+      continue;
+    }
+    if (f[i] == '}' && i + 1 < f.size() && f[i + 1] == '}') {
+      out += '}';
+      ++i;
+      continue;
+    }
     if (f[i] == '{') {
       size_t close = f.find('}', i);
       if (close == std::string::npos) return InvalidArgument("format: unclosed '{'");
       std::string index = f.substr(i + 1, close - i - 1);
-      if (index.empty() || index.size() > 6 || index.find_first_not_of("0123456789") != std::string::npos) {
+      if (index.empty() || index.size() > 6 ||
+          index.find_first_not_of("0123456789") != std::string::npos) {
         return InvalidArgument("format: \"{" + index + "}\" is not an argument index");
       }
       size_t n = std::stoul(index);
@@ -66,7 +76,8 @@ double ToNumber(const Json& v) {
 }
 
 bool LooseEquals(const Json& a, const Json& b) {
-  if (a.is_string() && b.is_string()) return Lower(a.get<std::string>()) == Lower(b.get<std::string>());
+  if (a.is_string() && b.is_string())
+    return Lower(a.get<std::string>()) == Lower(b.get<std::string>());
   if ((a.is_object() || a.is_array()) || (b.is_object() || b.is_array())) return &a == &b;
   if (a.type() == b.type() && !a.is_number()) return a == b;
   double x = ToNumber(a), y = ToNumber(b);
@@ -87,7 +98,8 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
                           const ExprContext& ctx) {
   std::string name = Lower(raw);
   auto need = [&](size_t n) -> Status {
-    if (args.size() < n) return InvalidArgument(raw + " needs " + std::to_string(n) + " argument(s)");
+    if (args.size() < n)
+      return InvalidArgument(raw + " needs " + std::to_string(n) + " argument(s)");
     return Status::Ok();
   };
   if (name == "success") return Json(ctx.status == JobStatus::kSuccess);
@@ -97,10 +109,12 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
   if (name == "contains") {
     RETURN_IF_ERROR(need(2));
     if (args[0].is_array()) {
-      for (const auto& e : args[0]) if (LooseEquals(e, args[1])) return Json(true);
+      for (const auto& e : args[0])
+        if (LooseEquals(e, args[1])) return Json(true);
       return Json(false);
     }
-    return Json(Lower(ToDisplayString(args[0])).find(Lower(ToDisplayString(args[1]))) != std::string::npos);
+    return Json(Lower(ToDisplayString(args[0])).find(Lower(ToDisplayString(args[1]))) !=
+                std::string::npos);
   }
   if (name == "startswith" || name == "endswith") {
     RETURN_IF_ERROR(need(2));

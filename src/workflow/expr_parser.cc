@@ -64,7 +64,10 @@ Status ExprParser::Lex() {
   size_t i = 0;
   while (i < src_.size()) {
     char c = src_[i];
-    if (std::isspace(static_cast<unsigned char>(c))) { ++i; continue; }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
     Token t;
     if (c == '\'') {
       std::string s;
@@ -72,7 +75,11 @@ Status ExprParser::Lex() {
       for (;; ++i) {
         if (i >= src_.size()) return Error("unterminated string");
         if (src_[i] == '\'') {
-          if (i + 1 < src_.size() && src_[i + 1] == '\'') { s += '\''; ++i; continue; }
+          if (i + 1 < src_.size() && src_[i + 1] == '\'') {
+            s += '\'';
+            ++i;
+            continue;
+          }
           ++i;
           break;
         }
@@ -80,20 +87,26 @@ Status ExprParser::Lex() {
       }
       t = {Token::kString, s, 0};
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-               (c == '-' && i + 1 < src_.size() && std::isdigit(static_cast<unsigned char>(src_[i + 1])))) {
+               (c == '-' && i + 1 < src_.size() &&
+                std::isdigit(static_cast<unsigned char>(src_[i + 1])))) {
       char* end = nullptr;
       double d = std::strtod(src_.c_str() + i, &end);
       size_t n = static_cast<size_t>(end - (src_.c_str() + i));
-      if (src_.compare(i, 2, "0x") == 0) d = static_cast<double>(std::strtoll(src_.c_str() + i, &end, 16)), n = static_cast<size_t>(end - (src_.c_str() + i));
+      if (src_.compare(i, 2, "0x") == 0)
+        d = static_cast<double>(std::strtoll(src_.c_str() + i, &end, 16)),
+        n = static_cast<size_t>(end - (src_.c_str() + i));
       t = {Token::kNumber, src_.substr(i, n), d};
       i += n;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
-      while (j < src_.size() && (std::isalnum(static_cast<unsigned char>(src_[j])) || src_[j] == '_' || src_[j] == '-')) ++j;
+      while (j < src_.size() && (std::isalnum(static_cast<unsigned char>(src_[j])) ||
+                                 src_[j] == '_' || src_[j] == '-'))
+        ++j;
       t = {Token::kIdent, src_.substr(i, j - i), 0};
       i = j;
     } else {
-      static const char* kOps[] = {"==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ",", "*"};
+      static const char* kOps[] = {"==", "!=", "<=", ">=", "&&", "||", "<", ">",
+                                   "!",  "(",  ")",  "[",  "]",  ".",  ",", "*"};
       bool found = false;
       for (const char* op : kOps) {
         if (src_.compare(i, std::strlen(op), op) == 0) {
@@ -160,12 +173,16 @@ Result<Json> ExprParser::Comparison() {
   for (;;) {
     std::string op;
     for (const char* o : {"<=", ">=", "<", ">"}) {
-      if (Accept(o)) { op = o; break; }
+      if (Accept(o)) {
+        op = o;
+        break;
+      }
     }
     if (op.empty()) return left;
     ASSIGN_OR_RETURN(Json right, Unary());
     int c = LooseCompare(Unwrap(left), Unwrap(right));
-    bool r = c != 2 && ((op == "<" && c < 0) || (op == "<=" && c <= 0) || (op == ">" && c > 0) || (op == ">=" && c >= 0));
+    bool r = c != 2 && ((op == "<" && c < 0) || (op == "<=" && c <= 0) || (op == ">" && c > 0) ||
+                        (op == ">=" && c >= 0));
     left = r;
   }
 }
@@ -186,7 +203,8 @@ Result<Json> ExprParser::Postfix() {
     if (Accept(".")) {
       if (Accept("*")) {
         Json base = Unwrap(v), items = Json::array();
-        if (base.is_object()) for (auto& e : base) items.push_back(e);
+        if (base.is_object())
+          for (auto& e : base) items.push_back(e);
         if (base.is_array()) items = base;
         v = Json{{kFiltered, items}};
         continue;
@@ -202,7 +220,8 @@ Result<Json> ExprParser::Postfix() {
       key = Unwrap(key);
       if (base.is_array() && key.is_number()) {
         double i = key.get<double>();
-        v = (i >= 0 && i < static_cast<double>(base.size())) ? base[static_cast<size_t>(i)] : Json();
+        v = (i >= 0 && i < static_cast<double>(base.size())) ? base[static_cast<size_t>(i)]
+                                                             : Json();
       } else {
         v = Property(v, ToDisplayString(key));
       }

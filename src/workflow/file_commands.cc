@@ -5,7 +5,8 @@
 
 namespace kiln::workflow {
 
-Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueFile(const std::string& text) {
+Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueFile(
+    const std::string& text) {
   std::vector<std::pair<std::string, std::string>> out;
   std::istringstream in(text);
   std::string line;
@@ -19,22 +20,32 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseKeyValueFile(const
       std::string key = line.substr(0, heredoc), delim = line.substr(heredoc + 2), value, l;
       // As GitHub's runner: a heredoc needs a name and a delimiter (an empty one would end
       // the value at the first empty line).
-      if (key.empty()) return InvalidArgument("line " + std::to_string(n) + ": expected NAME<<DELIMITER, the name is missing");
-      if (delim.empty()) return InvalidArgument("line " + std::to_string(n) + ": " + key + "<<: the delimiter is missing");
+      if (key.empty())
+        return InvalidArgument("line " + std::to_string(n) +
+                               ": expected NAME<<DELIMITER, the name is missing");
+      if (delim.empty())
+        return InvalidArgument("line " + std::to_string(n) + ": " + key +
+                               "<<: the delimiter is missing");
       bool closed = false, first = true;
       while (std::getline(in, l)) {
         ++n;
         if (!l.empty() && l.back() == '\r') l.pop_back();
-        if (l == delim) { closed = true; break; }
+        if (l == delim) {
+          closed = true;
+          break;
+        }
         value += (first ? "" : "\n") + l;
         first = false;
       }
-      if (!closed) return InvalidArgument("line " + std::to_string(n) + ": no closing " + delim + " for " + key);
+      if (!closed)
+        return InvalidArgument("line " + std::to_string(n) + ": no closing " + delim + " for " +
+                               key);
       out.emplace_back(key, value);
       continue;
     }
     if (eq == std::string::npos || eq == 0) {
-      return InvalidArgument("line " + std::to_string(n) + ": expected NAME=VALUE or NAME<<DELIMITER");
+      return InvalidArgument("line " + std::to_string(n) +
+                             ": expected NAME=VALUE or NAME<<DELIMITER");
     }
     out.emplace_back(line.substr(0, eq), line.substr(eq + 1));
   }
@@ -55,8 +66,8 @@ std::vector<std::string> ParsePathFile(const std::string& text) {
 namespace {
 
 // "::name key=v,key2=v2::message" → name, params, message.
-bool SplitCommand(const std::string& line, std::string& name, std::map<std::string, std::string>& params,
-                  std::string& message) {
+bool SplitCommand(const std::string& line, std::string& name,
+                  std::map<std::string, std::string>& params, std::string& message) {
   if (line.rfind("::", 0) != 0) return false;
   size_t end = line.find("::", 2);
   if (end == std::string::npos) return false;
@@ -88,25 +99,35 @@ bool HandleCommandLine(const std::string& line, CommandState& st, std::string* d
     }
     return false;
   }
-  if (name == "stop-commands") { st.stop_token = message; return true; }
+  if (name == "stop-commands") {
+    st.stop_token = message;
+    return true;
+  }
   if (name == "add-mask") {
     Status added = st.masks.Add(message);
     if (!added.ok() && st.mask_error.ok()) st.mask_error = added;
     return true;
   }
-  if (name == "set-output") { st.outputs[params["name"]] = message; return true; }
+  if (name == "set-output") {
+    st.outputs[params["name"]] = message;
+    return true;
+  }
   if (name == "set-env" || name == "add-path") {
     if (!st.allow_unsecure) {
-      *display = "error: the `" + name + "` command is disabled; set ACTIONS_ALLOW_UNSECURE_COMMANDS=true to enable it";
+      *display = "error: the `" + name +
+                 "` command is disabled; set ACTIONS_ALLOW_UNSECURE_COMMANDS=true to enable it";
       return false;
     }
-    if (name == "set-env") st.env[params["name"]] = message;
-    else st.paths.push_back(message);
+    if (name == "set-env")
+      st.env[params["name"]] = message;
+    else
+      st.paths.push_back(message);
     return true;
   }
   if (name == "debug" || name == "notice" || name == "warning" || name == "error") {
     std::string where;
-    if (params.count("file")) where = " (" + params["file"] + (params.count("line") ? ":" + params["line"] : "") + ")";
+    if (params.count("file"))
+      where = " (" + params["file"] + (params.count("line") ? ":" + params["line"] : "") + ")";
     *display = name + where + ": " + message;
   }
   return false;
@@ -116,12 +137,14 @@ Status MaskSet::AddOne(const std::string& m) {
   if (m.empty() || set_.count(m)) return Status::Ok();
   if (set_.size() >= kMaxValues || bytes_ + m.size() > kMaxBytes) {
     return InvalidArgument("too many values to mask (more than " + std::to_string(kMaxValues) +
-                           " or " + std::to_string(kMaxBytes >> 20) + " MiB in a job): refused, as a value not masked would leak");
+                           " or " + std::to_string(kMaxBytes >> 20) +
+                           " MiB in a job): refused, as a value not masked would leak");
   }
   set_.insert(m);
   bytes_ += m.size();
-  auto at = std::upper_bound(longest_first_.begin(), longest_first_.end(), m,
-                             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  auto at = std::upper_bound(
+      longest_first_.begin(), longest_first_.end(), m,
+      [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   longest_first_.insert(at, m);
   return Status::Ok();
 }
@@ -132,7 +155,8 @@ Status MaskSet::Add(const std::string& value) {
   size_t start = 0;
   while (start <= value.size()) {
     size_t nl = value.find('\n', start);
-    std::string line = value.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    std::string line =
+        value.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     RETURN_IF_ERROR(AddOne(line));
     if (nl == std::string::npos) break;
@@ -153,7 +177,8 @@ std::string Mask(std::string line, const MaskSet& masks) {
   return line;
 }
 
-std::string MaskPiece(const MaskSet& masks, MaskCarry& carry, const std::string& piece, bool unfinished) {
+std::string MaskPiece(const MaskSet& masks, MaskCarry& carry, const std::string& piece,
+                      bool unfinished) {
   std::string text = carry.held + piece;
   // depth[i]: how many occurrences start at i minus how many end there (a difference array).
   std::vector<int> depth(text.size() + 1, 0);

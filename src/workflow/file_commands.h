@@ -79,6 +79,7 @@ struct MaskCarry {
 // in `carry` and put before the next piece, so a value cut in two by the split is masked
 // whole; otherwise everything is returned and `carry` is emptied. Every byte of every mask's
 // occurrences is hidden (a run of them becomes one "***").
-std::string MaskPiece(const MaskSet& masks, MaskCarry& carry, const std::string& piece, bool unfinished);
+std::string MaskPiece(const MaskSet& masks, MaskCarry& carry, const std::string& piece,
+                      bool unfinished);
 
 }  // namespace kiln::workflow

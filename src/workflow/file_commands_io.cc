@@ -1,17 +1,19 @@
 #include "workflow/file_commands_io.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace kiln::workflow {
 namespace {
 
-constexpr uint64_t kResolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+constexpr uint64_t kResolve =
+    RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
 
 // openat2 inside `dirfd`; -1 with errno set on failure.
 int OpenInside(int dirfd, const std::string& path, uint64_t flags, uint64_t mode = 0) {
@@ -27,7 +29,8 @@ int OpenInside(int dirfd, const std::string& path, uint64_t flags, uint64_t mode
 }
 
 std::string Why(int err) {
-  if (err == ELOOP) return "is a symbolic link or lies under one (kiln follows none in the job's temp dir)";
+  if (err == ELOOP)
+    return "is a symbolic link or lies under one (kiln follows none in the job's temp dir)";
   if (err == EXDEV) return "leads out of the job's temp dir";
   return std::strerror(err);
 }
@@ -45,13 +48,16 @@ Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names) {
   UniqueFd dir(OpenInside(temp_fd, kCommandDir, O_RDONLY | O_DIRECTORY));
   if (!dir.valid()) {
     int err = errno;
-    return FailedPrecondition("$RUNNER_TEMP/" + std::string(kCommandDir) + " " +
-                              (err == ENOTDIR || err == ELOOP ? "is not a directory" : Why(err)) +
-                              ": a step replaced it (by a link or a file); kiln creates nothing through it");
+    return FailedPrecondition(
+        "$RUNNER_TEMP/" + std::string(kCommandDir) + " " +
+        (err == ENOTDIR || err == ELOOP ? "is not a directory" : Why(err)) +
+        ": a step replaced it (by a link or a file); kiln creates nothing through it");
   }
   for (const auto& n : names) {
     UniqueFd f(OpenInside(dir.get(), n, O_WRONLY | O_CREAT | O_EXCL, 0644));
-    if (!f.valid()) return FailedPrecondition("create $RUNNER_TEMP/" + std::string(kCommandDir) + "/" + n + ": " + Why(errno));
+    if (!f.valid())
+      return FailedPrecondition("create $RUNNER_TEMP/" + std::string(kCommandDir) + "/" + n + ": " +
+                                Why(errno));
   }
   return Status::Ok();
 }
@@ -70,13 +76,16 @@ Result<std::string> ReadCommandFile(int temp_fd, const std::string& name, const 
     return FailedPrecondition(what + " " + Why(ELOOP) + "; kiln reads it only as a regular file");
   }
   if (!S_ISREG(st.st_mode)) {
-    return FailedPrecondition(what + " is not a regular file (a FIFO, device or socket); kiln reads it only as a regular file");
+    return FailedPrecondition(
+        what +
+        " is not a regular file (a FIFO, device or socket); kiln reads it only as a regular file");
   }
   // The fd's /proc link names exactly the inode just checked.
   std::string via = "/proc/self/fd/" + std::to_string(at.get());
   UniqueFd f(::open(via.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (!f.valid()) return Internal(what + ": open: " + std::strerror(errno));
-  std::string too_big = what + " is larger than 1 MiB, kiln's (and GitHub's) limit for a file-command file";
+  std::string too_big =
+      what + " is larger than 1 MiB, kiln's (and GitHub's) limit for a file-command file";
   if (static_cast<uint64_t>(st.st_size) > kMaxFileCommandBytes) return InvalidArgument(too_big);
   std::string text(kMaxFileCommandBytes + 1, '\0');
   ASSIGN_OR_RETURN(size_t n, ReadFull(f.get(), text.data(), text.size()));
@@ -87,7 +96,8 @@ Result<std::string> ReadCommandFile(int temp_fd, const std::string& name, const 
 
 Status WriteStepScript(int temp_fd, const std::string& name, const std::string& text) {
   UniqueFd f(OpenInside(temp_fd, name, O_WRONLY | O_CREAT | O_EXCL, 0700));
-  if (!f.valid()) return Internal("create the step's script $RUNNER_TEMP/" + name + ": " + Why(errno));
+  if (!f.valid())
+    return Internal("create the step's script $RUNNER_TEMP/" + name + ": " + Why(errno));
   return WriteAll(f.get(), text).WithContext("write the step's script");
 }
 

@@ -27,27 +27,27 @@ struct JobContext {
   const Workflow* workflow = nullptr;
   const JobRun* run = nullptr;
   const RunOptions* options = nullptr;
-  std::string prefix;        // "[wf/job] "
-  std::string host_dir;      // host scratch dir of this job (temp/, home/, workflow/)
-  UniqueFd temp_fd;          // host_dir/temp, opened once; file commands go through it
+  std::string prefix;    // "[wf/job] "
+  std::string host_dir;  // host scratch dir of this job (temp/, home/, workflow/)
+  UniqueFd temp_fd;      // host_dir/temp, opened once; file commands go through it
   std::string run_id;
   images::Image image;
   RunnerTarget target;
   runtime::Sandbox* sandbox = nullptr;  // owned by the job's jobs::JobSession
   std::vector<runtime::BindMount> mounts;
   bool has_bash = false;
-  EnvMap env;                          // workflow + job + container env, then GITHUB_ENV
-  std::vector<std::string> paths;      // GITHUB_PATH additions, newest first
-  std::string base_path;               // PATH of the image
-  ExprContext expr;                    // contexts; status follows the job
+  EnvMap env;                      // workflow + job + container env, then GITHUB_ENV
+  std::vector<std::string> paths;  // GITHUB_PATH additions, newest first
+  std::string base_path;           // PATH of the image
+  ExprContext expr;                // contexts; status follows the job
   CommandState commands;
   JobReport report;
   int step_seq = 0;
-  int interrupts_seen = 0;             // RunOptions::interrupts when the job was cancelled
-  bool cancel_noted = false;           // the job has been marked cancelled
-  double job_limit_s = 0;              // the job's timeout-minutes in seconds; 0 = none
-  Stopwatch job_watch;                 // since the job's sandbox started
-  bool job_timed_out = false;          // a step was stopped by the job's time limit
+  int interrupts_seen = 0;     // RunOptions::interrupts when the job was cancelled
+  bool cancel_noted = false;   // the job has been marked cancelled
+  double job_limit_s = 0;      // the job's timeout-minutes in seconds; 0 = none
+  Stopwatch job_watch;         // since the job's sandbox started
+  bool job_timed_out = false;  // a step was stopped by the job's time limit
 
   void Print(const std::string& line) const { PrintAs(prefix, line); }
   // Prints a line of the job's log, masked (`mask` false: the caller masked it already).
@@ -74,7 +74,8 @@ class EnvIndex {
 // A fresh random step id (16 hex digits), used in the names of the step's files.
 std::string NewStepId();
 // The command line running `script` with a step's `shell:` (GitHub's shells; step_process.cc).
-std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash, const std::string& script);
+std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash,
+                                   const std::string& script);
 // Runs one step; updates ctx (env, paths, outputs, status, report).
 void RunStep(JobContext& ctx, const Step& step);
 // The environment a step's process sees, in "K=V" form.

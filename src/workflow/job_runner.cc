@@ -2,10 +2,13 @@
 // engine: image, size, sandbox) → SetUpEnv → RunSteps → CollectOutputs → SnapshotAndPublish (the
 // engine, when the job asks and its snapshot `if` holds) → TearDown → CleanUp. The sandbox is
 // destroyed whatever happens.
+#include "workflow/job_runner.h"
+
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdio>
 #include <set>
-#include <sys/stat.h>
 #include <thread>
 
 #include "base/clock.h"
@@ -14,7 +17,6 @@
 #include "jobs/session.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
-#include "workflow/job_runner.h"
 #include "workflow/setid_strip.h"
 
 namespace kiln::workflow {
@@ -47,11 +49,14 @@ Status ChooseTarget(JobContext& ctx) {
 Status PrepareDirs(JobContext& ctx) {
   // 0700: the step scripts in temp/ may hold secrets; no other host user may read them.
   RETURN_IF_ERROR(MakeDirs(ctx.host_dir, 0700));
-  for (const char* d : {"temp", "home", "workflow"}) RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
+  for (const char* d : {"temp", "home", "workflow"})
+    RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
   ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
   RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json", "{}\n"));
-  ctx.mounts = {{ctx.options->workspace, kWorkspace, false}, {ctx.host_dir + "/temp", kTemp, false},
-                {ctx.host_dir + "/home", kHome, false}, {ctx.host_dir + "/workflow", kWorkflowDir, false}};
+  ctx.mounts = {{ctx.options->workspace, kWorkspace, false},
+                {ctx.host_dir + "/temp", kTemp, false},
+                {ctx.host_dir + "/home", kHome, false},
+                {ctx.host_dir + "/workflow", kWorkflowDir, false}};
   return Status::Ok();
 }
 
@@ -86,29 +91,56 @@ void SetUpEnv(JobContext& ctx) {
   const RunOptions& o = *ctx.options;
   const Job& job = *ctx.run->job;
   ctx.base_path = EnvValue(ctx.image.config().env, "PATH");
-  if (ctx.base_path.empty()) ctx.base_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  if (ctx.base_path.empty())
+    ctx.base_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (const auto& e : ctx.image.config().env) {
     size_t eq = e.find('=');
-    if (eq != std::string::npos && e.substr(0, eq) != "PATH") SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
+    if (eq != std::string::npos && e.substr(0, eq) != "PATH")
+      SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
   }
-  EnvMap defaults = {{"CI", "true"}, {"GITHUB_ACTIONS", "true"}, {"HOME", kHome},
-                     {"GITHUB_WORKSPACE", kWorkspace}, {"GITHUB_WORKFLOW", ctx.workflow->name},
-                     {"GITHUB_JOB", job.id}, {"GITHUB_RUN_ID", ctx.run_id}, {"GITHUB_RUN_NUMBER", "1"},
-                     {"GITHUB_RUN_ATTEMPT", "1"}, {"GITHUB_EVENT_NAME", o.event},
+  EnvMap defaults = {{"CI", "true"},
+                     {"GITHUB_ACTIONS", "true"},
+                     {"HOME", kHome},
+                     {"GITHUB_WORKSPACE", kWorkspace},
+                     {"GITHUB_WORKFLOW", ctx.workflow->name},
+                     {"GITHUB_JOB", job.id},
+                     {"GITHUB_RUN_ID", ctx.run_id},
+                     {"GITHUB_RUN_NUMBER", "1"},
+                     {"GITHUB_RUN_ATTEMPT", "1"},
+                     {"GITHUB_EVENT_NAME", o.event},
                      {"GITHUB_EVENT_PATH", std::string(kWorkflowDir) + "/event.json"},
-                     {"GITHUB_REPOSITORY", "local/" + ctx.workflow->name}, {"GITHUB_SHA", "0000000000000000000000000000000000000000"},
-                     {"GITHUB_REF", "refs/heads/main"}, {"GITHUB_REF_NAME", "main"}, {"GITHUB_ACTOR", "kiln"},
-                     {"GITHUB_SERVER_URL", "http://localhost"}, {"RUNNER_OS", "Linux"},
-                     {"RUNNER_ARCH", "X64"}, {"RUNNER_NAME", "kiln"}, {"RUNNER_TEMP", kTemp},
-                     {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"}, {"ImageOS", "kiln"}};
+                     {"GITHUB_REPOSITORY", "local/" + ctx.workflow->name},
+                     {"GITHUB_SHA", "0000000000000000000000000000000000000000"},
+                     {"GITHUB_REF", "refs/heads/main"},
+                     {"GITHUB_REF_NAME", "main"},
+                     {"GITHUB_ACTOR", "kiln"},
+                     {"GITHUB_SERVER_URL", "http://localhost"},
+                     {"RUNNER_OS", "Linux"},
+                     {"RUNNER_ARCH", "X64"},
+                     {"RUNNER_NAME", "kiln"},
+                     {"RUNNER_TEMP", kTemp},
+                     {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"},
+                     {"ImageOS", "kiln"}};
   for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
   for (const auto& [k, v] : o.env) SetEnv(ctx.env, k, v);
   Json& c = ctx.expr.contexts;
-  c["github"] = {{"event_name", o.event}, {"workflow", ctx.workflow->name}, {"job", job.id},
-                 {"run_id", ctx.run_id}, {"run_number", "1"}, {"repository", "local/" + ctx.workflow->name},
-                 {"sha", "0000000000000000000000000000000000000000"}, {"ref", "refs/heads/main"},
-                 {"actor", "kiln"}, {"workspace", kWorkspace}, {"event", Json::object()}, {"action", ""}};
-  c["runner"] = {{"os", "Linux"}, {"arch", "X64"}, {"name", "kiln"}, {"temp", kTemp}, {"tool_cache", "/opt/hostedtoolcache"}};
+  c["github"] = {{"event_name", o.event},
+                 {"workflow", ctx.workflow->name},
+                 {"job", job.id},
+                 {"run_id", ctx.run_id},
+                 {"run_number", "1"},
+                 {"repository", "local/" + ctx.workflow->name},
+                 {"sha", "0000000000000000000000000000000000000000"},
+                 {"ref", "refs/heads/main"},
+                 {"actor", "kiln"},
+                 {"workspace", kWorkspace},
+                 {"event", Json::object()},
+                 {"action", ""}};
+  c["runner"] = {{"os", "Linux"},
+                 {"arch", "X64"},
+                 {"name", "kiln"},
+                 {"temp", kTemp},
+                 {"tool_cache", "/opt/hostedtoolcache"}};
   c["matrix"] = ctx.run->matrix;
   c["strategy"] = {{"fail-fast", job.fail_fast}};
   c["steps"] = Json::object();
@@ -166,14 +198,17 @@ void RunSteps(JobContext& ctx) {
       // GitHub cancels a job that outlives its timeout-minutes, as it does on a cancel request.
       ctx.cancel_noted = true;
       ctx.expr.status = JobStatus::kCancelled;
-      ctx.report.error = interrupts > 0 ? "cancelled" : "cancelled: the job ran longer than its timeout-minutes";
+      ctx.report.error =
+          interrupts > 0 ? "cancelled" : "cancelled: the job ran longer than its timeout-minutes";
       ctx.interrupts_seen = interrupts;
-      ctx.Print("⛔  " + ctx.report.error + "; later steps run only if their if: holds (always(), cancelled())");
+      ctx.Print("⛔  " + ctx.report.error +
+                "; later steps run only if their if: holds (always(), cancelled())");
     }
     RunStep(ctx, step);
   }
-  ctx.report.result = ctx.expr.status == JobStatus::kSuccess ? Outcome::kSuccess
-                      : ctx.expr.status == JobStatus::kCancelled ? Outcome::kCancelled : Outcome::kFailure;
+  ctx.report.result = ctx.expr.status == JobStatus::kSuccess     ? Outcome::kSuccess
+                      : ctx.expr.status == JobStatus::kCancelled ? Outcome::kCancelled
+                                                                 : Outcome::kFailure;
 }
 
 void CollectOutputs(JobContext& ctx) {
@@ -199,7 +234,8 @@ bool ShouldSnapshot(const JobContext& ctx, std::string* why) {
     *why = ok.status().message();
     return false;
   }
-  if (!*ok) *why = "snapshot if (" + spec.if_expr + ") is false for a job that ended in " + OutcomeName(r);
+  if (!*ok)
+    *why = "snapshot if (" + spec.if_expr + ") is false for a job that ended in " + OutcomeName(r);
   return *ok;
 }
 
@@ -250,8 +286,10 @@ void Fail(JobContext& ctx, const Status& s, const std::string& what) {
 void JobContext::PrintAs(const std::string& line_prefix, const std::string& line, bool mask) const {
   // Every line of the job's log: its prefix too (a step's name can hold a secret).
   std::string text = mask ? Mask(line_prefix + line, commands.masks) : line_prefix + line;
-  if (options->out) options->out(text);
-  else std::printf("%s\n", text.c_str()), std::fflush(stdout);
+  if (options->out)
+    options->out(text);
+  else
+    std::printf("%s\n", text.c_str()), std::fflush(stdout);
 }
 
 std::string StepPrefix(const std::string& job_prefix, const std::string& step_name) {
@@ -261,7 +299,8 @@ std::string StepPrefix(const std::string& job_prefix, const std::string& step_na
     while (n > 0 && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) --n;  // mid-character
     name = name.substr(0, n) + "…";
   }
-  std::string base = job_prefix.size() >= 2 ? job_prefix.substr(0, job_prefix.size() - 2) : job_prefix;
+  std::string base =
+      job_prefix.size() >= 2 ? job_prefix.substr(0, job_prefix.size() - 2) : job_prefix;
   return base + " › " + name + "] ";
 }
 
@@ -296,7 +335,8 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   request.image = ctx.target.image;
   request.size = ctx.target.size;
   request.mounts = ctx.mounts;
-  for (const char* d : {"temp", "home", "workflow"}) request.disk_dirs.push_back(ctx.host_dir + "/" + d);
+  for (const char* d : {"temp", "home", "workflow"})
+    request.disk_dirs.push_back(ctx.host_dir + "/" + d);
   request.source = "workflow " + wf.file + ", job " + run.job->id + ", run " + run_id;
   request.log = [&ctx](const std::string& l) { ctx.Print(l); };
   jobs::JobSession session(engine, std::move(request));
@@ -313,8 +353,10 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   (void)session.TearDown();
   CleanUp(ctx);
   ctx.report.seconds = watch.Seconds();
-  ctx.Print(ctx.report.result == Outcome::kSuccess ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
-                                                    : "🏁  Job " + OutcomeName(ctx.report.result) + " in " + FormatDuration(ctx.report.seconds));
+  ctx.Print(ctx.report.result == Outcome::kSuccess
+                ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
+                : "🏁  Job " + OutcomeName(ctx.report.result) + " in " +
+                      FormatDuration(ctx.report.seconds));
   return ctx.report;
 }
 

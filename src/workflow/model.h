@@ -36,7 +36,7 @@ struct Step {
   std::string shell;
   std::string working_directory;
   EnvMap env;
-  std::string if_expr;  // without ${{ }}
+  std::string if_expr;                      // without ${{ }}
   std::string continue_on_error = "false";  // may be an expression
   double timeout_minutes = 0;
 };
@@ -73,7 +73,7 @@ struct Job {
   EnvMap env;
   RunDefaults defaults;
   std::string if_expr;
-  Json matrix;  // strategy.matrix as written (object), or null
+  Json matrix;     // strategy.matrix as written (object), or null
   Pos matrix_pos;  // where strategy.matrix was written
   bool fail_fast = true;
   std::map<std::string, std::string> outputs;

@@ -2,8 +2,9 @@
 // InvalidArgument Status with FILE:LINE:COLUMN at ParseWorkflow's boundary.
 #include "workflow/parse.h"
 
-#include <set>
 #include <yaml-cpp/yaml.h>
+
+#include <set>
 
 #include "base/fs.h"
 #include "catalog/version.h"
@@ -14,14 +15,35 @@
 namespace kiln::workflow {
 namespace {
 
-const std::set<std::string> kWorkflowKeys = {"name", "run-name", "on", "env", "defaults", "jobs",
-                                             "permissions", "concurrency"};
-const std::set<std::string> kJobKeys = {
-    "name", "runs-on", "container", "needs", "env", "defaults", "if", "strategy", "outputs",
-    "steps", "timeout-minutes", "continue-on-error", "snapshot", "services", "permissions",
-    "concurrency", "environment"};
-const std::set<std::string> kStepKeys = {"id", "name", "run", "uses", "with", "shell",
-                                         "working-directory", "env", "if", "continue-on-error",
+const std::set<std::string> kWorkflowKeys = {"name",     "run-name", "on",          "env",
+                                             "defaults", "jobs",     "permissions", "concurrency"};
+const std::set<std::string> kJobKeys = {"name",
+                                        "runs-on",
+                                        "container",
+                                        "needs",
+                                        "env",
+                                        "defaults",
+                                        "if",
+                                        "strategy",
+                                        "outputs",
+                                        "steps",
+                                        "timeout-minutes",
+                                        "continue-on-error",
+                                        "snapshot",
+                                        "services",
+                                        "permissions",
+                                        "concurrency",
+                                        "environment"};
+const std::set<std::string> kStepKeys = {"id",
+                                         "name",
+                                         "run",
+                                         "uses",
+                                         "with",
+                                         "shell",
+                                         "working-directory",
+                                         "env",
+                                         "if",
+                                         "continue-on-error",
                                          "timeout-minutes"};
 
 RunDefaults ParseDefaults(Ctx& c, const YAML::Node& n) {
@@ -31,7 +53,8 @@ RunDefaults ParseDefaults(Ctx& c, const YAML::Node& n) {
     ExpectMap(c, run, "defaults.run");
     CheckKeys(c, run, {"shell", "working-directory"}, "defaults.run");
     if (run["shell"]) d.shell = Scalar(c, run["shell"], "shell");
-    if (run["working-directory"]) d.working_directory = Scalar(c, run["working-directory"], "working-directory");
+    if (run["working-directory"])
+      d.working_directory = Scalar(c, run["working-directory"], "working-directory");
   }
   return d;
 }
@@ -50,12 +73,15 @@ Step ParseStep(Ctx& c, const YAML::Node& n, size_t index) {
   if (n["run"]) s.run = Scalar(c, n["run"], "run");
   if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
   if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
-  if (!s.uses.empty()) c.Fail(n["uses"], "actions (`uses: " + s.uses + "`) are not supported yet; use `run`");
+  if (!s.uses.empty())
+    c.Fail(n["uses"], "actions (`uses: " + s.uses + "`) are not supported yet; use `run`");
   if (n["shell"]) s.shell = Scalar(c, n["shell"], "shell");
-  if (n["working-directory"]) s.working_directory = Scalar(c, n["working-directory"], "working-directory");
+  if (n["working-directory"])
+    s.working_directory = Scalar(c, n["working-directory"], "working-directory");
   if (n["env"]) s.env = ParseEnv(c, n["env"]);
   if (n["if"]) s.if_expr = StripExpr(Scalar(c, n["if"], "if"));
-  if (n["continue-on-error"]) s.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
+  if (n["continue-on-error"])
+    s.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
   if (n["timeout-minutes"]) s.timeout_minutes = Number(c, n["timeout-minutes"], "timeout-minutes");
   if (s.name.empty()) s.name = "Run " + FirstLine(s.run);
   return s;
@@ -73,8 +99,10 @@ RunsOn ParseRunsOn(Ctx& c, const YAML::Node& n) {
     if (n["image"]) r.image = Scalar(c, n["image"], "image");
     if (n["group"]) r.group = Scalar(c, n["group"], "group");
     if (n["labels"]) {
-      if (n["labels"].IsScalar()) r.labels.push_back(n["labels"].Scalar());
-      else for (const auto& l : n["labels"]) r.labels.push_back(Scalar(c, l, "label"));
+      if (n["labels"].IsScalar())
+        r.labels.push_back(n["labels"].Scalar());
+      else
+        for (const auto& l : n["labels"]) r.labels.push_back(Scalar(c, l, "label"));
     }
     if (r.image.empty() && r.labels.empty() && r.group.empty()) {
       c.Fail(n, "runs-on mapping needs `image`, `labels` or `group`");
@@ -137,8 +165,10 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
     j.container = k;
   }
   if (const YAML::Node needs = n["needs"]) {
-    if (needs.IsScalar()) j.needs.push_back(needs.Scalar());
-    else for (const auto& x : needs) j.needs.push_back(Scalar(c, x, "needs"));
+    if (needs.IsScalar())
+      j.needs.push_back(needs.Scalar());
+    else
+      for (const auto& x : needs) j.needs.push_back(Scalar(c, x, "needs"));
   }
   if (n["env"]) j.env = ParseEnv(c, n["env"]);
   if (n["defaults"]) j.defaults = ParseDefaults(c, n["defaults"]);
@@ -155,10 +185,12 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
     ExpectMap(c, out, "outputs");
     for (const auto& kv : out) j.outputs[kv.first.Scalar()] = Scalar(c, kv.second, "output");
   }
-  if (n["continue-on-error"]) j.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
+  if (n["continue-on-error"])
+    j.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
   if (n["timeout-minutes"]) j.timeout_minutes = Number(c, n["timeout-minutes"], "timeout-minutes");
   if (n["snapshot"]) j.snapshot = ParseSnapshot(c, n["snapshot"]);
-  if (n["services"]) c.Fail(n["services"], "service containers (`services:`) are not supported yet");
+  if (n["services"])
+    c.Fail(n["services"], "service containers (`services:`) are not supported yet");
   if (!n["steps"] || !n["steps"].IsSequence() || n["steps"].size() == 0) {
     c.Fail(n["steps"] ? n["steps"] : n, "job " + id + " needs a non-empty list of `steps`");
   }
@@ -178,13 +210,17 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
   w.name = root["name"] ? Scalar(c, root["name"], "name") : c.file;
   const YAML::Node on = root["on"];
   if (!on) c.Fail(root, "workflow has no `on` (the events that trigger it)");
-  if (on.IsScalar()) w.events.push_back(on.Scalar());
-  else if (on.IsSequence()) for (const auto& e : on) w.events.push_back(Scalar(c, e, "event"));
-  else if (on.IsMap()) for (const auto& kv : on) w.events.push_back(kv.first.Scalar());
+  if (on.IsScalar())
+    w.events.push_back(on.Scalar());
+  else if (on.IsSequence())
+    for (const auto& e : on) w.events.push_back(Scalar(c, e, "event"));
+  else if (on.IsMap())
+    for (const auto& kv : on) w.events.push_back(kv.first.Scalar());
   if (root["env"]) w.env = ParseEnv(c, root["env"]);
   if (root["defaults"]) w.defaults = ParseDefaults(c, root["defaults"]);
   const YAML::Node jobs = root["jobs"];
-  if (!jobs || !jobs.IsMap() || jobs.size() == 0) c.Fail(jobs ? jobs : root, "workflow has no `jobs`");
+  if (!jobs || !jobs.IsMap() || jobs.size() == 0)
+    c.Fail(jobs ? jobs : root, "workflow has no `jobs`");
   std::set<std::string> ids;
   for (const auto& kv : jobs) {
     CheckId(c, kv.first, kv.first.Scalar(), "job id");
@@ -194,7 +230,8 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
     Job j = ParseJob(c, kv.first.Scalar(), kv.second);
     for (const auto& need : j.needs) {
       if (!ids.count(need)) {
-        c.Fail(kv.second["needs"], "job " + j.id + " needs \"" + need + "\", which is not a job in this workflow");
+        c.Fail(kv.second["needs"],
+               "job " + j.id + " needs \"" + need + "\", which is not a job in this workflow");
       }
     }
     w.jobs.push_back(std::move(j));
@@ -231,7 +268,8 @@ Result<std::vector<std::string>> WorkflowFiles(const std::string& path) {
   ASSIGN_OR_RETURN(auto names, ListDir(path));
   std::vector<std::string> out;
   for (const auto& n : names) {
-    bool yml = n.size() > 4 && (n.substr(n.size() - 4) == ".yml" || (n.size() > 5 && n.substr(n.size() - 5) == ".yaml"));
+    bool yml = n.size() > 4 && (n.substr(n.size() - 4) == ".yml" ||
+                                (n.size() > 5 && n.substr(n.size() - 5) == ".yaml"));
     if (yml) out.push_back(JoinPath(path, n));
   }
   if (out.empty()) return NotFound("no workflow files (*.yml, *.yaml) in " + path);

@@ -34,7 +34,8 @@ jobs:
     runs-on: {size: 4x16, image: tools}
     snapshot: {image-name: tools, version: "2.*", persist-env: true}
     steps: [{run: "true"}]
-)", "ci.yml");
+)",
+                         "ci.yml");
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ(w->events, (std::vector<std::string>{"push", "pull_request"}));
   ASSERT_EQ(w->jobs.size(), 2u);
@@ -55,25 +56,38 @@ jobs:
 }
 
 TEST(ParseTest, ErrorsNameFileLineAndColumn) {
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: hi\n        bogus: 1\n"),
-            "ci.yml:7:9: unknown key \"bogus\" in step");
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    steps:\n      - run: hi\n"), "ci.yml:4:5: job a has no `runs-on`");
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {image-name: i, version: \"2.1\"}\n    steps: [{run: a}]\n"),
-            "ci.yml:5:40: version \"2.1\" must be <major>.* with a non-negative integer major, e.g. 2.*");
+  EXPECT_EQ(
+      ErrorOf(
+          "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: hi\n        bogus: 1\n"),
+      "ci.yml:7:9: unknown key \"bogus\" in step");
+  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    steps:\n      - run: hi\n"),
+            "ci.yml:4:5: job a has no `runs-on`");
+  EXPECT_EQ(
+      ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {image-name: i, version: "
+              "\"2.1\"}\n    steps: [{run: a}]\n"),
+      "ci.yml:5:40: version \"2.1\" must be <major>.* with a non-negative integer major, e.g. 2.*");
   std::string syntax = ErrorOf("on: push\njobs:\n  a: [unclosed\n");
   EXPECT_EQ(syntax.rfind("ci.yml:", 0), 0u) << syntax;
-  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    services: {db: {image: postgres}}\n    steps:\n      - run: true\n")
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    services: {db: {image: "
+                    "postgres}}\n    steps:\n      - run: true\n")
                 .find("ci.yml:5:15: service containers (`services:`) are not supported yet"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n").find("not supported"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(
+          "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n")
+          .find("not supported"),
+      std::string::npos);
 }
 
 TEST(ParseTest, SnapshotStringAndBadNames) {
-  auto w = ParseWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: my-image\n    steps: [{run: a}]\n", "f.yml");
+  auto w = ParseWorkflow(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: my-image\n    steps: [{run: a}]\n",
+      "f.yml");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->jobs[0].snapshot->image_name, "my-image");
-  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {version: 1.*}\n    steps: [{run: a}]\n").find("needs `image-name`"),
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {version: 1.*}\n    "
+                    "steps: [{run: a}]\n")
+                .find("needs `image-name`"),
             std::string::npos);
 }
 
@@ -95,7 +109,8 @@ TEST(ParseTest, ContainerOptionsAndVolumesAreRefusedByName) {
   EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container:\n      image: debian\n"
                     "      volumes: [/src:/dst]\n    steps: [{run: 'true'}]\n"),
             "ci.yml:7:16: container.volumes is not supported yet");
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container: {imag: debian}\n    steps: [{run: 'true'}]\n"),
+  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container: {imag: debian}\n    "
+                    "steps: [{run: 'true'}]\n"),
             "ci.yml:5:17: unknown key \"imag\" in container");
 }
 

@@ -48,7 +48,9 @@ EnvMap ParseEnv(const Ctx& c, const YAML::Node& n) {
 }
 
 void CheckId(const Ctx& c, const YAML::Node& n, const std::string& id, const std::string& what) {
-  auto alpha = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; };
+  auto alpha = [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+  };
   auto rest = [&](char ch) { return alpha(ch) || (ch >= '0' && ch <= '9') || ch == '-'; };
   bool ok = !id.empty() && alpha(id[0]) && std::all_of(id.begin(), id.end(), rest);
   if (!ok) {

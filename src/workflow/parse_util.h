@@ -2,10 +2,11 @@
 // node's FILE:LINE:COLUMN.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <set>
 #include <stdexcept>
 #include <string>
-#include <yaml-cpp/yaml.h>
 
 #include "base/json.h"
 #include "workflow/model.h"

@@ -42,8 +42,9 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
     if (it.key() == "include" || it.key() == "exclude") continue;
     if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
     if (!it.value().empty() && combos.size() > kMaxMatrixProduct / it.value().size()) {
-      return InvalidArgument("the matrix's lists make more than " + std::to_string(kMaxMatrixProduct) +
-                             " combinations (at most " + std::to_string(kMaxMatrixJobs) + " jobs may run)");
+      return InvalidArgument("the matrix's lists make more than " +
+                             std::to_string(kMaxMatrixProduct) + " combinations (at most " +
+                             std::to_string(kMaxMatrixJobs) + " jobs may run)");
     }
     std::vector<Json> next;
     for (const auto& c : combos) {
@@ -57,13 +58,15 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   }
   for (const char* list : {"include", "exclude"}) {
     if (!matrix.contains(list)) continue;
-    if (!matrix[list].is_array()) return InvalidArgument(std::string("matrix.") + list + " must be a list");
+    if (!matrix[list].is_array())
+      return InvalidArgument(std::string("matrix.") + list + " must be a list");
     if (matrix[list].size() > kMaxMatrixEntries) {
       return InvalidArgument(std::string("matrix.") + list + " has more than " +
                              std::to_string(kMaxMatrixEntries) + " entries");
     }
     for (const auto& e : matrix[list]) {
-      if (!e.is_object()) return InvalidArgument(std::string("matrix.") + list + " entries must be mappings");
+      if (!e.is_object())
+        return InvalidArgument(std::string("matrix.") + list + " entries must be mappings");
     }
   }
   bool has_keys = !(combos.size() == 1 && combos[0].empty());
@@ -112,7 +115,8 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
     auto push = [&](const Job* j) -> Status {
       if (done.count(j->id)) return Status::Ok();
       if (visiting.count(j->id)) {
-        return InvalidArgument(j->pos.ToString() + ": job " + j->id + " depends on itself through `needs`");
+        return InvalidArgument(j->pos.ToString() + ": job " + j->id +
+                               " depends on itself through `needs`");
       }
       visiting.insert(j->id);
       stack.emplace_back(j, 0);
@@ -142,7 +146,8 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
     if (!only_job.empty() && !wanted.count(j->id)) continue;
     auto combos = ExpandMatrix(j->matrix);
     if (!combos.ok()) {
-      return InvalidArgument(j->matrix_pos.ToString() + ": job " + j->id + ": " + combos.status().message());
+      return InvalidArgument(j->matrix_pos.ToString() + ": job " + j->id + ": " +
+                             combos.status().message());
     }
     for (const auto& m : *combos) runs.push_back({j, m, Display(*j, m)});
   }

@@ -26,8 +26,10 @@ TEST(PlanTest, IncludeOnlyMatrix) {
 }
 
 TEST(PlanTest, NeedsOrderAndCycles) {
-  auto w = ParseWorkflow("on: push\njobs:\n  c: {runs-on: x, needs: [a, b], steps: [{run: c}]}\n"
-                         "  b: {runs-on: x, needs: a, steps: [{run: b}]}\n  a: {runs-on: x, steps: [{run: a}]}\n", "w.yml");
+  auto w = ParseWorkflow(
+      "on: push\njobs:\n  c: {runs-on: x, needs: [a, b], steps: [{run: c}]}\n"
+      "  b: {runs-on: x, needs: a, steps: [{run: b}]}\n  a: {runs-on: x, steps: [{run: a}]}\n",
+      "w.yml");
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   auto p = PlanRun(*w, "");
   ASSERT_TRUE(p.ok());
@@ -35,8 +37,10 @@ TEST(PlanTest, NeedsOrderAndCycles) {
   EXPECT_EQ((*p)[0].job->id, "a");
   EXPECT_EQ((*p)[1].job->id, "b");
   EXPECT_EQ((*p)[2].job->id, "c");
-  auto cyc = ParseWorkflow("on: push\njobs:\n  a: {runs-on: x, needs: b, steps: [{run: a}]}\n"
-                           "  b: {runs-on: x, needs: a, steps: [{run: b}]}\n", "w.yml");
+  auto cyc = ParseWorkflow(
+      "on: push\njobs:\n  a: {runs-on: x, needs: b, steps: [{run: a}]}\n"
+      "  b: {runs-on: x, needs: a, steps: [{run: b}]}\n",
+      "w.yml");
   ASSERT_TRUE(cyc.ok());
   auto bad = PlanRun(*cyc, "");
   ASSERT_FALSE(bad.ok());
@@ -46,16 +50,19 @@ TEST(PlanTest, NeedsOrderAndCycles) {
 
 // -j JOB runs JOB and what it needs, transitively (act's createStages), and nothing else.
 TEST(PlanTest, OnlyJobKeepsWhatItNeedsTransitively) {
-  auto w = ParseWorkflow("on: push\njobs:\n  d: {runs-on: x, needs: c, steps: [{run: d}]}\n"
-                         "  c: {runs-on: x, needs: b, steps: [{run: c}]}\n"
-                         "  b: {runs-on: x, needs: a, strategy: {matrix: {v: [1, 2]}}, steps: [{run: b}]}\n"
-                         "  a: {runs-on: x, steps: [{run: a}]}\n  other: {runs-on: x, steps: [{run: o}]}\n", "w.yml");
+  auto w = ParseWorkflow(
+      "on: push\njobs:\n  d: {runs-on: x, needs: c, steps: [{run: d}]}\n"
+      "  c: {runs-on: x, needs: b, steps: [{run: c}]}\n"
+      "  b: {runs-on: x, needs: a, strategy: {matrix: {v: [1, 2]}}, steps: [{run: b}]}\n"
+      "  a: {runs-on: x, steps: [{run: a}]}\n  other: {runs-on: x, steps: [{run: o}]}\n",
+      "w.yml");
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   auto ids = [&](const std::string& only) {
     std::string s;
     auto p = PlanRun(*w, only);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
-    if (p.ok()) for (const auto& r : *p) s += r.job->id + " ";
+    if (p.ok())
+      for (const auto& r : *p) s += r.job->id + " ";
     return s;
   };
   EXPECT_EQ(ids("b"), "a b b ");  // both matrix instances

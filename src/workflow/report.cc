@@ -7,10 +7,14 @@ namespace kiln::workflow {
 
 std::string OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kFailure: return "failure";
-    case Outcome::kSkipped: return "skipped";
-    case Outcome::kCancelled: return "cancelled";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kFailure:
+      return "failure";
+    case Outcome::kSkipped:
+      return "skipped";
+    case Outcome::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -18,10 +22,14 @@ std::string OutcomeName(Outcome o) {
 namespace {
 const char* Mark(Outcome o) {
   switch (o) {
-    case Outcome::kSuccess: return "✅";
-    case Outcome::kFailure: return "❌";
-    case Outcome::kSkipped: return "⏭ ";
-    case Outcome::kCancelled: return "⛔";
+    case Outcome::kSuccess:
+      return "✅";
+    case Outcome::kFailure:
+      return "❌";
+    case Outcome::kSkipped:
+      return "⏭ ";
+    case Outcome::kCancelled:
+      return "⛔";
   }
   return "?";
 }
@@ -34,9 +42,12 @@ std::string FormatSummary(const RunReport& report) {
            j.image + (j.size.empty() ? "" : " (" + j.size + ")")});
     for (const auto& s : j.steps) {
       std::string result = OutcomeName(s.conclusion);
-      if (s.outcome != s.conclusion) result += " (" + OutcomeName(s.outcome) + ", continue-on-error)";
-      else if (s.outcome == Outcome::kFailure) result += " (exit " + std::to_string(s.exit_code) + ")";
-      t.Add({"", "  " + s.name, result, s.outcome == Outcome::kSkipped ? "" : FormatDuration(s.seconds), ""});
+      if (s.outcome != s.conclusion)
+        result += " (" + OutcomeName(s.outcome) + ", continue-on-error)";
+      else if (s.outcome == Outcome::kFailure)
+        result += " (exit " + std::to_string(s.exit_code) + ")";
+      t.Add({"", "  " + s.name, result,
+             s.outcome == Outcome::kSkipped ? "" : FormatDuration(s.seconds), ""});
     }
     if (!j.error.empty() && j.result != Outcome::kSkipped) t.Add({"", "  " + j.error, "", "", ""});
   }
@@ -52,15 +63,26 @@ Json ReportJson(const RunReport& report) {
   for (const auto& j : report.jobs) {
     Json steps = Json::array();
     for (const auto& s : j.steps) {
-      steps.push_back({{"name", s.name}, {"outcome", OutcomeName(s.outcome)},
-                       {"conclusion", OutcomeName(s.conclusion)}, {"exit_code", s.exit_code},
+      steps.push_back({{"name", s.name},
+                       {"outcome", OutcomeName(s.outcome)},
+                       {"conclusion", OutcomeName(s.conclusion)},
+                       {"exit_code", s.exit_code},
                        {"seconds", s.seconds}});
     }
-    jobs.push_back({{"workflow", j.workflow}, {"id", j.id}, {"name", j.name}, {"image", j.image},
-                    {"size", j.size}, {"result", OutcomeName(j.result)}, {"seconds", j.seconds},
-                    {"error", j.error}, {"outputs", j.outputs}, {"steps", steps}});
+    jobs.push_back({{"workflow", j.workflow},
+                    {"id", j.id},
+                    {"name", j.name},
+                    {"image", j.image},
+                    {"size", j.size},
+                    {"result", OutcomeName(j.result)},
+                    {"seconds", j.seconds},
+                    {"error", j.error},
+                    {"outputs", j.outputs},
+                    {"steps", steps}});
   }
-  return {{"success", report.success}, {"seconds", report.seconds}, {"jobs", jobs},
+  return {{"success", report.success},
+          {"seconds", report.seconds},
+          {"jobs", jobs},
           {"not_triggered", report.not_triggered}};
 }
 

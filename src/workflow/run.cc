@@ -48,7 +48,8 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
   std::string event = ChooseEvent(workflows, options);
   ASSIGN_OR_RETURN(RunPlan plan, PlanWorkflows(workflows, options, event));
   RETURN_IF_ERROR(MakeDirs(options.scratch_dir, 0700));
-  std::string run_id = std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);
+  std::string run_id =
+      std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);
 
   RunOptions shared = SharedOptions(options, event);
   auto reports = ScheduleJobs(workflows, plan, shared, Concurrency(options), engine, run_id);
@@ -57,7 +58,8 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
   report.not_triggered = std::move(plan.not_triggered);
   for (auto& job : reports) {
     if (!job) continue;  // never started (the run was interrupted)
-    if (job->result == Outcome::kFailure || job->result == Outcome::kCancelled) report.success = false;
+    if (job->result == Outcome::kFailure || job->result == Outcome::kCancelled)
+      report.success = false;
     report.jobs.push_back(std::move(*job));
   }
   report.seconds = watch.Seconds();

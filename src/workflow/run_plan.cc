@@ -1,8 +1,8 @@
 // Selecting and planning a run: which workflows the event (or -j) picks, each expanded into job
 // instances with the instances of the jobs they need; and the needs context fed forward.
-#include <map>
-
 #include "workflow/run_plan.h"
+
+#include <map>
 
 namespace kiln::workflow {
 namespace {
@@ -67,11 +67,13 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
   for (size_t w = 0; w < workflows.size(); ++w) {
     const Workflow& wf = workflows[w];
     if (options.only_job.empty() && !Triggered(wf, event)) {
-      plan.not_triggered.push_back(wf.file + ": on: [" + Join(wf.events) + "] does not include " + event);
+      plan.not_triggered.push_back(wf.file + ": on: [" + Join(wf.events) + "] does not include " +
+                                   event);
       continue;
     }
     auto runs = PlanRun(wf, options.only_job);
-    if (!runs.ok() && !options.only_job.empty() && runs.status().code() == Code::kNotFound) continue;
+    if (!runs.ok() && !options.only_job.empty() && runs.status().code() == Code::kNotFound)
+      continue;
     if (!runs.ok()) return runs.status();
     job_found = true;
     AddRuns(plan, w, *runs);
@@ -84,8 +86,8 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
   return plan;
 }
 
-Json NeedsContext(const RunPlan& plan, size_t index, const std::vector<std::optional<JobReport>>& reports,
-                  bool* all_ok) {
+Json NeedsContext(const RunPlan& plan, size_t index,
+                  const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
   const PlannedJob& job = plan.jobs[index];
   std::map<std::string, Json> ctx;     // job id → {result, outputs}
   std::map<std::string, bool> job_ok;  // a matrix job's result is the worst of its instances

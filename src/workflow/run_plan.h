@@ -12,7 +12,7 @@
 namespace kiln::workflow {
 
 struct PlannedJob {
-  size_t workflow = 0;        // index into the workflows
+  size_t workflow = 0;  // index into the workflows
   JobRun run;
   std::vector<size_t> needs;  // every instance of every job it needs (indices into RunPlan::jobs)
 };
@@ -31,17 +31,17 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
 // The needs context of plan.jobs[index] ({job: {result, outputs}}) from the reports of the
 // jobs it needs (all finished), and whether every one succeeded. A matrix job's instances are
 // folded in plan order, as one job: its result is success only if every instance succeeded.
-Json NeedsContext(const RunPlan& plan, size_t index, const std::vector<std::optional<JobReport>>& reports,
-                  bool* all_ok);
+Json NeedsContext(const RunPlan& plan, size_t index,
+                  const std::vector<std::optional<JobReport>>& reports, bool* all_ok);
 
 // Runs the plan's jobs, each on a thread of its own once every job it needs has finished, at
 // most `limit` (≥ 1) at once, in plan order among those ready. Once options.interrupts() > 0
 // no further job starts; the running ones see the interrupt themselves (RunJob). Returns each
 // job's report, or nullopt for a job that never started. `options` must be the run's
 // thread-safe copy (run.cc).
-std::vector<std::optional<JobReport>> ScheduleJobs(const std::vector<Workflow>& workflows, const RunPlan& plan,
-                                                   const RunOptions& options, size_t limit,
-                                                   jobs::Engine& engine,
+std::vector<std::optional<JobReport>> ScheduleJobs(const std::vector<Workflow>& workflows,
+                                                   const RunPlan& plan, const RunOptions& options,
+                                                   size_t limit, jobs::Engine& engine,
                                                    const std::string& run_id);
 
 }  // namespace kiln::workflow

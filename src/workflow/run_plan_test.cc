@@ -4,8 +4,8 @@
 
 #include "base/fs.h"
 #include "testing/test_env.h"
-#include "workflow/parse.h"
 #include "workflow/host_engine_testing.h"
+#include "workflow/parse.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
@@ -13,7 +13,8 @@ namespace {
 
 class RunSelectionTest : public ::testing::Test {
  protected:
-  Result<RunReport> Run(const std::vector<std::string>& yamls, std::function<void(RunOptions&)> tweak) {
+  Result<RunReport> Run(const std::vector<std::string>& yamls,
+                        std::function<void(RunOptions&)> tweak) {
     std::vector<Workflow> wfs;
     for (size_t i = 0; i < yamls.size(); ++i) {
       auto wf = ParseWorkflow(yamls[i], "w" + std::to_string(i + 1) + ".yml");
@@ -35,10 +36,12 @@ class RunSelectionTest : public ::testing::Test {
   std::string log_;
 };
 
-const char kChain[] = "on: push\njobs:\n"
-                      "  a: {runs-on: x, outputs: {v: '${{ steps.s.outputs.v }}'}, steps: [{id: s, run: echo v=from-a >> $GITHUB_OUTPUT}]}\n"
-                      "  b: {runs-on: x, needs: a, steps: [{run: 'test \"${{ needs.a.outputs.v }}\" = from-a'}]}\n"
-                      "  other: {runs-on: x, steps: [{run: echo other-ran}]}\n";
+const char kChain[] =
+    "on: push\njobs:\n"
+    "  a: {runs-on: x, outputs: {v: '${{ steps.s.outputs.v }}'}, steps: [{id: s, run: echo "
+    "v=from-a >> $GITHUB_OUTPUT}]}\n"
+    "  b: {runs-on: x, needs: a, steps: [{run: 'test \"${{ needs.a.outputs.v }}\" = from-a'}]}\n"
+    "  other: {runs-on: x, steps: [{run: echo other-ran}]}\n";
 
 // Before: "b: skipped: a needed job failed" and "Run succeeded".
 TEST_F(RunSelectionTest, OnlyJobRunsWhatItNeedsFirst) {
@@ -58,7 +61,8 @@ TEST_F(RunSelectionTest, AnUnknownJobIsAnErrorNamingTheJobs) {
                [](RunOptions& o) { o.only_job = "nosuch"; });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(r.status().message(), "-j nosuch: no job nosuch in w1.yml, w2.yml (jobs: w1.yml: a, b, other; w2.yml: lint)");
+  EXPECT_EQ(r.status().message(),
+            "-j nosuch: no job nosuch in w1.yml, w2.yml (jobs: w1.yml: a, b, other; w2.yml: lint)");
   EXPECT_EQ(log_, "");
 }
 
@@ -73,7 +77,9 @@ TEST_F(RunSelectionTest, OnlyJobInOneOfSeveralWorkflows) {
 
 // Before: "Not run: … does not include push", "Run succeeded", exit 0.
 TEST_F(RunSelectionTest, ANamedFileWithOneTriggerRunsWithIt) {
-  auto r = Run({"on: workflow_dispatch\njobs:\n  a: {runs-on: x, steps: [{run: 'test \"$GITHUB_EVENT_NAME/${{ github.event_name }}\" = workflow_dispatch/workflow_dispatch'}]}\n"},
+  auto r = Run({"on: workflow_dispatch\njobs:\n  a: {runs-on: x, steps: [{run: 'test "
+                "\"$GITHUB_EVENT_NAME/${{ github.event_name }}\" = "
+                "workflow_dispatch/workflow_dispatch'}]}\n"},
                [](RunOptions& o) { o.named_file = true; });
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->jobs.size(), 1u);
@@ -81,31 +87,36 @@ TEST_F(RunSelectionTest, ANamedFileWithOneTriggerRunsWithIt) {
 }
 
 TEST_F(RunSelectionTest, ANamedFileThatRunsNothingIsAnError) {
-  const std::string two = "on: [workflow_dispatch, schedule]\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n";
+  const std::string two =
+      "on: [workflow_dispatch, schedule]\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n";
   auto r = Run({two}, [](RunOptions& o) { o.named_file = true; });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(r.status().message(), "w1.yml: on: [workflow_dispatch, schedule] does not include push; "
-                                  "choose an event of its `on:` with --event, or a job with -j");
+  EXPECT_EQ(r.status().message(),
+            "w1.yml: on: [workflow_dispatch, schedule] does not include push; "
+            "choose an event of its `on:` with --event, or a job with -j");
   // An event given that the file lacks: the same.
-  auto given = Run({"on: push\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"}, [](RunOptions& o) {
-    o.named_file = true;
-    o.event = "release";
-  });
+  auto given =
+      Run({"on: push\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"}, [](RunOptions& o) {
+        o.named_file = true;
+        o.event = "release";
+      });
   ASSERT_FALSE(given.ok());
   EXPECT_NE(given.status().message().find("does not include release"), std::string::npos);
   // An event given is used even when the file has a single other trigger.
-  auto chosen = Run({"on: schedule\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"}, [](RunOptions& o) {
-    o.named_file = true;
-    o.event = "schedule";
-  });
+  auto chosen =
+      Run({"on: schedule\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"}, [](RunOptions& o) {
+        o.named_file = true;
+        o.event = "schedule";
+      });
   ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
   EXPECT_EQ(chosen->jobs.size(), 1u);
 }
 
 // A directory (not a named file) with nothing for the event says so and succeeds, as act does.
 TEST_F(RunSelectionTest, ADirectoryWithNothingForTheEventSucceeds) {
-  auto r = Run({"on: workflow_dispatch\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"}, [](RunOptions&) {});
+  auto r = Run({"on: workflow_dispatch\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n"},
+               [](RunOptions&) {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->jobs.empty());
   EXPECT_TRUE(r->success);

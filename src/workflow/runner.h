@@ -48,7 +48,7 @@ struct RunReport {
 };
 
 struct RunOptions {
-  std::string only_job;              // act's -j: this job and the jobs it needs, transitively
+  std::string only_job;  // act's -j: this job and the jobs it needs, transitively
   // The triggering event (--event); "" = none given: then, as act chooses, the single event of
   // a workflow file named on the command line (named_file), else "push" (ChooseEvent).
   std::string event;
@@ -61,8 +61,8 @@ struct RunOptions {
   RunnerConfig runners;
   std::map<std::string, std::string> secrets;
   std::map<std::string, std::string> env;  // extra env for every job (--env)
-  std::string workspace;             // host dir bind-mounted at /github/workspace
-  std::string scratch_dir;           // per-run job dirs (temp, home, event)
+  std::string workspace;                   // host dir bind-mounted at /github/workspace
+  std::string scratch_dir;                 // per-run job dirs (temp, home, event)
   // One line of output; default stdout. Jobs run on threads of their own: RunWorkflows calls
   // this (or prints) for one line at a time, so lines never mix.
   std::function<void(const std::string&)> out;

@@ -21,7 +21,8 @@ Result<RunnerConfig> LoadRunnerConfig(const std::string& path) {
 
 std::string DefaultConfigPath() { return ConfigPath(""); }
 
-std::string JobSize(const RunnerConfig& config, const std::string& size, const std::string& generated_on_size) {
+std::string JobSize(const RunnerConfig& config, const std::string& size,
+                    const std::string& generated_on_size) {
   if (!size.empty()) return size;
   auto fallback = runtime::ParseSize(config.default_size);
   auto made_on = runtime::ParseSize(generated_on_size);
@@ -35,7 +36,8 @@ Result<runtime::Size> SizeWithConfig(const RunnerConfig& config, const std::stri
   return size;
 }
 
-Result<runtime::Size> CommandSize(const std::string& size_flag, const std::string& generated_on_size) {
+Result<runtime::Size> CommandSize(const std::string& size_flag,
+                                  const std::string& generated_on_size) {
   RunnerConfig config;
   if (std::string path = DefaultConfigPath(); !path.empty()) {
     ASSIGN_OR_RETURN(config, LoadRunnerConfig(path));
@@ -98,7 +100,8 @@ Result<RunnerTarget> ChooseRunner(const Job& job, const RunsOn& runs_on,
   return FailedPrecondition(job.pos.ToString() + ": job " + job.id + " runs on \"" + label +
                             "\", which maps to no image; map it with -P " + label +
                             "=IMAGE, a [labels] entry in the config file, or a runner "
-                            "(kiln runner add " + label + " --image IMAGE)");
+                            "(kiln runner add " +
+                            label + " --image IMAGE)");
 }
 
 }  // namespace kiln::workflow

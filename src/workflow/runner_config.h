@@ -9,8 +9,8 @@
 #include <string>
 
 #include "base/status.h"
-#include "workflow/config_file.h"
 #include "runtime/size.h"
+#include "workflow/config_file.h"
 #include "workflow/model.h"
 
 namespace kiln::workflow {
@@ -44,12 +44,14 @@ std::string DefaultConfigPath();
 // The size a job runs at: `size` when the job (runs-on, or its runner) names one; else the
 // larger of config.default_size and `generated_on_size`, the size its image was made on ("" or
 // unparsable: ignored), so that every job has limits.
-std::string JobSize(const RunnerConfig& config, const std::string& size, const std::string& generated_on_size);
+std::string JobSize(const RunnerConfig& config, const std::string& size,
+                    const std::string& generated_on_size);
 // ParseSize(name) with the config's disk figure for that size, if it sets one.
 Result<runtime::Size> SizeWithConfig(const RunnerConfig& config, const std::string& name);
 // The size of a sandbox made outside a workflow (kiln sandbox create, kiln pool fill), as a
 // job would get it: JobSize and SizeWithConfig with the config at DefaultConfigPath().
-Result<runtime::Size> CommandSize(const std::string& size_flag, const std::string& generated_on_size);
+Result<runtime::Size> CommandSize(const std::string& size_flag,
+                                  const std::string& generated_on_size);
 // Adds "label=image" overrides (as `act -P` takes them).
 Status AddOverride(RunnerConfig& config, const std::string& spec);
 // Chooses the image for a job whose runs-on/container have been interpolated already.

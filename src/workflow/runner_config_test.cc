@@ -23,7 +23,9 @@ TEST(RunnerConfigSizes, DefaultsTo2x8WithTheTablesDisk) {
 }
 
 TEST(RunnerConfigSizes, ConfigSetsDefaultSizeAndDisk) {
-  auto c = Load("default_size = \"4x16\"\n[sizes.\"2x8\"]\ndisk = \"1G\"\n[sizes.\"4x16\"]\ndisk = \"200M\"\n");
+  auto c = Load(
+      "default_size = \"4x16\"\n[sizes.\"2x8\"]\ndisk = \"1G\"\n[sizes.\"4x16\"]\ndisk = "
+      "\"200M\"\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->default_size, "4x16");
   EXPECT_EQ(SizeWithConfig(*c, "2x8")->disk_bytes, int64_t{1} << 30);
@@ -35,13 +37,14 @@ TEST(RunnerConfigSizes, AJobWithoutSizeGetsTheLargerOfDefaultAndImage) {
   RunnerConfig c;
   EXPECT_EQ(JobSize(c, "", "4x16"), "4x16");
   EXPECT_EQ(JobSize(c, "", "1x1"), "2x8");
-  EXPECT_EQ(JobSize(c, "", "3x9"), "2x8");  // an unparsable record is ignored
+  EXPECT_EQ(JobSize(c, "", "3x9"), "2x8");      // an unparsable record is ignored
   EXPECT_EQ(JobSize(c, "1x1", "4x16"), "1x1");  // a size the job names is kept (and checked later)
 }
 
 TEST(RunnerConfigSizes, BadSettingsAreRefused) {
-  for (const char* bad : {"default_size = \"3x9\"\n", "default_size = 8\n", "[sizes.\"3x9\"]\ndisk = \"1G\"\n",
-                          "[sizes.\"2x8\"]\ndisk = \"lots\"\n", "[sizes.\"2x8\"]\ncpus = \"4\"\n", "sizes = 3\n"}) {
+  for (const char* bad :
+       {"default_size = \"3x9\"\n", "default_size = 8\n", "[sizes.\"3x9\"]\ndisk = \"1G\"\n",
+        "[sizes.\"2x8\"]\ndisk = \"lots\"\n", "[sizes.\"2x8\"]\ncpus = \"4\"\n", "sizes = 3\n"}) {
     auto c = Load(bad);
     EXPECT_FALSE(c.ok()) << bad;
     if (!c.ok()) {
@@ -74,7 +77,8 @@ TEST(ChooseRunnerTest, EverySourceInPrecedenceOrder) {
     return t.ok() ? t->image + " | " + t->size + " | " + t->via : t.status().ToString();
   };
   EXPECT_EQ(choose("debian:bookworm"), "debian:bookworm |  | container debian:bookworm");
-  EXPECT_EQ(choose("node:16"), "flag-for-container |  | container node:16");  // -P maps a container image
+  EXPECT_EQ(choose("node:16"),
+            "flag-for-container |  | container node:16");  // -P maps a container image
   EXPECT_EQ(choose(""), "runs-on-image |  | runs-on image");
   ro.image = "";
   // Before: the runner won over the flag in silence.

@@ -11,8 +11,8 @@
 #include "base/fs.h"
 #include "testing/test_env.h"
 #include "workflow/act_cases.h"
-#include "workflow/job_context.h"
 #include "workflow/host_engine_testing.h"
+#include "workflow/job_context.h"
 #include "workflow/parse.h"
 
 namespace kiln::workflow {
@@ -20,7 +20,8 @@ namespace {
 
 class RunnerTest : public ::testing::Test {
  protected:
-  RunReport Run(const std::string& yaml_or_path, bool is_path, std::vector<std::string>* lines = nullptr,
+  RunReport Run(const std::string& yaml_or_path, bool is_path,
+                std::vector<std::string>* lines = nullptr,
                 std::function<void(RunOptions&)> tweak = nullptr) {
     auto wf = is_path ? ParseWorkflowFile(yaml_or_path) : ParseWorkflow(yaml_or_path, "t.yml");
     EXPECT_TRUE(wf.ok()) << wf.status().ToString();
@@ -80,7 +81,8 @@ jobs:
       - run: echo never
       - if: failure()
         run: echo cleanup
-)", false, &lines);
+)",
+                    false, &lines);
   EXPECT_FALSE(r.success);
   ASSERT_EQ(r.jobs.size(), 2u);
   EXPECT_EQ(r.jobs[0].result, Outcome::kSuccess);
@@ -105,23 +107,29 @@ jobs:
       - name: Compile
         run: echo compiled
       - run: echo "a rather long first line of a script that goes on"
-)", false, &lines);
+)",
+      false, &lines);
   auto has = [&](const std::string& want) {
-    for (const auto& l : lines) if (l == want) return true;
+    for (const auto& l : lines)
+      if (l == want) return true;
     return false;
   };
   EXPECT_TRUE(has("[t.yml/build › Compile] | compiled")) << log_;
-  EXPECT_TRUE(has("[t.yml/build › Run echo \"a rather long first li…] | "
-                  "a rather long first line of a script that goes on")) << log_;
+  EXPECT_TRUE(
+      has("[t.yml/build › Run echo \"a rather long first li…] | "
+          "a rather long first line of a script that goes on"))
+      << log_;
   // 31 ASCII bytes, then a 2-byte character across the 32-byte cut: it goes whole.
   std::string name = std::string(31, 'c') + "é and more";
   EXPECT_EQ(StepPrefix("[w/j] ", name), "[w/j › " + std::string(31, 'c') + "…] ");
 }
 
 TEST_F(RunnerTest, FailedNeedSkipsDependents) {
-  RunReport r = Run("on: push\njobs:\n  a: {runs-on: x, steps: [{run: exit 1}]}\n"
-                    "  b: {runs-on: x, needs: a, steps: [{run: 'true'}]}\n"
-                    "  c: {runs-on: x, needs: a, if: always(), steps: [{run: 'true'}]}\n", false);
+  RunReport r =
+      Run("on: push\njobs:\n  a: {runs-on: x, steps: [{run: exit 1}]}\n"
+          "  b: {runs-on: x, needs: a, steps: [{run: 'true'}]}\n"
+          "  c: {runs-on: x, needs: a, if: always(), steps: [{run: 'true'}]}\n",
+          false);
   ASSERT_EQ(r.jobs.size(), 3u);
   EXPECT_EQ(r.jobs[1].result, Outcome::kSkipped);
   EXPECT_EQ(r.jobs[2].result, Outcome::kSuccess);
@@ -150,15 +158,18 @@ jobs:
   b:
     runs-on: x
     steps: [{run: echo b-ran}]
-)", false, &lines, [&](RunOptions& o) {
-    o.concurrent_jobs = 1;  // b waits for a's slot (scheduler_test.cc: jobs running at once)
-    o.interrupts = [&] { return interrupts.load(); };
-    o.cancel_timings = {0.3, 0.3};
-    o.out = [&, inner = o.out](const std::string& l) {
-      inner(l);
-      if (l.find("| started") != std::string::npos) ctrl_c = std::thread([&] { ++interrupts; });
-    };
-  });
+)",
+                    false, &lines, [&](RunOptions& o) {
+                      o.concurrent_jobs =
+                          1;  // b waits for a's slot (scheduler_test.cc: jobs running at once)
+                      o.interrupts = [&] { return interrupts.load(); };
+                      o.cancel_timings = {0.3, 0.3};
+                      o.out = [&, inner = o.out](const std::string& l) {
+                        inner(l);
+                        if (l.find("| started") != std::string::npos)
+                          ctrl_c = std::thread([&] { ++interrupts; });
+                      };
+                    });
   if (ctrl_c.joinable()) ctrl_c.join();
   EXPECT_LT(watch.Seconds(), 20.0) << log_;
   EXPECT_FALSE(r.success);
@@ -199,7 +210,10 @@ jobs:
       - run: echo not-this
       - if: always()
         run: echo cleanup-ran
-)", false, nullptr, [](RunOptions& o) { o.cancel_timings = {0.3, 0.3}; });
+)",
+                    false, nullptr, [](RunOptions& o) {
+                      o.cancel_timings = {0.3, 0.3};
+                    });
   EXPECT_LT(watch.Seconds(), 20.0) << log_;
   ASSERT_EQ(r.jobs.size(), 2u) << log_;
   const JobReport& a = r.jobs[0];
@@ -220,7 +234,9 @@ jobs:
 }
 
 TEST_F(RunnerTest, WorkflowNotTriggeredByTheEventSaysSo) {
-  RunReport r = Run("on: [workflow_dispatch, schedule]\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n", false);
+  RunReport r =
+      Run("on: [workflow_dispatch, schedule]\njobs:\n  a: {runs-on: x, steps: [{run: 'true'}]}\n",
+          false);
   EXPECT_TRUE(r.jobs.empty());
   ASSERT_EQ(r.not_triggered.size(), 1u);
   EXPECT_EQ(r.not_triggered[0], "t.yml: on: [workflow_dispatch, schedule] does not include push");

@@ -20,8 +20,14 @@ class Scheduler {
  public:
   Scheduler(const std::vector<Workflow>& workflows, const RunPlan& plan, const RunOptions& options,
             size_t limit, jobs::Engine& engine, const std::string& run_id)
-      : workflows_(workflows), plan_(plan), options_(options), limit_(limit), engine_(engine),
-        run_id_(run_id), state_(plan.jobs.size(), JobState::kWaiting), reports_(plan.jobs.size()),
+      : workflows_(workflows),
+        plan_(plan),
+        options_(options),
+        limit_(limit),
+        engine_(engine),
+        run_id_(run_id),
+        state_(plan.jobs.size(), JobState::kWaiting),
+        reports_(plan.jobs.size()),
         threads_(plan.jobs.size()) {}
 
   std::vector<std::optional<JobReport>> Run() {
@@ -54,7 +60,8 @@ class Scheduler {
       ++running_;
       threads_[i] = std::thread([this, i, needs = std::move(needs), needs_ok] {
         const PlannedJob& p = plan_.jobs[i];
-        JobReport report = RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
+        JobReport report =
+            RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
         std::lock_guard done(mu_);
         reports_[i] = std::move(report);
         state_[i] = JobState::kDone;
@@ -82,18 +89,18 @@ class Scheduler {
   const std::string run_id_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<JobState> state_;                   // guarded by mu_
+  std::vector<JobState> state_;                    // guarded by mu_
   std::vector<std::optional<JobReport>> reports_;  // guarded by mu_
-  std::vector<size_t> finished_;                  // done, thread not joined yet; guarded by mu_
-  size_t running_ = 0;                            // started, not yet joined; guarded by mu_
-  std::vector<std::thread> threads_;              // by job; only the scheduler's thread touches it
+  std::vector<size_t> finished_;                   // done, thread not joined yet; guarded by mu_
+  size_t running_ = 0;                             // started, not yet joined; guarded by mu_
+  std::vector<std::thread> threads_;               // by job; only the scheduler's thread touches it
 };
 
 }  // namespace
 
-std::vector<std::optional<JobReport>> ScheduleJobs(const std::vector<Workflow>& workflows, const RunPlan& plan,
-                                                   const RunOptions& options, size_t limit,
-                                                   jobs::Engine& engine,
+std::vector<std::optional<JobReport>> ScheduleJobs(const std::vector<Workflow>& workflows,
+                                                   const RunPlan& plan, const RunOptions& options,
+                                                   size_t limit, jobs::Engine& engine,
                                                    const std::string& run_id) {
   return Scheduler(workflows, plan, options, limit < 1 ? 1 : limit, engine, run_id).Run();
 }

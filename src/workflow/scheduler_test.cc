@@ -12,8 +12,8 @@
 
 #include "base/fs.h"
 #include "testing/test_env.h"
-#include "workflow/parse.h"
 #include "workflow/host_engine_testing.h"
+#include "workflow/parse.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
@@ -60,13 +60,15 @@ class SchedulerTest : public ::testing::Test {
   }
   std::string Jobs(int n, const std::string& step) {
     std::string y = "on: push\njobs:\n";
-    for (int i = 0; i < n; ++i) y += "  j" + std::to_string(i) + ":\n    runs-on: x\n    steps:\n      - run: " + step + "\n";
+    for (int i = 0; i < n; ++i)
+      y += "  j" + std::to_string(i) + ":\n    runs-on: x\n    steps:\n      - run: " + step + "\n";
     return y;
   }
   // A step that sleeps a second between its start and end stamps.
   std::string Stamped() {
     std::string f = dir_.Sub("ws/stamps") + "/$GITHUB_JOB";
-    return "mkdir -p " + dir_.Sub("ws/stamps") + "; s=$(date +%s%N); sleep 1; echo \"$s $(date +%s%N)\" > " + f;
+    return "mkdir -p " + dir_.Sub("ws/stamps") +
+           "; s=$(date +%s%N); sleep 1; echo \"$s $(date +%s%N)\" > " + f;
   }
   testing::ScratchDir dir_;
   std::string log_;
@@ -100,16 +102,27 @@ TEST_F(SchedulerTest, TheLimitHolds) {
 // a → (b, c) → d: d starts after both b and c, and sees their outputs and results.
 TEST_F(SchedulerTest, DiamondNeedsRunInAValidOrder) {
   std::string order = dir_.Sub("ws/order");
-  auto step = [&](const std::string& id) { return "echo " + id + " >> " + order + "; sleep 0.2; echo " + id + " >> " + order; };
-  RunReport r = Run("on: push\njobs:\n"
-                    "  d:\n    needs: [b, c]\n    runs-on: x\n    steps:\n      - run: " + step("d") + "\n"
-                    "      - run: test '${{ needs.b.outputs.v }}${{ needs.c.outputs.v }}${{ needs.c.result }}' = bcsuccess\n"
-                    "  b:\n    needs: a\n    runs-on: x\n    outputs: {v: '${{ steps.s.outputs.v }}'}\n"
-                    "    steps:\n      - id: s\n        run: " + step("b") + "; echo v=b >> $GITHUB_OUTPUT\n"
-                    "  c:\n    needs: a\n    runs-on: x\n    outputs: {v: '${{ steps.s.outputs.v }}'}\n"
-                    "    steps:\n      - id: s\n        run: " + step("c") + "; echo v=c >> $GITHUB_OUTPUT\n"
-                    "  a:\n    runs-on: x\n    steps:\n      - run: " + step("a") + "\n",
-                    [](RunOptions& o) { o.concurrent_jobs = 4; });
+  auto step = [&](const std::string& id) {
+    return "echo " + id + " >> " + order + "; sleep 0.2; echo " + id + " >> " + order;
+  };
+  RunReport r =
+      Run("on: push\njobs:\n"
+          "  d:\n    needs: [b, c]\n    runs-on: x\n    steps:\n      - run: " +
+              step("d") +
+              "\n"
+              "      - run: test '${{ needs.b.outputs.v }}${{ needs.c.outputs.v }}${{ "
+              "needs.c.result }}' = bcsuccess\n"
+              "  b:\n    needs: a\n    runs-on: x\n    outputs: {v: '${{ steps.s.outputs.v }}'}\n"
+              "    steps:\n      - id: s\n        run: " +
+              step("b") +
+              "; echo v=b >> $GITHUB_OUTPUT\n"
+              "  c:\n    needs: a\n    runs-on: x\n    outputs: {v: '${{ steps.s.outputs.v }}'}\n"
+              "    steps:\n      - id: s\n        run: " +
+              step("c") +
+              "; echo v=c >> $GITHUB_OUTPUT\n"
+              "  a:\n    runs-on: x\n    steps:\n      - run: " +
+              step("a") + "\n",
+          [](RunOptions& o) { o.concurrent_jobs = 4; });
   ASSERT_EQ(r.jobs.size(), 4u) << log_;
   EXPECT_TRUE(r.success) << log_;
   EXPECT_EQ(r.jobs[0].id, "a");
@@ -118,7 +131,8 @@ TEST_F(SchedulerTest, DiamondNeedsRunInAValidOrder) {
   ASSERT_TRUE(text.ok());
   std::map<std::string, std::vector<size_t>> at;  // job → line numbers of its start, end
   size_t line = 0;
-  for (size_t p = 0; p < text->size(); p = text->find('\n', p) + 1, ++line) at[text->substr(p, 1)].push_back(line);
+  for (size_t p = 0; p < text->size(); p = text->find('\n', p) + 1, ++line)
+    at[text->substr(p, 1)].push_back(line);
   ASSERT_EQ(at["a"].size(), 2u) << *text;
   ASSERT_EQ(at["d"].size(), 2u) << *text;
   for (const char* mid : {"b", "c"}) {
@@ -133,7 +147,9 @@ TEST_F(SchedulerTest, DiamondNeedsRunInAValidOrder) {
 // would mix their bytes.
 TEST_F(SchedulerTest, OutputLinesAreNeverInterleaved) {
   std::string sink;
-  std::string step = "for i in $(seq 50); do printf \"L$GITHUB_JOB:\"; head -c 3000 /dev/zero | tr '\\0' z; echo; done";
+  std::string step =
+      "for i in $(seq 50); do printf \"L$GITHUB_JOB:\"; head -c 3000 /dev/zero | tr '\\0' z; echo; "
+      "done";
   RunReport r = Run(Jobs(4, step), [&](RunOptions& o) {
     o.concurrent_jobs = 4;
     o.out = [&](const std::string& l) {
@@ -165,7 +181,9 @@ TEST_F(SchedulerTest, OutputLinesAreNeverInterleaved) {
 
 // Without `out`, lines go to stdout, one whole line at a time.
 TEST_F(SchedulerTest, StdoutLinesAreNeverInterleaved) {
-  std::string step = "for i in $(seq 20); do printf \"L$GITHUB_JOB:\"; head -c 5000 /dev/zero | tr '\\0' z; echo; done";
+  std::string step =
+      "for i in $(seq 20); do printf \"L$GITHUB_JOB:\"; head -c 5000 /dev/zero | tr '\\0' z; echo; "
+      "done";
   ::testing::internal::CaptureStdout();
   RunReport r = Run(Jobs(3, step), [](RunOptions& o) {
     o.concurrent_jobs = 3;
@@ -191,19 +209,24 @@ TEST_F(SchedulerTest, StdoutLinesAreNeverInterleaved) {
 TEST_F(SchedulerTest, InterruptCancelsRunningJobsAndStartsNoMore) {
   std::atomic<int> interrupts{0}, started{0};
   std::string slow = "trap '' INT; echo started; sleep 30; echo not reached";
-  RunReport r = Run("on: push\njobs:\n"
-                    "  a: {runs-on: x, steps: [{run: \"" + slow + "\"}]}\n"
-                    "  b: {runs-on: x, steps: [{run: \"" + slow + "\"}]}\n"
-                    "  c: {runs-on: x, steps: [{run: echo c-ran}]}\n",
-                    [&](RunOptions& o) {
-                      o.concurrent_jobs = 2;
-                      o.interrupts = [&] { return interrupts.load(); };
-                      o.cancel_timings = {0.3, 0.3};
-                      o.out = [&](const std::string& l) {
-                        log_ += l + "\n";
-                        if (l.find("| started") != std::string::npos && ++started == 2) ++interrupts;
-                      };
-                    });
+  RunReport r =
+      Run("on: push\njobs:\n"
+          "  a: {runs-on: x, steps: [{run: \"" +
+              slow +
+              "\"}]}\n"
+              "  b: {runs-on: x, steps: [{run: \"" +
+              slow +
+              "\"}]}\n"
+              "  c: {runs-on: x, steps: [{run: echo c-ran}]}\n",
+          [&](RunOptions& o) {
+            o.concurrent_jobs = 2;
+            o.interrupts = [&] { return interrupts.load(); };
+            o.cancel_timings = {0.3, 0.3};
+            o.out = [&](const std::string& l) {
+              log_ += l + "\n";
+              if (l.find("| started") != std::string::npos && ++started == 2) ++interrupts;
+            };
+          });
   ASSERT_EQ(r.jobs.size(), 2u) << log_;
   for (const auto& j : r.jobs) {
     EXPECT_EQ(j.result, Outcome::kCancelled) << j.id;

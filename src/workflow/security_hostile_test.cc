@@ -40,7 +40,8 @@ TEST(SecurityExpr, DeeplyNestedParenthesesAreAnError) {
 }
 
 TEST(SecurityExpr, HundredThousandNotsAreAnError) {
-  EXPECT_NE(EvalError(Repeat("!", 100000) + "true").find("longer than 65536 bytes"), std::string::npos);
+  EXPECT_NE(EvalError(Repeat("!", 100000) + "true").find("longer than 65536 bytes"),
+            std::string::npos);
   EXPECT_NE(EvalError(Repeat("!", 60000) + "true").find("nested deeper than"), std::string::npos);
   auto ok = Evaluate(Repeat("!", 20) + "true", {});
   ASSERT_TRUE(ok.ok());
@@ -82,7 +83,8 @@ const char kJobHead[] = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n
 // The "billion laughs": 9 levels of 9 aliases, a few hundred bytes that expand to 9^9 strings
 // (over 4 GB once converted). Before: kiln ran out of memory converting strategy.matrix.
 TEST(SecurityWorkflowParse, YamlAliasBombIsAnError) {
-  std::string bomb = "x-a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  std::string bomb =
+      "x-a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
   const char* names = "abcdefghi";
   for (int i = 1; i < 9; ++i) {
     bomb += std::string("x-") + names[i] + ": &" + names[i] + " [";
@@ -165,26 +167,38 @@ TEST(SecurityMatrix, LongNeedsChainIsPlannedWithoutRecursion) {
 
 TEST(SecurityWorkflowParse, JobIdsGitHubRefusesAreErrors) {
   for (const std::string id : {"\"\"", "\"1abc\"", "\"a b\"", "\"a.b\"", "\"../x\"", "\"a$b\""}) {
-    std::string yaml = "on: push\njobs:\n  " + id + ":\n    runs-on: x\n    steps: [{run: 'true'}]\n";
+    std::string yaml =
+        "on: push\njobs:\n  " + id + ":\n    runs-on: x\n    steps: [{run: 'true'}]\n";
     std::string err = ParseError(yaml);
     EXPECT_NE(err.find("ci.yml:3:3: invalid job id"), std::string::npos) << id << ": " << err;
   }
-  std::string yaml = "on: push\njobs:\n  _ok-1:\n    runs-on: x\n    steps: [{id: bad id, run: 'true'}]\n";
+  std::string yaml =
+      "on: push\njobs:\n  _ok-1:\n    runs-on: x\n    steps: [{id: bad id, run: 'true'}]\n";
   EXPECT_NE(ParseError(yaml).find("ci.yml:5:18: invalid step id"), std::string::npos)
       << ParseError(yaml);
-  EXPECT_TRUE(ParseWorkflow("on: push\njobs:\n  _ok-1:\n    runs-on: x\n    steps: [{id: s_1-a, run: 'true'}]\n", "ci.yml").ok());
+  EXPECT_TRUE(
+      ParseWorkflow(
+          "on: push\njobs:\n  _ok-1:\n    runs-on: x\n    steps: [{id: s_1-a, run: 'true'}]\n",
+          "ci.yml")
+          .ok());
 }
 
 TEST(SecurityWorkflowParse, SnapshotNamesOutsideTheOciGrammarAreErrors) {
-  for (const std::string name : {"../../etc", "/etc/passwd", "a//b", "Upper", "a/../b", "a..b", "x/", "\"\""}) {
-    std::string yaml = std::string(kJobHead) + "    snapshot: " + name + "\n    steps: [{run: 'true'}]\n";
+  for (const std::string name :
+       {"../../etc", "/etc/passwd", "a//b", "Upper", "a/../b", "a..b", "x/", "\"\""}) {
+    std::string yaml =
+        std::string(kJobHead) + "    snapshot: " + name + "\n    steps: [{run: 'true'}]\n";
     std::string err = ParseError(yaml);
-    EXPECT_NE(err.find("ci.yml:5:15: snapshot image name"), std::string::npos) << name << ": " << err;
+    EXPECT_NE(err.find("ci.yml:5:15: snapshot image name"), std::string::npos)
+        << name << ": " << err;
   }
-  std::string yaml = std::string(kJobHead) + "    snapshot: {image-name: ../x, version: '1.*'}\n    steps: [{run: 'true'}]\n";
+  std::string yaml =
+      std::string(kJobHead) +
+      "    snapshot: {image-name: ../x, version: '1.*'}\n    steps: [{run: 'true'}]\n";
   EXPECT_NE(ParseError(yaml).find("ci.yml:5:28:"), std::string::npos) << ParseError(yaml);
   for (const std::string name : {"tools", "ci/tools", "a.b_c__d--e/f-1"}) {
-    std::string ok = std::string(kJobHead) + "    snapshot: " + name + "\n    steps: [{run: 'true'}]\n";
+    std::string ok =
+        std::string(kJobHead) + "    snapshot: " + name + "\n    steps: [{run: 'true'}]\n";
     auto w = ParseWorkflow(ok, "ci.yml");
     EXPECT_TRUE(w.ok()) << name << ": " << w.status().ToString();
   }

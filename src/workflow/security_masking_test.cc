@@ -12,7 +12,8 @@ namespace {
 std::string Through(const MaskSet& masks, const std::vector<std::string>& pieces) {
   MaskCarry carry;
   std::string out;
-  for (size_t i = 0; i < pieces.size(); ++i) out += MaskPiece(masks, carry, pieces[i], i + 1 < pieces.size());
+  for (size_t i = 0; i < pieces.size(); ++i)
+    out += MaskPiece(masks, carry, pieces[i], i + 1 < pieces.size());
   return out;
 }
 
@@ -44,7 +45,7 @@ TEST(SecurityMasking, WholeLinesAndNoMasks) {
   ASSERT_TRUE(masks.Add("xx").ok());
   EXPECT_EQ(Through(masks, {"axxxxb"}), "a***b");
   MaskCarry carry;
-  EXPECT_EQ(MaskPiece(masks, carry, "ax", true), "a");  // the x is kept back...
+  EXPECT_EQ(MaskPiece(masks, carry, "ax", true), "a");      // the x is kept back...
   EXPECT_EQ(MaskPiece(masks, carry, "xb", false), "***b");  // ...and masked with the next piece
 }
 
@@ -64,7 +65,8 @@ TEST(SecurityMasking, AddMaskFloodIsRefused) {
 TEST(SecurityMasking, NormalCountOfMasksWorks) {
   CommandState st;
   std::string display;
-  for (int i = 0; i < 500; ++i) HandleCommandLine("::add-mask::value-" + std::to_string(i) + "-x", st, &display);
+  for (int i = 0; i < 500; ++i)
+    HandleCommandLine("::add-mask::value-" + std::to_string(i) + "-x", st, &display);
   EXPECT_TRUE(st.mask_error.ok());
   EXPECT_EQ(Mask("a value-499-x b value-7-x", st.masks), "a *** b ***");
 }

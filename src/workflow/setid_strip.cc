@@ -1,12 +1,13 @@
 #include "workflow/setid_strip.h"
 
-#include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "base/fd.h"
 
@@ -18,7 +19,8 @@ namespace {
 bool SameMount(int fd, const struct statx& root) {
   struct statx sx;
   if (::statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) != 0) return false;
-  if ((sx.stx_mask & STATX_MNT_ID) && (root.stx_mask & STATX_MNT_ID)) return sx.stx_mnt_id == root.stx_mnt_id;
+  if ((sx.stx_mask & STATX_MNT_ID) && (root.stx_mask & STATX_MNT_ID))
+    return sx.stx_mnt_id == root.stx_mnt_id;
   return sx.stx_dev_major == root.stx_dev_major && sx.stx_dev_minor == root.stx_dev_minor;
 }
 
@@ -46,7 +48,8 @@ Status MakeHarmless(int dirfd, const char* name, StripStats& stats) {
   if (::removexattr(via.c_str(), "security.capability") == 0) {
     ++stats.capabilities;
   } else if (errno != ENODATA && errno != ENOTSUP) {
-    return Internal(std::string("remove the file capabilities of ") + name + ": " + std::strerror(errno));
+    return Internal(std::string("remove the file capabilities of ") + name + ": " +
+                    std::strerror(errno));
   }
   if ((st.st_mode & (S_ISUID | S_ISGID)) == 0) return Status::Ok();
   if (::chmod(via.c_str(), st.st_mode & 07777 & ~(S_ISUID | S_ISGID)) != 0) {
@@ -88,7 +91,8 @@ Status Walk(int dirfd, const struct statx& root, int depth, StripStats& stats) {
       }
       if (e->d_type == DT_DIR) continue;  // gone or became a link meanwhile
     }
-    if (e->d_type == DT_REG || e->d_type == DT_CHR || e->d_type == DT_BLK || e->d_type == DT_UNKNOWN) {
+    if (e->d_type == DT_REG || e->d_type == DT_CHR || e->d_type == DT_BLK ||
+        e->d_type == DT_UNKNOWN) {
       note(MakeHarmless(dirfd, e->d_name, stats));
     }
   }

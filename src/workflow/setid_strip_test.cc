@@ -1,8 +1,8 @@
 // StripSetIdBits on a scratch tree (no root needed: the files are the test's own).
 #include "workflow/setid_strip.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -24,7 +24,8 @@ TEST(SetIdStripTest, StripsFilesKeepsDirsAndDoesNotFollowLinks) {
   testing::ScratchDir dir;
   std::string root = dir.Sub("ws"), outside = dir.Sub("outside");
   ASSERT_TRUE(MakeDirs(root + "/a/b").ok());
-  for (const auto& f : {root + "/suid", root + "/a/b/sgid", outside}) ASSERT_TRUE(WriteFileAtomic(f, "x").ok());
+  for (const auto& f : {root + "/suid", root + "/a/b/sgid", outside})
+    ASSERT_TRUE(WriteFileAtomic(f, "x").ok());
   ASSERT_EQ(::chmod((root + "/suid").c_str(), 04711), 0);
   ASSERT_EQ(::chmod((root + "/a/b/sgid").c_str(), 02755), 0);
   ASSERT_EQ(::chmod((root + "/a").c_str(), 02775), 0);
@@ -53,8 +54,10 @@ TEST(SetIdStripTest, TooDeepIsAnErrorButTheRestIsStillWalkedAndTheDeepPartClosed
   }
   auto r = StripSetIdBits(p);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("nested deeper than"), std::string::npos) << r.status().message();
-  for (const auto& f : {p + "/a-suid", p + "/z-suid", p + "/d/suid"}) EXPECT_EQ(ModeOf(f), 0755u) << f;
+  EXPECT_NE(r.status().message().find("nested deeper than"), std::string::npos)
+      << r.status().message();
+  for (const auto& f : {p + "/a-suid", p + "/z-suid", p + "/d/suid"})
+    EXPECT_EQ(ModeOf(f), 0755u) << f;
   // The directory at the limit is closed to everyone but its owner.
   std::string at_limit = p;
   for (int i = 0; i < kMaxSetIdDepth; ++i) at_limit += "/d";
@@ -68,8 +71,10 @@ TEST(SetIdStripTest, RemovesFileCapabilitiesAndDeviceNodes) {
   ASSERT_TRUE(MakeDirs(root).ok());
   std::string capfile = root + "/capbash";
   ASSERT_TRUE(WriteFileAtomic(capfile, "x").ok());
-  // VFS_CAP_REVISION_2, effective, permitted = CAP_SETUID|CAP_SETGID (as `setcap cap_setuid,cap_setgid+ep`).
-  const unsigned char cap[20] = {0x01, 0x00, 0x00, 0x02, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  // VFS_CAP_REVISION_2, effective, permitted = CAP_SETUID|CAP_SETGID (as `setcap
+  // cap_setuid,cap_setgid+ep`).
+  const unsigned char cap[20] = {0x01, 0x00, 0x00, 0x02, 0xc0, 0, 0, 0, 0, 0,
+                                 0,    0,    0,    0,    0,    0, 0, 0, 0, 0};
   if (::setxattr(capfile.c_str(), "security.capability", cap, sizeof cap, 0) != 0) {
     GTEST_SKIP() << "this filesystem takes no security.capability";
   }
@@ -91,7 +96,8 @@ TEST(SetIdStripTest, WalksTwoThousandFiles) {
     std::string sub = root + "/d" + std::to_string(d);
     ASSERT_TRUE(MakeDirs(sub).ok());
     for (int f = 0; f < 100; ++f) {
-      int fd = ::open((sub + "/f" + std::to_string(f)).c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+      int fd =
+          ::open((sub + "/f" + std::to_string(f)).c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
       ASSERT_GE(fd, 0);
       ::close(fd);
     }

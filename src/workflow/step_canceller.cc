@@ -7,9 +7,13 @@ namespace kiln::workflow {
 
 StepCanceller::StepCanceller(runtime::Sandbox* sandbox, std::function<int()> interrupts, int seen,
                              double limit_s, CancelTimings timings)
-    : sandbox_(sandbox), interrupts_(std::move(interrupts)), seen_(seen), limit_s_(limit_s),
+    : sandbox_(sandbox),
+      interrupts_(std::move(interrupts)),
+      seen_(seen),
+      limit_s_(limit_s),
       timings_(timings) {
-  if (sandbox_ != nullptr && (interrupts_ || limit_s_ > 0)) thread_ = std::thread([this] { Watch(); });
+  if (sandbox_ != nullptr && (interrupts_ || limit_s_ > 0))
+    thread_ = std::thread([this] { Watch(); });
 }
 
 StepCanceller::~StepCanceller() {

@@ -14,9 +14,11 @@ std::string NewStepId() {
   return s;
 }
 
-std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash, const std::string& script) {
-  if (shell.empty()) return has_bash ? std::vector<std::string>{"bash", "-e", script}
-                                     : std::vector<std::string>{"sh", "-e", script};
+std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash,
+                                   const std::string& script) {
+  if (shell.empty())
+    return has_bash ? std::vector<std::string>{"bash", "-e", script}
+                    : std::vector<std::string>{"sh", "-e", script};
   if (shell == "bash") return {"bash", "--noprofile", "--norc", "-eo", "pipefail", script};
   if (shell == "sh") return {"sh", "-e", script};
   if (shell == "python") return {"python", script};
@@ -27,7 +29,10 @@ std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash, cons
     if (i == shell.size() || shell[i] == ' ') {
       if (!word.empty()) {
         size_t p = word.find("{0}");
-        if (p != std::string::npos) { word.replace(p, 3, script); replaced = true; }
+        if (p != std::string::npos) {
+          word.replace(p, 3, script);
+          replaced = true;
+        }
         args.push_back(word);
       }
       word.clear();
@@ -45,13 +50,18 @@ EnvIndex::EnvIndex(EnvMap& env) : env_(env) {
 
 void EnvIndex::Set(const std::string& key, const std::string& value) {
   auto [it, added] = index_.emplace(key, env_.size());
-  if (added) env_.emplace_back(key, value);
-  else env_[it->second].second = value;
+  if (added)
+    env_.emplace_back(key, value);
+  else
+    env_[it->second].second = value;
 }
 
 void SetEnv(EnvMap& env, const std::string& key, const std::string& value) {
   for (auto& [k, v] : env) {
-    if (k == key) { v = value; return; }
+    if (k == key) {
+      v = value;
+      return;
+    }
   }
   env.emplace_back(key, value);
 }

@@ -12,18 +12,22 @@
 namespace kiln::workflow {
 namespace {
 
-constexpr const char* kFileVars[] = {"GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"};
+constexpr const char* kFileVars[] = {"GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT",
+                                     "GITHUB_STEP_SUMMARY"};
 
 // Reads back GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT safely (file_commands_io.h).
 Status ReadFileCommands(JobContext& ctx, const std::string (&files)[4], Json& outputs) {
-  ASSIGN_OR_RETURN(std::string env_text, ReadCommandFile(ctx.temp_fd.get(), files[0], kFileVars[0]));
+  ASSIGN_OR_RETURN(std::string env_text,
+                   ReadCommandFile(ctx.temp_fd.get(), files[0], kFileVars[0]));
   auto env_kv = ParseKeyValueFile(env_text);
   if (!env_kv.ok()) return env_kv.status().WithContext(kFileVars[0]);
   EnvIndex index(ctx.env);
   for (const auto& [k, v] : *env_kv) index.Set(k, v);
-  ASSIGN_OR_RETURN(std::string path_text, ReadCommandFile(ctx.temp_fd.get(), files[1], kFileVars[1]));
+  ASSIGN_OR_RETURN(std::string path_text,
+                   ReadCommandFile(ctx.temp_fd.get(), files[1], kFileVars[1]));
   for (const auto& p : ParsePathFile(path_text)) ctx.paths.insert(ctx.paths.begin(), p);
-  ASSIGN_OR_RETURN(std::string out_text, ReadCommandFile(ctx.temp_fd.get(), files[2], kFileVars[2]));
+  ASSIGN_OR_RETURN(std::string out_text,
+                   ReadCommandFile(ctx.temp_fd.get(), files[2], kFileVars[2]));
   auto out_kv = ParseKeyValueFile(out_text);
   if (!out_kv.ok()) return out_kv.status().WithContext(kFileVars[2]);
   for (const auto& [k, v] : *out_kv) outputs[k] = v;
@@ -60,7 +64,8 @@ void RunStep(JobContext& ctx, const Step& step) {
   auto record = [&](Outcome outcome, Outcome conclusion, const Json& outputs) {
     rep.outcome = outcome;
     rep.conclusion = conclusion;
-    steps[step.id] = {{"outputs", outputs}, {"outcome", OutcomeName(outcome)},
+    steps[step.id] = {{"outputs", outputs},
+                      {"outcome", OutcomeName(outcome)},
                       {"conclusion", OutcomeName(conclusion)}};
     if (conclusion == Outcome::kCancelled) ctx.expr.status = JobStatus::kCancelled;
     if (conclusion == Outcome::kFailure && ctx.expr.status != JobStatus::kCancelled) {
@@ -80,8 +85,11 @@ void RunStep(JobContext& ctx, const Step& step) {
   ctx.Print("⭐ Run " + rep.name);
   Stopwatch watch;
   std::string id = NewStepId();
-  std::string files[4] = {"set_env_" + id, "add_path_" + id, "set_output_" + id, "step_summary_" + id};
-  auto sandbox_file = [&](int i) { return std::string(kTemp) + "/" + kCommandDir + "/" + files[i]; };
+  std::string files[4] = {"set_env_" + id, "add_path_" + id, "set_output_" + id,
+                          "step_summary_" + id};
+  auto sandbox_file = [&](int i) {
+    return std::string(kTemp) + "/" + kCommandDir + "/" + files[i];
+  };
 
   EnvMap step_env;
   Status made = CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3]});
@@ -90,7 +98,10 @@ void RunStep(JobContext& ctx, const Step& step) {
     if (!st.ok()) break;
     ctx.expr.contexts["env"][k] = v;
     auto val = Interpolate(v, ctx.expr);
-    if (!val.ok()) { st = val.status(); break; }
+    if (!val.ok()) {
+      st = val.status();
+      break;
+    }
     step_env.emplace_back(k, *val);
     ctx.expr.contexts["env"][k] = *val;
   }
@@ -102,7 +113,8 @@ void RunStep(JobContext& ctx, const Step& step) {
   const RunDefaults& wd = ctx.workflow->defaults;
   std::string shell = !step.shell.empty() ? step.shell : !jd.shell.empty() ? jd.shell : wd.shell;
   std::string wdir = !step.working_directory.empty() ? step.working_directory
-                     : !jd.working_directory.empty() ? jd.working_directory : wd.working_directory;
+                     : !jd.working_directory.empty() ? jd.working_directory
+                                                     : wd.working_directory;
   auto cwd = Interpolate(wdir, ctx.expr);
   int exit_code = -1;
   bool cancelled = false;
@@ -111,10 +123,15 @@ void RunStep(JobContext& ctx, const Step& step) {
   if (script.ok() && cwd.ok()) {
     st = WriteStepScript(ctx.temp_fd.get(), file, *script);
     std::string in_box = std::string(kTemp) + "/" + file;
-    std::string dir = cwd->empty() ? kWorkspace : (*cwd)[0] == '/' ? *cwd : std::string(kWorkspace) + "/" + *cwd;
-    runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir, nullptr};
-    for (const auto& [k, v] : step_env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
-    for (const auto& [k, v] : ctx.env) ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
+    std::string dir = cwd->empty()       ? kWorkspace
+                      : (*cwd)[0] == '/' ? *cwd
+                                         : std::string(kWorkspace) + "/" + *cwd;
+    runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir,
+                           nullptr};
+    for (const auto& [k, v] : step_env)
+      ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
+    for (const auto& [k, v] : ctx.env)
+      ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     std::string out_prefix = StepPrefix(ctx.prefix, rep.name);
     size_t masks_seen = ctx.commands.masks.size();
     LineState streams[2];  // stdout, stderr
@@ -122,7 +139,7 @@ void RunStep(JobContext& ctx, const Step& step) {
       LineState& ls = streams[is_stderr ? 1 : 0];
       bool starts_line = !ls.mid_line;
       ls.mid_line = unfinished;
-      if (!ctx.commands.mask_error.ok()) return;  // a value went unmasked: print nothing more
+      if (!ctx.commands.mask_error.ok()) return;      // a value went unmasked: print nothing more
       if (ctx.commands.masks.size() != masks_seen) {  // an ::add-mask:: may hide part of the name
         masks_seen = ctx.commands.masks.size();
         out_prefix = StepPrefix(ctx.prefix, Mask(rep.name, ctx.commands.masks));
@@ -139,7 +156,8 @@ void RunStep(JobContext& ctx, const Step& step) {
       std::string display;
       bool hide = starts_line && !unfinished && HandleCommandLine(piece, ctx.commands, &display);
       if (hide || !ctx.commands.mask_error.ok()) return;
-      std::string shown = MaskPiece(ctx.commands.masks, ls.carry, display.empty() ? piece : display, unfinished);
+      std::string shown =
+          MaskPiece(ctx.commands.masks, ls.carry, display.empty() ? piece : display, unfinished);
       if (!shown.empty() || !unfinished) ctx.PrintAs(out_prefix, "| " + shown, /*mask=*/false);
     };
     if (st.ok()) {
@@ -157,13 +175,17 @@ void RunStep(JobContext& ctx, const Step& step) {
       StepCanceller canceller(ctx.sandbox, ctx.options->interrupts, ctx.interrupts_seen, limit,
                               ctx.options->cancel_timings);
       auto r = ctx.sandbox->Exec(exec);
-      if (r.ok()) exit_code = *r; else st = r.status();
+      if (r.ok())
+        exit_code = *r;
+      else
+        st = r.status();
       cancelled = canceller.interrupted() || (canceller.timed_out() && job_bound);
       ctx.job_timed_out |= canceller.timed_out() && job_bound;
       if (canceller.timed_out() && !job_bound) {
         char minutes[32];
         std::snprintf(minutes, sizeof minutes, "%g", step.timeout_minutes);
-        st = Status(Code::kDeadlineExceeded, std::string("timed out (timeout-minutes: ") + minutes + ")");
+        st = Status(Code::kDeadlineExceeded,
+                    std::string("timed out (timeout-minutes: ") + minutes + ")");
       }
     }
   } else if (st.ok()) {
@@ -185,16 +207,19 @@ void RunStep(JobContext& ctx, const Step& step) {
   if (st.ok()) st = setid_ok;
   rep.exit_code = exit_code;
   rep.seconds = watch.Seconds();
-  Outcome outcome = cancelled ? Outcome::kCancelled
-                    : st.ok() && exit_code == 0 ? Outcome::kSuccess : Outcome::kFailure;
+  Outcome outcome = cancelled                   ? Outcome::kCancelled
+                    : st.ok() && exit_code == 0 ? Outcome::kSuccess
+                                                : Outcome::kFailure;
   auto coe = Interpolate(step.continue_on_error, ctx.expr);
   bool continue_on_error = coe.ok() && (*coe == "true");
-  Outcome conclusion = outcome == Outcome::kFailure && continue_on_error ? Outcome::kSuccess : outcome;
+  Outcome conclusion =
+      outcome == Outcome::kFailure && continue_on_error ? Outcome::kSuccess : outcome;
   std::string took = " [" + FormatDuration(rep.seconds) + "]";
   if (outcome == Outcome::kSuccess) {
     ctx.Print("  ✅  Success - " + rep.name + took);
   } else if (outcome == Outcome::kCancelled) {
-    ctx.Print("  ⛔  Cancelled - " + rep.name + " (exit code " + std::to_string(exit_code) + ")" + took);
+    ctx.Print("  ⛔  Cancelled - " + rep.name + " (exit code " + std::to_string(exit_code) + ")" +
+              took);
   } else if (!st.ok()) {
     ctx.Print("  ❌  Failure - " + rep.name + ": " + st.message() + took);
   } else {

@@ -1,11 +1,12 @@
 #include "workflow/yaml_limits.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
 
 namespace kiln::workflow {
 namespace {
@@ -60,8 +61,8 @@ class ExpansionCounter : public YAML::EventHandler {
   void Alias(const YAML::Mark& m, Size s) {
     Count(m, s.nodes);
     if (static_cast<int>(stack_.size()) + s.depth > kMaxYamlDepth) {
-      throw LimitCrossed{m, "nests deeper than " + std::to_string(kMaxYamlDepth) +
-                                " levels through aliases"};
+      throw LimitCrossed{
+          m, "nests deeper than " + std::to_string(kMaxYamlDepth) + " levels through aliases"};
     }
     AddToParent(s);
   }

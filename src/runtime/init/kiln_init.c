@@ -101,8 +101,8 @@ static void start_command(int conn) {
   struct request_header h;
   char control[CMSG_SPACE(2 * sizeof(int))];
   struct iovec iov = {&h, sizeof h};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                       .msg_controllen = sizeof control};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
   ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   int fds[2] = {-1, -1};
