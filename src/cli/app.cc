@@ -16,7 +16,10 @@ Result<jobs::Engine*> App::Engine() {
   o.disk = config.disk;
   o.warm_pool = warm_pool_ >= 0 ? warm_pool_ : config.warm_pool;
   o.max_layer_unpacked = config.max_layer_unpacked;
-  o.init_path = config.init_path;  // else $KILN_INIT, else beside kiln (runtime::FindKilnInit)
+  // $KILN_INIT over the config's init_path (the environment overrides the file), else beside
+  // kiln or in its libexec (runtime::FindKilnInit).
+  const char* init = std::getenv("KILN_INIT");
+  o.init_path = init != nullptr && *init != '\0' ? init : config.init_path;
   o.max_layers = config.max_layers;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();

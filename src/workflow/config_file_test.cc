@@ -135,7 +135,7 @@ TEST(ConfigPathTest, FlagThenEnvironment) {
   ::unsetenv("KILN_CONFIG");
 }
 
-TEST(ConfigFileTest, ParsesByteSizes) {
+TEST(ByteSizeTest, ParsesByteSizes) {
   EXPECT_EQ(ParseByteSize("64G").value(), int64_t{64} << 30);
   EXPECT_EQ(ParseByteSize("500M").value(), int64_t{500} << 20);
   EXPECT_EQ(ParseByteSize("2GiB").value(), int64_t{2} << 30);
