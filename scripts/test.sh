@@ -17,7 +17,7 @@ scripts/tidy.sh
 export KILN_WERROR=ON
 scripts/build.sh default
 ctest --preset default -j 2 --timeout 600
-scripts/fuzz.sh "${KILN_FUZZ_SECONDS:-60}"  # 4 libFuzzer targets, 60 s each
+scripts/fuzz.sh "${KILN_FUZZ_SECONDS:-40}"  # 5 libFuzzer targets, 40 s each
 if [ "${KILN_SKIP_ASAN:-0}" != 1 ]; then
   scripts/build.sh asan
   ctest --preset asan -j 2 --timeout 600

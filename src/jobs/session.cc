@@ -81,8 +81,8 @@ Status JobSession::PrepareSandbox() {
 }
 
 Status JobSession::Snapshot(const SnapshotRequest& req) {
-  Stopwatch watch;
   RETURN_IF_ERROR(StopAndCheckDisk(*sandbox_));
+  Stopwatch watch;  // the capture, as the log reports it: from here to the catalogue row
   ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
   snapshot::CaptureRequest c;
   c.upper_dir = sandbox_->UpperDir();
