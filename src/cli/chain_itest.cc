@@ -12,14 +12,16 @@ class ChainE2E : public KilnE2E {};
 TEST_F(ChainE2E, TwoHundredSnapshotsInAChainStayBoundedAndTheLastOneRuns) {
   testing::MakeBusyboxRootfs(dir_.Sub("rootfs"));
   ASSERT_EQ(Kiln({"-q", "image", "import", dir_.Sub("rootfs"), "busybox:1"}).code, 0);
-  Workflow("first.yml",
-           "on: push\njobs:\n  grow:\n    runs-on: {image: \"busybox:1\", size: 1x1}\n"
-           "    snapshot: chain\n    steps:\n      - run: echo 0 >> /chain.log\n        shell: sh\n");
+  Workflow(
+      "first.yml",
+      "on: push\njobs:\n  grow:\n    runs-on: {image: \"busybox:1\", size: 1x1}\n"
+      "    snapshot: chain\n    steps:\n      - run: echo 0 >> /chain.log\n        shell: sh\n");
   auto first = Kiln({"-q", "run", ".github/workflows/first.yml"});
   ASSERT_EQ(first.code, 0) << first.out << first.err;
-  Workflow("grow.yml",
-           "on: push\njobs:\n  grow:\n    runs-on: {image: \"chain:latest\", size: 1x1}\n"
-           "    snapshot: chain\n    steps:\n      - run: echo $N >> /chain.log\n        shell: sh\n");
+  Workflow(
+      "grow.yml",
+      "on: push\njobs:\n  grow:\n    runs-on: {image: \"chain:latest\", size: 1x1}\n"
+      "    snapshot: chain\n    steps:\n      - run: echo $N >> /chain.log\n        shell: sh\n");
   size_t most_layers = 0;
   bool squashed = false;
   for (int i = 1; i < 200; ++i) {
