@@ -18,6 +18,7 @@ namespace kiln::catalog {
 struct Version {
   int major = 0, minor = 0, patch = 0;
   std::string ToString() const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 in the defaulted <=>
   friend auto operator<=>(const Version&, const Version&) = default;
   friend bool operator==(const Version&, const Version&) = default;
 };
