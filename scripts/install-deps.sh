@@ -8,14 +8,16 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libyaml-cpp-dev nlohmann-json3-dev libtomlplusplus-dev libarchive-dev libzstd-dev zlib1g-dev
   libdeflate-dev libssl-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcurl4-openssl-dev libisal-dev
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   # the conventions (scripts/check-format.sh, scripts/tidy.sh)
-  clang-format clang-tidy
+  clang-format clang-tidy ccache
   # run: the OCI runtime, and base images built from Debian packages
   crun busybox-static debootstrap
   # tests and benchmarks: independent judges and peers
-  podman skopeo umoci buildah hyperfine uidmap docker-registry python3 procps
+  podman skopeo umoci buildah hyperfine uidmap docker-registry python3 python3-cryptography
+  apache2-utils openssl procps
 )
 
 if [ "$(id -u)" != 0 ]; then
