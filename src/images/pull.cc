@@ -23,7 +23,7 @@ bool IsIndex(const std::string& media_type) {
 Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::ImageStore& store,
                                  snapshot::LayerCache& layers,
                                  const registry::FetchedManifest& fetched,
-                                 const PullOptions& options) {
+                                 const oci::Digest& top_digest, const PullOptions& options) {
   ASSIGN_OR_RETURN(oci::Manifest manifest, oci::ParseManifest(fetched.bytes));
   const oci::Descriptor& config_blob = manifest.config;
   if (!store.blobs().Has(config_blob.digest)) {
@@ -56,15 +56,19 @@ Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::ImageStore& st
       },
       &stop));
   RETURN_IF_ERROR(layers.Prepare(manifest, config).status());
-  return store.blobs().Put(fetched.bytes, fetched.descriptor.media_type,
-                           fetched.descriptor.digest);
+  ASSIGN_OR_RETURN(oci::Descriptor d, store.blobs().Put(fetched.bytes, fetched.descriptor.media_type,
+                                                        fetched.descriptor.digest));
+  if (top_digest != d.digest) d.annotations[kAnnotationPulledDigest] = top_digest.str();
+  return d;
 }
 
 }  // namespace
 
 Result<registry::FetchedManifest> FetchPlatformManifest(registry::Client& client,
-                                                        const oci::Reference& ref) {
+                                                        const oci::Reference& ref,
+                                                        oci::Digest* top_digest) {
   ASSIGN_OR_RETURN(registry::FetchedManifest top, client.GetManifest(ref.path, TagOrDigest(ref)));
+  if (top_digest != nullptr) *top_digest = top.descriptor.digest;
   if (!IsIndex(top.descriptor.media_type)) return top;
   auto read = [&](const oci::Descriptor& d) -> Result<std::string> {
     if (d.digest == top.descriptor.digest) return top.bytes;
@@ -84,7 +88,8 @@ Result<oci::Descriptor> PullImage(registry::Client& client, content::ImageStore&
                                   snapshot::LayerCache& layers, const oci::Reference& ref,
                                   const std::string& local_name, const PullOptions& options) {
   std::string where = "pull " + ref.ToString();
-  auto fetched = FetchPlatformManifest(client, ref);
+  oci::Digest top;
+  auto fetched = FetchPlatformManifest(client, ref, &top);
   if (!fetched.ok()) return fetched.status().WithContext(where);
   std::mutex progress_mu;
   BlobFetch fetch{&client, ref.path, &store.blobs(), {}, nullptr};
@@ -95,7 +100,7 @@ Result<oci::Descriptor> PullImage(registry::Client& client, content::ImageStore&
     };
   }
   auto manifest = store.PutImage(
-      local_name, [&] { return PutBlobs(fetch, store, layers, *fetched, options); });
+      local_name, [&] { return PutBlobs(fetch, store, layers, *fetched, top, options); });
   if (!manifest.ok()) return manifest.status().WithContext(where);
   if (options.origins != nullptr) {
     auto parsed = oci::ParseManifest(fetched->bytes);

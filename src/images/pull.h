@@ -11,6 +11,8 @@
 // - All or nothing (ImageStore::PutImage): the image is named `local_name` only when every blob
 //   is in the store; a failed pull removes the blobs it added and leaves no name.
 // - Blob origins (blob_origins.h, optional) note the repository for later mounts.
+// - When the reference named an index, the local name's descriptor carries the index's digest
+//   as annotation kAnnotationPulledDigest, so that a later HEAD of the tag can tell "unchanged".
 #pragma once
 
 #include <string>
@@ -23,6 +25,8 @@
 #include "snapshot/layer_cache.h"
 
 namespace kiln::images {
+
+inline constexpr const char* kAnnotationPulledDigest = "dev.kiln.pulled.digest";
 
 struct PullOptions {
   int parallel = 4;             // layers in flight at once
@@ -38,8 +42,10 @@ Result<oci::Descriptor> PullImage(registry::Client& client, content::ImageStore&
                                   const std::string& local_name, const PullOptions& options = {});
 
 // The manifest (not an index) `ref` names for the host platform: the index resolved through
-// the client. Returns its descriptor and bytes.
+// the client. Returns its descriptor and bytes; `top` (optional) gets the digest `ref` itself
+// resolved to (the index's, or the manifest's).
 Result<registry::FetchedManifest> FetchPlatformManifest(registry::Client& client,
-                                                        const oci::Reference& ref);
+                                                        const oci::Reference& ref,
+                                                        oci::Digest* top = nullptr);
 
 }  // namespace kiln::images
