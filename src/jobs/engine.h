@@ -110,6 +110,10 @@ class Engine {
   // The client for `host` ("127.0.0.1:5000", "docker.io"): made on first use over the one
   // shared transport, with the host's options; kept for the engine's life.
   Result<registry::Client*> Registry(const std::string& host);
+  // A client of its own for `host` with these credentials instead of the store's (kiln login
+  // checks a password before storing it), over the shared transport.
+  std::unique_ptr<registry::Client> NewRegistryClient(const std::string& host,
+                                                      registry::CredentialSource* credentials);
   // Where blobs came from (<state_dir>/blob-origins), for mounts on push.
   Result<images::BlobOrigins*> Origins();
   // What the resolver and the image commands use to reach registries.
@@ -131,6 +135,9 @@ class Engine {
  private:
   Status OpenRuntimeLocked();
   Status OpenStoreLocked();
+  // The options of a client for `host` (registry_mu_ held).
+  registry::ClientOptions ClientOptionsLocked(const std::string& host,
+                                              registry::CredentialSource* credentials);
 
   EngineOptions options_;
   Clock* clock_;

@@ -16,10 +16,8 @@ registry::CredentialStore& Engine::Credentials() {
   return *credentials_;
 }
 
-Result<registry::Client*> Engine::Registry(const std::string& host) {
-  registry::CredentialStore* credentials = &Credentials();
-  std::lock_guard<std::mutex> lock(registry_mu_);
-  if (auto it = clients_.find(host); it != clients_.end()) return it->second.get();
+registry::ClientOptions Engine::ClientOptionsLocked(const std::string& host,
+                                                    registry::CredentialSource* credentials) {
   if (!transport_) {
     transport_ = options_.transport ? std::move(options_.transport) : registry::NewCurlTransport();
   }
@@ -32,7 +30,20 @@ Result<registry::Client*> Engine::Registry(const std::string& host) {
   o.host.cert_dir = options_.cert_dir;
   o.retry = options_.retry;
   o.log = [](const std::string& line) { LogInfo(line); };
-  auto client = std::make_unique<registry::Client>(host, std::move(o));
+  return o;
+}
+
+std::unique_ptr<registry::Client> Engine::NewRegistryClient(
+    const std::string& host, registry::CredentialSource* credentials) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  return std::make_unique<registry::Client>(host, ClientOptionsLocked(host, credentials));
+}
+
+Result<registry::Client*> Engine::Registry(const std::string& host) {
+  registry::CredentialStore* credentials = &Credentials();
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  if (auto it = clients_.find(host); it != clients_.end()) return it->second.get();
+  auto client = std::make_unique<registry::Client>(host, ClientOptionsLocked(host, credentials));
   registry::Client* out = client.get();
   clients_[host] = std::move(client);
   return out;
