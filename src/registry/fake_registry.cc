@@ -85,7 +85,7 @@ Result<Response> FakeRegistry::Do(const Request& request) {
     return ErrorResponse(fail_status_, fail_status_ == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE",
                          "fake registry: try again later");
   }
-  Call call{request, request.method, "", "", {}, {}, false, false};
+  Call call{request, request.method, "", "", {}, {}, false, false, false};
   std::string_view url = request.url;
   size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return InvalidArgument("fake registry: bad url");
@@ -109,7 +109,10 @@ Result<Response> FakeRegistry::Do(const Request& request) {
   if (call.host != options_.host && !storage) {
     return Unavailable("fake registry: could not resolve host: " + call.host);
   }
-  return Serve(call);
+  ASSIGN_OR_RETURN(Response response, Serve(call));
+  if (call.sent) return response;
+  std::string body = std::move(response.body);
+  return SendBody(call, std::move(response), std::move(body));
 }
 
 std::optional<Response> FakeRegistry::CheckAuth(Call& call, const std::string& repo, bool write) {

@@ -194,6 +194,8 @@ Result<Response> FakeRegistry::ServeTags(Call& call, Repo& repo) {
 
 Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body) {
   r.body.clear();
+  call.sent = true;
+  if (call.request.on_head) RETURN_IF_ERROR(call.request.on_head(r.status, r.headers));
   if (call.method == "HEAD") return r;
   bool cut = call.blob && cut_download_ >= 0;
   size_t limit = cut ? std::min<size_t>(body.size(), cut_download_) : body.size();

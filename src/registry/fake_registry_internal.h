@@ -33,6 +33,7 @@ struct FakeRegistry::Call {
   std::set<std::string> granted;                  // "repo:action" of the bearer token
   bool cut = false;                               // the request body was cut (ReadBody)
   bool blob = false;                              // the response body is a blob's
+  bool sent = false;                              // SendBody has delivered the response
   std::string Header(std::string_view name) const;
   std::string Query(const std::string& name) const;
 };
