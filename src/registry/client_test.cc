@@ -30,8 +30,6 @@ INSTANTIATE_TEST_SUITE_P(Fake, ClientSuite,
 
 namespace {
 
-constexpr const char* kPassword = "s3cret-Pa55";
-
 class FakeClientTest : public ::testing::Test {
  protected:
   void Make(FakeRegistryOptions options = {}, std::optional<Credentials> creds = std::nullopt) {
