@@ -161,7 +161,8 @@ TEST_F(AuthTest, ManifestBytesThatAreNotTheDigestAreDataLoss) {
   oci::Digest real = oci::Digest::FromData(manifest);
   std::string tampered = manifest + " ";
   tamper_.edit = [&](const Request& req, Response& r) {
-    if (req.url.find("/manifests/") != std::string::npos && r.status == 200 && req.method == "GET") {
+    if (req.url.find("/manifests/") != std::string::npos && r.status == 200 &&
+        req.method == "GET") {
       r.body = tampered;
     }
   };

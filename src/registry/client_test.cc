@@ -47,8 +47,11 @@ class FakeClientTest : public ::testing::Test {
   }
   BlobUpload Upload(const std::string& bytes, int64_t chunk = 0) {
     BlobUpload u;
-    u.descriptor = {"application/octet-stream", oci::Digest::FromData(bytes),
-                    static_cast<int64_t>(bytes.size()), {}, std::nullopt};
+    u.descriptor = {"application/octet-stream",
+                    oci::Digest::FromData(bytes),
+                    static_cast<int64_t>(bytes.size()),
+                    {},
+                    std::nullopt};
     u.chunk_size = chunk;
     u.open = [bytes]() -> Result<UniqueFd> {
       UniqueFd fd(::memfd_create("blob", MFD_CLOEXEC));
@@ -124,12 +127,12 @@ TEST_F(FakeClientTest, CutDownloadResumesWithRange) {
   fake_->CutNextDownload(40 * 1000);
   std::string got;
   int calls = 0;
-  Status s = client_->GetBlob("team/x", {"x", d, 100 * 1000, {}, std::nullopt},
-                              [&](std::string_view c) {
-                                ++calls;
-                                got.append(c);
-                                return Status::Ok();
-                              });
+  Status s =
+      client_->GetBlob("team/x", {"x", d, 100 * 1000, {}, std::nullopt}, [&](std::string_view c) {
+        ++calls;
+        got.append(c);
+        return Status::Ok();
+      });
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(got, bytes);  // every byte once, in order
   auto requests = fake_->requests();
@@ -192,8 +195,8 @@ TEST_F(FakeClientTest, CutChunkedUploadResumesAtTheNextByte) {
       if (r.method == "PATCH" && k == "Content-Range") ranges.push_back(v);
     }
   }
-  EXPECT_EQ(ranges, (std::vector<std::string>{"0-29999", "10000-39999", "40000-69999",
-                                              "70000-99999"}));
+  EXPECT_EQ(ranges,
+            (std::vector<std::string>{"0-29999", "10000-39999", "40000-69999", "70000-99999"}));
 }
 
 TEST_F(FakeClientTest, LostUploadStartsAgain) {

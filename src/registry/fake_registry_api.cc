@@ -10,7 +10,8 @@ namespace kiln::registry {
 namespace {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Digests a manifest or index references: the repository must hold them before the PUT.
@@ -240,7 +241,8 @@ std::optional<std::string> FakeRegistry::Blob(const oci::Digest& digest) const {
   return it == blobs_.end() ? std::nullopt : std::optional(it->second);
 }
 
-std::optional<oci::Digest> FakeRegistry::Tag(const std::string& repo, const std::string& tag) const {
+std::optional<oci::Digest> FakeRegistry::Tag(const std::string& repo,
+                                             const std::string& tag) const {
   std::lock_guard lock(mu_);
   auto it = repos_.find(repo);
   if (it == repos_.end() || !it->second->tags.count(tag)) return std::nullopt;

@@ -53,8 +53,7 @@ struct Request {
   // case names) before the first on_body call (so only when the answer has a body): lets the
   // caller route the body (an error's JSON is not a blob's bytes; a 200 answer to a Range
   // request starts at byte 0). An error from it aborts the transfer and Do() returns it.
-  std::function<Status(int status, const std::multimap<std::string, std::string>& headers)>
-      on_head;
+  std::function<Status(int status, const std::multimap<std::string, std::string>& headers)> on_head;
   int64_t max_body = int64_t{16} << 20;
   TlsPolicy tls;
   int timeout_seconds = 0;  // whole-transfer timeout; 0 = none (a stall timeout still applies)
