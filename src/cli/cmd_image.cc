@@ -182,11 +182,16 @@ int ImageRemoveCommand(App& app, const Args& args) {
 
 int ImageCommand(App& app, const Args& args) {
   static const std::map<std::string, int (*)(App&, const Args&)> kSub = {
-      {"import", ImageImportCommand},     {"export", ImageExportCommand},
-      {"ls", ImageListCommand},           {"list", ImageListCommand},
-      {"inspect", ImageInspectCommand},   {"rm", ImageRemoveCommand},
-      {"rollback", ImageRollbackCommand}, {"diff", ImageDiffCommand},
-      {"prune", ImagePruneCommand},       {"retention", ImageRetentionCommand},
+      {"import", ImageImportCommand},
+      {"export", ImageExportCommand},
+      {"ls", ImageListCommand},
+      {"list", ImageListCommand},
+      {"inspect", ImageInspectCommand},
+      {"rm", ImageRemoveCommand},
+      {"rollback", ImageRollbackCommand},
+      {"diff", ImageDiffCommand},
+      {"prune", ImagePruneCommand},
+      {"retention", ImageRetentionCommand},
       {"tag", ImageTagCommand}};
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kImageHelp, stdout);

@@ -29,7 +29,8 @@ int ImageTagCommand(App& app, const Args& args) {
   if (WantsHelp(args, kHelp)) return 0;
   auto flags = Flags::Parse(args, {});
   if (!flags.ok()) return Fail(flags.status());
-  if (flags->positional().size() != 2) return Fail(InvalidArgument("usage: kiln image tag SRC DST"));
+  if (flags->positional().size() != 2)
+    return Fail(InvalidArgument("usage: kiln image tag SRC DST"));
   auto dst = content::NormalizeImageName(flags->positional()[1]);
   if (!dst.ok()) return Fail(dst.status());
   auto image = ResolveImage(app, flags->positional()[0]);

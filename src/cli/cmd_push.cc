@@ -39,8 +39,8 @@ Result<oci::Reference> Destination(const Args& positional) {
   ASSIGN_OR_RETURN(oci::Reference parsed, oci::Reference::Parse(text));
   if (positional.size() == 1 && parsed.domain.empty()) {
     return InvalidArgument("kiln push " + text + ": " + text +
-                           " names no registry host; give the destination, e.g. kiln push " +
-                           text + " 127.0.0.1:5000/" + parsed.path + ":" +
+                           " names no registry host; give the destination, e.g. kiln push " + text +
+                           " 127.0.0.1:5000/" + parsed.path + ":" +
                            (parsed.tag.empty() ? "latest" : parsed.tag));
   }
   return RemoteReference(text);

@@ -126,9 +126,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
-      {"run", RunCommand},  {"image", ImageCommand},   {"images", ImageListCommand},
-      {"version", Version}, {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
-      {"pool", PoolCommand},  {"pull", PullCommand},     {"push", PushCommand},
+      {"run", RunCommand},     {"image", ImageCommand},   {"images", ImageListCommand},
+      {"version", Version},    {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
+      {"pool", PoolCommand},   {"pull", PullCommand},     {"push", PushCommand},
       {"login", LoginCommand}, {"logout", LogoutCommand}};
   std::string command = argv[i];
   if (command == "help") {

@@ -23,7 +23,8 @@ void PrintReferenceResult(const Flags& flags, const std::string& reference,
                           const oci::Digest& digest);
 
 // The help text of the shared flags, for the verbs' --help.
-inline constexpr const char* kRegistryFlagsHelp = R"(    --tls-verify=false  do not check the registry's certificate, and allow plain HTTP (as
+inline constexpr const char* kRegistryFlagsHelp =
+    R"(    --tls-verify=false  do not check the registry's certificate, and allow plain HTTP (as
                         podman's flag; also `insecure_registries` in the config file)
     --cert-dir DIR      the registry's CA (DIR/ca.crt) and client certificate; default
                         /etc/containers/certs.d/HOST:PORT/ (podman's place)

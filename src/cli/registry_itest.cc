@@ -22,8 +22,8 @@ class RegistryE2E : public KilnE2E {
   // A one-layer image "tiny:1" from a small rootfs tarball.
   void ImportTiny(const std::string& name = "tiny:1", const std::string& text = "tiny") {
     std::string tar = dir_.Sub("tiny.tar");
-    ASSERT_TRUE(WriteFileAtomic(tar, testing::TarBuilder().Dir("etc").File("etc/tiny", text).Bytes())
-                    .ok());
+    ASSERT_TRUE(
+        WriteFileAtomic(tar, testing::TarBuilder().Dir("etc").File("etc/tiny", text).Bytes()).ok());
     auto r = Kiln({"image", "import", "--format", "rootfs", tar, name});
     ASSERT_EQ(r.code, 0) << r.err;
   }

@@ -25,7 +25,8 @@ class RegistryWorkflowE2E : public KilnE2E {
     ASSERT_EQ(Kiln({"image", "rm", "debian:bookworm"}).code, 0);
   }
   std::string SkopeoDigest(const std::string& ref) {
-    auto r = RunProcess({"skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + ref}, {});
+    auto r =
+        RunProcess({"skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + ref}, {});
     if (!r.ok() || r->exit_code != 0) return "";
     return oci::Digest::FromData(r->out).str();
   }
@@ -83,11 +84,14 @@ TEST_F(RegistryWorkflowE2E, AFailedPushKeepsTheVersionAndFailsTheJob) {
 TEST_F(RegistryWorkflowE2E, TheSnapshotActionCapturesMidJobAndLaterStepsGoOn) {
   ImportDebian({"debian:bookworm"});
   std::string ref = host_ + "/team/mid:latest";
-  Workflow("ci.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
-                     "    steps:\n      - run: echo before > /opt/state\n"
-                     "      - uses: depot/snapshot-action@v1\n        with:\n          image: |\n"
-                     "            " + ref + "\n            " + host_ + "/team/mid:1\n"
-                     "      - run: echo after > /opt/state && cat /opt/state\n");
+  Workflow("ci.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
+           "    steps:\n      - run: echo before > /opt/state\n"
+           "      - uses: depot/snapshot-action@v1\n        with:\n          image: |\n"
+           "            " +
+               ref + "\n            " + host_ +
+               "/team/mid:1\n"
+               "      - run: echo after > /opt/state && cat /opt/state\n");
   auto r = Kiln({"run"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("| after"), std::string::npos) << r.out;

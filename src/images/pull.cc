@@ -56,8 +56,9 @@ Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::ImageStore& st
       },
       &stop));
   RETURN_IF_ERROR(layers.Prepare(manifest, config).status());
-  ASSIGN_OR_RETURN(oci::Descriptor d, store.blobs().Put(fetched.bytes, fetched.descriptor.media_type,
-                                                        fetched.descriptor.digest));
+  ASSIGN_OR_RETURN(
+      oci::Descriptor d,
+      store.blobs().Put(fetched.bytes, fetched.descriptor.media_type, fetched.descriptor.digest));
   if (top_digest != d.digest) d.annotations[kAnnotationPulledDigest] = top_digest.str();
   return d;
 }
@@ -106,7 +107,8 @@ Result<oci::Descriptor> PullImage(registry::Client& client, content::ImageStore&
     auto parsed = oci::ParseManifest(fetched->bytes);
     if (parsed.ok()) {
       (void)options.origins->Note(parsed->config.digest, client.host(), ref.path);
-      for (const auto& l : parsed->layers) (void)options.origins->Note(l.digest, client.host(), ref.path);
+      for (const auto& l : parsed->layers)
+        (void)options.origins->Note(l.digest, client.host(), ref.path);
     }
   }
   return manifest;

@@ -29,8 +29,8 @@ namespace kiln::images {
 inline constexpr const char* kAnnotationPulledDigest = "dev.kiln.pulled.digest";
 
 struct PullOptions {
-  int parallel = 4;             // layers in flight at once
-  TransferFn progress;          // optional
+  int parallel = 4;                // layers in flight at once
+  TransferFn progress;             // optional
   BlobOrigins* origins = nullptr;  // optional
 };
 

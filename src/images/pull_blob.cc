@@ -24,7 +24,8 @@ class Sink {
        content::BlobWriter* writer, int pipe_fd)
       : f_(f), blob_(blob), kind_(kind), writer_(writer), pipe_fd_(pipe_fd) {}
   Status operator()(std::string_view data) {
-    if (f_.stop != nullptr && f_.stop->load()) return FailedPrecondition("stopped: another blob failed");
+    if (f_.stop != nullptr && f_.stop->load())
+      return FailedPrecondition("stopped: another blob failed");
     RETURN_IF_ERROR(writer_->Write(data));
     // The unpacker reads to the end even after an error of its own, so this never blocks for
     // good; its own status says what went wrong.

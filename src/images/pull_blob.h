@@ -17,8 +17,8 @@ struct BlobFetch {
   registry::Client* client = nullptr;
   std::string repo;
   content::BlobStore* blobs = nullptr;
-  TransferFn progress;                  // serialised by the caller; may be empty
-  std::atomic<bool>* stop = nullptr;    // set when another blob failed: give up
+  TransferFn progress;                // serialised by the caller; may be empty
+  std::atomic<bool>* stop = nullptr;  // set when another blob failed: give up
 };
 
 // Downloads `blob` into the store, committed only when its digest and size are right

@@ -71,8 +71,8 @@ TEST_F(PullTest, GzipAndZstdLayersLandInTheStoreAndTheCache) {
 TEST_F(PullTest, ABlobTheStoreHoldsIsNotDownloaded) {
   std::string shared = Tar("shared.txt", "base");
   TestImage first = MakeImage({{shared, oci::Compression::kGzip}});
-  TestImage second = MakeImage({{shared, oci::Compression::kGzip},
-                                {Tar("top.txt", "top"), oci::Compression::kGzip}});
+  TestImage second = MakeImage(
+      {{shared, oci::Compression::kGzip}, {Tar("top.txt", "top"), oci::Compression::kGzip}});
   ASSERT_EQ(first.layers[0].descriptor.digest, second.layers[0].descriptor.digest);
   PutInRegistry(fake_, client_, "team/a", first, "1");
   PutInRegistry(fake_, client_, "team/b", second, "1");
@@ -128,9 +128,9 @@ TEST_F(PullTest, AnIndexGivesTheHostPlatformsManifest) {
   oci::Descriptor mine = img.manifest.descriptor;
   mine.platform = oci::HostPlatform();
   index.manifests = {other, mine};
-  ASSERT_TRUE(client_.PutManifest("team/tool", "multi", oci::kMediaTypeIndex,
-                                  oci::SerializeIndex(index))
-                  .ok());
+  ASSERT_TRUE(
+      client_.PutManifest("team/tool", "multi", oci::kMediaTypeIndex, oci::SerializeIndex(index))
+          .ok());
   auto pulled = Pull("registry.test/team/tool:multi");
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
   EXPECT_EQ(pulled->digest, img.manifest.descriptor.digest);

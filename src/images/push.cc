@@ -17,8 +17,8 @@ struct PushContext {
   TransferFn progress;  // serialised
 };
 
-void Report(const PushContext& c, const oci::Descriptor& blob, const std::string& kind,
-            State state, int64_t done, std::string note = "") {
+void Report(const PushContext& c, const oci::Descriptor& blob, const std::string& kind, State state,
+            int64_t done, std::string note = "") {
   if (c.progress) c.progress({blob.digest, kind, state, done, blob.size, std::move(note)});
 }
 

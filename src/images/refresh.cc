@@ -20,12 +20,12 @@ Status Pull(registry::Client& client, content::ImageStore& store, snapshot::Laye
   options.origins = access.origins;
   options.progress = [&](const TransferEvent& e) {
     if (e.state == TransferEvent::State::kDone && e.kind == "layer" && log) {
-      log("pulled layer " + e.digest.Short() + " (" + FormatBytes(static_cast<uint64_t>(e.total)) + ")");
+      log("pulled layer " + e.digest.Short() + " (" + FormatBytes(static_cast<uint64_t>(e.total)) +
+          ")");
     }
   };
   if (log) log("pulling " + remote.ToString());
-  ASSIGN_OR_RETURN(oci::Descriptor d,
-                   PullImage(client, store, layers, remote, local, options));
+  ASSIGN_OR_RETURN(oci::Descriptor d, PullImage(client, store, layers, remote, local, options));
   if (log) log("pulled " + local + " (" + d.digest.str() + ")");
   return Status::Ok();
 }

@@ -79,8 +79,7 @@ TEST_F(RefreshTest, AnUnreachableRegistryLeavesTheLocalCopyWithAWarning) {
   log_.clear();
   ASSERT_TRUE(Refresh().ok());
   EXPECT_EQ(store_->Resolve(kRef)->digest, v1.manifest.descriptor.digest);
-  EXPECT_NE(log_.find("warning: could not check " + std::string(kRef)), std::string::npos)
-      << log_;
+  EXPECT_NE(log_.find("warning: could not check " + std::string(kRef)), std::string::npos) << log_;
 }
 
 TEST_F(RefreshTest, MissingAndUnreachableIsAnError) {

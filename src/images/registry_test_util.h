@@ -82,7 +82,8 @@ inline void PutInRegistry(registry::FakeRegistry& fake, registry::Client& client
 
 // Puts every blob of `img` into the store and names it `name`.
 inline void PutInStore(content::ImageStore& store, const TestImage& img, const std::string& name) {
-  for (const auto& b : img.layers) ASSERT_TRUE(store.blobs().Put(b.bytes, b.descriptor.media_type).ok());
+  for (const auto& b : img.layers)
+    ASSERT_TRUE(store.blobs().Put(b.bytes, b.descriptor.media_type).ok());
   ASSERT_TRUE(store.blobs().Put(img.config.bytes, oci::kMediaTypeConfig).ok());
   auto m = store.blobs().Put(img.manifest.bytes, oci::kMediaTypeManifest);
   ASSERT_TRUE(m.ok());

@@ -10,8 +10,8 @@ namespace kiln::jobs {
 registry::CredentialStore& Engine::Credentials() {
   std::lock_guard<std::mutex> lock(registry_mu_);
   if (!credentials_) {
-    credentials_ = std::make_unique<registry::CredentialStore>(
-        JoinPath(state_dir(), "auth.json"), registry::DefaultAuthFiles());
+    credentials_ = std::make_unique<registry::CredentialStore>(JoinPath(state_dir(), "auth.json"),
+                                                               registry::DefaultAuthFiles());
   }
   return *credentials_;
 }

@@ -39,8 +39,8 @@ class LayerCache {
   // check of the compressed bytes, e.g. the blob's digest at commit) must be OK before the
   // layer is renamed into place; its error is returned and nothing is cached. `name` is the
   // layer for messages ("layer sha256:…"). Returns the dir.
-  Result<std::string> UnpackStream(int fd, oci::Compression compression,
-                                   const oci::Digest& diff_id, const std::string& name,
+  Result<std::string> UnpackStream(int fd, oci::Compression compression, const oci::Digest& diff_id,
+                                   const std::string& name,
                                    const std::function<Status()>& verify = {});
   std::string PathFor(const oci::Digest& diff_id) const;
   bool Has(const oci::Digest& diff_id) const;

@@ -253,7 +253,8 @@ Status PushVersion(JobContext& ctx, const catalog::VersionRecord& v,
     for (const std::string& tag : {v.version.ToString(), std::string("latest")}) {
       auto pushed = jobs::PushToRegistry(*ctx.engine, image, repo + ":" + tag, log);
       if (!pushed.ok()) {
-        return pushed.status().WithContext("📸  " + local + " is saved locally, but its push failed");
+        return pushed.status().WithContext("📸  " + local +
+                                           " is saved locally, but its push failed");
       }
     }
   }

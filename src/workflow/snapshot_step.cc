@@ -46,7 +46,8 @@ Status RunSnapshotAction(JobContext& ctx, const Step& step) {
     oci::Descriptor manifest = image.descriptor;
     manifest.annotations.clear();
     if (i > 0) RETURN_IF_ERROR(store->Tag(names[i], manifest));
-    ASSIGN_OR_RETURN(oci::Descriptor pushed, jobs::PushToRegistry(*ctx.engine, image, refs[i], log));
+    ASSIGN_OR_RETURN(oci::Descriptor pushed,
+                     jobs::PushToRegistry(*ctx.engine, image, refs[i], log));
     (void)pushed;
   }
   return Status::Ok();
