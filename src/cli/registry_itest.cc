@@ -12,9 +12,10 @@ namespace {
 
 class RegistryE2E : public KilnE2E {
  protected:
-  void StartRegistry(testing::RegistryAuth auth = testing::RegistryAuth::kNone) {
+  void StartRegistry(testing::RegistryAuth auth = testing::RegistryAuth::kNone, bool tls = false) {
     testing::RegistryOptions o;
     o.auth = auth;
+    o.tls = tls;
     auto server = testing::RegistryServer::Start(o);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     registry_ = std::move(*server);
@@ -122,6 +123,24 @@ TEST_F(RegistryE2E, LoginChecksThePasswordStoresItPrivatelyAndLogoutForgetsIt) {
   ASSERT_EQ(Kiln({"logout", host}).code, 0);
   EXPECT_EQ(Kiln({"logout", host}).code, 1);
   EXPECT_EQ(Kiln({"push", "tiny:1", ref}).code, 1);
+}
+
+TEST_F(RegistryE2E, TlsWithTheRegistrysOwnCaFromCertDirOrNoVerification) {
+  StartRegistry(testing::RegistryAuth::kNone, /*tls=*/true);
+  ImportTiny();
+  std::string ref = registry_->host() + "/team/tiny:tls";
+  auto unknown_ca = Kiln({"push", "tiny:1", ref});
+  EXPECT_EQ(unknown_ca.code, 1);
+  EXPECT_NE(unknown_ca.err.find("certificate"), std::string::npos) << unknown_ca.err;
+  std::string certs = dir_.Sub("certs");
+  ASSERT_TRUE(MakeDirs(certs).ok());
+  ASSERT_TRUE(WriteFileAtomic(certs + "/ca.crt", *ReadFile(registry_->ca_file())).ok());
+  auto pushed = Kiln({"push", "--cert-dir", certs, "tiny:1", ref});
+  ASSERT_EQ(pushed.code, 0) << pushed.err;
+  state_ = dir_.Sub("state2");
+  auto pulled = Kiln({"pull", "--tls-verify=false", ref});
+  ASSERT_EQ(pulled.code, 0) << pulled.err;
+  EXPECT_EQ(Kiln({"pull", "--tls-verify=maybe", ref}).code, 2);
 }
 
 TEST_F(RegistryE2E, HelpReadsLikeAManPage) {

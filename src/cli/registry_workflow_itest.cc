@@ -60,6 +60,10 @@ TEST_F(RegistryWorkflowE2E, SnapshotPushSendsTheVersionAndLatest) {
   std::string v1 = SkopeoDigest(repo + ":1.0.0");
   EXPECT_FALSE(v1.empty()) << r.out;
   EXPECT_EQ(SkopeoDigest(repo + ":latest"), v1);
+  // kiln push takes a catalogue version as LOCAL.
+  auto pushed = Kiln({"push", "--json", "toolbox:1.0.0", host_ + "/other/toolbox:1"});
+  ASSERT_EQ(pushed.code, 0) << pushed.err;
+  EXPECT_NE(pushed.out.find(v1), std::string::npos) << pushed.out;
   // A later job runs on the pushed image by reference.
   Workflow("snap.yml", "on: push\njobs:\n  use:\n    runs-on: {image: " + repo +
                            ":1.0.0}\n    steps:\n      - run: cat /opt/tool\n");
