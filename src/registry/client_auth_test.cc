@@ -126,6 +126,29 @@ TEST_F(AuthTest, TokensAreCachedPerScopeAndRenewedWhenRefused) {
   }
 }
 
+TEST_F(AuthTest, IdentityTokenIsPostedNeverInAUrl) {
+  FakeRegistryOptions options;
+  options.auth = FakeRegistryOptions::Auth::kBearer;
+  options.credentials = {"<token>", "refresh-Xy9"};
+  fake_ = std::make_unique<FakeRegistry>(options);
+  tamper_.inner = fake_.get();
+  credentials_.by_host[fake_->host()] = options.credentials;
+  ClientOptions o;
+  o.transport = &tamper_;
+  o.credentials = &credentials_;
+  client_ = std::make_unique<Client>(fake_->host(), o);
+  EXPECT_EQ(client_->ListTags("team/x").status().code(), Code::kNotFound);
+  int posts = 0;
+  for (const auto& r : fake_->requests()) {
+    EXPECT_EQ(r.url.find("refresh-Xy9"), std::string::npos);
+    EXPECT_FALSE(r.method == "GET" && r.url.find("/token") != std::string::npos);
+    posts += r.method == "POST" && r.url.find("/token") != std::string::npos;
+  }
+  EXPECT_EQ(posts, 1);
+  credentials_.by_host[fake_->host()] = {"<token>", "refresh-wrong"};
+  EXPECT_EQ(client_->ListTags("team/y").status().code(), Code::kPermissionDenied);
+}
+
 TEST_F(AuthTest, MountAsksForTheSourceRepository) {
   Make(FakeRegistryOptions::Auth::kBearer, Credentials{"tester", kPassword});
   oci::Digest d = fake_->AddBlob("team/a", "shared");

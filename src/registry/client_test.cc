@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <atomic>
+#include <thread>
+
 #include "content/blob_store.h"
 #include "registry/client_suite.h"
 #include "registry/fake_registry.h"
@@ -227,6 +230,31 @@ TEST_F(FakeClientTest, RefusedMountIsFalseAndCancelsTheUpload) {
   EXPECT_FALSE(*mounted);
   EXPECT_FALSE(fake_->HasBlob("team/b", d));
   EXPECT_EQ(fake_->OpenUploads(), 0);
+}
+
+TEST_F(FakeClientTest, OneClientServesManyThreads) {
+  FakeRegistryOptions options;
+  options.auth = FakeRegistryOptions::Auth::kBearer;
+  options.credentials = {"tester", "pw"};
+  Make(options, options.credentials);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::string bytes = Bytes(20000 + t);
+      BlobUpload u = Upload(bytes, t % 2 ? 4096 : 0);
+      if (!client_->PushBlob("team/t" + std::to_string(t % 3), u).ok()) return;
+      std::string got;
+      Status s =
+          client_->GetBlob("team/t" + std::to_string(t % 3), u.descriptor, [&](std::string_view c) {
+            got.append(c);
+            return Status::Ok();
+          });
+      if (s.ok() && got == bytes) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 8);
 }
 
 }  // namespace

@@ -28,6 +28,17 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
+// name=value&… (decoded) into `out`.
+void ParseQuery(std::string_view query, std::multimap<std::string, std::string>* out) {
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    size_t eq = pair.find('=');
+    out->emplace(PercentDecode(pair.substr(0, eq)),
+                 eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1)));
+  }
+}
+
 std::string BasicValue(const Credentials& c) {
   std::string plain = c.username + ":" + c.password;
   std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
@@ -96,16 +107,7 @@ Result<Response> FakeRegistry::Do(const Request& request) {
   std::string_view rest = slash == std::string_view::npos ? "/" : url.substr(slash);
   size_t q = rest.find('?');
   call.path = PercentDecode(rest.substr(0, q));
-  if (q != std::string_view::npos) {
-    std::string_view query = rest.substr(q + 1);
-    while (!query.empty()) {
-      std::string_view pair = query.substr(0, query.find('&'));
-      query.remove_prefix(std::min(query.size(), pair.size() + 1));
-      size_t eq = pair.find('=');
-      call.query.emplace(PercentDecode(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1)));
-    }
-  }
+  if (q != std::string_view::npos) ParseQuery(rest.substr(q + 1), &call.query);
   bool storage = options_.redirect_blobs && call.host == "storage." + options_.host;
   if (call.host != options_.host && !storage) {
     return Unavailable("fake registry: could not resolve host: " + call.host);
@@ -147,15 +149,31 @@ std::optional<Response> FakeRegistry::CheckAuth(Call& call, const std::string& r
 }
 
 Result<Response> FakeRegistry::ServeToken(Call& call) {
-  if (!options_.credentials.username.empty() &&
-      call.Header("Authorization") != BasicValue(options_.credentials)) {
+  std::vector<std::string> scopes;
+  auto [begin, end] = call.query.equal_range("scope");
+  for (auto it = begin; it != end; ++it) scopes.push_back(it->second);
+  const Credentials& want = options_.credentials;
+  if (call.method == "POST") {  // OAuth2 refresh-token grant: username "<token>"
+    std::multimap<std::string, std::string> form;
+    ParseQuery(call.request.body, &form);
+    auto field = [&](const char* k) { return form.count(k) ? form.find(k)->second : ""; };
+    if (field("grant_type") != "refresh_token" || want.username != "<token>" ||
+        field("refresh_token") != want.password) {
+      return ErrorResponse(401, "UNAUTHORIZED", "invalid refresh token");
+    }
+    scopes.clear();
+    std::string joined = field("scope");
+    for (size_t p = 0; p < joined.size();) {
+      size_t space = std::min(joined.find(' ', p), joined.size());
+      scopes.push_back(joined.substr(p, space - p));
+      p = space + 1;
+    }
+  } else if (!want.username.empty() && call.Header("Authorization") != BasicValue(want)) {
     return ErrorResponse(401, "UNAUTHORIZED", "wrong username or password");
   }
   std::set<std::string> granted;
-  auto [begin, end] = call.query.equal_range("scope");
-  for (auto it = begin; it != end; ++it) {
+  for (const std::string& s : scopes) {
     // repository:NAME:a,b (NAME may not hold ':' without a port; fine for the fake)
-    const std::string& s = it->second;
     size_t last = s.rfind(':');
     if (s.rfind("repository:", 0) != 0 || last < 11) continue;
     std::string repo = s.substr(11, last - 11);
@@ -171,7 +189,9 @@ Result<Response> FakeRegistry::ServeToken(Call& call) {
   Response r;
   r.status = 200;
   r.headers.emplace("content-type", "application/json");
-  r.body = DumpJson(Json{{"token", token}, {"expires_in", options_.token_expires_in}});
+  // OAuth2 answers say access_token; the GET flow's "token" (the client takes either).
+  r.body = DumpJson(Json{{call.method == "POST" ? "access_token" : "token", token},
+                         {"expires_in", options_.token_expires_in}});
   return r;
 }
 

@@ -15,8 +15,9 @@
 //
 // Auth, when asked: Basic (401 + `WWW-Authenticate: Basic`), or Bearer, the fake being its own
 // realm (https://HOST/token?service=HOST&scope=…, answered with {"token", "expires_in"} after
-// checking the credentials as basic auth, when the options name some). A token carries the
-// scopes granted; a request outside them is 401 with the scope it needs.
+// checking the credentials as basic auth, when the options name some; or a POST of an OAuth2
+// refresh-token grant when the username is "<token>"). A token carries the scopes granted; a
+// request outside them is 401 with the scope it needs.
 //
 // Thread-safe: every request runs under one mutex.
 #pragma once
