@@ -1,5 +1,6 @@
-// FakeRegistry: parsing a request, the faults, auth (basic, bearer with its own realm) and the
-// direct accessors. The distribution endpoints are in fake_registry_api.cc.
+// FakeRegistry: parsing a request, the faults, auth (basic, bearer with its own realm). The
+// distribution endpoints are in fake_registry_api.cc, the switches and accessors in
+// fake_registry_access.cc.
 #include "registry/fake_registry.h"
 
 #include <openssl/evp.h>
@@ -193,44 +194,6 @@ Result<Response> FakeRegistry::ServeToken(Call& call) {
   r.body = DumpJson(Json{{call.method == "POST" ? "access_token" : "token", token},
                          {"expires_in", options_.token_expires_in}});
   return r;
-}
-
-void FakeRegistry::FailNext(int n, int status) {
-  std::lock_guard lock(mu_);
-  fail_next_ = n;
-  fail_status_ = status;
-}
-void FakeRegistry::CutNextUpload(int64_t bytes) {
-  std::lock_guard lock(mu_);
-  cut_upload_ = bytes;
-}
-void FakeRegistry::CutNextDownload(int64_t bytes) {
-  std::lock_guard lock(mu_);
-  cut_download_ = bytes;
-}
-void FakeRegistry::CorruptBlob(const oci::Digest& digest) {
-  std::lock_guard lock(mu_);
-  corrupt_.insert(digest);
-}
-void FakeRegistry::RefuseMounts(bool refuse) {
-  std::lock_guard lock(mu_);
-  refuse_mounts_ = refuse;
-}
-void FakeRegistry::ExpireTokens() {
-  std::lock_guard lock(mu_);
-  tokens_.clear();
-}
-std::vector<RecordedRequest> FakeRegistry::requests() const {
-  std::lock_guard lock(mu_);
-  return requests_;
-}
-void FakeRegistry::ClearRequests() {
-  std::lock_guard lock(mu_);
-  requests_.clear();
-}
-int FakeRegistry::OpenUploads() const {
-  std::lock_guard lock(mu_);
-  return static_cast<int>(uploads_.size());
 }
 
 }  // namespace kiln::registry
