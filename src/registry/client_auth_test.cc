@@ -10,6 +10,8 @@
 namespace kiln::registry {
 namespace {
 
+using Headers = std::multimap<std::string, std::string>;
+
 constexpr const char* kPassword = "s3cret-Pa55";
 
 // Edits the answers of another transport.
@@ -17,8 +19,17 @@ class Tamper : public Transport {
  public:
   Transport* inner = nullptr;
   std::function<void(const Request&, Response&)> edit;
+  std::function<void(Headers&)> edit_head;  // what on_head sees
   Result<Response> Do(const Request& request) override {
-    ASSIGN_OR_RETURN(Response r, inner->Do(request));
+    Request copy = request;
+    if (edit_head && request.on_head) {
+      copy.on_head = [&](int status, const Headers& headers) {
+        Headers edited = headers;
+        edit_head(edited);
+        return request.on_head(status, edited);
+      };
+    }
+    ASSIGN_OR_RETURN(Response r, inner->Do(copy));
     if (edit) edit(request, r);
     return r;
   }
@@ -205,6 +216,26 @@ TEST_F(AuthTest, ManifestBytesThatAreNotTheDigestAreDataLoss) {
     r.headers.emplace("docker-content-digest", oci::Digest::FromData(tampered).str());
   };
   EXPECT_EQ(client_->HeadManifest("team/x", real.str()).status().code(), Code::kDataLoss);
+}
+
+TEST_F(AuthTest, BlobAnsweredUnderAnotherDigestIsDataLoss) {
+  Make(FakeRegistryOptions::Auth::kNone, std::nullopt);
+  oci::Digest d = fake_->AddBlob("team/x", "blob bytes");
+  oci::Digest other = oci::Digest::FromData("other");
+  tamper_.edit_head = [&](Headers& h) {
+    h.erase("docker-content-digest");
+    h.emplace("docker-content-digest", other.str());
+  };
+  std::string got;
+  Status s = client_->GetBlob("team/x", {"x", d, 10, {}, std::nullopt}, [&](std::string_view c) {
+    got.append(c);
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
+  EXPECT_NE(s.message().find(d.str()), std::string::npos);
+  EXPECT_NE(s.message().find(other.str()), std::string::npos);
+  EXPECT_EQ(got, "");                       // the sink saw nothing
+  EXPECT_EQ(fake_->requests().size(), 1u);  // not retried
 }
 
 }  // namespace

@@ -94,6 +94,7 @@ TEST_F(FakeClientTest, TransientErrorsAreRetriedThenSucceed) {
   ASSERT_EQ(sleeps_.size(), 3u);
   EXPECT_GE(sleeps_[1], 0.25);  // the second wait of a series doubles the first (with jitter)
   EXPECT_LE(sleeps_[1], 0.5);
+  EXPECT_EQ(sleeps_[2], 1.0);  // the 429's Retry-After: 5, cut to max_backoff
   EXPECT_NE(log_.find("retrying"), std::string::npos);
 }
 

@@ -95,8 +95,11 @@ Result<Response> FakeRegistry::Do(const Request& request) {
   if (fail_next_ > 0) {
     --fail_next_;
     if (fail_status_ == 0) return Unavailable("fake registry: connection reset by peer");
-    return ErrorResponse(fail_status_, fail_status_ == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE",
-                         "fake registry: try again later");
+    Response r =
+        ErrorResponse(fail_status_, fail_status_ == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE",
+                      "fake registry: try again later");
+    if (fail_status_ == 429) r.headers.emplace("retry-after", "5");
+    return r;
   }
   Call call{request, request.method, "", "", {}, {}, false, false, false};
   std::string_view url = request.url;

@@ -67,8 +67,8 @@ class FakeRegistry : public Transport {
   const std::string& host() const { return options_.host; }
 
   // --- Switches (each applies to requests to come) ---
-  // The next `n` requests fail: with HTTP `status` (503, 429, 500), or below HTTP (status 0:
-  // Unavailable "connection reset").
+  // The next `n` requests fail: with HTTP `status` (503, 429 with Retry-After: 5, 500), or
+  // below HTTP (status 0: Unavailable "connection reset").
   void FailNext(int n, int status);
   // The next request whose body is longer than `bytes` (PATCH, PUT, POST ?digest=) has its
   // first `bytes` bytes stored (an upload keeps them), then fails below HTTP, as a connection
