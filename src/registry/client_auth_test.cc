@@ -160,6 +160,26 @@ TEST_F(AuthTest, IdentityTokenIsPostedNeverInAUrl) {
   EXPECT_EQ(client_->ListTags("team/y").status().code(), Code::kPermissionDenied);
 }
 
+TEST_F(AuthTest, ScopeTheTokenServerDoesNotGrantIsNamed) {
+  FakeRegistryOptions options;
+  options.auth = FakeRegistryOptions::Auth::kBearer;
+  options.credentials = {"tester", kPassword};
+  options.pull_only = {"team/ro"};
+  fake_ = std::make_unique<FakeRegistry>(options);
+  tamper_.inner = fake_.get();
+  credentials_.by_host[fake_->host()] = options.credentials;
+  ClientOptions o;
+  o.transport = &tamper_;
+  o.credentials = &credentials_;
+  client_ = std::make_unique<Client>(fake_->host(), o);
+  fake_->AddBlob("team/ro", "x");
+  EXPECT_TRUE(client_->HasBlob("team/ro", oci::Digest::FromData("x")).ok());
+  Status s = client_->PutManifest("team/ro", "1", oci::kMediaTypeIndex, "{}");
+  EXPECT_EQ(s.code(), Code::kPermissionDenied) << s.ToString();
+  EXPECT_NE(s.message().find("does not grant repository:team/ro:pull,push"), std::string::npos)
+      << s.message();
+}
+
 TEST_F(AuthTest, MountAsksForTheSourceRepository) {
   Make(FakeRegistryOptions::Auth::kBearer, Credentials{"tester", kPassword});
   oci::Digest d = fake_->AddBlob("team/a", "shared");

@@ -148,6 +148,7 @@ std::optional<Response> FakeRegistry::CheckAuth(Call& call, const std::string& r
   std::string challenge =
       "Bearer realm=\"https://" + options_.host + "/token\",service=\"" + options_.host + "\"";
   if (!repo.empty()) challenge += ",scope=\"repository:" + repo + ":" + action + "\"";
+  if (token != tokens_.end()) challenge += ",error=\"insufficient_scope\"";
   r.headers.emplace("www-authenticate", challenge);
   return r;
 }
@@ -184,7 +185,8 @@ Result<Response> FakeRegistry::ServeToken(Call& call) {
     std::string actions = s.substr(last + 1);
     for (size_t p = 0; p <= actions.size();) {
       size_t comma = std::min(actions.find(',', p), actions.size());
-      granted.insert(repo + ":" + actions.substr(p, comma - p));
+      std::string action = actions.substr(p, comma - p);
+      if (action == "pull" || !options_.pull_only.count(repo)) granted.insert(repo + ":" + action);
       p = comma + 1;
     }
   }

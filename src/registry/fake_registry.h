@@ -44,7 +44,8 @@ struct FakeRegistryOptions {
   // kBasic: the only accepted pair. kBearer: needed at the token endpoint when username is set
   // (else tokens go to anyone).
   Credentials credentials;
-  int64_t token_expires_in = 300;  // seconds, as told to the client
+  int64_t token_expires_in = 300;   // seconds, as told to the client
+  std::set<std::string> pull_only;  // kBearer: repositories whose tokens grant pull alone
   // GET of a blob answers 307 to https://storage.HOST/… (which serves it without auth).
   bool redirect_blobs = false;
   // tags/list pages hold at most this many tags when the client asks for no n (0 = all).
