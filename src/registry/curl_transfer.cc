@@ -21,8 +21,8 @@ std::string Lower(std::string_view s) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -85,8 +85,8 @@ void Transfer::SetMethodAndBody() {
     // UPLOAD sends Content-Length (or chunks when the size is unknown) and makes a PUT;
     // CUSTOMREQUEST renames it.
     curl_easy_setopt(easy_, CURLOPT_UPLOAD, 1L);
-    curl_off_t size = request_.body_reader ? request_.body_size
-                                           : static_cast<curl_off_t>(request_.body.size());
+    curl_off_t size =
+        request_.body_reader ? request_.body_size : static_cast<curl_off_t>(request_.body.size());
     curl_easy_setopt(easy_, CURLOPT_INFILESIZE_LARGE, size);
     curl_easy_setopt(easy_, CURLOPT_READDATA, this);
     if (request_.body_reader) {

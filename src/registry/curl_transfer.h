@@ -43,8 +43,8 @@ class Transfer {
 
   // Loop thread: what the calling thread asked for since the last call.
   struct Control {
-    bool cancel = false;     // remove the transfer (Finish follows)
-    bool unpause = false;    // call curl_easy_pause(easy, pause_bits)
+    bool cancel = false;   // remove the transfer (Finish follows)
+    bool unpause = false;  // call curl_easy_pause(easy, pause_bits)
     int pause_bits = 0;
   };
   Control TakeControl();
@@ -83,23 +83,23 @@ class Transfer {
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE] = {};
-  size_t memory_sent_ = 0;  // of request_.body (loop thread)
-  Response response_;       // headers, collected body (loop thread until done_)
-  std::string chunk_;       // the chunk on_body is working on (calling thread)
-  std::string read_buffer_; // body_reader's buffer (calling thread)
+  size_t memory_sent_ = 0;   // of request_.body (loop thread)
+  Response response_;        // headers, collected body (loop thread until done_)
+  std::string chunk_;        // the chunk on_body is working on (calling thread)
+  std::string read_buffer_;  // body_reader's buffer (calling thread)
 
   std::mutex mu_;
   std::condition_variable cv_;
   // Guarded by mu_.
-  std::string down_;           // body bytes for on_body
+  std::string down_;  // body bytes for on_body
   size_t max_buffered_ = 0;
-  std::string up_;             // bytes from body_reader not yet sent
-  size_t up_sent_ = 0;         // of up_
-  int64_t up_read_ = 0;        // bytes body_reader gave in all
+  std::string up_;       // bytes from body_reader not yet sent
+  size_t up_sent_ = 0;   // of up_
+  int64_t up_read_ = 0;  // bytes body_reader gave in all
   bool up_eof_ = false;
   bool recv_paused_ = false, send_paused_ = false;
   bool want_unpause_ = false, cancel_ = false;
-  Status error_;               // why the transfer was cut short by kiln's side
+  Status error_;  // why the transfer was cut short by kiln's side
   bool done_ = false;
   CURLcode code_ = CURLE_OK;
 };

@@ -39,8 +39,9 @@ Result<Response> CurlTransport::Do(const Request& request) {
   RETURN_IF_ERROR(transfer.Setup());
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return Unavailable(request.method + " " + UrlForMessages(request.url) +
-                                      ": the transport is shutting down");
+    if (stopping_)
+      return Unavailable(request.method + " " + UrlForMessages(request.url) +
+                         ": the transport is shutting down");
     pending_.push_back(&transfer);
   }
   curl_multi_wakeup(multi_);
@@ -71,8 +72,9 @@ void CurlTransport::Loop() {
       std::lock_guard lock(mu_);
       if (stopping_) break;
     }
-    AddPending();
-    if (poked_.exchange(false)) ApplyControls();
+    // A transfer's caller may have asked for something before it was added: look at once.
+    bool added = AddPending();
+    if (poked_.exchange(false) || added) ApplyControls();
     int running = 0;
     curl_multi_perform(multi_, &running);
     ReapDone();
@@ -87,7 +89,7 @@ void CurlTransport::Loop() {
   active_.clear();
 }
 
-void CurlTransport::AddPending() {
+bool CurlTransport::AddPending() {
   std::vector<Transfer*> added;
   {
     std::lock_guard lock(mu_);
@@ -96,12 +98,13 @@ void CurlTransport::AddPending() {
   for (Transfer* transfer : added) {
     CURLMcode code = curl_multi_add_handle(multi_, transfer->easy());
     if (code != CURLM_OK) {
-      transfer->Abandon(Internal(std::string("curl_multi_add_handle: ") +
-                                 curl_multi_strerror(code)));
+      transfer->Abandon(
+          Internal(std::string("curl_multi_add_handle: ") + curl_multi_strerror(code)));
       continue;
     }
     active_.insert(transfer);
   }
+  return !added.empty();
 }
 
 void CurlTransport::ApplyControls() {

@@ -38,7 +38,7 @@ class CurlTransport final : public Transport {
 
  private:
   void Loop();
-  void AddPending();
+  bool AddPending();  // true when there were any
   void ApplyControls();
   void ReapDone();
   void Poke();
@@ -48,7 +48,7 @@ class CurlTransport final : public Transport {
   std::vector<Transfer*> pending_;  // guarded by mu_
   bool stopping_ = false;           // guarded by mu_
   std::atomic<bool> poked_{false};
-  std::set<Transfer*> active_;      // loop thread only
+  std::set<Transfer*> active_;  // loop thread only
   std::atomic<int64_t> transfers_{0}, connections_{0}, http2_transfers_{0}, max_buffered_{0};
   std::thread thread_;
 };

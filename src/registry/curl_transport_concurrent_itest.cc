@@ -79,9 +79,8 @@ TEST(CurlTransportConcurrentTest, ConcurrentDoFromManyThreads) {
 }
 
 TEST(CurlTransportConcurrentTest, ConcurrentDoWhileTheTransportIsMadeAndDestroyed) {
-  HttpServer server([](const HttpRequest&, HttpConnection& c) {
-    (void)c.Write(HttpResponseText(200, "ok"));
-  });
+  HttpServer server(
+      [](const HttpRequest&, HttpConnection& c) { (void)c.Write(HttpResponseText(200, "ok")); });
   for (int round = 0; round < 5; ++round) {
     CurlTransport transport;
     std::vector<std::thread> threads;

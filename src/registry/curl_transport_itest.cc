@@ -28,9 +28,11 @@ TEST(CurlTransportTest, GetCollectsBodyAndFinalHeaders) {
   HttpRequest seen;
   HttpServer server([&](const HttpRequest& request, HttpConnection& c) {
     seen = request;
-    ASSERT_TRUE(c.Write(HttpResponseText(201, "hello", {{"X-Multi", "a"}, {"x-multi", "b"},
-                                                         {"Docker-Content-Digest", " sha256:1 "}}))
-                    .ok());
+    ASSERT_TRUE(
+        c.Write(HttpResponseText(
+                    201, "hello",
+                    {{"X-Multi", "a"}, {"x-multi", "b"}, {"Docker-Content-Digest", " sha256:1 "}}))
+            .ok());
   });
   CurlTransport transport;
   Request request = Get(server.Url("/v2/a?n=1"));
@@ -110,9 +112,9 @@ TEST(CurlTransportTest, MethodsAndMemoryBodies) {
   struct Case {
     std::string method, body, echo;
   };
-  for (const Case& test : {Case{"POST", "", "POST 0 "}, Case{"PATCH", "abc", "PATCH 3 abc"},
-                           Case{"PUT", "{}", "PUT 2 {}"}, Case{"DELETE", "", "DELETE  "},
-                           Case{"GET", "", "GET  "}}) {
+  for (const Case& test :
+       {Case{"POST", "", "POST 0 "}, Case{"PATCH", "abc", "PATCH 3 abc"},
+        Case{"PUT", "{}", "PUT 2 {}"}, Case{"DELETE", "", "DELETE  "}, Case{"GET", "", "GET  "}}) {
     Request request = Get(server.Url("/x"));
     request.method = test.method;
     request.body = test.body;

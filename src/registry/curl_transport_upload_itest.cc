@@ -22,7 +22,8 @@ char PatternByte(uint64_t i) { return static_cast<char>((i * 2654435761u) >> 13)
 std::function<Result<size_t>(char*, size_t)> PatternReader(int64_t size, size_t step,
                                                            int64_t* offset) {
   return [=](char* buf, size_t n) -> Result<size_t> {
-    size_t len = static_cast<size_t>(std::min<int64_t>({size - *offset, int64_t(n), int64_t(step)}));
+    size_t len =
+        static_cast<size_t>(std::min<int64_t>({size - *offset, int64_t(n), int64_t(step)}));
     for (size_t i = 0; i < len; ++i) buf[i] = PatternByte(*offset + i);
     *offset += len;
     return len;
