@@ -1,7 +1,13 @@
 #include "registry/curl_transport.h"
 
-#include <mutex>
+#include <fcntl.h>
+#include <sys/stat.h>
 
+#include <cstdlib>
+#include <mutex>
+#include <set>
+
+#include "base/fs.h"
 #include "registry/curl_transfer.h"
 
 namespace kiln::registry {
@@ -12,13 +18,38 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// The process's socket fds.
+std::set<int> SocketFds() {
+  std::set<int> fds;
+  Result<std::vector<std::string>> names = ListDir("/proc/self/fd");
+  if (!names.ok()) return fds;
+  for (const std::string& name : *names) {
+    int fd = std::atoi(name.c_str());
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) fds.insert(fd);
+  }
+  return fds;
+}
+
+// curl_multi_init, with close-on-exec set on the wakeup socket pair curl 7.88 makes without it
+// (a socket another thread opened meanwhile gets the flag too: kiln opens every fd so anyway).
+CURLM* MultiInitCloexec() {
+  std::set<int> before = SocketFds();
+  CURLM* multi = curl_multi_init();
+  for (int fd : SocketFds()) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (!before.count(fd) && flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+  return multi;
+}
+
 }  // namespace
 
 std::unique_ptr<Transport> NewCurlTransport() { return std::make_unique<CurlTransport>(); }
 
 CurlTransport::CurlTransport() {
   GlobalInitOnce();
-  multi_ = curl_multi_init();
+  multi_ = MultiInitCloexec();
   if (!multi_) std::abort();  // out of memory
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   thread_ = std::thread([this] { Loop(); });

@@ -1,11 +1,14 @@
 // The curl transport against a loopback HTTP/1.1 server of the test's own (testing/http_server.h).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <thread>
 
+#include "base/fs.h"
 #include "registry/curl_transfer.h"
 #include "registry/curl_transport.h"
 #include "testing/http_server.h"
@@ -157,6 +160,25 @@ TEST(CurlTransportTest, WholeRequestTimeoutIsDeadlineExceeded) {
   cv.notify_all();
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), Code::kDeadlineExceeded) << response.status().ToString();
+}
+
+TEST(CurlTransportTest, EverySocketIsCloseOnExec) {
+  HttpServer server(
+      [](const HttpRequest&, HttpConnection& c) { (void)c.Write(HttpResponseText(200, "x")); });
+  CurlTransport transport;                             // its wakeup socket pair
+  auto response = transport.Do(Get(server.Url("/")));  // a kept-alive connection
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  auto fds = ListDir("/proc/self/fd");
+  ASSERT_TRUE(fds.ok());
+  int sockets = 0;
+  for (const std::string& name : *fds) {
+    int fd = std::stoi(name);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    ++sockets;
+    EXPECT_TRUE(::fcntl(fd, F_GETFD) & FD_CLOEXEC) << "socket fd " << fd;
+  }
+  EXPECT_GE(sockets, 5) << "the server's two, curl's connection and wakeup pair";
 }
 
 TEST(UrlForMessagesTest, DropsQueryAndUserInfo) {
