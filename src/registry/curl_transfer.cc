@@ -44,7 +44,7 @@ Transfer::~Transfer() {
   curl_slist_free_all(headers_);
 }
 
-Status Transfer::Setup() {
+Status Transfer::Setup(long stall_seconds, long connect_timeout_seconds) {
   easy_ = curl_easy_init();
   if (!easy_) return Internal("curl_easy_init failed");
   bool has_accept = false;
@@ -68,9 +68,9 @@ Status Transfer::Setup() {
   curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stall: under 1 byte/s ...
-  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, 60L);  // ... for a minute
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT, connect_timeout_seconds);
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);            // a stall: under 1 byte/s ...
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, stall_seconds);  // ... for this long
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT, static_cast<long>(request_.timeout_seconds));
   curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 256L << 10);
   curl_easy_setopt(easy_, CURLOPT_UPLOAD_BUFFERSIZE, 256L << 10);

@@ -33,8 +33,9 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Makes the easy handle for the request (before the loop thread sees it).
-  Status Setup();
+  // Makes the easy handle for the request (before the loop thread sees it). A transfer moving
+  // under 1 byte/s for `stall_seconds` (while its sink has not paused it) fails.
+  Status Setup(long stall_seconds, long connect_timeout_seconds);
   CURL* easy() const { return easy_; }
 
   // Calling thread: feeds body_reader and drains on_body until the loop thread calls Finish(),

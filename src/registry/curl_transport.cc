@@ -47,7 +47,7 @@ CURLM* MultiInitCloexec() {
 
 std::unique_ptr<Transport> NewCurlTransport() { return std::make_unique<CurlTransport>(); }
 
-CurlTransport::CurlTransport() {
+CurlTransport::CurlTransport(CurlTransportOptions options) : options_(options) {
   GlobalInitOnce();
   multi_ = MultiInitCloexec();
   if (!multi_) std::abort();  // out of memory
@@ -67,7 +67,7 @@ CurlTransport::~CurlTransport() {
 
 Result<Response> CurlTransport::Do(const Request& request) {
   Transfer transfer(request);
-  RETURN_IF_ERROR(transfer.Setup());
+  RETURN_IF_ERROR(transfer.Setup(options_.stall_seconds, options_.connect_timeout_seconds));
   {
     std::lock_guard lock(mu_);
     if (stopping_)

@@ -22,9 +22,17 @@ namespace kiln::registry {
 
 class Transfer;
 
+struct CurlTransportOptions {
+  // A transfer that moves under 1 byte/s for this long fails as Unavailable (to be retried); a
+  // transfer its own sink holds back (paused) is not stalled. curl averages the speed over its
+  // last 5 s, so a stall is noticed up to 5 s later than this.
+  int stall_seconds = 60;
+  int connect_timeout_seconds = 30;
+};
+
 class CurlTransport final : public Transport {
  public:
-  CurlTransport();
+  explicit CurlTransport(CurlTransportOptions options = {});
   ~CurlTransport() override;
   Result<Response> Do(const Request& request) override;
 
@@ -43,6 +51,7 @@ class CurlTransport final : public Transport {
   void ReapDone();
   void Poke();
 
+  const CurlTransportOptions options_;
   CURLM* multi_ = nullptr;
   std::mutex mu_;
   std::vector<Transfer*> pending_;  // guarded by mu_
