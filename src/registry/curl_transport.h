@@ -5,6 +5,10 @@
 // multi handle keeps the connections (HTTP/1.1 keep-alive; HTTP/2 multiplexed, one connection
 // per host, a transfer waiting for a connection being set up rather than opening another).
 // Destroying the transport stops the thread; it must outlive every Do() call.
+//
+// Every socket it keeps is close-on-exec (curl 7.88 opens none so: kiln opens the connections'
+// for it and marks the wakeup pair). One gap: the threaded resolver's socket pair, alive while
+// a host name (not an address, not "localhost") is being resolved, is not.
 #pragma once
 
 #include <curl/curl.h>
