@@ -7,31 +7,17 @@
 #include <latch>
 #include <thread>
 
-#include "base/sha256.h"
 #include "registry/curl_transfer.h"
 #include "registry/curl_transport.h"
-#include "testing/registry_server.h"
+#include "registry/curl_transport_tls_util.h"
 
 namespace kiln::registry {
 namespace {
 
-using testing::RegistryServer;
-
-std::unique_ptr<RegistryServer> StartTlsRegistry() {
-  testing::RegistryOptions options;
-  options.tls = true;
-  auto registry = RegistryServer::Start(options);
-  EXPECT_TRUE(registry.ok()) << registry.status().ToString();
-  return registry.ok() ? std::move(*registry) : nullptr;
-}
-
-Request TrustingRequest(const RegistryServer& registry, const std::string& path) {
-  Request request;
-  request.url = registry.url() + path;
-  request.tls.ca_file = registry.ca_file();
-  request.timeout_seconds = 120;  // a hang would be a bug: fail instead
-  return request;
-}
+using tls_itest::PushBlob;
+using tls_itest::StartTlsRegistry;
+using tls_itest::TestBlob;
+using tls_itest::TrustingRequest;
 
 TEST(CurlTransportTlsTest, ParallelRequestsShareOneHttp2Connection) {
   auto registry = StartTlsRegistry();
@@ -79,31 +65,9 @@ TEST(CurlTransportTlsTest, BlobUpAndDownOverHttp2) {
   auto registry = StartTlsRegistry();
   ASSERT_TRUE(registry);
   CurlTransport transport;
-  std::string blob(size_t{24} << 20, '\0');
-  for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 7919) >> 11);
-  std::string digest = "sha256:" + Sha256::Hex(blob);
-
-  Request start = TrustingRequest(*registry, "/v2/team/blob/blobs/uploads/");
-  start.method = "POST";
-  auto started = transport.Do(start);
-  ASSERT_TRUE(started.ok()) << started.status().ToString();
-  ASSERT_EQ(started->status, 202) << started->body;
-  std::string location = started->Header("location");
-  if (location.substr(0, 1) == "/") location = registry->url() + location;
-  Request put = TrustingRequest(*registry, "");
-  put.method = "PUT";
-  put.url = location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest;
-  put.headers = {{"Content-Type", "application/octet-stream"}};
-  put.body_size = static_cast<int64_t>(blob.size());
-  put.body_reader = [&, sent = size_t{0}](char* buf, size_t n) mutable {
-    size_t len = std::min(n, blob.size() - sent);
-    std::copy_n(blob.data() + sent, len, buf);
-    sent += len;
-    return Result<size_t>(len);
-  };
-  auto pushed = transport.Do(put);
-  ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
-  ASSERT_EQ(pushed->status, 201) << pushed->body;
+  std::string blob = TestBlob(size_t{24} << 20);
+  std::string digest = PushBlob(transport, *registry, "team/blob", blob);
+  ASSERT_FALSE(digest.empty());
 
   Request get = TrustingRequest(*registry, "/v2/team/blob/blobs/" + digest);
   Sha256 hash;
