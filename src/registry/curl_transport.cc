@@ -1,11 +1,12 @@
 #include "registry/curl_transport.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
-#include <set>
+#include <string_view>
 
 #include "base/fs.h"
 #include "registry/curl_transfer.h"
@@ -18,27 +19,33 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// The process's socket fds.
-std::set<int> SocketFds() {
-  std::set<int> fds;
+// The process's sockets: fd → "socket:[inode]". Read from /proc without touching the fds, which
+// other threads may be closing meanwhile.
+std::map<int, std::string> Sockets() {
+  std::map<int, std::string> sockets;
   Result<std::vector<std::string>> names = ListDir("/proc/self/fd");
-  if (!names.ok()) return fds;
+  if (!names.ok()) return sockets;
   for (const std::string& name : *names) {
-    int fd = std::atoi(name.c_str());
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) fds.insert(fd);
+    char link[64];
+    ssize_t n = ::readlink(("/proc/self/fd/" + name).c_str(), link, sizeof(link));
+    if (n > 7 && std::string_view(link, 7) == "socket:") {
+      sockets[std::atoi(name.c_str())] = std::string(link, static_cast<size_t>(n));
+    }
   }
-  return fds;
+  return sockets;
 }
 
-// curl_multi_init, with close-on-exec set on the wakeup socket pair curl 7.88 makes without it
-// (a socket another thread opened meanwhile gets the flag too: kiln opens every fd so anyway).
+// curl_multi_init, with close-on-exec set on the wakeup socket pair curl 7.88 makes without it:
+// the sockets that appeared meanwhile (one another thread opened in that instant gets the flag
+// too: kiln opens every fd so anyway).
 CURLM* MultiInitCloexec() {
-  std::set<int> before = SocketFds();
+  std::map<int, std::string> before = Sockets();
   CURLM* multi = curl_multi_init();
-  for (int fd : SocketFds()) {
+  for (const auto& [fd, inode] : Sockets()) {
+    auto old = before.find(fd);
+    if (old != before.end() && old->second == inode) continue;
     int flags = ::fcntl(fd, F_GETFD);
-    if (!before.count(fd) && flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+    if (flags >= 0 && !(flags & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
   }
   return multi;
 }
