@@ -122,7 +122,12 @@ Status Authorizer::Answer(const Response& response, const std::vector<std::strin
   if (bearer != challenges.end()) {
     scheme_ = "bearer";
     std::string key = Key(scopes);
-    tokens_.erase(key);  // refused or expired
+    auto cached = tokens_.find(key);
+    if (cached != tokens_.end() && "Bearer " + cached->second.value != sent &&
+        cached->second.expires > std::chrono::steady_clock::now()) {
+      return Status::Ok();  // another thread fetched a fresh one meanwhile
+    }
+    if (cached != tokens_.end()) tokens_.erase(cached);  // refused or expired
     std::vector<std::string> wanted = scopes;
     if (auto s = bearer->params.find("scope"); s != bearer->params.end()) {
       if (std::find(wanted.begin(), wanted.end(), s->second) == wanted.end()) {

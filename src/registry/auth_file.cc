@@ -2,7 +2,6 @@
 
 #include <cstdint>
 
-
 namespace kiln::registry {
 namespace {
 
@@ -51,10 +50,12 @@ Result<std::optional<Credentials>> EntryCredentials(const Json& entry, const std
     if (colon == std::string::npos) {
       return InvalidArgument(where + ": \"auth\" is not base64 of user:password");
     }
-    return std::optional<Credentials>(Credentials{plain->substr(0, colon), plain->substr(colon + 1)});
+    return std::optional<Credentials>(
+        Credentials{plain->substr(0, colon), plain->substr(colon + 1)});
   }
   std::string user = StringField(entry, "username"), password = StringField(entry, "password");
-  if (!user.empty() && !password.empty()) return std::optional<Credentials>(Credentials{user, password});
+  if (!user.empty() && !password.empty())
+    return std::optional<Credentials>(Credentials{user, password});
   return std::optional<Credentials>();
 }
 
@@ -71,8 +72,8 @@ std::string AuthKeyHost(std::string_view key) {
   size_t slash = key.find('/');
   if (slash != std::string_view::npos) {
     std::string_view path = key.substr(slash);
-    bool version_path = path == "/" || path == "/v1" || path == "/v1/" || path == "/v2" ||
-                        path == "/v2/";
+    bool version_path =
+        path == "/" || path == "/v1" || path == "/v1/" || path == "/v2" || path == "/v2/";
     if (!had_scheme && !version_path) return std::string(key);
     key = key.substr(0, slash);
   }

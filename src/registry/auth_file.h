@@ -28,8 +28,7 @@ struct AuthLookup {
 // The credentials `config` (the parsed content of `file`) holds for `host`: an exact key first,
 // then any key AuthKeyHost maps to the host. InvalidArgument naming `file` and the key (never
 // the value) when the structure or an `auth` value is malformed.
-Result<AuthLookup> LookupAuth(const Json& config, const std::string& file,
-                              const std::string& host);
+Result<AuthLookup> LookupAuth(const Json& config, const std::string& file, const std::string& host);
 
 // config.json text → Json; InvalidArgument naming `file` only (a parser's message would quote
 // the bytes it stopped at, which may be a password).

@@ -27,9 +27,14 @@ Status Client::GetBlob(const std::string& repo, const oci::Descriptor& blob,
   call.url = "/v2/" + repo + "/blobs/" + blob.digest.str();
   call.scopes = {Scope(repo, "pull")};
   call.follow_redirects = true;
-  call.on_head = [&](int status, const Headers&) {
+  call.on_head = [&](int status, const Headers& headers) {
     skip = status == 200 ? done : 0;  // a 200 to a Range request starts at byte 0
-    return Status::Ok();
+    auto said = headers.find("docker-content-digest");
+    if (said != headers.end() && said->second.rfind("sha256:", 0) == 0 &&
+        said->second != blob.digest.str()) {
+      sink_status = DataLoss(what + ": the registry answers with blob " + said->second);
+    }
+    return sink_status;
   };
   call.on_body = [&](std::string_view chunk) {
     size_t n = std::min<size_t>(skip, chunk.size());

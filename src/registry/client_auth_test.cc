@@ -10,6 +10,8 @@
 namespace kiln::registry {
 namespace {
 
+using Headers = std::multimap<std::string, std::string>;
+
 constexpr const char* kPassword = "s3cret-Pa55";
 
 // Edits the answers of another transport.
@@ -17,8 +19,17 @@ class Tamper : public Transport {
  public:
   Transport* inner = nullptr;
   std::function<void(const Request&, Response&)> edit;
+  std::function<void(Headers&)> edit_head;  // what on_head sees
   Result<Response> Do(const Request& request) override {
-    ASSIGN_OR_RETURN(Response r, inner->Do(request));
+    Request copy = request;
+    if (edit_head && request.on_head) {
+      copy.on_head = [&](int status, const Headers& headers) {
+        Headers edited = headers;
+        edit_head(edited);
+        return request.on_head(status, edited);
+      };
+    }
+    ASSIGN_OR_RETURN(Response r, inner->Do(copy));
     if (edit) edit(request, r);
     return r;
   }
@@ -126,6 +137,49 @@ TEST_F(AuthTest, TokensAreCachedPerScopeAndRenewedWhenRefused) {
   }
 }
 
+TEST_F(AuthTest, IdentityTokenIsPostedNeverInAUrl) {
+  FakeRegistryOptions options;
+  options.auth = FakeRegistryOptions::Auth::kBearer;
+  options.credentials = {"<token>", "refresh-Xy9"};
+  fake_ = std::make_unique<FakeRegistry>(options);
+  tamper_.inner = fake_.get();
+  credentials_.by_host[fake_->host()] = options.credentials;
+  ClientOptions o;
+  o.transport = &tamper_;
+  o.credentials = &credentials_;
+  client_ = std::make_unique<Client>(fake_->host(), o);
+  EXPECT_EQ(client_->ListTags("team/x").status().code(), Code::kNotFound);
+  int posts = 0;
+  for (const auto& r : fake_->requests()) {
+    EXPECT_EQ(r.url.find("refresh-Xy9"), std::string::npos);
+    EXPECT_FALSE(r.method == "GET" && r.url.find("/token") != std::string::npos);
+    posts += r.method == "POST" && r.url.find("/token") != std::string::npos;
+  }
+  EXPECT_EQ(posts, 1);
+  credentials_.by_host[fake_->host()] = {"<token>", "refresh-wrong"};
+  EXPECT_EQ(client_->ListTags("team/y").status().code(), Code::kPermissionDenied);
+}
+
+TEST_F(AuthTest, ScopeTheTokenServerDoesNotGrantIsNamed) {
+  FakeRegistryOptions options;
+  options.auth = FakeRegistryOptions::Auth::kBearer;
+  options.credentials = {"tester", kPassword};
+  options.pull_only = {"team/ro"};
+  fake_ = std::make_unique<FakeRegistry>(options);
+  tamper_.inner = fake_.get();
+  credentials_.by_host[fake_->host()] = options.credentials;
+  ClientOptions o;
+  o.transport = &tamper_;
+  o.credentials = &credentials_;
+  client_ = std::make_unique<Client>(fake_->host(), o);
+  fake_->AddBlob("team/ro", "x");
+  EXPECT_TRUE(client_->HasBlob("team/ro", oci::Digest::FromData("x")).ok());
+  Status s = client_->PutManifest("team/ro", "1", oci::kMediaTypeIndex, "{}");
+  EXPECT_EQ(s.code(), Code::kPermissionDenied) << s.ToString();
+  EXPECT_NE(s.message().find("does not grant repository:team/ro:pull,push"), std::string::npos)
+      << s.message();
+}
+
 TEST_F(AuthTest, MountAsksForTheSourceRepository) {
   Make(FakeRegistryOptions::Auth::kBearer, Credentials{"tester", kPassword});
   oci::Digest d = fake_->AddBlob("team/a", "shared");
@@ -182,6 +236,26 @@ TEST_F(AuthTest, ManifestBytesThatAreNotTheDigestAreDataLoss) {
     r.headers.emplace("docker-content-digest", oci::Digest::FromData(tampered).str());
   };
   EXPECT_EQ(client_->HeadManifest("team/x", real.str()).status().code(), Code::kDataLoss);
+}
+
+TEST_F(AuthTest, BlobAnsweredUnderAnotherDigestIsDataLoss) {
+  Make(FakeRegistryOptions::Auth::kNone, std::nullopt);
+  oci::Digest d = fake_->AddBlob("team/x", "blob bytes");
+  oci::Digest other = oci::Digest::FromData("other");
+  tamper_.edit_head = [&](Headers& h) {
+    h.erase("docker-content-digest");
+    h.emplace("docker-content-digest", other.str());
+  };
+  std::string got;
+  Status s = client_->GetBlob("team/x", {"x", d, 10, {}, std::nullopt}, [&](std::string_view c) {
+    got.append(c);
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
+  EXPECT_NE(s.message().find(d.str()), std::string::npos);
+  EXPECT_NE(s.message().find(other.str()), std::string::npos);
+  EXPECT_EQ(got, "");                       // the sink saw nothing
+  EXPECT_EQ(fake_->requests().size(), 1u);  // not retried
 }
 
 }  // namespace

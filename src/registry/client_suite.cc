@@ -136,6 +136,38 @@ TEST_P(ClientSuite, ManifestPutGetHeadByTagAndDigest) {
   EXPECT_NE(missing.status().message().find("team/tool:2.0"), std::string::npos);
 }
 
+TEST_P(ClientSuite, IndexAndDockerSchema2KeepTheirMediaTypes) {
+  Pushed p = PushImage("team/multi", "oci", Bytes(500, 'i'));
+  Json docker = ParseJson(p.manifest_bytes).value();
+  docker["mediaType"] = oci::kDockerManifest;
+  docker["config"]["mediaType"] = oci::kDockerConfig;
+  docker["layers"][0]["mediaType"] = oci::kDockerLayerGzip;
+  std::string docker_bytes = DumpJson(docker);
+  ASSERT_TRUE(
+      client_->PutManifest("team/multi", "docker", oci::kDockerManifest, docker_bytes).ok());
+  Json index = {
+      {"schemaVersion", 2},
+      {"mediaType", oci::kMediaTypeIndex},
+      {"manifests", Json::array({{{"mediaType", oci::kMediaTypeManifest},
+                                  {"digest", p.manifest.digest.str()},
+                                  {"size", p.manifest.size},
+                                  {"platform", {{"architecture", "amd64"}, {"os", "linux"}}}}})}};
+  std::string index_bytes = DumpJson(index);
+  Status put = client_->PutManifest("team/multi", "index", oci::kMediaTypeIndex, index_bytes);
+  ASSERT_TRUE(put.ok()) << put.ToString();
+  auto got_docker = client_->GetManifest("team/multi", "docker");
+  ASSERT_TRUE(got_docker.ok()) << got_docker.status().ToString();
+  EXPECT_EQ(got_docker->descriptor.media_type, oci::kDockerManifest);
+  EXPECT_EQ(got_docker->bytes, docker_bytes);
+  auto got_index = client_->GetManifest("team/multi", "index");
+  ASSERT_TRUE(got_index.ok()) << got_index.status().ToString();
+  EXPECT_EQ(got_index->descriptor.media_type, oci::kMediaTypeIndex);
+  EXPECT_EQ(got_index->descriptor.digest, oci::Digest::FromData(index_bytes));
+  auto head = client_->HeadManifest("team/multi", "index");
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->media_type, oci::kMediaTypeIndex);
+}
+
 TEST_P(ClientSuite, ManifestWhoseBlobsAreMissingIsRefused) {
   std::string bytes =
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <atomic>
+#include <thread>
+
 #include "content/blob_store.h"
 #include "registry/client_suite.h"
 #include "registry/fake_registry.h"
@@ -91,6 +94,7 @@ TEST_F(FakeClientTest, TransientErrorsAreRetriedThenSucceed) {
   ASSERT_EQ(sleeps_.size(), 3u);
   EXPECT_GE(sleeps_[1], 0.25);  // the second wait of a series doubles the first (with jitter)
   EXPECT_LE(sleeps_[1], 0.5);
+  EXPECT_EQ(sleeps_[2], 1.0);  // the 429's Retry-After: 5, cut to max_backoff
   EXPECT_NE(log_.find("retrying"), std::string::npos);
 }
 
@@ -227,6 +231,31 @@ TEST_F(FakeClientTest, RefusedMountIsFalseAndCancelsTheUpload) {
   EXPECT_FALSE(*mounted);
   EXPECT_FALSE(fake_->HasBlob("team/b", d));
   EXPECT_EQ(fake_->OpenUploads(), 0);
+}
+
+TEST_F(FakeClientTest, OneClientServesManyThreads) {
+  FakeRegistryOptions options;
+  options.auth = FakeRegistryOptions::Auth::kBearer;
+  options.credentials = {"tester", "pw"};
+  Make(options, options.credentials);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::string bytes = Bytes(20000 + t);
+      BlobUpload u = Upload(bytes, t % 2 ? 4096 : 0);
+      if (!client_->PushBlob("team/t" + std::to_string(t % 3), u).ok()) return;
+      std::string got;
+      Status s =
+          client_->GetBlob("team/t" + std::to_string(t % 3), u.descriptor, [&](std::string_view c) {
+            got.append(c);
+            return Status::Ok();
+          });
+      if (s.ok() && got == bytes) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 8);
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ void TellHelperOnce(const std::string& host, const std::string& file, const std:
   static std::set<std::string> told;
   std::lock_guard lock(mu);
   if (!told.insert(host).second) return;
-  LogInfo(host + ": " + file + " leaves its credentials to the helper docker-credential-" +
-          helper + ", which kiln does not run; going on without them (kiln login " + host + ")");
+  LogInfo(host + ": " + file + " leaves its credentials to the helper docker-credential-" + helper +
+          ", which kiln does not run; going on without them (kiln login " + host + ")");
 }
 
 // The parsed file, or nullopt when it does not exist.
@@ -55,7 +55,8 @@ Result<UniqueFd> LockFor(const std::string& file) {
 // Read-modify-write of kiln's file under its lock. `edit` changes the `auths` object.
 Status EditKilnFile(const std::string& file, const std::function<Status(Json& auths)>& edit) {
   size_t slash = file.find_last_of('/');
-  if (slash != std::string::npos && slash > 0) RETURN_IF_ERROR(MakeDirs(file.substr(0, slash), 0700));
+  if (slash != std::string::npos && slash > 0)
+    RETURN_IF_ERROR(MakeDirs(file.substr(0, slash), 0700));
   ASSIGN_OR_RETURN(UniqueFd lock, LockFor(file));
   ASSIGN_OR_RETURN(std::optional<Json> current, ReadAuthFile(file));
   Json config = current ? std::move(*current) : Json::object();
@@ -124,18 +125,23 @@ Status CredentialStore::Save(const std::string& host, const Credentials& credent
     return InvalidArgument("login " + host + ": a user name may not contain ':'");
   }
   std::string auth = Base64Encode(credentials.username + ":" + credentials.password);
-  return EditKilnFile(kiln_file_, [&](Json& auths) {
-    EraseHost(auths, host);
-    auths[host] = Json{{"auth", auth}};
-    return Status::Ok();
-  }).WithContext("login " + host);
+  return EditKilnFile(kiln_file_,
+                      [&](Json& auths) {
+                        EraseHost(auths, host);
+                        auths[host] = Json{{"auth", auth}};
+                        return Status::Ok();
+                      })
+      .WithContext("login " + host);
 }
 
 Status CredentialStore::Remove(const std::string& host) {
-  return EditKilnFile(kiln_file_, [&](Json& auths) {
-    if (EraseHost(auths, host) == 0) return NotFound("not logged in (" + kiln_file_ + ")");
-    return Status::Ok();
-  }).WithContext("logout " + host);
+  return EditKilnFile(kiln_file_,
+                      [&](Json& auths) {
+                        if (EraseHost(auths, host) == 0)
+                          return NotFound("not logged in (" + kiln_file_ + ")");
+                        return Status::Ok();
+                      })
+      .WithContext("logout " + host);
 }
 
 }  // namespace kiln::registry

@@ -94,10 +94,14 @@ TEST_F(CredentialStoreTest, ConcurrentSavesLoseNothing) {
 
 TEST_F(CredentialStoreTest, KeyForms) {
   std::string file = Write("config.json", R"({"auths": {
-      "https://h1:5000": {"auth": ")" + Base64Encode("a:1") + R"("},
-      "h2:5000/v2/": {"auth": ")" + Base64Encode("b:2") + R"("},
-      "https://index.docker.io/v1/": {"auth": ")" + Base64Encode("c:3") + R"("},
-      "quay.io/org": {"auth": ")" + Base64Encode("d:4") + R"("},
+      "https://h1:5000": {"auth": ")" + Base64Encode("a:1") +
+                                              R"("},
+      "h2:5000/v2/": {"auth": ")" + Base64Encode("b:2") +
+                                              R"("},
+      "https://index.docker.io/v1/": {"auth": ")" +
+                                              Base64Encode("c:3") + R"("},
+      "quay.io/org": {"auth": ")" + Base64Encode("d:4") +
+                                              R"("},
       "h3": {"identitytoken": "tok"},
       "h4": {"username": "e", "password": "5"}}})");
   CredentialStore store(kiln_file_, {file});
@@ -134,7 +138,8 @@ TEST_F(CredentialStoreTest, MalformedFileIsAnErrorNamingItNeverTheSecret) {
     ASSERT_FALSE(found.ok()) << text;
     EXPECT_EQ(found.status().code(), Code::kInvalidArgument);
     EXPECT_NE(found.status().message().find(file), std::string::npos) << found.status().message();
-    EXPECT_EQ(found.status().message().find("hunter2"), std::string::npos) << found.status().message();
+    EXPECT_EQ(found.status().message().find("hunter2"), std::string::npos)
+        << found.status().message();
     EXPECT_EQ(found.status().message().find(secret.substr(0, 8)), std::string::npos)
         << found.status().message();
   }
@@ -143,8 +148,10 @@ TEST_F(CredentialStoreTest, MalformedFileIsAnErrorNamingItNeverTheSecret) {
 TEST_F(CredentialStoreTest, HelperHostsHaveNoCredentialsHere) {
   std::string file = Write("config.json", R"({"credHelpers": {"h:1": "pass"},
       "credsStore": "desktop",
-      "auths": {"h:1": {"auth": ")" + Base64Encode("u:p") + R"("}, "h:2": {},
-                "h:3": {"auth": ")" + Base64Encode("v:q") + R"("}}})");
+      "auths": {"h:1": {"auth": ")" + Base64Encode("u:p") +
+                                              R"("}, "h:2": {},
+                "h:3": {"auth": ")" + Base64Encode("v:q") +
+                                              R"("}}})");
   CredentialStore store(kiln_file_, {file});
   EXPECT_EQ(Found(store, "h:1"), "none") << "credHelpers wins over auths, as in docker";
   EXPECT_EQ(Found(store, "h:2"), "none") << "an empty entry of a credsStore";
@@ -157,9 +164,9 @@ TEST(DefaultAuthFilesTest, PodmansOrderFromTheEnvironment) {
   ::setenv("XDG_RUNTIME_DIR", "/run/user/7", 1);
   ::setenv("DOCKER_CONFIG", "/d", 1);
   ::setenv("HOME", "/home/me", 1);
-  EXPECT_EQ(DefaultAuthFiles(), (std::vector<std::string>{"/a/auth.json",
-                                                          "/run/user/7/containers/auth.json",
-                                                          "/d/config.json"}));
+  EXPECT_EQ(DefaultAuthFiles(),
+            (std::vector<std::string>{"/a/auth.json", "/run/user/7/containers/auth.json",
+                                      "/d/config.json"}));
   ::unsetenv("REGISTRY_AUTH_FILE");
   ::unsetenv("XDG_RUNTIME_DIR");
   ::unsetenv("DOCKER_CONFIG");
@@ -170,7 +177,7 @@ TEST(DefaultAuthFilesTest, PodmansOrderFromTheEnvironment) {
 
 TEST(Base64Test, RoundTripsAndRejectsGarbage) {
   for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", "user:pass",
-                                                      std::string("\0\xff\x10", 3)}) {
+                                                       std::string("\0\xff\x10", 3)}) {
     auto back = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(back.has_value()) << s;
     EXPECT_EQ(*back, s);

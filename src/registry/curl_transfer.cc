@@ -1,6 +1,8 @@
 // Transfer: the easy handle's options and libcurl's callbacks (loop thread).
 #include "registry/curl_transfer.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -21,11 +23,16 @@ std::string Lower(std::string_view s) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
+}
+
+// curl 7.88 opens its sockets without SOCK_CLOEXEC: kiln opens them for it.
+curl_socket_t OpenSocket(void*, curlsocktype, curl_sockaddr* address) {
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 }  // namespace
@@ -37,7 +44,7 @@ Transfer::~Transfer() {
   curl_slist_free_all(headers_);
 }
 
-Status Transfer::Setup() {
+Status Transfer::Setup(long stall_seconds, long connect_timeout_seconds) {
   easy_ = curl_easy_init();
   if (!easy_) return Internal("curl_easy_init failed");
   bool has_accept = false;
@@ -55,14 +62,15 @@ Status Transfer::Setup() {
   curl_easy_setopt(easy_, CURLOPT_URL, request_.url.c_str());
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stall: under 1 byte/s ...
-  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, 60L);  // ... for a minute
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT, connect_timeout_seconds);
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);            // a stall: under 1 byte/s ...
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, stall_seconds);  // ... for this long
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT, static_cast<long>(request_.timeout_seconds));
   curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 256L << 10);
   curl_easy_setopt(easy_, CURLOPT_UPLOAD_BUFFERSIZE, 256L << 10);
@@ -85,8 +93,8 @@ void Transfer::SetMethodAndBody() {
     // UPLOAD sends Content-Length (or chunks when the size is unknown) and makes a PUT;
     // CUSTOMREQUEST renames it.
     curl_easy_setopt(easy_, CURLOPT_UPLOAD, 1L);
-    curl_off_t size = request_.body_reader ? request_.body_size
-                                           : static_cast<curl_off_t>(request_.body.size());
+    curl_off_t size =
+        request_.body_reader ? request_.body_size : static_cast<curl_off_t>(request_.body.size());
     curl_easy_setopt(easy_, CURLOPT_INFILESIZE_LARGE, size);
     curl_easy_setopt(easy_, CURLOPT_READDATA, this);
     if (request_.body_reader) {

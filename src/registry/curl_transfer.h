@@ -33,8 +33,9 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Makes the easy handle for the request (before the loop thread sees it).
-  Status Setup();
+  // Makes the easy handle for the request (before the loop thread sees it). A transfer moving
+  // under 1 byte/s for `stall_seconds` (while its sink has not paused it) fails.
+  Status Setup(long stall_seconds, long connect_timeout_seconds);
   CURL* easy() const { return easy_; }
 
   // Calling thread: feeds body_reader and drains on_body until the loop thread calls Finish(),
@@ -43,8 +44,8 @@ class Transfer {
 
   // Loop thread: what the calling thread asked for since the last call.
   struct Control {
-    bool cancel = false;     // remove the transfer (Finish follows)
-    bool unpause = false;    // call curl_easy_pause(easy, pause_bits)
+    bool cancel = false;   // remove the transfer (Finish follows)
+    bool unpause = false;  // call curl_easy_pause(easy, pause_bits)
     int pause_bits = 0;
   };
   Control TakeControl();
@@ -83,28 +84,28 @@ class Transfer {
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE] = {};
-  size_t memory_sent_ = 0;  // of request_.body (loop thread)
-  Response response_;       // headers, collected body (loop thread until done_)
-  std::string chunk_;       // the chunk on_body is working on (calling thread)
-  std::string read_buffer_; // body_reader's buffer (calling thread)
+  size_t memory_sent_ = 0;   // of request_.body (loop thread)
+  Response response_;        // headers, collected body (loop thread until done_)
+  std::string chunk_;        // the chunk on_body is working on (calling thread)
+  std::string read_buffer_;  // body_reader's buffer (calling thread)
 
   std::mutex mu_;
   std::condition_variable cv_;
   // Guarded by mu_.
-  std::string down_;           // body bytes for on_body
+  std::string down_;  // body bytes for on_body
   // For on_head: the status and headers, set with the first body byte (loop thread); whether
   // on_head was called (calling thread).
   int head_status_ = 0;
   std::multimap<std::string, std::string> head_headers_;
   bool head_taken_ = false;
   size_t max_buffered_ = 0;
-  std::string up_;             // bytes from body_reader not yet sent
-  size_t up_sent_ = 0;         // of up_
-  int64_t up_read_ = 0;        // bytes body_reader gave in all
+  std::string up_;       // bytes from body_reader not yet sent
+  size_t up_sent_ = 0;   // of up_
+  int64_t up_read_ = 0;  // bytes body_reader gave in all
   bool up_eof_ = false;
   bool recv_paused_ = false, send_paused_ = false;
   bool want_unpause_ = false, cancel_ = false;
-  Status error_;               // why the transfer was cut short by kiln's side
+  Status error_;  // why the transfer was cut short by kiln's side
   bool done_ = false;
   CURLcode code_ = CURLE_OK;
 };

@@ -1,7 +1,14 @@
 #include "registry/curl_transport.h"
 
-#include <mutex>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string_view>
+
+#include "base/fs.h"
 #include "registry/curl_transfer.h"
 
 namespace kiln::registry {
@@ -12,13 +19,44 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// The process's sockets: fd → "socket:[inode]". Read from /proc without touching the fds, which
+// other threads may be closing meanwhile.
+std::map<int, std::string> Sockets() {
+  std::map<int, std::string> sockets;
+  Result<std::vector<std::string>> names = ListDir("/proc/self/fd");
+  if (!names.ok()) return sockets;
+  for (const std::string& name : *names) {
+    char link[64];
+    ssize_t n = ::readlink(("/proc/self/fd/" + name).c_str(), link, sizeof(link));
+    if (n > 7 && std::string_view(link, 7) == "socket:") {
+      sockets[std::atoi(name.c_str())] = std::string(link, static_cast<size_t>(n));
+    }
+  }
+  return sockets;
+}
+
+// curl_multi_init, with close-on-exec set on the wakeup socket pair curl 7.88 makes without it:
+// the sockets that appeared meanwhile (one another thread opened in that instant gets the flag
+// too: kiln opens every fd so anyway).
+CURLM* MultiInitCloexec() {
+  std::map<int, std::string> before = Sockets();
+  CURLM* multi = curl_multi_init();
+  for (const auto& [fd, inode] : Sockets()) {
+    auto old = before.find(fd);
+    if (old != before.end() && old->second == inode) continue;
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+  return multi;
+}
+
 }  // namespace
 
 std::unique_ptr<Transport> NewCurlTransport() { return std::make_unique<CurlTransport>(); }
 
-CurlTransport::CurlTransport() {
+CurlTransport::CurlTransport(CurlTransportOptions options) : options_(options) {
   GlobalInitOnce();
-  multi_ = curl_multi_init();
+  multi_ = MultiInitCloexec();
   if (!multi_) std::abort();  // out of memory
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
   thread_ = std::thread([this] { Loop(); });
@@ -36,11 +74,12 @@ CurlTransport::~CurlTransport() {
 
 Result<Response> CurlTransport::Do(const Request& request) {
   Transfer transfer(request);
-  RETURN_IF_ERROR(transfer.Setup());
+  RETURN_IF_ERROR(transfer.Setup(options_.stall_seconds, options_.connect_timeout_seconds));
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return Unavailable(request.method + " " + UrlForMessages(request.url) +
-                                      ": the transport is shutting down");
+    if (stopping_)
+      return Unavailable(request.method + " " + UrlForMessages(request.url) +
+                         ": the transport is shutting down");
     pending_.push_back(&transfer);
   }
   curl_multi_wakeup(multi_);
@@ -71,8 +110,9 @@ void CurlTransport::Loop() {
       std::lock_guard lock(mu_);
       if (stopping_) break;
     }
-    AddPending();
-    if (poked_.exchange(false)) ApplyControls();
+    // A transfer's caller may have asked for something before it was added: look at once.
+    bool added = AddPending();
+    if (poked_.exchange(false) || added) ApplyControls();
     int running = 0;
     curl_multi_perform(multi_, &running);
     ReapDone();
@@ -87,7 +127,7 @@ void CurlTransport::Loop() {
   active_.clear();
 }
 
-void CurlTransport::AddPending() {
+bool CurlTransport::AddPending() {
   std::vector<Transfer*> added;
   {
     std::lock_guard lock(mu_);
@@ -96,12 +136,13 @@ void CurlTransport::AddPending() {
   for (Transfer* transfer : added) {
     CURLMcode code = curl_multi_add_handle(multi_, transfer->easy());
     if (code != CURLM_OK) {
-      transfer->Abandon(Internal(std::string("curl_multi_add_handle: ") +
-                                 curl_multi_strerror(code)));
+      transfer->Abandon(
+          Internal(std::string("curl_multi_add_handle: ") + curl_multi_strerror(code)));
       continue;
     }
     active_.insert(transfer);
   }
+  return !added.empty();
 }
 
 void CurlTransport::ApplyControls() {

@@ -1,11 +1,14 @@
 // The curl transport against a loopback HTTP/1.1 server of the test's own (testing/http_server.h).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <thread>
 
+#include "base/fs.h"
 #include "registry/curl_transfer.h"
 #include "registry/curl_transport.h"
 #include "testing/http_server.h"
@@ -28,9 +31,11 @@ TEST(CurlTransportTest, GetCollectsBodyAndFinalHeaders) {
   HttpRequest seen;
   HttpServer server([&](const HttpRequest& request, HttpConnection& c) {
     seen = request;
-    ASSERT_TRUE(c.Write(HttpResponseText(201, "hello", {{"X-Multi", "a"}, {"x-multi", "b"},
-                                                         {"Docker-Content-Digest", " sha256:1 "}}))
-                    .ok());
+    ASSERT_TRUE(
+        c.Write(HttpResponseText(
+                    201, "hello",
+                    {{"X-Multi", "a"}, {"x-multi", "b"}, {"Docker-Content-Digest", " sha256:1 "}}))
+            .ok());
   });
   CurlTransport transport;
   Request request = Get(server.Url("/v2/a?n=1"));
@@ -110,9 +115,9 @@ TEST(CurlTransportTest, MethodsAndMemoryBodies) {
   struct Case {
     std::string method, body, echo;
   };
-  for (const Case& test : {Case{"POST", "", "POST 0 "}, Case{"PATCH", "abc", "PATCH 3 abc"},
-                           Case{"PUT", "{}", "PUT 2 {}"}, Case{"DELETE", "", "DELETE  "},
-                           Case{"GET", "", "GET  "}}) {
+  for (const Case& test :
+       {Case{"POST", "", "POST 0 "}, Case{"PATCH", "abc", "PATCH 3 abc"},
+        Case{"PUT", "{}", "PUT 2 {}"}, Case{"DELETE", "", "DELETE  "}, Case{"GET", "", "GET  "}}) {
     Request request = Get(server.Url("/x"));
     request.method = test.method;
     request.body = test.body;
@@ -155,6 +160,28 @@ TEST(CurlTransportTest, WholeRequestTimeoutIsDeadlineExceeded) {
   cv.notify_all();
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), Code::kDeadlineExceeded) << response.status().ToString();
+}
+
+TEST(CurlTransportTest, EverySocketIsCloseOnExec) {
+  HttpServer server(
+      [](const HttpRequest&, HttpConnection& c) { (void)c.Write(HttpResponseText(200, "x")); });
+  CurlTransport transport;                             // its wakeup socket pair
+  auto response = transport.Do(Get(server.Url("/")));  // a kept-alive connection
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  auto fds = ListDir("/proc/self/fd");
+  ASSERT_TRUE(fds.ok());
+  int sockets = 0;
+  for (const std::string& name : *fds) {
+    char link[64] = {};
+    if (::readlink(("/proc/self/fd/" + name).c_str(), link, sizeof(link) - 1) < 0 ||
+        std::string_view(link).substr(0, 7) != "socket:") {
+      continue;
+    }
+    int fd = std::stoi(name);
+    ++sockets;
+    EXPECT_TRUE(::fcntl(fd, F_GETFD) & FD_CLOEXEC) << "socket fd " << fd;
+  }
+  EXPECT_GE(sockets, 5) << "the server's two, curl's connection and wakeup pair";
 }
 
 TEST(UrlForMessagesTest, DropsQueryAndUserInfo) {

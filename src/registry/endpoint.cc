@@ -59,8 +59,8 @@ Endpoint EndpointFor(const std::string& host, const HostOptions& options) {
 
   std::string dir = options.cert_dir;
   // A host is one path component of certs.d ("host:port"), never a way out of it.
-  bool plain_name = !host.empty() && host.find('/') == std::string::npos && host != "." &&
-                    host != "..";
+  bool plain_name =
+      !host.empty() && host.find('/') == std::string::npos && host != "." && host != "..";
   if (dir.empty() && !options.certs_d_root.empty() && plain_name) {
     dir = JoinPath(options.certs_d_root, host);
   }

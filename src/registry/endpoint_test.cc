@@ -53,8 +53,7 @@ TEST(EndpointForTest, LoopbackOffersPlainHttpButStillVerifiesTls) {
 
 TEST(EndpointForTest, InsecureHostSkipsVerificationAndAllowsHttp) {
   testing::ScratchDir dir;
-  Endpoint e =
-      EndpointFor("registry.lan:5000", Options(dir.path(), true));
+  Endpoint e = EndpointFor("registry.lan:5000", Options(dir.path(), true));
   EXPECT_EQ(e.https_base, "https://registry.lan:5000");
   EXPECT_EQ(e.http_base, "http://registry.lan:5000");
   EXPECT_FALSE(e.tls.verify);

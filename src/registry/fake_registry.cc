@@ -1,5 +1,6 @@
-// FakeRegistry: parsing a request, the faults, auth (basic, bearer with its own realm) and the
-// direct accessors. The distribution endpoints are in fake_registry_api.cc.
+// FakeRegistry: parsing a request, the faults, auth (basic, bearer with its own realm). The
+// distribution endpoints are in fake_registry_api.cc, the switches and accessors in
+// fake_registry_access.cc.
 #include "registry/fake_registry.h"
 
 #include <openssl/evp.h>
@@ -26,6 +27,17 @@ std::string PercentDecode(std::string_view s) {
     }
   }
   return out;
+}
+
+// name=value&… (decoded) into `out`.
+void ParseQuery(std::string_view query, std::multimap<std::string, std::string>* out) {
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    size_t eq = pair.find('=');
+    out->emplace(PercentDecode(pair.substr(0, eq)),
+                 eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1)));
+  }
 }
 
 std::string BasicValue(const Credentials& c) {
@@ -83,8 +95,11 @@ Result<Response> FakeRegistry::Do(const Request& request) {
   if (fail_next_ > 0) {
     --fail_next_;
     if (fail_status_ == 0) return Unavailable("fake registry: connection reset by peer");
-    return ErrorResponse(fail_status_, fail_status_ == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE",
-                         "fake registry: try again later");
+    Response r =
+        ErrorResponse(fail_status_, fail_status_ == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE",
+                      "fake registry: try again later");
+    if (fail_status_ == 429) r.headers.emplace("retry-after", "5");
+    return r;
   }
   Call call{request, request.method, "", "", {}, {}, false, false, false};
   std::string_view url = request.url;
@@ -96,16 +111,7 @@ Result<Response> FakeRegistry::Do(const Request& request) {
   std::string_view rest = slash == std::string_view::npos ? "/" : url.substr(slash);
   size_t q = rest.find('?');
   call.path = PercentDecode(rest.substr(0, q));
-  if (q != std::string_view::npos) {
-    std::string_view query = rest.substr(q + 1);
-    while (!query.empty()) {
-      std::string_view pair = query.substr(0, query.find('&'));
-      query.remove_prefix(std::min(query.size(), pair.size() + 1));
-      size_t eq = pair.find('=');
-      call.query.emplace(PercentDecode(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1)));
-    }
-  }
+  if (q != std::string_view::npos) ParseQuery(rest.substr(q + 1), &call.query);
   bool storage = options_.redirect_blobs && call.host == "storage." + options_.host;
   if (call.host != options_.host && !storage) {
     return Unavailable("fake registry: could not resolve host: " + call.host);
@@ -142,27 +148,45 @@ std::optional<Response> FakeRegistry::CheckAuth(Call& call, const std::string& r
   std::string challenge =
       "Bearer realm=\"https://" + options_.host + "/token\",service=\"" + options_.host + "\"";
   if (!repo.empty()) challenge += ",scope=\"repository:" + repo + ":" + action + "\"";
+  if (token != tokens_.end()) challenge += ",error=\"insufficient_scope\"";
   r.headers.emplace("www-authenticate", challenge);
   return r;
 }
 
 Result<Response> FakeRegistry::ServeToken(Call& call) {
-  if (!options_.credentials.username.empty() &&
-      call.Header("Authorization") != BasicValue(options_.credentials)) {
+  std::vector<std::string> scopes;
+  auto [begin, end] = call.query.equal_range("scope");
+  for (auto it = begin; it != end; ++it) scopes.push_back(it->second);
+  const Credentials& want = options_.credentials;
+  if (call.method == "POST") {  // OAuth2 refresh-token grant: username "<token>"
+    std::multimap<std::string, std::string> form;
+    ParseQuery(call.request.body, &form);
+    auto field = [&](const char* k) { return form.count(k) ? form.find(k)->second : ""; };
+    if (field("grant_type") != "refresh_token" || want.username != "<token>" ||
+        field("refresh_token") != want.password) {
+      return ErrorResponse(401, "UNAUTHORIZED", "invalid refresh token");
+    }
+    scopes.clear();
+    std::string joined = field("scope");
+    for (size_t p = 0; p < joined.size();) {
+      size_t space = std::min(joined.find(' ', p), joined.size());
+      scopes.push_back(joined.substr(p, space - p));
+      p = space + 1;
+    }
+  } else if (!want.username.empty() && call.Header("Authorization") != BasicValue(want)) {
     return ErrorResponse(401, "UNAUTHORIZED", "wrong username or password");
   }
   std::set<std::string> granted;
-  auto [begin, end] = call.query.equal_range("scope");
-  for (auto it = begin; it != end; ++it) {
+  for (const std::string& s : scopes) {
     // repository:NAME:a,b (NAME may not hold ':' without a port; fine for the fake)
-    const std::string& s = it->second;
     size_t last = s.rfind(':');
     if (s.rfind("repository:", 0) != 0 || last < 11) continue;
     std::string repo = s.substr(11, last - 11);
     std::string actions = s.substr(last + 1);
     for (size_t p = 0; p <= actions.size();) {
       size_t comma = std::min(actions.find(',', p), actions.size());
-      granted.insert(repo + ":" + actions.substr(p, comma - p));
+      std::string action = actions.substr(p, comma - p);
+      if (action == "pull" || !options_.pull_only.count(repo)) granted.insert(repo + ":" + action);
       p = comma + 1;
     }
   }
@@ -171,46 +195,10 @@ Result<Response> FakeRegistry::ServeToken(Call& call) {
   Response r;
   r.status = 200;
   r.headers.emplace("content-type", "application/json");
-  r.body = DumpJson(Json{{"token", token}, {"expires_in", options_.token_expires_in}});
+  // OAuth2 answers say access_token; the GET flow's "token" (the client takes either).
+  r.body = DumpJson(Json{{call.method == "POST" ? "access_token" : "token", token},
+                         {"expires_in", options_.token_expires_in}});
   return r;
-}
-
-void FakeRegistry::FailNext(int n, int status) {
-  std::lock_guard lock(mu_);
-  fail_next_ = n;
-  fail_status_ = status;
-}
-void FakeRegistry::CutNextUpload(int64_t bytes) {
-  std::lock_guard lock(mu_);
-  cut_upload_ = bytes;
-}
-void FakeRegistry::CutNextDownload(int64_t bytes) {
-  std::lock_guard lock(mu_);
-  cut_download_ = bytes;
-}
-void FakeRegistry::CorruptBlob(const oci::Digest& digest) {
-  std::lock_guard lock(mu_);
-  corrupt_.insert(digest);
-}
-void FakeRegistry::RefuseMounts(bool refuse) {
-  std::lock_guard lock(mu_);
-  refuse_mounts_ = refuse;
-}
-void FakeRegistry::ExpireTokens() {
-  std::lock_guard lock(mu_);
-  tokens_.clear();
-}
-std::vector<RecordedRequest> FakeRegistry::requests() const {
-  std::lock_guard lock(mu_);
-  return requests_;
-}
-void FakeRegistry::ClearRequests() {
-  std::lock_guard lock(mu_);
-  requests_.clear();
-}
-int FakeRegistry::OpenUploads() const {
-  std::lock_guard lock(mu_);
-  return static_cast<int>(uploads_.size());
 }
 
 }  // namespace kiln::registry

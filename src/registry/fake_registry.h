@@ -15,8 +15,9 @@
 //
 // Auth, when asked: Basic (401 + `WWW-Authenticate: Basic`), or Bearer, the fake being its own
 // realm (https://HOST/token?service=HOST&scope=…, answered with {"token", "expires_in"} after
-// checking the credentials as basic auth, when the options name some). A token carries the
-// scopes granted; a request outside them is 401 with the scope it needs.
+// checking the credentials as basic auth, when the options name some; or a POST of an OAuth2
+// refresh-token grant when the username is "<token>"). A token carries the scopes granted; a
+// request outside them is 401 with the scope it needs.
 //
 // Thread-safe: every request runs under one mutex.
 #pragma once
@@ -43,7 +44,8 @@ struct FakeRegistryOptions {
   // kBasic: the only accepted pair. kBearer: needed at the token endpoint when username is set
   // (else tokens go to anyone).
   Credentials credentials;
-  int64_t token_expires_in = 300;  // seconds, as told to the client
+  int64_t token_expires_in = 300;   // seconds, as told to the client
+  std::set<std::string> pull_only;  // kBearer: repositories whose tokens grant pull alone
   // GET of a blob answers 307 to https://storage.HOST/… (which serves it without auth).
   bool redirect_blobs = false;
   // tags/list pages hold at most this many tags when the client asks for no n (0 = all).
@@ -66,8 +68,8 @@ class FakeRegistry : public Transport {
   const std::string& host() const { return options_.host; }
 
   // --- Switches (each applies to requests to come) ---
-  // The next `n` requests fail: with HTTP `status` (503, 429, 500), or below HTTP (status 0:
-  // Unavailable "connection reset").
+  // The next `n` requests fail: with HTTP `status` (503, 429 with Retry-After: 5, 500), or
+  // below HTTP (status 0: Unavailable "connection reset").
   void FailNext(int n, int status);
   // The next request whose body is longer than `bytes` (PATCH, PUT, POST ?digest=) has its
   // first `bytes` bytes stored (an upload keeps them), then fails below HTTP, as a connection

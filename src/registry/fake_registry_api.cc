@@ -1,5 +1,5 @@
-// FakeRegistry: the distribution endpoints (routing, manifests, blobs, tags) and the accessors.
-// Uploads are in fake_registry_upload.cc.
+// FakeRegistry: the distribution endpoints (routing, manifests, blobs, tags). Uploads are in
+// fake_registry_upload.cc.
 #include <algorithm>
 
 #include "base/json.h"
@@ -191,72 +191,6 @@ Result<Response> FakeRegistry::ServeTags(Call& call, Repo& repo) {
                                   "&last=" + tags.back() + ">; rel=\"next\"");
   }
   return SendBody(call, r, DumpJson(Json{{"name", repo.name}, {"tags", tags}}));
-}
-
-Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body) {
-  r.body.clear();
-  call.sent = true;
-  if (call.method == "HEAD") return r;
-  bool cut = call.blob && cut_download_ >= 0;
-  size_t limit = cut ? std::min<size_t>(body.size(), cut_download_) : body.size();
-  if (cut) cut_download_ = -1;
-  if (!call.request.on_body) {
-    if (static_cast<int64_t>(limit) > call.request.max_body) {
-      return InvalidArgument("fake registry: response body over max_body");
-    }
-    if (cut) return Unavailable("fake registry: connection reset by peer");
-    r.body = std::move(body);
-    return r;
-  }
-  if (call.request.on_head && limit > 0) {  // as the curl transport: with the first body byte
-    RETURN_IF_ERROR(call.request.on_head(r.status, r.headers));
-  }
-  for (size_t at = 0; at < limit; at += 32 * 1024) {
-    size_t n = std::min<size_t>(32 * 1024, limit - at);
-    RETURN_IF_ERROR(call.request.on_body(std::string_view(body).substr(at, n)));
-  }
-  if (cut) return Unavailable("fake registry: connection reset by peer (download cut)");
-  return r;
-}
-
-oci::Digest FakeRegistry::AddBlob(const std::string& repo_name, const std::string& bytes) {
-  std::lock_guard lock(mu_);
-  auto& repo = repos_[repo_name];
-  if (!repo) repo = std::make_unique<Repo>(), repo->name = repo_name;
-  oci::Digest d = oci::Digest::FromData(bytes);
-  blobs_[d] = bytes;
-  repo->blobs.insert(d);
-  return d;
-}
-
-bool FakeRegistry::HasBlob(const std::string& repo, const oci::Digest& digest) const {
-  std::lock_guard lock(mu_);
-  auto it = repos_.find(repo);
-  return it != repos_.end() && it->second->blobs.count(digest) > 0;
-}
-
-std::optional<std::string> FakeRegistry::Blob(const oci::Digest& digest) const {
-  std::lock_guard lock(mu_);
-  auto it = blobs_.find(digest);
-  return it == blobs_.end() ? std::nullopt : std::optional(it->second);
-}
-
-std::optional<oci::Digest> FakeRegistry::Tag(const std::string& repo,
-                                             const std::string& tag) const {
-  std::lock_guard lock(mu_);
-  auto it = repos_.find(repo);
-  if (it == repos_.end() || !it->second->tags.count(tag)) return std::nullopt;
-  return it->second->tags.at(tag);
-}
-
-std::vector<std::string> FakeRegistry::Tags(const std::string& repo) const {
-  std::lock_guard lock(mu_);
-  std::vector<std::string> tags;
-  auto it = repos_.find(repo);
-  if (it != repos_.end()) {
-    for (const auto& [tag, digest] : it->second->tags) tags.push_back(tag);
-  }
-  return tags;
 }
 
 }  // namespace kiln::registry

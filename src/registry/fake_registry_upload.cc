@@ -1,5 +1,5 @@
-// FakeRegistry: blob uploads (POST, mount, PATCH, GET status, PUT ?digest=, DELETE) and the
-// reading of request bodies, where an upload is cut.
+// FakeRegistry: blob uploads (POST, mount, PATCH, GET status, PUT ?digest=, DELETE), and the
+// bodies of requests and answers, where uploads and downloads are cut.
 #include <algorithm>
 #include <limits>
 
@@ -38,6 +38,32 @@ Status FakeRegistry::ReadBody(Call& call, std::string* out) {
     call.cut = true;
   }
   return Status::Ok();
+}
+
+Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body) {
+  r.body.clear();
+  call.sent = true;
+  if (call.method == "HEAD") return r;
+  bool cut = call.blob && cut_download_ >= 0;
+  size_t limit = cut ? std::min<size_t>(body.size(), cut_download_) : body.size();
+  if (cut) cut_download_ = -1;
+  if (!call.request.on_body) {
+    if (static_cast<int64_t>(limit) > call.request.max_body) {
+      return InvalidArgument("fake registry: response body over max_body");
+    }
+    if (cut) return Unavailable("fake registry: connection reset by peer");
+    r.body = std::move(body);
+    return r;
+  }
+  if (call.request.on_head && limit > 0) {  // as the curl transport: with the first body byte
+    RETURN_IF_ERROR(call.request.on_head(r.status, r.headers));
+  }
+  for (size_t at = 0; at < limit; at += 32 * 1024) {
+    size_t n = std::min<size_t>(32 * 1024, limit - at);
+    RETURN_IF_ERROR(call.request.on_body(std::string_view(body).substr(at, n)));
+  }
+  if (cut) return Unavailable("fake registry: connection reset by peer (download cut)");
+  return r;
 }
 
 Response FakeRegistry::UploadStatus(const std::string& id, int status) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <thread>
 
@@ -46,6 +47,14 @@ Result<Response> WithRetries(const RetryPolicy& policy, const std::string& what,
     failed = notes.progressed ? 1 : failed + 1;
     if (failed >= std::max(policy.attempts, 1)) return result;
     double wait = Backoff(policy, failed);
+    if (result.ok()) {  // Retry-After in seconds (429, 503) lengthens the wait, up to the max
+      std::string after = result->Header("retry-after");
+      char* end = nullptr;
+      double asked = std::strtod(after.c_str(), &end);
+      if (!after.empty() && end && *end == '\0' && asked > wait) {
+        wait = std::min(asked, policy.max_backoff);
+      }
+    }
     if (log) {
       std::string why =
           result.ok() ? "HTTP " + std::to_string(result->status) : result.status().message();

@@ -28,7 +28,8 @@ struct AttemptNotes {
 };
 
 // Runs `attempt` until its result is not transient or `policy.attempts` tries were made,
-// backing off between tries and telling `log` ("WHAT: 503 …, retrying in 0.5s (2 of 5)").
+// backing off between tries (longer when the answer says Retry-After: N, up to max_backoff)
+// and telling `log` ("WHAT: 503 …, retrying in 0.5s (2 of 5)").
 // Returns the last result; `*tries` counts the tries made.
 Result<Response> WithRetries(const RetryPolicy& policy, const std::string& what,
                              const std::function<void(const std::string&)>& log,

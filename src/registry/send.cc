@@ -78,6 +78,16 @@ Result<Response> Client::Impl::SendTo(const std::string& base, const Call& call)
     if (call.body_reader) return Unavailable(host + ": authorization renewed mid-upload");
     ASSIGN_OR_RETURN(r, Transfer(call, url, again, endpoint.tls));
     if (r.status == 401) {
+      std::vector<std::string> values;
+      auto [begin, end] = r.headers.equal_range("www-authenticate");
+      for (auto it = begin; it != end; ++it) values.push_back(it->second);
+      for (const Challenge& c : ParseChallenges(values)) {
+        auto error = c.params.find("error");
+        if (error == c.params.end() || error->second != "insufficient_scope") continue;
+        auto scope = c.params.find("scope");
+        return PermissionDenied(host + ": access denied: the token server does not grant " +
+                                (scope == c.params.end() ? "the access asked" : scope->second));
+      }
       bool had = false;
       if (options.credentials) {
         auto creds = options.credentials->For(host);

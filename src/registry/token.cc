@@ -22,10 +22,24 @@ Status Authorizer::FetchToken(const Challenge& challenge, const std::vector<std:
   if (auto service = challenge.params.find("service"); service != challenge.params.end()) {
     request.url = WithQuery(request.url, "service", service->second);
   }
-  for (const std::string& scope : scopes) request.url = WithQuery(request.url, "scope", scope);
-  if (credentials) {
-    request.url = WithQuery(request.url, "account", credentials->username);
-    request.headers.emplace_back("Authorization", BasicAuthorization(*credentials));
+  if (credentials && credentials->username == "<token>") {
+    // An identity token (docker login's refresh token): OAuth2, in a POST body, never a URL.
+    request.method = "POST";
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.body =
+        "grant_type=refresh_token&client_id=kiln&refresh_token=" + UrlEncode(credentials->password);
+    if (auto service = challenge.params.find("service"); service != challenge.params.end()) {
+      request.body += "&service=" + UrlEncode(service->second);
+    }
+    std::string joined;
+    for (const std::string& scope : scopes) joined += (joined.empty() ? "" : " ") + scope;
+    if (!joined.empty()) request.body += "&scope=" + UrlEncode(joined);
+  } else {
+    for (const std::string& scope : scopes) request.url = WithQuery(request.url, "scope", scope);
+    if (credentials) {
+      request.url = WithQuery(request.url, "account", credentials->username);
+      request.headers.emplace_back("Authorization", BasicAuthorization(*credentials));
+    }
   }
   request.tls = tls_;
   request.max_body = 1 << 20;

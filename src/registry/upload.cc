@@ -113,8 +113,7 @@ class Client::Impl::BlobPush {
     call.method = method;
     call.url = url;
     call.scopes = scopes_;
-    call.headers = {{"Content-Type", "application/octet-stream"},
-                    {"Content-Length", std::to_string(n)}};
+    call.headers = {{"Content-Type", "application/octet-stream"}};  // the length: body_size
     call.body_size = n;
     int64_t start = progress_.offset;
     auto sent = std::make_shared<int64_t>(0);

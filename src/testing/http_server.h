@@ -21,7 +21,7 @@
 namespace kiln::testing {
 
 struct HttpRequest {
-  std::string method, target;                         // "GET", "/v2/?n=1"
+  std::string method, target;                       // "GET", "/v2/?n=1"
   std::multimap<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string Header(const std::string& name) const;  // first value, "" when absent
@@ -75,8 +75,8 @@ class HttpServer {
   int port_ = 0;
   std::atomic<int> connections_{0}, requests_{0};
   std::mutex mu_;
-  bool stopping_ = false;      // guarded by mu_
-  std::set<int> open_fds_;     // guarded by mu_
+  bool stopping_ = false;             // guarded by mu_
+  std::set<int> open_fds_;            // guarded by mu_
   std::vector<std::thread> threads_;  // guarded by mu_
   std::thread accept_thread_;
 };
