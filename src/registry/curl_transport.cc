@@ -77,9 +77,10 @@ Result<Response> CurlTransport::Do(const Request& request) {
   RETURN_IF_ERROR(transfer.Setup(options_.stall_seconds, options_.connect_timeout_seconds));
   {
     std::lock_guard lock(mu_);
-    if (stopping_)
+    if (stopping_) {
       return Unavailable(request.method + " " + UrlForMessages(request.url) +
                          ": the transport is shutting down");
+    }
     pending_.push_back(&transfer);
   }
   curl_multi_wakeup(multi_);
