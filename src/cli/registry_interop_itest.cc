@@ -84,7 +84,7 @@ TEST_F(RegistryInterop, SkopeoPushesKilnPullsAndRunsAWorkflow) {
     Json pulled = ResultJson(pull);
     EXPECT_EQ(pulled["reference"], ref);
     EXPECT_EQ(pulled["digest"], digest);
-    auto ls = Kiln({"images", ref, "--json"});
+    auto ls = Kiln({"images", reg->host() + "/team/" + form.name, "--json"});
     EXPECT_NE(ls.out.find(reg->host() + "/team/" + form.name), std::string::npos) << ls.out;
 
     auto run = Kiln({"run", "-P", "pulled=" + ref});
