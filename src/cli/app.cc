@@ -21,6 +21,9 @@ Result<jobs::Engine*> App::Engine() {
   const char* init = std::getenv("KILN_INIT");
   o.init_path = init != nullptr && *init != '\0' ? init : config.init_path;
   o.max_layers = config.max_layers;
+  o.insecure_registries = config.insecure_registries;
+  o.tls_verify = tls_verify_;
+  o.cert_dir = cert_dir_;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();
 }

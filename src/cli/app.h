@@ -21,6 +21,9 @@ class App {
   // Both only before the first Engine() call.
   void set_config_path(std::string path) { config_path_ = std::move(path); }
   void set_warm_pool(int count) { warm_pool_ = count; }
+  // --tls-verify=false and --cert-dir of the registry commands.
+  void set_tls_verify(bool verify) { tls_verify_ = verify; }
+  void set_cert_dir(std::string dir) { cert_dir_ = std::move(dir); }
 
   // The engine, made on first use from the state dir, the config file (sizes, disk caps, warm
   // pool, layer limits, init_path) and $KILN_INIT. An error names the config file.
@@ -35,6 +38,8 @@ class App {
   std::string state_dir_;
   std::string config_path_;
   int warm_pool_ = -1;  // -1: the config file's
+  bool tls_verify_ = true;
+  std::string cert_dir_;
   std::unique_ptr<jobs::Engine> engine_;
 };
 

@@ -25,6 +25,7 @@ SYNOPSIS
     kiln image rollback NAME VERSION        move a custom image's `latest` back
     kiln image prune [NAME]                 apply retention, collect unused blobs
     kiln image retention NAME [--keep N] [--max-age DAYS]
+    kiln image tag SRC DST                  another name for an image (e.g. to push it)
 
     Images live in an OCI image layout under the state directory (STATE/oci), so skopeo and
     umoci can read it as it is. Run `kiln image COMMAND --help` for each command.
@@ -185,7 +186,8 @@ int ImageCommand(App& app, const Args& args) {
       {"ls", ImageListCommand},           {"list", ImageListCommand},
       {"inspect", ImageInspectCommand},   {"rm", ImageRemoveCommand},
       {"rollback", ImageRollbackCommand}, {"diff", ImageDiffCommand},
-      {"prune", ImagePruneCommand},       {"retention", ImageRetentionCommand}};
+      {"prune", ImagePruneCommand},       {"retention", ImageRetentionCommand},
+      {"tag", ImageTagCommand}};
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::fputs(kImageHelp, stdout);
     return args.empty() ? 2 : 0;

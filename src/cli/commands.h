@@ -21,6 +21,11 @@ int ImageDiffCommand(App& app, const Args& args);       // kiln image diff
 int ImageRollbackCommand(App& app, const Args& args);   // kiln image rollback
 int ImagePruneCommand(App& app, const Args& args);      // kiln image prune
 int ImageRetentionCommand(App& app, const Args& args);  // kiln image retention
+int ImageTagCommand(App& app, const Args& args);        // kiln image tag
+int PullCommand(App& app, const Args& args);            // kiln pull
+int PushCommand(App& app, const Args& args);            // kiln push
+int LoginCommand(App& app, const Args& args);           // kiln login
+int LogoutCommand(App& app, const Args& args);          // kiln logout
 int RunCommand(App& app, const Args& args);             // kiln run
 int RunnerCommand(App& app, const Args& args);          // kiln runner …
 int SandboxCommand(App& app, const Args& args);         // kiln sandbox …

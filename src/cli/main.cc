@@ -24,6 +24,11 @@ COMMANDS
     image import|export|ls|inspect|rm
                            manage images (an OCI image layout under the state dir)
     images                 same as `kiln image ls`
+    image tag SRC DST      give an image another name (e.g. a registry reference)
+    pull REF               copy an image from a registry (layers unpacked as they arrive)
+    push LOCAL [REF]       copy an image (a custom image's version, or any) to a registry
+    login HOST, logout HOST
+                           store or forget a registry's credentials (STATE/auth.json)
     runner add|ls|rm       named runners: a custom image (latest or pinned) and a size
     sandbox create|exec|ls|rm|snapshot
                            long-lived sandboxes, and images captured from them while they run
@@ -55,6 +60,7 @@ FILES
     STATE/oci         OCI image layout: oci-layout, index.json, blobs/sha256/…
     STATE/layers      layer cache: each layer unpacked once, shared read-only by sandboxes
     STATE/sandboxes   live sandboxes (swept at start when their kiln died)
+    STATE/auth.json   registry credentials stored by kiln login (mode 0600)
 )";
 
 int Version(App&, const Args&) {
@@ -122,7 +128,8 @@ int Main(int argc, char** argv) {
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
       {"run", RunCommand},  {"image", ImageCommand},   {"images", ImageListCommand},
       {"version", Version}, {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
-      {"pool", PoolCommand}};
+      {"pool", PoolCommand},  {"pull", PullCommand},     {"push", PushCommand},
+      {"login", LoginCommand}, {"logout", LogoutCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

@@ -17,10 +17,12 @@ bool SplitCatalogName(const std::string& ref, std::string* repo, std::string* ta
 
 class StoreResolver : public Resolver {
  public:
-  StoreResolver(content::ImageStore* store, catalog::Catalog* catalog, snapshot::LayerCache* layers)
-      : store_(store), catalog_(catalog), layers_(layers) {}
+  StoreResolver(content::ImageStore* store, catalog::Catalog* catalog, snapshot::LayerCache* layers,
+                RegistryAccess registries)
+      : store_(store), catalog_(catalog), layers_(layers), registries_(std::move(registries)) {}
 
   Result<Image> Prepare(const std::string& ref, const LogFn& log) override {
+    RETURN_IF_ERROR(MaybeRefresh(ref, log));
     ASSIGN_OR_RETURN(Image image, ResolveImage(*store_, *catalog_, ref));
     ASSIGN_OR_RETURN(image.lower_dirs,
                      layers_->Prepare(image.loaded.manifest, image.loaded.config, log));
@@ -31,6 +33,20 @@ class StoreResolver : public Resolver {
   content::ImageStore* store_;
   catalog::Catalog* catalog_;
   snapshot::LayerCache* layers_;
+  RegistryAccess registries_;
+
+  // The registry step: for a reference with a host that is not a catalogue version.
+  Status MaybeRefresh(const std::string& ref, const LogFn& log) {
+    if (!registries_) return Status::Ok();
+    auto parsed = oci::Reference::Parse(ref);
+    if (!parsed.ok() || parsed->domain.empty()) return Status::Ok();
+    std::string repo, tag;
+    if (SplitCatalogName(ref, &repo, &tag)) {
+      ASSIGN_OR_RETURN(auto versions, catalog_->List(repo));
+      if (!versions.empty()) return Status::Ok();
+    }
+    return RefreshFromRegistry(*store_, *layers_, registries_, *parsed, log);
+  }
 };
 
 }  // namespace
@@ -54,8 +70,9 @@ Result<Image> ResolveImage(content::ImageStore& store, catalog::Catalog& catalog
 }
 
 std::unique_ptr<Resolver> NewStoreResolver(content::ImageStore* store, catalog::Catalog* catalog,
-                                           snapshot::LayerCache* layers) {
-  return std::make_unique<StoreResolver>(store, catalog, layers);
+                                           snapshot::LayerCache* layers,
+                                           RegistryAccess registries) {
+  return std::make_unique<StoreResolver>(store, catalog, layers, std::move(registries));
 }
 
 }  // namespace kiln::images

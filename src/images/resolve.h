@@ -1,7 +1,9 @@
 // Resolving the image a job or command names. In order: a custom image's version in the
 // catalogue ("ci-tools", "ci-tools:latest", "ci-tools:1.2.0"), then a name in the local OCI
-// layout ("debian:bookworm"), or a manifest digest. (A registry comes after both, later.)
-// Names match as written: no registry defaults are applied here ("toolbox" stays "toolbox").
+// layout ("debian:bookworm"), or a manifest digest; then, for a reference with a registry host
+// ("127.0.0.1:5000/team/toolbox:1.2.0"), the registry (refresh.h: pulled when missing,
+// re-checked by one HEAD when named by tag). Names match as written: no registry defaults are
+// applied here ("toolbox" stays "toolbox", and never goes to a registry).
 #pragma once
 
 #include <functional>
@@ -10,6 +12,7 @@
 
 #include "base/status.h"
 #include "images/image.h"
+#include "images/refresh.h"
 #include "snapshot/layer_cache.h"
 
 namespace kiln::images {
@@ -30,8 +33,10 @@ class Resolver {
   virtual Result<Image> Prepare(const std::string& ref, const LogFn& log) = 0;
 };
 
-// The parts are owned by the caller and outlive the resolver.
+// The parts are owned by the caller and outlive the resolver. Without `registries`, nothing is
+// pulled.
 std::unique_ptr<Resolver> NewStoreResolver(content::ImageStore* store, catalog::Catalog* catalog,
-                                           snapshot::LayerCache* layers);
+                                           snapshot::LayerCache* layers,
+                                           RegistryAccess registries = {});
 
 }  // namespace kiln::images

@@ -108,8 +108,9 @@ Result<images::Resolver*> Engine::Resolver() {
   ASSIGN_OR_RETURN(content::ImageStore * store, Store());
   ASSIGN_OR_RETURN(catalog::Catalog * cat, Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, Layers());
+  images::RegistryAccess registries = Registries();
   std::lock_guard<std::mutex> lock(mu_);
-  if (!resolver_) resolver_ = images::NewStoreResolver(store, cat, layers);
+  if (!resolver_) resolver_ = images::NewStoreResolver(store, cat, layers, std::move(registries));
   return resolver_.get();
 }
 

@@ -17,6 +17,8 @@
 //   runs/       one directory per kiln process running jobs (their temp/, home/, step scripts),
 //               flock-ed by that process (base/owner_lock.h): a dead process's is swept
 //   kiln.db     the catalogue (SQLite, WAL): custom-image versions, runners, retention
+//   auth.json   registry credentials stored by kiln login (mode 0600; registry/credentials.h)
+//   blob-origins/  which registry repositories hold each blob (images/blob_origins.h: mounts)
 #pragma once
 
 #include <map>
@@ -30,8 +32,12 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "content/image_store.h"
+#include "images/blob_origins.h"
 #include "images/gc.h"
 #include "images/resolve.h"
+#include "registry/client.h"
+#include "registry/credentials.h"
+#include "registry/transport.h"
 #include "runtime/sandbox.h"
 #include "snapshot/layer_apply.h"
 #include "snapshot/layer_cache.h"
@@ -53,9 +59,16 @@ struct EngineOptions {
   std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
   int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used
   Clock* clock = nullptr;  // null: the real clock
+  // Registries: hosts reached without TLS checks (config insecure_registries), and the flags
+  // --tls-verify=false (every host) and --cert-dir (a dir holding the host's ca.crt).
+  std::vector<std::string> insecure_registries;
+  bool tls_verify = true;
+  std::string cert_dir;
+  registry::RetryPolicy retry;
   // Parts given instead of opened from state_dir (tests, embedders); the engine owns them.
   std::unique_ptr<runtime::Runtime> runtime;
   std::unique_ptr<images::Resolver> resolver;
+  std::unique_ptr<registry::Transport> transport;  // null: the curl transport (HTTP/2)
 };
 
 // What the sweeps of leftovers removed (killed kiln processes' sandboxes, run dirs, blobs).
@@ -91,6 +104,21 @@ class Engine {
   Swept swept() const;
   PoolService& pool() { return *pool_; }
 
+  // --- Registries (engine_registry.cc) ---
+  // kiln login's file (<state_dir>/auth.json), then Docker's and podman's (DefaultAuthFiles()).
+  registry::CredentialStore& Credentials();
+  // The client for `host` ("127.0.0.1:5000", "docker.io"): made on first use over the one
+  // shared transport, with the host's options; kept for the engine's life.
+  Result<registry::Client*> Registry(const std::string& host);
+  // A client of its own for `host` with these credentials instead of the store's (kiln login
+  // checks a password before storing it), over the shared transport.
+  std::unique_ptr<registry::Client> NewRegistryClient(const std::string& host,
+                                                      registry::CredentialSource* credentials);
+  // Where blobs came from (<state_dir>/blob-origins), for mounts on push.
+  Result<images::BlobOrigins*> Origins();
+  // What the resolver and the image commands use to reach registries.
+  images::RegistryAccess Registries();
+
   // The image `ref` names (catalogue, then store), not prepared.
   Result<images::Image> ResolveImage(const std::string& ref);
   // The size a sandbox gets: `requested` when set (FailedPrecondition when it is smaller than
@@ -107,6 +135,9 @@ class Engine {
  private:
   Status OpenRuntimeLocked();
   Status OpenStoreLocked();
+  // The options of a client for `host` (registry_mu_ held).
+  registry::ClientOptions ClientOptionsLocked(const std::string& host,
+                                              registry::CredentialSource* credentials);
 
   EngineOptions options_;
   Clock* clock_;
@@ -121,6 +152,11 @@ class Engine {
   UniqueFd runs_lock_;
   Swept swept_;
   std::unique_ptr<PoolService> pool_;
+  std::mutex registry_mu_;  // guards the registry parts below
+  std::unique_ptr<registry::Transport> transport_;
+  std::unique_ptr<registry::CredentialStore> credentials_;
+  std::map<std::string, std::unique_ptr<registry::Client>> clients_;
+  std::unique_ptr<images::BlobOrigins> origins_;
 };
 
 }  // namespace kiln::jobs

@@ -123,6 +123,29 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
   return Status::Ok();
 }
 
+Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
+  if (!sandbox_) return FailedPrecondition("snapshot " + name + ": the job has no sandbox");
+  ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
+  snapshot::CaptureRequest c;
+  c.upper_dir = sandbox_->UpperDir();
+  c.exclude = Excludes(request_.mounts, image_.lower_dirs);
+  c.base = image_.loaded;
+  c.runner_size = size_.name;
+  c.source = request_.source;
+  c.created = engine_.clock().NowUnix();
+  c.labels[images::kLabelRootLayers] =
+      std::to_string(images::PlanChain(image_, engine_.options().max_layers).root_layers);
+  c.on_progress = request_.log;
+  Log("📸  snapshot " + name + ": capturing");
+  RETURN_IF_ERROR(sandbox_->Freeze());
+  auto captured = snapshot::Capture(c, store->blobs());
+  Status thawed = sandbox_->Thaw();
+  if (!captured.ok()) return captured.status().WithContext("snapshot " + name);
+  RETURN_IF_ERROR(thawed.WithContext("thaw the sandbox after snapshot " + name));
+  RETURN_IF_ERROR(store->Tag(name, captured->manifest).WithContext("snapshot " + name));
+  return store->Load(name);
+}
+
 Result<catalog::VersionRecord> JobSession::Publish() {
   Stopwatch watch;
   ASSIGN_OR_RETURN(catalog::Catalog * cat, engine_.Catalog());

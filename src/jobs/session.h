@@ -64,6 +64,10 @@ class JobSession {
   // After Snapshot: records the version (now visible, `latest`), makes the upper dir the new
   // layer's cache entry (which ends the sandbox) and applies the image's retention policy.
   Result<catalog::VersionRecord> Publish();
+  // The snapshot action step: the sandbox as it is now (frozen while its changes are packed)
+  // becomes an image over the job's image, named `name` in the store (a reference as written);
+  // the job goes on in the same sandbox. Not a catalogue version.
+  Result<content::LoadedImage> CaptureNow(const std::string& name);
   // Destroys the sandbox; idempotent.
   Status TearDown();
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/clock.h"
+#include "base/fd.h"
 #include "base/fs.h"
 #include "snapshot/layer_apply.h"
 
@@ -44,32 +45,12 @@ Result<std::vector<std::string>> LayerCache::Prepare(
     const oci::Descriptor& layer = manifest.layers[i];
     ASSIGN_OR_RETURN(oci::Compression compression, oci::LayerCompression(layer.media_type));
     ASSIGN_OR_RETURN(UniqueFd fd, blobs_->Open(layer.digest));
-    // Unique per thread too (jobs of one process prepare layers at once); the pid stays last,
-    // for Prune's liveness check.
-    static std::atomic<uint64_t> seq{0};
-    std::string tmp = root_ + "/.tmp-" + std::string(diff_id.hex()) + "-" + std::to_string(seq++) +
-                      "-" + std::to_string(::getpid());
-    RETURN_IF_ERROR(RemoveTree(tmp));
-    RETURN_IF_ERROR(MakeDirs(tmp, 0755));
     Stopwatch watch;
-    ApplyOptions options{max_unpacked_, "layer " + layer.digest.str()};
-    auto stats = ApplyLayer(fd.get(), compression, tmp, options);
-    if (stats.ok() && stats->diff_id != diff_id) {
-      stats = DataLoss("layer " + layer.digest.str() + " unpacks to diff ID " +
-                       stats->diff_id.str() + ", but the image config says " + diff_id.str());
-    }
+    std::string name = "layer " + layer.digest.str();
+    auto stats = Unpack(fd.get(), compression, diff_id, name);
     if (!stats.ok()) {
-      (void)RemoveTree(tmp);
-      if (stats.status().message().rfind(options.name, 0) == 0) return stats.status();
+      if (stats.status().message().rfind(name, 0) == 0) return stats.status();
       return stats.status().WithContext("unpack layer " + layer.digest.Short());
-    }
-    if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
-      int err = errno;
-      (void)RemoveTree(tmp);
-      // Another process finished the same layer first: theirs is as good as ours.
-      if (!(err == ENOTEMPTY || err == EEXIST) || !IsDirectory(final_dir)) {
-        return ErrnoStatus("rename layer into cache", err);
-      }
     }
     if (on_progress) {
       on_progress("unpacked layer " + layer.digest.Short() + " (" + FormatBytes(layer.size) + ", " +
@@ -78,6 +59,56 @@ Result<std::vector<std::string>> LayerCache::Prepare(
     }
   }
   return dirs;
+}
+
+Result<ApplyStats> LayerCache::Unpack(int fd, oci::Compression compression,
+                                      const oci::Digest& diff_id, const std::string& name,
+                                      const std::function<Status()>& before_rename) {
+  // Unique per thread too (jobs of one process prepare layers at once); the pid stays last,
+  // for Prune's liveness check.
+  static std::atomic<uint64_t> seq{0};
+  std::string final_dir = PathFor(diff_id);
+  std::string tmp = root_ + "/.tmp-" + std::string(diff_id.hex()) + "-" + std::to_string(seq++) +
+                    "-" + std::to_string(::getpid());
+  RETURN_IF_ERROR(RemoveTree(tmp));
+  RETURN_IF_ERROR(MakeDirs(tmp, 0755));
+  auto stats = ApplyLayer(fd, compression, tmp, ApplyOptions{max_unpacked_, name});
+  if (stats.ok() && stats->diff_id != diff_id) {
+    stats = DataLoss(name + " unpacks to diff ID " + stats->diff_id.str() +
+                     ", but the image config says " + diff_id.str());
+  }
+  if (stats.ok() && before_rename) {
+    if (Status s = before_rename(); !s.ok()) stats = s;
+  }
+  if (!stats.ok()) {
+    (void)RemoveTree(tmp);
+    return stats.status();
+  }
+  if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
+    int err = errno;
+    (void)RemoveTree(tmp);
+    // Another process finished the same layer first: theirs is as good as ours.
+    if (!(err == ENOTEMPTY || err == EEXIST) || !IsDirectory(final_dir)) {
+      return ErrnoStatus("rename layer into cache", err);
+    }
+  }
+  return stats;
+}
+
+Result<std::string> LayerCache::UnpackStream(int fd, oci::Compression compression,
+                                             const oci::Digest& diff_id, const std::string& name,
+                                             const std::function<Status()>& verify) {
+  // Read what follows the tar's end (padding), so the feeder never blocks on a full pipe.
+  auto drain = [fd] { return ReadChunks(fd, [](std::string_view) { return Status::Ok(); }); };
+  auto stats = Unpack(fd, compression, diff_id, name, [&]() -> Status {
+    RETURN_IF_ERROR(drain());
+    return verify ? verify() : Status::Ok();
+  });
+  if (!stats.ok()) {
+    (void)drain();
+    return stats.status();
+  }
+  return PathFor(diff_id);
 }
 
 Status LayerCache::Adopt(const oci::Digest& diff_id, const std::string& dir) {

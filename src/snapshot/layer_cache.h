@@ -31,6 +31,17 @@ class LayerCache {
   Result<std::vector<std::string>> Prepare(
       const oci::Manifest& manifest, const oci::ImageConfig& config,
       const std::function<void(const std::string&)>& on_progress = {});
+  // Unpacks one layer read from `fd` (read() until EOF: a pipe the caller feeds while it
+  // downloads the blob) with `compression` into the cache as `diff_id`, under the same rules as
+  // Prepare: a temp dir renamed into place when complete, DataLoss when the stream's diff ID is
+  // not `diff_id` (nothing cached), the unpack cap. The stream is read to its end even when the
+  // tar ends earlier (so the feeder never blocks), and then `verify` (optional: the feeder's
+  // check of the compressed bytes, e.g. the blob's digest at commit) must be OK before the
+  // layer is renamed into place; its error is returned and nothing is cached. `name` is the
+  // layer for messages ("layer sha256:…"). Returns the dir.
+  Result<std::string> UnpackStream(int fd, oci::Compression compression,
+                                   const oci::Digest& diff_id, const std::string& name,
+                                   const std::function<Status()>& verify = {});
   std::string PathFor(const oci::Digest& diff_id) const;
   bool Has(const oci::Digest& diff_id) const;
   // Moves `dir` (on the same filesystem) into the cache as the layer `diff_id`, instead of
@@ -43,6 +54,11 @@ class LayerCache {
  private:
   LayerCache(std::string root, content::BlobStore* blobs, int64_t max_unpacked)
       : root_(std::move(root)), blobs_(blobs), max_unpacked_(max_unpacked) {}
+  // Unpacks `fd` into a temp dir and renames it to PathFor(diff_id) once `before_rename`
+  // (optional) is OK.
+  Result<ApplyStats> Unpack(int fd, oci::Compression compression, const oci::Digest& diff_id,
+                            const std::string& name,
+                            const std::function<Status()>& before_rename = {});
   std::string root_;
   content::BlobStore* blobs_;
   int64_t max_unpacked_;

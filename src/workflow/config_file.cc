@@ -124,6 +124,23 @@ Status ReadMaxLayerUnpacked(const std::string& path, const toml::node& n, Config
   return Status::Ok();
 }
 
+// insecure_registries = ["10.0.0.5:5000", "registry.lan"]
+Status ReadInsecureRegistries(const std::string& path, const toml::node& n, Config& c) {
+  const char* want = "an array of hosts, e.g. [\"10.0.0.5:5000\"]";
+  const toml::array* hosts = n.as_array();
+  if (hosts == nullptr) return WrongType(path, "insecure_registries", n, want);
+  for (const auto& host : *hosts) {
+    auto text = host.value<std::string>();
+    if (!host.is_string() || !text || text->empty() ||
+        text->find_first_of("/ \t") != std::string::npos) {
+      return InvalidArgument(At(path, host.source()) + ": insecure_registries must be " + want +
+                             " (a host and optional port, no scheme or path)");
+    }
+    c.insecure_registries.push_back(*text);
+  }
+  return Status::Ok();
+}
+
 const std::map<std::string, Reader>& Readers() {
   static const std::map<std::string, Reader> readers = {
       {"default_image",
@@ -142,6 +159,7 @@ const std::map<std::string, Reader>& Readers() {
       {"labels", ReadLabels},
       {"sizes", ReadSizes},
       {"max_layer_unpacked", ReadMaxLayerUnpacked},
+      {"insecure_registries", ReadInsecureRegistries},
       {"init_path",
        [](const std::string& p, const toml::node& n, Config& c) {
          return ReadString(p, "init_path", n, c.init_path, "\"/usr/libexec/kiln/kiln-init\"");

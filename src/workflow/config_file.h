@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "runtime/size.h"
@@ -30,6 +31,9 @@ struct Config {
   // The longest chain of snapshot layers: the version that would pass it is squashed into one
   // layer over the original base.
   int max_layers = kDefaultMaxLayers;
+  // Registry hosts ("host:port") reached without certificate checks, over plain HTTP when they
+  // speak no TLS (as podman's registries.conf `insecure = true`).
+  std::vector<std::string> insecure_registries;
 };
 
 // Reads the file at `path`; "" gives every default. InvalidArgument for a file that cannot be

@@ -15,6 +15,11 @@
 #include "workflow/plan.h"
 #include "workflow/runner.h"
 
+namespace kiln::jobs {
+class Engine;
+class JobSession;
+}  // namespace kiln::jobs
+
 namespace kiln::workflow {
 
 // Paths inside every job sandbox (the GitHub runner container-hooks layout).
@@ -34,6 +39,8 @@ struct JobContext {
   images::Image image;
   RunnerTarget target;
   runtime::Sandbox* sandbox = nullptr;  // owned by the job's jobs::JobSession
+  jobs::Engine* engine = nullptr;
+  jobs::JobSession* session = nullptr;  // the job's (snapshot action steps capture through it)
   std::vector<runtime::BindMount> mounts;
   bool has_bash = false;
   EnvMap env;                      // workflow + job + container env, then GITHUB_ENV
@@ -78,6 +85,9 @@ std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash,
                                    const std::string& script);
 // Runs one step; updates ctx (env, paths, outputs, status, report).
 void RunStep(JobContext& ctx, const Step& step);
+// The snapshot action step (snapshot_step.cc): captures the sandbox now, names the image by the
+// first of `with.image`'s references, and pushes it to each; the job goes on in the sandbox.
+Status RunSnapshotAction(JobContext& ctx, const Step& step);
 // The environment a step's process sees, in "K=V" form.
 std::vector<std::string> ProcessEnv(const JobContext& ctx, const EnvMap& step_env);
 

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "catalog/version.h"
+#include "jobs/push.h"
 #include "jobs/session.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
@@ -239,6 +240,26 @@ bool ShouldSnapshot(const JobContext& ctx, std::string* why) {
   return *ok;
 }
 
+// snapshot `push:`: the new version as REPO:<version> and REPO:latest in each repository. The
+// version stays published locally when a push fails; the error fails the job.
+Status PushVersion(JobContext& ctx, const catalog::VersionRecord& v,
+                   const std::vector<std::string>& repos) {
+  if (repos.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(content::ImageStore * store, ctx.engine->Store());
+  ASSIGN_OR_RETURN(content::LoadedImage image, store->Load(v.manifest.str()));
+  std::string local = v.image + ":" + v.version.ToString();
+  auto log = [&ctx](const std::string& line) { ctx.Print(line); };
+  for (const auto& repo : repos) {
+    for (const std::string& tag : {v.version.ToString(), std::string("latest")}) {
+      auto pushed = jobs::PushToRegistry(*ctx.engine, image, repo + ":" + tag, log);
+      if (!pushed.ok()) {
+        return pushed.status().WithContext("📸  " + local + " is saved locally, but its push failed");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status SnapshotAndPublish(JobContext& ctx, jobs::JobSession& session) {
   if (!ctx.run->job->snapshot) return Status::Ok();
   const SnapshotSpec& spec = *ctx.run->job->snapshot;
@@ -257,7 +278,8 @@ Status SnapshotAndPublish(JobContext& ctx, jobs::JobSession& session) {
     req.masks = ctx.commands.masks.longest_first();
   }
   RETURN_IF_ERROR(session.Snapshot(req));
-  return session.Publish().status();
+  ASSIGN_OR_RETURN(catalog::VersionRecord version, session.Publish());
+  return PushVersion(ctx, version, spec.push);
 }
 
 // After the sandbox is gone: the job's host dirs, set-id files a background process made after
@@ -340,6 +362,8 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   request.source = "workflow " + wf.file + ", job " + run.job->id + ", run " + run_id;
   request.log = [&ctx](const std::string& l) { ctx.Print(l); };
   jobs::JobSession session(engine, std::move(request));
+  ctx.engine = &engine;
+  ctx.session = &session;
   if (s.ok()) s = PrepareSandbox(ctx, session);
   if (!s.ok()) {
     Fail(ctx, s, "set up failed: ");

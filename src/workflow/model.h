@@ -32,7 +32,9 @@ struct Step {
   std::string id;  // given or generated ("__run_2")
   std::string name;
   std::string run;
+  // Only the snapshot actions (kiln/snapshot@v1, depot/snapshot-action@v1); their `with:`.
   std::string uses;
+  std::map<std::string, std::string> with;
   std::string shell;
   std::string working_directory;
   EnvMap env;
@@ -61,6 +63,9 @@ struct SnapshotSpec {
   std::string version;  // "" or "N.*" (validated at parse time)
   std::string if_expr = "success()";
   bool persist_env = false;
+  // `push:` registry repositories ("127.0.0.1:5000/team/toolbox"): each new version is also
+  // pushed as REPO:<version> and REPO:latest.
+  std::vector<std::string> push;
 };
 
 struct Job {

@@ -7,8 +7,6 @@
 #include <set>
 
 #include "base/fs.h"
-#include "catalog/version.h"
-#include "oci/reference.h"
 #include "workflow/parse_util.h"
 #include "workflow/yaml_limits.h"
 
@@ -73,8 +71,7 @@ Step ParseStep(Ctx& c, const YAML::Node& n, size_t index) {
   if (n["run"]) s.run = Scalar(c, n["run"], "run");
   if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
   if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
-  if (!s.uses.empty())
-    c.Fail(n["uses"], "actions (`uses: " + s.uses + "`) are not supported yet; use `run`");
+  if (!s.uses.empty()) ParseSnapshotStep(c, n, s);
   if (n["shell"]) s.shell = Scalar(c, n["shell"], "shell");
   if (n["working-directory"])
     s.working_directory = Scalar(c, n["working-directory"], "working-directory");
@@ -111,31 +108,6 @@ RunsOn ParseRunsOn(Ctx& c, const YAML::Node& n) {
     c.Fail(n, "runs-on must be a label, a list of labels or a mapping");
   }
   return r;
-}
-
-SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n) {
-  SnapshotSpec s;
-  s.pos = c.PosOf(n);
-  if (n.IsScalar()) {
-    s.image_name = n.Scalar();
-  } else if (n.IsMap()) {
-    CheckKeys(c, n, {"image-name", "version", "if", "persist-env"}, "snapshot");
-    if (!n["image-name"]) c.Fail(n, "snapshot mapping needs `image-name`");
-    s.image_name = Scalar(c, n["image-name"], "image-name");
-    if (n["version"]) {
-      s.version = Scalar(c, n["version"], "version");
-      auto spec = catalog::ParseVersionSpec(s.version);
-      if (!spec.ok()) c.Fail(n["version"], spec.status().message());
-    }
-    if (n["if"]) s.if_expr = StripExpr(Scalar(c, n["if"], "if"));
-    if (n["persist-env"]) s.persist_env = Bool(c, n["persist-env"], "persist-env");
-  } else {
-    c.Fail(n, "snapshot must be an image name or a mapping {image-name, version, if}");
-  }
-  if (Status valid = oci::ValidateRepositoryName(s.image_name); !valid.ok()) {
-    c.Fail(n.IsMap() ? n["image-name"] : n, "snapshot image name: " + valid.message());
-  }
-  return s;
 }
 
 Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {

@@ -46,4 +46,8 @@ void CheckId(const Ctx& c, const YAML::Node& n, const std::string& id, const std
 std::string StripExpr(const std::string& s);
 std::string FirstLine(const std::string& s);
 
+// parse_snapshot.cc: a job's `snapshot:`, and the snapshot action step (`uses:` with `with:`).
+SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n);
+void ParseSnapshotStep(Ctx& c, const YAML::Node& n, Step& s);
+
 }  // namespace kiln::workflow

@@ -108,6 +108,8 @@ void RunStep(JobContext& ctx, const Step& step) {
   EnvIndex step_index(step_env);
   for (int i = 0; i < 4; ++i) step_index.Set(kFileVars[i], sandbox_file(i));
   step_index.Set("GITHUB_ACTION", step.id);
+  bool action = !step.uses.empty();
+  if (action && st.ok()) st = RunSnapshotAction(ctx, step);
   auto script = st.ok() ? Interpolate(step.run, ctx.expr) : Result<std::string>(st);
   const RunDefaults& jd = ctx.run->job->defaults;
   const RunDefaults& wd = ctx.workflow->defaults;
@@ -120,7 +122,9 @@ void RunStep(JobContext& ctx, const Step& step) {
   bool cancelled = false;
   // The script may hold interpolated secrets: 0700 in the job's 0700 dir, removed after the step.
   std::string file = "script-" + id + (shell == "python" ? ".py" : ".sh");
-  if (script.ok() && cwd.ok()) {
+  if (action) {
+    exit_code = st.ok() ? 0 : 1;
+  } else if (script.ok() && cwd.ok()) {
     st = WriteStepScript(ctx.temp_fd.get(), file, *script);
     std::string in_box = std::string(kTemp) + "/" + file;
     std::string dir = cwd->empty()       ? kWorkspace
