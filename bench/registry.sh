@@ -27,8 +27,8 @@ PULLSTATE=$WORK/pull-state
 export KILN STATE PULLSTATE REGDIR
 REGPID=
 cleanup() {
-  [ -n "$REGPID" ] && kill "$REGPID" 2>/dev/null && wait "$REGPID" 2>/dev/null
-  [ -n "${REF_SRC:-}" ] && podman rmi -f "$REF_SRC" >/dev/null 2>&1
+  if [ -n "${REF_SRC:-}" ]; then podman rmi -f "$REF_SRC" >/dev/null 2>&1 || true; fi
+  if [ -n "$REGPID" ]; then kill "$REGPID" 2>/dev/null || true; wait "$REGPID" 2>/dev/null || true; fi
   rm -rf "$STATE" "$WORK"
 }
 trap cleanup EXIT
@@ -53,7 +53,9 @@ start_registry() {
     tls="  tls:
     certificate: $c/server.crt
     key: $c/server.key"
-    CERTS=$c
+    CERTS=$REGDIR/ca  # only the CA: a cert dir's *.key would be taken for a client key
+    mkdir -p "$CERTS"
+    cp "$c/ca.crt" "$CERTS/"
     SCHEME=https
   else
     SCHEME=http
