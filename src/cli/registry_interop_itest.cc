@@ -1,6 +1,7 @@
 // Interop, both ways, against Debian's docker-registry: what kiln pushes, skopeo inspects and
-// podman pulls and runs; what skopeo pushes (OCI and Docker schema 2, gzip and zstd), kiln pulls
-// and runs a workflow on. Then logins: bearer tokens, basic auth over TLS with the test's CA.
+// podman pulls and runs; what skopeo (OCI and Docker schema 2, gzip and zstd), podman and buildah
+// push, kiln pulls and runs a workflow on. Then logins: bearer tokens, basic auth over TLS with the
+// test's CA.
 #include "cli/registry_e2e_util.h"
 
 namespace kiln::cli {
@@ -90,6 +91,51 @@ TEST_F(RegistryInterop, SkopeoPushesKilnPullsAndRunsAWorkflow) {
     auto run = Kiln({"run", "-P", "pulled=" + ref});
     EXPECT_EQ(run.code, 0) << run.out << run.err;
     EXPECT_NE(run.out.find("pulled-ok Linux"), std::string::npos) << run.out;
+  }
+}
+
+// podman pushes from containers-storage (Docker schema 2, gzip), buildah commits an OCI image
+// and pushes it; kiln pulls each and runs a workflow on it.
+TEST_F(RegistryInterop, PodmanAndBuildahPushKilnPullsAndRuns) {
+  auto reg = StartRegistry();
+  ASSERT_TRUE(reg);
+  std::string tar = dir_.Sub("rootfs.tar");
+  ASSERT_TRUE(WriteFileAtomic(tar, testing::BusyboxLayer()).ok());
+  std::string local = "localhost/kiln-interop-" + std::to_string(reg->port());
+  std::string podman_ref = reg->host() + "/team/from-podman:1";
+  std::string buildah_ref = reg->host() + "/team/from-buildah:1";
+
+  auto imported = Tool({"podman", "import", "-q", tar, local + ":podman"});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  auto pushed = Tool(
+      {"podman", "push", "-q", "--tls-verify=false", local + ":podman", "docker://" + podman_ref});
+  Tool({"podman", "rmi", "-f", local + ":podman"});
+  ASSERT_EQ(pushed.code, 0) << pushed.err;
+
+  auto from = Tool({"buildah", "from", "-q", "scratch"});
+  ASSERT_EQ(from.code, 0) << from.err;
+  std::string container = from.out.substr(0, from.out.find('\n'));
+  EXPECT_EQ(Tool({"buildah", "add", "-q", container, tar, "/"}).code, 0);
+  EXPECT_EQ(Tool({"buildah", "config", "--cmd", "/bin/sh", container}).code, 0);
+  auto commit = Tool({"buildah", "commit", "-q", "--format", "oci", container, local + ":buildah"});
+  Tool({"buildah", "rm", container});
+  ASSERT_EQ(commit.code, 0) << commit.err;
+  auto bpush = Tool({"buildah", "push", "-q", "--tls-verify=false", local + ":buildah",
+                     "docker://" + buildah_ref});
+  Tool({"buildah", "rmi", "-f", local + ":buildah"});
+  ASSERT_EQ(bpush.code, 0) << bpush.err;
+
+  Workflow("peer.yml",
+           "on: push\njobs:\n  a:\n    runs-on: peer\n    steps:\n"
+           "      - run: echo \"peer-image-ok $(uname -s)\"\n");
+  for (const std::string& ref : {podman_ref, buildah_ref}) {
+    SCOPED_TRACE(ref);
+    auto pull = Kiln({"pull", ref, "--json"});
+    ASSERT_EQ(pull.code, 0) << pull.err;
+    EXPECT_EQ(ResultJson(pull)["digest"], SkopeoDigest(ref));
+    auto run = Kiln({"run", "-P", "peer=" + ref});
+    EXPECT_EQ(run.code, 0) << run.out << run.err;
+    EXPECT_NE(run.out.find("peer-image-ok Linux"), std::string::npos) << run.out;
   }
 }
 
