@@ -81,15 +81,17 @@ std::string BasicAuthorization(const Credentials& c) {
 }
 
 Status AuthRequired(const std::string& host, bool had_credentials) {
-  return PermissionDenied(host + ": authentication required: " +
-                          (had_credentials ? "wrong username or password, or run kiln login "
-                                           : "run kiln login ") +
-                          host);
+  return PermissionDenied(
+      host + ": authentication required: " +
+      (had_credentials ? "wrong username or password, or run kiln login " : "run kiln login ") +
+      host);
 }
 
 Authorizer::Authorizer(std::string host, CredentialSource* credentials, Transport* transport,
                        TlsPolicy tls)
-    : host_(std::move(host)), credentials_(credentials), transport_(transport),
+    : host_(std::move(host)),
+      credentials_(credentials),
+      transport_(transport),
       tls_(std::move(tls)) {}
 
 std::string Authorizer::HeaderFor(const std::vector<std::string>& scopes) {

@@ -37,8 +37,7 @@ Status AuthRequired(const std::string& host, bool had_credentials);
 // Thread-safe.
 class Authorizer {
  public:
-  Authorizer(std::string host, CredentialSource* credentials, Transport* transport,
-             TlsPolicy tls);
+  Authorizer(std::string host, CredentialSource* credentials, Transport* transport, TlsPolicy tls);
   // The Authorization value for a request to the host that needs `scopes`
   // ("repository:team/tool:pull"), from what the challenges taught so far; "" = anonymous.
   std::string HeaderFor(const std::vector<std::string>& scopes);
@@ -63,8 +62,8 @@ class Authorizer {
   Transport* transport_;
   TlsPolicy tls_;
   std::mutex mu_;
-  std::string scheme_;  // "", "basic" or "bearer"
-  std::string basic_;   // the Basic value, once the host asked for it
+  std::string scheme_;                   // "", "basic" or "bearer"
+  std::string basic_;                    // the Basic value, once the host asked for it
   std::map<std::string, Token> tokens_;  // by the sorted, joined scopes
 };
 

@@ -11,9 +11,9 @@ Result<bool> Client::HasBlob(const std::string& repo, const oci::Digest& digest)
   call.url = "/v2/" + repo + "/blobs/" + digest.str();
   call.scopes = {Scope(repo, "pull")};
   call.follow_redirects = true;
-  ASSIGN_OR_RETURN(Response r,
-                   impl_->SendChecked(call, "HEAD " + host_ + "/" + repo + "@" + digest.str(),
-                                      {200, 404}));
+  ASSIGN_OR_RETURN(
+      Response r,
+      impl_->SendChecked(call, "HEAD " + host_ + "/" + repo + "@" + digest.str(), {200, 404}));
   return r.status == 200;
 }
 

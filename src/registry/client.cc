@@ -17,9 +17,8 @@ std::string AcceptManifests() {
 
 // "127.0.0.1:5000/team/tool:1.0" or "…/team/tool@sha256:…".
 std::string Name(const std::string& host, const std::string& repo, const std::string& ref) {
-  return host + "/" + repo + (ref.rfind("sha256:", 0) == 0 || ref.rfind("sha512:", 0) == 0
-                                  ? "@" + ref
-                                  : ":" + ref);
+  return host + "/" + repo +
+         (ref.rfind("sha256:", 0) == 0 || ref.rfind("sha512:", 0) == 0 ? "@" + ref : ":" + ref);
 }
 
 std::string MediaTypeOf(const Response& r) {
@@ -32,13 +31,11 @@ Status CheckDigest(const std::string& what, const std::string& reference, const 
                    const oci::Digest& computed) {
   auto asked = oci::Digest::Parse(reference);
   if (asked.ok() && *asked != computed) {
-    return DataLoss(what + ": asked for " + asked->str() + ", the registry sent " +
-                    computed.str());
+    return DataLoss(what + ": asked for " + asked->str() + ", the registry sent " + computed.str());
   }
   std::string header = r.Header("docker-content-digest");
   if (!header.empty() && header.rfind("sha256:", 0) == 0 && header != computed.str()) {
-    return DataLoss(what + ": the registry says " + header + ", the bytes are " +
-                    computed.str());
+    return DataLoss(what + ": the registry says " + header + ", the bytes are " + computed.str());
   }
   return Status::Ok();
 }
@@ -55,8 +52,7 @@ Status Client::Ping() {
   return impl_->SendChecked(call, "GET " + host_ + "/v2/", {200}).status();
 }
 
-Result<FetchedManifest> Client::GetManifest(const std::string& repo,
-                                            const std::string& reference) {
+Result<FetchedManifest> Client::GetManifest(const std::string& repo, const std::string& reference) {
   std::string what = "GET " + Name(host_, repo, reference);
   Call call;
   call.url = "/v2/" + repo + "/manifests/" + reference;
@@ -121,8 +117,7 @@ Status Client::DeleteManifest(const std::string& repo, const oci::Digest& digest
   call.method = "DELETE";
   call.url = "/v2/" + repo + "/manifests/" + digest.str();
   call.scopes = {Scope(repo, "delete")};
-  return impl_->SendChecked(call, "DELETE " + Name(host_, repo, digest.str()), {200, 202})
-      .status();
+  return impl_->SendChecked(call, "DELETE " + Name(host_, repo, digest.str()), {200, 202}).status();
 }
 
 Result<std::vector<std::string>> Client::ListTags(const std::string& repo) {

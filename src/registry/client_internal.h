@@ -29,8 +29,8 @@ struct Call {
   // A 2xx answer's body goes here; any other status's body to Response::body.
   std::function<Status(std::string_view chunk)> on_body;
   std::function<Status(int status, const Headers& headers)> on_head;  // 2xx answers, with on_body
-  std::vector<std::string> scopes;  // "repository:team/tool:pull"
-  bool follow_redirects = false;    // GET/HEAD of blobs: to storage, without Authorization
+  std::vector<std::string> scopes;                                    // "repository:team/tool:pull"
+  bool follow_redirects = false;  // GET/HEAD of blobs: to storage, without Authorization
   int64_t max_body = int64_t{16} << 20;
 };
 

@@ -68,15 +68,19 @@ ClientSuite::Pushed ClientSuite::PushImage(const std::string& repo, const std::s
   p.layer.media_type = oci::kMediaTypeLayer;
   Json m = {{"schemaVersion", 2},
             {"mediaType", oci::kMediaTypeManifest},
-            {"config", {{"mediaType", p.config.media_type},
-                        {"digest", p.config.digest.str()},
-                        {"size", p.config.size}}},
+            {"config",
+             {{"mediaType", p.config.media_type},
+              {"digest", p.config.digest.str()},
+              {"size", p.config.size}}},
             {"layers", Json::array({{{"mediaType", p.layer.media_type},
                                      {"digest", p.layer.digest.str()},
                                      {"size", p.layer.size}}})}};
   p.manifest_bytes = DumpJson(m);
-  p.manifest = {oci::kMediaTypeManifest, oci::Digest::FromData(p.manifest_bytes),
-                static_cast<int64_t>(p.manifest_bytes.size()), {}, std::nullopt};
+  p.manifest = {oci::kMediaTypeManifest,
+                oci::Digest::FromData(p.manifest_bytes),
+                static_cast<int64_t>(p.manifest_bytes.size()),
+                {},
+                std::nullopt};
   Status s = client_->PutManifest(repo, tag, oci::kMediaTypeManifest, p.manifest_bytes);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return p;
@@ -121,8 +125,9 @@ TEST_P(ClientSuite, ManifestPutGetHeadByTagAndDigest) {
   EXPECT_EQ(head->size, p.manifest.size);
   EXPECT_EQ(head->media_type, oci::kMediaTypeManifest);
   // A manifest pushed under its digest is there by digest, and no tag moved.
-  EXPECT_TRUE(client_->PutManifest("team/tool", p.manifest.digest.str(), oci::kMediaTypeManifest,
-                                   p.manifest_bytes)
+  EXPECT_TRUE(client_
+                  ->PutManifest("team/tool", p.manifest.digest.str(), oci::kMediaTypeManifest,
+                                p.manifest_bytes)
                   .ok());
   auto missing = client_->GetManifest("team/tool", "2.0");
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
@@ -132,9 +137,10 @@ TEST_P(ClientSuite, ManifestPutGetHeadByTagAndDigest) {
 }
 
 TEST_P(ClientSuite, ManifestWhoseBlobsAreMissingIsRefused) {
-  std::string bytes = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-                      R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-                      oci::Digest::FromData("absent").str() + R"(","size":6},"layers":[]})";
+  std::string bytes =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+      R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      oci::Digest::FromData("absent").str() + R"(","size":6},"layers":[]})";
   Status s = client_->PutManifest("team/tool", "broken", oci::kMediaTypeManifest, bytes);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("MANIFEST_BLOB_UNKNOWN"), std::string::npos) << s.message();
@@ -155,12 +161,13 @@ TEST_P(ClientSuite, BlobsMonolithicAndChunked) {
   // From an offset: the rest only.
   std::string rest;
   ASSERT_TRUE(client_
-                  ->GetBlob("team/blobs", b,
-                            [&](std::string_view c) {
-                              rest.append(c);
-                              return Status::Ok();
-                            },
-                            1000)
+                  ->GetBlob(
+                      "team/blobs", b,
+                      [&](std::string_view c) {
+                        rest.append(c);
+                        return Status::Ok();
+                      },
+                      1000)
                   .ok());
   EXPECT_EQ(rest, big.substr(1000));
   Status missing = client_->GetBlob("team/blobs", {"x", oci::Digest::FromData("nope"), 4, {}, {}},

@@ -30,8 +30,6 @@ INSTANTIATE_TEST_SUITE_P(Fake, ClientSuite,
 
 namespace {
 
-constexpr const char* kPassword = "s3cret-Pa55";
-
 class FakeClientTest : public ::testing::Test {
  protected:
   void Make(FakeRegistryOptions options = {}, std::optional<Credentials> creds = std::nullopt) {
@@ -49,8 +47,11 @@ class FakeClientTest : public ::testing::Test {
   }
   BlobUpload Upload(const std::string& bytes, int64_t chunk = 0) {
     BlobUpload u;
-    u.descriptor = {"application/octet-stream", oci::Digest::FromData(bytes),
-                    static_cast<int64_t>(bytes.size()), {}, std::nullopt};
+    u.descriptor = {"application/octet-stream",
+                    oci::Digest::FromData(bytes),
+                    static_cast<int64_t>(bytes.size()),
+                    {},
+                    std::nullopt};
     u.chunk_size = chunk;
     u.open = [bytes]() -> Result<UniqueFd> {
       UniqueFd fd(::memfd_create("blob", MFD_CLOEXEC));
@@ -126,12 +127,12 @@ TEST_F(FakeClientTest, CutDownloadResumesWithRange) {
   fake_->CutNextDownload(40 * 1000);
   std::string got;
   int calls = 0;
-  Status s = client_->GetBlob("team/x", {"x", d, 100 * 1000, {}, std::nullopt},
-                              [&](std::string_view c) {
-                                ++calls;
-                                got.append(c);
-                                return Status::Ok();
-                              });
+  Status s =
+      client_->GetBlob("team/x", {"x", d, 100 * 1000, {}, std::nullopt}, [&](std::string_view c) {
+        ++calls;
+        got.append(c);
+        return Status::Ok();
+      });
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(got, bytes);  // every byte once, in order
   auto requests = fake_->requests();
@@ -176,7 +177,7 @@ TEST_F(FakeClientTest, CutMonolithicUploadResumesFromTheRegistrysRange) {
 TEST_F(FakeClientTest, CutChunkedUploadResumesAtTheNextByte) {
   Make();
   std::string bytes = Bytes(100 * 1000);
-  fake_->CutNextUpload(10 * 1000);  // inside the second chunk... of the first that is longer
+  fake_->CutNextUpload(10 * 1000);  // inside the first chunk: 10 000 bytes reach the registry
   int64_t last_progress = 0;
   BlobUpload u = Upload(bytes, 30 * 1000);
   u.progress = [&](int64_t n) { last_progress = n; };
@@ -186,7 +187,16 @@ TEST_F(FakeClientTest, CutChunkedUploadResumesAtTheNextByte) {
   EXPECT_EQ(last_progress, 100 * 1000);
   EXPECT_EQ(Count("POST", "/blobs/uploads/"), 1);
   EXPECT_EQ(Count("GET", "/blobs/uploads/upload-"), 1);
-  EXPECT_EQ(Count("PATCH", "/blobs/uploads/"), 5);  // 4 chunks + the cut one
+  // The cut chunk, then 10 000-39 999, 40 000-69 999, 70 000-99 999.
+  EXPECT_EQ(Count("PATCH", "/blobs/uploads/"), 4);
+  std::vector<std::string> ranges;
+  for (const auto& r : fake_->requests()) {
+    for (const auto& [k, v] : r.headers) {
+      if (r.method == "PATCH" && k == "Content-Range") ranges.push_back(v);
+    }
+  }
+  EXPECT_EQ(ranges,
+            (std::vector<std::string>{"0-29999", "10000-39999", "40000-69999", "70000-99999"}));
 }
 
 TEST_F(FakeClientTest, LostUploadStartsAgain) {

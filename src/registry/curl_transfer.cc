@@ -146,6 +146,12 @@ size_t Transfer::OnWrite(char* data, size_t size, size_t n, void* self) {
     t->response_.body.append(data, len);
     return len;
   }
+  if (t->head_status_ == 0) {  // the first body byte: the headers are complete
+    long status = 0;
+    curl_easy_getinfo(t->easy_, CURLINFO_RESPONSE_CODE, &status);
+    t->head_status_ = static_cast<int>(status);
+    t->head_headers_ = t->response_.headers;
+  }
   if (t->down_.size() >= kTransferBuffer) {
     t->recv_paused_ = true;  // curl keeps these bytes and offers them again on unpause
     return CURL_WRITEFUNC_PAUSE;

@@ -92,6 +92,11 @@ class Transfer {
   std::condition_variable cv_;
   // Guarded by mu_.
   std::string down_;           // body bytes for on_body
+  // For on_head: the status and headers, set with the first body byte (loop thread); whether
+  // on_head was called (calling thread).
+  int head_status_ = 0;
+  std::multimap<std::string, std::string> head_headers_;
+  bool head_taken_ = false;
   size_t max_buffered_ = 0;
   std::string up_;             // bytes from body_reader not yet sent
   size_t up_sent_ = 0;         // of up_

@@ -43,7 +43,12 @@ bool Transfer::DeliverBody(std::unique_lock<std::mutex>& lock, const std::functi
   if (resume) want_unpause_ = true;
   lock.unlock();
   if (resume) poke();
-  Status sunk = request_.on_body(chunk_);
+  Status sunk;
+  if (!head_taken_ && request_.on_head) {
+    head_taken_ = true;
+    sunk = request_.on_head(head_status_, head_headers_);  // head_* are set before down_ fills
+  }
+  if (sunk.ok()) sunk = request_.on_body(chunk_);
   chunk_.clear();
   lock.lock();
   if (!sunk.ok()) {

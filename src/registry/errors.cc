@@ -52,7 +52,9 @@ Status StatusFromResponse(const Response& response, const std::string& what) {
       std::string code = text_of("code"), message = text_of("message");
       if (first_code.empty()) first_code = code;
       if (!text.empty()) text += "; ";
-      text += EscapeForTerminal(message.empty() ? code : code.empty() ? message : code + ": " + message);
+      text += EscapeForTerminal(message.empty() ? code
+                                : code.empty()  ? message
+                                                : code + ": " + message);
       if (text.size() > 1000) break;
     }
   }

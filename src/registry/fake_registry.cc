@@ -42,7 +42,8 @@ std::string BasicValue(const Credentials& c) {
 
 bool RecordedRequest::HasHeader(std::string_view name) const {
   return std::any_of(headers.begin(), headers.end(), [&](const auto& h) {
-    return h.first.size() == name.size() && strncasecmp(h.first.data(), name.data(), name.size()) == 0;
+    return h.first.size() == name.size() &&
+           strncasecmp(h.first.data(), name.data(), name.size()) == 0;
   });
 }
 
@@ -130,16 +131,16 @@ std::optional<Response> FakeRegistry::CheckAuth(Call& call, const std::string& r
   if (token != tokens_.end()) {
     call.granted = token->second;
     std::vector<std::string> needed = {"delete"};
-    if (action != "delete") needed = write ? std::vector<std::string>{"pull", "push"}
-                                           : std::vector<std::string>{"pull"};
+    if (action != "delete")
+      needed = write ? std::vector<std::string>{"pull", "push"} : std::vector<std::string>{"pull"};
     bool ok = std::all_of(needed.begin(), needed.end(), [&](const std::string& a) {
       return repo.empty() || token->second.count(repo + ":" + a) > 0;
     });
     if (ok) return std::nullopt;
   }
   Response r = ErrorResponse(401, "UNAUTHORIZED", "authentication required");
-  std::string challenge = "Bearer realm=\"https://" + options_.host + "/token\",service=\"" +
-                          options_.host + "\"";
+  std::string challenge =
+      "Bearer realm=\"https://" + options_.host + "/token\",service=\"" + options_.host + "\"";
   if (!repo.empty()) challenge += ",scope=\"repository:" + repo + ":" + action + "\"";
   r.headers.emplace("www-authenticate", challenge);
   return r;

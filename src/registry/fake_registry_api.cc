@@ -10,7 +10,8 @@ namespace kiln::registry {
 namespace {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Digests a manifest or index references: the repository must hold them before the PUT.
@@ -51,18 +52,18 @@ Result<Response> FakeRegistry::Serve(Call& call) {
   }
   if (p.rfind("/v2/", 0) != 0) return ErrorResponse(404, "NOT_FOUND", "not found: " + p);
   std::string rest = p.substr(4);
+  // NAME/manifests/REF, NAME/blobs/DIGEST, NAME/blobs/uploads/[ID], NAME/tags/list: NAME may
+  // hold "blobs" or "manifests" as a component, the last part never holds a '/'.
   std::string repo_name, kind, arg;
-  for (std::string k : {"/manifests/", "/blobs/uploads/", "/blobs/"}) {
-    size_t at = rest.find(k);
-    if (at != std::string::npos && repo_name.empty()) {
-      repo_name = rest.substr(0, at), kind = k, arg = rest.substr(at + k.size());
-    }
+  for (std::string k : {"/blobs/uploads/", "/manifests/", "/blobs/", "/tags/list"}) {
+    size_t at = rest.rfind(k);
+    if (at == std::string::npos || at == 0 || !repo_name.empty()) continue;
+    std::string last = rest.substr(at + k.size());
+    if (last.find('/') != std::string::npos || (k == "/tags/list" && !last.empty())) continue;
+    repo_name = rest.substr(0, at), kind = k, arg = last;
   }
   if (repo_name.empty() && EndsWith(rest, "/blobs/uploads")) {
     repo_name = rest.substr(0, rest.size() - 14), kind = "/blobs/uploads/";
-  }
-  if (repo_name.empty() && EndsWith(rest, "/tags/list")) {
-    repo_name = rest.substr(0, rest.size() - 10), kind = "tags";
   }
   if (repo_name.empty()) return ErrorResponse(404, "NOT_FOUND", "not found: " + p);
   bool write = call.method != "GET" && call.method != "HEAD";
@@ -75,7 +76,7 @@ Result<Response> FakeRegistry::Serve(Call& call) {
   }
   if (kind == "/manifests/") return ServeManifest(call, *repo, arg);
   if (kind == "/blobs/") return ServeBlob(call, *repo, arg);
-  if (kind == "tags") return ServeTags(call, *repo);
+  if (kind == "/tags/list") return ServeTags(call, *repo);
   if (arg.empty() && call.method == "POST") return StartUpload(call, *repo);
   return ServeUpload(call, *repo, arg);
 }
@@ -195,7 +196,6 @@ Result<Response> FakeRegistry::ServeTags(Call& call, Repo& repo) {
 Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body) {
   r.body.clear();
   call.sent = true;
-  if (call.request.on_head) RETURN_IF_ERROR(call.request.on_head(r.status, r.headers));
   if (call.method == "HEAD") return r;
   bool cut = call.blob && cut_download_ >= 0;
   size_t limit = cut ? std::min<size_t>(body.size(), cut_download_) : body.size();
@@ -207,6 +207,9 @@ Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body
     if (cut) return Unavailable("fake registry: connection reset by peer");
     r.body = std::move(body);
     return r;
+  }
+  if (call.request.on_head && limit > 0) {  // as the curl transport: with the first body byte
+    RETURN_IF_ERROR(call.request.on_head(r.status, r.headers));
   }
   for (size_t at = 0; at < limit; at += 32 * 1024) {
     size_t n = std::min<size_t>(32 * 1024, limit - at);
@@ -238,7 +241,8 @@ std::optional<std::string> FakeRegistry::Blob(const oci::Digest& digest) const {
   return it == blobs_.end() ? std::nullopt : std::optional(it->second);
 }
 
-std::optional<oci::Digest> FakeRegistry::Tag(const std::string& repo, const std::string& tag) const {
+std::optional<oci::Digest> FakeRegistry::Tag(const std::string& repo,
+                                             const std::string& tag) const {
   std::lock_guard lock(mu_);
   auto it = repos_.find(repo);
   if (it == repos_.end() || !it->second->tags.count(tag)) return std::nullopt;

@@ -47,8 +47,8 @@ Result<Response> WithRetries(const RetryPolicy& policy, const std::string& what,
     if (failed >= std::max(policy.attempts, 1)) return result;
     double wait = Backoff(policy, failed);
     if (log) {
-      std::string why = result.ok() ? "HTTP " + std::to_string(result->status)
-                                    : result.status().message();
+      std::string why =
+          result.ok() ? "HTTP " + std::to_string(result->status) : result.status().message();
       log(what + ": " + why + ", retrying in " + FormatDuration(wait) + " (" +
           std::to_string(failed + 1) + " of " + std::to_string(policy.attempts) + ")");
     }

@@ -51,6 +51,11 @@ Result<Response> Client::Impl::Send(const Call& call) {
     return https;
   }
   Result<Response> http = SendTo(endpoint.http_base, call);
+  if (http.ok() && http->status == 400 && http->body.find("\"errors\"") == std::string::npos) {
+    // Not a registry's answer but a TLS server's to plain HTTP: the https failure is the news.
+    return Status(https.status().code(),
+                  https.status().message() + "; the host speaks TLS (plain HTTP: HTTP 400)");
+  }
   if (!http.ok()) {
     return Status(http.status().code(),
                   https.status().message() + "; over plain HTTP: " + http.status().message());

@@ -49,12 +49,11 @@ struct Request {
   std::function<Result<size_t>(char* buf, size_t n)> body_reader;  // returns 0 at the end
   int64_t body_size = -1;                                          // with body_reader
   std::function<Status(std::string_view chunk)> on_body;
-  // Called once when the status line and headers are in, before the first on_body call (lower-
-  // case names): lets the caller route the body (an error's JSON is not a blob's bytes; a 200
-  // answer to a Range request starts at byte 0). An error from it aborts the transfer and Do()
-  // returns it.
-  std::function<Status(int status, const std::multimap<std::string, std::string>& headers)>
-      on_head;
+  // With on_body: called once, on the calling thread, with the status and the headers (lower-
+  // case names) before the first on_body call (so only when the answer has a body): lets the
+  // caller route the body (an error's JSON is not a blob's bytes; a 200 answer to a Range
+  // request starts at byte 0). An error from it aborts the transfer and Do() returns it.
+  std::function<Status(int status, const std::multimap<std::string, std::string>& headers)> on_head;
   int64_t max_body = int64_t{16} << 20;
   TlsPolicy tls;
   int timeout_seconds = 0;  // whole-transfer timeout; 0 = none (a stall timeout still applies)

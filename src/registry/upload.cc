@@ -42,7 +42,8 @@ class Client::Impl::BlobPush {
         return Client::Impl::Failure(r, what_, tries);
       }
       double wait = Backoff(impl_.options.retry, failed);
-      impl_.Log(what_ + ": " + (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
+      impl_.Log(what_ + ": " +
+                (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
                 ", resuming in " + FormatDuration(wait));
       SleepFor(impl_.options.retry, wait);
       have_upload = have_upload && AskStatus();
@@ -58,7 +59,8 @@ class Client::Impl::BlobPush {
       call.url = "/v2/" + repo_ + "/blobs/uploads/";
       call.scopes = scopes_;
       ASSIGN_OR_RETURN(Response r, impl_.Send(call));
-      if (r.status == 201) return Internal(what_ + ": the registry finished an upload it had not had");
+      if (r.status == 201)
+        return Internal(what_ + ": the registry finished an upload it had not had");
       if (r.status != 202) return r;
       progress_ = {r.Header("location"), 0};
       if (progress_.location.empty()) return Unavailable(what_ + ": the upload has no Location");
@@ -76,7 +78,8 @@ class Client::Impl::BlobPush {
     if (!r.ok() || r->status != 204) return false;
     std::string range = r->Header("range");  // "0-END"
     size_t dash = range.find('-');
-    int64_t end = dash == std::string::npos ? 0 : std::strtoll(range.c_str() + dash + 1, nullptr, 10);
+    int64_t end =
+        dash == std::string::npos ? 0 : std::strtoll(range.c_str() + dash + 1, nullptr, 10);
     if (end <= 0) return false;  // "0-0" is no bytes or one: start again
     if (!r->Header("location").empty()) progress_.location = r->Header("location");
     progress_.offset = end + 1;

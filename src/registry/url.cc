@@ -46,7 +46,8 @@ std::string LinkNext(std::string_view link) {
     if (open == std::string_view::npos || close == std::string_view::npos || close < open) break;
     std::string_view target = link.substr(open + 1, close - open - 1);
     size_t end = link.find(',', close);
-    std::string_view params = link.substr(close + 1, end == std::string_view::npos ? end : end - close - 1);
+    std::string_view params =
+        link.substr(close + 1, end == std::string_view::npos ? end : end - close - 1);
     if (params.find("rel=\"next\"") != std::string_view::npos ||
         params.find("rel=next") != std::string_view::npos) {
       return std::string(target);

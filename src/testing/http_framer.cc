@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace kiln::testing {
@@ -35,6 +36,11 @@ bool HttpFramer::Feed(std::string_view in, std::string* out) {
     if (state_ == State::kData) {
       if (!Data(in, out)) return false;
       continue;
+    }
+    if (state_ == State::kHead && head_.empty() && line_.empty() &&
+        !std::isalpha(static_cast<unsigned char>(in[0])) && in[0] != '\r' && in[0] != '\n') {
+      out->append(in);  // not HTTP (a TLS hello to a plain port): the other end refuses it
+      return true;
     }
     size_t nl = in.find('\n');
     size_t take = nl == std::string_view::npos ? in.size() : nl + 1;

@@ -91,6 +91,62 @@ TEST(ParseTest, SnapshotStringAndBadNames) {
             std::string::npos);
 }
 
+TEST(ParseTest, SnapshotPushTakesOneRepositoryOrAList) {
+  auto one = ParseWorkflow(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {image-name: toolbox, push: "
+      "127.0.0.1:5000/team/toolbox}\n    steps: [{run: a}]\n",
+      "f.yml");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->jobs[0].snapshot->push, std::vector<std::string>{"127.0.0.1:5000/team/toolbox"});
+  auto list = ParseWorkflow(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    snapshot:\n      image-name: toolbox\n"
+      "      push: [127.0.0.1:5000/a, 'localhost:5000/b']\n    steps: [{run: a}]\n",
+      "f.yml");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->jobs[0].snapshot->push.size(), 2u);
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {image-name: t, "
+                    "push: team/toolbox}\n    steps: [{run: a}]\n")
+                .find("names no registry host"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {image-name: t, "
+                    "push: 127.0.0.1:5000/t:1.0}\n    steps: [{run: a}]\n")
+                .find("names a tag"),
+            std::string::npos);
+}
+
+TEST(ParseTest, SnapshotActionStepsTakeOneOrManyImages) {
+  auto w = ParseWorkflow(R"(on: push
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - run: make
+      - uses: depot/snapshot-action@v1
+        with:
+          image: |
+            127.0.0.1:5000/team/tool:latest
+            127.0.0.1:5000/team/tool:1.0
+      - uses: kiln/snapshot@v1
+        with: {image: 127.0.0.1:5000/team/other}
+)",
+                         "f.yml");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  const auto& steps = w->jobs[0].steps;
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps[1].with.at("image"),
+            "127.0.0.1:5000/team/tool:latest\n127.0.0.1:5000/team/tool:1.0");
+  EXPECT_EQ(steps[1].name, "Snapshot 127.0.0.1:5000/team/tool:latest");
+  EXPECT_EQ(steps[2].with.at("image"), "127.0.0.1:5000/team/other");
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: "
+                    "kiln/snapshot@v1\n")
+                .find("needs `with: {image: REF}`"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: "
+                    "kiln/snapshot@v1\n        with: {image: toolbox}\n")
+                .find("names no registry host"),
+            std::string::npos);
+}
+
 // act's planner cases (issue-1595): a missing `needs` target and a missing `on` are errors.
 TEST(ParseTest, ActIssue1595PlannerErrors) {
   std::string dir = testing::SourceDir() + "/../shared/external/act-testdata/issue-1595/";

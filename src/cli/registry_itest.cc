@@ -1,0 +1,137 @@
+// kiln pull, push, login, logout and image tag end to end, against Debian's docker-registry on
+// 127.0.0.1, with skopeo as the independent judge.
+#include <sys/stat.h>
+
+#include "cli/e2e_util.h"
+#include "oci/digest.h"
+#include "testing/registry_server.h"
+#include "testing/tar_builder.h"
+
+namespace kiln::cli {
+namespace {
+
+class RegistryE2E : public KilnE2E {
+ protected:
+  void StartRegistry(testing::RegistryAuth auth = testing::RegistryAuth::kNone) {
+    testing::RegistryOptions o;
+    o.auth = auth;
+    auto server = testing::RegistryServer::Start(o);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    registry_ = std::move(*server);
+  }
+  // A one-layer image "tiny:1" from a small rootfs tarball.
+  void ImportTiny(const std::string& name = "tiny:1", const std::string& text = "tiny") {
+    std::string tar = dir_.Sub("tiny.tar");
+    ASSERT_TRUE(WriteFileAtomic(tar, testing::TarBuilder().Dir("etc").File("etc/tiny", text).Bytes())
+                    .ok());
+    auto r = Kiln({"image", "import", "--format", "rootfs", tar, name});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  KilnResult KilnWithStdin(std::vector<std::string> args, const std::string& in) {
+    std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    SubprocessOptions o;
+    o.stdin_data = in;
+    auto r = RunProcess(argv, o);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? KilnResult{r->exit_code, r->out, r->err} : KilnResult{};
+  }
+  // skopeo's digest of a reference in the registry ("" when it cannot see it).
+  std::string SkopeoDigest(const std::string& ref) {
+    std::vector<std::string> argv = {"skopeo", "inspect", "--tls-verify=false", "--raw",
+                                     "docker://" + ref};
+    auto r = RunProcess(argv, {});
+    if (!r.ok() || r->exit_code != 0) return "";
+    return oci::Digest::FromData(r->out).str();
+  }
+  Json JsonOf(const KilnResult& r) {
+    auto j = ParseJson(r.out);
+    EXPECT_TRUE(j.ok()) << r.out;
+    return j.ok() ? *j : Json::object();
+  }
+  std::unique_ptr<testing::RegistryServer> registry_;
+};
+
+TEST_F(RegistryE2E, PushThenPullIntoAnotherStateDirGivesTheSameImage) {
+  StartRegistry();
+  ImportTiny();
+  std::string ref = registry_->host() + "/team/tiny:1.0";
+  auto pushed = Kiln({"push", "--json", "tiny:1", ref});
+  ASSERT_EQ(pushed.code, 0) << pushed.err;
+  Json p = JsonOf(pushed);
+  EXPECT_EQ(p["reference"], ref);
+  std::string digest = p["digest"];
+  EXPECT_EQ(SkopeoDigest(ref), digest);
+  EXPECT_EQ(pushed.err.find("ETA"), std::string::npos) << "no progress off a terminal";
+  state_ = dir_.Sub("state2");
+  auto pulled = Kiln({"pull", "--json", ref});
+  ASSERT_EQ(pulled.code, 0) << pulled.err;
+  EXPECT_EQ(JsonOf(pulled)["digest"], digest);
+  auto ls = Kiln({"image", "inspect", ref, "--json"});
+  EXPECT_EQ(ls.code, 0) << ls.err;
+  EXPECT_NE(ls.out.find(digest), std::string::npos);
+  auto again = Kiln({"pull", ref});  // nothing new: the same digest, one line
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(again.out, ref + " " + digest + "\n");
+}
+
+TEST_F(RegistryE2E, PushWithoutADestinationNeedsAHostAndImageTagGivesOne) {
+  StartRegistry();
+  ImportTiny();
+  auto refused = Kiln({"push", "tiny:1"});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("names no registry host"), std::string::npos) << refused.err;
+  std::string ref = registry_->host() + "/team/tiny:2";
+  ASSERT_EQ(Kiln({"image", "tag", "tiny:1", ref}).code, 0);
+  auto pushed = Kiln({"push", ref});
+  ASSERT_EQ(pushed.code, 0) << pushed.err;
+  EXPECT_FALSE(SkopeoDigest(ref).empty());
+}
+
+TEST_F(RegistryE2E, PullOfAMissingTagFailsClearlyAndNamesNothing) {
+  StartRegistry();
+  std::string ref = registry_->host() + "/team/none:1";
+  auto r = Kiln({"pull", ref});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("MANIFEST_UNKNOWN"), std::string::npos) << r.err;
+  EXPECT_EQ(Kiln({"image", "inspect", ref}).code, 1);
+}
+
+TEST_F(RegistryE2E, LoginChecksThePasswordStoresItPrivatelyAndLogoutForgetsIt) {
+  StartRegistry(testing::RegistryAuth::kBasic);
+  ImportTiny();
+  std::string host = registry_->host();
+  std::string ref = host + "/team/tiny:1";
+  auto anonymous = Kiln({"push", "tiny:1", ref});
+  EXPECT_EQ(anonymous.code, 1);
+  EXPECT_NE(anonymous.err.find("kiln login"), std::string::npos) << anonymous.err;
+  auto wrong = KilnWithStdin({"login", "-u", registry_->user(), "--password-stdin", host},
+                             "not-the-password\n");
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_FALSE(PathExists(state_ + "/auth.json"));
+  EXPECT_EQ(wrong.err.find("not-the-password"), std::string::npos);
+  auto right = KilnWithStdin({"login", "-u", registry_->user(), "--password-stdin", host},
+                             registry_->password() + "\n");
+  ASSERT_EQ(right.code, 0) << right.err;
+  struct stat st {};
+  ASSERT_EQ(::stat((state_ + "/auth.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto pushed = Kiln({"push", "tiny:1", ref});
+  ASSERT_EQ(pushed.code, 0) << pushed.err;
+  EXPECT_EQ(pushed.err.find(registry_->password()), std::string::npos);
+  ASSERT_EQ(Kiln({"logout", host}).code, 0);
+  EXPECT_EQ(Kiln({"logout", host}).code, 1);
+  EXPECT_EQ(Kiln({"push", "tiny:1", ref}).code, 1);
+}
+
+TEST_F(RegistryE2E, HelpReadsLikeAManPage) {
+  for (const char* verb : {"pull", "push", "login", "logout"}) {
+    auto r = Kiln({verb, "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("SYNOPSIS"), std::string::npos) << verb;
+  }
+  EXPECT_NE(Kiln({"image", "tag", "--help"}).out.find("DESCRIPTION"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kiln::cli
