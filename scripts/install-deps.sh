@@ -17,7 +17,7 @@ PACKAGES=(
   crun busybox-static debootstrap
   # tests and benchmarks: independent judges and peers
   podman skopeo umoci buildah hyperfine uidmap docker-registry python3 python3-cryptography
-  apache2-utils openssl procps
+  apache2-utils openssl procps curl jq
 )
 
 if [ "$(id -u)" != 0 ]; then

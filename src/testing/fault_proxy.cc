@@ -75,8 +75,13 @@ FaultProxy::~FaultProxy() {
   stopping_ = true;
   ::shutdown(listen_.get(), SHUT_RDWR);  // Wakes accept(2) on Linux.
   if (acceptor_.joinable()) acceptor_.join();
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& c : connections_list_) {
+  std::vector<std::unique_ptr<Connection>> connections;
+  {
+    // Not held while joining: a connection's thread may be waiting for mu_ in PlanRequest.
+    std::lock_guard<std::mutex> lock(mu_);
+    connections.swap(connections_list_);
+  }
+  for (auto& c : connections) {
     c->Close();
     if (c->up.joinable()) c->up.join();
     if (c->down.joinable()) c->down.join();
