@@ -4,6 +4,7 @@
 
 #include "cli/e2e_util.h"
 #include "oci/digest.h"
+#include "testing/oci_layout.h"
 #include "testing/registry_server.h"
 #include "testing/tar_builder.h"
 
@@ -141,6 +142,41 @@ TEST_F(RegistryE2E, TlsWithTheRegistrysOwnCaFromCertDirOrNoVerification) {
   auto pulled = Kiln({"pull", "--tls-verify=false", ref});
   ASSERT_EQ(pulled.code, 0) << pulled.err;
   EXPECT_EQ(Kiln({"pull", "--tls-verify=maybe", ref}).code, 2);
+}
+
+// What skopeo pushes (gzip or zstd, four layers), kiln pulls in parallel and runs. Each format
+// gets layers of its own, so that skopeo cannot reuse the other's blobs.
+TEST_F(RegistryE2E, SkopeoPushedMultiLayerImagesPullAndRun) {
+  StartRegistry();
+  for (const std::string format : {"zstd", "gzip"}) {
+    std::string layout = dir_.Sub("layout-" + format);
+    uint64_t base = format == "zstd" ? 10 : 20;
+    std::vector<std::string> layers = {format == "zstd" ? testing::BusyboxLayer()
+                                                        : testing::RandomLayer("x", 1, 99, base)};
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      layers.push_back(
+          testing::RandomLayer("data" + std::to_string(seed), 4, 256 << 10, base + seed));
+    }
+    ASSERT_TRUE(testing::WriteOciLayout(layout, "multi", layers).ok());
+    std::string ref = registry_->host() + "/interop/multi:" + format;
+    auto copied =
+        RunProcess({"skopeo", "copy", "--dest-tls-verify=false", "--dest-compress-format=" + format,
+                    "oci:" + layout + ":multi", "docker://" + ref},
+                   {});
+    ASSERT_TRUE(copied.ok() && copied->exit_code == 0) << (copied.ok() ? copied->err : "");
+    auto pulled = Kiln({"pull", "--json", ref});
+    ASSERT_EQ(pulled.code, 0) << pulled.err;
+    EXPECT_EQ(JsonOf(pulled)["digest"], SkopeoDigest(ref));
+    auto inspect = Kiln({"image", "inspect", "--json", ref});
+    ASSERT_EQ(inspect.code, 0) << inspect.err;
+    EXPECT_NE(inspect.out.find("layer.v1.tar+" + format), std::string::npos)
+        << inspect.out.substr(0, 2000);
+  }
+  Workflow("ci.yml", "on: push\njobs:\n  a:\n    runs-on: {image: " + registry_->host() +
+                         "/interop/multi:zstd}\n    steps:\n      - run: ls /data3 | wc -l\n");
+  auto run = Kiln({"run"});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("| 4"), std::string::npos) << run.out;
 }
 
 TEST_F(RegistryE2E, HelpReadsLikeAManPage) {
