@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/registry_flags.h"
 #include "cli/secrets.h"
 #include "jobs/pool_service.h"
 #include "workflow/parse.h"
@@ -25,6 +26,7 @@ SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
              [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
+             [--tls-verify=false] [--cert-dir DIR]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -42,8 +44,14 @@ DESCRIPTION
 
     A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
     (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
+    An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
+    it is missing, and its tag re-checked with one HEAD request when it is present (the local
+    copy is used, with a warning, when the registry cannot be reached).
     A job with `snapshot:` that succeeds becomes a new version of a custom image (see
-    `kiln image ls`), which later jobs can run on.
+    `kiln image ls`), which later jobs can run on; `snapshot: {image-name: NAME, push: REPO}`
+    also pushes it as REPO:<version> and REPO:latest. A step `uses: kiln/snapshot@v1` (or
+    depot/snapshot-action@v1) with `with: {image: REF}` captures the sandbox at that point and
+    pushes it to REF (one reference per line); later steps go on in the same sandbox.
 
 OPTIONS
     -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
@@ -67,6 +75,10 @@ OPTIONS
     --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
                                  a job starts once the jobs it needs have finished
     --json                       print the run report as JSON on stdout (logs go to stderr)
+    --tls-verify=false           reach registries without checking their certificates (and
+                                 over plain HTTP); also `insecure_registries` in the config
+    --cert-dir DIR               a registry's CA (DIR/ca.crt); default
+                                 /etc/containers/certs.d/HOST:PORT/
 
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a
@@ -166,7 +178,9 @@ int RunCommand(App& app, const Args& args) {
                                    {"--env", "", true},
                                    {"--json", "", false},
                                    {"--warm-pool", "", true},
-                                   {"--concurrent-jobs", "", true}});
+                                   {"--concurrent-jobs", "", true},
+                                   {"--tls-verify", "", true},
+                                   {"--cert-dir", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
   auto files = workflow::WorkflowFiles(target);
@@ -185,6 +199,7 @@ int RunCommand(App& app, const Args& args) {
                                        : o.runners.warm_pool;
   if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
   app.set_warm_pool(warm);
+  if (Status s = ApplyRegistryFlags(app, *flags); !s.ok()) return Fail(s);
   o.only_job = flags->Get("--job");
   o.event = flags->Get("--event");  // "" = act's choice (workflow::ChooseEvent)
   o.named_file = !IsDirectory(target);

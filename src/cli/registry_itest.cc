@@ -75,6 +75,10 @@ TEST_F(RegistryE2E, PushThenPullIntoAnotherStateDirGivesTheSameImage) {
   auto again = Kiln({"pull", ref});  // nothing new: the same digest, one line
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(again.out, ref + " " + digest + "\n");
+  std::string by_digest = registry_->host() + "/team/tiny@" + digest;
+  auto pinned = Kiln({"pull", by_digest});
+  ASSERT_EQ(pinned.code, 0) << pinned.err;
+  EXPECT_EQ(pinned.out, by_digest + " " + digest + "\n");
 }
 
 TEST_F(RegistryE2E, PushWithoutADestinationNeedsAHostAndImageTagGivesOne) {
