@@ -73,6 +73,8 @@ Status FetchBlob(const BlobFetch& f, const oci::Descriptor& blob, const std::str
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
     UniqueFd rd(p[0]), wr(p[1]);
+    // A bigger pipe (best effort) lets the download run ahead of the unpack by more than 64 KiB.
+    (void)::fcntl(wr.get(), F_SETPIPE_SZ, 1 << 20);
     std::promise<Status> committed;
     std::shared_future<Status> verdict = committed.get_future().share();
     Status unpacked = Status::Ok();
