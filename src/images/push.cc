@@ -47,7 +47,7 @@ Status PushOne(const PushContext& c, const oci::Descriptor& blob, const std::str
   registry::BlobUpload upload;
   upload.descriptor = blob;
   upload.open = [&c, &blob] { return c.store->blobs().Open(blob.digest); };
-  upload.chunk_size = blob.size > kChunkedAbove ? c.options->chunk_size : 0;
+  upload.chunk_size = blob.size > c.options->chunked_above ? c.options->chunk_size : 0;
   upload.progress = [&](int64_t sent) { Report(c, blob, kind, State::kRunning, sent); };
   Status pushed = c.client->PushBlob(c.repo, upload);
   Report(c, blob, kind, pushed.ok() ? State::kDone : State::kFailed, pushed.ok() ? blob.size : 0);

@@ -25,7 +25,8 @@ inline constexpr int64_t kChunkedAbove = int64_t{64} << 20;
 
 struct PushOptions {
   int parallel = 4;
-  int64_t chunk_size = int64_t{32} << 20;  // bytes per PATCH for blobs over kChunkedAbove
+  int64_t chunked_above = kChunkedAbove;   // blobs bigger than this go in chunks
+  int64_t chunk_size = int64_t{32} << 20;  // bytes per PATCH of a chunked upload
   TransferFn progress;                     // optional
   BlobOrigins* origins = nullptr;          // optional
 };

@@ -28,10 +28,9 @@ class PushTest : public ::testing::Test {
                       {Tar("b.txt", "two"), oci::Compression::kZstd}});
     PutInStore(*store_, img_, "tool:1.0");
   }
-  Result<oci::Descriptor> Push(const std::string& dest) {
+  Result<oci::Descriptor> Push(const std::string& dest, PushOptions options = {}) {
     auto loaded = store_->Load("tool:1.0");
     EXPECT_TRUE(loaded.ok());
-    PushOptions options;
     options.origins = origins_.get();
     return PushImage(client_, *store_, *loaded, *oci::Reference::Parse(dest), options);
   }
@@ -103,6 +102,23 @@ TEST_F(PushTest, ARefusedMountFallsBackToAnUpload) {
   ASSERT_TRUE(Push("registry.test/team/tool:1.0").ok());
   for (const auto& l : img_.layers) EXPECT_EQ(Uploads(l.descriptor.digest), 1);
   EXPECT_EQ(fake_.OpenUploads(), 0);
+}
+
+TEST_F(PushTest, BigBlobsGoInChunksSmallOnesInOneRequest) {
+  PushOptions options;
+  options.chunked_above = img_.layers[0].descriptor.size - 1;  // the first layer is "big"
+  options.chunk_size = 16;
+  int64_t expected = 0;  // PATCHes of 16 bytes for each blob over the threshold
+  for (const auto* b : {&img_.config, &img_.layers[0], &img_.layers[1]}) {
+    if (b->descriptor.size > options.chunked_above) expected += (b->descriptor.size + 15) / 16;
+  }
+  ASSERT_LT(img_.layers[1].descriptor.size, img_.layers[0].descriptor.size);  // one goes whole
+  ASSERT_TRUE(Push("registry.test/team/tool:1.0", options).ok());
+  int patches = 0;
+  for (const auto& r : fake_.requests()) patches += r.method == "PATCH";
+  EXPECT_EQ(patches, expected);
+  EXPECT_EQ(Uploads(img_.layers[1].descriptor.digest), 1);
+  for (const auto& l : img_.layers) EXPECT_TRUE(fake_.HasBlob("team/tool", l.descriptor.digest));
 }
 
 TEST_F(PushTest, PushThenPullGivesTheSameDigest) {
