@@ -183,6 +183,21 @@ TEST_F(RegistryE2E, SkopeoPushedMultiLayerImagesPullAndRun) {
   EXPECT_NE(run.out.find("| 4"), std::string::npos) << run.out;
 }
 
+// On a terminal (script(1) gives kiln one), each blob's line is drawn and redrawn on stderr.
+TEST_F(RegistryE2E, ATerminalShowsEachBlobsProgress) {
+  StartRegistry();
+  ImportTiny();
+  std::string ref = registry_->host() + "/team/tiny:tty";
+  std::string cmd = testing::KilnBinary() + " --state-dir " + state_ + " push tiny:1 " + ref;
+  auto r = RunProcess({"script", "-qec", cmd, "/dev/null"}, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->exit_code, 0) << r->out;
+  EXPECT_NE(r->out.find("config   sha256:"), std::string::npos) << r->out;
+  EXPECT_NE(r->out.find("layer    sha256:"), std::string::npos) << r->out;
+  EXPECT_NE(r->out.find("done"), std::string::npos) << r->out;
+  EXPECT_NE(r->out.find("\033[2K"), std::string::npos) << "lines are redrawn in place";
+}
+
 TEST_F(RegistryE2E, HelpReadsLikeAManPage) {
   for (const char* verb : {"pull", "push", "login", "logout"}) {
     auto r = Kiln({verb, "--help"});
