@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include <atomic>
+#include <thread>
+
 #include "content/blob_store.h"
 #include "registry/client_suite.h"
 #include "testing/fault_proxy.h"
@@ -208,6 +211,33 @@ TEST_F(RealRegistryTest, WrongPasswordIsPermissionDenied) {
     EXPECT_EQ(s.message().find((*server)->password()), std::string::npos);
     EXPECT_EQ(log_.find((*server)->password()), std::string::npos);
   }
+}
+
+TEST_F(RealRegistryTest, ConcurrentPushesAndPullsShareOneClient) {
+  auto server = testing::RegistryServer::Start({testing::RegistryAuth::kToken, false});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  credentials_.by_host[(*server)->host()] = {(*server)->user(), (*server)->password()};
+  auto client = NewClient((*server)->host());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      std::string bytes = Bytes((1 << 20) + t);
+      BlobUpload u = Upload(bytes, t % 2 ? 300 * 1000 : 0);
+      std::string repo = "team/c" + std::to_string(t % 2);
+      Status pushed = client->PushBlob(repo, u);
+      EXPECT_TRUE(pushed.ok()) << pushed.ToString();
+      std::string got;
+      Status s = client->GetBlob(repo, u.descriptor, [&](std::string_view c) {
+        got.append(c);
+        return Status::Ok();
+      });
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      if (pushed.ok() && s.ok() && got == bytes) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 6);
 }
 
 }  // namespace
