@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "content/blob_store.h"
@@ -83,15 +84,19 @@ class RealRegistryTest : public ::testing::Test {
     o.host = std::move(host_options);
     o.host.certs_d_root = dir_.path();  // never the machine's /etc/containers/certs.d
     o.retry.attempts = 3;
-    o.retry.sleep = [this](double s) { sleeps_.push_back(s); };
+    o.retry.sleep = [this](double s) {  // called from every thread that retries
+      std::lock_guard lock(sleeps_mu_);
+      sleeps_.push_back(s);
+    };
     o.log = [this](const std::string& line) { log_ += line + "\n"; };
     return std::make_unique<Client>(host, o);
   }
   testing::ScratchDir dir_;
   std::unique_ptr<Transport> transport_;
   StaticCredentials credentials_;
+  std::mutex sleeps_mu_;
   std::vector<double> sleeps_;
-  std::string log_;
+  std::string log_;  // the client calls log one line at a time
 };
 
 TEST_F(RealRegistryTest, TlsWithTheRegistrysOwnCa) {

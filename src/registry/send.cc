@@ -24,6 +24,7 @@ Client::Impl::Impl(std::string host_name, ClientOptions opts)
       auth_(host, options.credentials, options.transport, endpoint.tls) {}
 
 void Client::Impl::Log(const std::string& line) const {
+  std::lock_guard lock(log_mu_);
   if (options.log) {
     options.log(line);
   } else {
