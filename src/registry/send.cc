@@ -61,9 +61,13 @@ Result<Response> Client::Impl::Send(const Call& call) {
     return Status(http.status().code(),
                   https.status().message() + "; over plain HTTP: " + http.status().message());
   }
-  Log(host + ": no TLS here; using plain HTTP");
-  std::lock_guard lock(mu_);
-  base_ = endpoint.http_base;
+  bool first;
+  {
+    std::lock_guard lock(mu_);
+    first = base_.empty();
+    base_ = endpoint.http_base;
+  }
+  if (first) Log(host + ": no TLS here; using plain HTTP");
   return http;
 }
 
