@@ -57,7 +57,8 @@ struct RetryPolicy {
   int attempts = 5;               // tries in all, the first included
   double initial_backoff = 0.25;  // seconds; doubled each time, with jitter
   double max_backoff = 8;
-  // Sleeps between attempts; tests pass one that does not (default: the real sleep).
+  // Sleeps between attempts; tests pass one that does not (default: the real sleep). Called
+  // from each thread that retries, at once.
   std::function<void(double seconds)> sleep;
 };
 
@@ -76,7 +77,8 @@ struct ClientOptions {
   CredentialSource* credentials = nullptr;   // not owned; null = anonymous only
   HostOptions host;
   RetryPolicy retry;
-  std::function<void(const std::string&)> log;  // retries and fallbacks, for people
+  // Retries and fallbacks, for people; one line at a time (default: kiln's log, info).
+  std::function<void(const std::string&)> log;
 };
 
 // A manifest or index as the registry serves it.

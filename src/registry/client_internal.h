@@ -48,6 +48,7 @@ class Client::Impl {
                                std::initializer_list<int> ok);
   // `result` (not Ok, or a status outside `ok`) as a Status naming `what` and the tries.
   static Status Failure(const Result<Response>& result, const std::string& what, int tries);
+  // Tells options.log (else kiln's log) one line, one caller at a time.
   void Log(const std::string& line) const;
   class BlobPush;  // upload.cc
 
@@ -61,7 +62,8 @@ class Client::Impl {
                             const TlsPolicy& tls);
   Authorizer auth_;
   std::mutex mu_;
-  std::string base_;  // the base that answered, once one did
+  std::string base_;           // the base that answered, once one did
+  mutable std::mutex log_mu_;  // options.log sees one line at a time
 };
 
 // "repository:REPO:ACTIONS".

@@ -8,6 +8,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "content/blob_store.h"
 #include "registry/client_suite.h"
 #include "testing/fault_proxy.h"
@@ -80,15 +84,19 @@ class RealRegistryTest : public ::testing::Test {
     o.host = std::move(host_options);
     o.host.certs_d_root = dir_.path();  // never the machine's /etc/containers/certs.d
     o.retry.attempts = 3;
-    o.retry.sleep = [this](double s) { sleeps_.push_back(s); };
+    o.retry.sleep = [this](double s) {  // called from every thread that retries
+      std::lock_guard lock(sleeps_mu_);
+      sleeps_.push_back(s);
+    };
     o.log = [this](const std::string& line) { log_ += line + "\n"; };
     return std::make_unique<Client>(host, o);
   }
   testing::ScratchDir dir_;
   std::unique_ptr<Transport> transport_;
   StaticCredentials credentials_;
+  std::mutex sleeps_mu_;
   std::vector<double> sleeps_;
-  std::string log_;
+  std::string log_;  // the client calls log one line at a time
 };
 
 TEST_F(RealRegistryTest, TlsWithTheRegistrysOwnCa) {
@@ -208,6 +216,33 @@ TEST_F(RealRegistryTest, WrongPasswordIsPermissionDenied) {
     EXPECT_EQ(s.message().find((*server)->password()), std::string::npos);
     EXPECT_EQ(log_.find((*server)->password()), std::string::npos);
   }
+}
+
+TEST_F(RealRegistryTest, ConcurrentPushesAndPullsShareOneClient) {
+  auto server = testing::RegistryServer::Start({testing::RegistryAuth::kToken, false});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  credentials_.by_host[(*server)->host()] = {(*server)->user(), (*server)->password()};
+  auto client = NewClient((*server)->host());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      std::string bytes = Bytes((1 << 20) + t);
+      BlobUpload u = Upload(bytes, t % 2 ? 300 * 1000 : 0);
+      std::string repo = "team/c" + std::to_string(t % 2);
+      Status pushed = client->PushBlob(repo, u);
+      EXPECT_TRUE(pushed.ok()) << pushed.ToString();
+      std::string got;
+      Status s = client->GetBlob(repo, u.descriptor, [&](std::string_view c) {
+        got.append(c);
+        return Status::Ok();
+      });
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      if (pushed.ok() && s.ok() && got == bytes) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 6);
 }
 
 }  // namespace

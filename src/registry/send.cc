@@ -24,6 +24,7 @@ Client::Impl::Impl(std::string host_name, ClientOptions opts)
       auth_(host, options.credentials, options.transport, endpoint.tls) {}
 
 void Client::Impl::Log(const std::string& line) const {
+  std::lock_guard lock(log_mu_);
   if (options.log) {
     options.log(line);
   } else {
@@ -60,9 +61,13 @@ Result<Response> Client::Impl::Send(const Call& call) {
     return Status(http.status().code(),
                   https.status().message() + "; over plain HTTP: " + http.status().message());
   }
-  Log(host + ": no TLS here; using plain HTTP");
-  std::lock_guard lock(mu_);
-  base_ = endpoint.http_base;
+  bool first;
+  {
+    std::lock_guard lock(mu_);
+    first = base_.empty();
+    base_ = endpoint.http_base;
+  }
+  if (first) Log(host + ": no TLS here; using plain HTTP");
   return http;
 }
 
