@@ -75,6 +75,7 @@ TEST_F(RegistryE2E, PushThenPullIntoAnotherStateDirGivesTheSameImage) {
   auto again = Kiln({"pull", ref});  // nothing new: the same digest, one line
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(again.out, ref + " " + digest + "\n");
+  EXPECT_EQ(again.err, "") << "nothing but the result off a terminal";
   std::string by_digest = registry_->host() + "/team/tiny@" + digest;
   auto pinned = Kiln({"pull", by_digest});
   ASSERT_EQ(pinned.code, 0) << pinned.err;
