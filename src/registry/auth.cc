@@ -1,11 +1,10 @@
 #include "registry/auth.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include "base/json.h"
+#include "registry/auth_file.h"
 #include "registry/errors.h"
 #include "registry/url.h"
 
@@ -71,13 +70,7 @@ std::vector<Challenge> ParseChallenges(const std::vector<std::string>& header_va
 }
 
 std::string BasicAuthorization(const Credentials& c) {
-  std::string plain = c.username + ":" + c.password;
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(plain.data()),
-                          static_cast<int>(plain.size()));
-  out.resize(n);
-  return "Basic " + out;
+  return "Basic " + Base64Encode(c.username + ":" + c.password);
 }
 
 Status AuthRequired(const std::string& host, bool had_credentials) {

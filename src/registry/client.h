@@ -73,8 +73,8 @@ struct HostOptions {
 };
 
 struct ClientOptions {
-  Transport* transport = nullptr;            // not owned; outlives the client
-  CredentialSource* credentials = nullptr;   // not owned; null = anonymous only
+  Transport* transport = nullptr;           // not owned; outlives the client
+  CredentialSource* credentials = nullptr;  // not owned; null = anonymous only
   HostOptions host;
   RetryPolicy retry;
   // Retries and fallbacks, for people; one line at a time (default: kiln's log, info).

@@ -3,7 +3,6 @@
 // fake_registry_access.cc.
 #include "registry/fake_registry.h"
 
-#include <openssl/evp.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <charconv>
 
 #include "base/json.h"
+#include "registry/auth.h"
 #include "registry/fake_registry_internal.h"
 
 namespace kiln::registry {
@@ -38,16 +38,6 @@ void ParseQuery(std::string_view query, std::multimap<std::string, std::string>*
     out->emplace(PercentDecode(pair.substr(0, eq)),
                  eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1)));
   }
-}
-
-std::string BasicValue(const Credentials& c) {
-  std::string plain = c.username + ":" + c.password;
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(plain.data()),
-                          static_cast<int>(plain.size()));
-  out.resize(n);
-  return "Basic " + out;
 }
 
 }  // namespace
@@ -127,7 +117,7 @@ std::optional<Response> FakeRegistry::CheckAuth(Call& call, const std::string& r
   if (options_.auth == Auth::kNone) return std::nullopt;
   std::string given = call.Header("Authorization");
   if (options_.auth == Auth::kBasic) {
-    if (given == BasicValue(options_.credentials)) return std::nullopt;
+    if (given == BasicAuthorization(options_.credentials)) return std::nullopt;
     Response r = ErrorResponse(401, "UNAUTHORIZED", "authentication required");
     r.headers.emplace("www-authenticate", "Basic realm=\"fake registry\"");
     return r;
@@ -173,7 +163,7 @@ Result<Response> FakeRegistry::ServeToken(Call& call) {
       scopes.push_back(joined.substr(p, space - p));
       p = space + 1;
     }
-  } else if (!want.username.empty() && call.Header("Authorization") != BasicValue(want)) {
+  } else if (!want.username.empty() && call.Header("Authorization") != BasicAuthorization(want)) {
     return ErrorResponse(401, "UNAUTHORIZED", "wrong username or password");
   }
   std::set<std::string> granted;
