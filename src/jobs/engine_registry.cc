@@ -29,15 +29,8 @@ registry::ClientOptions Engine::ClientOptionsLocked(const std::string& host,
       !options_.tls_verify || std::find(insecure.begin(), insecure.end(), host) != insecure.end();
   o.host.cert_dir = options_.cert_dir;
   o.retry = options_.retry;
-  // Retries are worth a warning; the rest (the plain-HTTP fallback of a loopback registry) is
-  // detail: kiln pull and push print only their result unless asked (-v).
-  o.log = [](const std::string& line) {
-    if (line.find("retrying") != std::string::npos) {
-      LogWarn(line);
-    } else {
-      LogDebug(line);
-    }
-  };
+  // Retries are warnings; the rest (the plain-HTTP fallback of a loopback registry) is detail:
+  // kiln pull and push print only their result unless asked (-v). The client's default.
   return o;
 }
 

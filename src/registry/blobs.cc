@@ -67,7 +67,7 @@ Status Client::GetBlob(const std::string& repo, const oci::Descriptor& blob,
     }
     return r;
   };
-  auto log = [this](const std::string& line) { impl_->Log(line); };
+  auto log = [this](const std::string& line) { impl_->Log(LogLevel::kWarn, line); };
   Result<Response> r = WithRetries(impl_->options.retry, what, log, attempt, &tries);
   if (!sink_status.ok()) return sink_status;
   if (r.ok() && (r->status == 200 || r->status == 206)) return Status::Ok();

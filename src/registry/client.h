@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "base/log.h"
 #include "base/status.h"
 #include "oci/digest.h"
 #include "oci/types.h"
@@ -77,8 +78,9 @@ struct ClientOptions {
   CredentialSource* credentials = nullptr;  // not owned; null = anonymous only
   HostOptions host;
   RetryPolicy retry;
-  // Retries and fallbacks, for people; one line at a time (default: kiln's log, info).
-  std::function<void(const std::string&)> log;
+  // For people, one line at a time (default: kiln's log): retries and resumed transfers at
+  // kWarn, detail such as the plain-HTTP fallback of a loopback host at kDebug.
+  std::function<void(LogLevel, const std::string&)> log;
 };
 
 // A manifest or index as the registry serves it.

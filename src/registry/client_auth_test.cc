@@ -50,7 +50,7 @@ class AuthTest : public ::testing::Test {
     o.transport = &tamper_;
     o.credentials = &credentials_;
     o.retry.sleep = [](double) {};
-    o.log = [this](const std::string& line) { log_ += line + "\n"; };
+    o.log = [this](LogLevel, const std::string& line) { log_ += line + "\n"; };
     client_ = std::make_unique<Client>(fake_->host(), o);
   }
   std::vector<std::string> Tokens() {

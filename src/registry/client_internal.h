@@ -49,7 +49,7 @@ class Client::Impl {
   // `result` (not Ok, or a status outside `ok`) as a Status naming `what` and the tries.
   static Status Failure(const Result<Response>& result, const std::string& what, int tries);
   // Tells options.log (else kiln's log) one line, one caller at a time.
-  void Log(const std::string& line) const;
+  void Log(LogLevel level, const std::string& line) const;
   class BlobPush;  // upload.cc
 
   const std::string host;

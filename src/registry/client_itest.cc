@@ -88,7 +88,7 @@ class RealRegistryTest : public ::testing::Test {
       std::lock_guard lock(sleeps_mu_);
       sleeps_.push_back(s);
     };
-    o.log = [this](const std::string& line) { log_ += line + "\n"; };
+    o.log = [this](LogLevel, const std::string& line) { log_ += line + "\n"; };
     return std::make_unique<Client>(host, o);
   }
   testing::ScratchDir dir_;

@@ -45,7 +45,7 @@ class FakeClientTest : public ::testing::Test {
     o.retry.initial_backoff = 0.25;
     o.retry.max_backoff = 1;
     o.retry.sleep = [this](double s) { sleeps_.push_back(s); };
-    o.log = [this](const std::string& line) { log_ += line + "\n"; };
+    o.log = [this](LogLevel, const std::string& line) { log_ += line + "\n"; };
     client_ = std::make_unique<Client>(fake_->host(), o);
   }
   BlobUpload Upload(const std::string& bytes, int64_t chunk = 0) {

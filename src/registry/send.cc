@@ -23,12 +23,12 @@ Client::Impl::Impl(std::string host_name, ClientOptions opts)
       endpoint(EndpointFor(host, options.host)),
       auth_(host, options.credentials, options.transport, endpoint.tls) {}
 
-void Client::Impl::Log(const std::string& line) const {
+void Client::Impl::Log(LogLevel level, const std::string& line) const {
   std::lock_guard lock(log_mu_);
   if (options.log) {
-    options.log(line);
+    options.log(level, line);
   } else {
-    LogInfo(line);
+    kiln::Log(level, line);
   }
 }
 
@@ -67,7 +67,7 @@ Result<Response> Client::Impl::Send(const Call& call) {
     first = base_.empty();
     base_ = endpoint.http_base;
   }
-  if (first) Log(host + ": no TLS here; using plain HTTP");
+  if (first) Log(LogLevel::kDebug, host + ": no TLS here; using plain HTTP");
   return http;
 }
 
@@ -144,7 +144,7 @@ Result<Response> Client::Impl::Transfer(const Call& call, const std::string& url
 Result<Response> Client::Impl::SendChecked(const Call& call, const std::string& what,
                                            std::initializer_list<int> ok) {
   int tries = 0;
-  auto log = [this](const std::string& line) { Log(line); };
+  auto log = [this](const std::string& line) { Log(LogLevel::kWarn, line); };
   Result<Response> r = WithRetries(
       options.retry, what, log, [&](AttemptNotes&) { return Send(call); }, &tries);
   if (r.ok() && std::find(ok.begin(), ok.end(), r->status) != ok.end()) return r;

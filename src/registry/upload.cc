@@ -42,7 +42,7 @@ class Client::Impl::BlobPush {
         return Client::Impl::Failure(r, what_, tries);
       }
       double wait = Backoff(impl_.options.retry, failed);
-      impl_.Log(what_ + ": " +
+      impl_.Log(LogLevel::kWarn, what_ + ": " +
                 (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
                 ", resuming in " + FormatDuration(wait));
       SleepFor(impl_.options.retry, wait);
