@@ -21,6 +21,7 @@ Result<jobs::Engine*> App::Engine() {
   const char* init = std::getenv("KILN_INIT");
   o.init_path = init != nullptr && *init != '\0' ? init : config.init_path;
   o.max_layers = config.max_layers;
+  o.layer_compression = config.layer_compression;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();
 }

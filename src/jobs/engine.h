@@ -49,6 +49,8 @@ struct EngineOptions {
   // The longest chain of snapshot layers over an image's original base; the snapshot that
   // would pass it is written as one squashed layer over that base instead.
   int max_layers = 32;
+  // How snapshot layers are compressed (config layer_compression): gzip or zstd.
+  oci::Compression layer_compression = oci::Compression::kGzip;
   std::string default_size = runtime::kDefaultSize;  // the size of sandboxes that name none
   std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
   int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used

@@ -115,6 +115,7 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
         " snapshot layers and this job's changes are "
         "squashed into one layer over the original base");
   }
+  c.compression = engine_.options().layer_compression;
   c.on_progress = request_.log;
   Log("📸  snapshot " + req.image_name + ": capturing");
   ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, store->blobs()));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "oci/media_types.h"
 #include "runtime/size.h"
 #include "snapshot/layer_apply.h"
 
@@ -30,6 +31,8 @@ struct Config {
   // The longest chain of snapshot layers: the version that would pass it is squashed into one
   // layer over the original base.
   int max_layers = kDefaultMaxLayers;
+  // How new snapshot layers are compressed: "gzip" (every OCI tool reads it) or "zstd".
+  oci::Compression layer_compression = oci::Compression::kGzip;
 };
 
 // Reads the file at `path`; "" gives every default. InvalidArgument for a file that cannot be

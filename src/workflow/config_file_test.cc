@@ -35,6 +35,7 @@ warm_pool = 2
 max_layer_unpacked = "2G"
 init_path = "/usr/libexec/kiln/kiln-init"
 max_layers = 40
+layer_compression = "zstd"
 [labels]
 ubuntu-latest = "debian:bookworm"
 [sizes."2x8"]
@@ -48,6 +49,7 @@ disk = "10G"
   EXPECT_EQ(c->max_layer_unpacked, int64_t{2} << 30);
   EXPECT_EQ(c->init_path, "/usr/libexec/kiln/kiln-init");
   EXPECT_EQ(c->max_layers, 40);
+  EXPECT_EQ(c->layer_compression, oci::Compression::kZstd);
   EXPECT_EQ(c->labels.at("ubuntu-latest"), "debian:bookworm");
   EXPECT_EQ(c->disk.at("2x8"), int64_t{10} << 30);
 }
@@ -64,6 +66,7 @@ TEST_F(ConfigFileTest, Defaults) {
     EXPECT_EQ(c.max_layer_unpacked, snapshot::kDefaultMaxLayerUnpacked);
     EXPECT_EQ(c.init_path, "");
     EXPECT_EQ(c.max_layers, 32);
+    EXPECT_EQ(c.layer_compression, oci::Compression::kGzip);
     EXPECT_TRUE(c.labels.empty());
     EXPECT_TRUE(c.disk.empty());
   }
@@ -72,8 +75,8 @@ TEST_F(ConfigFileTest, Defaults) {
 // Before: all of these were read as if the line were not there.
 TEST_F(ConfigFileTest, UnknownKeysNameTheLineAndTheKeysThereAre) {
   const std::string keys =
-      "(keys: default_image, default_size, init_path, labels, max_layer_unpacked, "
-      "max_layers, sizes, warm_pool)";
+      "(keys: default_image, default_size, init_path, labels, layer_compression, "
+      "max_layer_unpacked, max_layers, sizes, warm_pool)";
   EXPECT_EQ(Error("warm_pool = 1\n\ndefault_imag = \"debian\"\n"),
             "FILE:3: unknown key default_imag " + keys);
   EXPECT_EQ(Error("default_image = \"debian\"\n[lables]\nx = \"y\"\n"),
@@ -92,6 +95,10 @@ TEST_F(ConfigFileTest, WrongTypesNameTheLineAndTheType) {
             "FILE:1: max_layers must be an integer from 1 to 500, not a string");
   EXPECT_EQ(Error("max_layers = 0\n"),
             "FILE:1: max_layers must be an integer from 1 to 500, not 0");
+  EXPECT_EQ(Error("layer_compression = \"xz\"\n"),
+            "FILE:1: layer_compression must be \"gzip\" or \"zstd\", not \"xz\"");
+  EXPECT_EQ(Error("layer_compression = 1\n"),
+            "FILE:1: layer_compression must be \"gzip\" or \"zstd\", not an integer");
   EXPECT_EQ(Error("warm_pool = 65\n"), "FILE:1: warm_pool must be an integer from 0 to 64, not 65");
   EXPECT_EQ(Error("warm_pool = 1.5\n"),
             "FILE:1: warm_pool must be an integer from 0 to 64, not a floating-point number");
