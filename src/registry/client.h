@@ -72,8 +72,8 @@ struct HostOptions {
 };
 
 struct ClientOptions {
-  Transport* transport = nullptr;           // not owned; outlives the client
-  CredentialSource* credentials = nullptr;  // not owned; null = anonymous only
+  Transport* transport = nullptr;            // not owned; outlives the client
+  CredentialSource* credentials = nullptr;   // not owned; null = anonymous only
   HostOptions host;
   RetryPolicy retry;
   std::function<void(const std::string&)> log;  // retries and fallbacks, for people
