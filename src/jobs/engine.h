@@ -38,6 +38,7 @@
 
 namespace kiln::jobs {
 
+class PackService;
 class PoolService;
 
 struct EngineOptions {
@@ -51,6 +52,10 @@ struct EngineOptions {
   int max_layers = 32;
   // How snapshot layers are compressed (config layer_compression): gzip or zstd.
   oci::Compression layer_compression = oci::Compression::kGzip;
+  // A snapshot's version is usable as soon as its upper dir is in the layer cache, and its blobs
+  // are written in the background (images/pending.h, PackService); false: written before the
+  // version is recorded, as the job ends.
+  bool background_pack = true;
   std::string default_size = runtime::kDefaultSize;  // the size of sandboxes that name none
   std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
   int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used
@@ -71,7 +76,8 @@ struct Swept {
 class Engine {
  public:
   explicit Engine(EngineOptions options);
-  // Refills the warm pools jobs used (PoolService::Refill), then removes this process's run dir.
+  // Waits for the pending versions being made whole (PackService), refills the warm pools jobs
+  // used (PoolService::Refill), then removes this process's run dir.
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -92,8 +98,10 @@ class Engine {
   Result<std::string> RunsDir();
   Swept swept() const;
   PoolService& pool() { return *pool_; }
+  PackService& packer() { return *pack_; }
 
-  // The image `ref` names (catalogue, then store), not prepared.
+  // The image `ref` names (catalogue, then store), not prepared. A pending version is made
+  // whole first (waiting for its packer when one is at work).
   Result<images::Image> ResolveImage(const std::string& ref);
   // The size a sandbox gets: `requested` when set (FailedPrecondition when it is smaller than
   // the size the image was made on), else the larger of default_size and that size; with the
@@ -103,7 +111,7 @@ class Engine {
   // The lower dirs of every sandbox that exists (this and other kiln processes'): their layers
   // must stay in the layer cache.
   Result<std::vector<std::string>> LayerDirsInUse();
-  // Blobs and cached layers no image name, version or sandbox uses.
+  // Blobs and cached layers no image name, version or sandbox uses (after the packer is idle).
   Result<images::GcReport> CollectGarbage();
 
  private:
@@ -123,6 +131,7 @@ class Engine {
   UniqueFd runs_lock_;
   Swept swept_;
   std::unique_ptr<PoolService> pool_;
+  std::unique_ptr<PackService> pack_;
 };
 
 }  // namespace kiln::jobs
