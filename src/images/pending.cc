@@ -39,6 +39,18 @@ Result<UniqueFd> LockDir(const std::string& dir) {
 
 }  // namespace
 
+std::string CurrentBootId() {
+  auto id = ReadFile("/proc/sys/kernel/random/boot_id");
+  if (!id.ok()) return "";
+  std::string s = *id;
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool FromAnotherBoot(const PendingSpec& spec) {
+  return !spec.boot_id.empty() && spec.boot_id != CurrentBootId();
+}
+
 std::string SerializePending(const PendingSpec& s) {
   Json j = {{"base", s.base.str()},
             {"layer_key", s.layer_key},
@@ -47,7 +59,8 @@ std::string SerializePending(const PendingSpec& s) {
             {"env", s.env},
             {"labels", s.labels},
             {"created", s.created},
-            {"media_type", oci::LayerMediaType(s.compression)}};
+            {"media_type", oci::LayerMediaType(s.compression)},
+            {"boot_id", s.boot_id}};
   return DumpJson(j);
 }
 
@@ -62,6 +75,7 @@ Result<PendingSpec> ParsePending(const std::string& text) {
     s.env = j.at("env").get<std::vector<std::string>>();
     s.labels = j.at("labels").get<std::map<std::string, std::string>>();
     s.created = j.at("created").get<int64_t>();
+    s.boot_id = j.value("boot_id", "");
     ASSIGN_OR_RETURN(s.compression, oci::LayerCompression(j.at("media_type").get<std::string>()));
   } catch (const Json::exception& e) {
     return InvalidArgument(std::string("pending version: ") + e.what());
@@ -102,11 +116,18 @@ Result<catalog::VersionRecord> MakeWhole(const PendingParts& parts, const catalo
   ASSIGN_OR_RETURN(catalog::VersionRecord now,
                    parts.catalog->Resolve(v.image, v.version.ToString()));
   if (!now.is_pending()) return now;
+  if (FromAnotherBoot(spec)) {
+    // Never synced, and the host restarted since: what is left of the dir may be partial.
+    RETURN_IF_ERROR(parts.catalog->DeleteVersions(v.image, {v.version}, true).status());
+    return DataLoss(display + " was deleted: the host restarted before its layer was written, " +
+                    "so its files may be incomplete");
+  }
   if (!lock.ok()) return lock.status().WithContext("make " + display + " whole");
   Stopwatch watch;
   ASSIGN_OR_RETURN(snapshot::CaptureRequest c, CaptureFor(parts, spec));
   auto captured = snapshot::Capture(c, parts.store->blobs());
   if (!captured.ok()) return captured.status().WithContext("make " + display + " whole");
+  RETURN_IF_ERROR(SyncFilesystem(dir));  // durable before a whole version trusts it
   RETURN_IF_ERROR(parts.layers->Link(captured->layer.diff_id, spec.layer_key));
   RETURN_IF_ERROR(parts.catalog->CompleteVersion(v.image, v.version, captured->manifest.digest,
                                                  captured->size));

@@ -13,6 +13,11 @@
 // another kiln process) waits, then finds the version whole and returns it. A kiln killed
 // mid-pack leaves the row pending and the dir in place; the next MakeWhole (the engine's sweep
 // at startup) packs it again. The blobs of a killed pack are unnamed, and GC removes them.
+//
+// Durability: the sandbox's overlay was volatile, so the keyed dir is synced (syncfs) by
+// MakeWhole before the version is whole. A pending version recorded before the host restarted
+// may have lost data with the page cache: MakeWhole deletes it (DataLoss; `latest` moves back)
+// rather than make a blob of what is left.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +45,13 @@ struct PendingSpec {
   std::map<std::string, std::string> labels;
   int64_t created = 0;
   oci::Compression compression = oci::Compression::kGzip;
+  std::string boot_id;  // the host's boot when recorded (/proc/sys/kernel/random/boot_id)
 };
+
+// This boot's id ("" when unknown).
+std::string CurrentBootId();
+// True when `spec` was recorded in another boot of the host (see Durability above).
+bool FromAnotherBoot(const PendingSpec& spec);
 
 std::string SerializePending(const PendingSpec& spec);
 // InvalidArgument naming what is wrong.

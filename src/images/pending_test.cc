@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "base/fs.h"
+#include "testing/test_env.h"
+
 namespace kiln::images {
 namespace {
 
@@ -39,6 +42,40 @@ TEST(PendingSpecTest, RefusesBadKeysAndText) {
   EXPECT_EQ(ParsePending("{").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParsePending("{}").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParsePending(R"({"base":"nope"})").status().code(), Code::kInvalidArgument);
+}
+
+// Recorded in another boot of the host (the volatile overlay's dir was never synced): deleted,
+// not packed; one of this boot is made whole as usual (not reached here: no base image).
+TEST(PendingSpecTest, AVersionFromAnotherBootIsDeletedNotPacked) {
+  EXPECT_FALSE(CurrentBootId().empty());
+  testing::ScratchDir dir;
+  auto store = content::ImageStore::Open(dir.Sub("oci"));
+  ASSERT_TRUE(store.ok());
+  auto layers = snapshot::LayerCache::Open(dir.Sub("layers"), &(*store)->blobs());
+  ASSERT_TRUE(layers.ok());
+  auto cat = catalog::NewMemoryCatalog();
+  catalog::NewVersion whole;
+  whole.manifest = oci::Digest::FromData("1.0.0");
+  ASSERT_TRUE(cat->AddVersion("tools", {}, whole).ok());
+  PendingSpec spec;
+  spec.base = whole.manifest;
+  spec.layer_key = snapshot::LayerCache::NewKey();
+  spec.boot_id = "00000000-0000-0000-0000-000000000000";
+  EXPECT_TRUE(FromAnotherBoot(spec));
+  ASSERT_TRUE(MakeDirs(layers->DirFor(spec.layer_key)).ok());
+  catalog::NewVersion nv;
+  nv.pending = SerializePending(spec);
+  auto v = cat->AddVersion("tools", {}, nv);
+  ASSERT_TRUE(v.ok());
+  PendingParts parts{store->get(), cat.get(), &*layers};
+  auto made = MakeWhole(parts, *v, {});
+  EXPECT_EQ(made.status().code(), Code::kDataLoss) << made.status().ToString();
+  auto latest = cat->Resolve("tools", "latest");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->version.ToString(), "1.0.0");
+  EXPECT_EQ(cat->List("tools")->size(), 1u);
+  spec.boot_id = CurrentBootId();
+  EXPECT_FALSE(FromAnotherBoot(spec));
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ Result<catalog::VersionRecord> RecordPendingVersion(catalog::Catalog& catalog, c
 
 Status AdoptKeyedLayer(snapshot::LayerCache& layers, const std::string& key,
                        const std::string& staged_dir, const std::set<std::string>& exclude) {
+  // Not synced here (the overlay was volatile): MakeWhole syncs it before it is a whole layer.
   for (const auto& ex : exclude) RETURN_IF_ERROR(RemoveTree(JoinPath(staged_dir, ex)));
   std::string dir = layers.DirFor(key);
   if (::rename(staged_dir.c_str(), dir.c_str()) != 0) {
@@ -45,6 +46,8 @@ Status AdoptKeyedLayer(snapshot::LayerCache& layers, const std::string& key,
 Status AdoptLayer(snapshot::LayerCache& layers, const oci::Digest& diff_id,
                   const std::string& staged_dir, const std::set<std::string>& exclude) {
   for (const auto& ex : exclude) RETURN_IF_ERROR(RemoveTree(JoinPath(staged_dir, ex)));
+  // The sandbox's overlay was volatile: make the layer durable before the cache trusts it.
+  RETURN_IF_ERROR(SyncFilesystem(staged_dir));
   return layers.Adopt(diff_id, staged_dir);
 }
 

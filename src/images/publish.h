@@ -30,7 +30,8 @@ Result<catalog::VersionRecord> RecordVersion(catalog::Catalog& catalog, const Pu
 
 // Moves `staged_dir` (an overlay upper dir holding exactly the captured layer, once the overlay
 // is unmounted; same filesystem as the cache) into the layer cache as `diff_id`, after removing
-// the `exclude` paths (mount targets, which the layer does not hold). On failure the next job
+// the `exclude` paths (mount targets, which the layer does not hold) and syncing it (sandbox
+// overlays are volatile: snapshot/overlay.h). On failure the next job
 // unpacks the layer instead; the image is whole either way.
 Status AdoptLayer(snapshot::LayerCache& layers, const oci::Digest& diff_id,
                   const std::string& staged_dir, const std::set<std::string>& exclude);
@@ -40,7 +41,8 @@ Result<catalog::VersionRecord> RecordPendingVersion(catalog::Catalog& catalog, c
                                                     const PendingSpec& spec);
 
 // Moves `staged_dir` (an overlay upper dir, once the overlay is unmounted; same filesystem as the
-// cache) into the layer cache as the keyed dir `key`, after removing the `exclude` paths.
+// cache) into the layer cache as the keyed dir `key`, after removing the `exclude` paths. Not
+// synced: MakeWhole syncs it in the background (images/pending.h).
 Status AdoptKeyedLayer(snapshot::LayerCache& layers, const std::string& key,
                        const std::string& staged_dir, const std::set<std::string>& exclude);
 

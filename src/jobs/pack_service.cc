@@ -29,6 +29,12 @@ Result<int> PackService::Sweep() {
   int n = 0;
   for (const auto& v : versions) {
     if (!v.is_pending()) continue;
+    auto spec = images::ParsePending(v.pending);
+    if (spec.ok() && images::FromAnotherBoot(*spec)) {
+      // Now, before any job resolves it: MakeWhole deletes it (see images/pending.h).
+      LogWarn(MakeWholeNow(v).status().message());
+      continue;
+    }
     LogInfo(v.image + ":" + v.version.ToString() +
             " is pending (left by a killed kiln?): writing its blobs from the layer cache");
     Submit(v);

@@ -161,7 +161,8 @@ Result<catalog::VersionRecord> JobSession::PublishPending() {
                            c.env,
                            c.labels,
                            c.created,
-                           c.compression};
+                           c.compression,
+                           images::CurrentBootId()};
   images::Publication p{snapshot_->image_name, snapshot_->version, size_.name, request_.source,
                         engine_.clock().NowUnix()};
   ASSIGN_OR_RETURN(catalog::VersionRecord v, images::RecordPendingVersion(*cat, p, spec));
