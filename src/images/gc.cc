@@ -28,9 +28,10 @@ Result<GcReport> CollectGarbage(content::ImageStore& store, catalog::Catalog& ca
       roots.push_back(v.manifest);
       continue;
     }
-    ASSIGN_OR_RETURN(PendingSpec spec, ParsePending(v.pending));
-    roots.push_back(spec.base);
-    keep_names.push_back(spec.layer_key);
+    auto spec = ParsePending(v.pending);
+    if (!spec.ok()) continue;  // unreadable: it can never be made whole; GC goes on
+    roots.push_back(spec->base);
+    keep_names.push_back(spec->layer_key);
   }
   ASSIGN_OR_RETURN(report.blob_bytes, store.CollectGarbage(roots));
 
