@@ -11,7 +11,8 @@
 //
 // State directory layout (default /var/lib/kiln; --state-dir or KILN_STATE_DIR):
 //   oci/        an OCI image layout: oci-layout, index.json (image names), blobs/sha256/…
-//   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700)
+//   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700); a
+//               snapshot's upper dir as snap-<key>/, its diff ID a symlink to it once packed
 //   sandboxes/  one directory per live sandbox (the runtime's)
 //   crun/       crun's state (--root)
 //   runs/       one directory per kiln process running jobs (their temp/, home/, step scripts),

@@ -209,6 +209,34 @@ TEST_F(SessionTest, ANewVersionIsUsableBeforeItsBlobIsWritten) {
   EXPECT_EQ((*j)["Layers"].size(), 2u);
 }
 
+// What needs the blobs does not wait for the packer's turn: `kiln image inspect` (another
+// process) of a pending version writes them itself, and the version is whole after.
+TEST_F(SessionTest, InspectingAPendingVersionMakesItWhole) {
+  auto engine = NewEngine();
+  engine->packer().Hold(true);
+  auto v = SnapshotJob(*engine, "busybox:1", "seen", "s");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_TRUE(v->is_pending());
+  auto inspect = RunProcess(
+      {testing::KilnBinary(), "--state-dir", state_, "image", "inspect", "seen", "--json"});
+  ASSERT_TRUE(inspect.ok() && inspect->exit_code == 0)
+      << (inspect.ok() ? inspect->err : inspect.status().ToString());
+  auto j = ParseJson(inspect->out);
+  ASSERT_TRUE(j.ok());
+  auto cat = engine->Catalog();
+  ASSERT_TRUE(cat.ok());
+  auto whole = (*cat)->Resolve("seen", "latest");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_FALSE(whole->is_pending());
+  EXPECT_EQ((*j)["descriptor"]["digest"].get<std::string>(), whole->manifest.str());
+  EXPECT_EQ((*j)["manifest"]["layers"].size(), 2u);
+  engine->packer().Hold(false);
+  engine->packer().WaitIdle();  // finds it whole: nothing written twice
+  auto after = (*cat)->Resolve("seen", "latest");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->manifest, whole->manifest);
+}
+
 // A kiln killed after the version was usable and before its blob was written: the next start
 // writes the blob from the layer cache, and the version is whole and runs.
 TEST_F(SessionTest, AVersionLeftPendingByAKilledKilnIsMadeWholeOnTheNextStart) {
