@@ -28,6 +28,12 @@ Status FsyncDir(const std::string& dir) {
   return Status::Ok();
 }
 
+Status SyncFilesystem(const std::string& path) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY));
+  if (::syncfs(fd.get()) != 0) return ErrnoStatus("syncfs " + path, errno);
+  return Status::Ok();
+}
+
 namespace {
 Status WriteViaRename(const std::string& path, int mode, bool durable,
                       const std::function<Status(int)>& fill) {

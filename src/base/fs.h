@@ -24,6 +24,8 @@ Status WriteFileAtomicWith(const std::string& path, int mode,
 Status WriteScratchFile(const std::string& path, std::string_view data, int mode = 0644);
 // fsync(2) on a directory, so a rename or create inside it is durable.
 Status FsyncDir(const std::string& dir);
+// syncfs(2): everything written to the filesystem that holds `path` is durable.
+Status SyncFilesystem(const std::string& path);
 // mkdir -p. Existing directories are fine.
 Status MakeDirs(const std::string& path, int mode = 0755);
 // rm -rf that never follows symlinks and never crosses into another filesystem (a mount left

@@ -39,14 +39,20 @@ struct VersionRecord {
   std::string runner_size;  // size it was generated on ("2x8"), may be empty
   std::string source;       // "workflow ci.yml job setup", "sandbox 3f2a…"
   bool latest = false;
+  // Non-empty for a *pending* version: usable by jobs (its layer is in the layer cache) but
+  // its blobs are not written yet, so `manifest` is empty. The text (images/pending.h) says
+  // how to make it whole; the catalogue keeps it and does not read it.
+  std::string pending;
+  bool is_pending() const { return !pending.empty(); }
 };
 
 struct NewVersion {
-  oci::Digest manifest;
+  oci::Digest manifest;  // empty for a pending version
   int64_t size = 0;
   int64_t created = 0;
   std::string runner_size;
   std::string source;
+  std::string pending;  // see VersionRecord::pending
 };
 
 struct RunnerRecord {
@@ -96,6 +102,11 @@ class Catalog {
   }
   // Moves `latest` to an existing version (rollback). NotFound naming what exists.
   virtual Status SetLatest(const std::string& image, const Version& v) = 0;
+  // Makes a pending version whole: records its manifest and size and clears `pending`.
+  // NotFound when the version is gone (deleted meanwhile); Ok when it already is whole with
+  // this manifest; FailedPrecondition when it is whole with another.
+  virtual Status CompleteVersion(const std::string& image, const Version& v,
+                                 const oci::Digest& manifest, int64_t size) = 0;
 
   // Adds or replaces the runner `r.name`. r.version is "latest" (also "") or a version ("1.2"
   // is stored as "1.2.0"); InvalidArgument otherwise.

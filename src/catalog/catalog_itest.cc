@@ -35,7 +35,8 @@ TEST(SqliteCatalogOnReadOnlyFs, ErrorsSayWhatKilnWasDoingAndWhichFile) {
   {
     auto rw = OpenCatalog(dir.Sub("rw/kiln.db"));
     ASSERT_TRUE(rw.ok()) << rw.status().ToString();
-    ASSERT_TRUE((*rw)->AddVersion("toolbox", {}, {oci::Digest::FromData("a"), 1, 1, "", ""}).ok());
+    ASSERT_TRUE(
+        (*rw)->AddVersion("toolbox", {}, {oci::Digest::FromData("a"), 1, 1, "", "", ""}).ok());
   }
   ReadOnlyMount ro(dir.Sub("rw"), dir.Sub("ro"));
   ASSERT_TRUE(ro.ok()) << "mount: " << std::strerror(errno);
@@ -43,7 +44,7 @@ TEST(SqliteCatalogOnReadOnlyFs, ErrorsSayWhatKilnWasDoingAndWhichFile) {
   auto cat = OpenCatalog(db);
   Status s = cat.status();
   if (cat.ok())
-    s = (*cat)->AddVersion("toolbox", {}, {oci::Digest::FromData("b"), 1, 1, "", ""}).status();
+    s = (*cat)->AddVersion("toolbox", {}, {oci::Digest::FromData("b"), 1, 1, "", "", ""}).status();
   ASSERT_FALSE(s.ok());
   bool at_open = s.message().rfind("open catalogue " + db + ": ", 0) == 0;
   bool at_write = s.message().rfind("record toolbox:1.1.0 in catalogue " + db + ": ", 0) == 0;

@@ -13,7 +13,8 @@ void CatalogSuite::SetUp() {
 }
 
 VersionRecord CatalogSuite::Add(const std::string& image, const char* spec, int64_t created) {
-  NewVersion nv{oci::Digest::FromData(image + std::to_string(n_++)), 10, created, "2x8", "test"};
+  NewVersion nv{
+      oci::Digest::FromData(image + std::to_string(n_++)), 10, created, "2x8", "test", ""};
   auto r = cat_->AddVersion(image, *ParseVersionSpec(spec), nv);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? *r : VersionRecord{};
@@ -125,6 +126,40 @@ TEST_P(CatalogSuite, DeletingLatestMovesItToTheHighestLeft) {
 }
 
 // Several jobs of one kiln process snapshot and resolve through one Catalog at once.
+// A pending version is usable at once (latest moves to it, it resolves) and is made whole
+// later; completing it twice with the same manifest is fine, with another is refused.
+TEST_P(CatalogSuite, PendingVersionsAreCompletedOnce) {
+  Add("ci", "");
+  NewVersion nv{oci::Digest::FromData("ignored"), 0, 5, "2x8", "job", R"({"layer":"k"})"};
+  auto added = cat_->AddVersion("ci", *ParseVersionSpec(""), nv);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_TRUE(added->is_pending());
+  EXPECT_EQ(added->manifest, oci::Digest());
+  auto latest = cat_->Resolve("ci", "latest");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->version.ToString(), "1.1.0");
+  EXPECT_EQ(latest->pending, R"({"layer":"k"})");
+  EXPECT_EQ(latest->manifest, oci::Digest());
+
+  Version v = added->version;
+  oci::Digest m = oci::Digest::FromData("manifest");
+  ASSERT_TRUE(cat_->CompleteVersion("ci", v, m, 1234).ok());
+  auto whole = cat_->Resolve("ci", "1.1.0");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_FALSE(whole->is_pending());
+  EXPECT_EQ(whole->manifest, m);
+  EXPECT_EQ(whole->size, 1234);
+  EXPECT_TRUE(whole->latest);
+  EXPECT_TRUE(cat_->CompleteVersion("ci", v, m, 1234).ok());
+  EXPECT_EQ(cat_->CompleteVersion("ci", v, oci::Digest::FromData("other"), 1).code(),
+            Code::kFailedPrecondition);
+  EXPECT_EQ(cat_->CompleteVersion("ci", Version{9, 0, 0}, m, 1).code(), Code::kNotFound);
+  // A whole version stays whole.
+  auto first = cat_->Resolve("ci", "1.0.0");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->is_pending());
+}
+
 TEST_P(CatalogSuite, ThreadsAddingVersionsOfOneImageGetDistinctVersions) {
   const int kThreads = 4, kEach = 20;
   Add("race", "");
@@ -133,7 +168,7 @@ TEST_P(CatalogSuite, ThreadsAddingVersionsOfOneImageGetDistinctVersions) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        NewVersion nv{oci::Digest::FromData(std::to_string(t * 1000 + i)), 1, 1, "", ""};
+        NewVersion nv{oci::Digest::FromData(std::to_string(t * 1000 + i)), 1, 1, "", "", ""};
         auto r = cat_->AddVersion("race", {}, nv);
         if (r.ok()) got[static_cast<size_t>(t)].push_back(r->version.ToString());
         // Readers between the writers.

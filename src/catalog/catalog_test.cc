@@ -48,7 +48,9 @@ int64_t RawUserVersion(const std::string& path) {
   return v;
 }
 
-NewVersion Nv(int n) { return NewVersion{oci::Digest::FromData(std::to_string(n)), 1, 1, "", ""}; }
+NewVersion Nv(int n) {
+  return NewVersion{oci::Digest::FromData(std::to_string(n)), 1, 1, "", "", ""};
+}
 
 // AddVersion from one of several connections. On a loaded machine another one may hold the
 // write lock past the busy timeout: that is Unavailable ("try again"), and this tries again, so

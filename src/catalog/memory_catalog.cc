@@ -18,8 +18,9 @@ class MemoryCatalog : public Catalog {
     Image& img = images_[image];
     Version v = NextVersion({img.allocated.begin(), img.allocated.end()}, spec);
     img.allocated.insert(v);
-    img.versions[v] =
-        VersionRecord{image, v, nv.manifest, nv.size, nv.created, nv.runner_size, nv.source, false};
+    oci::Digest manifest = nv.pending.empty() ? nv.manifest : oci::Digest();
+    img.versions[v] = VersionRecord{image,          v,         manifest, nv.size,   nv.created,
+                                    nv.runner_size, nv.source, false,    nv.pending};
     img.latest = v;
     return Record(image, v);
   }
@@ -61,6 +62,18 @@ class MemoryCatalog : public Catalog {
     std::lock_guard<std::mutex> lock(mu_);
     RETURN_IF_ERROR(SelectVersions(image, {v}, ListLocked(image)).status());
     images_[image].latest = v;
+    return Status::Ok();
+  }
+
+  Status CompleteVersion(const std::string& image, const Version& v, const oci::Digest& manifest,
+                         int64_t size) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(auto found, SelectVersions(image, {v}, ListLocked(image)));
+    RETURN_IF_ERROR(CheckCompletable(found.front(), manifest));
+    VersionRecord& r = images_[image].versions.at(v);
+    r.manifest = manifest;
+    r.size = size;
+    r.pending.clear();
     return Status::Ok();
   }
 

@@ -54,6 +54,12 @@ Result<std::vector<VersionRecord>> SelectVersions(const std::string& image,
   return out;
 }
 
+Status CheckCompletable(const VersionRecord& r, const oci::Digest& manifest) {
+  if (r.is_pending() || r.manifest == manifest) return Status::Ok();
+  return FailedPrecondition(r.image + ":" + r.version.ToString() + " is already whole, as " +
+                            r.manifest.str() + ", not " + manifest.str());
+}
+
 Status CheckPins(const std::string& image, const std::vector<VersionRecord>& doomed,
                  bool leaves_none, const std::vector<RunnerRecord>& runners) {
   std::vector<std::string> problems;

@@ -26,6 +26,10 @@ Result<std::vector<VersionRecord>> SelectVersions(const std::string& image,
                                                   const std::vector<Version>& wanted,
                                                   const std::vector<VersionRecord>& all);
 
+// Whether `r` may be completed with `manifest` (Catalog::CompleteVersion): Ok when pending,
+// or whole with that manifest already; FailedPrecondition when whole with another.
+Status CheckCompletable(const VersionRecord& r, const oci::Digest& manifest);
+
 // Ok if no runner pins a version in `doomed` (records of `image`); else FailedPrecondition
 // naming each pinned version and its runners. A runner pins the version it names; one that
 // follows latest pins the latest version when `leaves_none` (doomed is every version).

@@ -30,6 +30,9 @@ const std::vector<const char*> kMigrations = {
        UPDATE runners SET version = version || '.0'
          WHERE version GLOB '[0-9]*.[0-9]*' AND version NOT GLOB '*.*.*';
        CREATE INDEX runners_by_image ON runners (image);)",
+    // 3: pending versions (usable before their blobs are written; images/pending.h): what
+    // makes one whole, '' for a whole version.
+    R"(ALTER TABLE versions ADD COLUMN pending TEXT NOT NULL DEFAULT '';)",
 };
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 const char kVersionCols[] =
     "v.image, v.major, v.minor, v.patch, v.manifest, v.size, v.created, v.runner_size, v.source, "
-    "(l.image IS NOT NULL)";
+    "(l.image IS NOT NULL), v.pending";
 const char kVersionFrom[] =
     " FROM versions v LEFT JOIN latest l ON l.image = v.image AND l.major = v.major AND "
     "l.minor = v.minor AND l.patch = v.patch";
@@ -22,12 +22,13 @@ VersionRecord ReadVersion(const Stmt& s) {
   VersionRecord r;
   r.image = s.Text(0);
   r.version = {static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2)), static_cast<int>(s.Int(3))};
-  r.manifest = oci::Digest::Parse(s.Text(4)).value();
+  if (!s.Text(4).empty()) r.manifest = oci::Digest::Parse(s.Text(4)).value();
   r.size = s.Int(5);
   r.created = s.Int(6);
   r.runner_size = s.Text(7);
   r.source = s.Text(8);
   r.latest = s.Int(9) != 0;
+  r.pending = s.Text(10);
   return r;
 }
 
@@ -77,17 +78,20 @@ Result<VersionRecord> SqliteCatalog::AddVersion(const std::string& image, const 
   ASSIGN_OR_RETURN(Stmt a, db_->Prepare("INSERT INTO allocated VALUES (?, ?, ?, ?)"));
   RETURN_IF_ERROR(BindVersion(a.Bind(image), v).Run());
   ASSIGN_OR_RETURN(Stmt ins,
-                   db_->Prepare("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   db_->Prepare("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   RETURN_IF_ERROR(BindVersion(ins.Bind(image), v)
-                      .Bind(nv.manifest.str())
+                      .Bind(nv.pending.empty() ? nv.manifest.str() : std::string())
                       .Bind(nv.size)
                       .Bind(nv.created)
                       .Bind(nv.runner_size)
                       .Bind(nv.source)
+                      .Bind(nv.pending)
                       .Run());
   RETURN_IF_ERROR(SetLatestLocked(image, v));
   RETURN_IF_ERROR(tx->Commit());
-  return VersionRecord{image, v, nv.manifest, nv.size, nv.created, nv.runner_size, nv.source, true};
+  return VersionRecord{image,     v,          nv.pending.empty() ? nv.manifest : oci::Digest(),
+                       nv.size,   nv.created, nv.runner_size,
+                       nv.source, true,       nv.pending};
 }
 
 Result<VersionRecord> SqliteCatalog::Resolve(const std::string& image, const std::string& version) {
@@ -135,6 +139,20 @@ Status SqliteCatalog::SetLatest(const std::string& image, const Version& v) {
   ASSIGN_OR_RETURN(auto all, ListLocked(image));
   RETURN_IF_ERROR(SelectVersions(image, {v}, all).status());
   RETURN_IF_ERROR(SetLatestLocked(image, v));
+  return tx->Commit();
+}
+
+Status SqliteCatalog::CompleteVersion(const std::string& image, const Version& v,
+                                      const oci::Digest& manifest, int64_t size) {
+  auto lock = Begin("complete " + image + ":" + v.ToString());
+  ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(auto all, ListLocked(image));
+  ASSIGN_OR_RETURN(auto found, SelectVersions(image, {v}, all));
+  RETURN_IF_ERROR(CheckCompletable(found.front(), manifest));
+  ASSIGN_OR_RETURN(Stmt s,
+                   db_->Prepare("UPDATE versions SET manifest = ?, size = ?, pending = '' "
+                                "WHERE image = ? AND major = ? AND minor = ? AND patch = ?"));
+  RETURN_IF_ERROR(BindVersion(s.Bind(manifest.str()).Bind(size).Bind(image), v).Run());
   return tx->Commit();
 }
 

@@ -29,6 +29,8 @@ class SqliteCatalog : public Catalog {
                                                     bool force) override;
   Result<std::vector<VersionRecord>> DeleteImage(const std::string& image, bool force) override;
   Status SetLatest(const std::string& image, const Version& v) override;
+  Status CompleteVersion(const std::string& image, const Version& v, const oci::Digest& manifest,
+                         int64_t size) override;
 
   Status PutRunner(const RunnerRecord& r) override;
   Result<RunnerRecord> GetRunner(const std::string& name) override;

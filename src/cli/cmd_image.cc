@@ -42,8 +42,11 @@ DESCRIPTION
     One line per image name and per custom-image version: repository, tag (for custom images
     the version, and "latest" on the newest), manifest digest, size (config + compressed
     layers), layer count and creation time. NAME limits the list to one repository.
+    A version whose blobs are still being written (usable by jobs already) shows "pending"
+    as its digest.
     --json prints an array of objects with the same fields (name, repository, tag, tags,
-    digest, size, layers, created, source, runner_size) for scripts.
+    digest, size, layers, created, source, runner_size, pending) for scripts; a pending
+    version's digest is "".
 )";
 
 const char kRemoveHelp[] = R"(NAME
@@ -65,6 +68,7 @@ struct Row {
   std::vector<std::string> tags;
   int64_t size = 0;
   size_t layers = 0;
+  bool pending = false;
 };
 
 // Rows for custom-image versions from the catalogue.
@@ -80,12 +84,14 @@ Result<std::vector<Row>> VersionRows(App& app, const std::string& filter) {
     row.name = v.image + ":" + row.tag;
     row.tags = {row.tag};
     if (v.latest) row.tags.push_back("latest");
-    row.digest = v.manifest.str();
+    row.digest = v.is_pending() ? "" : v.manifest.str();
+    row.pending = v.is_pending();
     row.size = v.size;
     row.created = FormatRfc3339(v.created);
     row.source = v.source;
     row.runner_size = v.runner_size;
-    auto img = store->Load(v.manifest.str());
+    auto img = v.is_pending() ? Result<content::LoadedImage>(NotFound("pending"))
+                              : store->Load(v.manifest.str());
     if (img.ok()) row.layers = img->manifest.layers.size();
     rows.push_back(row);
   }
@@ -141,7 +147,8 @@ int ImageListCommand(App& app, const Args& args) {
                      {"layers", r.layers},
                      {"created", r.created},
                      {"source", r.source},
-                     {"runner_size", r.runner_size}});
+                     {"runner_size", r.runner_size},
+                     {"pending", r.pending}});
     }
     std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;
@@ -150,7 +157,8 @@ int ImageListCommand(App& app, const Args& args) {
   for (const auto& r : rows) {
     std::string tags;
     for (const auto& t : r.tags) tags += (tags.empty() ? "" : ", ") + t;
-    table.Add({r.repo, tags, oci::Digest::Parse(r.digest)->Short(), FormatBytes(r.size),
+    auto digest = oci::Digest::Parse(r.digest);
+    table.Add({r.repo, tags, digest.ok() ? digest->Short() : "pending", FormatBytes(r.size),
                std::to_string(r.layers), r.created});
   }
   std::fputs(table.Render().c_str(), stdout);

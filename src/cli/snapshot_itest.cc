@@ -169,5 +169,43 @@ TEST_F(SnapshotE2E, RetentionKeepsTheNewest) {
   EXPECT_EQ(Tags("keep"), (std::vector<std::string>{"1.3.0+latest", "1.2.0"}));
 }
 
+// layer_compression = "zstd": the next job (needs) runs on the version at once, its layer blob
+// is zstd and skopeo reads the image; a job runs on it again once unpacked from that blob (the
+// layer cache emptied).
+TEST_F(SnapshotE2E, ZstdLayersFromTheConfigFileAreWrittenAndRead) {
+  std::string config = dir_.Sub("config.toml");
+  ASSERT_TRUE(WriteFileAtomic(config, "layer_compression = \"zstd\"\n").ok());
+  Workflow("snap.yml",
+           "on: push\njobs:\n  make:\n    runs-on: {image: debian:bookworm, size: 2x8}\n"
+           "    snapshot: zt\n    steps:\n      - run: mkdir -p /opt && echo zstd > /opt/zt\n"
+           "  use:\n    needs: make\n    runs-on: {image: 'zt:latest', size: 2x8}\n"
+           "    steps:\n      - run: test \"$(cat /opt/zt)\" = zstd\n");
+  auto r = Kiln({"run", "--config", config});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("zt:1.0.0 (latest) usable in"), std::string::npos) << r.out;
+  auto inspect = Kiln({"image", "inspect", "zt", "--json"});
+  ASSERT_EQ(inspect.code, 0) << inspect.err;
+  auto j = ParseJson(inspect.out);
+  ASSERT_TRUE(j.ok());
+  ASSERT_EQ((*j)["manifest"]["layers"].size(), 2u);
+  EXPECT_EQ((*j)["manifest"]["layers"][1]["mediaType"],
+            "application/vnd.oci.image.layer.v1.tar+zstd");
+  std::string archive = dir_.Sub("zt.tar");
+  ASSERT_EQ(Kiln({"image", "export", "zt:1.0.0", archive}).code, 0);
+  auto skopeo = RunProcess({"skopeo", "inspect", "--raw", "oci-archive:" + archive + ":1.0.0"});
+  ASSERT_TRUE(skopeo.ok() && skopeo->exit_code == 0);
+  EXPECT_NE(skopeo->out.find("tar+zstd"), std::string::npos) << skopeo->out;
+
+  for (const auto& name : ListDir(state_ + "/layers").value()) {
+    ASSERT_TRUE(RemoveTree(state_ + "/layers/" + name).ok());
+  }
+  Workflow("snap.yml",
+           "on: push\njobs:\n  use:\n    runs-on: {image: 'zt:latest', size: 2x8}\n"
+           "    steps:\n      - run: test \"$(cat /opt/zt)\" = zstd\n");
+  auto again = Kiln({"run"});
+  EXPECT_EQ(again.code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("unpacked layer"), std::string::npos) << again.out;
+}
+
 }  // namespace
 }  // namespace kiln::cli

@@ -1,5 +1,7 @@
 #include "images/gc.h"
 
+#include "images/pending.h"
+
 namespace kiln::images {
 namespace {
 
@@ -18,7 +20,19 @@ Result<GcReport> CollectGarbage(content::ImageStore& store, catalog::Catalog& ca
   GcReport report;
   ASSIGN_OR_RETURN(auto versions, catalog.List(""));
   std::vector<oci::Digest> roots;
-  for (const auto& v : versions) roots.push_back(v.manifest);
+  // A pending version (being made whole, by another process when the caller waited for its
+  // own) keeps its base image and its keyed layer dir.
+  std::vector<std::string> keep_names;
+  for (const auto& v : versions) {
+    if (!v.is_pending()) {
+      roots.push_back(v.manifest);
+      continue;
+    }
+    auto spec = ParsePending(v.pending);
+    if (!spec.ok()) continue;  // unreadable: it can never be made whole; GC goes on
+    roots.push_back(spec->base);
+    keep_names.push_back(spec->layer_key);
+  }
   ASSIGN_OR_RETURN(report.blob_bytes, store.CollectGarbage(roots));
 
   std::vector<std::string> refs;
@@ -32,8 +46,9 @@ Result<GcReport> CollectGarbage(content::ImageStore& store, catalog::Catalog& ca
   }
   for (const auto& dir : layer_dirs_in_use) {
     if (auto d = DiffIdOfDir(dir)) keep.push_back(*d);
+    keep_names.push_back(dir.substr(dir.rfind('/') + 1));  // a keyed dir, or a link's target
   }
-  RETURN_IF_ERROR(layers.Prune(keep));
+  RETURN_IF_ERROR(layers.Prune(keep, keep_names));
   return report;
 }
 

@@ -18,7 +18,9 @@ struct GcReport {
 // Roots: every name in the store and every catalogue version. `layer_dirs_in_use` are the lower
 // dirs of every sandbox that exists (the runtime knows them: Runtime::LayerDirsInUse), whose
 // layers stay cached even when no image reaches them any more. Blobs younger than the store's
-// grace period stay (an import or snapshot may not have named them yet).
+// grace period stay (an import or snapshot may not have named them yet). A pending version keeps
+// its base image and its keyed layer dir; the caller first waits for the pending versions its
+// own process is making whole.
 Result<GcReport> CollectGarbage(content::ImageStore& store, catalog::Catalog& catalog,
                                 snapshot::LayerCache& layers,
                                 const std::vector<std::string>& layer_dirs_in_use);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "images/pending.h"
 #include "snapshot/capture.h"
 #include "snapshot/layer_cache.h"
 
@@ -29,10 +30,21 @@ Result<catalog::VersionRecord> RecordVersion(catalog::Catalog& catalog, const Pu
 
 // Moves `staged_dir` (an overlay upper dir holding exactly the captured layer, once the overlay
 // is unmounted; same filesystem as the cache) into the layer cache as `diff_id`, after removing
-// the `exclude` paths (mount targets, which the layer does not hold). On failure the next job
+// the `exclude` paths (mount targets, which the layer does not hold) and syncing it (sandbox
+// overlays are volatile: snapshot/overlay.h). On failure the next job
 // unpacks the layer instead; the image is whole either way.
 Status AdoptLayer(snapshot::LayerCache& layers, const oci::Digest& diff_id,
                   const std::string& staged_dir, const std::set<std::string>& exclude);
+
+// The quick way (images/pending.h): records a pending version whose blobs are written later.
+Result<catalog::VersionRecord> RecordPendingVersion(catalog::Catalog& catalog, const Publication& p,
+                                                    const PendingSpec& spec);
+
+// Moves `staged_dir` (an overlay upper dir, once the overlay is unmounted; same filesystem as the
+// cache) into the layer cache as the keyed dir `key`, after removing the `exclude` paths. Not
+// synced: MakeWhole syncs it in the background (images/pending.h).
+Status AdoptKeyedLayer(snapshot::LayerCache& layers, const std::string& key,
+                       const std::string& staged_dir, const std::set<std::string>& exclude);
 
 // Deletes the versions of `image_name` outside its retention policy (never `latest`, never a
 // pinned version); returns them.

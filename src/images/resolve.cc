@@ -1,5 +1,6 @@
 #include "images/resolve.h"
 
+#include "images/pending.h"
 #include "oci/reference.h"
 
 namespace kiln::images {
@@ -23,6 +24,10 @@ class StoreResolver : public Resolver {
 
   Result<Image> Prepare(const std::string& ref, const LogFn& log) override {
     RETURN_IF_ERROR(MaybeRefresh(ref, log));
+    ASSIGN_OR_RETURN(auto version, ResolveVersion(*catalog_, ref));
+    if (version && version->is_pending()) {
+      return PendingImage({store_, catalog_, layers_}, *version, log);
+    }
     ASSIGN_OR_RETURN(Image image, ResolveImage(*store_, *catalog_, ref));
     ASSIGN_OR_RETURN(image.lower_dirs,
                      layers_->Prepare(image.loaded.manifest, image.loaded.config, log));
@@ -51,18 +56,29 @@ class StoreResolver : public Resolver {
 
 }  // namespace
 
+Result<std::optional<catalog::VersionRecord>> ResolveVersion(catalog::Catalog& catalog,
+                                                             const std::string& ref) {
+  std::string repo, tag;
+  using Found = std::optional<catalog::VersionRecord>;
+  if (!SplitCatalogName(ref, &repo, &tag)) return Found();
+  ASSIGN_OR_RETURN(auto versions, catalog.List(repo));
+  if (versions.empty()) return Found();
+  ASSIGN_OR_RETURN(catalog::VersionRecord v, catalog.Resolve(repo, tag));
+  return Found(std::move(v));
+}
+
 Result<Image> ResolveImage(content::ImageStore& store, catalog::Catalog& catalog,
                            const std::string& ref) {
-  std::string repo, tag;
-  if (SplitCatalogName(ref, &repo, &tag)) {
-    ASSIGN_OR_RETURN(auto versions, catalog.List(repo));
-    if (!versions.empty()) {
-      ASSIGN_OR_RETURN(catalog::VersionRecord v, catalog.Resolve(repo, tag));
-      std::string display = repo + ":" + v.version.ToString();
-      auto loaded = store.Load(v.manifest.str());
-      if (!loaded.ok()) return loaded.status().WithContext("image " + display);
-      return Image{display, *loaded, v, {}};
+  ASSIGN_OR_RETURN(auto version, ResolveVersion(catalog, ref));
+  if (version) {
+    const catalog::VersionRecord& v = *version;
+    std::string display = v.image + ":" + v.version.ToString();
+    if (v.is_pending()) {
+      return FailedPrecondition("image " + display + " is pending: its blobs are being written");
     }
+    auto loaded = store.Load(v.manifest.str());
+    if (!loaded.ok()) return loaded.status().WithContext("image " + display);
+    return Image{display, *loaded, v, {}};
   }
   ASSIGN_OR_RETURN(content::LoadedImage loaded, store.Load(ref));
   std::string display = loaded.name.empty() ? ref : loaded.name;

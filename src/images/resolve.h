@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -19,12 +20,19 @@ namespace kiln::images {
 
 using LogFn = std::function<void(const std::string&)>;
 
-// Catalogue first, then the store. NotFound names what was looked for.
+// Catalogue first, then the store. NotFound names what was looked for. A pending version
+// (images/pending.h) is FailedPrecondition: make it whole first (MakeWhole).
 Result<Image> ResolveImage(content::ImageStore& store, catalog::Catalog& catalog,
                            const std::string& ref);
 
+// The catalogue version `ref` names, if it names one ("ci-tools", "ci-tools:1.2.0"); nullopt
+// when the name has no catalogue versions (it may name an image in the store).
+Result<std::optional<catalog::VersionRecord>> ResolveVersion(catalog::Catalog& catalog,
+                                                             const std::string& ref);
+
 // What the job engine asks of the image side: a name resolved, and its layers made ready in the
-// layer cache. Thread-safe. The real one is over the store, catalogue and layer cache; tests of
+// layer cache. Thread-safe. The real one is over the store, catalogue and layer cache (and runs
+// a pending version as images/pending.h says, without waiting for its blobs); tests of
 // the layers above may give their own (an image of no layers that runs on the host runtime).
 class Resolver {
  public:

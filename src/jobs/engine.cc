@@ -6,6 +6,8 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/owner_lock.h"
+#include "images/pending.h"
+#include "jobs/pack_service.h"
 #include "jobs/pool_service.h"
 
 namespace kiln::jobs {
@@ -31,9 +33,11 @@ Engine::Engine(EngineOptions options)
       clock_(options_.clock != nullptr ? options_.clock : Clock::Real()),
       runtime_(std::move(options_.runtime)),
       resolver_(std::move(options_.resolver)),
-      pool_(std::make_unique<PoolService>(this, options_.warm_pool)) {}
+      pool_(std::make_unique<PoolService>(this, options_.warm_pool)),
+      pack_(std::make_unique<PackService>(this)) {}
 
 Engine::~Engine() {
+  pack_.reset();  // waits: every version this process published is whole when it ends
   pool_->Refill();
   pool_.reset();
   if (!runs_dir_.empty()) (void)RemoveTree(runs_dir_);
@@ -109,8 +113,14 @@ Result<images::Resolver*> Engine::Resolver() {
   ASSIGN_OR_RETURN(catalog::Catalog * cat, Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, Layers());
   images::RegistryAccess registries = Registries();
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!resolver_) resolver_ = images::NewStoreResolver(store, cat, layers, std::move(registries));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (resolver_) return resolver_.get();
+    resolver_ = images::NewStoreResolver(store, cat, layers, std::move(registries));
+  }
+  // Once, as the first job resolves its image: pending versions a killed kiln left.
+  auto swept = pack_->Sweep();
+  if (!swept.ok()) LogWarn("pending versions: " + swept.status().ToString());
   return resolver_.get();
 }
 
@@ -139,6 +149,8 @@ Swept Engine::swept() const {
 Result<images::Image> Engine::ResolveImage(const std::string& ref) {
   ASSIGN_OR_RETURN(content::ImageStore * store, Store());
   ASSIGN_OR_RETURN(catalog::Catalog * cat, Catalog());
+  ASSIGN_OR_RETURN(auto version, images::ResolveVersion(*cat, ref));
+  if (version && version->is_pending()) RETURN_IF_ERROR(pack_->MakeWholeNow(*version).status());
   return images::ResolveImage(*store, *cat, ref);
 }
 
@@ -169,6 +181,7 @@ Result<std::vector<std::string>> Engine::LayerDirsInUse() {
 }
 
 Result<images::GcReport> Engine::CollectGarbage() {
+  pack_->WaitIdle();
   ASSIGN_OR_RETURN(content::ImageStore * store, Store());
   ASSIGN_OR_RETURN(catalog::Catalog * cat, Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, Layers());

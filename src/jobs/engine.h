@@ -11,7 +11,8 @@
 //
 // State directory layout (default /var/lib/kiln; --state-dir or KILN_STATE_DIR):
 //   oci/        an OCI image layout: oci-layout, index.json (image names), blobs/sha256/…
-//   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700)
+//   layers/     the layer cache: one unpacked, read-only directory per diff ID (mode 0700); a
+//               snapshot's upper dir as snap-<key>/, its diff ID a symlink to it once packed
 //   sandboxes/  one directory per live sandbox (the runtime's)
 //   crun/       crun's state (--root)
 //   runs/       one directory per kiln process running jobs (their temp/, home/, step scripts),
@@ -44,6 +45,7 @@
 
 namespace kiln::jobs {
 
+class PackService;
 class PoolService;
 
 struct EngineOptions {
@@ -55,6 +57,12 @@ struct EngineOptions {
   // The longest chain of snapshot layers over an image's original base; the snapshot that
   // would pass it is written as one squashed layer over that base instead.
   int max_layers = 32;
+  // How snapshot layers are compressed (config layer_compression): gzip or zstd.
+  oci::Compression layer_compression = oci::Compression::kGzip;
+  // A snapshot's version is usable as soon as its upper dir is in the layer cache, and its blobs
+  // are written in the background (images/pending.h, PackService); false: written before the
+  // version is recorded, as the job ends.
+  bool background_pack = true;
   std::string default_size = runtime::kDefaultSize;  // the size of sandboxes that name none
   std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
   int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used
@@ -82,7 +90,8 @@ struct Swept {
 class Engine {
  public:
   explicit Engine(EngineOptions options);
-  // Refills the warm pools jobs used (PoolService::Refill), then removes this process's run dir.
+  // Waits for the pending versions being made whole (PackService), refills the warm pools jobs
+  // used (PoolService::Refill), then removes this process's run dir.
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -103,6 +112,7 @@ class Engine {
   Result<std::string> RunsDir();
   Swept swept() const;
   PoolService& pool() { return *pool_; }
+  PackService& packer() { return *pack_; }
 
   // --- Registries (engine_registry.cc) ---
   // kiln login's file (<state_dir>/auth.json), then Docker's and podman's (DefaultAuthFiles()).
@@ -120,6 +130,8 @@ class Engine {
   images::RegistryAccess Registries();
 
   // The image `ref` names (catalogue, then store), not prepared.
+  // The image `ref` names (catalogue, then store), not prepared. A pending version is made
+  // whole first (waiting for its packer when one is at work).
   Result<images::Image> ResolveImage(const std::string& ref);
   // The size a sandbox gets: `requested` when set (FailedPrecondition when it is smaller than
   // the size the image was made on), else the larger of default_size and that size; with the
@@ -129,7 +141,7 @@ class Engine {
   // The lower dirs of every sandbox that exists (this and other kiln processes'): their layers
   // must stay in the layer cache.
   Result<std::vector<std::string>> LayerDirsInUse();
-  // Blobs and cached layers no image name, version or sandbox uses.
+  // Blobs and cached layers no image name, version or sandbox uses (after the packer is idle).
   Result<images::GcReport> CollectGarbage();
 
  private:
@@ -157,6 +169,7 @@ class Engine {
   std::unique_ptr<registry::CredentialStore> credentials_;
   std::map<std::string, std::unique_ptr<registry::Client>> clients_;
   std::unique_ptr<images::BlobOrigins> origins_;
+  std::unique_ptr<PackService> pack_;
 };
 
 }  // namespace kiln::jobs

@@ -90,7 +90,12 @@ Result<SandboxCapture> SnapshotSandbox(Engine& engine, const std::string& id,
   SandboxOrigin origin = OriginOf(info.spec);
   snapshot::CaptureRequest req;
   req.upper_dir = box->UpperDir();
-  auto base = store->Load(origin.base_digest);
+  Result<content::LoadedImage> base = store->Load(origin.base_digest);
+  if (origin.base_digest.empty() && !origin.image.empty()) {
+    // Started on a pending version (no digest yet): that version, made whole, is the base.
+    auto whole = engine.ResolveImage(origin.image);
+    base = whole.ok() ? Result<content::LoadedImage>(whole->loaded) : whole.status();
+  }
   if (!base.ok()) return base.status().WithContext("base image of " + box->id());
   req.base = *base;
   req.runner_size = origin.size;

@@ -7,6 +7,7 @@
 #include "images/chain.h"
 #include "images/persist_env.h"
 #include "images/publish.h"
+#include "jobs/pack_service.h"
 #include "jobs/pool_service.h"
 #include "jobs/sandbox_plan.h"
 
@@ -80,9 +81,24 @@ Status JobSession::PrepareSandbox() {
   return Status::Ok();
 }
 
+// A job that ran on a pending version snapshots over it: its blobs must exist first. The
+// sandbox's lower dirs stay as they are (the keyed dir never moves).
+Status JobSession::WaitForWholeImage() {
+  if (!image_.version || !image_.version->is_pending()) return Status::Ok();
+  Log("📸  waiting for " + image_.ref + " to be whole (its layer blob is being written)");
+  ASSIGN_OR_RETURN(catalog::VersionRecord v, engine_.packer().MakeWholeNow(*image_.version));
+  ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
+  auto loaded = store->Load(v.manifest.str());
+  if (!loaded.ok()) return loaded.status().WithContext("image " + image_.ref);
+  image_.loaded = std::move(*loaded);
+  image_.version = v;
+  return Status::Ok();
+}
+
 Status JobSession::Snapshot(const SnapshotRequest& req) {
   RETURN_IF_ERROR(StopAndCheckDisk(*sandbox_));
   Stopwatch watch;  // the capture, as the log reports it: from here to the catalogue row
+  RETURN_IF_ERROR(WaitForWholeImage());
   ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
   snapshot::CaptureRequest c;
   c.upper_dir = sandbox_->UpperDir();
@@ -115,16 +131,23 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
         " snapshot layers and this job's changes are "
         "squashed into one layer over the original base");
   }
+  c.compression = engine_.options().layer_compression;
   c.on_progress = request_.log;
+  snapshot_ = req;
+  if (!chain.squash && engine_.options().background_pack && !c.upper_dir.empty()) {
+    pending_ = c;
+    snapshot_seconds_ = watch.Seconds();
+    return Status::Ok();
+  }
   Log("📸  snapshot " + req.image_name + ": capturing");
   ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, store->blobs()));
-  snapshot_ = req;
   snapshot_seconds_ = watch.Seconds();
   return Status::Ok();
 }
 
 Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
   if (!sandbox_) return FailedPrecondition("snapshot " + name + ": the job has no sandbox");
+  RETURN_IF_ERROR(WaitForWholeImage());
   ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
   snapshot::CaptureRequest c;
   c.upper_dir = sandbox_->UpperDir();
@@ -135,6 +158,7 @@ Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
   c.created = engine_.clock().NowUnix();
   c.labels[images::kLabelRootLayers] =
       std::to_string(images::PlanChain(image_, engine_.options().max_layers).root_layers);
+  c.compression = engine_.options().layer_compression;
   c.on_progress = request_.log;
   Log("📸  snapshot " + name + ": capturing");
   RETURN_IF_ERROR(sandbox_->Freeze());
@@ -146,7 +170,41 @@ Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
   return store->Load(name);
 }
 
+Result<catalog::VersionRecord> JobSession::PublishPending() {
+  Stopwatch watch;
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, engine_.Catalog());
+  ASSIGN_OR_RETURN(snapshot::LayerCache * layers, engine_.Layers());
+  const snapshot::CaptureRequest& c = *pending_;
+  std::string key = snapshot::LayerCache::NewKey();
+  std::string staged = layers->DirFor(key) + ".adopt";
+  RETURN_IF_ERROR(sandbox_->DestroyKeepingUpper(staged).WithContext("snapshot"));
+  RETURN_IF_ERROR(images::AdoptKeyedLayer(*layers, key, staged, excluded_).WithContext("snapshot"));
+  images::PendingSpec spec{c.base.descriptor.digest,
+                           key,
+                           c.runner_size,
+                           c.source,
+                           c.env,
+                           c.labels,
+                           c.created,
+                           c.compression,
+                           images::CurrentBootId()};
+  images::Publication p{snapshot_->image_name, snapshot_->version, size_.name, request_.source,
+                        engine_.clock().NowUnix()};
+  ASSIGN_OR_RETURN(catalog::VersionRecord v, images::RecordPendingVersion(*cat, p, spec));
+  engine_.packer().Submit(v);
+  Log("📸  " + p.image_name + ":" + v.version.ToString() + " (latest) usable in " +
+      FormatDuration(snapshot_seconds_ + watch.Seconds()) +
+      "; its layer blob is being written in the background");
+  auto pruned = images::ApplyRetention(*cat, p.image_name, engine_.clock().NowUnix());
+  if (pruned.ok()) {
+    for (const auto& x : *pruned)
+      Log("📸  retention removed " + p.image_name + ":" + x.version.ToString());
+  }
+  return v;
+}
+
 Result<catalog::VersionRecord> JobSession::Publish() {
+  if (pending_) return PublishPending();
   Stopwatch watch;
   ASSIGN_OR_RETURN(catalog::Catalog * cat, engine_.Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, engine_.Layers());

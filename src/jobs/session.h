@@ -57,12 +57,16 @@ class JobSession {
   const runtime::Size& size() const { return size_; }
   bool has_sandbox() const { return sandbox_ != nullptr; }
 
-  // Kills what the job left running, checks the disk cap once more, then packs the upper dir into
-  // a layer and builds the image (snapshot/capture.h); past max_layers the chain above the
-  // image's original base is squashed into that one layer. Nothing is visible yet.
+  // Kills what the job left running, checks the disk cap once more, and prepares the capture.
+  // When the job ran on a pending version, waits for it to be whole (its blobs are the new
+  // image's base). The quick way (EngineOptions::background_pack, a sandbox with an upper dir,
+  // no squash) stops there; else the upper dir is packed into a layer and the image built now
+  // (snapshot/capture.h); past max_layers the chain above the image's original base is squashed
+  // into that one layer. Nothing is visible yet.
   Status Snapshot(const SnapshotRequest& request);
-  // After Snapshot: records the version (now visible, `latest`), makes the upper dir the new
-  // layer's cache entry (which ends the sandbox) and applies the image's retention policy.
+  // After Snapshot: makes the upper dir the new layer's cache entry (which ends the sandbox),
+  // records the version (now visible, `latest`) and applies the image's retention policy. The
+  // quick way records it pending (images/pending.h) and gives it to the engine's packer.
   Result<catalog::VersionRecord> Publish();
   // The snapshot action step: the sandbox as it is now (frozen while its changes are packed)
   // becomes an image over the job's image, named `name` in the store (a reference as written);
@@ -73,6 +77,8 @@ class JobSession {
 
  private:
   void Log(const std::string& line) const;
+  Status WaitForWholeImage();
+  Result<catalog::VersionRecord> PublishPending();
 
   Engine& engine_;
   JobRequest request_;
@@ -82,6 +88,7 @@ class JobSession {
   // Set by Snapshot, used by Publish.
   std::optional<SnapshotRequest> snapshot_;
   std::optional<snapshot::CaptureResult> captured_;
+  std::optional<snapshot::CaptureRequest> pending_;  // the quick way: captured in the background
   std::set<std::string> excluded_;
   double snapshot_seconds_ = 0;
 };

@@ -49,11 +49,7 @@ ImageDraft BaseDraft(const CaptureRequest& req) {
 Result<oci::Descriptor> BuildImage(const CaptureRequest& req, const LayerInfo& layer,
                                    content::BlobStore& blobs) {
   ImageDraft draft = BaseDraft(req);
-  for (const auto& [k, v] : req.labels) draft.config.labels[k] = v;
-  draft.config.labels[kLabelBaseDigest] = req.base.descriptor.digest.str();
-  draft.config.labels[kLabelSource] = req.source;
-  if (!req.runner_size.empty()) draft.config.labels[kLabelRunnerSize] = req.runner_size;
-  if (!req.env.empty()) draft.config.env = req.env;
+  StampConfig(req, draft.config);
   std::string comment = "base " + req.base.descriptor.digest.str();
   if (!req.squash_dirs.empty()) {
     comment += ", squashing its " + std::to_string(req.squash_dirs.size()) + " snapshot layers";
@@ -65,6 +61,14 @@ Result<oci::Descriptor> BuildImage(const CaptureRequest& req, const LayerInfo& l
 }
 
 }  // namespace
+
+void StampConfig(const CaptureRequest& req, oci::ImageConfig& config) {
+  for (const auto& [k, v] : req.labels) config.labels[k] = v;
+  config.labels[kLabelBaseDigest] = req.base.descriptor.digest.str();
+  config.labels[kLabelSource] = req.source;
+  if (!req.runner_size.empty()) config.labels[kLabelRunnerSize] = req.runner_size;
+  if (!req.env.empty()) config.env = req.env;
+}
 
 Result<CaptureResult> Capture(const CaptureRequest& req, content::BlobStore& blobs) {
   CaptureResult result;

@@ -51,6 +51,11 @@ struct CaptureResult {
 
 Result<CaptureResult> Capture(const CaptureRequest& request, content::BlobStore& blobs);
 
+// What a capture changes in the base's config besides layers and history: the labels below and
+// `labels`, and Env when `env` is set. (A pending version's config, before its layer is
+// packed, is the base's with these changes: images/pending.h.)
+void StampConfig(const CaptureRequest& request, oci::ImageConfig& config);
+
 // Labels kiln puts on captured images.
 inline constexpr const char* kLabelBaseDigest = "dev.kiln.base.digest";
 inline constexpr const char* kLabelRunnerSize = "dev.kiln.runner.size";

@@ -2,10 +2,10 @@
 // compresses them and writes the result into a BlobWriter.
 //
 // gzip is made in parallel: the stream is cut into 4 MiB chunks, each compressed on its own
-// thread (libdeflate) into a complete gzip member; members are written in order, and their
-// concatenation is a valid multi-member gzip file (RFC 1952) that every OCI tool reads. zstd
-// uses libzstd's own worker threads. Memory stays bounded: at most 2 chunks per worker in
-// flight.
+// thread (ISA-L's deflate at levels 0 to 3, libdeflate above) into a complete gzip member; members
+// are written in order, and their concatenation is a valid multi-member gzip file (RFC 1952) that
+// every OCI tool reads. zstd uses libzstd's own worker threads. Memory stays bounded: at most 2
+// chunks per worker in flight.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "snapshot/decompress.h"
 
+#include <isa-l/igzip_lib.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <cerrno>
@@ -54,42 +54,59 @@ class PlainReader : public ReaderBase {
   }
 };
 
+// ISA-L's inflate (about twice zlib's speed), gzip wrapper and CRC checked per member; members
+// follow one another until the input ends.
 class GzipReader : public ReaderBase {
  public:
-  explicit GzipReader(int fd) : ReaderBase(fd) {
-    if (inflateInit2(&z_, 15 + 32) != Z_OK) std::abort();
-  }
-  ~GzipReader() override { inflateEnd(&z_); }
+  explicit GzipReader(int fd) : ReaderBase(fd) { Reset(); }
   Result<size_t> Read(char* buf, size_t n) override {
     while (!done_) {
       ASSIGN_OR_RETURN(bool more, Fill());
-      if (!more) {
-        if (!member_ended_) return DataLoss("gzip stream truncated");
+      if (!more && member_ended_) {
         done_ = true;
         break;
       }
-      z_.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
-      z_.avail_in = static_cast<uInt>(in_len_ - in_pos_);
-      z_.next_out = reinterpret_cast<Bytef*>(buf);
-      z_.avail_out = static_cast<uInt>(n);
-      int rc = inflate(&z_, Z_NO_FLUSH);
-      in_pos_ = in_len_ - z_.avail_in;
+      z_.next_in = reinterpret_cast<uint8_t*>(in_.data() + in_pos_);
+      z_.avail_in = static_cast<uint32_t>(in_len_ - in_pos_);
+      z_.next_out = reinterpret_cast<uint8_t*>(buf);
+      z_.avail_out = static_cast<uint32_t>(n);
+      int rc = isal_inflate(&z_);
+      if (rc != ISAL_DECOMP_OK && rc != ISAL_END_INPUT && rc != ISAL_OUT_OVERFLOW) {
+        return DataLoss("gzip: " + ErrorName(rc));
+      }
+      size_t consumed = (in_len_ - in_pos_) - z_.avail_in;
+      in_pos_ += consumed;
       size_t produced = n - z_.avail_out;
-      if (rc == Z_STREAM_END) {
+      if (z_.block_state == ISAL_BLOCK_FINISH) {
         member_ended_ = true;
-        inflateReset(&z_);  // another gzip member may follow
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return DataLoss(std::string("gzip: ") + (z_.msg ? z_.msg : "corrupt data"));
-      } else if (produced > 0 || z_.avail_in == 0) {
+        Reset();  // another gzip member may follow
+      } else if (consumed > 0 || produced > 0) {
         member_ended_ = false;
       }
       if (produced > 0) return Emit(buf, produced);
+      if (!more && !member_ended_) return DataLoss("gzip stream truncated");
     }
     return size_t{0};
   }
 
  private:
-  z_stream z_{};
+  void Reset() {
+    isal_inflate_init(&z_);
+    z_.crc_flag = ISAL_GZIP;
+  }
+  static std::string ErrorName(int rc) {
+    switch (rc) {
+      case ISAL_INVALID_WRAPPER:
+        return "not in gzip format";
+      case ISAL_UNSUPPORTED_METHOD:
+        return "unknown compression method";
+      case ISAL_INCORRECT_CHECKSUM:
+        return "incorrect data check";
+      default:
+        return "corrupt deflate data (" + std::to_string(rc) + ")";
+    }
+  }
+  inflate_state z_{};
   bool done_ = false;
   bool member_ended_ = false;
 };

@@ -1,6 +1,6 @@
-// A byte stream read from a (possibly compressed) layer blob: decompressed in-process (zlib for
-// gzip, including multi-member gzip; libzstd for zstd) and hashed as it goes, so the layer's
-// diff ID is known when the stream ends.
+// A byte stream read from a (possibly compressed) layer blob: decompressed in-process (ISA-L's
+// inflate for gzip, including multi-member gzip; libzstd for zstd) and hashed as it goes, so the
+// layer's diff ID is known when the stream ends.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <random>
 #include <set>
 
 #include "base/clock.h"
@@ -122,9 +123,42 @@ Status LayerCache::Adopt(const oci::Digest& diff_id, const std::string& dir) {
   return Status::Ok();
 }
 
-Status LayerCache::Prune(const std::vector<oci::Digest>& keep) {
-  std::set<std::string> live;
-  for (const auto& d : keep) live.insert(std::string(d.hex()));
+std::string LayerCache::NewKey() {
+  std::random_device rd;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
+  return std::string("snap-") + hex;
+}
+
+std::string LayerCache::DirFor(const std::string& key) const { return root_ + "/" + key; }
+
+Status LayerCache::Link(const oci::Digest& diff_id, const std::string& key) {
+  std::string final_path = PathFor(diff_id);
+  if (IsDirectory(final_path)) return Status::Ok();
+  static std::atomic<uint64_t> seq{0};
+  std::string tmp = root_ + "/.tmp-link-" + std::string(diff_id.hex()) + "-" +
+                    std::to_string(seq++) + "-" + std::to_string(::getpid());
+  (void)::unlink(tmp.c_str());
+  if (::symlink(key.c_str(), tmp.c_str()) != 0) return ErrnoStatus("symlink " + tmp, errno);
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    int err = errno;
+    (void)::unlink(tmp.c_str());
+    // A directory of that name appeared meanwhile (the layer was unpacked): as good.
+    if (!IsDirectory(final_path)) return ErrnoStatus("link layer " + diff_id.Short(), err);
+  }
+  return Status::Ok();
+}
+
+Status LayerCache::Prune(const std::vector<oci::Digest>& keep,
+                         const std::vector<std::string>& keep_names) {
+  std::set<std::string> live(keep_names.begin(), keep_names.end());
+  for (const auto& d : keep) {
+    std::string hex(d.hex());
+    live.insert(hex);
+    char target[256];
+    ssize_t n = ::readlink(PathFor(d).c_str(), target, sizeof target - 1);
+    if (n > 0) live.insert(std::string(target, static_cast<size_t>(n)));
+  }
   ASSIGN_OR_RETURN(auto names, ListDir(root_));
   for (const auto& name : names) {
     bool stale_tmp = name.rfind(".tmp-", 0) == 0;

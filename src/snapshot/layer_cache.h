@@ -1,6 +1,11 @@
 // The layer cache: each layer unpacked once into `<root>/<hex of diff ID>/`, read-only in use,
 // shared by every sandbox whose image has that layer, and mounted as an overlay lower dir.
 //
+// A snapshot's upper dir may enter the cache before its diff ID is known (images/pending.h):
+// it is kept as `<root>/snap-<random>/` (a *keyed* dir), and once the layer is packed,
+// `<root>/<hex of diff ID>` becomes a symlink to it. The keyed dir never moves, so a job that
+// runs on it meanwhile is not disturbed.
+//
 // Unpacking goes to `<root>/.tmp-<hex>-<seq>-<pid>` and is renamed into place when complete, so a
 // killed kiln never leaves a half layer under a final name; two processes preparing the same
 // layer both succeed. The diff ID computed while unpacking must equal the one in the image
@@ -48,8 +53,16 @@ class LayerCache {
   // unpacking it again (used after a snapshot: the upper dir already is the layer). When the
   // layer is already present, `dir` is removed instead.
   Status Adopt(const oci::Digest& diff_id, const std::string& dir);
-  // Removes cached layers whose diff ID is not in `keep`, and stale temp dirs.
-  Status Prune(const std::vector<oci::Digest>& keep);
+  // Keyed dirs (see above). NewKey gives a fresh "snap-<16 hex>"; DirFor(key) its path.
+  static std::string NewKey();
+  std::string DirFor(const std::string& key) const;
+  // Makes `diff_id` name the keyed dir `key` (a relative symlink, made atomically). When the
+  // layer is already present under its diff ID, nothing changes.
+  Status Link(const oci::Digest& diff_id, const std::string& key);
+  // Removes cached layers whose diff ID is not in `keep` and whose name is not in `keep_names`
+  // (keyed dirs), and stale temp dirs. The target of a kept symlink is kept.
+  Status Prune(const std::vector<oci::Digest>& keep,
+               const std::vector<std::string>& keep_names = {});
 
  private:
   LayerCache(std::string root, content::BlobStore* blobs, int64_t max_unpacked)

@@ -115,6 +115,90 @@ TEST(CompressTest, CorruptAndTruncatedInputIsDataLoss) {
   EXPECT_EQ(s.code(), Code::kDataLoss);
 }
 
+// Every level: ISA-L's (0 to 3) and libdeflate's above; random bytes make stored blocks.
+TEST(CompressTest, GzipEveryLevelAndIncompressibleDataRoundTrip) {
+  std::string random(6 << 20, '\0');
+  uint64_t x = 88172645463325252ull;
+  for (char& c : random) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  EXPECT_EQ(Decompress(Compress(random, oci::Compression::kGzip, 2), oci::Compression::kGzip),
+            random);
+  std::string data = Sample(5 << 20);
+  for (int level : {0, 1, 2, 3, 6, 9}) {
+    auto store = content::NewMemoryBlobStore();
+    auto w = store->NewWriter();
+    auto sink = CompressSink::New(oci::Compression::kGzip, level, 2, w->get());
+    ASSERT_TRUE(sink->Write(data).ok());
+    ASSERT_TRUE(sink->Finish().ok());
+    auto d = (*w)->Commit("x");
+    EXPECT_EQ(Decompress(*store->Read(d->digest), oci::Compression::kGzip), data) << level;
+  }
+}
+
+// Members made elsewhere: many small ones (boundaries fall anywhere in the reader's buffer),
+// with a file name in the header (as gzip(1) writes), and an empty member.
+TEST(CompressTest, ForeignMultiMemberGzipReads) {
+  std::string data, gz;
+  for (int i = 0; i < 300; ++i) {
+    std::string part = Sample(static_cast<size_t>(1 + i * 977));
+    data += part;
+    z_stream z{};
+    deflateInit2(&z, i % 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+    gz_header h{};
+    char name[] = "layer.tar";
+    if (i % 2 == 0) h.name = reinterpret_cast<Bytef*>(name);
+    deflateSetHeader(&z, &h);
+    std::string out(deflateBound(&z, part.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(part.data());
+    z.avail_in = static_cast<uInt>(part.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    ASSERT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    out.resize(out.size() - z.avail_out);
+    deflateEnd(&z);
+    gz += out;
+  }
+  oci::Digest diff;
+  EXPECT_EQ(Decompress(gz, oci::Compression::kGzip, &diff), data);
+  EXPECT_EQ(diff, oci::Digest::FromData(data));
+}
+
+Status ReadAll(const std::string& blob, oci::Compression c) {
+  UniqueFd fd = MemFd(blob);
+  auto r = DecompressReader::Open(fd.get(), c);
+  char buf[1 << 16];
+  for (;;) {
+    auto n = (*r)->Read(buf, sizeof buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return Status::Ok();
+  }
+}
+
+// A flipped byte in the data (CRC), in the trailer, garbage after a member, and a corrupt zstd
+// frame: each is DataLoss, never a short read that looks complete.
+TEST(CompressTest, CorruptGzipAndZstdAreDataLoss) {
+  std::string data = Sample(300000);
+  std::string gz = Compress(data, oci::Compression::kGzip, 1);
+  ASSERT_TRUE(ReadAll(gz, oci::Compression::kGzip).ok());
+  std::string flipped = gz;
+  flipped[gz.size() / 2] ^= 0x40;
+  EXPECT_EQ(ReadAll(flipped, oci::Compression::kGzip).code(), Code::kDataLoss);
+  std::string bad_crc = gz;
+  bad_crc[gz.size() - 6] ^= 0x01;
+  EXPECT_EQ(ReadAll(bad_crc, oci::Compression::kGzip).code(), Code::kDataLoss);
+  EXPECT_EQ(ReadAll(gz + "garbage!", oci::Compression::kGzip).code(), Code::kDataLoss);
+  EXPECT_EQ(ReadAll("", oci::Compression::kGzip).code(), Code::kDataLoss);
+  std::string zst = Compress(data, oci::Compression::kZstd, 1);
+  ASSERT_TRUE(ReadAll(zst, oci::Compression::kZstd).ok());
+  std::string bad_zst = zst;
+  bad_zst[zst.size() / 2] ^= 0x40;
+  EXPECT_EQ(ReadAll(bad_zst, oci::Compression::kZstd).code(), Code::kDataLoss);
+  EXPECT_EQ(ReadAll(zst.substr(0, zst.size() - 3), oci::Compression::kZstd).code(),
+            Code::kDataLoss);
+}
+
 TEST(LayerWriteTest, DirectoryRoundTripKeepsTreeAndDiffId) {
   testing::ScratchDir dir;
   std::string src = dir.Sub("src");

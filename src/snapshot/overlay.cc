@@ -70,6 +70,10 @@ Status MountWithFsconfig(const std::vector<std::string>& top_first, const std::s
   if (!set("workdir", work)) return FsError("overlay work dir " + work, errno, fs.get());
   if (!set("index", "off") || !set("xino", "off"))
     return FsError("overlay options", errno, fs.get());
+  // A sandbox's upper dir is scratch: not synced on unmount (which would write out the whole
+  // diff on the job's critical path). What becomes a layer is synced then (images/publish.h).
+  if (::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "volatile", nullptr, 0) != 0)
+    return FsError("overlay option volatile", errno, fs.get());
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
     return FsError("create overlay for " + target, errno, fs.get());
   }

@@ -22,7 +22,9 @@ enum class OverlayApi {
 // one fsconfig "lowerdir+" per layer, fsmount, move_mount) the count is the only limit; with
 // mount(2) the options must fit in a page, so the lowers are passed relative to their common
 // parent (a mount made on a helper thread with its own cwd, never the process's), which fits
-// about 60 layer-cache dirs; more is InvalidArgument saying so. Safe to call from many threads.
+// about 60 layer-cache dirs; more is InvalidArgument saying so. With the new mount API the
+// overlay is `volatile`: unmounting it does not sync the upper dir's filesystem (a caller that
+// keeps the upper dir syncs it itself). Safe to call from many threads.
 Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper,
                     const std::string& work, const std::string& target,
                     OverlayApi api = OverlayApi::kAuto);

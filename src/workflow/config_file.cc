@@ -141,6 +141,21 @@ Status ReadInsecureRegistries(const std::string& path, const toml::node& n, Conf
   return Status::Ok();
 }
 
+Status ReadLayerCompression(const std::string& path, const toml::node& n, Config& c) {
+  const char* want = "\"gzip\" or \"zstd\"";
+  if (!n.is_string()) return WrongType(path, "layer_compression", n, want);
+  std::string v = *n.value<std::string>();
+  if (v == "gzip") {
+    c.layer_compression = oci::Compression::kGzip;
+  } else if (v == "zstd") {
+    c.layer_compression = oci::Compression::kZstd;
+  } else {
+    return InvalidArgument(At(path, n.source()) + ": layer_compression must be " + want +
+                           ", not \"" + v + "\"");
+  }
+  return Status::Ok();
+}
+
 const std::map<std::string, Reader>& Readers() {
   static const std::map<std::string, Reader> readers = {
       {"default_image",
@@ -160,6 +175,7 @@ const std::map<std::string, Reader>& Readers() {
       {"sizes", ReadSizes},
       {"max_layer_unpacked", ReadMaxLayerUnpacked},
       {"insecure_registries", ReadInsecureRegistries},
+      {"layer_compression", ReadLayerCompression},
       {"init_path",
        [](const std::string& p, const toml::node& n, Config& c) {
          return ReadString(p, "init_path", n, c.init_path, "\"/usr/libexec/kiln/kiln-init\"");

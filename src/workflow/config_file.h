@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "oci/media_types.h"
 #include "runtime/size.h"
 #include "snapshot/layer_apply.h"
 
@@ -34,6 +35,8 @@ struct Config {
   // Registry hosts ("host:port") reached without certificate checks, over plain HTTP when they
   // speak no TLS (as podman's registries.conf `insecure = true`).
   std::vector<std::string> insecure_registries;
+  // How new snapshot layers are compressed: "gzip" (every OCI tool reads it) or "zstd".
+  oci::Compression layer_compression = oci::Compression::kGzip;
 };
 
 // Reads the file at `path`; "" gives every default. InvalidArgument for a file that cannot be

@@ -36,6 +36,7 @@ max_layer_unpacked = "2G"
 init_path = "/usr/libexec/kiln/kiln-init"
 max_layers = 40
 insecure_registries = ["10.0.0.5:5000", "registry.lan"]
+layer_compression = "zstd"
 [labels]
 ubuntu-latest = "debian:bookworm"
 [sizes."2x8"]
@@ -50,6 +51,7 @@ disk = "10G"
   EXPECT_EQ(c->init_path, "/usr/libexec/kiln/kiln-init");
   EXPECT_EQ(c->max_layers, 40);
   EXPECT_EQ(c->insecure_registries, (std::vector<std::string>{"10.0.0.5:5000", "registry.lan"}));
+  EXPECT_EQ(c->layer_compression, oci::Compression::kZstd);
   EXPECT_EQ(c->labels.at("ubuntu-latest"), "debian:bookworm");
   EXPECT_EQ(c->disk.at("2x8"), int64_t{10} << 30);
 }
@@ -66,6 +68,7 @@ TEST_F(ConfigFileTest, Defaults) {
     EXPECT_EQ(c.max_layer_unpacked, snapshot::kDefaultMaxLayerUnpacked);
     EXPECT_EQ(c.init_path, "");
     EXPECT_EQ(c.max_layers, 32);
+    EXPECT_EQ(c.layer_compression, oci::Compression::kGzip);
     EXPECT_TRUE(c.labels.empty());
     EXPECT_TRUE(c.disk.empty());
     EXPECT_TRUE(c.insecure_registries.empty());
@@ -76,7 +79,7 @@ TEST_F(ConfigFileTest, Defaults) {
 TEST_F(ConfigFileTest, UnknownKeysNameTheLineAndTheKeysThereAre) {
   const std::string keys =
       "(keys: default_image, default_size, init_path, insecure_registries, labels, "
-      "max_layer_unpacked, max_layers, sizes, warm_pool)";
+      "layer_compression, max_layer_unpacked, max_layers, sizes, warm_pool)";
   EXPECT_EQ(Error("warm_pool = 1\n\ndefault_imag = \"debian\"\n"),
             "FILE:3: unknown key default_imag " + keys);
   EXPECT_EQ(Error("default_image = \"debian\"\n[lables]\nx = \"y\"\n"),
@@ -101,6 +104,10 @@ TEST_F(ConfigFileTest, WrongTypesNameTheLineAndTheType) {
   EXPECT_EQ(Error("insecure_registries = [\"https://x:5000\"]\n"),
             "FILE:1: insecure_registries must be an array of hosts, e.g. [\"10.0.0.5:5000\"] "
             "(a host and optional port, no scheme or path)");
+  EXPECT_EQ(Error("layer_compression = \"xz\"\n"),
+            "FILE:1: layer_compression must be \"gzip\" or \"zstd\", not \"xz\"");
+  EXPECT_EQ(Error("layer_compression = 1\n"),
+            "FILE:1: layer_compression must be \"gzip\" or \"zstd\", not an integer");
   EXPECT_EQ(Error("warm_pool = 65\n"), "FILE:1: warm_pool must be an integer from 0 to 64, not 65");
   EXPECT_EQ(Error("warm_pool = 1.5\n"),
             "FILE:1: warm_pool must be an integer from 0 to 64, not a floating-point number");
