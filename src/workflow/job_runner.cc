@@ -245,9 +245,10 @@ bool ShouldSnapshot(const JobContext& ctx, std::string* why) {
 Status PushVersion(JobContext& ctx, const catalog::VersionRecord& v,
                    const std::vector<std::string>& repos) {
   if (repos.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(content::ImageStore * store, ctx.engine->Store());
-  ASSIGN_OR_RETURN(content::LoadedImage image, store->Load(v.manifest.str()));
   std::string local = v.image + ":" + v.version.ToString();
+  // Waits for the version's layer blob when it is still being written in the background.
+  ASSIGN_OR_RETURN(images::Image whole, ctx.engine->ResolveImage(local));
+  const content::LoadedImage& image = whole.loaded;
   auto log = [&ctx](const std::string& line) { ctx.Print(line); };
   for (const auto& repo : repos) {
     for (const std::string& tag : {v.version.ToString(), std::string("latest")}) {
