@@ -42,9 +42,10 @@ class Client::Impl::BlobPush {
         return Client::Impl::Failure(r, what_, tries);
       }
       double wait = Backoff(impl_.options.retry, failed);
-      impl_.Log(LogLevel::kWarn, what_ + ": " +
-                (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
-                ", resuming in " + FormatDuration(wait));
+      impl_.Log(LogLevel::kWarn,
+                what_ + ": " +
+                    (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
+                    ", resuming in " + FormatDuration(wait));
       SleepFor(impl_.options.retry, wait);
       have_upload = have_upload && AskStatus();
     }
