@@ -140,7 +140,8 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
     return Status::Ok();
   }
   Log("📸  snapshot " + req.image_name + ": capturing");
-  ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, store->blobs()));
+  auto ingest = store->BeginIngest();  // a failed pull meanwhile leaves its blobs alone
+  ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, *ingest));
   snapshot_seconds_ = watch.Seconds();
   return Status::Ok();
 }
@@ -162,7 +163,9 @@ Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
   c.on_progress = request_.log;
   Log("📸  snapshot " + name + ": capturing");
   RETURN_IF_ERROR(sandbox_->Freeze());
-  auto captured = snapshot::Capture(c, store->blobs());
+  auto ingest = store->BeginIngest();  // a failed pull meanwhile leaves its blobs alone
+  auto captured = snapshot::Capture(c, *ingest);
+  ingest.reset();
   Status thawed = sandbox_->Thaw();
   if (!captured.ok()) return captured.status().WithContext("snapshot " + name);
   RETURN_IF_ERROR(thawed.WithContext("thaw the sandbox after snapshot " + name));
