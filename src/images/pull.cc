@@ -14,6 +14,10 @@ std::string TagOrDigest(const oci::Reference& ref) {
   return ref.tag.empty() ? "latest" : ref.tag;
 }
 
+// An image config is JSON read whole into memory: a descriptor declaring more is refused
+// before a byte is fetched.
+constexpr int64_t kMaxConfigBytes = int64_t{16} << 20;
+
 bool IsIndex(const std::string& media_type) {
   return media_type == oci::kMediaTypeIndex || media_type == oci::kDockerManifestList;
 }
@@ -26,6 +30,11 @@ Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::BlobStore& blo
                                  const oci::Digest& top_digest, const PullOptions& options) {
   ASSIGN_OR_RETURN(oci::Manifest manifest, oci::ParseManifest(fetched.bytes));
   const oci::Descriptor& config_blob = manifest.config;
+  if (config_blob.size > kMaxConfigBytes) {
+    return InvalidArgument("config blob " + config_blob.digest.Short() + " declares " +
+                           std::to_string(config_blob.size) + " bytes, more than the 16 MiB " +
+                           "an image config may have");
+  }
   if (!blobs.Has(config_blob.digest)) {
     RETURN_IF_ERROR(FetchBlob(fetch, config_blob, "config"));
   }

@@ -117,6 +117,23 @@ TEST_F(PullTest, ALayerTheCacheHoldsIsDownloadedButNotUnpackedAgain) {
   EXPECT_TRUE(store_->blobs().Has(img.layers[0].descriptor.digest));
 }
 
+// A manifest's sizes bound what is read: a config declared larger than 16 MiB is not fetched.
+TEST_F(PullTest, AConfigDeclaredOver16MiBIsRefusedBeforeItIsFetched) {
+  TestImage img = MakeImage({{Tar("a.txt", "x"), oci::Compression::kGzip}});
+  PutInRegistry(fake_, client_, "team/tool", img, "1.0");
+  oci::Manifest m = *oci::ParseManifest(img.manifest.bytes);
+  m.config.size = (int64_t{16} << 20) + 1;
+  ASSERT_TRUE(
+      client_.PutManifest("team/tool", "big", oci::kMediaTypeManifest, oci::SerializeManifest(m))
+          .ok());
+  fake_.ClearRequests();
+  auto pulled = Pull("registry.test/team/tool:big");
+  EXPECT_EQ(pulled.status().code(), Code::kInvalidArgument) << pulled.status().ToString();
+  EXPECT_NE(pulled.status().message().find("16 MiB"), std::string::npos)
+      << pulled.status().message();
+  EXPECT_EQ(BlobGets(img.config.descriptor.digest), 0);
+}
+
 TEST_F(PullTest, AnIndexGivesTheHostPlatformsManifest) {
   TestImage img = MakeImage({{Tar("a.txt", "x"), oci::Compression::kGzip}});
   TestImage riscv = MakeImage({{Tar("r.txt", "riscv"), oci::Compression::kGzip}});
