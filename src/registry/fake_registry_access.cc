@@ -25,6 +25,10 @@ void FakeRegistry::RefuseMounts(bool refuse) {
   std::lock_guard lock(mu_);
   refuse_mounts_ = refuse;
 }
+void FakeRegistry::FailMounts(int status) {
+  std::lock_guard lock(mu_);
+  fail_mounts_ = status;
+}
 void FakeRegistry::ExpireTokens() {
   std::lock_guard lock(mu_);
   tokens_.clear();

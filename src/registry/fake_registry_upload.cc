@@ -79,6 +79,13 @@ Response FakeRegistry::UploadStatus(const std::string& id, int status) {
 
 Result<Response> FakeRegistry::StartUpload(Call& call, Repo& repo) {
   std::string mount = call.Query("mount"), from = call.Query("from");
+  if (!mount.empty() && fail_mounts_ != 0) {
+    const char* code = fail_mounts_ == 404   ? "BLOB_UNKNOWN"
+                       : fail_mounts_ == 405 ? "UNSUPPORTED"
+                       : fail_mounts_ >= 500 ? "UNAVAILABLE"
+                                             : "DENIED";
+    return ErrorResponse(fail_mounts_, code, "fake registry: mount refused");
+  }
   if (!mount.empty()) {
     auto digest = oci::Digest::Parse(mount);
     auto source = repos_.find(from);
