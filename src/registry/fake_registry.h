@@ -96,6 +96,8 @@ class FakeRegistry : public Transport {
   std::vector<std::string> Tags(const std::string& repo) const;
   // Uploads begun and not finished.
   int OpenUploads() const;
+  // Bytes of blob bodies handed to clients so far (a transfer its sink stopped counts less).
+  int64_t BlobBytesServed() const;
   std::vector<RecordedRequest> requests() const;
   void ClearRequests();
 
@@ -128,6 +130,7 @@ class FakeRegistry : public Transport {
   int64_t cut_upload_ = -1, cut_download_ = -1;
   bool refuse_mounts_ = false;
   int fail_mounts_ = 0;
+  int64_t blob_bytes_served_ = 0;
   int next_id_ = 0;
 };
 

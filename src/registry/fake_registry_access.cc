@@ -29,6 +29,10 @@ void FakeRegistry::FailMounts(int status) {
   std::lock_guard lock(mu_);
   fail_mounts_ = status;
 }
+int64_t FakeRegistry::BlobBytesServed() const {
+  std::lock_guard lock(mu_);
+  return blob_bytes_served_;
+}
 void FakeRegistry::ExpireTokens() {
   std::lock_guard lock(mu_);
   tokens_.clear();

@@ -60,6 +60,7 @@ Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body
   }
   for (size_t at = 0; at < limit; at += 32 * 1024) {
     size_t n = std::min<size_t>(32 * 1024, limit - at);
+    if (call.blob) blob_bytes_served_ += static_cast<int64_t>(n);
     RETURN_IF_ERROR(call.request.on_body(std::string_view(body).substr(at, n)));
   }
   if (cut) return Unavailable("fake registry: connection reset by peer (download cut)");
