@@ -91,7 +91,7 @@ Result<Format> Detect(std::string& source, std::string& ref, const std::string& 
   return oci ? Format::kArchive : Format::kRootfsTar;
 }
 
-Result<oci::Descriptor> ImportRootfs(content::ImageStore& store, const std::string& source,
+Result<oci::Descriptor> ImportRootfs(content::BlobStore& blobs, const std::string& source,
                                      bool is_dir, bool zstd) {
   snapshot::WriteOptions options;
   options.compression = zstd ? oci::Compression::kZstd : oci::Compression::kGzip;
@@ -100,8 +100,8 @@ Result<oci::Descriptor> ImportRootfs(content::ImageStore& store, const std::stri
   options.on_progress = [&](int64_t bytes) {
     if (tty) std::fprintf(stderr, "\rkiln: packing layer: %s ", FormatBytes(bytes).c_str());
   };
-  auto layer = is_dir ? snapshot::WriteLayerFromDir(source, options, store.blobs())
-                      : snapshot::WriteLayerFromTarball(source, options, store.blobs());
+  auto layer = is_dir ? snapshot::WriteLayerFromDir(source, options, blobs)
+                      : snapshot::WriteLayerFromTarball(source, options, blobs);
   if (tty) std::fprintf(stderr, "\n");
   if (!layer.ok()) return layer.status();
   LogInfo("layer " + layer->descriptor.digest.Short() + ": " +
@@ -111,7 +111,7 @@ Result<oci::Descriptor> ImportRootfs(content::ImageStore& store, const std::stri
   int64_t now = Clock::Real()->NowUnix();
   snapshot::ImageDraft draft{snapshot::RootfsConfig(now), {}};
   snapshot::AddLayer(draft, *layer, {FormatRfc3339(now), "kiln image import " + source, "", false});
-  return snapshot::CommitImage(draft, store.blobs());
+  return snapshot::CommitImage(draft, blobs);
 }
 
 }  // namespace
@@ -133,18 +133,19 @@ int ImageImportCommand(App& app, const Args& args) {
 
   Stopwatch watch;
   // All or nothing: on failure, the blobs this import added are removed again (PutImage).
-  auto manifest = (*store)->PutImage(*name, [&]() -> Result<oci::Descriptor> {
-    switch (*format) {
-      case Format::kLayout:
-        return content::ImportLayout(**store, source, ref);
-      case Format::kArchive:
-        return content::ImportArchive(**store, source, ref);
-      case Format::kRootfsDir:
-      case Format::kRootfsTar:
-        break;
-    }
-    return ImportRootfs(**store, source, *format == Format::kRootfsDir, flags->Has("--zstd"));
-  });
+  auto manifest =
+      (*store)->PutImage(*name, [&](content::BlobStore& blobs) -> Result<oci::Descriptor> {
+        switch (*format) {
+          case Format::kLayout:
+            return content::ImportLayout(blobs, source, ref);
+          case Format::kArchive:
+            return content::ImportArchive(blobs, source, ref);
+          case Format::kRootfsDir:
+          case Format::kRootfsTar:
+            break;
+        }
+        return ImportRootfs(blobs, source, *format == Format::kRootfsDir, flags->Has("--zstd"));
+      });
   if (!manifest.ok()) return Fail(manifest.status().WithContext("import " + source));
   std::printf("%s %s\n", name->c_str(), manifest->digest.str().c_str());
   LogInfo("imported " + source + " as " + *name + " in " + FormatDuration(watch.Seconds()));

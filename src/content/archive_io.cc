@@ -22,7 +22,7 @@ struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
-Status IngestEntry(ImageStore& store, archive* a, const std::string& name, std::string* small) {
+Status IngestEntry(BlobStore& blobs, archive* a, const std::string& name, std::string* small) {
   if (name == "oci-layout" || name == "index.json") {
     char buf[1 << 16];
     la_ssize_t n;
@@ -39,8 +39,8 @@ Status IngestEntry(ImageStore& store, archive* a, const std::string& name, std::
   std::string hex = rest.substr(slash + 1);
   if (hex.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(oci::Digest digest, oci::Digest::Parse(rest.substr(0, slash) + ":" + hex));
-  if (store.blobs().Has(digest)) return Status::Ok();
-  ASSIGN_OR_RETURN(auto w, store.blobs().NewWriter());
+  if (blobs.Has(digest)) return Status::Ok();
+  ASSIGN_OR_RETURN(auto w, blobs.NewWriter());
   char buf[1 << 16];
   la_ssize_t n;
   while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
@@ -121,7 +121,7 @@ Status WriteArchive(ImageStore& store, const std::string& path, const std::strin
 
 }  // namespace
 
-Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path,
+Result<oci::Descriptor> ImportArchive(BlobStore& blobs, const std::string& path,
                                       const std::string& ref) {
   std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
   archive_read_support_format_tar(a.get());
@@ -141,7 +141,7 @@ Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path
     if (name.find("..") != std::string::npos || name[0] == '/')
       return InvalidArgument(path + ": unsafe entry \"" + name + "\"");
     if (archive_entry_filetype(e) == AE_IFDIR) continue;
-    Status s = IngestEntry(store, a.get(), name, name == "index.json" ? &index_text : &layout_text);
+    Status s = IngestEntry(blobs, a.get(), name, name == "index.json" ? &index_text : &layout_text);
     if (!s.ok()) return s.WithContext(path);
   }
   if (rc != ARCHIVE_EOF) return DataLoss(path + ": " + archive_error_string(a.get()));
@@ -149,15 +149,14 @@ Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& path
     return InvalidArgument(path + " is not an oci-archive (no index.json or oci-layout)");
   ASSIGN_OR_RETURN(oci::Index index, oci::ParseIndex(index_text));
   ASSIGN_OR_RETURN(oci::Descriptor chosen, PickManifest(index, ref, path));
-  auto read = [&](const oci::Descriptor& d) { return store.blobs().Read(d.digest); };
+  auto read = [&](const oci::Descriptor& d) { return blobs.Read(d.digest); };
   ASSIGN_OR_RETURN(oci::Descriptor manifest_desc, ResolvePlatform(chosen, read));
   ASSIGN_OR_RETURN(std::string text, read(manifest_desc));
   ASSIGN_OR_RETURN(oci::Manifest m, oci::ParseManifest(text));
   for (const auto& d : m.layers) {
-    if (!store.blobs().Has(d.digest))
-      return DataLoss(path + ": layer " + d.digest.str() + " is missing");
+    if (!blobs.Has(d.digest)) return DataLoss(path + ": layer " + d.digest.str() + " is missing");
   }
-  ASSIGN_OR_RETURN(int64_t config_size, store.blobs().Size(m.config.digest));
+  ASSIGN_OR_RETURN(int64_t config_size, blobs.Size(m.config.digest));
   if (config_size != m.config.size)
     return DataLoss(path + ": config size differs from its descriptor");
   return manifest_desc;

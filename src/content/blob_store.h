@@ -26,6 +26,8 @@
 
 namespace kiln::content {
 
+class Ingest;
+
 class BlobWriter {
  public:
   virtual ~BlobWriter() = default;
@@ -67,7 +69,9 @@ class DiskBlobStore : public BlobStore {
  public:
   // Creates the directories when missing.
   static Result<std::unique_ptr<DiskBlobStore>> Open(const std::string& root);
-  Result<std::unique_ptr<BlobWriter>> NewWriter() override;
+  Result<std::unique_ptr<BlobWriter>> NewWriter() override { return NewWriter(nullptr); }
+  // A writer whose commit, if it creates the blob, notes it in `ingest` (content/ingest.h).
+  Result<std::unique_ptr<BlobWriter>> NewWriter(Ingest* ingest);
   bool Has(const oci::Digest& digest) override;
   Result<int64_t> Size(const oci::Digest& digest) override;
   Result<UniqueFd> Open(const oci::Digest& digest) override;
@@ -78,20 +82,10 @@ class DiskBlobStore : public BlobStore {
   // Removes the temp files of writers that are gone (killed processes); a live writer's file,
   // however old, stays. Returns what it removed.
   Result<SweepCount> SweepTemp();
-  // Between StartRecording() and TakeRecorded(), the digests of the blobs that this store's
-  // writers create are recorded: a commit that finds its blob already present (put there by
-  // anyone, this process included) is not. What a failed import adds is exactly that list.
-  void StartRecording();
-  std::vector<oci::Digest> TakeRecorded();
-  // Called by a writer whose commit created `digest`.
-  void NoteCreated(const oci::Digest& digest);
 
  private:
   explicit DiskBlobStore(std::string root) : root_(std::move(root)) {}
   std::string root_;
-  std::mutex recorded_mu_;
-  bool recording_ = false;
-  std::vector<oci::Digest> recorded_;
 };
 
 // In-memory fake for tests of the layers above.

@@ -7,14 +7,15 @@
 #include "base/fs.h"
 #include "base/sha256.h"
 #include "content/blob_store.h"
+#include "content/ingest.h"
 
 namespace kiln::content {
 namespace {
 
 class DiskWriter : public BlobWriter {
  public:
-  DiskWriter(DiskBlobStore* store, std::string tmp, UniqueFd fd)
-      : store_(store), tmp_(std::move(tmp)), fd_(std::move(fd)) {}
+  DiskWriter(DiskBlobStore* store, Ingest* ingest, std::string tmp, UniqueFd fd)
+      : store_(store), ingest_(ingest), tmp_(std::move(tmp)), fd_(std::move(fd)) {}
   ~DiskWriter() override {
     if (!done_) ::unlink(tmp_.c_str());
   }
@@ -32,7 +33,7 @@ class DiskWriter : public BlobWriter {
   Status Place(const std::string& final_path, const oci::Digest& got) {
     if (::link(tmp_.c_str(), final_path.c_str()) == 0) {
       ::unlink(tmp_.c_str());
-      store_->NoteCreated(got);
+      if (ingest_ != nullptr) ingest_->NoteCreated(got);
       return Status::Ok();
     }
     if (::rename(tmp_.c_str(), final_path.c_str()) != 0) {
@@ -71,6 +72,7 @@ class DiskWriter : public BlobWriter {
 
  private:
   DiskBlobStore* store_;
+  Ingest* ingest_;
   std::string tmp_;
   UniqueFd fd_;
   Sha256 hash_;
@@ -90,7 +92,7 @@ std::string DiskBlobStore::PathOf(const oci::Digest& d) const {
   return root_ + "/blobs/" + std::string(d.algorithm()) + "/" + std::string(d.hex());
 }
 
-Result<std::unique_ptr<BlobWriter>> DiskBlobStore::NewWriter() {
+Result<std::unique_ptr<BlobWriter>> DiskBlobStore::NewWriter(Ingest* ingest) {
   std::string tmp;
   auto fd = CreateOwned(
       [&](std::string& path) -> Result<UniqueFd> {
@@ -101,7 +103,8 @@ Result<std::unique_ptr<BlobWriter>> DiskBlobStore::NewWriter() {
       },
       tmp);
   if (!fd.ok()) return fd.status();
-  return std::unique_ptr<BlobWriter>(std::make_unique<DiskWriter>(this, tmp, std::move(*fd)));
+  return std::unique_ptr<BlobWriter>(
+      std::make_unique<DiskWriter>(this, ingest, tmp, std::move(*fd)));
 }
 
 bool DiskBlobStore::Has(const oci::Digest& d) { return PathExists(PathOf(d)); }
@@ -135,22 +138,5 @@ Result<std::vector<oci::Digest>> DiskBlobStore::List() {
 }
 
 Result<SweepCount> DiskBlobStore::SweepTemp() { return SweepUnowned(root_ + "/ingest"); }
-
-void DiskBlobStore::StartRecording() {
-  std::lock_guard<std::mutex> lock(recorded_mu_);
-  recording_ = true;
-  recorded_.clear();
-}
-
-std::vector<oci::Digest> DiskBlobStore::TakeRecorded() {
-  std::lock_guard<std::mutex> lock(recorded_mu_);
-  recording_ = false;
-  return std::move(recorded_);
-}
-
-void DiskBlobStore::NoteCreated(const oci::Digest& digest) {
-  std::lock_guard<std::mutex> lock(recorded_mu_);
-  if (recording_) recorded_.push_back(digest);
-}
 
 }  // namespace kiln::content

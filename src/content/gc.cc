@@ -54,8 +54,27 @@ Result<int64_t> ImageStore::CollectGarbage(const std::vector<oci::Digest>& extra
   return freed;
 }
 
-Result<int> ImageStore::RemoveUnnamed(const std::vector<oci::Digest>& created) {
+std::unique_ptr<Ingest> ImageStore::BeginIngest() {
+  auto ingest = std::make_unique<Ingest>(*blobs_, [this](Ingest* done) {
+    std::lock_guard<std::mutex> lock(ingest_mu_);
+    live_.erase(done);
+    overlapped_.erase(done);
+  });
+  std::lock_guard<std::mutex> lock(ingest_mu_);
+  if (!live_.empty()) {
+    overlapped_.insert(live_.begin(), live_.end());
+    overlapped_.insert(ingest.get());
+  }
+  live_.insert(ingest.get());
+  return ingest;
+}
+
+Result<int> ImageStore::RemoveUnnamed(Ingest& ingest) {
+  std::vector<oci::Digest> created = ingest.Created();
   if (created.empty()) return 0;
+  // Held while deleting: an ingest that begins now sees the blobs gone.
+  std::lock_guard<std::mutex> in_process(ingest_mu_);
+  if (overlapped_.count(&ingest) != 0) return 0;
   // Alone with the store? (A failed conversion may drop the shared lock: take it back after.)
   bool alone = ::flock(users_.get(), LOCK_EX | LOCK_NB) == 0;
   auto share_again = [&] {
@@ -79,15 +98,14 @@ Result<int> ImageStore::RemoveUnnamed(const std::vector<oci::Digest>& created) {
   return removed;
 }
 
-Result<oci::Descriptor> ImageStore::PutImage(const std::string& name,
-                                             const std::function<Result<oci::Descriptor>()>& put) {
-  blobs_->StartRecording();
-  Result<oci::Descriptor> manifest = put();
+Result<oci::Descriptor> ImageStore::PutImage(
+    const std::string& name, const std::function<Result<oci::Descriptor>(BlobStore&)>& put) {
+  std::unique_ptr<Ingest> ingest = BeginIngest();
+  Result<oci::Descriptor> manifest = put(*ingest);
   Status tagged = manifest.ok() ? Tag(name, *manifest) : manifest.status();
-  std::vector<oci::Digest> created = blobs_->TakeRecorded();
   if (tagged.ok()) return manifest;
   // If this fails, the blobs stay unnamed: garbage that `kiln image prune` collects.
-  (void)RemoveUnnamed(created);
+  (void)RemoveUnnamed(*ingest);
   return tagged;
 }
 

@@ -17,10 +17,13 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "content/blob_store.h"
+#include "content/ingest.h"
 #include "oci/types.h"
 
 namespace kiln::content {
@@ -60,13 +63,19 @@ class ImageStore {
   Result<oci::Descriptor> Resolve(const std::string& name);
   Result<LoadedImage> Load(const std::string& name);
   Result<std::vector<ImageRecord>> List();
-  // Puts an image all or nothing: runs `put` (which writes the image's blobs and returns its
-  // manifest), then Tag()s it `name`. When either fails, the blobs that `put` created (not those
-  // it found present) and that no name references are removed again, so the store is left as
-  // it was; when another process has the store open (it may be relying on one of them), they
-  // are left for `kiln image prune` instead. Returns the manifest.
+  // Starts an operation that writes blobs and may rely on blobs no name references (a snapshot
+  // capture): it writes through the returned Ingest, in flight until destroyed (before this
+  // store). A failed PutImage that overlapped it in time removes nothing.
+  std::unique_ptr<Ingest> BeginIngest();
+  // Puts an image all or nothing: runs `put` (which writes the image's blobs through `blobs`,
+  // an Ingest, and returns its manifest), then Tag()s it `name`. When either fails, the blobs
+  // that `put` created (not those it found present, nor what other threads wrote) and that no
+  // name references are removed again, so the store is left as it was; when another process
+  // has the store open, or another ingest of this process (a capture, another pull) overlapped
+  // this one in time (either may be relying on one of them), they are left for `kiln image
+  // prune` instead. Returns the manifest.
   Result<oci::Descriptor> PutImage(const std::string& name,
-                                   const std::function<Result<oci::Descriptor>()>& put);
+                                   const std::function<Result<oci::Descriptor>(BlobStore&)>& put);
   // Deletes blobs that neither a name nor one of `extra_roots` (manifest digests, e.g. the
   // catalogue's versions) reaches, skipping blobs younger than `min_age_seconds` (an ingest in
   // progress has not been named yet). Returns bytes freed.
@@ -78,9 +87,9 @@ class ImageStore {
   Status EditIndex(const std::function<Status(oci::Index&)>& edit);
   // The exclusive lock on index.json (held while the fd lives).
   Result<UniqueFd> LockIndex();
-  // Deletes those of `created` that no name reaches, if no other process has the store open.
-  // Returns how many it deleted.
-  Result<int> RemoveUnnamed(const std::vector<oci::Digest>& created);
+  // Deletes the blobs `ingest` created that no name reaches, if no other process has the store
+  // open and no other ingest overlapped it. Returns how many it deleted.
+  Result<int> RemoveUnnamed(Ingest& ingest);
   Result<oci::Index> ReadIndex();
 
   ImageStore(std::string root, std::unique_ptr<DiskBlobStore> blobs, UniqueFd users)
@@ -88,6 +97,9 @@ class ImageStore {
   std::string root_;
   std::unique_ptr<DiskBlobStore> blobs_;
   UniqueFd users_;  // shared flock on users.lock
+  std::mutex ingest_mu_;
+  std::set<Ingest*> live_;        // ingests in flight
+  std::set<Ingest*> overlapped_;  // live ingests that ran at the same time as another
 };
 
 // Copies an image between an OCI image layout directory or an oci-archive tarball (as skopeo
@@ -95,9 +107,10 @@ class ImageStore {
 // its digest on the way in (DataLoss on mismatch; nothing is tagged). `ref` selects the manifest
 // by its ref.name annotation in the source index; empty takes the only one (or the one for the
 // host platform when the source entry is an index).
-Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& layout_dir,
+// The blobs go into `blobs` (the store's, or a PutImage's ingest).
+Result<oci::Descriptor> ImportLayout(BlobStore& blobs, const std::string& layout_dir,
                                      const std::string& ref);
-Result<oci::Descriptor> ImportArchive(ImageStore& store, const std::string& archive_path,
+Result<oci::Descriptor> ImportArchive(BlobStore& blobs, const std::string& archive_path,
                                       const std::string& ref);
 // Writes image `name` as an OCI layout directory (created or added to) / an oci-archive tar,
 // with ref.name `ref` (empty: the tag part of `name`).

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "base/fs.h"
 #include "testing/test_env.h"
 
@@ -11,17 +13,20 @@ namespace kiln::content {
 namespace {
 
 // A one-layer image put into `store`; returns its manifest descriptor.
-oci::Descriptor PutImage(ImageStore& store, const std::string& layer_data) {
-  auto layer = store.blobs().Put(layer_data, oci::kMediaTypeLayer);
+oci::Descriptor PutImage(BlobStore& blobs, const std::string& layer_data) {
+  auto layer = blobs.Put(layer_data, oci::kMediaTypeLayer);
   oci::ImageConfig c;
   c.architecture = "amd64";
   c.os = "linux";
   c.diff_ids = {layer->digest};
-  auto config = store.blobs().Put(oci::SerializeImageConfig(c), oci::kMediaTypeConfig);
+  auto config = blobs.Put(oci::SerializeImageConfig(c), oci::kMediaTypeConfig);
   oci::Manifest m;
   m.config = *config;
   m.layers = {*layer};
-  return *store.blobs().Put(oci::SerializeManifest(m), oci::kMediaTypeManifest);
+  return *blobs.Put(oci::SerializeManifest(m), oci::kMediaTypeManifest);
+}
+oci::Descriptor PutImage(ImageStore& store, const std::string& layer_data) {
+  return PutImage(store.blobs(), layer_data);
 }
 
 class ImageStoreTest : public ::testing::Test {
@@ -140,10 +145,10 @@ TEST_F(ImageStoreTest, LayoutAndArchiveRoundTripAndCorruptionIsRefused) {
   ASSERT_TRUE(ExportArchive(*store_, "app:1.0", out.Sub("a.tar"), "1.0").ok());
   testing::ScratchDir other;
   auto fresh = ImageStore::Open(other.path());
-  auto from_layout = ImportLayout(**fresh, out.Sub("layout"), "1.0");
+  auto from_layout = ImportLayout((*fresh)->blobs(), out.Sub("layout"), "1.0");
   ASSERT_TRUE(from_layout.ok()) << from_layout.status().ToString();
   EXPECT_EQ(from_layout->digest, m.digest);
-  auto from_archive = ImportArchive(**fresh, out.Sub("a.tar"), "");
+  auto from_archive = ImportArchive((*fresh)->blobs(), out.Sub("a.tar"), "");
   ASSERT_TRUE(from_archive.ok()) << from_archive.status().ToString();
   EXPECT_EQ(from_archive->digest, m.digest);
   // Tamper with the layer blob in the layout: import must refuse it.
@@ -153,7 +158,7 @@ TEST_F(ImageStoreTest, LayoutAndArchiveRoundTripAndCorruptionIsRefused) {
       out.Sub("layout/blobs/sha256/") + std::string(oci::Digest::FromData("exported").hex());
   ::unlink(blob.c_str());
   ASSERT_TRUE(WriteFileAtomic(blob, "exporteD").ok());
-  auto bad = ImportLayout(**clean, out.Sub("layout"), "1.0");
+  auto bad = ImportLayout((*clean)->blobs(), out.Sub("layout"), "1.0");
   EXPECT_EQ(bad.status().code(), Code::kDataLoss) << bad.status().ToString();
   EXPECT_TRUE((*clean)->List()->empty());
 }
@@ -178,18 +183,18 @@ TEST_F(ImageStoreTest, ExportRefusesABlobThatDisagreesWithItsDescriptor) {
 TEST_F(ImageStoreTest, FailedPutImageRemovesOnlyTheBlobsItCreated) {
   auto old = store_->blobs().Put("old", "x");
   ASSERT_TRUE(old.ok());
-  auto fail = [&]() -> Result<oci::Descriptor> {
-    RETURN_IF_ERROR(store_->blobs().Put("old", "x").status());
-    RETURN_IF_ERROR(store_->blobs().Put("new-1", "x").status());
-    RETURN_IF_ERROR(store_->blobs().Put("new-2", "x").status());
+  auto fail = [&](BlobStore& blobs) -> Result<oci::Descriptor> {
+    RETURN_IF_ERROR(blobs.Put("old", "x").status());
+    RETURN_IF_ERROR(blobs.Put("new-1", "x").status());
+    RETURN_IF_ERROR(blobs.Put("new-2", "x").status());
     return DataLoss("truncated");
   };
   EXPECT_EQ(store_->PutImage("x", fail).status().code(), Code::kDataLoss);
   EXPECT_EQ(*store_->blobs().List(), std::vector<oci::Digest>{old->digest});
 
   // A manifest that Tag refuses (a missing layer) counts as a failure too.
-  auto tag_fails = [&]() -> Result<oci::Descriptor> {
-    oci::Descriptor m = PutImage(*store_, "layer-c");
+  auto tag_fails = [&](BlobStore& blobs) -> Result<oci::Descriptor> {
+    oci::Descriptor m = PutImage(blobs, "layer-c");
     auto img = store_->Load(m.digest.str());
     RETURN_IF_ERROR(store_->blobs().Delete(img->manifest.layers[0].digest));
     return m;
@@ -203,10 +208,46 @@ TEST_F(ImageStoreTest, FailedPutImageRemovesOnlyTheBlobsItCreated) {
     EXPECT_FALSE(store_->PutImage("x", fail).ok());
     EXPECT_EQ(store_->blobs().List()->size(), 3u);
   }
-  auto ok =
-      store_->PutImage("z", [&] { return Result<oci::Descriptor>(PutImage(*store_, "layer-d")); });
+  auto ok = store_->PutImage(
+      "z", [&](BlobStore&) { return Result<oci::Descriptor>(PutImage(*store_, "layer-d")); });
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(store_->Load("z").ok());
+}
+
+// A failed put removes only what IT created: a blob another thread of the process committed
+// meanwhile (the background packer, a capture, another pull) stays.
+TEST_F(ImageStoreTest, FailedPutImageKeepsWhatAnotherThreadCreated) {
+  oci::Digest other_blob = oci::Digest::FromData("other thread");
+  auto fail = [&](BlobStore& blobs) -> Result<oci::Descriptor> {
+    RETURN_IF_ERROR(blobs.Put("mine", "x").status());
+    std::thread other([&] { ASSERT_TRUE(store_->blobs().Put("other thread", "x").ok()); });
+    other.join();
+    return DataLoss("truncated");
+  };
+  EXPECT_EQ(store_->PutImage("x", fail).status().code(), Code::kDataLoss);
+  EXPECT_TRUE(store_->blobs().Has(other_blob));
+  EXPECT_FALSE(store_->blobs().Has(oci::Digest::FromData("mine")));
+}
+
+// While another operation of the process that may rely on unnamed blobs is in flight (a
+// capture found a blob present that the failed put created), nothing is removed.
+TEST_F(ImageStoreTest, FailedPutImageRemovesNothingWhileAnotherIngestRuns) {
+  auto capture = store_->BeginIngest();
+  auto fail = [&](BlobStore& blobs) -> Result<oci::Descriptor> {
+    RETURN_IF_ERROR(blobs.Put("mine", "x").status());
+    return DataLoss("truncated");
+  };
+  EXPECT_EQ(store_->PutImage("x", fail).status().code(), Code::kDataLoss);
+  EXPECT_TRUE(store_->blobs().Has(oci::Digest::FromData("mine")));
+  capture.reset();
+  EXPECT_EQ(store_->PutImage("x", fail).status().code(), Code::kDataLoss);
+  EXPECT_EQ(store_->blobs().List()->size(), 1u);  // the first failure's blob waits for GC
+  auto fail_2 = [&](BlobStore& blobs) -> Result<oci::Descriptor> {
+    RETURN_IF_ERROR(blobs.Put("mine-2", "x").status());
+    return DataLoss("truncated");
+  };
+  EXPECT_EQ(store_->PutImage("x", fail_2).status().code(), Code::kDataLoss);
+  EXPECT_FALSE(store_->blobs().Has(oci::Digest::FromData("mine-2")));
 }
 
 }  // namespace

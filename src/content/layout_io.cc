@@ -12,10 +12,10 @@ namespace kiln::content {
 namespace {
 
 // Streams a file into the store, checking it is exactly the blob `d`.
-Status CopyIn(ImageStore& store, const std::string& path, const oci::Descriptor& d) {
-  if (store.blobs().Has(d.digest)) return Status::Ok();
+Status CopyIn(BlobStore& blobs, const std::string& path, const oci::Descriptor& d) {
+  if (blobs.Has(d.digest)) return Status::Ok();
   ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY));
-  ASSIGN_OR_RETURN(auto w, store.blobs().NewWriter());
+  ASSIGN_OR_RETURN(auto w, blobs.NewWriter());
   RETURN_IF_ERROR(ReadChunks(fd.get(), [&](std::string_view chunk) { return w->Write(chunk); }));
   auto committed = w->Commit(d.media_type, d.digest, d.size);
   if (!committed.ok()) return committed.status().WithContext("blob " + d.digest.str());
@@ -39,7 +39,7 @@ Status CopyOut(ImageStore& store, const std::string& dir, const oci::Descriptor&
 
 }  // namespace
 
-Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& dir,
+Result<oci::Descriptor> ImportLayout(BlobStore& blobs, const std::string& dir,
                                      const std::string& ref) {
   if (!PathExists(dir + "/oci-layout"))
     return InvalidArgument(dir + " is not an OCI image layout (no oci-layout file)");
@@ -47,14 +47,14 @@ Result<oci::Descriptor> ImportLayout(ImageStore& store, const std::string& dir,
   ASSIGN_OR_RETURN(oci::Index index, oci::ParseIndex(index_text));
   ASSIGN_OR_RETURN(oci::Descriptor chosen, PickManifest(index, ref, dir));
   auto read_blob = [&](const oci::Descriptor& d) -> Result<std::string> {
-    RETURN_IF_ERROR(CopyIn(store, BlobPath(dir, d.digest), d));
-    return store.blobs().Read(d.digest);
+    RETURN_IF_ERROR(CopyIn(blobs, BlobPath(dir, d.digest), d));
+    return blobs.Read(d.digest);
   };
   ASSIGN_OR_RETURN(oci::Descriptor manifest_desc, ResolvePlatform(chosen, read_blob));
   ASSIGN_OR_RETURN(std::string text, read_blob(manifest_desc));
   ASSIGN_OR_RETURN(oci::Manifest m, oci::ParseManifest(text));
-  RETURN_IF_ERROR(CopyIn(store, BlobPath(dir, m.config.digest), m.config));
-  for (const auto& l : m.layers) RETURN_IF_ERROR(CopyIn(store, BlobPath(dir, l.digest), l));
+  RETURN_IF_ERROR(CopyIn(blobs, BlobPath(dir, m.config.digest), m.config));
+  for (const auto& l : m.layers) RETURN_IF_ERROR(CopyIn(blobs, BlobPath(dir, l.digest), l));
   return manifest_desc;
 }
 

@@ -3,6 +3,56 @@
 #include "oci/reference.h"
 
 namespace kiln::content {
+namespace {
+
+// The variant an architecture implies when none is given.
+std::string Variant(const std::string& arch, const std::string& variant) {
+  if (!variant.empty()) return variant;
+  if (arch == "arm64") return "v8";
+  if (arch == "amd64") return "v1";
+  return "";
+}
+
+// N of "vN", or -1.
+int VariantNumber(const std::string& v) {
+  if (v.size() < 2 || v[0] != 'v' || v.size() > 3) return -1;
+  int n = 0;
+  for (char c : v.substr(1)) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+// How well `p` suits `host`: higher is better, negative never.
+int Score(const oci::Platform& p, const oci::Platform& host) {
+  if (p.os == "unknown" || p.architecture == "unknown") return -1;
+  if (p.os != host.os || p.architecture != host.architecture) return -1;
+  std::string want = Variant(host.architecture, host.variant);
+  std::string got = Variant(p.architecture, p.variant);
+  if (got == want) return 1000;
+  if (got.empty()) return 1;
+  int g = VariantNumber(got), w = VariantNumber(want);
+  if (host.architecture == "arm" && g >= 0 && w >= 0 && g < w) return 10 + g;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<oci::Descriptor> PickPlatform(const std::vector<oci::Descriptor>& manifests,
+                                            const oci::Platform& host) {
+  const oci::Descriptor* best = nullptr;
+  int best_score = -1;
+  for (const auto& m : manifests) {
+    int score = m.platform ? Score(*m.platform, host) : -1;
+    if (score > best_score) {
+      best = &m;
+      best_score = score;
+    }
+  }
+  if (best == nullptr) return std::nullopt;
+  return *best;
+}
 
 Result<oci::Descriptor> PickManifest(const oci::Index& index, const std::string& ref,
                                      const std::string& where) {
@@ -41,19 +91,12 @@ Result<oci::Descriptor> ResolvePlatform(
     }
     ASSIGN_OR_RETURN(std::string text, read(d));
     ASSIGN_OR_RETURN(oci::Index nested, oci::ParseIndex(text));
-    bool found = false;
-    for (const auto& m : nested.manifests) {
-      if (m.platform && m.platform->os == host.os &&
-          m.platform->architecture == host.architecture) {
-        d = m;
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
+    std::optional<oci::Descriptor> picked = PickPlatform(nested.manifests, host);
+    if (!picked) {
       return NotFound("image index " + d.digest.Short() + " has no manifest for " + host.os + "/" +
-                      host.architecture);
+                      host.architecture + (host.variant.empty() ? "" : "/" + host.variant));
     }
+    d = *picked;
   }
 }
 

@@ -125,7 +125,8 @@ Result<catalog::VersionRecord> MakeWhole(const PendingParts& parts, const catalo
   if (!lock.ok()) return lock.status().WithContext("make " + display + " whole");
   Stopwatch watch;
   ASSIGN_OR_RETURN(snapshot::CaptureRequest c, CaptureFor(parts, spec));
-  auto captured = snapshot::Capture(c, parts.store->blobs());
+  auto ingest = parts.store->BeginIngest();  // a failed pull meanwhile leaves its blobs alone
+  auto captured = snapshot::Capture(c, *ingest);
   if (!captured.ok()) return captured.status().WithContext("make " + display + " whole");
   RETURN_IF_ERROR(SyncFilesystem(dir));  // durable before a whole version trusts it
   RETURN_IF_ERROR(parts.layers->Link(captured->layer.diff_id, spec.layer_key));

@@ -14,22 +14,31 @@ std::string TagOrDigest(const oci::Reference& ref) {
   return ref.tag.empty() ? "latest" : ref.tag;
 }
 
+// An image config is JSON read whole into memory: a descriptor declaring more is refused
+// before a byte is fetched.
+constexpr int64_t kMaxConfigBytes = int64_t{16} << 20;
+
 bool IsIndex(const std::string& media_type) {
   return media_type == oci::kMediaTypeIndex || media_type == oci::kDockerManifestList;
 }
 
 // The blobs of the image: config, then each layer the store lacks (fetched in parallel; those
 // the cache lacks unpacked on the way), then the layers present unpacked from the store.
-Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::ImageStore& store,
+Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::BlobStore& blobs,
                                  snapshot::LayerCache& layers,
                                  const registry::FetchedManifest& fetched,
                                  const oci::Digest& top_digest, const PullOptions& options) {
   ASSIGN_OR_RETURN(oci::Manifest manifest, oci::ParseManifest(fetched.bytes));
   const oci::Descriptor& config_blob = manifest.config;
-  if (!store.blobs().Has(config_blob.digest)) {
+  if (config_blob.size > kMaxConfigBytes) {
+    return InvalidArgument("config blob " + config_blob.digest.Short() + " declares " +
+                           std::to_string(config_blob.size) + " bytes, more than the 16 MiB " +
+                           "an image config may have");
+  }
+  if (!blobs.Has(config_blob.digest)) {
     RETURN_IF_ERROR(FetchBlob(fetch, config_blob, "config"));
   }
-  ASSIGN_OR_RETURN(std::string config_text, store.blobs().Read(config_blob.digest));
+  ASSIGN_OR_RETURN(std::string config_text, blobs.Read(config_blob.digest));
   ASSIGN_OR_RETURN(oci::ImageConfig config, oci::ParseImageConfig(config_text));
   if (config.diff_ids.size() != manifest.layers.size()) {
     return InvalidArgument("manifest " + fetched.descriptor.digest.Short() + " has " +
@@ -43,7 +52,7 @@ Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::ImageStore& st
       manifest.layers.size(), options.parallel,
       [&](size_t i) -> Status {
         const oci::Descriptor& blob = manifest.layers[i];
-        if (store.blobs().Has(blob.digest)) {
+        if (blobs.Has(blob.digest)) {
           if (fetch.progress) {
             fetch.progress({blob.digest, "layer", TransferEvent::State::kSkipped, blob.size,
                             blob.size, "already present"});
@@ -56,9 +65,8 @@ Result<oci::Descriptor> PutBlobs(const BlobFetch& fetch, content::ImageStore& st
       },
       &stop));
   RETURN_IF_ERROR(layers.Prepare(manifest, config).status());
-  ASSIGN_OR_RETURN(
-      oci::Descriptor d,
-      store.blobs().Put(fetched.bytes, fetched.descriptor.media_type, fetched.descriptor.digest));
+  ASSIGN_OR_RETURN(oci::Descriptor d, blobs.Put(fetched.bytes, fetched.descriptor.media_type,
+                                                fetched.descriptor.digest));
   if (top_digest != d.digest) d.annotations[kAnnotationPulledDigest] = top_digest.str();
   return d;
 }
@@ -93,15 +101,18 @@ Result<oci::Descriptor> PullImage(registry::Client& client, content::ImageStore&
   auto fetched = FetchPlatformManifest(client, ref, &top);
   if (!fetched.ok()) return fetched.status().WithContext(where);
   std::mutex progress_mu;
-  BlobFetch fetch{&client, ref.path, &store.blobs(), {}, nullptr};
+  BlobFetch fetch{&client, ref.path, nullptr, {}, nullptr};
   if (options.progress) {
     fetch.progress = [&](const TransferEvent& e) {
       std::lock_guard<std::mutex> lock(progress_mu);
       options.progress(e);
     };
   }
-  auto manifest = store.PutImage(
-      local_name, [&] { return PutBlobs(fetch, store, layers, *fetched, top, options); });
+  auto manifest = store.PutImage(local_name, [&](content::BlobStore& blobs) {
+    BlobFetch into = fetch;
+    into.blobs = &blobs;
+    return PutBlobs(into, blobs, layers, *fetched, top, options);
+  });
   if (!manifest.ok()) return manifest.status().WithContext(where);
   if (options.origins != nullptr) {
     auto parsed = oci::ParseManifest(fetched->bytes);

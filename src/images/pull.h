@@ -6,10 +6,14 @@
 //   streamed in one pass into the blob store (the digest checked at commit: a wrong digest is
 //   DataLoss naming it) and, through a pipe, into the layer cache's unpack (the diff ID
 //   checked; the layer is renamed into the cache only once the blob's digest is right).
+// - Each blob's declared size bounds what is read of it (a size of 0 too); a config declared
+//   over 16 MiB is InvalidArgument before it is fetched. A layer whose unpack fails (the cap, a
+//   bad tar) stops its download at once, and the other layers' downloads stop too.
 // - A blob the store holds is not downloaded (its layer is unpacked from the store if the cache
 //   lacks it); a layer whose diff ID the cache holds is downloaded but not unpacked again.
 // - All or nothing (ImageStore::PutImage): the image is named `local_name` only when every blob
-//   is in the store; a failed pull removes the blobs it added and leaves no name.
+//   is in the store; a failed pull removes the blobs it added and leaves no name (unless
+//   another user of the store may rely on them: see PutImage).
 // - Blob origins (blob_origins.h, optional) note the repository for later mounts.
 // - When the reference named an index, the local name's descriptor carries the index's digest
 //   as annotation kAnnotationPulledDigest, so that a later HEAD of the tag can tell "unchanged".

@@ -21,14 +21,22 @@ void Report(const BlobFetch& f, const oci::Descriptor& blob, const std::string& 
 class Sink {
  public:
   Sink(const BlobFetch& f, const oci::Descriptor& blob, const std::string& kind,
-       content::BlobWriter* writer, int pipe_fd)
-      : f_(f), blob_(blob), kind_(kind), writer_(writer), pipe_fd_(pipe_fd) {}
+       content::BlobWriter* writer, int pipe_fd, const std::atomic<bool>* unpack_failed)
+      : f_(f),
+        blob_(blob),
+        kind_(kind),
+        writer_(writer),
+        pipe_fd_(pipe_fd),
+        unpack_failed_(unpack_failed) {}
+  // An error here ends the transfer for good (GetBlob does not retry a sink's error).
   Status operator()(std::string_view data) {
     if (f_.stop != nullptr && f_.stop->load())
       return FailedPrecondition("stopped: another blob failed");
+    if (unpack_failed_ != nullptr && unpack_failed_->load())
+      return FailedPrecondition("stopped: the unpack failed");
     RETURN_IF_ERROR(writer_->Write(data));
     // The unpacker reads to the end even after an error of its own, so this never blocks for
-    // good; its own status says what went wrong.
+    // good (and the next call sees unpack_failed_); its own status says what went wrong.
     if (pipe_fd_ >= 0) RETURN_IF_ERROR(WriteAll(pipe_fd_, data).WithContext("feed the unpack"));
     done_ += static_cast<int64_t>(data.size());
     if (done_ - reported_ >= (int64_t{256} << 10) || done_ == blob_.size) {
@@ -44,13 +52,15 @@ class Sink {
   const std::string& kind_;
   content::BlobWriter* writer_;
   int pipe_fd_;
+  const std::atomic<bool>* unpack_failed_;
   int64_t done_ = 0;
   int64_t reported_ = 0;
 };
 
 Status Download(const BlobFetch& f, const oci::Descriptor& blob, const std::string& kind,
-                content::BlobWriter* writer, int pipe_fd) {
-  Sink sink(f, blob, kind, writer, pipe_fd);
+                content::BlobWriter* writer, int pipe_fd,
+                const std::atomic<bool>* unpack_failed = nullptr) {
+  Sink sink(f, blob, kind, writer, pipe_fd, unpack_failed);
   RETURN_IF_ERROR(f.client->GetBlob(f.repo, blob, std::ref(sink)));
   auto committed = writer->Commit(blob.media_type, blob.digest, blob.size);
   if (!committed.ok()) {
@@ -78,17 +88,22 @@ Status FetchBlob(const BlobFetch& f, const oci::Descriptor& blob, const std::str
     std::promise<Status> committed;
     std::shared_future<Status> verdict = committed.get_future().share();
     Status unpacked = Status::Ok();
+    std::atomic<bool> unpack_failed{false};
     std::thread unpacker([&] {
       unpacked = cache
-                     ->UnpackStream(rd.get(), compression, *unpack_as, "layer " + blob.digest.str(),
-                                    [&] { return verdict.get(); })
+                     ->UnpackStream(
+                         rd.get(), compression, *unpack_as, "layer " + blob.digest.str(),
+                         [&] { return verdict.get(); }, &unpack_failed)
                      .status();
     });
-    status = Download(f, blob, kind, writer.get(), wr.get());
+    status = Download(f, blob, kind, writer.get(), wr.get(), &unpack_failed);
     committed.set_value(status);
     wr.reset();
     unpacker.join();
-    if (status.ok()) status = unpacked;
+    // A failed unpack stopped the download: its error is the one to report.
+    if (!unpacked.ok() && (status.ok() || unpack_failed.load())) {
+      status = unpacked.WithContext("unpack " + kind + " " + blob.digest.str());
+    }
   }
   Report(f, blob, kind, status.ok() ? TransferEvent::State::kDone : TransferEvent::State::kFailed,
          status.ok() ? blob.size : 0);

@@ -15,6 +15,17 @@ std::string Tar(const std::string& name, const std::string& data) {
   return testing::TarBuilder().File(name, data).Bytes();
 }
 
+// `n` bytes gzip cannot shrink (a linear congruential sequence).
+std::string Noise(size_t n) {
+  std::string out(n, '\0');
+  uint64_t x = 88172645463325252ull;
+  for (auto& c : out) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    c = static_cast<char>(x >> 56);
+  }
+  return out;
+}
+
 class PullTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(snapshot::kDefaultMaxLayerUnpacked); }
@@ -115,6 +126,48 @@ TEST_F(PullTest, ALayerTheCacheHoldsIsDownloadedButNotUnpackedAgain) {
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
   EXPECT_EQ(BlobGets(img.layers[0].descriptor.digest), 2);
   EXPECT_TRUE(store_->blobs().Has(img.layers[0].descriptor.digest));
+}
+
+// A layer whose unpack fails stops its download: the rest of the blob is not fetched.
+TEST_F(PullTest, AFailedUnpackAbortsTheDownload) {
+  constexpr size_t kSize = 8 << 20;
+  struct Case {
+    const char* what;
+    std::string tar;
+    int64_t cap;
+  };
+  for (const Case& c : {Case{"not a tar", Noise(kSize), snapshot::kDefaultMaxLayerUnpacked},
+                        Case{"over the cap", Tar("big", Noise(kSize)), int64_t{1} << 20}}) {
+    Open(c.cap);
+    TestImage img = MakeImage({{c.tar, oci::Compression::kGzip}});
+    ASSERT_GT(img.layers[0].descriptor.size, int64_t{kSize});
+    std::string repo =
+        std::string("team/") + (c.cap == snapshot::kDefaultMaxLayerUnpacked ? "a" : "b");
+    PutInRegistry(fake_, client_, repo, img, "1");
+    int64_t before = fake_.BlobBytesServed();
+    auto pulled = Pull("registry.test/" + repo + ":1");
+    EXPECT_FALSE(pulled.ok()) << c.what;
+    int64_t served = fake_.BlobBytesServed() - before;
+    EXPECT_LT(served, img.layers[0].descriptor.size / 2) << c.what << ": " << served;
+    EXPECT_EQ(BlobGets(img.layers[0].descriptor.digest), 1) << c.what;
+  }
+}
+
+// A manifest's sizes bound what is read: a config declared larger than 16 MiB is not fetched.
+TEST_F(PullTest, AConfigDeclaredOver16MiBIsRefusedBeforeItIsFetched) {
+  TestImage img = MakeImage({{Tar("a.txt", "x"), oci::Compression::kGzip}});
+  PutInRegistry(fake_, client_, "team/tool", img, "1.0");
+  oci::Manifest m = *oci::ParseManifest(img.manifest.bytes);
+  m.config.size = (int64_t{16} << 20) + 1;
+  ASSERT_TRUE(
+      client_.PutManifest("team/tool", "big", oci::kMediaTypeManifest, oci::SerializeManifest(m))
+          .ok());
+  fake_.ClearRequests();
+  auto pulled = Pull("registry.test/team/tool:big");
+  EXPECT_EQ(pulled.status().code(), Code::kInvalidArgument) << pulled.status().ToString();
+  EXPECT_NE(pulled.status().message().find("16 MiB"), std::string::npos)
+      << pulled.status().message();
+  EXPECT_EQ(BlobGets(img.config.descriptor.digest), 0);
 }
 
 TEST_F(PullTest, AnIndexGivesTheHostPlatformsManifest) {

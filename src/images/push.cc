@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "base/log.h"
 #include "images/parallel.h"
 
 namespace kiln::images {
@@ -23,12 +24,21 @@ void Report(const PushContext& c, const oci::Descriptor& blob, const std::string
 }
 
 // Mounts `blob` from another repository of the registry known to hold it; true when one did.
+// A mount answered with an error is skipped (the origins are a hint); only a registry still
+// unavailable after the retries fails.
 Result<bool> TryMount(const PushContext& c, const oci::Descriptor& blob, const std::string& kind) {
   if (c.options->origins == nullptr) return false;
   for (const auto& from : c.options->origins->ReposOn(blob.digest, c.client->host())) {
     if (from == c.repo) continue;
-    ASSIGN_OR_RETURN(bool mounted, c.client->MountBlob(c.repo, blob.digest, from));
-    if (mounted) {
+    Result<bool> mounted = c.client->MountBlob(c.repo, blob.digest, from);
+    if (!mounted.ok()) {
+      Code code = mounted.status().code();
+      if (code == Code::kUnavailable || code == Code::kDeadlineExceeded) return mounted.status();
+      LogWarn("could not mount " + kind + " " + blob.digest.Short() + " from " + from + " (" +
+              mounted.status().message() + "); uploading it");
+      continue;
+    }
+    if (*mounted) {
       Report(c, blob, kind, State::kMounted, blob.size, "mounted from " + from);
       return true;
     }

@@ -4,7 +4,10 @@
 // - Blobs first (config and layers, in parallel), manifest last, so the registry never shows a
 //   tag whose blobs are missing. For each blob: a HEAD that finds it skips it; else a
 //   cross-repository mount from another repository of the same registry known to hold it
-//   (blob_origins.h); else an upload, monolithic below kChunkedAbove, in chunks above.
+//   (blob_origins.h; a hint: a mount refused with an error, 401/403/404/405 or a token realm
+//   denying the source's scope, is logged and the blob uploaded, as docker and containerd do;
+//   a registry unavailable after the retries fails the push); else an upload, monolithic below
+//   kChunkedAbove, in chunks above.
 // - The destination is pushed under its tag ("latest" when none); a destination with a digest
 //   must name the image's own manifest.
 // - After a push, the origins note the destination repository for every blob.

@@ -104,6 +104,30 @@ TEST_F(PushTest, ARefusedMountFallsBackToAnUpload) {
   EXPECT_EQ(fake_.OpenUploads(), 0);
 }
 
+// The origins are a hint: a mount answered with an error falls back to an upload.
+TEST_F(PushTest, AMountAnsweredWithAnErrorFallsBackToAnUpload) {
+  ASSERT_TRUE(Push("registry.test/team/base:1").ok());
+  for (int status : {403, 404, 405}) {
+    fake_.FailMounts(status);
+    fake_.ClearRequests();
+    std::string dest = "team/tool" + std::to_string(status);
+    auto pushed = Push("registry.test/" + dest + ":1.0");
+    ASSERT_TRUE(pushed.ok()) << status << ": " << pushed.status().ToString();
+    for (const auto& l : img_.layers) {
+      EXPECT_EQ(Uploads(l.descriptor.digest), 1) << status;
+      EXPECT_TRUE(fake_.HasBlob(dest, l.descriptor.digest)) << status;
+    }
+  }
+}
+
+// A registry still unavailable after the retries fails the push.
+TEST_F(PushTest, AMountUnavailableAfterTheRetriesFailsThePush) {
+  ASSERT_TRUE(Push("registry.test/team/base:1").ok());
+  fake_.FailMounts(503);
+  auto pushed = Push("registry.test/team/tool:1.0");
+  EXPECT_EQ(pushed.status().code(), Code::kUnavailable) << pushed.status().ToString();
+}
+
 TEST_F(PushTest, BigBlobsGoInChunksSmallOnesInOneRequest) {
   PushOptions options;
   options.chunked_above = img_.layers[0].descriptor.size - 1;  // the first layer is "big"

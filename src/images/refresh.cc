@@ -1,5 +1,9 @@
 #include "images/refresh.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "base/clock.h"
 #include "images/pull.h"
 
@@ -30,7 +34,49 @@ Status Pull(registry::Client& client, content::ImageStore& store, snapshot::Laye
   return Status::Ok();
 }
 
+// The process-wide lock of one local name while it is pulled (entries live while used).
+struct NameLock {
+  std::mutex mu;
+  int users = 0;
+};
+std::mutex names_mu;
+std::map<std::string, std::unique_ptr<NameLock>>& Names() {
+  static auto* names = new std::map<std::string, std::unique_ptr<NameLock>>();
+  return *names;
+}
+
+class HoldName {
+ public:
+  explicit HoldName(std::string name) : name_(std::move(name)) {
+    {
+      std::lock_guard<std::mutex> lock(names_mu);
+      auto& entry = Names()[name_];
+      if (!entry) entry = std::make_unique<NameLock>();
+      entry_ = entry.get();
+      ++entry_->users;
+    }
+    entry_->mu.lock();
+  }
+  ~HoldName() {
+    entry_->mu.unlock();
+    std::lock_guard<std::mutex> lock(names_mu);
+    if (--entry_->users == 0) Names().erase(name_);
+  }
+  HoldName(const HoldName&) = delete;
+  HoldName& operator=(const HoldName&) = delete;
+
+ private:
+  std::string name_;
+  NameLock* entry_ = nullptr;
+};
+
 }  // namespace
+
+int PullsWaitingFor(const std::string& local) {
+  std::lock_guard<std::mutex> lock(names_mu);
+  auto it = Names().find(local);
+  return it == Names().end() ? 0 : it->second->users - 1;
+}
 
 Status RefreshFromRegistry(content::ImageStore& store, snapshot::LayerCache& layers,
                            const RegistryAccess& access, const oci::Reference& ref,
@@ -40,7 +86,11 @@ Status RefreshFromRegistry(content::ImageStore& store, snapshot::LayerCache& lay
   auto present = store.Resolve(local);
   if (present.ok() && remote.digest) return Status::Ok();
   ASSIGN_OR_RETURN(registry::Client * client, access.client_for(remote.domain));
-  if (!present.ok()) return Pull(*client, store, layers, access, remote, local, log);
+  if (!present.ok()) {
+    HoldName hold(local);
+    if (store.Resolve(local).ok()) return Status::Ok();  // another job pulled it meanwhile
+    return Pull(*client, store, layers, access, remote, local, log);
+  }
   auto head = client->HeadManifest(remote.path, remote.tag);
   if (!head.ok()) {
     if (log) {

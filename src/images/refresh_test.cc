@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "images/registry_test_util.h"
 #include "testing/tar_builder.h"
 #include "testing/test_env.h"
@@ -87,6 +90,52 @@ TEST_F(RefreshTest, MissingAndUnreachableIsAnError) {
   Status s = Refresh();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find(kRef), std::string::npos) << s.ToString();
+}
+
+// The fake behind a hook run before each request.
+class HookedTransport : public registry::Transport {
+ public:
+  HookedTransport(registry::Transport* inner, std::function<void()> hook)
+      : inner_(inner), hook_(std::move(hook)) {}
+  Result<registry::Response> Do(const registry::Request& request) override {
+    hook_();
+    return inner_->Do(request);
+  }
+
+ private:
+  registry::Transport* inner_;
+  std::function<void()> hook_;
+};
+
+// Two jobs wanting the same missing image at once: one pull. The first request of the first
+// pull starts the second refresh and waits until it either waits for the first's pull or sends
+// a request of its own (a second pull: what must not happen).
+TEST_F(RefreshTest, ConcurrentRefreshesOfAMissingImagePullItOnce) {
+  TestImage v1 = Image("one");
+  PutInRegistry(fake_, client_, "team/tool", v1, "1.0");
+  fake_.ClearRequests();
+  std::atomic<int> requests{0};
+  std::atomic<bool> second_requested{false};
+  std::thread second;
+  thread_local bool in_second = false;
+  HookedTransport hooked(&fake_, [&] {
+    if (in_second) second_requested = true;
+    if (requests++ != 0) return;
+    second = std::thread([&] {
+      in_second = true;
+      EXPECT_TRUE(Refresh().ok());
+    });
+    while (!second_requested && PullsWaitingFor(kRef) == 0) std::this_thread::yield();
+  });
+  registry::Client hooked_client{fake_.host(),
+                                 {&hooked, nullptr, {}, {2, 0, 0, [](double) {}}, {}}};
+  access_.client_for = [&](const std::string&) -> Result<registry::Client*> {
+    return &hooked_client;
+  };
+  ASSERT_TRUE(Refresh().ok()) << log_;
+  second.join();
+  EXPECT_FALSE(second_requested);
+  EXPECT_EQ(store_->Resolve(kRef)->digest, v1.manifest.descriptor.digest);
 }
 
 }  // namespace

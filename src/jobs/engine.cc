@@ -113,14 +113,15 @@ Result<images::Resolver*> Engine::Resolver() {
   ASSIGN_OR_RETURN(catalog::Catalog * cat, Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, Layers());
   images::RegistryAccess registries = Registries();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (resolver_) return resolver_.get();
-    resolver_ = images::NewStoreResolver(store, cat, layers, std::move(registries));
-  }
-  // Once, as the first job resolves its image: pending versions a killed kiln left.
-  auto swept = pack_->Sweep();
-  if (!swept.ok()) LogWarn("pending versions: " + swept.status().ToString());
+  // Once, before any job can resolve an image: pending versions a killed kiln left (those of
+  // another boot are deleted now). Other callers wait here until it is done. Not under mu_:
+  // the sweep opens the parts through it.
+  std::call_once(swept_pending_, [this] {
+    auto swept = pack_->Sweep();
+    if (!swept.ok()) LogWarn("pending versions: " + swept.status().ToString());
+  });
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!resolver_) resolver_ = images::NewStoreResolver(store, cat, layers, std::move(registries));
   return resolver_.get();
 }
 

@@ -159,6 +159,7 @@ class Engine {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<runtime::Runtime> runtime_;
   std::unique_ptr<images::Resolver> resolver_;
+  std::once_flag swept_pending_;  // the sweep of pending versions, before resolver_ is set
   bool runtime_swept_ = false;
   std::string runs_dir_;
   UniqueFd runs_lock_;

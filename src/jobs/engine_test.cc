@@ -2,8 +2,16 @@
 // pool share.
 #include "jobs/engine.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "base/fs.h"
+#include "images/pending.h"
 #include "jobs/sandbox_plan.h"
 #include "testing/test_env.h"
 
@@ -83,6 +91,49 @@ TEST(SandboxPlanTest, TheOriginRoundTrips) {
   EXPECT_EQ(o.base_digest, "sha256:" + std::string(64, 'a'));
   EXPECT_EQ(o.size, "1x1");
   EXPECT_EQ(OriginOf(runtime::SandboxSpec{}).base_digest, "");
+}
+
+// A pending version left from another boot is deleted before any caller of Resolver() can
+// resolve it: while the first caller's sweep is held up (the test holds the version's dir lock,
+// which MakeWhole takes), no caller gets the resolver. The wait below only bounds how long the
+// test looks for such an early return; a pass never depends on timing.
+TEST(EngineSweepTest, NoResolverBeforeTheSweepOfPendingVersions) {
+  testing::ScratchDir dir;
+  Engine e = MakeEngine(dir);
+  auto cat = e.Catalog();
+  auto layers = e.Layers();
+  ASSERT_TRUE(cat.ok() && layers.ok());
+  catalog::NewVersion whole;
+  whole.manifest = oci::Digest::FromData("1.0.0");
+  ASSERT_TRUE((*cat)->AddVersion("tools", {}, whole).ok());
+  images::PendingSpec spec;
+  spec.base = whole.manifest;
+  spec.layer_key = snapshot::LayerCache::NewKey();
+  spec.boot_id = "00000000-0000-0000-0000-000000000000";
+  std::string key_dir = (*layers)->DirFor(spec.layer_key);
+  ASSERT_TRUE(MakeDirs(key_dir).ok());
+  catalog::NewVersion pending;
+  pending.pending = images::SerializePending(spec);
+  ASSERT_TRUE((*cat)->AddVersion("tools", {}, pending).ok());
+  auto held = Open(key_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(::flock(held->get(), LOCK_EX), 0);
+
+  std::atomic<int> returned{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 2; ++i) {
+    callers.emplace_back([&] {
+      EXPECT_TRUE(e.Resolver().ok());
+      ++returned;
+    });
+  }
+  for (int i = 0; i < 50 && returned == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(returned, 0) << "a caller got the resolver before the sweep ended";
+  ASSERT_EQ(::flock(held->get(), LOCK_UN), 0);
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(returned, 2);
+  EXPECT_EQ((*cat)->List("tools")->size(), 1u);  // the other boot's version is gone
 }
 
 }  // namespace

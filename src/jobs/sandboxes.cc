@@ -111,7 +111,9 @@ Result<SandboxCapture> SnapshotSandbox(Engine& engine, const std::string& id,
   SandboxCapture out;
   Stopwatch frozen;
   RETURN_IF_ERROR(box->Freeze());
-  auto captured = snapshot::Capture(req, store->blobs());
+  auto ingest = store->BeginIngest();  // a failed pull meanwhile leaves its blobs alone
+  auto captured = snapshot::Capture(req, *ingest);
+  ingest.reset();
   Status thawed = box->Thaw();
   out.frozen_seconds = frozen.Seconds();
   if (!captured.ok()) return captured.status().WithContext("snapshot " + box->id());

@@ -95,6 +95,22 @@ Status JobSession::WaitForWholeImage() {
   return Status::Ok();
 }
 
+bool JobSession::PlanLayers(const std::string& image_name, snapshot::CaptureRequest& c) {
+  images::ChainPlan chain = images::PlanChain(image_, engine_.options().max_layers);
+  c.labels[images::kLabelRootLayers] = std::to_string(chain.root_layers);
+  if (!chain.squash) return false;
+  c.keep_base_layers = chain.root_layers;
+  c.squash_dirs.assign(image_.lower_dirs.begin() + static_cast<long>(chain.root_layers),
+                       image_.lower_dirs.end());
+  Log("📸  " + image_name + " would have " +
+      std::to_string(image_.loaded.manifest.layers.size() + 1) + " layers (max_layers " +
+      std::to_string(engine_.options().max_layers) + "): its " +
+      std::to_string(c.squash_dirs.size()) +
+      " snapshot layers and this job's changes are "
+      "squashed into one layer over the original base");
+  return true;
+}
+
 Status JobSession::Snapshot(const SnapshotRequest& req) {
   RETURN_IF_ERROR(StopAndCheckDisk(*sandbox_));
   Stopwatch watch;  // the capture, as the log reports it: from here to the catalogue row
@@ -118,29 +134,18 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
           "::add-mask:: value)");
     }
   }
-  images::ChainPlan chain = images::PlanChain(image_, engine_.options().max_layers);
-  c.labels[images::kLabelRootLayers] = std::to_string(chain.root_layers);
-  if (chain.squash) {
-    c.keep_base_layers = chain.root_layers;
-    c.squash_dirs.assign(image_.lower_dirs.begin() + static_cast<long>(chain.root_layers),
-                         image_.lower_dirs.end());
-    Log("📸  " + req.image_name + " would have " +
-        std::to_string(image_.loaded.manifest.layers.size() + 1) + " layers (max_layers " +
-        std::to_string(engine_.options().max_layers) + "): its " +
-        std::to_string(c.squash_dirs.size()) +
-        " snapshot layers and this job's changes are "
-        "squashed into one layer over the original base");
-  }
+  bool squash = PlanLayers(req.image_name, c);
   c.compression = engine_.options().layer_compression;
   c.on_progress = request_.log;
   snapshot_ = req;
-  if (!chain.squash && engine_.options().background_pack && !c.upper_dir.empty()) {
+  if (!squash && engine_.options().background_pack && !c.upper_dir.empty()) {
     pending_ = c;
     snapshot_seconds_ = watch.Seconds();
     return Status::Ok();
   }
   Log("📸  snapshot " + req.image_name + ": capturing");
-  ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, store->blobs()));
+  auto ingest = store->BeginIngest();  // a failed pull meanwhile leaves its blobs alone
+  ASSIGN_OR_RETURN(captured_, snapshot::Capture(c, *ingest));
   snapshot_seconds_ = watch.Seconds();
   return Status::Ok();
 }
@@ -156,13 +161,14 @@ Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
   c.runner_size = size_.name;
   c.source = request_.source;
   c.created = engine_.clock().NowUnix();
-  c.labels[images::kLabelRootLayers] =
-      std::to_string(images::PlanChain(image_, engine_.options().max_layers).root_layers);
+  (void)PlanLayers(name, c);
   c.compression = engine_.options().layer_compression;
   c.on_progress = request_.log;
   Log("📸  snapshot " + name + ": capturing");
   RETURN_IF_ERROR(sandbox_->Freeze());
-  auto captured = snapshot::Capture(c, store->blobs());
+  auto ingest = store->BeginIngest();  // a failed pull meanwhile leaves its blobs alone
+  auto captured = snapshot::Capture(c, *ingest);
+  ingest.reset();
   Status thawed = sandbox_->Thaw();
   if (!captured.ok()) return captured.status().WithContext("snapshot " + name);
   RETURN_IF_ERROR(thawed.WithContext("thaw the sandbox after snapshot " + name));

@@ -70,7 +70,8 @@ class JobSession {
   Result<catalog::VersionRecord> Publish();
   // The snapshot action step: the sandbox as it is now (frozen while its changes are packed)
   // becomes an image over the job's image, named `name` in the store (a reference as written);
-  // the job goes on in the same sandbox. Not a catalogue version.
+  // the job goes on in the same sandbox. Not a catalogue version. A chain past max_layers is
+  // squashed as Snapshot's is.
   Result<content::LoadedImage> CaptureNow(const std::string& name);
   // Destroys the sandbox; idempotent.
   Status TearDown();
@@ -78,6 +79,10 @@ class JobSession {
  private:
   void Log(const std::string& line) const;
   Status WaitForWholeImage();
+  // The chain plan (images/chain.h) for a capture over this job's image: the root-layers
+  // label, and past max_layers the image's snapshot layers squashed with the job's changes
+  // over the original base (logged). True when it squashes. Snapshot and CaptureNow share it.
+  bool PlanLayers(const std::string& image_name, snapshot::CaptureRequest& c);
   Result<catalog::VersionRecord> PublishPending();
 
   Engine& engine_;

@@ -132,6 +132,48 @@ TEST_F(SessionTest, AChainPastMaxLayersIsSquashedOverItsBaseAndStillStarts) {
   EXPECT_EQ(out, "c0\nc1\nc2\nc3\nc4\nc5\nc6\n");
 }
 
+// The snapshot action's captures (CaptureNow) chain as Snapshot's do: bounded by max_layers.
+TEST_F(SessionTest, AChainOfActionSnapshotsPastMaxLayersIsSquashed) {
+  EngineOptions o;
+  o.state_dir = state_;
+  o.init_path = testing::KilnInitBinary();
+  o.default_size = "1x1";
+  o.max_layers = 3;
+  Engine engine(std::move(o));
+  std::string base = "busybox:1";
+  size_t most_layers = 0;
+  for (int i = 0; i < 5; ++i) {
+    JobRequest req;
+    req.name = "test/now" + std::to_string(i);
+    req.image = base;
+    req.source = "session_itest now";
+    JobSession session(engine, req);
+    ASSERT_TRUE(session.PrepareSandbox().ok());
+    runtime::ExecSpec e;
+    e.args = {"/bin/sh", "-c", "echo n" + std::to_string(i) + " > /n" + std::to_string(i)};
+    auto code = session.sandbox().Exec(e);
+    ASSERT_TRUE(code.ok() && *code == 0);
+    auto img = session.CaptureNow("nowchain:latest");
+    ASSERT_TRUE(img.ok()) << i << ": " << img.status().ToString();
+    most_layers = std::max(most_layers, img->manifest.layers.size());
+    base = "nowchain:latest";
+  }
+  EXPECT_LE(most_layers, 3u);
+  JobRequest req;
+  req.name = "test/nowlast";
+  req.image = base;
+  JobSession last(engine, req);
+  ASSERT_TRUE(last.PrepareSandbox().ok());
+  runtime::ExecSpec e;
+  std::string out;
+  e.args = {"/bin/sh", "-c", "cat /n0 /n1 /n2 /n3 /n4"};
+  e.on_line = [&](const std::string& l, bool, bool) { out += l + "\n"; };
+  auto code = last.sandbox().Exec(e);
+  ASSERT_TRUE(code.ok());
+  EXPECT_EQ(*code, 0) << out;
+  EXPECT_EQ(out, "n0\nn1\nn2\nn3\nn4\n");
+}
+
 Result<int> Exec(JobSession& s, const std::string& script, std::string* out = nullptr) {
   runtime::ExecSpec e;
   e.args = {"/bin/sh", "-c", script};

@@ -229,6 +229,8 @@ Platform HostPlatform() {
   return {"amd64", "linux", ""};
 #elif defined(__aarch64__)
   return {"arm64", "linux", "v8"};
+#elif defined(__arm__) && defined(__ARM_ARCH)
+  return {"arm", "linux", "v" + std::to_string(__ARM_ARCH)};
 #else
   return {"unknown", "linux", ""};
 #endif

@@ -45,6 +45,19 @@ TEST(ManifestTest, RejectsBadDescriptors) {
   EXPECT_FALSE(ParseManifest("not json").ok());
 }
 
+// A negative size would lift every bound a pull puts on a blob's body: refused.
+TEST(ManifestTest, RejectsNegativeSizes) {
+  std::string d = "sha256:" + std::string(64, 'a');
+  auto manifest = [&](int64_t config_size, int64_t layer_size) {
+    return R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + d + R"(","size":)" +
+           std::to_string(config_size) + R"(},"layers":[{"mediaType":"x","digest":")" + d +
+           R"(","size":)" + std::to_string(layer_size) + "}]}";
+  };
+  EXPECT_TRUE(ParseManifest(manifest(0, 0)).ok());
+  EXPECT_EQ(ParseManifest(manifest(-1, 0)).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseManifest(manifest(0, -1)).status().code(), Code::kInvalidArgument);
+}
+
 TEST(ImageConfigTest, KeepsUnknownFieldsAndWritesTyped) {
   std::string text = R"({"architecture":"amd64","os":"linux","custom":{"x":1},
     "config":{"Env":["PATH=/bin"],"Cmd":["sh"],"StopSignal":"SIGTERM"},

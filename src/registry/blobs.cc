@@ -41,7 +41,7 @@ Status Client::GetBlob(const std::string& repo, const oci::Descriptor& blob,
     chunk.remove_prefix(n);
     skip -= static_cast<int64_t>(n);
     if (chunk.empty()) return Status::Ok();
-    if (blob.size > 0 && done + static_cast<int64_t>(chunk.size()) > blob.size) {
+    if (blob.size >= 0 && done + static_cast<int64_t>(chunk.size()) > blob.size) {
       sink_status = DataLoss(what + ": the registry sent more than the blob's " +
                              std::to_string(blob.size) + " bytes");
       return sink_status;
@@ -61,7 +61,7 @@ Status Client::GetBlob(const std::string& repo, const oci::Descriptor& blob,
       notes.permanent = true;
       return sink_status;
     }
-    if (r.ok() && r->status / 100 == 2 && blob.size > 0 && done < blob.size) {
+    if (r.ok() && r->status / 100 == 2 && blob.size >= 0 && done < blob.size) {
       return Unavailable(what + ": the answer ended at byte " + std::to_string(done) + " of " +
                          std::to_string(blob.size));
     }

@@ -81,6 +81,9 @@ class FakeRegistry : public Transport {
   void CorruptBlob(const oci::Digest& digest);
   // POST ?mount= opens an upload instead of mounting (as when `from` is not readable).
   void RefuseMounts(bool refuse);
+  // POST ?mount= answers HTTP `status` (403 DENIED, 404 BLOB_UNKNOWN, 405 UNSUPPORTED,
+  // 5xx UNAVAILABLE; 0: off)..
+  void FailMounts(int status);
   // Tokens issued so far stop being accepted (as when they expire).
   void ExpireTokens();
 
@@ -93,6 +96,8 @@ class FakeRegistry : public Transport {
   std::vector<std::string> Tags(const std::string& repo) const;
   // Uploads begun and not finished.
   int OpenUploads() const;
+  // Bytes of blob bodies handed to clients so far (a transfer its sink stopped counts less).
+  int64_t BlobBytesServed() const;
   std::vector<RecordedRequest> requests() const;
   void ClearRequests();
 
@@ -124,6 +129,8 @@ class FakeRegistry : public Transport {
   int fail_next_ = 0, fail_status_ = 0;
   int64_t cut_upload_ = -1, cut_download_ = -1;
   bool refuse_mounts_ = false;
+  int fail_mounts_ = 0;
+  int64_t blob_bytes_served_ = 0;
   int next_id_ = 0;
 };
 

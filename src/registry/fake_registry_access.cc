@@ -25,6 +25,14 @@ void FakeRegistry::RefuseMounts(bool refuse) {
   std::lock_guard lock(mu_);
   refuse_mounts_ = refuse;
 }
+void FakeRegistry::FailMounts(int status) {
+  std::lock_guard lock(mu_);
+  fail_mounts_ = status;
+}
+int64_t FakeRegistry::BlobBytesServed() const {
+  std::lock_guard lock(mu_);
+  return blob_bytes_served_;
+}
 void FakeRegistry::ExpireTokens() {
   std::lock_guard lock(mu_);
   tokens_.clear();

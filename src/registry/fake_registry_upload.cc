@@ -60,6 +60,7 @@ Result<Response> FakeRegistry::SendBody(Call& call, Response r, std::string body
   }
   for (size_t at = 0; at < limit; at += 32 * 1024) {
     size_t n = std::min<size_t>(32 * 1024, limit - at);
+    if (call.blob) blob_bytes_served_ += static_cast<int64_t>(n);
     RETURN_IF_ERROR(call.request.on_body(std::string_view(body).substr(at, n)));
   }
   if (cut) return Unavailable("fake registry: connection reset by peer (download cut)");
@@ -79,6 +80,13 @@ Response FakeRegistry::UploadStatus(const std::string& id, int status) {
 
 Result<Response> FakeRegistry::StartUpload(Call& call, Repo& repo) {
   std::string mount = call.Query("mount"), from = call.Query("from");
+  if (!mount.empty() && fail_mounts_ != 0) {
+    const char* code = fail_mounts_ == 404   ? "BLOB_UNKNOWN"
+                       : fail_mounts_ == 405 ? "UNSUPPORTED"
+                       : fail_mounts_ >= 500 ? "UNAVAILABLE"
+                                             : "DENIED";
+    return ErrorResponse(fail_mounts_, code, "fake registry: mount refused");
+  }
   if (!mount.empty()) {
     auto digest = oci::Digest::Parse(mount);
     auto source = repos_.find(from);

@@ -98,7 +98,8 @@ Result<ApplyStats> LayerCache::Unpack(int fd, oci::Compression compression,
 
 Result<std::string> LayerCache::UnpackStream(int fd, oci::Compression compression,
                                              const oci::Digest& diff_id, const std::string& name,
-                                             const std::function<Status()>& verify) {
+                                             const std::function<Status()>& verify,
+                                             std::atomic<bool>* failed) {
   // Read what follows the tar's end (padding), so the feeder never blocks on a full pipe.
   auto drain = [fd] { return ReadChunks(fd, [](std::string_view) { return Status::Ok(); }); };
   auto stats = Unpack(fd, compression, diff_id, name, [&]() -> Status {
@@ -106,6 +107,7 @@ Result<std::string> LayerCache::UnpackStream(int fd, oci::Compression compressio
     return verify ? verify() : Status::Ok();
   });
   if (!stats.ok()) {
+    if (failed != nullptr) failed->store(true);  // the feeder stops fetching
     (void)drain();
     return stats.status();
   }

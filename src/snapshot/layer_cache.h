@@ -13,6 +13,7 @@
 // discarded likewise.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -43,10 +44,13 @@ class LayerCache {
   // tar ends earlier (so the feeder never blocks), and then `verify` (optional: the feeder's
   // check of the compressed bytes, e.g. the blob's digest at commit) must be OK before the
   // layer is renamed into place; its error is returned and nothing is cached. `name` is the
-  // layer for messages ("layer sha256:…"). Returns the dir.
+  // layer for messages ("layer sha256:…"). When the unpack fails, `*failed` (optional) is set
+  // before the rest of the stream is drained: the feeder checks it to stop fetching bytes
+  // nobody will use (the drain only unblocks a write under way). Returns the dir.
   Result<std::string> UnpackStream(int fd, oci::Compression compression, const oci::Digest& diff_id,
                                    const std::string& name,
-                                   const std::function<Status()>& verify = {});
+                                   const std::function<Status()>& verify = {},
+                                   std::atomic<bool>* failed = nullptr);
   std::string PathFor(const oci::Digest& diff_id) const;
   bool Has(const oci::Digest& diff_id) const;
   // Moves `dir` (on the same filesystem) into the cache as the layer `diff_id`, instead of
