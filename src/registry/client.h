@@ -11,7 +11,9 @@
 //   the realm (with the credentials, if any, as basic auth) for the scopes the operation needs
 //   (repository:REPO:pull, :pull,push, and the source repository of a mount), cached per scope
 //   until it expires. Credentials and tokens go only to the host they belong to (and the realm
-//   the host named); never into a log line, an error message or an argv. A 401 that survives
+//   the host named: over HTTPS, verified with the system's CAs unless it is the host itself;
+//   over plain HTTP only to loopback or to the host itself where plain HTTP is allowed); never
+//   into a log line, an error message or an argv. A 401 that survives
 //   auth is PermissionDenied ("127.0.0.1:5000: authentication required: wrong username or
 //   password, or run kiln login 127.0.0.1:5000").
 // - Retries: a transport failure (Unavailable), 429 and 5xx are retried with exponential

@@ -117,8 +117,9 @@ TEST_F(RealRegistryTest, TlsWithTheRegistrysOwnCa) {
   Status refused = NewClient((*server)->host())->Ping();
   EXPECT_EQ(refused.code(), Code::kFailedPrecondition) << refused.ToString();
   std::string host = (*server)->host();
-  EXPECT_NE(refused.message().find(host + ": the registry's certificate is not trusted: put its "
-                                          "CA in /etc/containers/certs.d/" +
+  EXPECT_NE(refused.message().find(host +
+                                   ": the registry's certificate is not trusted: put its "
+                                   "CA in /etc/containers/certs.d/" +
                                    host + "/ca.crt or pass --cert-dir DIR (or --tls-verify=false)"),
             std::string::npos)
       << refused.message();

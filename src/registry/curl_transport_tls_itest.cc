@@ -53,11 +53,12 @@ TEST(CurlTransportTlsTest, UntrustedCertificateIsFailedPreconditionUnlessVerifyI
   auto refused = transport.Do(request);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
-  EXPECT_NE(refused.status().message().find(
-                registry->host() + ": the registry's certificate is not trusted: put its CA in "
-                                   "/etc/containers/certs.d/" +
-                registry->host() + "/ca.crt or pass --cert-dir DIR"),
-            std::string::npos)
+  EXPECT_NE(
+      refused.status().message().find(registry->host() +
+                                      ": the registry's certificate is not trusted: put its CA in "
+                                      "/etc/containers/certs.d/" +
+                                      registry->host() + "/ca.crt or pass --cert-dir DIR"),
+      std::string::npos)
       << refused.status().message();
   request.tls.verify = false;
   auto insecure = transport.Do(request);

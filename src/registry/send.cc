@@ -21,7 +21,7 @@ Client::Impl::Impl(std::string host_name, ClientOptions opts)
     : host(std::move(host_name)),
       options(std::move(opts)),
       endpoint(EndpointFor(host, options.host)),
-      auth_(host, options.credentials, options.transport, endpoint.tls) {}
+      auth_(host, options.credentials, options.transport, endpoint) {}
 
 void Client::Impl::Log(LogLevel level, const std::string& line) const {
   std::lock_guard lock(log_mu_);

@@ -46,8 +46,8 @@ Status Run(const std::vector<std::string>& argv, const SubprocessOptions& opts =
 Status WaitForHttp(const std::string& url, const std::string& ca_file,
                    const BackgroundProcess& process, const std::string& header, int attempts) {
   // The headers (-D -) and then the status code, on stdout.
-  std::vector<std::string> argv = {"curl", "-s", "-o", "/dev/null", "-D",         "-",
-                                   "-w",   "%{http_code}",           "--max-time", "2"};
+  std::vector<std::string> argv = {"curl", "-s", "-o",           "/dev/null",  "-D",
+                                   "-",    "-w", "%{http_code}", "--max-time", "2"};
   if (!ca_file.empty()) argv.insert(argv.end(), {"--cacert", ca_file});
   argv.push_back(url);
   std::string want = AsciiLower(header);
