@@ -110,8 +110,11 @@ class Client {
   const std::string& host() const { return host_; }
 
   // GET /v2/ with the credentials: OK, or PermissionDenied for wrong credentials (kiln login
-  // checks them before storing anything), Unavailable when the host cannot be reached.
-  Status Ping();
+  // checks them before storing anything), Unavailable when the host cannot be reached. On OK,
+  // `*credentials_checked` (when given) says whether the 200 answered a request carrying them
+  // (basic auth, or a token the realm gave for them): false when the registry answered
+  // anonymously, never asking, so the credentials were not checked at all.
+  Status Ping(bool* credentials_checked = nullptr);
 
   // The manifest or index `reference` (a tag or "sha256:…") names in `repo`, accepting OCI and
   // Docker schema 2 manifests and indexes. A digest reference is checked against the bytes.
