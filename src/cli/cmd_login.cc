@@ -39,7 +39,8 @@ OPTIONS
     --password-stdin     read the password from stdin
     --force              store the credentials even when the registry did not check them
     --tls-verify=false   do not check the registry's certificate (and allow plain HTTP)
-    --cert-dir DIR       the registry's CA (DIR/ca.crt); default /etc/containers/certs.d/HOST/
+    --cert-dir DIR       HOST's CA (DIR/ca.crt) and client certificate (client.cert,
+                         client.key), for HOST only; default /etc/containers/certs.d/HOST/
 
 EXAMPLES
     printf '%s\n' "$PASS" | kiln login -u ci --password-stdin 127.0.0.1:5000
@@ -138,8 +139,8 @@ int LoginCommand(App& app, const Args& args) {
   if (flags->positional().size() != 1) {
     return Fail(InvalidArgument("usage: kiln login [-u USER] [--password-stdin] [--force] HOST"));
   }
-  if (Status s = ApplyRegistryFlags(app, *flags); !s.ok()) return Fail(s);
   std::string host = HostOf(flags->positional()[0]);
+  if (Status s = ApplyRegistryFlags(app, *flags, host); !s.ok()) return Fail(s);
   auto credentials = AskCredentials(*flags, host);
   if (!credentials.ok()) return Fail(credentials.status());
   auto engine = app.Engine();

@@ -150,6 +150,14 @@ TEST_F(RegistryE2E, LoginToARegistryThatNeverAsksStoresNothingWithoutForce) {
   EXPECT_TRUE(PathExists(state_ + "/auth.json"));
 }
 
+// A cert dir is one registry's: kiln run, which may reach many, refuses it and says where
+// each registry's certificates go.
+TEST_F(RegistryE2E, RunRefusesCertDirAndPointsToCertsD) {
+  auto r = Kiln({"run", "--cert-dir", dir_.path(), dir_.path()});
+  EXPECT_EQ(r.code, 2) << r.err;  // a usage error
+  EXPECT_NE(r.err.find("/etc/containers/certs.d/HOST:PORT/"), std::string::npos) << r.err;
+}
+
 TEST_F(RegistryE2E, TlsWithTheRegistrysOwnCaFromCertDirOrNoVerification) {
   StartRegistry(testing::RegistryAuth::kNone, /*tls=*/true);
   ImportTiny();
