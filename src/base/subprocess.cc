@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +36,11 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 // Child side after fork: only async-signal-safe calls.
 [[noreturn]] void ExecChild(const std::vector<char*>& argv, char* const* envp, const char* cwd,
                             int in, int out, int err, int errpipe, bool new_group, int pass,
-                            int exec_fd) {
+                            int exec_fd, pid_t die_with) {
+  if (die_with > 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != die_with) ::_exit(127);  // the parent died before the line above
+  }
   ::signal(SIGPIPE, SIG_DFL);
   if (new_group) ::setpgid(0, 0);
   if (in >= 0) ::dup2(in, 0);
@@ -149,11 +154,13 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   int child_out = file_out.valid() ? file_out.get() : (inherit ? -1 : out.write.get());
   int child_err = file_out.valid() ? file_out.get() : (inherit ? -1 : err.write.get());
 
+  pid_t parent = options.die_with_parent ? ::getpid() : 0;
   pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
     ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, in.read.get(), child_out, child_err,
-              errpipe.write.get(), options.new_process_group, options.pass_fd, options.exec_fd);
+              errpipe.write.get(), options.new_process_group, options.pass_fd, options.exec_fd,
+              parent);
   }
   errpipe.write.reset();
   file_out.reset();
@@ -194,7 +201,7 @@ Status SpawnDetached(const std::vector<std::string>& argv) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);  // the grandchild is re-parented, never kiln's zombie
     ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(),
-              false, -1, -1);
+              false, -1, -1, 0);
   }
   errpipe.write.reset();
   int status = 0;

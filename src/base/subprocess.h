@@ -40,6 +40,12 @@ struct SubprocessOptions {
   // file; argv[0] is still the child's argv[0] and what messages name. Should the fd not
   // execute, argv[0] is run as without it.
   int exec_fd = -1;
+  // The child gets SIGKILL when its parent goes (PR_SET_PDEATHSIG, set before exec; a parent
+  // already gone by then makes the child exit 127 before exec): for helpers that must not
+  // outlive a crashed or killed caller, such as test servers. Linux ties the signal to the
+  // *thread* that forked: call RunProcess from a thread that lives as long as the child (it
+  // does: RunProcess waits for it). Lost across exec of a set-uid program.
+  bool die_with_parent = false;
 };
 
 struct SubprocessResult {

@@ -2,7 +2,11 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -128,6 +132,43 @@ TEST(SubprocessTest, SpawnDetachedReturnsAtOnceAndTheProgramIsNotOurChild) {
   ASSERT_TRUE(ppid.ok());
   EXPECT_NE(std::atoi(ppid->c_str()), ::getpid());
   EXPECT_EQ(SpawnDetached({"/no/such/program"}).code(), Code::kNotFound);
+}
+
+// In a forked subreaper S: a parent P runs `sleep 30` with die_with_parent, then P is killed.
+// The orphan is re-parented to S, which reaps it: killed by SIGKILL at once, not after 30 s.
+// S exits 0 when that is so.
+[[noreturn]] void DieWithParentProbe(bool die_with_parent) {
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int fds[2];
+  if (::pipe(fds) != 0) ::_exit(10);
+  pid_t parent = ::fork();
+  if (parent == 0) {
+    SubprocessOptions opts;
+    opts.die_with_parent = die_with_parent;
+    opts.on_start = [&](int child) {
+      (void)!::write(fds[1], &child, sizeof child);
+      ::pause();  // killed here
+    };
+    (void)RunProcess({"sleep", "30"}, opts);
+    ::_exit(11);
+  }
+  int child = 0;
+  if (::read(fds[0], &child, sizeof child) != sizeof child) ::_exit(12);
+  ::kill(parent, SIGKILL);
+  ::waitpid(parent, nullptr, 0);
+  int status = 0;
+  if (::waitpid(child, &status, 0) != child) ::_exit(13);
+  ::_exit(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? 0 : 14);
+}
+
+TEST(SubprocessTest, DieWithParentKillsTheChildWhenItsParentDies) {
+  pid_t probe = ::fork();
+  ASSERT_GE(probe, 0);
+  if (probe == 0) DieWithParentProbe(true);
+  int status = 0;
+  ASSERT_EQ(::waitpid(probe, &status, 0), probe);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ Result<jobs::Engine*> App::Engine() {
   o.insecure_registries = config.insecure_registries;
   o.tls_verify = tls_verify_;
   o.cert_dir = cert_dir_;
+  o.cert_dir_host = cert_dir_host_;
   o.layer_compression = config.layer_compression;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();

@@ -21,9 +21,12 @@ class App {
   // Both only before the first Engine() call.
   void set_config_path(std::string path) { config_path_ = std::move(path); }
   void set_warm_pool(int count) { warm_pool_ = count; }
-  // --tls-verify=false and --cert-dir of the registry commands.
+  // --tls-verify=false and --cert-dir of the registry commands (a cert dir is for `host` only).
   void set_tls_verify(bool verify) { tls_verify_ = verify; }
-  void set_cert_dir(std::string dir) { cert_dir_ = std::move(dir); }
+  void set_cert_dir(std::string dir, std::string host) {
+    cert_dir_ = std::move(dir);
+    cert_dir_host_ = std::move(host);
+  }
 
   // The engine, made on first use from the state dir, the config file (sizes, disk caps, warm
   // pool, layer limits, init_path) and $KILN_INIT. An error names the config file.
@@ -39,7 +42,7 @@ class App {
   std::string config_path_;
   int warm_pool_ = -1;  // -1: the config file's
   bool tls_verify_ = true;
-  std::string cert_dir_;
+  std::string cert_dir_, cert_dir_host_;
   std::unique_ptr<jobs::Engine> engine_;
 };
 

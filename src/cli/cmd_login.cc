@@ -17,13 +17,18 @@ const char kLoginHelp[] = R"(NAME
     kiln login - store the credentials of a registry
 
 SYNOPSIS
-    kiln login [-u USER] [--password-stdin] [--tls-verify=false] [--cert-dir DIR] HOST
+    kiln login [-u USER] [--password-stdin] [--force] [--tls-verify=false] [--cert-dir DIR]
+               HOST
 
 DESCRIPTION
     Checks USER and a password against HOST (a request to /v2/ with them, through the
     registry's basic or token auth), and only when the registry accepts them stores them in
     STATE/auth.json (mode 0600, docker's config.json format). A wrong password stores nothing.
     kiln pull, push and jobs then send them to HOST, and only to HOST.
+
+    A registry that answers /v2/ without asking for credentials (open to anonymous reads)
+    cannot check them: kiln then says so and stores nothing, unless --force is given (docker
+    stores them silently).
 
     The password is never taken from the command line: --password-stdin reads it from stdin
     (one line; a trailing newline is dropped); otherwise kiln asks for it on the terminal
@@ -32,8 +37,10 @@ DESCRIPTION
 OPTIONS
     -u, --username USER  the user name
     --password-stdin     read the password from stdin
+    --force              store the credentials even when the registry did not check them
     --tls-verify=false   do not check the registry's certificate (and allow plain HTTP)
-    --cert-dir DIR       the registry's CA (DIR/ca.crt); default /etc/containers/certs.d/HOST/
+    --cert-dir DIR       HOST's CA (DIR/ca.crt) and client certificate (client.cert,
+                         client.key), for HOST only; default /etc/containers/certs.d/HOST/
 
 EXAMPLES
     printf '%s\n' "$PASS" | kiln login -u ci --password-stdin 127.0.0.1:5000
@@ -125,21 +132,32 @@ int LoginCommand(App& app, const Args& args) {
   if (WantsHelp(args, kLoginHelp)) return 0;
   auto flags = Flags::Parse(args, {{"--username", "-u", true},
                                    {"--password-stdin", "", false},
+                                   {"--force", "", false},
                                    {"--tls-verify", "", true},
                                    {"--cert-dir", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->positional().size() != 1) {
-    return Fail(InvalidArgument("usage: kiln login [-u USER] [--password-stdin] HOST"));
+    return Fail(InvalidArgument("usage: kiln login [-u USER] [--password-stdin] [--force] HOST"));
   }
-  if (Status s = ApplyRegistryFlags(app, *flags); !s.ok()) return Fail(s);
   std::string host = HostOf(flags->positional()[0]);
+  if (Status s = ApplyRegistryFlags(app, *flags, host); !s.ok()) return Fail(s);
   auto credentials = AskCredentials(*flags, host);
   if (!credentials.ok()) return Fail(credentials.status());
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
   OneCredential source(host, *credentials);
   auto client = (*engine)->NewRegistryClient(host, &source);
-  if (Status s = client->Ping(); !s.ok()) return Fail(s.WithContext("login " + host));
+  bool checked = false;
+  if (Status s = client->Ping(&checked); !s.ok()) return Fail(s.WithContext("login " + host));
+  if (!checked) {
+    std::string why = "login " + host +
+                      ": the registry answered without asking for credentials, so it did not "
+                      "check them";
+    if (!flags->Has("--force")) {
+      return Fail(FailedPrecondition(why + "; nothing stored (--force stores them unchecked)"));
+    }
+    std::fprintf(stderr, "warning: %s; storing them unchecked (--force)\n", why.c_str());
+  }
   Status saved = (*engine)->Credentials().Save(host, *credentials);
   if (!saved.ok()) return Fail(saved.WithContext("login " + host));
   std::printf("Login Succeeded\n");

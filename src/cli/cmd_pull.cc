@@ -51,10 +51,10 @@ EXAMPLES
   if (flags->positional().size() != 1) {
     return Fail(InvalidArgument("usage: kiln pull [--tls-verify=false] [--json] REF"));
   }
-  if (Status s = ApplyRegistryFlags(app, *flags); !s.ok()) return Fail(s);
   const std::string& text = flags->positional()[0];
   auto remote = RemoteReference(text);
   if (!remote.ok()) return Fail(remote.status());
+  if (Status s = ApplyRegistryFlags(app, *flags, remote->domain); !s.ok()) return Fail(s);
   auto local = content::NormalizeImageName(text);
   if (!local.ok()) return Fail(local.status());
   auto engine = app.Engine();

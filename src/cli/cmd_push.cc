@@ -61,9 +61,9 @@ EXAMPLES
   if (positional.empty() || positional.size() > 2) {
     return Fail(InvalidArgument("usage: kiln push [--tls-verify=false] [--json] LOCAL [REF]"));
   }
-  if (Status s = ApplyRegistryFlags(app, *flags); !s.ok()) return Fail(s);
   auto dest = Destination(positional);
   if (!dest.ok()) return Fail(dest.status());
+  if (Status s = ApplyRegistryFlags(app, *flags, dest->domain); !s.ok()) return Fail(s);
   auto image = ResolveImage(app, positional[0]);
   if (!image.ok()) return Fail(image.status());
   auto engine = app.Engine();

@@ -26,7 +26,7 @@ SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
              [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
-             [--tls-verify=false] [--cert-dir DIR]
+             [--tls-verify=false]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -77,8 +77,10 @@ OPTIONS
     --json                       print the run report as JSON on stdout (logs go to stderr)
     --tls-verify=false           reach registries without checking their certificates (and
                                  over plain HTTP); also `insecure_registries` in the config
-    --cert-dir DIR               a registry's CA (DIR/ca.crt); default
-                                 /etc/containers/certs.d/HOST:PORT/
+    --cert-dir DIR               refused: a run may reach many registries, and a cert dir
+                                 (a CA, a client certificate) is one registry's. Put each
+                                 registry's ca.crt (and client.cert, client.key) in
+                                 /etc/containers/certs.d/HOST:PORT/, where kiln looks
 
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a
@@ -182,6 +184,8 @@ int RunCommand(App& app, const Args& args) {
                                    {"--tls-verify", "", true},
                                    {"--cert-dir", "", true}});
   if (!flags.ok()) return Fail(flags.status());
+  // "": a run may reach many registries, so no one --cert-dir (each host's certs.d instead).
+  if (Status s = ApplyRegistryFlags(app, *flags, ""); !s.ok()) return Fail(s);
   std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
   auto files = workflow::WorkflowFiles(target);
   if (!files.ok()) return Fail(files.status());
@@ -199,7 +203,6 @@ int RunCommand(App& app, const Args& args) {
                                        : o.runners.warm_pool;
   if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
   app.set_warm_pool(warm);
-  if (Status s = ApplyRegistryFlags(app, *flags); !s.ok()) return Fail(s);
   o.only_job = flags->Get("--job");
   o.event = flags->Get("--event");  // "" = act's choice (workflow::ChooseEvent)
   o.named_file = !IsDirectory(target);

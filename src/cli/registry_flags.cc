@@ -10,13 +10,20 @@ std::vector<FlagSpec> RegistryFlagSpecs() {
   return {{"--tls-verify", "", true}, {"--cert-dir", "", true}, {"--json", "", false}};
 }
 
-Status ApplyRegistryFlags(App& app, const Flags& flags) {
+Status ApplyRegistryFlags(App& app, const Flags& flags, const std::string& host) {
   std::string verify = flags.Get("--tls-verify", "true");
   if (verify != "true" && verify != "false") {
     return InvalidArgument("--tls-verify must be true or false, not \"" + verify + "\"");
   }
   app.set_tls_verify(verify == "true");
-  if (flags.Has("--cert-dir")) app.set_cert_dir(flags.Get("--cert-dir"));
+  if (flags.Has("--cert-dir")) {
+    if (host.empty()) {
+      return InvalidArgument(
+          "--cert-dir names one registry's certificates, and kiln run may reach many: put each "
+          "registry's CA (and client.cert, client.key) in /etc/containers/certs.d/HOST:PORT/");
+    }
+    app.set_cert_dir(flags.Get("--cert-dir"), host);
+  }
   return Status::Ok();
 }
 

@@ -131,6 +131,33 @@ TEST_F(RegistryE2E, LoginChecksThePasswordStoresItPrivatelyAndLogoutForgetsIt) {
   EXPECT_EQ(Kiln({"push", "tiny:1", ref}).code, 1);
 }
 
+// An open registry never asks for the credentials, so it cannot say they are wrong: kiln
+// says so and stores nothing, unless --force.
+TEST_F(RegistryE2E, LoginToARegistryThatNeverAsksStoresNothingWithoutForce) {
+  StartRegistry(testing::RegistryAuth::kNone);
+  std::string host = registry_->host();
+  auto unchecked =
+      KilnWithStdin({"login", "-u", "someone", "--password-stdin", host}, "any-Pa55word\n");
+  EXPECT_EQ(unchecked.code, 1);
+  EXPECT_NE(unchecked.err.find("did not check them; nothing stored (--force"), std::string::npos)
+      << unchecked.err;
+  EXPECT_EQ(unchecked.err.find("any-Pa55word"), std::string::npos);
+  EXPECT_FALSE(PathExists(state_ + "/auth.json"));
+  auto forced = KilnWithStdin({"login", "-u", "someone", "--password-stdin", "--force", host},
+                              "any-Pa55word\n");
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  EXPECT_NE(forced.err.find("storing them unchecked"), std::string::npos) << forced.err;
+  EXPECT_TRUE(PathExists(state_ + "/auth.json"));
+}
+
+// A cert dir is one registry's: kiln run, which may reach many, refuses it and says where
+// each registry's certificates go.
+TEST_F(RegistryE2E, RunRefusesCertDirAndPointsToCertsD) {
+  auto r = Kiln({"run", "--cert-dir", dir_.path(), dir_.path()});
+  EXPECT_EQ(r.code, 2) << r.err;  // a usage error
+  EXPECT_NE(r.err.find("/etc/containers/certs.d/HOST:PORT/"), std::string::npos) << r.err;
+}
+
 TEST_F(RegistryE2E, TlsWithTheRegistrysOwnCaFromCertDirOrNoVerification) {
   StartRegistry(testing::RegistryAuth::kNone, /*tls=*/true);
   ImportTiny();

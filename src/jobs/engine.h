@@ -68,10 +68,13 @@ struct EngineOptions {
   int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used
   Clock* clock = nullptr;  // null: the real clock
   // Registries: hosts reached without TLS checks (config insecure_registries), and the flags
-  // --tls-verify=false (every host) and --cert-dir (a dir holding the host's ca.crt).
+  // --tls-verify=false (every host) and --cert-dir (a dir holding the host's ca.crt and client
+  // certificate), which applies to cert_dir_host alone (the host named on kiln pull, push or
+  // login): every other host uses /etc/containers/certs.d/HOST:PORT/.
   std::vector<std::string> insecure_registries;
   bool tls_verify = true;
   std::string cert_dir;
+  std::string cert_dir_host;
   registry::RetryPolicy retry;
   // Parts given instead of opened from state_dir (tests, embedders); the engine owns them.
   std::unique_ptr<runtime::Runtime> runtime;

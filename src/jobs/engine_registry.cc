@@ -27,7 +27,8 @@ registry::ClientOptions Engine::ClientOptionsLocked(const std::string& host,
   const auto& insecure = options_.insecure_registries;
   o.host.insecure =
       !options_.tls_verify || std::find(insecure.begin(), insecure.end(), host) != insecure.end();
-  o.host.cert_dir = options_.cert_dir;
+  // A cert dir is one registry's: its client certificate goes to no other host.
+  if (host == options_.cert_dir_host) o.host.cert_dir = options_.cert_dir;
   o.retry = options_.retry;
   // Retries are warnings; the rest (the plain-HTTP fallback of a loopback registry) is detail:
   // kiln pull and push print only their result unless asked (-v). The client's default.

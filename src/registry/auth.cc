@@ -81,11 +81,11 @@ Status AuthRequired(const std::string& host, bool had_credentials) {
 }
 
 Authorizer::Authorizer(std::string host, CredentialSource* credentials, Transport* transport,
-                       TlsPolicy tls)
+                       Endpoint endpoint)
     : host_(std::move(host)),
       credentials_(credentials),
       transport_(transport),
-      tls_(std::move(tls)) {}
+      endpoint_(std::move(endpoint)) {}
 
 std::string Authorizer::HeaderFor(const std::vector<std::string>& scopes) {
   std::lock_guard lock(mu_);
@@ -111,24 +111,8 @@ Status Authorizer::Answer(const Response& response, const std::vector<std::strin
   if (credentials_) {
     ASSIGN_OR_RETURN(creds, credentials_->For(host_));
   }
+  if (bearer != challenges.end()) return AnswerBearer(*bearer, scopes, sent, creds);
   std::lock_guard lock(mu_);
-  if (bearer != challenges.end()) {
-    scheme_ = "bearer";
-    std::string key = Key(scopes);
-    auto cached = tokens_.find(key);
-    if (cached != tokens_.end() && "Bearer " + cached->second.value != sent &&
-        cached->second.expires > std::chrono::steady_clock::now()) {
-      return Status::Ok();  // another thread fetched a fresh one meanwhile
-    }
-    if (cached != tokens_.end()) tokens_.erase(cached);  // refused or expired
-    std::vector<std::string> wanted = scopes;
-    if (auto s = bearer->params.find("scope"); s != bearer->params.end()) {
-      if (std::find(wanted.begin(), wanted.end(), s->second) == wanted.end()) {
-        wanted.push_back(s->second);
-      }
-    }
-    return FetchToken(*bearer, wanted, key, creds);
-  }
   if (basic != challenges.end()) {
     if (!creds) return AuthRequired(host_, false);
     scheme_ = "basic";
@@ -137,6 +121,37 @@ Status Authorizer::Answer(const Response& response, const std::vector<std::strin
     return Status::Ok();
   }
   return AuthRequired(host_, creds.has_value());
+}
+
+Status Authorizer::AnswerBearer(const Challenge& bearer, const std::vector<std::string>& scopes,
+                                const std::string& sent, const std::optional<Credentials>& creds) {
+  std::string key = Key(scopes);
+  std::unique_lock lock(mu_);
+  scheme_ = "bearer";
+  while (true) {
+    auto cached = tokens_.find(key);
+    if (cached != tokens_.end() && "Bearer " + cached->second.value != sent &&
+        cached->second.expires > std::chrono::steady_clock::now()) {
+      return Status::Ok();  // another thread fetched a fresh one meanwhile
+    }
+    if (fetching_.count(key) == 0) break;
+    fetched_.wait(lock);  // another thread is fetching it: take its token (or try after it)
+  }
+  tokens_.erase(key);  // refused or expired
+  std::vector<std::string> wanted = scopes;
+  if (auto s = bearer.params.find("scope"); s != bearer.params.end()) {
+    if (std::find(wanted.begin(), wanted.end(), s->second) == wanted.end()) {
+      wanted.push_back(s->second);
+    }
+  }
+  fetching_.insert(key);
+  lock.unlock();
+  Result<Token> token = FetchToken(bearer, wanted, creds);  // other transfers go on meanwhile
+  lock.lock();
+  fetching_.erase(key);
+  if (token.ok()) tokens_[key] = *token;
+  fetched_.notify_all();
+  return token.status();
 }
 
 }  // namespace kiln::registry

@@ -46,10 +46,14 @@ Client::Client(std::string host, ClientOptions options)
     : host_(host), impl_(std::make_unique<Impl>(std::move(host), std::move(options))) {}
 Client::~Client() = default;
 
-Status Client::Ping() {
+Status Client::Ping(bool* credentials_checked) {
+  bool authorized = false;
   Call call;
   call.url = "/v2/";
-  return impl_->SendChecked(call, "GET " + host_ + "/v2/", {200}).status();
+  call.authorized = &authorized;
+  Status s = impl_->SendChecked(call, "GET " + host_ + "/v2/", {200}).status();
+  if (credentials_checked) *credentials_checked = s.ok() && authorized;
+  return s;
 }
 
 Result<FetchedManifest> Client::GetManifest(const std::string& repo, const std::string& reference) {

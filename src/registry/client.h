@@ -11,7 +11,9 @@
 //   the realm (with the credentials, if any, as basic auth) for the scopes the operation needs
 //   (repository:REPO:pull, :pull,push, and the source repository of a mount), cached per scope
 //   until it expires. Credentials and tokens go only to the host they belong to (and the realm
-//   the host named); never into a log line, an error message or an argv. A 401 that survives
+//   the host named: over HTTPS, verified with the system's CAs unless it is the host itself;
+//   over plain HTTP only to loopback or to the host itself where plain HTTP is allowed); never
+//   into a log line, an error message or an argv. A 401 that survives
 //   auth is PermissionDenied ("127.0.0.1:5000: authentication required: wrong username or
 //   password, or run kiln login 127.0.0.1:5000").
 // - Retries: a transport failure (Unavailable), 429 and 5xx are retried with exponential
@@ -108,8 +110,11 @@ class Client {
   const std::string& host() const { return host_; }
 
   // GET /v2/ with the credentials: OK, or PermissionDenied for wrong credentials (kiln login
-  // checks them before storing anything), Unavailable when the host cannot be reached.
-  Status Ping();
+  // checks them before storing anything), Unavailable when the host cannot be reached. On OK,
+  // `*credentials_checked` (when given) says whether the 200 answered a request carrying them
+  // (basic auth, or a token the realm gave for them): false when the registry answered
+  // anonymously, never asking, so the credentials were not checked at all.
+  Status Ping(bool* credentials_checked = nullptr);
 
   // The manifest or index `reference` (a tag or "sha256:…") names in `repo`, accepting OCI and
   // Docker schema 2 manifests and indexes. A digest reference is checked against the bytes.

@@ -91,6 +91,16 @@ TEST_F(AuthTest, WrongPasswordIsPermissionDeniedWithoutThePassword) {
   }
 }
 
+TEST_F(AuthTest, PingSaysWhetherTheCredentialsWereChecked) {
+  for (auto auth : {FakeRegistryOptions::Auth::kNone, FakeRegistryOptions::Auth::kBasic,
+                    FakeRegistryOptions::Auth::kBearer}) {
+    Make(auth, Credentials{"tester", kPassword});
+    bool checked = auth == FakeRegistryOptions::Auth::kNone;  // the opposite of what is due
+    ASSERT_TRUE(client_->Ping(&checked).ok());
+    EXPECT_EQ(checked, auth != FakeRegistryOptions::Auth::kNone) << static_cast<int>(auth);
+  }
+}
+
 TEST_F(AuthTest, NoCredentialsSaysToLogIn) {
   Make(FakeRegistryOptions::Auth::kBasic, std::nullopt);
   Status s = client_->Ping();

@@ -32,6 +32,8 @@ struct Call {
   std::vector<std::string> scopes;                                    // "repository:team/tool:pull"
   bool follow_redirects = false;  // GET/HEAD of blobs: to storage, without Authorization
   int64_t max_body = int64_t{16} << 20;
+  // When set: whether the answer returned came to a request that carried Authorization.
+  bool* authorized = nullptr;
 };
 
 class Client::Impl {

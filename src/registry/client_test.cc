@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "content/blob_store.h"
+#include "registry/body_count_util.h"
 #include "registry/client_suite.h"
 #include "registry/fake_registry.h"
 
@@ -37,9 +38,10 @@ class FakeClientTest : public ::testing::Test {
  protected:
   void Make(FakeRegistryOptions options = {}, std::optional<Credentials> creds = std::nullopt) {
     fake_ = std::make_unique<FakeRegistry>(options);
+    counter_ = std::make_unique<BodyCounter>(fake_.get());
     if (creds) credentials_.by_host[fake_->host()] = *creds;
     ClientOptions o;
-    o.transport = fake_.get();
+    o.transport = counter_.get();
     o.credentials = &credentials_;
     o.retry.attempts = 4;
     o.retry.initial_backoff = 0.25;
@@ -73,6 +75,7 @@ class FakeClientTest : public ::testing::Test {
 
   StaticCredentials credentials_;
   std::unique_ptr<FakeRegistry> fake_;
+  std::unique_ptr<BodyCounter> counter_;  // between the client and the fake
   std::unique_ptr<Client> client_;
   std::vector<double> sleeps_;
   std::string log_;
@@ -176,6 +179,9 @@ TEST_F(FakeClientTest, CutMonolithicUploadResumesFromTheRegistrysRange) {
   EXPECT_EQ(Count("GET", "/blobs/uploads/upload-"), 1);
   EXPECT_EQ(Count("PUT", "digest="), 2);
   EXPECT_EQ(fake_->OpenUploads(), 0);
+  // The resumed PUT carries the bytes from the cut on, and no more: a restart would send all.
+  EXPECT_EQ(counter_->AfterFirstCut(), 180 * 1000);
+  EXPECT_LT(counter_->Total(), 300 * 1000 + 120 * 1000);
 }
 
 TEST_F(FakeClientTest, CutChunkedUploadResumesAtTheNextByte) {
@@ -201,6 +207,10 @@ TEST_F(FakeClientTest, CutChunkedUploadResumesAtTheNextByte) {
   }
   EXPECT_EQ(ranges,
             (std::vector<std::string>{"0-29999", "10000-39999", "40000-69999", "70000-99999"}));
+  // After the cut: the bytes from 10 000 on, each once (size + cut + one chunk would be a
+  // restart's worst).
+  EXPECT_EQ(counter_->AfterFirstCut(), 90 * 1000);
+  EXPECT_LT(counter_->Total(), 100 * 1000 + 10 * 1000 + 30 * 1000);
 }
 
 TEST_F(FakeClientTest, LostUploadStartsAgain) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -91,14 +92,23 @@ int EraseHost(Json& auths, const std::string& host) {
 }  // namespace
 
 std::vector<std::string> DefaultAuthFiles() {
+  // podman reads only this file when it is set.
+  if (std::string f = Env("REGISTRY_AUTH_FILE"); !f.empty()) return {f};
   std::vector<std::string> files;
-  if (std::string f = Env("REGISTRY_AUTH_FILE"); !f.empty()) files.push_back(f);
   if (std::string d = Env("XDG_RUNTIME_DIR"); !d.empty()) {
     files.push_back(JoinPath(d, "containers/auth.json"));
+  } else {  // root under sudo, usually
+    files.push_back("/run/containers/" + std::to_string(::getuid()) + "/auth.json");
+  }
+  std::string home = Env("HOME");
+  if (std::string d = Env("XDG_CONFIG_HOME"); !d.empty()) {
+    files.push_back(JoinPath(d, "containers/auth.json"));
+  } else if (!home.empty()) {
+    files.push_back(JoinPath(home, ".config/containers/auth.json"));
   }
   if (std::string d = Env("DOCKER_CONFIG"); !d.empty()) {
     files.push_back(JoinPath(d, "config.json"));
-  } else if (std::string home = Env("HOME"); !home.empty()) {
+  } else if (!home.empty()) {
     files.push_back(JoinPath(home, ".docker/config.json"));
   }
   return files;

@@ -21,8 +21,11 @@
 
 namespace kiln::registry {
 
-// $REGISTRY_AUTH_FILE, ${XDG_RUNTIME_DIR}/containers/auth.json, $DOCKER_CONFIG/config.json (else
-// $HOME/.docker/config.json), in podman's order. Only those whose variables are set.
+// The fallback files, in podman's order: $REGISTRY_AUTH_FILE alone when it is set (podman
+// reads nothing else then); else ${XDG_RUNTIME_DIR}/containers/auth.json (without
+// XDG_RUNTIME_DIR, as for root under sudo: /run/containers/$UID/auth.json), then
+// ${XDG_CONFIG_HOME:-$HOME/.config}/containers/auth.json, then $DOCKER_CONFIG/config.json (else
+// $HOME/.docker/config.json). A file whose variables are unset (HOME) is left out.
 std::vector<std::string> DefaultAuthFiles();
 
 class CredentialStore : public CredentialSource {

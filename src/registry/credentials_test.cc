@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <thread>
@@ -160,19 +161,30 @@ TEST_F(CredentialStoreTest, HelperHostsHaveNoCredentialsHere) {
 }
 
 TEST(DefaultAuthFilesTest, PodmansOrderFromTheEnvironment) {
+  std::string run = "/run/containers/" + std::to_string(::getuid()) + "/auth.json";
+  ::unsetenv("XDG_CONFIG_HOME");
   ::setenv("REGISTRY_AUTH_FILE", "/a/auth.json", 1);
   ::setenv("XDG_RUNTIME_DIR", "/run/user/7", 1);
   ::setenv("DOCKER_CONFIG", "/d", 1);
   ::setenv("HOME", "/home/me", 1);
-  EXPECT_EQ(DefaultAuthFiles(),
-            (std::vector<std::string>{"/a/auth.json", "/run/user/7/containers/auth.json",
-                                      "/d/config.json"}));
+  // podman reads only REGISTRY_AUTH_FILE when it is set.
+  EXPECT_EQ(DefaultAuthFiles(), (std::vector<std::string>{"/a/auth.json"}));
   ::unsetenv("REGISTRY_AUTH_FILE");
-  ::unsetenv("XDG_RUNTIME_DIR");
+  EXPECT_EQ(DefaultAuthFiles(),
+            (std::vector<std::string>{"/run/user/7/containers/auth.json",
+                                      "/home/me/.config/containers/auth.json", "/d/config.json"}));
+  ::setenv("XDG_CONFIG_HOME", "/cfg", 1);
+  EXPECT_EQ(DefaultAuthFiles(),
+            (std::vector<std::string>{"/run/user/7/containers/auth.json",
+                                      "/cfg/containers/auth.json", "/d/config.json"}));
+  ::unsetenv("XDG_CONFIG_HOME");
+  ::unsetenv("XDG_RUNTIME_DIR");  // root under sudo
   ::unsetenv("DOCKER_CONFIG");
-  EXPECT_EQ(DefaultAuthFiles(), (std::vector<std::string>{"/home/me/.docker/config.json"}));
+  EXPECT_EQ(DefaultAuthFiles(),
+            (std::vector<std::string>{run, "/home/me/.config/containers/auth.json",
+                                      "/home/me/.docker/config.json"}));
   ::unsetenv("HOME");
-  EXPECT_TRUE(DefaultAuthFiles().empty());
+  EXPECT_EQ(DefaultAuthFiles(), (std::vector<std::string>{run}));
 }
 
 TEST(Base64Test, RoundTripsAndRejectsGarbage) {

@@ -20,6 +20,18 @@ std::string UrlForMessages(const std::string& url) {
   return out;
 }
 
+namespace {
+
+// "host:port" of an absolute URL, without any user info.
+std::string HostOf(const std::string& url) {
+  std::string rest = UrlForMessages(url);
+  size_t scheme = rest.find("://");
+  rest = rest.substr(scheme == std::string::npos ? 0 : scheme + 3);
+  return rest.substr(0, rest.find('/'));
+}
+
+}  // namespace
+
 Result<Response> Transfer::Run(const std::function<void()>& poke) {
   std::unique_lock lock(mu_);
   while (true) {
@@ -168,6 +180,23 @@ Status Transfer::CurlError() const {
       }
       return Unavailable(what);
     }
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS: {
+      // Trying again (or over plain HTTP) will not make the certificate trusted.
+      std::string host = HostOf(request_.url);
+      return FailedPrecondition(what + "; " + host +
+                                ": the registry's certificate is not trusted: put its CA in "
+                                "/etc/containers/certs.d/" +
+                                host + "/ca.crt or pass --cert-dir DIR (or --tls-verify=false)");
+    }
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CRL_BADFILE:
+      // Our own files (ca.crt, client.cert/client.key): no retry mends them.
+      return FailedPrecondition(what + " (check the certificate files of " + HostOf(request_.url) +
+                                ": ca.crt, client.cert, client.key)");
     default:
       return Unavailable(what);
   }

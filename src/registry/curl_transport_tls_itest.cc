@@ -44,7 +44,7 @@ TEST(CurlTransportTlsTest, ParallelRequestsShareOneHttp2Connection) {
   EXPECT_EQ(stats.connections, 1);
 }
 
-TEST(CurlTransportTlsTest, UntrustedCertificateIsUnavailableUnlessVerifyIsOff) {
+TEST(CurlTransportTlsTest, UntrustedCertificateIsFailedPreconditionUnlessVerifyIsOff) {
   auto registry = StartTlsRegistry();
   ASSERT_TRUE(registry);
   CurlTransport transport;
@@ -52,8 +52,13 @@ TEST(CurlTransportTlsTest, UntrustedCertificateIsUnavailableUnlessVerifyIsOff) {
   request.tls.ca_file = "";
   auto refused = transport.Do(request);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), Code::kUnavailable);
-  EXPECT_NE(refused.status().message().find("certificate"), std::string::npos)
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(
+      refused.status().message().find(registry->host() +
+                                      ": the registry's certificate is not trusted: put its CA in "
+                                      "/etc/containers/certs.d/" +
+                                      registry->host() + "/ca.crt or pass --cert-dir DIR"),
+      std::string::npos)
       << refused.status().message();
   request.tls.verify = false;
   auto insecure = transport.Do(request);

@@ -21,7 +21,7 @@ Client::Impl::Impl(std::string host_name, ClientOptions opts)
     : host(std::move(host_name)),
       options(std::move(opts)),
       endpoint(EndpointFor(host, options.host)),
-      auth_(host, options.credentials, options.transport, endpoint.tls) {}
+      auth_(host, options.credentials, options.transport, endpoint) {}
 
 void Client::Impl::Log(LogLevel level, const std::string& line) const {
   std::lock_guard lock(log_mu_);
@@ -76,12 +76,14 @@ Result<Response> Client::Impl::SendTo(const std::string& base, const Call& call)
   bool own = UrlOrigin(url) == base;  // credentials go to their own host only
   std::string sent = own ? auth_.HeaderFor(call.scopes) : "";
   ASSIGN_OR_RETURN(Response r, Transfer(call, url, sent, endpoint.tls));
+  if (call.authorized) *call.authorized = !sent.empty();
   if (r.status == 401 && own) {
     RETURN_IF_ERROR(auth_.Answer(r, call.scopes, sent));
     std::string again = auth_.HeaderFor(call.scopes);
     // A body that was read cannot be sent again here: the upload resumes (upload.cc).
     if (call.body_reader) return Unavailable(host + ": authorization renewed mid-upload");
     ASSIGN_OR_RETURN(r, Transfer(call, url, again, endpoint.tls));
+    if (call.authorized) *call.authorized = !again.empty();
     if (r.status == 401) {
       std::vector<std::string> values;
       auto [begin, end] = r.headers.equal_range("www-authenticate");
@@ -107,6 +109,7 @@ Result<Response> Client::Impl::SendTo(const std::string& base, const Call& call)
     url = ResolveUrl(url, location);
     TlsPolicy tls = UrlOrigin(url) == base ? endpoint.tls : TlsPolicy{};
     ASSIGN_OR_RETURN(r, Transfer(call, url, "", tls));  // never with Authorization
+    if (call.authorized) *call.authorized = false;
   }
   return r;
 }

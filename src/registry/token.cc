@@ -4,14 +4,29 @@
 
 #include "base/json.h"
 #include "registry/auth.h"
+#include "registry/endpoint.h"
 #include "registry/errors.h"
 #include "registry/url.h"
 
 namespace kiln::registry {
 
-Status Authorizer::FetchToken(const Challenge& challenge, const std::vector<std::string>& scopes,
-                              const std::string& key,
-                              const std::optional<Credentials>& credentials) {
+Result<TlsPolicy> Authorizer::RealmPolicy(const std::string& realm, bool with_credentials) const {
+  std::string origin = UrlOrigin(realm);
+  if (realm.rfind("http://", 0) == 0 && with_credentials) {
+    std::string authority = origin.substr(std::string("http://").size());
+    bool own = !endpoint_.http_base.empty() && origin == endpoint_.http_base;
+    if (!own && !IsLoopbackHost(authority)) {
+      return PermissionDenied(host_ + ": the registry's token realm " + origin +
+                              " is plain HTTP: credentials are not sent there in clear text");
+    }
+  }
+  // The host's CA, client certificate and --tls-verify=false are the host's, not another's.
+  return origin == endpoint_.https_base ? endpoint_.tls : TlsPolicy{};
+}
+
+Result<Authorizer::Token> Authorizer::FetchToken(const Challenge& challenge,
+                                                 const std::vector<std::string>& scopes,
+                                                 const std::optional<Credentials>& credentials) {
   auto realm = challenge.params.find("realm");
   if (realm == challenge.params.end() ||
       (realm->second.rfind("https://", 0) != 0 && realm->second.rfind("http://", 0) != 0)) {
@@ -41,7 +56,7 @@ Status Authorizer::FetchToken(const Challenge& challenge, const std::vector<std:
       request.headers.emplace_back("Authorization", BasicAuthorization(*credentials));
     }
   }
-  request.tls = tls_;
+  ASSIGN_OR_RETURN(request.tls, RealmPolicy(realm->second, credentials.has_value()));
   request.max_body = 1 << 20;
   std::string what = "GET token from " + realm->second;
   ASSIGN_OR_RETURN(Response response, transport_->Do(request));
@@ -60,8 +75,7 @@ Status Authorizer::FetchToken(const Challenge& challenge, const std::vector<std:
   }
   // Renew a little early, so that a token does not expire on its way.
   auto lifetime = std::chrono::seconds(expires_in - std::min<int64_t>(expires_in / 10, 30));
-  tokens_[key] = {token, std::chrono::steady_clock::now() + lifetime};
-  return Status::Ok();
+  return Token{token, std::chrono::steady_clock::now() + lifetime};
 }
 
 }  // namespace kiln::registry

@@ -13,8 +13,10 @@
 //   collected into Response::body, up to Request::max_body bytes (InvalidArgument beyond).
 // - Request::body_reader, when set, is pulled for the request body (body_size bytes, known in
 //   advance) instead of Request::body; it is called on the calling thread.
-// - A transfer that fails below HTTP (refused, reset, TLS, timeout) is Unavailable (or
-//   DeadlineExceeded) with curl's reason; an HTTP error status is *not* an error here: the
+// - A transfer that fails below HTTP (refused, reset, TLS handshake, timeout) is Unavailable
+//   (or DeadlineExceeded) with curl's reason; a certificate that is not trusted, or a CA or
+//   client certificate file that cannot be used, is FailedPrecondition with a hint (no retry,
+//   no plain-HTTP fallback mends it); an HTTP error status is *not* an error here: the
 //   response comes back and the client decides.
 // - Redirects are not followed (the client follows them, so that credentials never go to
 //   another host: Response::headers has "location").

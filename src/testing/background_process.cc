@@ -25,6 +25,7 @@ Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::Start(
   p->waiter_ = std::thread([raw, argv, started] {
     SubprocessOptions opts;
     opts.output_file = raw->log_file_;
+    opts.die_with_parent = true;  // a crashed or timed-out test leaves no server behind
     bool announced = false;
     opts.on_start = [started, &announced](int child) {
       announced = true;

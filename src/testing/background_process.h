@@ -14,6 +14,8 @@ namespace kiln::testing {
 // Runs argv (RunProcess, in a thread of its own) with stdout and stderr appended to `log_file`
 // and the environment `env` (nullopt-like empty: inherited). The destructor sends SIGTERM,
 // then SIGKILL should it not end, and waits for the child: no process outlives the object.
+// Should the test process die first (a crash, a ctest timeout), the child gets SIGKILL
+// (SubprocessOptions::die_with_parent: the waiter thread that started it is the parent).
 class BackgroundProcess {
  public:
   static Result<std::unique_ptr<BackgroundProcess>> Start(const std::vector<std::string>& argv,

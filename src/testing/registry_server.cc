@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -15,6 +16,11 @@ namespace {
 constexpr const char* kRegistryBinary = "/usr/bin/docker-registry";
 constexpr const char* kTokenService = "kiln-test-registry";
 constexpr const char* kTokenIssuer = "kiln-test-token-issuer";  // As in token_server.py.
+
+std::string AsciiLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
 
 Result<std::string> RandomHex(size_t bytes) {
   ASSIGN_OR_RETURN(UniqueFd fd, Open("/dev/urandom", O_RDONLY));
@@ -38,21 +44,29 @@ Status Run(const std::vector<std::string>& argv, const SubprocessOptions& opts =
 }  // namespace
 
 Status WaitForHttp(const std::string& url, const std::string& ca_file,
-                   const BackgroundProcess& process) {
-  std::vector<std::string> argv = {"curl", "-s",           "-o",         "/dev/null",
-                                   "-w",   "%{http_code}", "--max-time", "2"};
+                   const BackgroundProcess& process, const std::string& header, int attempts) {
+  // The headers (-D -) and then the status code, on stdout.
+  std::vector<std::string> argv = {"curl", "-s", "-o",           "/dev/null",  "-D",
+                                   "-",    "-w", "%{http_code}", "--max-time", "2"};
   if (!ca_file.empty()) argv.insert(argv.end(), {"--cacert", ca_file});
   argv.push_back(url);
-  for (int attempt = 0; attempt < 300; ++attempt) {
+  std::string want = AsciiLower(header);
+  std::string last;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
     if (!process.running()) {
       return Unavailable(url + ": the server exited (" + std::to_string(process.exit_code()) +
                          "): " + process.Log());
     }
     auto r = RunProcess(argv);
-    if (r.ok() && r->exit_code == 0 && r->out != "000") return Status::Ok();
+    if (r.ok() && r->exit_code == 0 && !r->out.ends_with("000")) {
+      if (want.empty() || AsciiLower(r->out).find("\n" + want) != std::string::npos) {
+        return Status::Ok();
+      }
+      last = "; it answers without \"" + header + "\" (another server on the port?)";
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return DeadlineExceeded(url + " did not answer: " + process.Log());
+  return DeadlineExceeded(url + " did not answer" + last + ": " + process.Log());
 }
 
 Result<std::unique_ptr<RegistryServer>> RegistryServer::Start(const RegistryOptions& options) {
@@ -177,7 +191,9 @@ Status RegistryServer::StartRegistry(const RegistryOptions& options) {
   RETURN_IF_ERROR(WriteFileAtomic(config, Config(options), 0600));
   ASSIGN_OR_RETURN(registry_, BackgroundProcess::Start({kRegistryBinary, "serve", config},
                                                        dir_.Sub("registry.log")));
-  return WaitForHttp(url() + "/v2/", ca_file_, *registry_);
+  // Distribution's own header: not some other server that took the port meanwhile.
+  return WaitForHttp(url() + "/v2/", ca_file_, *registry_,
+                     "Docker-Distribution-Api-Version: registry/2.0");
 }
 
 }  // namespace kiln::testing

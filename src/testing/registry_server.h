@@ -67,9 +67,11 @@ class RegistryServer {
   std::unique_ptr<BackgroundProcess> registry_;
 };
 
-// Waits (bounded, ~15 s) until `url` answers an HTTP request with any status, trusting `ca_file`
-// when not empty. Fails early when `process` exits.
+// Waits (bounded: `attempts` tries 50 ms apart, ~15 s) until `url` answers an HTTP request with
+// any status and, when `header` is not empty, with that header line ("Name: value", compared
+// without case), trusting `ca_file` when not empty. Fails early when `process` exits.
 Status WaitForHttp(const std::string& url, const std::string& ca_file,
-                   const BackgroundProcess& process);
+                   const BackgroundProcess& process, const std::string& header = "",
+                   int attempts = 300);
 
 }  // namespace kiln::testing

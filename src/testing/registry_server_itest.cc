@@ -2,9 +2,13 @@
 // Distribution's docs say, and credentials are required exactly where they should be.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "base/fs.h"
 #include "base/json.h"
+#include "testing/background_process.h"
 #include "testing/curl_client.h"
+#include "testing/http_server.h"
 #include "testing/registry_server.h"
 
 namespace kiln::testing {
@@ -20,6 +24,29 @@ std::string JsonString(const std::string& text, const char* key) {
   auto j = ParseJson(text);
   if (!j.ok() || !j->is_object() || !j->contains(key) || !(*j)[key].is_string()) return "";
   return (*j)[key].get<std::string>();
+}
+
+// A port reused by another HTTP server between probe and bind is not taken for the registry:
+// the wait wants Distribution's header.
+TEST(RegistryServerTest, WaitForHttpWantsTheHeaderNotJustAnAnswer) {
+  std::atomic<bool> with_header = false;
+  HttpServer server([&](const HttpRequest&, HttpConnection& c) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (with_header) headers.emplace_back("Docker-Distribution-API-Version", "registry/2.0");
+    (void)c.Write(HttpResponseText(200, "{}", headers));
+  });
+  ScratchDir dir;
+  auto alive = BackgroundProcess::Start({"sleep", "30"}, dir.Sub("log"));
+  ASSERT_TRUE(alive.ok()) << alive.status().ToString();
+  std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/v2/";
+  const std::string header = "Docker-Distribution-Api-Version: registry/2.0";
+  EXPECT_TRUE(WaitForHttp(url, "", **alive).ok());
+  Status other = WaitForHttp(url, "", **alive, header, 3);
+  EXPECT_EQ(other.code(), Code::kDeadlineExceeded) << other.ToString();
+  EXPECT_NE(other.message().find("another server on the port"), std::string::npos)
+      << other.message();
+  with_header = true;
+  EXPECT_TRUE(WaitForHttp(url, "", **alive, header, 3).ok());
 }
 
 TEST(RegistryServerTest, OpenRegistryTakesAndServesABlob) {
