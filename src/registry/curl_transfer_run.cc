@@ -80,10 +80,23 @@ bool Transfer::FillUpload(std::unique_lock<std::mutex>& lock, const std::functio
   lock.unlock();
   read_buffer_.resize(kReadChunk);
   Result<size_t> got = request_.body_reader(read_buffer_.data(), read_buffer_.size());
-  lock.lock();
   int64_t expected = request_.body_size;
-  if (!got.ok()) {
-    CancelLocked(got.status().WithContext("read the request body"));
+  // With the last announced byte in hand, the reader must be at its end: asked now, before
+  // curl can send that byte, so a reader longer than announced fails the request whatever the
+  // timing (up_read_ is this thread's alone).
+  Result<size_t> beyond = size_t{0};
+  if (got.ok() && *got > 0 && expected >= 0 &&
+      up_read_ + static_cast<int64_t>(*got) == expected) {
+    char probe;
+    beyond = request_.body_reader(&probe, 1);
+  }
+  lock.lock();
+  if (!got.ok() || !beyond.ok()) {
+    Status why = got.ok() ? beyond.status() : got.status();
+    CancelLocked(why.WithContext("read the request body"));
+  } else if (*beyond > 0) {
+    CancelLocked(InvalidArgument("request body: more than the " + std::to_string(expected) +
+                                 " bytes announced"));
   } else if (*got == 0) {
     up_eof_ = true;
     if (expected >= 0 && up_read_ != expected) {
@@ -96,6 +109,7 @@ bool Transfer::FillUpload(std::unique_lock<std::mutex>& lock, const std::functio
   } else {
     up_read_ += static_cast<int64_t>(*got);
     up_.append(read_buffer_.data(), *got);
+    if (up_read_ == expected) up_eof_ = true;  // the end was confirmed above
   }
   bool wake = cancel_ || send_paused_;
   if (send_paused_) want_unpause_ = true;
