@@ -85,8 +85,7 @@ bool Transfer::FillUpload(std::unique_lock<std::mutex>& lock, const std::functio
   // curl can send that byte, so a reader longer than announced fails the request whatever the
   // timing (up_read_ is this thread's alone).
   Result<size_t> beyond = size_t{0};
-  if (got.ok() && *got > 0 && expected >= 0 &&
-      up_read_ + static_cast<int64_t>(*got) == expected) {
+  if (got.ok() && *got > 0 && expected >= 0 && up_read_ + static_cast<int64_t>(*got) == expected) {
     char probe;
     beyond = request_.body_reader(&probe, 1);
   }
