@@ -51,21 +51,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   kiln::Status s = StatusFromResponse(response, "GET x");
   if (s.ok()) std::abort();
 
+  // A leak is the secret in an error when the input never held it (an error may quote a key
+  // or host the input gave, and the fuzzer may put the secret's text there itself).
   const std::string secret = "fuzz-secret-pw-7f3a";
+  const bool planted_only = input.find(secret) == std::string_view::npos;
+  auto leaks = [&](const kiln::Status& st) {
+    return planted_only && st.message().find(secret) != std::string::npos;
+  };
   std::string file_text = parts[2];
   auto config = ParseAuthFile(file_text, "config.json");
   if (config.ok()) {
     auto found = LookupAuth(*config, "config.json", parts[3]);
-    if (!found.ok() && found.status().message().find(secret) != std::string::npos) std::abort();
+    if (!found.ok() && leaks(found.status())) std::abort();
   }
   // A config.json whose auth value holds the secret, malformed around it: errors never quote it.
   std::string planted = R"({"auths": {")" + parts[3] + R"(": {"auth": ")" +
                         Base64Encode("u:" + secret) + parts[2].substr(0, 8) + R"("}}})";
   auto parsed = ParseAuthFile(planted, "config.json");
-  if (!parsed.ok() && parsed.status().message().find(secret) != std::string::npos) std::abort();
+  if (!parsed.ok() && leaks(parsed.status())) std::abort();
   if (parsed.ok()) {
     auto found = LookupAuth(*parsed, "config.json", parts[3]);
-    if (!found.ok() && found.status().message().find(secret) != std::string::npos) std::abort();
+    if (!found.ok() && leaks(found.status())) std::abort();
   }
 
   auto round = Base64Decode(Base64Encode(input));
