@@ -15,16 +15,7 @@ bool IsSnapshotAction(const std::string& uses) {
 std::vector<std::string> References(Ctx& c, const YAML::Node& n, const std::string& what) {
   std::vector<std::string> out;
   auto add_lines = [&](const std::string& text) {
-    size_t pos = 0;
-    while (pos <= text.size()) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string::npos) end = text.size();
-      std::string line = text.substr(pos, end - pos);
-      line.erase(0, line.find_first_not_of(" \t\r"));
-      line.erase(line.find_last_not_of(" \t\r") + 1);
-      if (!line.empty()) out.push_back(line);
-      pos = end + 1;
-    }
+    for (std::string& line : NonEmptyLines(text)) out.push_back(std::move(line));
   };
   if (n.IsSequence()) {
     for (const auto& item : n) add_lines(Scalar(c, item, what));

@@ -6,6 +6,21 @@
 
 namespace kiln::workflow {
 
+std::vector<std::string> NonEmptyLines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    line.erase(0, line.find_first_not_of(" \t\r"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (!line.empty()) out.push_back(std::move(line));
+    pos = end + 1;
+  }
+  return out;
+}
+
 void ExpectMap(const Ctx& c, const YAML::Node& n, const std::string& what) {
   if (!n.IsMap()) c.Fail(n, what + " must be a mapping");
 }

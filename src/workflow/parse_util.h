@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "base/json.h"
 #include "workflow/model.h"
@@ -34,6 +35,9 @@ void ExpectMap(const Ctx& c, const YAML::Node& n, const std::string& what);
 void CheckKeys(const Ctx& c, const YAML::Node& n, const std::set<std::string>& allowed,
                const std::string& what);
 std::string Scalar(const Ctx& c, const YAML::Node& n, const std::string& what);
+// The lines of `text` with surrounding blanks (space, tab, CR) removed, empty ones left out:
+// a multi-line `with:` value of one item per line (the snapshot action's `image`).
+std::vector<std::string> NonEmptyLines(const std::string& text);
 double Number(const Ctx& c, const YAML::Node& n, const std::string& what);
 bool Bool(const Ctx& c, const YAML::Node& n, const std::string& what);
 EnvMap ParseEnv(const Ctx& c, const YAML::Node& n);

@@ -4,6 +4,7 @@
 #include "jobs/session.h"
 #include "workflow/expr.h"
 #include "workflow/job_context.h"
+#include "workflow/parse_util.h"
 
 namespace kiln::workflow {
 namespace {
@@ -12,17 +13,7 @@ Result<std::vector<std::string>> Targets(JobContext& ctx, const Step& step) {
   auto it = step.with.find("image");
   if (it == step.with.end()) return InvalidArgument(step.uses + " needs `with: {image: REF}`");
   ASSIGN_OR_RETURN(std::string text, Interpolate(it->second, ctx.expr));
-  std::vector<std::string> refs;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    line.erase(line.find_last_not_of(" \t\r") + 1);
-    if (!line.empty()) refs.push_back(line);
-    pos = end + 1;
-  }
+  std::vector<std::string> refs = NonEmptyLines(text);
   if (refs.empty()) return InvalidArgument(step.uses + ": `image` names no image");
   return refs;
 }
