@@ -195,7 +195,7 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id,
   in.cwd = spec.image.working_dir.empty() ? "/" : spec.image.working_dir;
   in.user = user;
   in.hostname = spec.hostname;
-  in.network = spec.network;
+  in.network = spec.network == kHostNetwork;
   in.size = spec.size;
   in.cgroups_path = "/kiln/" + id;
   in.nofile_limit = ClampedNofile();

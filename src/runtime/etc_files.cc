@@ -58,7 +58,7 @@ Result<EtcFiles> MakeEtcFiles(const std::string& dir, const SandboxSpec& spec) {
   auto etc = ImageEtc(spec.lower_dirs);
   if (etc && !S_ISDIR(etc->st_mode)) return EtcFiles{};
   std::string host_hosts;
-  if (spec.network) {
+  if (spec.network == kHostNetwork) {
     auto host = ReadFile("/etc/hosts");
     if (host.ok()) host_hosts = *host;
   }

@@ -36,6 +36,18 @@ struct BindMount {
   bool read_only = false;
 };
 
+// A port of a sandbox published on the host (podman's -p HOST:CONTAINER).
+struct PortMapping {
+  uint16_t host_port = 0;  // 0: the runtime picks a free port (PublishedPorts() tells which)
+  uint16_t container_port = 0;
+  std::string protocol = "tcp";  // tcp or udp
+  std::string host_ip;           // "" = every host address
+};
+
+// The network a sandbox is on (SandboxSpec::network):
+inline constexpr const char* kNoNetwork = "";        // its own namespace, loopback only
+inline constexpr const char* kHostNetwork = "host";  // the host's (tests, debugging)
+
 struct SandboxSpec {
   std::string name;                     // for people and logs: "ci/build"
   std::vector<std::string> lower_dirs;  // layer dirs, bottom first
@@ -47,7 +59,15 @@ struct SandboxSpec {
   // job could otherwise fill past its cap.
   std::vector<std::string> disk_dirs;
   std::string hostname = "kiln";  // letters, digits, '-' and '.', at most 64 bytes
-  bool network = false;           // false: own network namespace with loopback only
+  // kNoNetwork: an own network namespace with loopback only (the default); kHostNetwork: the
+  // host's; any other value names a kiln network (runtime/network.h: a bridge made on first
+  // use and removed when its last sandbox leaves) that the sandbox joins with an address of its
+  // own and egress through NAT, the host's addresses and 169.254.0.0/16 unreachable.
+  std::string network;
+  // On a kiln network: the names the other sandboxes on it reach this one by (the hostname is
+  // always one), and the ports published on the host.
+  std::vector<std::string> aliases;
+  std::vector<PortMapping> ports;
   // A long-lived sandbox (kiln sandbox create): outlives the kiln process that made it, is
   // never swept, and is found again with Runtime::Attach.
   bool persistent = false;
@@ -61,6 +81,12 @@ struct SandboxInfo {
   std::string state;    // crun's: running, paused, stopped
 };
 
+// What `kiln-snapshot NAME [--version N.*]` run inside a sandbox asks for (runtime/init).
+struct SnapshotAsk {
+  std::string name;     // the image name, as given
+  std::string version;  // the --version spec; "" = the next minor
+};
+
 struct ExecSpec {
   std::vector<std::string> args;
   std::vector<std::string> env;  // "K=V": the full environment of the process
@@ -69,6 +95,11 @@ struct ExecSpec {
   // kMaxOutputLine (64 KiB, base/subprocess.h) comes in pieces of at most that size, each but
   // the last with `unfinished` set (the line goes on in the next call for that stream).
   std::function<void(const std::string& line, bool is_stderr, bool unfinished)> on_line;
+  // Called (on the Exec thread) when a process of this exec runs the kiln-snapshot command that
+  // kiln places in every sandbox; its answer (the reference made, or an error) is what the
+  // command prints, and an error makes it exit non-zero. Null: kiln-snapshot says it is not
+  // available in this sandbox and fails.
+  std::function<Result<std::string>(const SnapshotAsk&)> on_snapshot;
 };
 
 class Sandbox {
@@ -98,6 +129,10 @@ class Sandbox {
   // Kills the container, deletes its runtime state, unmounts and removes its directories.
   // Idempotent.
   virtual Status Destroy() = 0;
+  // On a kiln network: the sandbox's address there, and its published ports with the host port
+  // the runtime picked for those that asked for 0. Empty otherwise.
+  virtual std::string Address() const { return ""; }
+  virtual std::vector<PortMapping> PublishedPorts() const { return {}; }
   // True when Create took this sandbox from the warm pool (started before the job asked).
   virtual bool from_pool() const { return false; }
   // Destroy(), except that the upper dir is first moved to `dest` (same filesystem) once the

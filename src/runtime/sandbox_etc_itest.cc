@@ -51,7 +51,7 @@ TEST_F(CrunSandboxes, LocalhostAndTheHostnameResolveAsInDocker) {
 TEST_F(CrunSandboxes, OnTheHostsNetworkTheHostsFileIsTheHostsPlusTheHostname) {
   SandboxSpec spec = BaseSpec();
   spec.hostname = "netbox";
-  spec.network = true;
+  spec.network = kHostNetwork;
   auto s = env_.runtime->Create(spec);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::string host = *ReadFile("/etc/hosts");

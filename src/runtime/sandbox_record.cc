@@ -50,7 +50,10 @@ Result<SandboxSpec> SpecFromJson(const Json& j, int64_t* created) {
           j.value("disk", s.size->disk_bytes);  // the config's figure, if it set one
     }
     s.hostname = j.at("hostname").get<std::string>();
-    s.network = j.at("network").get<bool>();
+    // Records before kiln networks held a bool: true was the host's network.
+    const Json& net = j.at("network");
+    s.network =
+        net.is_boolean() ? (net.get<bool>() ? kHostNetwork : kNoNetwork) : net.get<std::string>();
     s.persistent = j.at("persistent").get<bool>();
     s.labels = j.at("labels").get<std::map<std::string, std::string>>();
     if (created) *created = j.at("created").get<int64_t>();

@@ -1,0 +1,107 @@
+// A pod: the sandboxes of one job that an outside runner drives in several calls (GitHub's
+// container hooks, GitLab's custom executor): one job sandbox and its services on a kiln network
+// of the pod's own, all persistent (they outlive the kiln process of one call) and found again
+// by the pod's key. Podman's word; the shape of what `docker network create` + `docker create`
+// + `docker start` gave the reference hook.
+//
+// State: <state_dir>/pods/<key>.json (written atomically after each change) names the pod's
+// network, its sandboxes (id, role, name, aliases, published ports) and its volumes
+// (<state_dir>/pods/<key>.volumes/<name>/). Remove() destroys all of it; Remove of a pod that
+// does not exist is Ok (a runner calls cleanup after a failed prepare). One process works on a
+// pod at a time (a flock on <key>.lock); different pods run in parallel.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/engine.h"
+#include "runtime/sandbox.h"
+
+namespace kiln::jobs {
+
+// docker's HEALTHCHECK: `test` is ["CMD-SHELL", "cmd"] or ["CMD", argv…] (["NONE"] = none).
+struct HealthCheck {
+  std::vector<std::string> test;
+  double interval_seconds = 30, timeout_seconds = 30, start_period_seconds = 0;
+  int retries = 3;
+};
+
+// A named volume (kiln-managed dir, made on first use, removed with the pod) or a bind mount.
+struct VolumeMount {
+  std::string source;  // an absolute host path (bind mount), else a volume name
+  std::string destination;
+  bool read_only = false;
+};
+
+struct ContainerRequest {
+  std::string name;   // for people and `kiln sandbox ls`; unique in the pod
+  std::string image;  // a catalogue name ("toolbox:latest"), a store name, or a registry ref
+  // Registry credentials for this image only (the runner's `registry` block); empty: the
+  // engine's credential store.
+  std::string registry_username, registry_password;
+  std::vector<std::string> aliases;  // names the pod's other sandboxes reach this one by
+  std::string hostname;              // "" = the name, made a valid hostname
+  std::vector<std::string> env;      // "K=V", over the image's Env
+  // The main process (a service's): entrypoint + args; either empty = the image's own
+  // (Entrypoint/Cmd). Ignored for the job sandbox, which waits for execs.
+  std::optional<std::vector<std::string>> entrypoint;
+  std::optional<std::vector<std::string>> args;
+  std::string workdir;  // "" = the image's
+  std::string user;     // "" = the image's
+  std::vector<VolumeMount> mounts;
+  std::vector<runtime::PortMapping> ports;
+  std::string size;                   // "2x8"; "" = the engine's rule (Engine::SizeFor)
+  std::optional<HealthCheck> health;  // overrides the image's Healthcheck when set
+};
+
+struct PodContainer {
+  std::string id;  // the sandbox id
+  std::string name;
+  std::vector<std::string> aliases;
+  std::vector<runtime::PortMapping> ports;  // as published (host ports chosen)
+  std::string image_ref;                    // the reference as resolved ("toolbox:1.2.0")
+};
+
+struct PodState {
+  std::string key;
+  std::string network;  // the kiln network's name
+  std::optional<PodContainer> job;
+  std::vector<PodContainer> services;
+};
+
+class Pod {
+ public:
+  // The pod `key` (letters, digits, '-', '_', '.'), loaded when it exists, else empty. Takes its
+  // lock for the object's life.
+  static Result<Pod> Open(Engine& engine, const std::string& key);
+
+  const PodState& state() const { return state_; }
+  // Starts a service: resolves its image (pulling it with the request's credentials when it is
+  // a registry reference not held here), starts a sandbox on the pod's network (made on first
+  // use) and spawns its main process, whose output goes to a log beside the pod's state.
+  Result<PodContainer> AddService(const ContainerRequest& request,
+                                  const std::function<void(const std::string&)>& log);
+  // The job sandbox: as a service, but no main process (execs run in it). One per pod.
+  Result<PodContainer> AddJob(const ContainerRequest& request,
+                              const std::function<void(const std::string&)>& log);
+  // Waits until every service with a health check (the request's, else its image's) is
+  // healthy; FailedPrecondition naming the service and its last check output when one is not
+  // after its retries.
+  Status WaitHealthy(const std::function<void(const std::string&)>& log);
+  // The job sandbox, attached (for Exec); FailedPrecondition when the pod has none.
+  Result<std::unique_ptr<runtime::Sandbox>> JobSandbox();
+  // A one-off sandbox on the pod's network with the pod's volumes available (a container
+  // step): runs its entrypoint + args to the end with `exec`'s env/cwd/on_line, then is removed.
+  Result<int> RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec);
+  // Destroys every sandbox, the network and the volumes of the pod, and its state file.
+  Status Remove();
+
+ private:
+  Pod() = default;
+  Engine* engine_ = nullptr;
+  PodState state_;
+};
+
+}  // namespace kiln::jobs
