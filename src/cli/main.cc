@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -139,6 +140,12 @@ int Main(int argc, char** argv) {
   if (it == kCommands.end()) {
     std::fprintf(stderr, "kiln: unknown command %s (see kiln --help)\n", command.c_str());
     return 2;
+  }
+  // crun and the sandboxes' records need absolute paths: a relative --state-dir is made one.
+  if (!state_dir.empty() && state_dir[0] != '/') {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(state_dir, ec);
+    if (!ec) state_dir = abs.lexically_normal().string();
   }
   App app(state_dir, workflow::ConfigPath(config));
   return it->second(app, Args(argv + i + 1, argv + argc));
