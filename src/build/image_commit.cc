@@ -102,7 +102,7 @@ Status StageDirs(const std::vector<std::string>& lower_dirs, const std::string& 
 
 Result<std::vector<std::string>> LowerDirs(BuildState& s) {
   ASSIGN_OR_RETURN(images::Resolver * resolver, s.engine->Resolver());
-  ASSIGN_OR_RETURN(images::Image image, resolver->Prepare(s.ref, s.request->log));
+  ASSIGN_OR_RETURN(images::Image image, resolver->Prepare(s.ref, nullptr));
   return image.lower_dirs;
 }
 
