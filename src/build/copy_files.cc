@@ -233,7 +233,7 @@ Result<std::vector<Source>> FindSources(const std::string& context, const std::s
     if (::lstat(host.c_str(), &st) != 0) continue;
     auto real = RealPath(host);
     if (!real.ok() || !Inside(context, *real)) {
-      return PermissionDenied(pattern + ": leaves the build context (through a symlink)");
+      return PermissionDenied(pattern + ": outside the build context (through a symlink)");
     }
     out.push_back({r, *real, IsDirectory(*real)});
   }
