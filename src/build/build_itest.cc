@@ -29,6 +29,7 @@ COPY --chown=1000:1000 src/ ./src/
 ADD files.tar /opt/x/
 RUN echo "$GREETING $MODE" > greeting && chown 1000 greeting
 USER 1000:1000
+RUN id -u > /tmp/whoami
 LABEL org.example.k="v 1" other=2
 EXPOSE 8080 53/udp
 ENTRYPOINT ["/bin/sh", "-c"]
@@ -111,19 +112,19 @@ TEST_F(BuildTest, ADockerfileBuildsAndItsImageHasTheFilesAndConfig) {
   auto built = Build("app:1");
   ASSERT_TRUE(built.ok()) << built.status().ToString() << "\n" << log_;
   EXPECT_EQ(built->reference, "app:1");
-  EXPECT_EQ(built->steps, 13);
-  EXPECT_THAT(log_, HasSubstr("Step 8/13 : RUN echo \"$GREETING $MODE\""));
+  EXPECT_EQ(built->steps, 14);
+  EXPECT_THAT(log_, HasSubstr("Step 8/14 : RUN echo \"$GREETING $MODE\""));
   EXPECT_THAT(log_, HasSubstr("Successfully tagged app:1"));
 
   auto [code, out] = Run("app:1",
                          "id -u; id -g; pwd; cat greeting src/a.txt /opt/x/inner/t.txt; "
                          "stat -c '%a %u:%g %n' src src/a.txt src/sub/run.sh greeting; "
-                         "test -e src/secret.txt || echo no-secret; src/sub/run.sh");
+                         "test -e src/secret.txt || echo no-secret; src/sub/run.sh; cat /tmp/whoami");
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out,
             "1000\n1000\n/app\nhey two words\nhello\nfrom tar\n"
             "755 1000:1000 src\n644 1000:1000 src/a.txt\n750 1000:1000 src/sub/run.sh\n"
-            "644 1000:0 greeting\nno-secret\nrun\n");
+            "644 1000:0 greeting\nno-secret\nrun\n1000\n");
 
   auto store = engine_->Store();
   ASSERT_TRUE(store.ok());
@@ -152,8 +153,8 @@ TEST_F(BuildTest, ARebuildUsesTheCacheForEveryStepAndAChangedSourceRebuildsFromI
   auto again = Build("app:2");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->manifest_digest, first->manifest_digest);
-  EXPECT_EQ(again->cached_steps, 11) << log_;  // every step after FROM
-  EXPECT_EQ(UsingCache(), 11);
+  EXPECT_EQ(again->cached_steps, 12) << log_;  // every step after FROM
+  EXPECT_EQ(UsingCache(), 12);
 
   Write("src/a.txt", "changed\n", 0644);  // COPY is step 6: steps 3 to 5 (ARG, ENV, WORKDIR) stay
   auto changed = Build("app:3");

@@ -191,15 +191,19 @@ Result<IgnoreRules> IgnoreRules::Load(const std::string& context) {
     if (exception) line.erase(0, 1);
     while (line.rfind("./", 0) == 0 || line.rfind("/", 0) == 0) line.erase(0, line[0] == '/' ? 1 : 2);
     while (!line.empty() && line.back() == '/') line.pop_back();
-    if (!line.empty()) rules.patterns_.emplace_back(GlobToRegex(line), exception);
+    if (line.empty()) continue;
+    try {
+      rules.patterns_.emplace_back(std::regex(GlobToRegex(line)), exception);
+    } catch (const std::regex_error&) {
+      return InvalidArgument(path + ": bad pattern '" + line + "'");
+    }
   }
   return rules;
 }
 
 bool IgnoreRules::Ignored(const std::string& rel) const {
   bool ignored = false;
-  for (const auto& [pattern, exception] : patterns_) {
-    std::regex re(pattern);
+  for (const auto& [re, exception] : patterns_) {
     // A pattern matching a directory matches everything below it.
     for (std::string p = rel; !p.empty(); p = p.substr(0, p.find_last_of('/') == std::string::npos
                                                               ? 0
