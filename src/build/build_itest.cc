@@ -116,10 +116,11 @@ TEST_F(BuildTest, ADockerfileBuildsAndItsImageHasTheFilesAndConfig) {
   EXPECT_THAT(log_, HasSubstr("Step 8/14 : RUN echo \"$GREETING $MODE\""));
   EXPECT_THAT(log_, HasSubstr("Successfully tagged app:1"));
 
-  auto [code, out] = Run("app:1",
-                         "id -u; id -g; pwd; cat greeting src/a.txt /opt/x/inner/t.txt; "
-                         "stat -c '%a %u:%g %n' src src/a.txt src/sub/run.sh greeting; "
-                         "test -e src/secret.txt || echo no-secret; src/sub/run.sh; cat /tmp/whoami");
+  auto [code, out] =
+      Run("app:1",
+          "id -u; id -g; pwd; cat greeting src/a.txt /opt/x/inner/t.txt; "
+          "stat -c '%a %u:%g %n' src src/a.txt src/sub/run.sh greeting; "
+          "test -e src/secret.txt || echo no-secret; src/sub/run.sh; cat /tmp/whoami");
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out,
             "1000\n1000\n/app\nhey two words\nhello\nfrom tar\n"
@@ -212,9 +213,9 @@ TEST_F(BuildTest, PodmanRunsTheExportedImage) {
   }
   auto ran = RunProcess({"podman", "run", "--rm", "--network", "none", "--ulimit",
                          "nofile=1024:1024", "--ulimit", "nproc=4096:4096", ref});
-  auto shown = RunProcess({"podman", "run", "--rm", "--network", "none", "--ulimit",
-                           "nofile=1024:1024", "--ulimit", "nproc=4096:4096", ref,
-                           "id -u; pwd; cat src/a.txt"});
+  auto shown =
+      RunProcess({"podman", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024",
+                  "--ulimit", "nproc=4096:4096", ref, "id -u; pwd; cat src/a.txt"});
   (void)RunProcess({"podman", "rmi", "-f", ref});
   ASSERT_TRUE(ran.ok() && shown.ok());
   EXPECT_EQ(ran->exit_code, 0) << ran->err;

@@ -27,6 +27,7 @@ struct BuildState {
   Vars global_args;            // ARGs before FROM that have a value
   Vars args;                   // ARGs of the stage that have a value
   std::set<std::string> used_build_args;
+  bool cmd_set = false;  // a CMD came before: ENTRYPOINT keeps it
   void Log(const std::string& line) const {
     if (request->log) request->log(line);
   }
