@@ -198,6 +198,42 @@ TEST_F(BuildTest, SourcesOutsideTheContextAreRefused) {
   }
 }
 
+TEST_F(BuildTest, TheCommandLinePrintsJsonAndExitsByTheErrorsKind) {
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "build"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = RunProcess(argv);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : SubprocessResult{};
+  };
+  auto built = run({"--json", "-t", "cli:1", "--build-arg", "GREETING=yo", ctx_});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  auto j = ParseJson(built.out);
+  ASSERT_TRUE(j.ok()) << built.out;
+  EXPECT_EQ((*j)["reference"], "cli:1");
+  EXPECT_EQ((*j)["steps"], 14);
+  EXPECT_THAT(built.err, HasSubstr("Step 14/14 : CMD"));  // the build's output, on stderr
+  auto again = run({"--json", "--build-arg", "GREETING=yo", ctx_});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto k = ParseJson(again.out);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ((*k)["digest"], (*j)["digest"]);
+  EXPECT_EQ((*k)["cached_steps"], 12);
+  EXPECT_EQ((*k)["reference"].get<std::string>().rfind(kBuildCachePrefix, 0), 0u);
+
+  Write("Dockerfile", "FROM busybox:1\nRUN --mount=type=cache,target=/c true\n", 0644);
+  auto refused = run({ctx_});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("Dockerfile:2:1: RUN --mount is not supported"));
+  Write("Dockerfile", "FROM busybox:1\nRUN exit 7\n", 0644);
+  auto failed = run({"-t", "cli:2", ctx_});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_THAT(failed.err, HasSubstr("Dockerfile:2:1: RUN exit 7: exit code 7"));
+  auto other = run({"-f", dir_.Sub("nope"), ctx_});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_THAT(other.err, HasSubstr("read the Dockerfile"));
+}
+
 TEST_F(BuildTest, PodmanRunsTheExportedImage) {
   if (::access("/usr/bin/podman", X_OK) != 0) GTEST_SKIP() << "no podman";
   auto built = Build("judge:1");
