@@ -215,7 +215,8 @@ Result<StepPlan> PlanConfig(const Instruction& in, BuildState& s) {
                       return CommitConfig(s, config, text);
                     ASSIGN_OR_RETURN(std::string runs, s.engine->RunsDir());
                     ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(runs, "build-"));
-                    Status staged = StageDirs(lower, tmp, config.working_dir);
+                    Status staged =
+                        StageDirs(lower, tmp, ResolveInImage(lower, config.working_dir));
                     auto made = staged.ok() ? CommitLayer(s, tmp, config, text)
                                             : Result<oci::Descriptor>(staged);
                     (void)RemoveTree(tmp);

@@ -39,19 +39,21 @@ std::string Target(const CopyPlan& p, const Source& src, const std::string& root
 
 Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore, const std::string& root) {
   ASSIGN_OR_RETURN(std::vector<std::string> lower, LowerDirs(s));
+  CopyPlan r = p;
+  r.dest = ResolveInImage(lower, p.dest);  // symlinks in the image's path are followed
   // A single file to an existing directory goes into it, as docker copies it.
-  bool dest_is_dir = p.dest_is_dir || ImageHasDir(lower, p.dest);
-  std::string parent = p.dest.substr(0, p.dest.find_last_of('/'));
-  RETURN_IF_ERROR(StageDirs(lower, root, dest_is_dir ? p.dest : (parent.empty() ? "/" : parent),
-                            p.options.uid, p.options.gid));
-  for (const auto& group : p.sources) {
+  bool dest_is_dir = r.dest_is_dir || ImageHasDir(lower, r.dest);
+  std::string parent = r.dest.substr(0, r.dest.find_last_of('/'));
+  RETURN_IF_ERROR(StageDirs(lower, root, dest_is_dir ? r.dest : (parent.empty() ? "/" : parent),
+                            r.options.uid, r.options.gid));
+  for (const auto& group : r.sources) {
     for (const auto& src : group) {
-      std::string target = Target(p, src, root, dest_is_dir);
-      if (p.add && !src.is_dir) {
-        ASSIGN_OR_RETURN(bool extracted, ExtractIfArchive(src.host, JoinPath(root, p.dest)));
+      std::string target = Target(r, src, root, dest_is_dir);
+      if (r.add && !src.is_dir) {
+        ASSIGN_OR_RETURN(bool extracted, ExtractIfArchive(src.host, JoinPath(root, r.dest)));
         if (extracted) continue;
       }
-      RETURN_IF_ERROR_CTX(CopyTree(src, target, p.options, ignore),
+      RETURN_IF_ERROR_CTX(CopyTree(src, target, r.options, ignore),
                           src.rel.empty() ? "." : src.rel);
     }
   }

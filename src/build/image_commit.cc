@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "base/clock.h"
 #include "base/fs.h"
@@ -60,11 +61,54 @@ std::string CleanAbsolute(const std::string& cwd, const std::string& path) {
   return out.empty() ? "/" : out;
 }
 
+std::string ResolveInImage(const std::vector<std::string>& lower_dirs, const std::string& path) {
+  std::vector<std::string> todo;
+  auto push_next = [&todo](const std::string& p) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i <= p.size()) {
+      size_t slash = p.find('/', i);
+      if (slash == std::string::npos) slash = p.size();
+      if (slash > i) parts.push_back(p.substr(i, slash - i));
+      i = slash + 1;
+    }
+    todo.insert(todo.end(), parts.rbegin(), parts.rend());  // a stack: back() comes next
+  };
+  push_next(path);
+  std::string cur;
+  for (int hops = 0; !todo.empty();) {
+    std::string part = todo.back();
+    todo.pop_back();
+    if (part == ".") continue;
+    if (part == "..") {
+      cur = cur.substr(0, cur.find_last_of('/') == std::string::npos ? 0 : cur.find_last_of('/'));
+      continue;
+    }
+    std::string next = cur + "/" + part;
+    auto p = Topmost(lower_dirs, next);
+    struct stat st;
+    if (p && hops < 40 && ::lstat(p->c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX];
+      ssize_t n = ::readlink(p->c_str(), target, sizeof target);
+      if (n > 0) {
+        ++hops;
+        std::string t(target, static_cast<size_t>(n));
+        if (t[0] == '/') cur.clear();
+        push_next(t);
+        continue;
+      }
+    }
+    cur = next;
+  }
+  return cur.empty() ? "/" : cur;
+}
+
 bool ImageHasDir(const std::vector<std::string>& lower_dirs, const std::string& path) {
-  if (path == "/") return true;
-  auto p = Topmost(lower_dirs, path);
+  std::string resolved = ResolveInImage(lower_dirs, path);
+  if (resolved == "/") return true;
+  auto p = Topmost(lower_dirs, resolved);
   struct stat st;
-  return p && ::stat(p->c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return p && ::lstat(p->c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 Status StageDirs(const std::vector<std::string>& lower_dirs, const std::string& root,

@@ -69,7 +69,11 @@ Result<std::vector<std::string>> LowerDirs(BuildState& s);
 // itself. No-op for "/".
 Status StageDirs(const std::vector<std::string>& lower_dirs, const std::string& root,
                  const std::string& dir, int uid = -1, int gid = -1);
-// Whether the image whose layers are `lower_dirs` has a directory at absolute `path`.
+// The absolute `path` with the image's symlinks in it followed inside the image (an absolute
+// target from the image's root, as in a sandbox; at most 40), as docker resolves a COPY's
+// destination: `/bin/x` is `/usr/bin/x` when /bin links to usr/bin.
+std::string ResolveInImage(const std::vector<std::string>& lower_dirs, const std::string& path);
+// Whether the image whose layers are `lower_dirs` has a directory at absolute `path` (resolved).
 bool ImageHasDir(const std::vector<std::string>& lower_dirs, const std::string& path);
 // A clean absolute path: `path` (relative ones under `cwd`), no "." / ".." / "//".
 std::string CleanAbsolute(const std::string& cwd, const std::string& path);

@@ -4,8 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/fs.h"
 #include "base/json.h"
+#include "testing/test_env.h"
 
 namespace kiln::build {
 namespace {
@@ -104,6 +108,45 @@ TEST_F(StepsTest, BadValuesNameTheirLocation) {
   EXPECT_THAT(bad("ENV A=1 B"), HasSubstr("Dockerfile:2:9: ENV: 'B' is not K=V"));
   EXPECT_THAT(bad("USER ${NOPE}"), HasSubstr("USER is empty after substitution"));
   EXPECT_THAT(bad("ENV X=${A/b/c}"), HasSubstr("unsupported substitution"));
+}
+
+}  // namespace
+}  // namespace kiln::build
+
+namespace kiln::build {
+namespace {
+
+TEST(ResolveInImage, FollowsTheImagesSymlinksInsideTheImage) {
+  testing::ScratchDir dir;
+  std::string low = dir.Sub("low"), up = dir.Sub("up");
+  ASSERT_TRUE(MakeDirs(low + "/usr/bin").ok());
+  ASSERT_TRUE(MakeDirs(low + "/usr/lib").ok());
+  ASSERT_TRUE(MakeDirs(up).ok());
+  ASSERT_EQ(::symlink("usr/bin", (low + "/bin").c_str()), 0);
+  ASSERT_EQ(::symlink("/usr/lib", (up + "/lib").c_str()), 0);  // in a higher layer, absolute
+  ASSERT_EQ(::symlink("loop2", (up + "/loop1").c_str()), 0);
+  ASSERT_EQ(::symlink("loop1", (up + "/loop2").c_str()), 0);
+  std::vector<std::string> layers = {low, up};
+  EXPECT_EQ(ResolveInImage(layers, "/bin/x"), "/usr/bin/x");
+  EXPECT_EQ(ResolveInImage(layers, "/lib/../etc"), "/usr/etc");
+  EXPECT_EQ(ResolveInImage(layers, "/app/./x/"), "/app/x");
+  EXPECT_EQ(ResolveInImage(layers, "/"), "/");
+  ResolveInImage(layers, "/loop1/x");  // ends, whatever it gives
+  EXPECT_TRUE(ImageHasDir(layers, "/bin"));
+  EXPECT_TRUE(ImageHasDir(layers, "/lib"));
+  EXPECT_FALSE(ImageHasDir(layers, "/app"));
+  // A directory the layers need is made with the image's mode for what the image has.
+  ASSERT_EQ(::chmod((low + "/usr").c_str(), 0711), 0);
+  std::string root = dir.Sub("stage");
+  ASSERT_TRUE(MakeDirs(root).ok());
+  ASSERT_TRUE(StageDirs(layers, root, ResolveInImage(layers, "/bin/new")).ok());
+  struct stat st;
+  ASSERT_EQ(::lstat((root + "/usr").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0711u);
+  ASSERT_EQ(::lstat((root + "/usr/bin/new").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_FALSE(PathExists(root + "/bin"));  // the link is the image's, not replaced
 }
 
 }  // namespace
