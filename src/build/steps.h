@@ -75,6 +75,10 @@ Status StageDirs(const std::vector<std::string>& lower_dirs, const std::string& 
 std::string ResolveInImage(const std::vector<std::string>& lower_dirs, const std::string& path);
 // Whether the image whose layers are `lower_dirs` has a directory at absolute `path` (resolved).
 bool ImageHasDir(const std::vector<std::string>& lower_dirs, const std::string& path);
+// COPY --chown's USER[:GROUP]: numbers, or names in the image's /etc/passwd and /etc/group (a
+// user alone gives its primary group; a number alone is also the group).
+Result<std::pair<int, int>> ResolveOwner(const std::vector<std::string>& lower_dirs,
+                                         const std::string& spec);
 // A clean absolute path: `path` (relative ones under `cwd`), no "." / ".." / "//".
 std::string CleanAbsolute(const std::string& cwd, const std::string& path);
 

@@ -151,3 +151,33 @@ TEST(ResolveInImage, FollowsTheImagesSymlinksInsideTheImage) {
 
 }  // namespace
 }  // namespace kiln::build
+
+namespace kiln::build {
+namespace {
+
+TEST(ResolveOwner, NumbersOrNamesFromTheImagesFiles) {
+  testing::ScratchDir dir;
+  std::string low = dir.Sub("low"), up = dir.Sub("up");
+  ASSERT_TRUE(MakeDirs(low + "/etc").ok());
+  ASSERT_TRUE(MakeDirs(up + "/etc").ok());
+  ASSERT_TRUE(WriteFileAtomic(low + "/etc/passwd", "root:x:0:0::/root:/bin/sh\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(up + "/etc/passwd",  // the upper layer's file wins
+                              "root:x:0:0::/root:/bin/sh\nnode:x:1000:1001::/home/node:/bin/sh\n")
+                  .ok());
+  ASSERT_TRUE(WriteFileAtomic(low + "/etc/group", "root:x:0:\nstaff:x:50:\n").ok());
+  std::vector<std::string> layers = {low, up};
+  using Ids = std::pair<int, int>;
+  EXPECT_EQ(ResolveOwner(layers, "1000").value(), Ids(1000, 1000));
+  EXPECT_EQ(ResolveOwner(layers, "10:20").value(), Ids(10, 20));
+  EXPECT_EQ(ResolveOwner(layers, "node").value(), Ids(1000, 1001));
+  EXPECT_EQ(ResolveOwner(layers, "node:staff").value(), Ids(1000, 50));
+  EXPECT_EQ(ResolveOwner(layers, "7:staff").value(), Ids(7, 50));
+  auto missing = ResolveOwner(layers, "nobody");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("no nobody in the image's /etc/passwd"));
+  EXPECT_FALSE(ResolveOwner(layers, "node:nogroup").ok());
+  EXPECT_FALSE(ResolveOwner(layers, "node:").ok());
+}
+
+}  // namespace
+}  // namespace kiln::build

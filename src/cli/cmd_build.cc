@@ -28,7 +28,8 @@ DESCRIPTION
     Docker Hub. RUN starts a sandbox from the image so far, runs the command (the shell form
     through SHELL, default /bin/sh -c, with the image's Env and the ARGs in scope) and captures
     what it changed as a layer. COPY and ADD make a layer from files of the context (modes and
-    times kept; owned by root, or by --chown=UID[:GID]; --chmod=OCTAL); ADD extracts a local
+    times kept; owned by root, or by --chown=USER[:GROUP], names from the image's
+    /etc/passwd and /etc/group; --chmod=OCTAL); ADD extracts a local
     tar archive (gzip, bzip2, xz). .dockerignore in the context is honoured. ENV, ARG, LABEL,
     USER, WORKDIR (which also makes the directory), EXPOSE, SHELL, CMD and ENTRYPOINT change
     the config.
@@ -42,14 +43,15 @@ DESCRIPTION
 
     Not supported, and refused with FILE:LINE:COLUMN naming it (never ignored): multi-stage
     builds (a second FROM, COPY --from), RUN --mount/--network/--security, heredocs,
-    ADD of a URL or git repository, FROM --platform, --link, --chown by user name,
+    ADD of a URL or git repository, FROM --platform, --link,
     HEALTHCHECK, VOLUME, ONBUILD, STOPSIGNAL, MAINTAINER. See docs/build.md.
 
 OPTIONS
     -f, --file FILE     the Dockerfile (default CONTEXT/Dockerfile)
     -t, --tag NAME      the name the image gets ("app" is "app:latest"); without it the image
                         is known by its cache name, printed at the end
-    --build-arg K=V     a value for ARG K (repeatable); a K no ARG declares is warned about
+    --build-arg K=V     a value for ARG K (repeatable); a K no ARG declares is warned about.
+                        Values are recorded in the image's history: never pass a secret
     --no-cache          run every step; reuse no cached image
     --json              print {"reference", "digest", "steps", "cached_steps"} on stdout; the
                         build's output goes to stderr
