@@ -234,6 +234,25 @@ TEST_F(BuildTest, TheCommandLinePrintsJsonAndExitsByTheErrorsKind) {
   EXPECT_THAT(other.err, HasSubstr("read the Dockerfile"));
 }
 
+// Debian is usrmerged (/bin links to usr/bin): COPY into /bin/ lands in /usr/bin and the link
+// stays; --chown by name comes from Debian's /etc/passwd and /etc/group.
+TEST_F(BuildTest, CopyFollowsTheImagesSymlinksAndChownsByName) {
+  std::string tar = testing::DebianRootfsTar();
+  if (tar.empty()) GTEST_SKIP() << "run scripts/fixtures.sh first (the Debian rootfs tarball)";
+  Kiln({"image", "import", tar, "debian:bookworm"});
+  Write("tool", "#!/bin/sh\necho tool\n", 0755);
+  Write("Dockerfile",
+        "FROM debian:bookworm\n"
+        "COPY --chown=nobody:nogroup tool /bin/\n"
+        "RUN test -L /bin && stat -c '%U:%G %a' /usr/bin/tool > /owner && tool >> /owner\n",
+        0644);
+  auto built = Build("deb:1");
+  ASSERT_TRUE(built.ok()) << built.status().ToString() << "\n" << log_;
+  auto [code, out] = Run("deb:1", "cat /owner; test -L /bin && echo bin-is-a-link");
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(out, "nobody:nogroup 755\ntool\nbin-is-a-link\n");
+}
+
 TEST_F(BuildTest, PodmanRunsTheExportedImage) {
   if (::access("/usr/bin/podman", X_OK) != 0) GTEST_SKIP() << "no podman";
   auto built = Build("judge:1");

@@ -38,8 +38,8 @@ DESCRIPTION
     parent image, the instruction as expanded, the ARGs a RUN sees and the contents and modes of
     COPY's sources. An unchanged step prints " ---> Using cache" and starts no sandbox, so a
     rebuild of an unchanged Dockerfile and context gives the same image digest. Changing a
-    COPY source rebuilds from that step on. `kiln image rm` of the cache names (or
-    `kiln image ls` to see them) frees them for `kiln image prune`.
+    COPY source rebuilds from that step on. `kiln image ls` lists the cache names, and
+    `kiln image rm` of them lets `kiln image prune` free what only they used.
 
     Not supported, and refused with FILE:LINE:COLUMN naming it (never ignored): multi-stage
     builds (a second FROM, COPY --from), RUN --mount/--network/--security, heredocs,
