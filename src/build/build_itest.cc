@@ -120,12 +120,13 @@ TEST_F(BuildTest, ADockerfileBuildsAndItsImageHasTheFilesAndConfig) {
       Run("app:1",
           "id -u; id -g; pwd; cat greeting src/a.txt /opt/x/inner/t.txt; "
           "stat -c '%a %u:%g %n' src src/a.txt src/sub/run.sh greeting; "
-          "test -e src/secret.txt || echo no-secret; src/sub/run.sh; cat /tmp/whoami");
+          "test -e src/secret.txt || echo no-secret; src/sub/run.sh; cat /tmp/whoami; "
+          "echo \"$APP_HOME|$MODE|${GREETING:-no-arg}\"");
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out,
             "1000\n1000\n/app\nhey two words\nhello\nfrom tar\n"
             "755 1000:1000 src\n644 1000:1000 src/a.txt\n750 1000:1000 src/sub/run.sh\n"
-            "644 1000:0 greeting\nno-secret\nrun\n1000\n");
+            "644 1000:0 greeting\nno-secret\nrun\n1000\n/app|two words|no-arg\n");
 
   auto store = engine_->Store();
   ASSERT_TRUE(store.ok());
