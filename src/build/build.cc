@@ -55,6 +55,11 @@ Status From(const Instruction& in, BuildState& s) {
     ASSIGN_OR_RETURN(desc, snapshot::CommitImage(snapshot::ImageDraft{c, {}}, *ingest));
   } else {
     auto image = s.engine->ResolveImage(base);
+    if (!image.ok() && image.status().code() == Code::kNotFound) {
+      // Not local: a reference with a registry host is pulled, as a job's image is.
+      ASSIGN_OR_RETURN(images::Resolver * resolver, s.engine->Resolver());
+      image = resolver->Prepare(base, s.request->log);
+    }
     if (!image.ok())
       return ErrorAt(in.words[0].loc, "FROM " + base + ": " + image.status().message());
     desc = image->loaded.descriptor;

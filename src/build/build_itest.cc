@@ -11,6 +11,7 @@
 #include "base/subprocess.h"
 #include "build/build.h"
 #include "jobs/session.h"
+#include "testing/registry_server.h"
 #include "testing/test_env.h"
 
 namespace kiln::build {
@@ -252,6 +253,22 @@ TEST_F(BuildTest, CopyFollowsTheImagesSymlinksAndChownsByName) {
   auto [code, out] = Run("deb:1", "cat /owner; test -L /bin && echo bin-is-a-link");
   EXPECT_EQ(code, 0);
   EXPECT_EQ(out, "nobody:nogroup 755\ntool\nbin-is-a-link\n");
+}
+
+TEST_F(BuildTest, FromARegistryReferencePullsTheBase) {
+  auto reg = testing::RegistryServer::Start();
+  if (!reg.ok()) GTEST_SKIP() << "no registry: " << reg.status().ToString();
+  std::string ref = (*reg)->host() + "/base/busybox:1";
+  Kiln({"push", "busybox:1", ref});
+  Write("Dockerfile", "FROM " + ref + "\nRUN echo pulled > /ok\n", 0644);
+  jobs::EngineOptions o;  // another state dir: the base is not local there
+  o.state_dir = dir_.Sub("state2");
+  o.init_path = testing::KilnInitBinary();
+  o.default_size = "1x1";
+  engine_ = std::make_unique<jobs::Engine>(std::move(o));
+  auto built = Build("pulled:1");
+  ASSERT_TRUE(built.ok()) << built.status().ToString() << "\n" << log_;
+  EXPECT_EQ(Run("pulled:1", "cat /ok").second, "pulled\n");
 }
 
 TEST_F(BuildTest, PodmanRunsTheExportedImage) {

@@ -23,13 +23,14 @@ DESCRIPTION
     to a registry.
 
     Each instruction is one step, printed as docker prints it ("Step 3/9 : RUN make"). FROM
-    takes a local image: a custom image's version ("toolbox", "toolbox:1.2.0"), a name in the
-    store ("debian:bookworm", "127.0.0.1:5000/team/base:1") or scratch; nothing is pulled from
-    Docker Hub. RUN starts a sandbox from the image so far, runs the command (the shell form
-    through SHELL, default /bin/sh -c, with the image's Env and the ARGs in scope) and captures
-    what it changed as a layer. COPY and ADD make a layer from files of the context (modes and
-    times kept; owned by root, or by --chown=USER[:GROUP], names from the image's
-    /etc/passwd and /etc/group; --chmod=OCTAL); ADD extracts a local
+    takes a custom image's version ("toolbox", "toolbox:1.2.0"), a name in the store
+    ("debian:bookworm"), a registry reference with a host, pulled when missing
+    ("127.0.0.1:5000/team/base:1"), or scratch; names match as written, so nothing comes from
+    Docker Hub unless named so. RUN starts a sandbox from the image so far, runs the command
+    (the shell form through SHELL, default /bin/sh -c, with the image's Env and the ARGs in
+    scope) and captures what it changed as a layer. COPY and ADD make a layer from files of
+    the context (modes and times kept; owned by root, or by --chown=USER[:GROUP], names from
+    the image's /etc/passwd and /etc/group; --chmod=OCTAL); ADD extracts a local
     tar archive (gzip, bzip2, xz). .dockerignore in the context is honoured. ENV, ARG, LABEL,
     USER, WORKDIR (which also makes the directory), EXPOSE, SHELL, CMD and ENTRYPOINT change
     the config.
