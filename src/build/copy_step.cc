@@ -57,8 +57,11 @@ Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore, const 
 Result<StepPlan> PlanCopy(const Instruction& in, BuildState& s) {
   Vars vars = ExpansionVars(s);
   std::vector<std::string> words;
-  if (in.exec_form) {
-    words = in.exec;
+  if (in.exec_form) {  // expanded too, as docker does
+    for (const auto& w : in.exec) {
+      ASSIGN_OR_RETURN(std::string v, Expand(w, vars, s.escape, in.rest_loc));
+      words.push_back(v);
+    }
   } else {
     for (const auto& w : in.words) {
       ASSIGN_OR_RETURN(std::string v, Expand(w.text, vars, s.escape, w.loc));

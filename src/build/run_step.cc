@@ -28,6 +28,7 @@ Result<oci::Descriptor> RunAndCapture(BuildState& s, const Instruction& in,
   job.log = nullptr;  // the session's own lines (layers unpacked, capturing) are not build output
   jobs::JobSession session(*s.engine, job);
   RETURN_IF_ERROR_CTX(session.PrepareSandbox(), ToString(in.loc) + ": " + in.text);
+  s.Log(" ---> Running in " + session.sandbox().id());
   runtime::ExecSpec exec;
   exec.args = argv;
   exec.env = RunEnv(s);
