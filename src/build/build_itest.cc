@@ -271,6 +271,27 @@ TEST_F(BuildTest, FromARegistryReferencePullsTheBase) {
   EXPECT_EQ(Run("pulled:1", "cat /ok").second, "pulled\n");
 }
 
+TEST_F(BuildTest, RunStepsFillNoWarmPool) {
+  auto engine = [&](int warm) {
+    jobs::EngineOptions o;
+    o.state_dir = state_;
+    o.init_path = testing::KilnInitBinary();
+    o.default_size = "1x1";
+    o.warm_pool = warm;
+    return std::make_unique<jobs::Engine>(std::move(o));
+  };
+  engine_ = engine(1);  // a job would leave one sandbox waiting for its image as it ends
+  Write("Dockerfile", "FROM busybox:1\nRUN touch /a\nRUN touch /b\n", 0644);
+  auto built = Build("");
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  engine_ = engine(0);  // the first one ends: Refill
+  auto rt = engine_->Runtime();
+  ASSERT_TRUE(rt.ok());
+  auto pool = (*rt)->ListPool();
+  ASSERT_TRUE(pool.ok());
+  EXPECT_TRUE(pool->empty()) << pool->size() << " pooled, for " << (*pool)[0].name;
+}
+
 TEST_F(BuildTest, PodmanRunsTheExportedImage) {
   if (::access("/usr/bin/podman", X_OK) != 0) GTEST_SKIP() << "no podman";
   auto built = Build("judge:1");

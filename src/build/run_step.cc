@@ -25,6 +25,7 @@ Result<oci::Descriptor> RunAndCapture(BuildState& s, const Instruction& in,
   job.name = "kiln build: " + ToString(in.loc);
   job.image = s.ref;
   job.source = "kiln build " + s.request->tag;
+  job.refill_pool = false;  // no later job runs this step's image
   job.log = nullptr;  // the session's own lines (layers unpacked, capturing) are not build output
   jobs::JobSession session(*s.engine, job);
   RETURN_IF_ERROR_CTX(session.PrepareSandbox(), ToString(in.loc) + ": " + in.text);
