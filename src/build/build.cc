@@ -147,4 +147,16 @@ Result<BuildResult> Build(jobs::Engine& engine, const BuildRequest& request) {
   return result;
 }
 
+Result<int> ForgetBuildCache(jobs::Engine& engine) {
+  ASSIGN_OR_RETURN(content::ImageStore * store, engine.Store());
+  ASSIGN_OR_RETURN(std::vector<content::ImageRecord> records, store->List());
+  int removed = 0;
+  for (const auto& r : records) {
+    if (r.name.rfind(kBuildCachePrefix, 0) != 0) continue;
+    RETURN_IF_ERROR(store->Untag(r.name).WithContext("forget " + r.name));
+    ++removed;
+  }
+  return removed;
+}
+
 }  // namespace kiln::build

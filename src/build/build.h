@@ -61,4 +61,8 @@ struct BuildResult {
 
 Result<BuildResult> Build(jobs::Engine& engine, const BuildRequest& request);
 
+// Forgets the build cache: removes every store name under kBuildCachePrefix (what only they
+// used is then garbage for Engine::CollectGarbage / `kiln image prune`). Returns how many.
+Result<int> ForgetBuildCache(jobs::Engine& engine);
+
 }  // namespace kiln::build

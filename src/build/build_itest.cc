@@ -234,6 +234,25 @@ TEST_F(BuildTest, TheCommandLinePrintsJsonAndExitsByTheErrorsKind) {
   auto other = run({"-f", dir_.Sub("nope"), ctx_});
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_THAT(other.err, HasSubstr("read the Dockerfile"));
+
+  // The cache names are listed with --all only, and --prune-cache forgets them, not cli:1.
+  auto cached = [&](const std::string& flag) {
+    int n = 0;
+    std::vector<std::string> args = {"image", "ls", "--json"};
+    if (!flag.empty()) args.push_back(flag);
+    auto ls = ParseJson(Kiln(args));
+    EXPECT_TRUE(ls.ok());
+    for (const auto& row : ls.ok() ? *ls : Json::array())
+      n += row["name"].get<std::string>().rfind(kBuildCachePrefix, 0) == 0;
+    return n;
+  };
+  EXPECT_EQ(cached(""), 0);
+  EXPECT_GE(cached("--all"), 12);
+  auto pruned = run({"--prune-cache"});
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_THAT(pruned.out, HasSubstr("forgot "));
+  EXPECT_EQ(cached("--all"), 0);
+  EXPECT_EQ(Run("cli:1", "cat /app/greeting").second, "yo two words\n");
 }
 
 // Debian is usrmerged (/bin links to usr/bin): COPY into /bin/ lands in /usr/bin and the link

@@ -15,6 +15,7 @@ const char kHelp[] = R"(NAME
 
 SYNOPSIS
     kiln build [-f FILE] [-t NAME] [--build-arg K=V]... [--no-cache] [--json] CONTEXT
+    kiln build --prune-cache
 
 DESCRIPTION
     Runs the Dockerfile FILE (default CONTEXT/Dockerfile) over the build context CONTEXT and
@@ -39,8 +40,8 @@ DESCRIPTION
     parent image, the instruction as expanded, the ARGs a RUN sees and the contents and modes of
     COPY's sources. An unchanged step prints " ---> Using cache" and starts no sandbox, so a
     rebuild of an unchanged Dockerfile and context gives the same image digest. Changing a
-    COPY source rebuilds from that step on. `kiln image ls` lists the cache names, and
-    `kiln image rm` of them lets `kiln image prune` free what only they used.
+    COPY source rebuilds from that step on. `kiln image ls --all` lists the cache names;
+    `kiln build --prune-cache` forgets them all and deletes what only they used.
 
     Not supported, and refused with FILE:LINE:COLUMN naming it (never ignored): multi-stage
     builds (a second FROM, COPY --from), RUN --mount/--network/--security, heredocs,
@@ -56,6 +57,8 @@ OPTIONS
     --no-cache          run every step; reuse no cached image
     --json              print {"reference", "digest", "steps", "cached_steps"} on stdout; the
                         build's output goes to stderr
+    --prune-cache       forget every cached step (kiln-build-cache/…) and delete the blobs
+                        and layers only they used; takes no CONTEXT
 
 EXIT STATUS
     0 built; 1 a step failed (a failing RUN names FILE:LINE:COLUMN, the instruction and its exit
@@ -66,11 +69,19 @@ EXAMPLES
     kiln build -f ci/Dockerfile --build-arg VERSION=1.2 -t toolbox-dev ci/
 )";
 
-const std::vector<FlagSpec> kFlags = {{"--file", "-f", true},
-                                      {"--tag", "-t", true},
-                                      {"--build-arg", "", true},
-                                      {"--no-cache", "", false},
-                                      {"--json", "", false}};
+const std::vector<FlagSpec> kFlags = {{"--file", "-f", true},    {"--tag", "-t", true},
+                                      {"--build-arg", "", true}, {"--no-cache", "", false},
+                                      {"--json", "", false},     {"--prune-cache", "", false}};
+
+int PruneCache(App& app) {
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
+  auto forgot = build::ForgetBuildCache(**engine);
+  if (!forgot.ok()) return Fail(forgot.status());
+  std::printf("forgot %d cached build steps\n", *forgot);
+  Status collected = CollectUnused(app);
+  return collected.ok() ? 0 : Fail(collected);
+}
 
 }  // namespace
 
@@ -78,6 +89,7 @@ int BuildCommand(App& app, const Args& args) {
   if (WantsHelp(args, kHelp)) return 0;
   auto flags = Flags::Parse(args, kFlags);
   if (!flags.ok()) return Fail(flags.status());
+  if (flags->Has("--prune-cache") && flags->positional().empty()) return PruneCache(app);
   if (flags->positional().size() != 1) {
     return Fail(InvalidArgument(
         "usage: kiln build [-f FILE] [-t NAME] [--build-arg K=V]... [--no-cache] [--json] "
