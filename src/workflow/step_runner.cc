@@ -130,8 +130,10 @@ void RunStep(JobContext& ctx, const Step& step) {
     std::string dir = cwd->empty()       ? kWorkspace
                       : (*cwd)[0] == '/' ? *cwd
                                          : std::string(kWorkspace) + "/" + *cwd;
-    runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir,
-                           nullptr};
+    runtime::ExecSpec exec;
+    exec.args = ShellArgs(shell, ctx.has_bash, in_box);
+    exec.env = ProcessEnv(ctx, step_env);
+    exec.cwd = dir;
     for (const auto& [k, v] : step_env)
       ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     for (const auto& [k, v] : ctx.env)
