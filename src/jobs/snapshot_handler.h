@@ -1,0 +1,23 @@
+// The kiln side of the in-sandbox `kiln-snapshot NAME [--version N.*]` command for a persistent
+// job sandbox (the sandboxes of `kiln hook` and `kiln gitlab`): what a front door sets as
+// ExecSpec::on_snapshot for the steps it runs there.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "jobs/engine.h"
+#include "runtime/sandbox.h"
+
+namespace kiln::jobs {
+
+// A handler that checks the asked name (an OCI repository name) and version spec ("N.*" or ""),
+// then captures the persistent sandbox `sandbox_id` as the next version of that name
+// (SnapshotSandbox, waiting its turn behind another capture of it; the sandbox, the asking
+// process with it, is frozen while its changes are captured) and answers "NAME:X.Y.Z".
+// `log` (may be null) gets one line per capture asked for and one per version made; a refused
+// or failed capture is the handler's error, which the command prints and fails with.
+std::function<Result<std::string>(const runtime::SnapshotAsk&)> SnapshotHandler(
+    Engine& engine, std::string sandbox_id, std::function<void(const std::string&)> log);
+
+}  // namespace kiln::jobs
