@@ -120,5 +120,41 @@ TEST_F(SnapshotHandlerTest, ARefusedSnapshotFailsTheCommandAndTheStepGoesOn) {
   EXPECT_FALSE((*cat)->Resolve("ok", "latest").ok());
 }
 
+// `kiln run`'s jobs: the sandbox of a job session (not persistent) becomes a version mid-job,
+// and the job goes on in it.
+TEST_F(SnapshotHandlerTest, AJobSessionsStepMakesAVersionAndTheJobGoesOn) {
+  JobRequest req;
+  req.name = "test/session";
+  req.image = "busybox:1";
+  req.source = "snapshot_handler_itest";
+  req.log = [&](const std::string& l) { log_.push_back(l); };
+  JobSession session(*engine_, req);
+  ASSERT_TRUE(session.PrepareSandbox().ok());
+  std::vector<std::string> lines;
+  runtime::ExecSpec e;
+  e.args = {"/bin/sh", "-c",
+            "echo one > /one && kiln-snapshot stepped --version 2.* && echo two > /two &&"
+            " kiln-snapshot stepped"};
+  e.on_line = [&](const std::string& l, bool err, bool) {
+    lines.push_back((err ? "E:" : "O:") + l);
+  };
+  e.on_snapshot = SessionSnapshotHandler(session);
+  auto code = session.sandbox().Exec(e);
+  ASSERT_TRUE(code.ok()) << code.status().ToString();
+  EXPECT_EQ(*code, 0);
+  EXPECT_EQ(lines, (std::vector<std::string>{"O:stepped:2.0.0", "O:stepped:2.1.0"}));
+  ASSERT_TRUE(session.TearDown().ok());
+  JobRequest check;
+  check.name = "test/check";
+  check.image = "stepped:2.0.0";
+  JobSession later(*engine_, check);
+  ASSERT_TRUE(later.PrepareSandbox().ok());
+  lines.clear();
+  e.args = {"/bin/sh", "-c", "cat /one; test -e /two || echo no-two"};
+  e.on_snapshot = nullptr;
+  ASSERT_EQ(*later.sandbox().Exec(e), 0);
+  EXPECT_EQ(lines, (std::vector<std::string>{"O:one", "O:no-two"}));
+}
+
 }  // namespace
 }  // namespace kiln::jobs
