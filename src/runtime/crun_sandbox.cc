@@ -113,7 +113,8 @@ Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
   std::string cwd = !spec.cwd.empty()                  ? spec.cwd
                     : !spec_.image.working_dir.empty() ? spec_.image.working_dir
                                                        : "/";
-  auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, spec.on_line});
+  auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket,
+                             {spec.args, env, cwd, spec.on_line, spec.on_snapshot});
   if (via_agent.ok() || via_agent.status().code() != Code::kNotFound) {
     return via_agent.status().ok() ? via_agent
                                    : via_agent.status().WithContext("exec in sandbox " + id_);
