@@ -150,5 +150,21 @@ TEST_F(GitlabTest, ServicesStartBeforeTheJobAndCleanupRemovesThem) {
   ExpectNothingLeft();
 }
 
+TEST_F(GitlabTest, TheJobReachesAServiceByItsAlias) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  env_.push_back(
+      R"(CUSTOM_ENV_CI_JOB_SERVICES=[{"name":"busybox:1","alias":"web","entrypoint":["/bin/sh","-c"],"command":["mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 8080 -h /www"]}])");
+  auto prepare = Stage({"prepare"});
+  ASSERT_EQ(prepare.code, 0) << prepare.err;
+  // The service has no health check: the script retries, bounded by tries.
+  auto run = RunScript("build_script",
+                       "for i in $(seq 200); do wget -qO- http://web:8080/ && exit 0; "
+                       "sleep 0.05; done; exit 1");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "hi\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+}
+
 }  // namespace
 }  // namespace kiln::gitlab
