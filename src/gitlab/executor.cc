@@ -18,6 +18,16 @@ std::function<void(const std::string&)> Say(const Output& out) {
   };
 }
 
+// The request's registry credentials from DOCKER_AUTH_CONFIG, when it has some for the image.
+Status AddCredentials(const Job& job, jobs::ContainerRequest& r) {
+  ASSIGN_OR_RETURN(auto credentials, ImageCredentials(job.docker_auth_config, r.image));
+  if (credentials) {
+    r.registry_username = credentials->username;
+    r.registry_password = credentials->password;
+  }
+  return Status::Ok();
+}
+
 jobs::ContainerRequest JobRequest(const Options& o, const Job& job) {
   jobs::ContainerRequest r;
   r.name = "job";
@@ -40,10 +50,13 @@ Status StartPod(jobs::Pod& pod, const Options& o, const Job& job, const Output& 
     r.aliases = s.aliases;
     r.entrypoint = s.entrypoint;
     r.args = s.command;
+    RETURN_IF_ERROR(AddCredentials(job, r));
     RETURN_IF_ERROR(pod.AddService(r, Say(out)).status());
   }
   RETURN_IF_ERROR(pod.WaitHealthy(Say(out)));
-  return pod.AddJob(JobRequest(o, job), Say(out)).status();
+  jobs::ContainerRequest r = JobRequest(o, job);
+  RETURN_IF_ERROR(AddCredentials(job, r));
+  return pod.AddJob(r, Say(out)).status();
 }
 
 // The stage name as a file name.

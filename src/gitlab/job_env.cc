@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/json.h"
+#include "registry/auth_file.h"
 
 extern char** environ;
 
@@ -112,8 +113,28 @@ Result<Job> ParseJob(const Env& env) {
   }
   job.key = "gitlab-" + KeyPart(runner.empty() ? "0" : runner) + "-" + KeyPart(id);
   job.image = Get(env, "CUSTOM_ENV_CI_JOB_IMAGE");
+  job.docker_auth_config = Get(env, "CUSTOM_ENV_DOCKER_AUTH_CONFIG");
   ASSIGN_OR_RETURN(job.services, ParseServices(Get(env, "CUSTOM_ENV_CI_JOB_SERVICES")));
   return job;
+}
+
+std::string RegistryHost(const std::string& image) {
+  size_t slash = image.find('/');
+  if (slash == std::string::npos) return "";
+  std::string first = image.substr(0, slash);
+  bool host = first == "localhost" || first.find('.') != std::string::npos ||
+              first.find(':') != std::string::npos;
+  return host ? first : "";
+}
+
+Result<std::optional<registry::Credentials>> ImageCredentials(const std::string& docker_auth_config,
+                                                              const std::string& image) {
+  std::string host = RegistryHost(image);
+  if (docker_auth_config.empty() || host.empty()) return std::optional<registry::Credentials>();
+  const std::string what = "DOCKER_AUTH_CONFIG";
+  ASSIGN_OR_RETURN(Json config, registry::ParseAuthFile(docker_auth_config, what));
+  ASSIGN_OR_RETURN(registry::AuthLookup found, registry::LookupAuth(config, what, host));
+  return found.credentials;
 }
 
 ExitCodes ParseExitCodes(const Env& env) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "registry/client.h"
 
 namespace kiln::gitlab {
 
@@ -29,6 +30,10 @@ struct Job {
   std::string key;    // the pod's: "gitlab-<runner id>-<job id>"
   std::string image;  // CI_JOB_IMAGE; "" = none given
   std::vector<Service> services;
+  // CI's DOCKER_AUTH_CONFIG variable (a docker config.json: {"auths": {HOST: {"auth": …}}}), as
+  // gitlab-runner's docker executor reads it for the job's and services' images. A secret:
+  // never printed.
+  std::string docker_auth_config;
 };
 
 // The process environment as a map.
@@ -42,6 +47,14 @@ Result<std::vector<Service>> ParseServices(const std::string& json);
 // makes them: the image name without tag or digest, '/' replaced by "__" and by '-'
 // ("tutum/wordpress:latest" -> "tutum__wordpress", "tutum-wordpress").
 std::vector<std::string> DefaultAliases(const std::string& image);
+
+// The registry host `image` names ("registry.example.com:5000/team/ci:3" ->
+// "registry.example.com:5000"); "" for a name with no host ("toolbox:latest", "team/ci").
+std::string RegistryHost(const std::string& image);
+// The credentials `docker_auth_config` holds for `image`'s registry; nullopt for none, an image
+// with no host, or a host handed to a credential helper. Errors name the variable, never a value.
+Result<std::optional<registry::Credentials>> ImageCredentials(const std::string& docker_auth_config,
+                                                              const std::string& image);
 
 // The runner's exit codes for this call (1 for each when unset or not a number).
 struct ExitCodes {

@@ -52,6 +52,27 @@ TEST(JobEnvTest, DefaultAliasesAreGitlabRunners) {
   EXPECT_EQ(DefaultAliases("postgres"), std::vector<std::string>{"postgres"});
 }
 
+TEST(JobEnvTest, ImageCredentialsComeFromDockerAuthConfigForTheImagesHost) {
+  // base64("ci:s3cret-pw")
+  std::string config = R"({"auths":{"registry.example.com:5000":{"auth":"Y2k6czNjcmV0LXB3"}}})";
+  auto c = ImageCredentials(config, "registry.example.com:5000/team/ci:3");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ((*c)->username, "ci");
+  EXPECT_EQ((*c)->password, "s3cret-pw");
+  EXPECT_FALSE(ImageCredentials(config, "other.example.com/ci:3")->has_value());
+  EXPECT_FALSE(ImageCredentials(config, "toolbox:latest")->has_value());
+  EXPECT_FALSE(ImageCredentials("", "registry.example.com:5000/ci")->has_value());
+  EXPECT_EQ(RegistryHost("localhost/x"), "localhost");
+  EXPECT_EQ(RegistryHost("team/ci:1"), "");
+  // A malformed value is an error that names the variable and quotes nothing of it.
+  auto bad = ImageCredentials(R"({"auths":{"registry.example.com:5000":{"auth":"s3cret-pw)",
+                              "registry.example.com:5000/ci");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("DOCKER_AUTH_CONFIG"), std::string::npos);
+  EXPECT_EQ(bad.status().message().find("s3cret"), std::string::npos) << bad.status().ToString();
+}
+
 TEST(JobEnvTest, ExitCodesFromTheRunnerElseOne) {
   ExitCodes c = ParseExitCodes({{"BUILD_FAILURE_EXIT_CODE", "77"},
                                 {"SYSTEM_FAILURE_EXIT_CODE", "x"},

@@ -170,6 +170,20 @@ TEST_F(PodTest, HealthChecksPassAndAFailingOneIsNamedWithItsOutput) {
   EXPECT_NE(sick.message().find("not accepting"), std::string::npos) << sick.ToString();
 }
 
+TEST_F(PodTest, AHealthCheckPastItsTimeoutFails) {
+  auto engine = NewEngine();
+  auto pod = Pod::Open(*engine, "p1");
+  ASSERT_TRUE(pod.ok());
+  ContainerRequest slow = Busybox("slow");
+  slow.entrypoint = std::vector<std::string>{"sleep", "1000"};
+  slow.health = HealthCheck{{"CMD-SHELL", "sleep 1000"}, 0.01, 0.05, 0, 1};
+  ASSERT_TRUE(pod->AddService(slow, nullptr).ok());
+  Status sick = pod->WaitHealthy(nullptr);
+  EXPECT_EQ(sick.code(), Code::kFailedPrecondition);
+  EXPECT_NE(sick.message().find("service slow"), std::string::npos) << sick.ToString();
+  EXPECT_NE(sick.message().find("timed out"), std::string::npos) << sick.ToString();
+}
+
 TEST_F(PodTest, RemoveLeavesNothingAndAnUnknownPodRemovesFine) {
   {
     auto engine = NewEngine();
