@@ -1,6 +1,8 @@
 // kiln gitlab config|prepare|run|cleanup: GitLab Runner's custom executor (gitlab/executor.h).
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -37,7 +39,9 @@ DESCRIPTION
              ("registry.example.com/team/ci:3"). The builds dir and the cache dir are mounted
              at the same paths in it. What an earlier attempt of the job left is removed first.
     run      runs SCRIPT (written by gitlab-runner) in the job sandbox for STAGE, with bash
-             when the image has it, else sh, printing its output as it comes. Every stage
+             when the image has it, else sh, printing its output as it comes. SIGTERM (a
+             cancelled or timed-out job) is passed on to the script's processes, and SIGKILL
+             follows 5 s later if they still run. Every stage
              runs in the sandbox, those that upload or download artifacts and caches too:
              the host's gitlab-runner binary is mounted at /usr/local/bin/gitlab-runner.
     cleanup  removes the job's sandboxes, volumes, network and builds dir.
@@ -58,6 +62,10 @@ EXIT STATUS
     command says why on stderr and exits $SYSTEM_FAILURE_EXIT_CODE, so the runner reports a
     system failure (and `retry: when: runner_system_failure` applies).
 )";
+
+// gitlab-runner's SIGTERM to run_exec (a cancelled or timed-out job): passed on to the script.
+std::atomic<bool> g_terminated{false};
+void OnTerm(int) { g_terminated = true; }
 
 std::string FindOnPath(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -88,7 +96,12 @@ int RunStage(jobs::Engine& engine, const gitlab::Job& job, const gitlab::ExitCod
   if (positional.size() != 2) {
     return SystemFailure(codes, "run", InvalidArgument("usage: kiln gitlab run SCRIPT STAGE"));
   }
-  auto code = gitlab::Run(engine, job, positional[0], positional[1], Print);
+  std::signal(SIGTERM, OnTerm);
+  std::signal(SIGINT, OnTerm);
+  auto code = gitlab::Run(engine, job, positional[0], positional[1], Print,
+                          [] { return g_terminated.load(); });
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGINT, SIG_DFL);
   if (!code.ok()) return SystemFailure(codes, "run", code.status());
   if (*code == 0) return 0;
   if (!codes.build_exit_code_file.empty()) {

@@ -2,6 +2,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "base/clock.h"
 #include "base/fs.h"
 #include "base/json.h"
 #include "jobs/pod.h"
@@ -66,6 +72,19 @@ std::string FileName(const std::string& stage) {
   return out.empty() ? "script" : out;
 }
 
+// Watches `cancelled` while the script runs (until `done`): then SIGTERM to the script's
+// processes, SIGKILL after `kill_after` seconds.
+void Cancel(runtime::Sandbox& box, const std::function<bool()>& cancelled,
+            const std::atomic<bool>& done, double kill_after) {
+  constexpr auto kTick = std::chrono::milliseconds(20);
+  while (!done && !cancelled()) std::this_thread::sleep_for(kTick);
+  if (done) return;
+  (void)box.Signal(SIGTERM);
+  Stopwatch since;
+  while (!done && since.Seconds() < kill_after) std::this_thread::sleep_for(kTick);
+  if (!done) (void)box.Signal(SIGKILL);
+}
+
 }  // namespace
 
 std::string BuildsDir(const Options& options, const Job& job) {
@@ -104,7 +123,8 @@ Status Prepare(jobs::Engine& engine, const Options& options, const Job& job, con
 }
 
 Result<int> Run(jobs::Engine& engine, const Job& job, const std::string& script,
-                const std::string& stage, const Output& out) {
+                const std::string& stage, const Output& out, const std::function<bool()>& cancelled,
+                double kill_after) {
   ASSIGN_OR_RETURN(jobs::Pod pod, jobs::Pod::Open(engine, job.key));
   ASSIGN_OR_RETURN(auto box, pod.JobSandbox());
   ASSIGN_OR_RETURN(std::string text, ReadFile(script));
@@ -119,7 +139,14 @@ Result<int> Run(jobs::Engine& engine, const Job& job, const std::string& script,
   e.on_line = [&out](const std::string& line, bool is_stderr, bool) {
     if (out) out(line, is_stderr);
   };
+  std::atomic<bool> done{false};
+  std::thread canceller;
+  if (cancelled) {
+    canceller = std::thread([&] { Cancel(*box, cancelled, done, kill_after); });
+  }
   auto code = box->Exec(e);
+  done = true;
+  if (canceller.joinable()) canceller.join();
   (void)::unlink(on_host.c_str());
   if (!code.ok()) return code.status().WithContext("stage " + stage);
   return code;

@@ -38,9 +38,12 @@ std::string ConfigJson(const Options& options, const Job& job);
 // pod an earlier attempt of the job left is removed first; on failure nothing is left.
 Status Prepare(jobs::Engine& engine, const Options& options, const Job& job, const Output& out);
 // Runs the script file `script` (host path, written by gitlab-runner) for `stage` in the job
-// sandbox with bash if the image has it, else sh; its exit code.
+// sandbox with bash if the image has it, else sh; its exit code. Once `cancelled` says true
+// (gitlab-runner sent SIGTERM: the job was cancelled or timed out), the script's processes get
+// SIGTERM, and SIGKILL `kill_after` seconds later if they still run.
 Result<int> Run(jobs::Engine& engine, const Job& job, const std::string& script,
-                const std::string& stage, const Output& out);
+                const std::string& stage, const Output& out,
+                const std::function<bool()>& cancelled = nullptr, double kill_after = 5);
 // Removes the job's pod and builds dir.
 Status Cleanup(jobs::Engine& engine, const Options& options, const Job& job);
 

@@ -2,6 +2,7 @@
 // the job in CUSTOM_ENV_* variables, the scripts written to a temp dir, the runner's exit codes.
 // (Here rather than in cli/: its own small binary, gitlab_itest; it runs the built kiln.)
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "base/fs.h"
 #include "base/json.h"
@@ -63,6 +64,8 @@ class GitlabTest : public ::testing::Test {
     auto pods = ListDir(state_ + "/pods");
     EXPECT_TRUE(!pods.ok() || pods->empty()) << (*pods)[0];
     EXPECT_FALSE(PathExists(dir_.Sub("builds/gitlab-4-100")));
+    auto networks = ListDir(state_ + "/networks");
+    EXPECT_TRUE(!networks.ok() || networks->empty()) << (*networks)[0];
   }
   KilnResult Kiln(std::vector<std::string> args) {
     std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_};
@@ -107,11 +110,43 @@ TEST_F(GitlabTest, APassingJobRunsItsStagesInTheSandboxAndCleanupLeavesNothing) 
 
 TEST_F(GitlabTest, AFailingScriptIsABuildFailureWithItsRealExitCodeInTheFile) {
   env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
-  ASSERT_EQ(Stage({"prepare"}).code, 0);
+  auto prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
   auto run = RunScript("build_script", "echo about to fail; exit 42");
   EXPECT_EQ(run.code, kBuildFailure) << run.err;
   EXPECT_EQ(run.out, "about to fail\n");
   EXPECT_EQ(*ReadFile(dir_.Sub("runner/exit-code")), "42");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+}
+
+TEST_F(GitlabTest, SigtermFromTheRunnerReachesTheScript) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  auto prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  std::string file = dir_.Sub("runner/script.build_script");
+  ASSERT_TRUE(WriteFileAtomic(file,
+                              "trap 'echo got TERM; exit 143' TERM; echo ready; "
+                              "while :; do sleep 0.05; done")
+                  .ok());
+  std::vector<std::string> argv = {
+      testing::KilnBinary(), "--state-dir",     state_, "gitlab", "run", file,
+      "build_script",        "--gitlab-runner", "none"};
+  SubprocessOptions o;
+  o.env = env_;
+  int pid = 0;
+  std::string out;
+  o.on_start = [&](int p) { pid = p; };
+  // As gitlab-runner cancels a job: SIGTERM to run_exec once the script runs.
+  o.on_line = [&](const std::string& line, bool is_stderr, bool) {
+    if (!is_stderr) out += line + "\n";
+    if (line == "ready") ::kill(pid, SIGTERM);
+  };
+  auto r = RunProcess(argv, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, kBuildFailure);
+  EXPECT_EQ(out, "ready\ngot TERM\n");
+  EXPECT_EQ(*ReadFile(dir_.Sub("runner/exit-code")), "143");
   EXPECT_EQ(Stage({"cleanup"}).code, 0);
   ExpectNothingLeft();
 }
