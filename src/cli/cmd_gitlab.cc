@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "gitlab/executor.h"
+#include "workflow/config_file.h"
 
 namespace kiln::cli {
 namespace {
@@ -48,7 +49,8 @@ DESCRIPTION
 
 OPTIONS
     Give the same options to all four (config_args, prepare_args, run_args, cleanup_args).
-    --image REF           the image of jobs that name none (default: none; such a job fails)
+    --image REF           the image of jobs that name none (default: the config file's
+                          default_image; with neither, such a job fails)
     --builds-dir DIR      where jobs' builds dirs are made, one per job (STATE/gitlab/builds)
     --cache-dir DIR       the cache dir shared by the runner's jobs (STATE/gitlab/cache)
     --gitlab-runner PATH  the gitlab-runner binary to mount in sandboxes (found on PATH;
@@ -127,6 +129,12 @@ int GitlabCommand(App& app, const Args& args) {
   if (!flags.ok()) return SystemFailure(codes, stage, flags.status());
   gitlab::Options o;
   o.default_image = flags->Get("--image");
+  if (!flags->Has("--image")) {
+    // The config file's default_image (kiln --help: the config file), as `kiln run` uses it.
+    auto config = workflow::LoadConfigFile(app.config_path());
+    if (!config.ok()) return SystemFailure(codes, stage, config.status());
+    o.default_image = config->default_image;
+  }
   o.builds_root = flags->Get("--builds-dir", JoinPath(app.state_dir(), "gitlab/builds"));
   o.cache_dir = flags->Get("--cache-dir", JoinPath(app.state_dir(), "gitlab/cache"));
   o.gitlab_runner = flags->Get("--gitlab-runner", FindOnPath("gitlab-runner"));

@@ -167,6 +167,15 @@ TEST_F(GitlabTest, AMissingImageIsASystemFailureThatLeavesNothing) {
   auto none = Stage({"prepare"});
   EXPECT_EQ(none.code, kSystemFailure);
   EXPECT_NE(none.err.find("names no image"), std::string::npos) << none.err;
+  // The config file's default_image is the default.
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("config.toml"), "default_image = \"busybox:1\"\n").ok());
+  env_.push_back("KILN_CONFIG=" + dir_.Sub("config.toml"));
+  auto with_default = Stage({"prepare"});
+  EXPECT_EQ(with_default.code, 0) << with_default.err;
+  auto ran = RunScript("build_script", "echo on the default");
+  EXPECT_EQ(ran.out, "on the default\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
 }
 
 TEST_F(GitlabTest, ServicesStartBeforeTheJobAndCleanupRemovesThem) {
