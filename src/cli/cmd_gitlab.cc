@@ -45,6 +45,8 @@ DESCRIPTION
              follows 5 s later if they still run. Every stage
              runs in the sandbox, those that upload or download artifacts and caches too:
              the host's gitlab-runner binary is mounted at /usr/local/bin/gitlab-runner.
+             `kiln-snapshot NAME [--version N.*]` in a script captures the job sandbox as
+             the next version of custom image NAME, which later jobs can name as their image.
     cleanup  removes the job's sandboxes, volumes, network and builds dir.
 
 OPTIONS

@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "jobs/pod.h"
+#include "jobs/snapshot_handler.h"
 
 namespace kiln::gitlab {
 namespace {
@@ -139,6 +140,8 @@ Result<int> Run(jobs::Engine& engine, const Job& job, const std::string& script,
   e.on_line = [&out](const std::string& line, bool is_stderr, bool) {
     if (out) out(line, is_stderr);
   };
+  // kiln-snapshot in the script: the job sandbox as it is now, as the next version of a name.
+  e.on_snapshot = jobs::SnapshotHandler(engine, box->id(), Say(out));
   std::atomic<bool> done{false};
   std::thread canceller;
   if (cancelled) {

@@ -151,6 +151,35 @@ TEST_F(GitlabTest, SigtermFromTheRunnerReachesTheScript) {
   ExpectNothingLeft();
 }
 
+TEST_F(GitlabTest, AScriptSnapshotsWithKilnSnapshotAndALaterJobStartsFromIt) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  auto prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  auto snap =
+      RunScript("build_script", "echo installed > /opt-tool && kiln-snapshot mytool && echo after");
+  EXPECT_EQ(snap.code, 0) << snap.err;
+  EXPECT_EQ(snap.out, "mytool:1.0.0\nafter\n") << snap.err;
+  // A capture that fails fails the script (a bad name).
+  auto bad = RunScript("build_script", "kiln-snapshot 'Bad Name'");
+  EXPECT_EQ(bad.code, kBuildFailure);
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+
+  // The next job names the new image.
+  env_ = {env_[0],
+          "CUSTOM_ENV_CI_RUNNER_ID=4",
+          "CUSTOM_ENV_CI_JOB_ID=101",
+          "CUSTOM_ENV_CI_JOB_IMAGE=mytool:latest",
+          "BUILD_FAILURE_EXIT_CODE=" + std::to_string(kBuildFailure),
+          "SYSTEM_FAILURE_EXIT_CODE=" + std::to_string(kSystemFailure)};
+  prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  auto later = RunScript("build_script", "cat /opt-tool");
+  EXPECT_EQ(later.code, 0) << later.err;
+  EXPECT_EQ(later.out, "installed\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+}
+
 TEST_F(GitlabTest, AMissingImageIsASystemFailureThatLeavesNothing) {
   env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=no-such-image:1");
   auto prepare = Stage({"prepare"});
