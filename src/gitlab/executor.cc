@@ -25,6 +25,13 @@ std::function<void(const std::string&)> Say(const Output& out) {
   };
 }
 
+// The job sandbox's hostname, as config_exec tells gitlab-runner ("Running on …").
+std::string Hostname(const Job& job) {
+  std::string out = "kiln-" + job.key;
+  for (char& c : out) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return out.substr(0, 63);
+}
+
 // The request's registry credentials from DOCKER_AUTH_CONFIG, when it has some for the image.
 Status AddCredentials(const Job& job, jobs::ContainerRequest& r) {
   ASSIGN_OR_RETURN(auto credentials, ImageCredentials(job.docker_auth_config, r.image));
@@ -38,6 +45,7 @@ Status AddCredentials(const Job& job, jobs::ContainerRequest& r) {
 jobs::ContainerRequest JobRequest(const Options& o, const Job& job) {
   jobs::ContainerRequest r;
   r.name = "job";
+  r.hostname = Hostname(job);
   r.image = job.image.empty() ? o.default_image : job.image;
   r.size = o.size;
   std::string builds = BuildsDir(o, job);
@@ -96,7 +104,7 @@ std::string ConfigJson(const Options& options, const Job& job) {
   Json j = {{"builds_dir", BuildsDir(options, job)},
             {"cache_dir", options.cache_dir},
             {"builds_dir_is_shared", false},
-            {"hostname", "kiln-" + job.key},
+            {"hostname", Hostname(job)},
             {"driver", {{"name", "kiln"}, {"version", "0.1.0"}}}};
   return DumpJson(j);
 }

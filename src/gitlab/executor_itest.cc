@@ -99,7 +99,8 @@ TEST_F(GitlabTest, APassingJobRunsItsStagesInTheSandboxAndCleanupLeavesNothing) 
   EXPECT_EQ(get.out, "fetched\n");
   auto build = RunScript("build_script", "cd " + builds + "/proj && cat file && hostname");
   EXPECT_EQ(build.code, 0) << build.err;
-  EXPECT_EQ(build.out, "src\njob\n");
+  EXPECT_EQ(build.out, "src\n" + std::string((*j)["hostname"]) + "\n");
+  EXPECT_EQ((*j)["hostname"], "kiln-gitlab-4-100");
   EXPECT_EQ(*ReadFile(builds + "/proj/file"), "src\n");
   EXPECT_FALSE(PathExists(dir_.Sub("runner/exit-code")));
 
