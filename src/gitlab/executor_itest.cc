@@ -39,7 +39,7 @@ class GitlabTest : public ::testing::Test {
   KilnResult Stage(std::vector<std::string> args, const std::vector<std::string>& more_env = {}) {
     std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "gitlab"};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--gitlab-runner", "none", "--builds-dir", dir_.Sub("builds"),
+    argv.insert(argv.end(), {"--gitlab-runner", gitlab_runner_, "--builds-dir", dir_.Sub("builds"),
                              "--cache-dir", dir_.Sub("cache")});
     SubprocessOptions o;
     o.env = env_;
@@ -77,6 +77,7 @@ class GitlabTest : public ::testing::Test {
   testing::ScratchDir dir_{"/var/tmp"};
   std::string state_;
   std::vector<std::string> env_;
+  std::string gitlab_runner_ = "none";
 };
 
 TEST_F(GitlabTest, APassingJobRunsItsStagesInTheSandboxAndCleanupLeavesNothing) {
@@ -179,6 +180,23 @@ TEST_F(GitlabTest, AScriptSnapshotsWithKilnSnapshotAndALaterJobStartsFromIt) {
   EXPECT_EQ(later.code, 0) << later.err;
   EXPECT_EQ(later.out, "installed\n");
   EXPECT_EQ(Stage({"cleanup"}).code, 0);
+}
+
+TEST_F(GitlabTest, StagesThatCallGitlabRunnerFindTheHostsBinaryInTheSandbox) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  // A stand-in for the host's gitlab-runner: says how it was called.
+  std::string fake = dir_.Sub("gitlab-runner");
+  ASSERT_TRUE(WriteFileAtomic(fake, "#!/bin/sh\necho fake-runner \"$@\"\n", 0755).ok());
+  gitlab_runner_ = fake;
+  auto prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  auto upload =
+      RunScript("upload_artifacts_on_success", "gitlab-runner artifacts-uploader --path out.txt");
+  EXPECT_EQ(upload.code, 0) << upload.err;
+  EXPECT_EQ(upload.out, "fake-runner artifacts-uploader --path out.txt\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+  EXPECT_TRUE(PathExists(fake));  // a read-only mount of it, never moved or removed
 }
 
 TEST_F(GitlabTest, AMissingImageIsASystemFailureThatLeavesNothing) {

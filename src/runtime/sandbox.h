@@ -31,7 +31,7 @@
 namespace kiln::runtime {
 
 struct BindMount {
-  std::string source;       // host path
+  std::string source;       // host path: a dir (made when missing) or a file
   std::string destination;  // path in the sandbox
   bool read_only = false;
 };
