@@ -23,6 +23,9 @@ runtime::SandboxSpec MakeSandboxSpec(const SandboxRequest& r) {
   spec.disk_dirs = r.disk_dirs;
   spec.size = r.size;
   spec.persistent = r.persistent;
+  spec.network = r.network == "none" ? runtime::kNoNetwork : r.network;
+  spec.aliases = r.aliases;
+  spec.ports = r.ports;
   spec.labels = {{kLabelImage, r.image->ref},
                  {kLabelDigest, r.image->digest().str()},
                  {kLabelSize, r.size.name}};

@@ -20,6 +20,10 @@ struct SandboxRequest {
   // the size's disk cap with the upper dir.
   std::vector<std::string> disk_dirs;
   bool persistent = false;  // kiln sandbox create: outlives this process
+  // A kiln network's name (EngineOptions::job_network), or "" / "none": loopback only.
+  std::string network;
+  std::vector<std::string> aliases;         // on the network (the hostname is always one)
+  std::vector<runtime::PortMapping> ports;  // published on the host
 };
 
 // Where a sandbox came from, as MakeSandboxSpec records it in the spec's labels.
