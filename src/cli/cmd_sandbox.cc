@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "jobs/sandboxes.h"
+#include "jobs/snapshot_handler.h"
 
 namespace kiln::cli {
 namespace {
@@ -39,6 +40,9 @@ DESCRIPTION
     (cgroup freezer) just while its changes are captured, records them as the next version of
     IMAGE_NAME (see kiln image ls), and lets it run on. One capture per sandbox at a time: a
     second is refused, or with --wait waits its turn.
+    Inside every sandbox, `kiln-snapshot IMAGE_NAME [--version N.*]` asks kiln for the same
+    capture from a command it runs (through `exec` here; a job's steps in `kiln run`, `kiln hook`
+    and `kiln gitlab`), waiting its turn, and prints the version made (IMAGE_NAME:X.Y.Z).
 )";
 
 int Create(App& app, const Args& args) {
@@ -71,6 +75,12 @@ int Exec(App& app, const Args& args) {
     std::fprintf(err ? stderr : stdout, unfinished ? "%s" : "%s\n", line.c_str());
     std::fflush(err ? stderr : stdout);
   };
+  // kiln-snapshot in the command: `kiln sandbox snapshot` from inside (waits its turn).
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
+  e.on_snapshot = jobs::SnapshotHandler(**engine, (*box)->id(), [](const std::string& l) {
+    std::fprintf(stderr, "kiln: %s\n", l.c_str());
+  });
   auto code = (*box)->Exec(e);
   if (!code.ok()) return Fail(code.status());
   return *code;

@@ -14,6 +14,9 @@
 // 127.0.0.1 as podman gives a --network none container; with network, the host's /etc/hosts
 // and the hostname) and an /etc/hostname, bind-mounted from files in the sandbox's own dir, as
 // docker and podman mount theirs: writable, never in the upper dir, so never in a snapshot.
+// Likewise every crun sandbox has the kiln-snapshot command at /usr/local/bin/kiln-snapshot
+// (kiln-init's binary, bind-mounted read-only; not when the image's /usr/local/bin is not a
+// directory), which asks for ExecSpec::on_snapshot; the fake has none.
 #pragma once
 
 #include <cstdint>
