@@ -177,12 +177,22 @@ TEST_F(PodTest, AHealthCheckPastItsTimeoutFails) {
   ASSERT_TRUE(pod.ok());
   ContainerRequest slow = Busybox("slow");
   slow.entrypoint = std::vector<std::string>{"sleep", "1000"};
-  slow.health = HealthCheck{{"CMD-SHELL", "sleep 1000"}, 0.01, 0.05, 0, 1};
-  ASSERT_TRUE(pod->AddService(slow, nullptr).ok());
+  slow.health = HealthCheck{{"CMD-SHELL", "echo checking; sleep 999"}, 0.01, 0.05, 0, 1};
+  auto s = pod->AddService(slow, nullptr);
+  ASSERT_TRUE(s.ok());
   Status sick = pod->WaitHealthy(nullptr);
   EXPECT_EQ(sick.code(), Code::kFailedPrecondition);
   EXPECT_NE(sick.message().find("service slow"), std::string::npos) << sick.ToString();
   EXPECT_NE(sick.message().find("timed out"), std::string::npos) << sick.ToString();
+  // The check was killed; the service's main process was not (bounded by tries, not time).
+  auto rt = engine->Runtime();
+  auto box = (*rt)->Attach(s->id);
+  ASSERT_TRUE(box.ok());
+  auto [gone, ps] = Sh(**box,
+                       "for i in $(seq 200); do ps -o pid,stat,args | grep -v ' Z ' | "
+                       "grep -q '[s]leep 999' || break; sleep 0.05; done; ps -o pid,stat,args");
+  EXPECT_EQ(ps.find("sleep 999"), std::string::npos) << ps;
+  EXPECT_NE(ps.find("sleep 1000"), std::string::npos) << ps;
 }
 
 TEST_F(PodTest, RemoveLeavesNothingAndAnUnknownPodRemovesFine) {
