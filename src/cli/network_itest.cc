@@ -19,9 +19,8 @@ class NetworkE2E : public KilnE2E {
 
 // The one test that reaches outside: the Debian mirror, as a job's `apt-get install` does.
 TEST_F(NetworkE2E, AJobInstallsADebianPackageThroughTheDefaultNetwork) {
-  auto mirror = RunProcess(
-      {"curl", "-sSf", "-o", "/dev/null", "-m", "20",
-       "http://deb.debian.org/debian/dists/bookworm/Release"});
+  auto mirror = RunProcess({"curl", "-sSf", "-o", "/dev/null", "-m", "20",
+                            "http://deb.debian.org/debian/dists/bookworm/Release"});
   if (!mirror.ok() || mirror->exit_code != 0)
     GTEST_SKIP() << "deb.debian.org is unreachable from this host: no egress to test";
   Workflow("w.yml",
@@ -60,8 +59,9 @@ TEST_F(NetworkE2E, JobsHaveAnInterfaceOnTheNetworkAndNoneMeansLoopbackOnly) {
 TEST_F(NetworkE2E, AnInvalidJobNetworkIsAConfigError) {
   std::string config = dir_.Sub("config.toml");
   ASSERT_TRUE(WriteFileAtomic(config, "job_network = \"a/b\"\n").ok());
-  Workflow("w.yml", "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
-                    "    steps:\n      - run: true\n");
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
+           "    steps:\n      - run: true\n");
   auto r = Kiln({"run", "--config", config});
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("job_network"), std::string::npos) << r.err;

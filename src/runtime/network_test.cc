@@ -65,6 +65,22 @@ TEST(SandboxResolvConf, DropsLoopbackNameservers) {
             "search x\nnameserver 10.0.0.2\n");
 }
 
+TEST(ParsePortMapping, AsPodmansDashP) {
+  auto m = ParsePortMapping("8080:80");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->host_port, 8080);
+  EXPECT_EQ(m->container_port, 80);
+  EXPECT_EQ(m->protocol, "tcp");
+  m = ParsePortMapping("127.0.0.1::53/udp");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->host_ip, "127.0.0.1");
+  EXPECT_EQ(m->host_port, 0);
+  EXPECT_EQ(m->protocol, "udp");
+  EXPECT_EQ(ParsePortMapping("5432")->host_port, 0);
+  for (const char* bad : {"", "x", "80:0", "1:2:3:4", "80/sctp", "70000", "bad-ip:1:2", ":"})
+    EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
+}
+
 TEST(ValidateNetworkName, PathSafeAndNotReserved) {
   EXPECT_TRUE(ValidateNetworkName("kiln").ok());
   EXPECT_TRUE(ValidateNetworkName("pod-12_a.b").ok());
