@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -107,7 +108,8 @@ Result<NetworkConfig> PickSubnet(const std::vector<std::string>& taken,
   return Unavailable("no free /24 left in 10.89.0.0/16 for a kiln network");
 }
 
-std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& members) {
+std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& members,
+                         const std::string& current) {
   std::string out = LocalhostLines();
   auto line = [&](const NetMember& m) {
     if (m.address.empty()) return;
@@ -118,7 +120,9 @@ std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& me
   line(self);
   for (const auto& m : members)
     if (m.sandbox_id != self.sandbox_id) line(m);
-  return out;
+  size_t end = current.find(kHostsEnd);
+  std::string kept = end == std::string::npos ? current : current.substr(end + strlen(kHostsEnd));
+  return out + kHostsEnd + kept;
 }
 
 Result<uint16_t> FreeHostPort(const std::string& protocol) {
