@@ -56,6 +56,24 @@ TEST_F(NetworkE2E, JobsHaveAnInterfaceOnTheNetworkAndNoneMeansLoopbackOnly) {
   EXPECT_TRUE(nets->empty());
 }
 
+// A runner's own network (kiln runner add --network) goes before the config's job_network.
+TEST_F(NetworkE2E, ARunnersNetworkOverridesTheConfigs) {
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm}\n"
+           "    snapshot: {image-name: ci}\n    steps:\n      - run: true\n");
+  ASSERT_EQ(Kiln({"run"}).code, 0);
+  ASSERT_EQ(Kiln({"runner", "add", "quiet", "--image", "ci", "--network", "none"}).code, 0);
+  EXPECT_NE(Kiln({"runner", "add", "bad", "--image", "ci", "--network", "a/b"}).code, 0);
+  auto ls = Kiln({"runner", "ls", "--json"});
+  EXPECT_NE(ls.out.find("\"network\": \"none\""), std::string::npos) << ls.out;
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: quiet\n    steps:\n"
+           "      - run: grep -c eth0 /proc/net/dev || true\n");
+  auto r = Kiln({"run"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| 0\n"), std::string::npos) << r.out;
+}
+
 TEST_F(NetworkE2E, AnInvalidJobNetworkIsAConfigError) {
   std::string config = dir_.Sub("config.toml");
   ASSERT_TRUE(WriteFileAtomic(config, "job_network = \"a/b\"\n").ok());

@@ -47,6 +47,10 @@ struct PortMapping {
   std::string host_ip;           // "" = every host address
 };
 
+// "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp]" as podman's -p takes it (no host port,
+// or 0: the runtime picks one). InvalidArgument naming the text otherwise.
+Result<PortMapping> ParsePortMapping(const std::string& text);
+
 // The network a sandbox is on (SandboxSpec::network):
 inline constexpr const char* kNoNetwork = "";        // its own namespace, loopback only
 inline constexpr const char* kHostNetwork = "host";  // the host's (tests, debugging)
