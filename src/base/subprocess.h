@@ -62,7 +62,8 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
 
 // Starts argv in the background, detached: its own session, stdio on /dev/null, not a child of
 // kiln (it is not waited for and outlives kiln). Errors only when it could not be started.
-Status SpawnDetached(const std::vector<std::string>& argv);
+// Of `options`, env, cwd and output_file (stdout and stderr appended there) are honoured.
+Status SpawnDetached(const std::vector<std::string>& argv, const SubprocessOptions& options = {});
 
 // An fd watched while output is pumped: `on_ready` runs on the pumping thread whenever `fd` is
 // readable or hung up, and returns false to stop watching it. The pump does not wait for it.

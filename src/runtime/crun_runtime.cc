@@ -18,7 +18,9 @@
 #include "runtime/cgroups.h"
 #include "runtime/crun_pool.h"
 #include "runtime/etc_files.h"
+#include "runtime/network.h"
 #include "runtime/owner.h"
+#include "runtime/sandbox_net.h"
 #include "runtime/sandbox_record.h"
 #include "runtime/snapshot_command.h"
 #include "snapshot/overlay.h"
@@ -36,7 +38,10 @@ std::string CrunRuntime::NewId() {
 
 Result<std::unique_ptr<Sandbox>> CrunRuntime::Create(const SandboxSpec& spec) {
   RETURN_IF_ERROR(PrepareHostOnce());
-  for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
+  // A missing source is made as a dir; an existing file is bind-mounted as it is.
+  for (const auto& m : spec.mounts) {
+    if (!PathExists(m.source)) RETURN_IF_ERROR(MakeDirs(m.source));
+  }
   if (!spec.persistent) {
     if (auto pooled = TakePooled(spec)) return pooled;
   }
@@ -128,6 +133,10 @@ Result<int> CrunRuntime::SweepOrphans() {
     }
     ++swept;
   }
+  // Members of kiln networks whose sandbox is gone (a kiln killed while one was being made or
+  // destroyed), then networks left empty.
+  auto released = SweepNetworks(o_.state_dir);
+  if (!released.ok()) LogWarn("sweep networks: " + released.status().message());
   return swept;
 }
 
@@ -201,6 +210,11 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id,
   in.user = user;
   in.hostname = spec.hostname;
   in.network = spec.network == kHostNetwork;
+  if (IsKiln(spec.network)) {
+    ASSIGN_OR_RETURN(SandboxNet net,
+                     AttachSandboxNet(o_.state_dir, id, paths.dir, spec, paths.dir + "/etc/hosts"));
+    in.netns_path = net.netns;
+  }
   in.size = spec.size;
   in.cgroups_path = "/kiln/" + id;
   in.nofile_limit = ClampedNofile();

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "runtime/agent.h"
 #include "runtime/disk_watch.h"
+#include "runtime/sandbox_net.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -108,11 +109,36 @@ Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
   return r;
 }
 
+std::vector<std::string> CrunSandbox::EnvFor(const ExecSpec& spec) const {
+  return spec.env.empty() ? spec_.image.env : spec.env;
+}
+
+std::string CrunSandbox::CwdFor(const ExecSpec& spec) const {
+  return !spec.cwd.empty()                  ? spec.cwd
+         : !spec_.image.working_dir.empty() ? spec_.image.working_dir
+                                            : "/";
+}
+
+Status CrunSandbox::Spawn(const ExecSpec& spec, const std::string& log_file) {
+  std::vector<std::string> env = EnvFor(spec);
+  std::string cwd = CwdFor(spec);
+  ASSIGN_OR_RETURN(UniqueFd log, Open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  Status via_agent = AgentSpawn(paths_.dir + "/" + kAgentSocket,
+                                {spec.args, env, cwd, nullptr, nullptr}, log.get());
+  if (via_agent.code() != Code::kNotFound) return via_agent.WithContext("spawn in sandbox " + id_);
+  Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
+  std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";
+  RETURN_IF_ERROR(WriteScratchFile(file, DumpJson(process), 0600));
+  SubprocessOptions options;
+  options.output_file = log_file;
+  auto r = RunCrun(paths_, {"exec", "--detach", "--process", file, id_}, options, true);
+  ::unlink(file.c_str());
+  return r.status().WithContext("spawn in sandbox " + id_);
+}
+
 Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
-  std::vector<std::string> env = spec.env.empty() ? spec_.image.env : spec.env;
-  std::string cwd = !spec.cwd.empty()                  ? spec.cwd
-                    : !spec_.image.working_dir.empty() ? spec_.image.working_dir
-                                                       : "/";
+  std::vector<std::string> env = EnvFor(spec);
+  std::string cwd = CwdFor(spec);
   auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket,
                              {spec.args, env, cwd, spec.on_line, spec.on_snapshot});
   if (via_agent.ok() || via_agent.status().code() != Code::kNotFound) {
@@ -177,6 +203,9 @@ Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths,
   // --force kills the sandbox's init, which takes every process of its PID namespace with it,
   // and crun then kills whatever is left in the cgroup before removing it.
   auto deleted = RunCrun(paths, {"delete", "--force", id});
+  // Off its network (CNI DEL, the others' hosts files) once nothing runs in it.
+  Status net = ReleaseSandboxNet(paths.state, id, paths.dir);
+  if (!net.ok()) LogWarn("sandbox " + id + ": " + net.message());
   std::string rootfs = paths.dir + "/rootfs";
   RETURN_IF_ERROR(snapshot::Unmount(rootfs));
   Status kept;

@@ -34,7 +34,7 @@
 namespace kiln::runtime {
 
 struct BindMount {
-  std::string source;       // host path
+  std::string source;       // host path: a dir (made when missing) or a file
   std::string destination;  // path in the sandbox
   bool read_only = false;
 };
@@ -47,9 +47,17 @@ struct PortMapping {
   std::string host_ip;           // "" = every host address
 };
 
+// "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp]" as podman's -p takes it (no host port,
+// or 0: the runtime picks one). InvalidArgument naming the text otherwise.
+Result<PortMapping> ParsePortMapping(const std::string& text);
+
 // The network a sandbox is on (SandboxSpec::network):
 inline constexpr const char* kNoNetwork = "";        // its own namespace, loopback only
 inline constexpr const char* kHostNetwork = "host";  // the host's (tests, debugging)
+
+// InvalidArgument unless `name` can name a kiln network: 1 to 64 letters, digits, '-', '_' and
+// '.', not starting with '.', and neither "host" nor "none".
+Status ValidateNetworkName(const std::string& name);
 
 struct SandboxSpec {
   std::string name;                     // for people and logs: "ci/build"
@@ -112,6 +120,16 @@ class Sandbox {
   // Runs a process in the sandbox and returns its exit code exactly (128+N if killed by
   // signal N). An error Status only when it could not be run at all.
   virtual Result<int> Exec(const ExecSpec& spec) = 0;
+  // Starts a process as Exec does but returns once it was handed to the sandbox, without waiting
+  // for it: it runs on after this object and the kiln process are gone (a service's main
+  // process), until it ends or the sandbox is destroyed. Its stdout and stderr are appended to
+  // the host file `log_file` (made, mode 0600, when missing); on_line and on_snapshot are
+  // ignored. A command that cannot be started says why in the log. Signal reaches it too.
+  virtual Status Spawn(const ExecSpec& spec, const std::string& log_file) {
+    (void)spec;
+    (void)log_file;
+    return FailedPrecondition("this runtime cannot start background processes");
+  }
   // The host path behind a sandbox path under a bind mount (its source + the rest). Used to place
   // files (scripts, env files) that the sandbox sees. The fake translates the same way, and also
   // rewrites mount destinations to their sources in Exec's args, env values and cwd, so code
@@ -152,7 +170,8 @@ struct PoolEntry {
 };
 
 // The warm pool: sandboxes started ahead of time, with no bind mounts, for an image and size.
-// Sandboxes whose specs differ only in name, labels and bind mounts share a key.
+// Sandboxes whose specs differ only in name, labels and bind mounts share a key (network,
+// aliases and published ports are part of it: a pooled sandbox has joined its network).
 std::string PoolKey(const SandboxSpec& spec);
 
 class Runtime {
