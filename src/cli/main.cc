@@ -33,6 +33,7 @@ COMMANDS
     sandbox create|exec|ls|rm|snapshot
                            long-lived sandboxes, and images captured from them while they run
     pool fill|ls|drain     sandboxes started ahead of time, taken by jobs of that image and size
+    hook                   GitHub's runner container hooks (ACTIONS_RUNNER_CONTAINER_HOOKS)
     version                print the version
     help                   this text
 
@@ -129,7 +130,7 @@ int Main(int argc, char** argv) {
       {"run", RunCommand},     {"image", ImageCommand},   {"images", ImageListCommand},
       {"version", Version},    {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
       {"pool", PoolCommand},   {"pull", PullCommand},     {"push", PushCommand},
-      {"login", LoginCommand}, {"logout", LogoutCommand}};
+      {"login", LoginCommand}, {"logout", LogoutCommand}, {"hook", HookCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

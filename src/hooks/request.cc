@@ -97,7 +97,8 @@ Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const Container
   jobs::ContainerRequest r;
   auto mapped = ctx.image_map.find(info.image);
   r.image = mapped != ctx.image_map.end() ? mapped->second : info.image;
-  if (info.registry) {
+  // The credentials are for the image the workflow names, not for one mapped in its place.
+  if (info.registry && mapped == ctx.image_map.end()) {
     r.registry_username = info.registry->username;
     r.registry_password = info.registry->password;
   }

@@ -76,7 +76,13 @@ TEST(ToRequest, MapsTheContainer) {
   EXPECT_NE(logs[0].find("docker.sock"), std::string::npos);
   EXPECT_EQ(r->size, "1x1");
   ASSERT_TRUE(r->health);
-  EXPECT_EQ(r->registry_password, "p");
+  EXPECT_EQ(r->registry_password, "");  // for redis, not for the image mapped in its place
+  info.image = "redis:7";
+  auto unmapped = ToRequest(ctx, info);
+  ASSERT_TRUE(unmapped.ok());
+  EXPECT_EQ(unmapped->image, "redis:7");
+  EXPECT_EQ(unmapped->registry_username, "u");
+  EXPECT_EQ(unmapped->registry_password, "p");
   ASSERT_EQ(r->ports.size(), 1u);
   EXPECT_EQ(r->ports[0].host_port, 8080);
 

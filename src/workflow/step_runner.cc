@@ -131,7 +131,7 @@ void RunStep(JobContext& ctx, const Step& step) {
                       : (*cwd)[0] == '/' ? *cwd
                                          : std::string(kWorkspace) + "/" + *cwd;
     runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir,
-                           nullptr};
+                           nullptr, nullptr};
     for (const auto& [k, v] : step_env)
       ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     for (const auto& [k, v] : ctx.env)

@@ -1,0 +1,224 @@
+// `kiln hook` as GitHub's runner drives it: the reference's sample inputs, rewritten to a
+// temporary runner layout with images mapped to a busybox image, through prepare_job →
+// run_script_step → run_container_step (image, then Dockerfile) → cleanup_job.
+#include <fstream>
+#include <set>
+
+#include "cli/hook_util.h"
+
+namespace kiln::cli {
+namespace {
+
+// What a job could leave behind on the host: veths, CNI address leases, mounts of the state dir.
+struct HostTraces {
+  std::set<std::string> links, leases, mounts;
+};
+
+HostTraces Traces(const std::string& state) {
+  HostTraces t;
+  auto links = RunProcess({"ip", "-o", "link", "show"});
+  if (links.ok()) {
+    std::istringstream in(links->out);
+    for (std::string line; std::getline(in, line);) {
+      size_t a = line.find(": "), b = line.find(':', a + 2);
+      if (a != std::string::npos && b != std::string::npos) t.links.insert(line.substr(a + 2, b - a - 2));
+    }
+  }
+  auto nets = ListDir("/var/lib/cni/networks");
+  for (const auto& n : nets.ok() ? *nets : std::vector<std::string>{}) {
+    auto files = ListDir("/var/lib/cni/networks/" + n);
+    for (const auto& f : files.ok() ? *files : std::vector<std::string>{}) {
+      if (f != "lock" && f.rfind("last_reserved_ip", 0) != 0) t.leases.insert(n + "/" + f);
+    }
+  }
+  std::ifstream mi("/proc/self/mountinfo");
+  for (std::string line; std::getline(mi, line);) {
+    if (line.find(state) != std::string::npos) t.mounts.insert(line);
+  }
+  return t;
+}
+
+std::vector<std::string> NewIn(const std::set<std::string>& after, const std::set<std::string>& before) {
+  std::vector<std::string> out;
+  for (const auto& a : after) {
+    if (!before.count(a)) out.push_back(a);
+  }
+  return out;
+}
+
+Json ScriptStep(const Json& state, const std::string& entry, std::vector<std::string> args) {
+  return {{"command", "run_script_step"},
+          {"responseFile", nullptr},
+          {"state", state},
+          {"args",
+           {{"entryPoint", entry},
+            {"entryPointArgs", args},
+            {"environmentVariables", {{"NODE_ENV", "development"}}},
+            {"prependPath", {"/foo/bar", "bar/foo"}},
+            {"workingDirectory", "/__w/repo/repo"}}}};
+}
+
+class HookItest : public HookE2E {
+ protected:
+  // prepare-job.json with a service that answers HTTP on port 80 (busybox httpd) and a health
+  // check, host ports picked by kiln (the sample's fixed 8080/8088 could be taken here).
+  Json Prepare() {
+    Json p = Sample("prepare-job.json");
+    p["args"]["container"]["registry"]["password"] = "s3cr3t-pw";
+    p["args"]["container"]["portMappings"] = {"8080"};
+    Json& redis = p["args"]["services"][0];
+    redis["entryPoint"] = "/bin/sh";
+    redis["entryPointArgs"] = {"-c", "mkdir -p /www && echo PONG > /www/index.html && "
+                                     "exec httpd -f -p 80 -h /www"};
+    redis["portMappings"] = {"80"};
+    redis["createOptions"] =
+        "--cpus 1 --health-cmd 'wget -qO- http://127.0.0.1:80/' --health-interval 1s "
+        "--health-retries 60";
+    return p;
+  }
+};
+
+TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
+  HostTraces before = Traces(state_);
+  // prepare_job.
+  auto prepared = Hook(Prepare());
+  ASSERT_EQ(prepared.code, 0) << prepared.out << prepared.err;
+  EXPECT_NE(prepared.err.find("docker.sock"), std::string::npos) << "no warning: " << prepared.err;
+  auto text = ReadFile(work_ + "/_temp/response.json");
+  ASSERT_TRUE(text.ok());
+  auto response = ParseJson(*text);
+  ASSERT_TRUE(response.ok()) << *text;
+  const Json& r = *response;
+  ASSERT_TRUE(r["state"]["network"].is_string());
+  std::string network = r["state"]["network"];
+  EXPECT_FALSE(network.empty());
+  ASSERT_TRUE(r["state"]["container"].is_string());
+  EXPECT_EQ(r["context"]["container"]["id"], r["state"]["container"]);
+  EXPECT_EQ(r["context"]["container"]["network"], network);
+  EXPECT_TRUE(r["context"]["container"]["ports"].contains("8080"));
+  ASSERT_EQ(r["context"]["services"].size(), 1u);
+  const Json& svc = r["context"]["services"][0];
+  EXPECT_EQ(svc["contextName"], "redis");
+  EXPECT_EQ(svc["network"], network);
+  EXPECT_EQ(r["state"]["services"][0], svc["id"]);
+  EXPECT_EQ(r["isAlpine"], false);
+  ASSERT_TRUE(svc["ports"].contains("80")) << svc.dump();
+  std::string host_port = svc["ports"]["80"];
+  EXPECT_NE(host_port, "0");
+  auto ls = ParseJson(Kiln({"sandbox", "ls", "--json"}).out);
+  ASSERT_TRUE(ls.ok());
+  EXPECT_EQ(ls->size(), 2u);
+
+  // The published port answers on the host.
+  auto wget = RunProcess({"/bin/busybox", "wget", "-qO-", "http://127.0.0.1:" + host_port + "/"});
+  ASSERT_TRUE(wget.ok());
+  EXPECT_EQ(wget->out, "PONG\n") << wget->err;
+
+  // run_script_step: the sample itself (bash → sh: busybox has no bash).
+  Json step = Sample("run-script-step.json");
+  step["state"] = r["state"];
+  step["args"]["entryPoint"] = "sh";
+  auto hello = Hook(step);
+  EXPECT_EQ(hello.code, 0) << hello.err;
+  EXPECT_EQ(hello.out, "Hello World\n") << hello.err;
+  // env, prependPath, working dir, a failing step's exit code.
+  auto env = Hook(ScriptStep(r["state"], "sh",
+                             {"-c", "echo $NODE_ENV $CI $GITHUB_ACTIONS; echo $PATH; pwd; "
+                                    "echo to-stderr >&2; exit 3"}));
+  EXPECT_EQ(env.code, 3) << env.err;
+  EXPECT_EQ(env.out.substr(0, env.out.find('\n')), "development true true");
+  EXPECT_NE(env.out.find("\n/foo/bar:bar/foo:/"), std::string::npos) << env.out;
+  EXPECT_NE(env.out.find("\n/__w/repo/repo\n"), std::string::npos) << env.out;
+  EXPECT_NE(env.err.find("to-stderr"), std::string::npos) << env.err;
+  // The service by its contextName, from the job sandbox.
+  auto svc_call = Hook(ScriptStep(r["state"], "wget", {"-qO-", "http://redis:80/"}));
+  EXPECT_EQ(svc_call.code, 0) << svc_call.err;
+  EXPECT_EQ(svc_call.out, "PONG\n");
+  // The job's volume, for the container step to read.
+  EXPECT_EQ(Hook(ScriptStep(r["state"], "sh", {"-c", "echo vol > /volume_mount/v"})).code, 0);
+
+  // run_container_step from an image: the sample (bash → sh), then one that fails.
+  Json cstep = Sample("run-container-step.json");
+  cstep["state"] = r["state"];
+  cstep["args"]["entryPoint"] = "sh";
+  cstep["args"]["portMappings"] = Json::array();
+  auto chello = Hook(cstep);
+  EXPECT_EQ(chello.code, 0) << chello.err;
+  EXPECT_EQ(chello.out, "Hello World\n") << chello.err;
+  cstep["args"]["entryPointArgs"] = {"-c", "cat /volume_mount/v; echo $NODE_ENV; wget -qO- "
+                                           "http://redis:80/; exit 7"};
+  auto cfail = Hook(cstep);
+  EXPECT_EQ(cfail.code, 7) << cfail.err;
+  EXPECT_EQ(cfail.out, "vol\ndevelopment\nPONG\n") << cfail.err;
+
+  // run_container_step from a Dockerfile (the reference builds with its dir as the context).
+  ASSERT_TRUE(WriteFileAtomic(work_ + "/repo/repo/step/Dockerfile",
+                              "FROM busybox:1\nCOPY note /note\nRUN echo built >> /note\n")
+                  .ok());
+  ASSERT_TRUE(WriteFileAtomic(work_ + "/repo/repo/step/note", "copied\n").ok());
+  cstep["args"]["image"] = nullptr;
+  cstep["args"]["dockerfile"] = work_ + "/repo/repo/step/Dockerfile";
+  cstep["args"]["entryPoint"] = "cat";
+  cstep["args"]["entryPointArgs"] = {"/note"};
+  auto built = Hook(cstep);
+  EXPECT_EQ(built.code, 0) << built.err;
+  EXPECT_EQ(built.out, "copied\nbuilt\n") << built.err;
+
+  // cleanup_job: nothing remains.
+  auto cleaned = Hook({{"command", "cleanup_job"}, {"responseFile", nullptr}, {"state", r["state"]},
+                       {"args", Json::object()}});
+  EXPECT_EQ(cleaned.code, 0) << cleaned.err;
+  EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
+  HostTraces after = Traces(state_);
+  EXPECT_EQ(NewIn(after.links, before.links), std::vector<std::string>{});
+  EXPECT_EQ(NewIn(after.leases, before.leases), std::vector<std::string>{});
+  EXPECT_EQ(NewIn(after.mounts, before.mounts), std::vector<std::string>{});
+  EXPECT_FALSE(PathExists(state_ + "/hooks/gh-kiln-test.json"));
+  // A step after the clean-up finds no job.
+  EXPECT_NE(Hook(step).code, 0);
+}
+
+TEST_F(HookItest, APrepareAfterAKilledJobRemovesWhatItLeft) {
+  ASSERT_EQ(Hook(Prepare()).code, 0);
+  auto first = ParseJson(*ReadFile(work_ + "/_temp/response.json"));
+  ASSERT_EQ(Hook(Prepare()).code, 0);  // no cleanup_job between: the runner was killed
+  auto second = ParseJson(*ReadFile(work_ + "/_temp/response.json"));
+  EXPECT_NE((*first)["state"]["container"], (*second)["state"]["container"]);
+  auto ls = ParseJson(Kiln({"sandbox", "ls", "--json"}).out);
+  EXPECT_EQ(ls->size(), 2u);
+  EXPECT_EQ(Hook({{"command", "cleanup_job"}, {"args", Json::object()}}).code, 0);
+  EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
+}
+
+TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {
+  struct Case {
+    std::string input, named;
+  };
+  Json no_image = Prepare();
+  no_image["args"]["services"][0].erase("image");
+  Json bad_option = Prepare();
+  bad_option["args"]["services"][0]["createOptions"] = "--privileged";
+  Json unwritable = Prepare();
+  unwritable["responseFile"] = dir_.Sub("no/such/dir/response.json");
+  Json missing_image = Prepare();
+  // A registry on loopback that does not answer (tests reach no other network).
+  missing_image["args"]["container"]["image"] = "127.0.0.1:1/no-such-image:1";
+  missing_image["args"]["container"]["registry"]["serverUrl"] = "127.0.0.1:1";
+  for (const Case& c : std::vector<Case>{
+           {"{\"command\": \"prepare_job\", ", "hook input"},
+           {"{\"command\": \"start_job\", \"args\": {}}", "unknown command 'start_job'"},
+           {"{\"command\": \"run_script_step\", \"args\": {\"entryPointArgs\": []}}", "entryPoint"},
+           {DumpJson(no_image), "missing field image"},
+           {DumpJson(bad_option), "--privileged"},
+           {DumpJson(unwritable), "response"},
+           {DumpJson(missing_image), "127.0.0.1:1/no-such-image:1"}}) {
+    auto r = HookText(c.input + "\n");
+    EXPECT_NE(r.code, 0) << c.input;
+    EXPECT_NE(r.err.find(c.named), std::string::npos) << c.input << "\n" << r.err;
+    EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos) << "the registry password: " << r.err;
+    EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n") << c.input;
+  }
+}
+
+}  // namespace
+}  // namespace kiln::cli
