@@ -52,6 +52,14 @@ class HookE2E : public KilnE2E {
   KilnResult HookText(const std::string& stdin_text, std::vector<std::string> extra_env = {}) {
     std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "hook"};
     argv.insert(argv.end(), map_.begin(), map_.end());
+    std::string shim_args;
+    for (const auto& w : map_) shim_args += w + " ";
+    // As the runner runs it: its node, the shim, kiln found through KILN_BIN.
+    if (through_shim_) {
+      argv = {"node", testing::SourceDir() + "/dist/kiln-hook.js"};
+      extra_env.insert(extra_env.end(), {"KILN_BIN=" + testing::KilnBinary(),
+                                         "KILN_STATE_DIR=" + state_, "KILN_HOOK_ARGS=" + shim_args});
+    }
     SubprocessOptions o;
     o.cwd = ws_;
     o.stdin_data = stdin_text;
@@ -73,6 +81,7 @@ class HookE2E : public KilnE2E {
   }
   std::string runner_, work_;
   std::vector<std::string> map_;
+  bool through_shim_ = false;  // run `node dist/kiln-hook.js` instead of `kiln hook`
 };
 
 }  // namespace kiln::cli
