@@ -190,18 +190,26 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
   return result;
 }
 
-Status SpawnDetached(const std::vector<std::string>& argv) {
+Status SpawnDetached(const std::vector<std::string>& argv, const SubprocessOptions& options) {
   if (argv.empty()) return InvalidArgument("empty argv");
   ASSIGN_OR_RETURN(Pipe errpipe, MakePipe());
   ASSIGN_OR_RETURN(UniqueFd null, Open("/dev/null", O_RDWR));
+  UniqueFd file_out;
+  if (!options.output_file.empty()) {
+    ASSIGN_OR_RETURN(file_out, Open(options.output_file, O_WRONLY | O_CREAT | O_APPEND, 0600));
+  }
+  int out = file_out.valid() ? file_out.get() : null.get();
   std::vector<char*> cargv = CStrings(argv);
+  std::vector<char*> cenv;
+  if (options.env) cenv = CStrings(*options.env);
+  const char* cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   pid_t pid = ::fork();
   if (pid < 0) return ErrnoStatus("fork", errno);
   if (pid == 0) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);  // the grandchild is re-parented, never kiln's zombie
-    ExecChild(cargv, nullptr, nullptr, null.get(), null.get(), null.get(), errpipe.write.get(),
-              false, -1, -1, 0);
+    ExecChild(cargv, options.env ? cenv.data() : nullptr, cwd, null.get(), out, out,
+              errpipe.write.get(), false, -1, -1, 0);
   }
   errpipe.write.reset();
   int status = 0;

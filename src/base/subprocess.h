@@ -62,7 +62,8 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
 
 // Starts argv in the background, detached: its own session, stdio on /dev/null, not a child of
 // kiln (it is not waited for and outlives kiln). Errors only when it could not be started.
-Status SpawnDetached(const std::vector<std::string>& argv);
+// Of `options`, env, cwd and output_file (stdout and stderr appended there) are honoured.
+Status SpawnDetached(const std::vector<std::string>& argv, const SubprocessOptions& options = {});
 
 // Reads `out_fd` and `err_fd` until both reach EOF, delivering lines to options.on_line as
 // RunProcess does, or, when it is unset, appending to result.out / result.err.

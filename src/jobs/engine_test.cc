@@ -138,3 +138,14 @@ TEST(EngineSweepTest, NoResolverBeforeTheSweepOfPendingVersions) {
 
 }  // namespace
 }  // namespace kiln::jobs
+
+namespace kiln::jobs {
+namespace {
+
+TEST(MergeEnvTest, ReplacesByKeyAndAppendsTheRest) {
+  EXPECT_EQ(MergeEnv({"PATH=/bin", "HOME=/root", "PATHX=1"}, {"PATH=/opt/bin", "NEW=a=b"}),
+            (std::vector<std::string>{"PATH=/opt/bin", "HOME=/root", "PATHX=1", "NEW=a=b"}));
+}
+
+}  // namespace
+}  // namespace kiln::jobs

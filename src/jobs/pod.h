@@ -12,10 +12,14 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
+#include "images/image.h"
 #include "jobs/engine.h"
 #include "runtime/sandbox.h"
 
@@ -100,8 +104,23 @@ class Pod {
 
  private:
   Pod() = default;
+  // The image of `request`, prepared (pod_image.cc: its credentials used for this pull only).
+  Result<images::Image> PrepareImage(const ContainerRequest& request,
+                                     const std::function<void(const std::string&)>& log);
+  // The sandbox spec of `request` on the pod's network (volumes made here).
+  Result<runtime::SandboxSpec> Plan(const ContainerRequest& request, const images::Image& image,
+                                    bool persistent);
+  Result<PodContainer> Start(const ContainerRequest& request, bool job,
+                             const std::function<void(const std::string&)>& log);
+  Status Save() const;
+
   Engine* engine_ = nullptr;
   PodState state_;
+  std::map<std::string, HealthCheck> health_;  // by service name; saved with the state
+  UniqueFd lock_;                              // flock of <key>.lock
 };
+
+// <state_dir>/pods: the pods' state files, locks, volumes and service logs.
+std::string PodsDir(Engine& engine);
 
 }  // namespace kiln::jobs

@@ -20,6 +20,14 @@ struct SandboxRequest {
   // the size's disk cap with the upper dir.
   std::vector<std::string> disk_dirs;
   bool persistent = false;  // kiln sandbox create: outlives this process
+  // Over the image's config (a pod's container, jobs/pod.h): "K=V" entries replace the image's
+  // for the same K; workdir and user replace the image's when set.
+  std::vector<std::string> env;
+  std::string workdir, user;
+  std::string hostname;  // "" = the runtime's default
+  std::string network;   // SandboxSpec::network
+  std::vector<std::string> aliases;
+  std::vector<runtime::PortMapping> ports;
 };
 
 // Where a sandbox came from, as MakeSandboxSpec records it in the spec's labels.
@@ -30,6 +38,9 @@ struct SandboxOrigin {
 };
 
 runtime::SandboxSpec MakeSandboxSpec(const SandboxRequest& request);
+// `base` ("K=V" entries) with `over`'s entries put in place of those of the same K, or added.
+std::vector<std::string> MergeEnv(std::vector<std::string> base,
+                                  const std::vector<std::string>& over);
 // The origin recorded in `spec`; fields are empty for sandboxes made before kiln recorded them.
 SandboxOrigin OriginOf(const runtime::SandboxSpec& spec);
 

@@ -151,6 +151,15 @@ Result<ImageConfig> ParseImageConfig(std::string_view text) {
     c.working_dir = Str(cc, "WorkingDir");
     c.user = Str(cc, "User");
     c.labels = StringMap(cc.value("Labels", Json()));
+    if (cc.contains("Healthcheck") && cc["Healthcheck"].is_object()) {
+      const Json& h = cc["Healthcheck"];
+      auto num = [&](const char* k) {
+        return h.contains(k) && h[k].is_number_integer() ? h[k].get<int64_t>() : int64_t{0};
+      };
+      c.healthcheck =
+          HealthConfig{StringList(h.value("Test", Json())), num("Interval"), num("Timeout"),
+                       num("StartPeriod"), static_cast<int>(num("Retries"))};
+    }
   }
   if (!j.contains("rootfs") || !j["rootfs"].is_object() || Str(j["rootfs"], "type") != "layers") {
     return InvalidArgument("image config: rootfs.type is not \"layers\"");
@@ -202,6 +211,16 @@ std::string SerializeImageConfig(const ImageConfig& c) {
     cc.erase("User");
   else
     cc["User"] = c.user;
+  if (c.healthcheck) {
+    const HealthConfig& h = *c.healthcheck;
+    cc["Healthcheck"] = {{"Test", h.test},
+                         {"Interval", h.interval_ns},
+                         {"Timeout", h.timeout_ns},
+                         {"StartPeriod", h.start_period_ns},
+                         {"Retries", h.retries}};
+  } else {
+    cc.erase("Healthcheck");
+  }
   if (c.labels.empty())
     cc.erase("Labels");
   else

@@ -53,6 +53,14 @@ struct HistoryEntry {
 // The parts of an image config kiln reads or writes. `raw` holds the document as parsed (JSON
 // text; empty for a new config), and SerializeImageConfig() writes the typed fields over it, so
 // unknown fields survive a round trip.
+// config.Healthcheck (docker's image format; OCI has none): durations in nanoseconds, 0 = the
+// default. test: ["CMD-SHELL", cmd], ["CMD", argv…], ["NONE"] or empty (inherit).
+struct HealthConfig {
+  std::vector<std::string> test;
+  int64_t interval_ns = 0, timeout_ns = 0, start_period_ns = 0;
+  int retries = 0;
+};
+
 struct ImageConfig {
   std::string architecture;
   std::string os;
@@ -64,7 +72,8 @@ struct ImageConfig {
   std::string working_dir;              // config.WorkingDir
   std::string user;                     // config.User
   std::map<std::string, std::string> labels;
-  std::vector<Digest> diff_ids;  // rootfs.diff_ids, one per layer, bottom first
+  std::optional<HealthConfig> healthcheck;  // config.Healthcheck
+  std::vector<Digest> diff_ids;             // rootfs.diff_ids, one per layer, bottom first
   std::vector<HistoryEntry> history;
   std::string raw;
 };

@@ -96,3 +96,31 @@ TEST(ImageConfigTest, RequiresLayersRootfs) {
 
 }  // namespace
 }  // namespace kiln::oci
+
+namespace kiln::oci {
+namespace {
+
+TEST(ImageConfigTest, HealthcheckIsParsedAndKept) {
+  auto c = ParseImageConfig(
+      R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},
+          "config":{"Healthcheck":{"Test":["CMD-SHELL","pg_isready"],"Interval":2000000000,
+                                   "Retries":5}}})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->healthcheck.has_value());
+  EXPECT_EQ(c->healthcheck->test, (std::vector<std::string>{"CMD-SHELL", "pg_isready"}));
+  EXPECT_EQ(c->healthcheck->interval_ns, 2000000000);
+  EXPECT_EQ(c->healthcheck->timeout_ns, 0);
+  EXPECT_EQ(c->healthcheck->retries, 5);
+  auto again = ParseImageConfig(SerializeImageConfig(*c));
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->healthcheck.has_value());
+  EXPECT_EQ(again->healthcheck->test, c->healthcheck->test);
+  c->healthcheck.reset();
+  c->raw.clear();
+  auto none = ParseImageConfig(SerializeImageConfig(*c));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->healthcheck.has_value());
+}
+
+}  // namespace
+}  // namespace kiln::oci

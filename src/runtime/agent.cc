@@ -69,6 +69,17 @@ Status SendRequest(int conn, const AgentExecSpec& spec, int out, int err) {
   return WriteAll(conn, payload);
 }
 
+Result<UniqueFd> Connect(const std::string& socket_path) {
+  ASSIGN_OR_RETURN(ShortAddress a, AddressOf(socket_path));
+  ASSIGN_OR_RETURN(UniqueFd conn, NewSocket());
+  if (::connect(conn.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0) {
+    int e = errno;
+    if (e == ENOENT || e == ECONNREFUSED) return NotFound("no exec agent at " + socket_path);
+    return ErrnoStatus("connect " + socket_path, e);
+  }
+  return conn;
+}
+
 }  // namespace
 
 Result<UniqueFd> AgentListen(const std::string& socket_path) {
@@ -82,15 +93,16 @@ Result<UniqueFd> AgentListen(const std::string& socket_path) {
   return fd;
 }
 
+Status AgentSpawn(const std::string& socket_path, const AgentExecSpec& spec, int out_fd) {
+  if (spec.args.empty()) return InvalidArgument("spawn: no command");
+  ASSIGN_OR_RETURN(UniqueFd conn, Connect(socket_path));
+  // What was sent stays readable after the hang-up: kiln-init starts the command all the same.
+  return SendRequest(conn.get(), spec, out_fd, out_fd);
+}
+
 Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec) {
   if (spec.args.empty()) return InvalidArgument("exec: no command");
-  ASSIGN_OR_RETURN(ShortAddress a, AddressOf(socket_path));
-  ASSIGN_OR_RETURN(UniqueFd conn, NewSocket());
-  if (::connect(conn.get(), reinterpret_cast<sockaddr*>(&a.addr), sizeof a.addr) != 0) {
-    int e = errno;
-    if (e == ENOENT || e == ECONNREFUSED) return NotFound("no exec agent at " + socket_path);
-    return ErrnoStatus("connect " + socket_path, e);
-  }
+  ASSIGN_OR_RETURN(UniqueFd conn, Connect(socket_path));
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
   UniqueFd out_r(out[0]), out_w(out[1]);

@@ -29,4 +29,9 @@ struct AgentExecSpec {
 // agent hung up without an exit code (the sandbox ended).
 Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec);
 
+// Hands a command to the agent with `out_fd` as its stdout and stderr and hangs up without
+// waiting for it (kiln-init keeps it running; its exit code goes nowhere). NotFound as
+// AgentExec.
+Status AgentSpawn(const std::string& socket_path, const AgentExecSpec& spec, int out_fd);
+
 }  // namespace kiln::runtime

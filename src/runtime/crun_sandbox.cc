@@ -108,11 +108,36 @@ Result<int> CrunSandbox::Exec(const ExecSpec& spec) {
   return r;
 }
 
+std::vector<std::string> CrunSandbox::EnvFor(const ExecSpec& spec) const {
+  return spec.env.empty() ? spec_.image.env : spec.env;
+}
+
+std::string CrunSandbox::CwdFor(const ExecSpec& spec) const {
+  return !spec.cwd.empty()                  ? spec.cwd
+         : !spec_.image.working_dir.empty() ? spec_.image.working_dir
+                                            : "/";
+}
+
+Status CrunSandbox::Spawn(const ExecSpec& spec, const std::string& log_file) {
+  std::vector<std::string> env = EnvFor(spec);
+  std::string cwd = CwdFor(spec);
+  ASSIGN_OR_RETURN(UniqueFd log, Open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  Status via_agent =
+      AgentSpawn(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, nullptr}, log.get());
+  if (via_agent.code() != Code::kNotFound) return via_agent.WithContext("spawn in sandbox " + id_);
+  Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
+  std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";
+  RETURN_IF_ERROR(WriteScratchFile(file, DumpJson(process), 0600));
+  SubprocessOptions options;
+  options.output_file = log_file;
+  auto r = RunCrun(paths_, {"exec", "--detach", "--process", file, id_}, options, true);
+  ::unlink(file.c_str());
+  return r.status().WithContext("spawn in sandbox " + id_);
+}
+
 Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
-  std::vector<std::string> env = spec.env.empty() ? spec_.image.env : spec.env;
-  std::string cwd = !spec.cwd.empty()                  ? spec.cwd
-                    : !spec_.image.working_dir.empty() ? spec_.image.working_dir
-                                                       : "/";
+  std::vector<std::string> env = EnvFor(spec);
+  std::string cwd = CwdFor(spec);
   auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, spec.on_line});
   if (via_agent.ok() || via_agent.status().code() != Code::kNotFound) {
     return via_agent.status().ok() ? via_agent

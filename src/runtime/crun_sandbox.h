@@ -58,6 +58,9 @@ class CrunSandbox : public Sandbox {
   // naming the limit, and a command running then is killed with every other process of the
   // sandbox but its init.
   Result<int> Exec(const ExecSpec& spec) override;
+  // Through kiln-init's agent (the log file's fd passed as stdout and stderr); without an agent,
+  // `crun exec --detach` with its output appended to the log.
+  Status Spawn(const ExecSpec& spec, const std::string& log_file) override;
   std::string HostPath(const std::string& sandbox_path) const override;
   std::string UpperDir() const override { return paths_.dir + "/upper"; }
   Status Signal(int sig) override;
@@ -79,6 +82,9 @@ class CrunSandbox : public Sandbox {
  private:
   Result<SubprocessResult> Crun(const std::vector<std::string>& args);
   Result<int> ExecUnwatched(const ExecSpec& spec);
+  // The environment and cwd an exec gets: the spec's, else the image's.
+  std::vector<std::string> EnvFor(const ExecSpec& spec) const;
+  std::string CwdFor(const ExecSpec& spec) const;
   std::string id_;
   CrunPaths paths_;
   SandboxSpec spec_;

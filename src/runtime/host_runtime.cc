@@ -81,6 +81,19 @@ class HostSandbox : public Sandbox {
     if (!r.ok()) return r.status();
     return r->exit_code;
   }
+  // Detached from kiln (its own session, not a child), so it outlives the process; Signal does
+  // not reach it (the fake keeps no record of it).
+  Status Spawn(const ExecSpec& spec, const std::string& log_file) override {
+    std::vector<std::string> args, env;
+    for (const auto& a : spec.args) args.push_back(Rewrite(a, spec_.mounts));
+    for (const auto& e : spec.env.empty() ? spec_.image.env : spec.env)
+      env.push_back(Rewrite(e, spec_.mounts));
+    SubprocessOptions o;
+    o.env = env;
+    o.cwd = Rewrite(spec.cwd.empty() ? "/" : spec.cwd, spec_.mounts);
+    o.output_file = log_file;
+    return SpawnDetached(args, o);
+  }
   Status Signal(int sig) override {
     std::lock_guard lock(mu_);
     for (int pgid : groups_) ::kill(-pgid, sig);

@@ -109,6 +109,16 @@ class Sandbox {
   // Runs a process in the sandbox and returns its exit code exactly (128+N if killed by
   // signal N). An error Status only when it could not be run at all.
   virtual Result<int> Exec(const ExecSpec& spec) = 0;
+  // Starts a process as Exec does but returns once it was handed to the sandbox, without waiting
+  // for it: it runs on after this object and the kiln process are gone (a service's main
+  // process), until it ends or the sandbox is destroyed. Its stdout and stderr are appended to
+  // the host file `log_file` (made, mode 0600, when missing); on_line and on_snapshot are
+  // ignored. A command that cannot be started says why in the log. Signal reaches it too.
+  virtual Status Spawn(const ExecSpec& spec, const std::string& log_file) {
+    (void)spec;
+    (void)log_file;
+    return FailedPrecondition("this runtime cannot start background processes");
+  }
   // The host path behind a sandbox path under a bind mount (its source + the rest). Used to place
   // files (scripts, env files) that the sandbox sees. The fake translates the same way, and also
   // rewrites mount destinations to their sources in Exec's args, env values and cwd, so code
