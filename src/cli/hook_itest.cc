@@ -152,6 +152,7 @@ TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
   EXPECT_EQ(cfail.out, "vol\ndevelopment\nPONG\n") << cfail.err;
 
   // run_container_step from a Dockerfile (the reference builds with its dir as the context).
+  ASSERT_TRUE(MakeDirs(work_ + "/repo/repo/step").ok());
   ASSERT_TRUE(WriteFileAtomic(work_ + "/repo/repo/step/Dockerfile",
                               "FROM busybox:1\nCOPY note /note\nRUN echo built >> /note\n")
                   .ok());

@@ -28,6 +28,10 @@ class HookE2E : public KilnE2E {
     ASSERT_EQ(Kiln({"-q", "image", "import", dir_.Sub("rootfs"), "busybox:1"}).code, 0);
     map_ = {"-P", "node:22=busybox:1", "-P", "redis=busybox:1"};
   }
+  // A test that stopped half way leaves no sandbox mounted under the scratch dir.
+  void TearDown() override {
+    if (!runner_.empty()) HookText("{\"command\": \"cleanup_job\"}\n");
+  }
   // A sample of ../shared/external/runner-container-hooks with its paths moved under runner_.
   Json Sample(const std::string& name) {
     auto text = ReadFile(testing::SourceDir() + "/../shared/external/runner-container-hooks/" + name);
