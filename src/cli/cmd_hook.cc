@@ -1,4 +1,6 @@
 // kiln hook: GitHub's runner container hooks (hooks/hook.h), one call per process.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -56,6 +58,10 @@ DESCRIPTION
     cleanup_job
         Removes the job's sandboxes, its network and its volumes.
 
+    A SIGINT or SIGTERM (the runner cancels a job, or its step times out) is passed to a
+    running script step as SIGINT, and a second one as SIGKILL; the job sandbox lives on until
+    cleanup_job.
+
     Every call finds the job by the runner's name (RUNNER_NAME), as the docker hook finds its
     containers by a label made from it; one runner runs one job at a time.
 
@@ -106,6 +112,9 @@ Status ReadImageMap(const std::string& path, std::map<std::string, std::string>*
   return Status::Ok();
 }
 
+std::atomic<int> g_interrupts{0};
+void OnSignal(int) { g_interrupts.fetch_add(1); }
+
 std::optional<std::string> GetEnv(const std::string& name) {
   const char* v = std::getenv(name.c_str());
   return v ? std::optional<std::string>(v) : std::nullopt;
@@ -147,7 +156,12 @@ int HookCommand(App& app, const Args& args) {
     if (!unfinished) std::fputc('\n', f);
     std::fflush(f);
   };
+  ctx.interrupts = [] { return g_interrupts.load(); };
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
   auto code = hooks::RunHook(ctx, *input);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   if (!code.ok()) return Fail(code.status());
   return *code;
 }

@@ -1,6 +1,8 @@
 // `kiln hook` as GitHub's runner drives it: the reference's sample inputs, rewritten to a
 // temporary runner layout with images mapped to a busybox image, through prepare_job →
 // run_script_step → run_container_step (image, then Dockerfile) → cleanup_job.
+#include <signal.h>
+
 #include <fstream>
 #include <set>
 
@@ -190,6 +192,28 @@ TEST_F(HookItest, APrepareAfterAKilledJobRemovesWhatItLeft) {
   EXPECT_EQ(ls->size(), 2u);
   EXPECT_EQ(Hook({{"command", "cleanup_job"}, {"args", Json::object()}}).code, 0);
   EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
+}
+
+TEST_F(HookItest, TheRunnersInterruptStopsTheStepAndTheJobLivesOn) {
+  Json prepare = Prepare();
+  prepare["args"].erase("services");
+  ASSERT_EQ(Hook(prepare).code, 0);
+  std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "hook",
+                                   "-P", "node:22=busybox:1"};
+  SubprocessOptions o;
+  o.stdin_data = DumpJson(ScriptStep(Json::object(), "sh", {"-c", "echo started; sleep 100"}));
+  o.env = std::vector<std::string>{"PATH=/usr/bin:/bin", "RUNNER_NAME=kiln-test"};
+  int pid = 0;
+  o.on_start = [&](int p) { pid = p; };
+  o.on_line = [&](const std::string& line, bool, bool) {
+    if (line == "started") ::kill(pid, SIGINT);  // as the runner cancels the job
+  };
+  auto r = RunProcess(argv, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 128 + SIGINT);
+  auto next = Hook(ScriptStep(Json::object(), "echo", {"still", "here"}));
+  EXPECT_EQ(next.code, 0) << next.err;
+  EXPECT_EQ(next.out, "still here\n");
 }
 
 TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {

@@ -44,6 +44,10 @@ struct HookContext {
   std::function<void(const std::string&)> log;  // progress and warnings (stderr)
   // A step's output, live (stdout/stderr of kiln hook).
   std::function<void(const std::string& line, bool is_stderr, bool unfinished)> output;
+  // How many SIGINT/SIGTERM the hook has had (the runner's cancel or timeout); null = none. A
+  // script step's processes get SIGINT on the first and SIGKILL on the next; the job sandbox
+  // lives on for cleanup_job.
+  std::function<int()> interrupts;
 };
 
 // Performs one call. Returns the exit code for kiln hook: 0 for prepare_job and cleanup_job,

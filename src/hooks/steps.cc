@@ -1,4 +1,9 @@
 // run_script_step, run_container_step and cleanup_job (hook.h).
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include "base/fs.h"
 #include "hooks/hook.h"
 
@@ -33,6 +38,33 @@ Status CheckState(const HookInput& input, const jobs::Pod& pod) {
   return Status::Ok();
 }
 
+// Passes the runner's interrupts on to a running step (hook.h: HookContext::interrupts).
+class Canceller {
+ public:
+  Canceller(const HookContext& ctx, runtime::Sandbox* sandbox) {
+    if (!ctx.interrupts) return;
+    thread_ = std::thread([this, interrupts = ctx.interrupts, sandbox] {
+      int acted = 0;
+      while (!done_.load()) {
+        int n = interrupts();
+        if (n > acted) {
+          (void)sandbox->Signal(acted == 0 ? SIGINT : SIGKILL);
+          acted = n;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+  }
+  ~Canceller() {
+    done_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 Result<int> RunScriptStep(const HookContext& ctx, const HookInput& input) {
@@ -57,7 +89,11 @@ Result<int> RunScriptStep(const HookContext& ctx, const HookInput& input) {
   spec.cwd = args.working_directory;
   spec.on_line = ctx.output;
   spec.on_snapshot = SnapshotHandlerFor(ctx, sandbox->id());
-  auto code = sandbox->Exec(spec);
+  Result<int> code = InvalidArgument("unset");
+  {
+    Canceller canceller(ctx, sandbox.get());
+    code = sandbox->Exec(spec);
+  }
   if (!code.ok()) return code.status().WithContext("run " + args.entry_point);
   return *code;
 }
