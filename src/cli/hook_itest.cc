@@ -23,7 +23,8 @@ HostTraces Traces(const std::string& state) {
     std::istringstream in(links->out);
     for (std::string line; std::getline(in, line);) {
       size_t a = line.find(": "), b = line.find(':', a + 2);
-      if (a != std::string::npos && b != std::string::npos) t.links.insert(line.substr(a + 2, b - a - 2));
+      if (a != std::string::npos && b != std::string::npos)
+        t.links.insert(line.substr(a + 2, b - a - 2));
     }
   }
   auto nets = ListDir("/var/lib/cni/networks");
@@ -40,7 +41,8 @@ HostTraces Traces(const std::string& state) {
   return t;
 }
 
-std::vector<std::string> NewIn(const std::set<std::string>& after, const std::set<std::string>& before) {
+std::vector<std::string> NewIn(const std::set<std::string>& after,
+                               const std::set<std::string>& before) {
   std::vector<std::string> out;
   for (const auto& a : after) {
     if (!before.count(a)) out.push_back(a);
@@ -70,8 +72,9 @@ class HookItest : public HookE2E {
     p["args"]["container"]["portMappings"] = {"8080"};
     Json& redis = p["args"]["services"][0];
     redis["entryPoint"] = "/bin/sh";
-    redis["entryPointArgs"] = {"-c", "mkdir -p /www && echo PONG > /www/index.html && "
-                                     "exec httpd -f -p 80 -h /www"};
+    redis["entryPointArgs"] = {"-c",
+                               "mkdir -p /www && echo PONG > /www/index.html && "
+                               "exec httpd -f -p 80 -h /www"};
     redis["portMappings"] = {"80"};
     redis["createOptions"] =
         "--cpus 1 --health-cmd 'wget -qO- http://127.0.0.1:80/' --health-interval 1s "
@@ -125,8 +128,9 @@ TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
   EXPECT_EQ(hello.out, "Hello World\n") << hello.err;
   // env, prependPath, working dir, a failing step's exit code.
   auto env = Hook(ScriptStep(r["state"], "sh",
-                             {"-c", "echo $NODE_ENV $CI $GITHUB_ACTIONS; echo $PATH; pwd; "
-                                    "echo to-stderr >&2; exit 3"}));
+                             {"-c",
+                              "echo $NODE_ENV $CI $GITHUB_ACTIONS; echo $PATH; pwd; "
+                              "echo to-stderr >&2; exit 3"}));
   EXPECT_EQ(env.code, 3) << env.err;
   EXPECT_EQ(env.out.substr(0, env.out.find('\n')), "development true true");
   EXPECT_NE(env.out.find("\n/foo/bar:bar/foo:/"), std::string::npos) << env.out;
@@ -147,8 +151,9 @@ TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
   auto chello = Hook(cstep);
   EXPECT_EQ(chello.code, 0) << chello.err;
   EXPECT_EQ(chello.out, "Hello World\n") << chello.err;
-  cstep["args"]["entryPointArgs"] = {"-c", "cat /volume_mount/v; echo $NODE_ENV; wget -qO- "
-                                           "http://redis:80/; exit 7"};
+  cstep["args"]["entryPointArgs"] = {"-c",
+                                     "cat /volume_mount/v; echo $NODE_ENV; wget -qO- "
+                                     "http://redis:80/; exit 7"};
   auto cfail = Hook(cstep);
   EXPECT_EQ(cfail.code, 7) << cfail.err;
   EXPECT_EQ(cfail.out, "vol\ndevelopment\nPONG\n") << cfail.err;
@@ -168,7 +173,9 @@ TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
   EXPECT_EQ(built.out, "copied\nbuilt\n") << built.err;
 
   // cleanup_job: nothing remains.
-  auto cleaned = Hook({{"command", "cleanup_job"}, {"responseFile", nullptr}, {"state", r["state"]},
+  auto cleaned = Hook({{"command", "cleanup_job"},
+                       {"responseFile", nullptr},
+                       {"state", r["state"]},
                        {"args", Json::object()}});
   EXPECT_EQ(cleaned.code, 0) << cleaned.err;
   EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
@@ -198,8 +205,8 @@ TEST_F(HookItest, TheRunnersInterruptStopsTheStepAndTheJobLivesOn) {
   Json prepare = Prepare();
   prepare["args"].erase("services");
   ASSERT_EQ(Hook(prepare).code, 0);
-  std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "hook",
-                                   "-P", "node:22=busybox:1"};
+  std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "hook", "-P",
+                                   "node:22=busybox:1"};
   SubprocessOptions o;
   o.stdin_data = DumpJson(ScriptStep(Json::object(), "sh", {"-c", "echo started; sleep 100"}));
   o.env = std::vector<std::string>{"PATH=/usr/bin:/bin", "RUNNER_NAME=kiln-test"};

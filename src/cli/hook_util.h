@@ -34,7 +34,8 @@ class HookE2E : public KilnE2E {
   }
   // A sample of ../shared/external/runner-container-hooks with its paths moved under runner_.
   Json Sample(const std::string& name) {
-    auto text = ReadFile(testing::SourceDir() + "/../shared/external/runner-container-hooks/" + name);
+    auto text =
+        ReadFile(testing::SourceDir() + "/../shared/external/runner-container-hooks/" + name);
     EXPECT_TRUE(text.ok());
     auto j = ParseJson(text.ok() ? *text : "{}");
     EXPECT_TRUE(j.ok());
@@ -61,8 +62,9 @@ class HookE2E : public KilnE2E {
     // As the runner runs it: its node, the shim, kiln found through KILN_BIN.
     if (through_shim_) {
       argv = {"node", testing::SourceDir() + "/dist/kiln-hook.js"};
-      extra_env.insert(extra_env.end(), {"KILN_BIN=" + testing::KilnBinary(),
-                                         "KILN_STATE_DIR=" + state_, "KILN_HOOK_ARGS=" + shim_args});
+      extra_env.insert(extra_env.end(),
+                       {"KILN_BIN=" + testing::KilnBinary(), "KILN_STATE_DIR=" + state_,
+                        "KILN_HOOK_ARGS=" + shim_args});
     }
     SubprocessOptions o;
     o.cwd = ws_;
@@ -71,14 +73,16 @@ class HookE2E : public KilnE2E {
                                      "GITHUB_WORKSPACE=" + work_ + "/repo/repo",
                                      "RUNNER_TEMP=" + work_ + "/_temp"};
     o.env->insert(o.env->end(), extra_env.begin(), extra_env.end());
-    if (const char* init = std::getenv("KILN_INIT")) o.env->push_back(std::string("KILN_INIT=") + init);
+    if (const char* init = std::getenv("KILN_INIT"))
+      o.env->push_back(std::string("KILN_INIT=") + init);
     auto r = RunProcess(argv, o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? KilnResult{r->exit_code, r->out, r->err} : KilnResult{};
   }
   std::string Moved(const Json& source) {
     std::string s = source.get<std::string>();
-    for (const char* layout : {"//Users/thomas/git/runner/_layout", "/Users/thomas/git/runner/_layout"}) {
+    for (const char* layout :
+         {"//Users/thomas/git/runner/_layout", "/Users/thomas/git/runner/_layout"}) {
       if (s.rfind(layout, 0) == 0) return runner_ + s.substr(std::string(layout).size());
     }
     return s;  // a volume name, or /var/run/docker.sock

@@ -28,7 +28,8 @@ Status Strings(const Json& j, const char* key, std::vector<std::string>* out) {
   }
   if (!f->is_array()) return InvalidArgument(std::string(key) + " is not a list");
   for (const auto& e : *f) {
-    if (!e.is_string()) return InvalidArgument(std::string(key) + " holds a value that is no string");
+    if (!e.is_string())
+      return InvalidArgument(std::string(key) + " holds a value that is no string");
     out->push_back(e.get<std::string>());
   }
   return Status::Ok();
@@ -54,12 +55,14 @@ Status Mounts(const Json& j, const char* key, std::vector<Mount>* out) {
   if (!f) return Status::Ok();
   if (!f->is_array()) return InvalidArgument(std::string(key) + " is not a list");
   for (const auto& m : *f) {
-    if (!m.is_object()) return InvalidArgument(std::string(key) + " holds a value that is no object");
+    if (!m.is_object())
+      return InvalidArgument(std::string(key) + " holds a value that is no object");
     Mount mount;
     RETURN_IF_ERROR_CTX(String(m, "sourceVolumePath", true, &mount.source), key);
     RETURN_IF_ERROR_CTX(String(m, "targetVolumePath", true, &mount.target), key);
     if (const Json* ro = Field(m, "readOnly")) {
-      if (!ro->is_boolean()) return InvalidArgument(std::string(key) + ": readOnly is not a boolean");
+      if (!ro->is_boolean())
+        return InvalidArgument(std::string(key) + ": readOnly is not a boolean");
       mount.read_only = ro->get<bool>();
     }
     out->push_back(std::move(mount));
@@ -108,10 +111,14 @@ Result<ContainerInfo> ReadContainer(const Json& j, bool image_required) {
 
 const char* CommandName(Command command) {
   switch (command) {
-    case Command::kPrepareJob: return "prepare_job";
-    case Command::kRunScriptStep: return "run_script_step";
-    case Command::kRunContainerStep: return "run_container_step";
-    case Command::kCleanupJob: return "cleanup_job";
+    case Command::kPrepareJob:
+      return "prepare_job";
+    case Command::kRunScriptStep:
+      return "run_script_step";
+    case Command::kRunContainerStep:
+      return "run_container_step";
+    case Command::kCleanupJob:
+      return "cleanup_job";
   }
   return "?";
 }
@@ -150,8 +157,7 @@ Result<HookInput> ParseInput(const std::string& stdin_text) {
     if (f) *out = *f;
   }
   bool needs_args = in.command == Command::kRunScriptStep ||
-                    in.command == Command::kRunContainerStep ||
-                    in.command == Command::kPrepareJob;
+                    in.command == Command::kRunContainerStep || in.command == Command::kPrepareJob;
   if (needs_args && !Field(j, "args")) return InvalidArgument("missing field args");
   return in;
 }

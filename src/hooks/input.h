@@ -47,7 +47,7 @@ struct ContainerInfo {
   std::optional<Registry> registry;
   std::vector<std::string> port_mappings;  // docker's -p: "8080:80", "80", "127.0.0.1:80:80/udp"
   std::string working_directory;
-  std::string dockerfile;                // steps: "" = use image
+  std::string dockerfile;                 // steps: "" = use image
   std::vector<std::string> prepend_path;  // steps
 };
 

@@ -94,10 +94,11 @@ TEST(ParseArgs, BadArgsNameTheField) {
             std::string::npos);
   EXPECT_NE(prepare(R"({"services": [{"image": "redis"}]})").message().find("contextName"),
             std::string::npos);
-  EXPECT_NE(prepare(R"({"container": {"image": "a", "userMountVolumes": [{"sourceVolumePath": "x"}]}})")
-                .message()
-                .find("targetVolumePath"),
-            std::string::npos);
+  EXPECT_NE(
+      prepare(R"({"container": {"image": "a", "userMountVolumes": [{"sourceVolumePath": "x"}]}})")
+          .message()
+          .find("targetVolumePath"),
+      std::string::npos);
   Status env = prepare(R"({"container": {"image": "a", "environmentVariables": {"K": 5}}})");
   EXPECT_NE(env.message().find("environmentVariables.K"), std::string::npos);
   auto script = ParseScriptStepArgs(*ParseJson(R"({"entryPointArgs": []})"));

@@ -31,7 +31,8 @@ bool IsAlpine(jobs::Pod& pod) {
 
 // The response, written atomically: a temp file beside it, renamed over it.
 Status WriteResponse(const std::string& path, const Json& response) {
-  if (path.empty() || path[0] != '/') return InvalidArgument("responseFile is not an absolute path");
+  if (path.empty() || path[0] != '/')
+    return InvalidArgument("responseFile is not an absolute path");
   return WriteFileAtomic(path, DumpJson(response) + "\n", 0644)
       .WithContext("write the response file " + path);
 }
@@ -89,7 +90,8 @@ Result<int> PrepareJob(const HookContext& ctx, const HookInput& input) {
   // The response file's dir must be writable before anything starts.
   std::string dir = input.response_file.substr(0, input.response_file.rfind('/'));
   if (input.response_file.empty() || ::access(dir.empty() ? "/" : dir.c_str(), W_OK) != 0) {
-    return InvalidArgument("responseFile " + input.response_file + ": its directory is not writable");
+    return InvalidArgument("responseFile " + input.response_file +
+                           ": its directory is not writable");
   }
   Result<Json> response = InvalidArgument("unset");
   {
@@ -101,7 +103,8 @@ Result<int> PrepareJob(const HookContext& ctx, const HookInput& input) {
     }
     if (response.ok()) return 0;
     Status removed = pod.Remove();
-    if (!removed.ok() && ctx.log) ctx.log("warning: clean-up after the failure: " + removed.ToString());
+    if (!removed.ok() && ctx.log)
+      ctx.log("warning: clean-up after the failure: " + removed.ToString());
   }
   (void)RemoveTree(JobEnvPath(ctx, key));
   return response.status();

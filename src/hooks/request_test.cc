@@ -30,8 +30,8 @@ TEST(ParsePortMapping, DockerForms) {
   EXPECT_EQ(p->host_ip, "127.0.0.1");
   EXPECT_EQ(p->host_port, 0);
   EXPECT_EQ(p->protocol, "udp");
-  for (const char* bad : {"", "x", "80:", "70000:80", "80:0", "1-5:1-5", "80/sctp", "a:b:c:d",
-                          "80:80/"}) {
+  for (const char* bad :
+       {"", "x", "80:", "70000:80", "80:0", "1-5:1-5", "80/sctp", "a:b:c:d", "80:80/"}) {
     EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
   }
 }
@@ -67,8 +67,8 @@ TEST(ToRequest, MapsTheContainer) {
   EXPECT_EQ(r->aliases, std::vector<std::string>{"redis"});
   EXPECT_EQ(*r->entrypoint, std::vector<std::string>{"redis-server"});
   EXPECT_EQ(*r->args, (std::vector<std::string>{"--port", "6379"}));
-  EXPECT_EQ(r->env, (std::vector<std::string>{"A=1", "GITHUB_ACTIONS=true", "CI=true",
-                                              "FROM_HOOK=v"}));
+  EXPECT_EQ(r->env,
+            (std::vector<std::string>{"A=1", "GITHUB_ACTIONS=true", "CI=true", "FROM_HOOK=v"}));
   ASSERT_EQ(r->mounts.size(), 2u);  // docker.sock skipped
   EXPECT_EQ(r->mounts[0].source, "cache");
   EXPECT_TRUE(r->mounts[1].read_only);

@@ -14,7 +14,8 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 
 std::string EnvValue(const std::vector<std::string>& env, const std::string& name) {
   for (const auto& kv : env) {
-    if (kv.size() > name.size() && kv.compare(0, name.size(), name) == 0 && kv[name.size()] == '=') {
+    if (kv.size() > name.size() && kv.compare(0, name.size(), name) == 0 &&
+        kv[name.size()] == '=') {
       return kv.substr(name.size() + 1);
     }
   }

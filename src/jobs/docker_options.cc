@@ -1,20 +1,29 @@
 // ApplyDockerOptions (docker_options.h): docker `create` options into a ContainerRequest.
+#include "jobs/docker_options.h"
+
 #include <map>
 #include <string>
-
-#include "jobs/docker_options.h"
 
 namespace kiln::jobs {
 namespace {
 
 // Every option honoured, by its long name; the short ones map to these.
 const std::map<std::string, bool>& Options() {  // name → takes a value
-  static const std::map<std::string, bool> options = {
-      {"--cpus", true},           {"--memory", true},          {"--env", true},
-      {"--user", true},           {"--hostname", true},        {"--health-cmd", true},
-      {"--health-interval", true}, {"--health-retries", true},  {"--health-timeout", true},
-      {"--health-start-period", true}, {"--no-healthcheck", false}, {"--entrypoint", true},
-      {"--network-alias", true},  {"--workdir", true},         {"--name", true}};
+  static const std::map<std::string, bool> options = {{"--cpus", true},
+                                                      {"--memory", true},
+                                                      {"--env", true},
+                                                      {"--user", true},
+                                                      {"--hostname", true},
+                                                      {"--health-cmd", true},
+                                                      {"--health-interval", true},
+                                                      {"--health-retries", true},
+                                                      {"--health-timeout", true},
+                                                      {"--health-start-period", true},
+                                                      {"--no-healthcheck", false},
+                                                      {"--entrypoint", true},
+                                                      {"--network-alias", true},
+                                                      {"--workdir", true},
+                                                      {"--name", true}};
   return options;
 }
 
@@ -46,7 +55,8 @@ Status ApplyOne(const std::string& name, const std::string& value, const EnvLook
     } catch (...) {
       used = 0;
     }
-    if (used != value.size() || !(cpus > 0)) return InvalidArgument("bad CPU count '" + value + "'");
+    if (used != value.size() || !(cpus > 0))
+      return InvalidArgument("bad CPU count '" + value + "'");
     p->cpus = cpus;
   } else if (name == "--memory") {
     ASSIGN_OR_RETURN(p->memory, ParseDockerBytes(value));
@@ -131,7 +141,8 @@ Status ApplyDockerOptions(std::string_view options, const EnvLookup& getenv,
       return InvalidArgument("createOptions: " + name + " takes no value");
     }
     if (takes_value && !value) {
-      if (i + 1 >= words.size()) return InvalidArgument("createOptions: " + name + " needs a value");
+      if (i + 1 >= words.size())
+        return InvalidArgument("createOptions: " + name + " needs a value");
       value = words[++i];
     }
     RETURN_IF_ERROR_CTX(ApplyOne(name, value.value_or(""), getenv, &p), "createOptions: " + name);

@@ -17,8 +17,10 @@ Result<std::vector<std::string>> SplitShellWords(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0;
-      else word += c;
+      if (c == '\'')
+        quote = 0;
+      else
+        word += c;
       continue;
     }
     if (c == '\\') {
@@ -31,8 +33,10 @@ Result<std::vector<std::string>> SplitShellWords(std::string_view text) {
       continue;
     }
     if (quote == '"') {
-      if (c == '"') quote = 0;
-      else word += c;
+      if (c == '"')
+        quote = 0;
+      else
+        word += c;
       continue;
     }
     if (c == '\'' || c == '"') {
@@ -58,10 +62,12 @@ namespace {
 bool ReadNumber(std::string_view text, double* value, size_t* used) {
   size_t i = 0;
   bool dot = false, digit = false;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) ||
-                             (text[i] == '.' && !dot))) {
-    if (text[i] == '.') dot = true;
-    else digit = true;
+  while (i < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] == '.' && !dot))) {
+    if (text[i] == '.')
+      dot = true;
+    else
+      digit = true;
     ++i;
   }
   if (!digit || i > 24) return false;
@@ -82,12 +88,23 @@ Result<int64_t> ParseDockerBytes(std::string_view text) {
   if (unit.size() > 1) return bad();
   if (!unit.empty()) {
     switch (std::tolower(static_cast<unsigned char>(unit[0]))) {
-      case 'b': scale = 1; break;
-      case 'k': scale = 1024.0; break;
-      case 'm': scale = 1024.0 * 1024; break;
-      case 'g': scale = 1024.0 * 1024 * 1024; break;
-      case 't': scale = 1024.0 * 1024 * 1024 * 1024; break;
-      default: return bad();
+      case 'b':
+        scale = 1;
+        break;
+      case 'k':
+        scale = 1024.0;
+        break;
+      case 'm':
+        scale = 1024.0 * 1024;
+        break;
+      case 'g':
+        scale = 1024.0 * 1024 * 1024;
+        break;
+      case 't':
+        scale = 1024.0 * 1024 * 1024 * 1024;
+        break;
+      default:
+        return bad();
     }
   }
   double bytes = n * scale;
@@ -111,13 +128,20 @@ Result<double> ParseDockerDuration(std::string_view text) {
     }
     std::string_view unit = rest.substr(0, unit_len);
     rest.remove_prefix(unit_len);
-    if (unit == "h") total += n * 3600;
-    else if (unit == "m") total += n * 60;
-    else if (unit == "s") total += n;
-    else if (unit == "ms") total += n / 1000;
-    else if (unit == "us" || unit == "µs") total += n / 1e6;
-    else if (unit == "ns") total += n / 1e9;
-    else return bad();
+    if (unit == "h")
+      total += n * 3600;
+    else if (unit == "m")
+      total += n * 60;
+    else if (unit == "s")
+      total += n;
+    else if (unit == "ms")
+      total += n / 1000;
+    else if (unit == "us" || unit == "µs")
+      total += n / 1e6;
+    else if (unit == "ns")
+      total += n / 1e9;
+    else
+      return bad();
   }
   return total;
 }
@@ -131,8 +155,8 @@ Result<std::string> SizeForLimits(double cpus, int64_t memory_bytes) {
     if (size.cpus >= need_cpus && size.memory_bytes >= memory_bytes) return size.name;
   }
   return InvalidArgument("no kiln size has " + std::to_string(cpus) + " CPUs and " +
-                         runtime::FormatBinaryBytes(memory_bytes) + " of memory (sizes: " +
-                         runtime::ValidSizes() + ")");
+                         runtime::FormatBinaryBytes(memory_bytes) +
+                         " of memory (sizes: " + runtime::ValidSizes() + ")");
 }
 
 }  // namespace kiln::jobs
