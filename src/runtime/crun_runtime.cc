@@ -18,7 +18,9 @@
 #include "runtime/cgroups.h"
 #include "runtime/crun_pool.h"
 #include "runtime/etc_files.h"
+#include "runtime/network.h"
 #include "runtime/owner.h"
+#include "runtime/sandbox_net.h"
 #include "runtime/sandbox_record.h"
 #include "snapshot/overlay.h"
 
@@ -127,6 +129,10 @@ Result<int> CrunRuntime::SweepOrphans() {
     }
     ++swept;
   }
+  // Members of kiln networks whose sandbox is gone (a kiln killed while one was being made or
+  // destroyed), then networks left empty.
+  auto released = SweepNetworks(o_.state_dir);
+  if (!released.ok()) LogWarn("sweep networks: " + released.status().message());
   return swept;
 }
 
@@ -196,6 +202,11 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id,
   in.user = user;
   in.hostname = spec.hostname;
   in.network = spec.network == kHostNetwork;
+  if (IsKiln(spec.network)) {
+    ASSIGN_OR_RETURN(SandboxNet net,
+                     AttachSandboxNet(o_.state_dir, id, paths.dir, spec, paths.dir + "/etc/hosts"));
+    in.netns_path = net.netns;
+  }
   in.size = spec.size;
   in.cgroups_path = "/kiln/" + id;
   in.nofile_limit = ClampedNofile();

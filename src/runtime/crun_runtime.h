@@ -32,7 +32,7 @@ class CrunRuntime : public Runtime {
   std::string SandboxesDir() const { return o_.state_dir + "/sandboxes"; }
   std::string CrunRoot() const { return o_.state_dir + "/crun"; }
   CrunPaths PathsOf(const std::string& id) const {
-    return {o_.crun, CrunRoot(), SandboxesDir() + "/" + id};
+    return {o_.crun, CrunRoot(), SandboxesDir() + "/" + id, o_.state_dir};
   }
   // Host set-up (cgroups) before the first sandbox of this process.
   Status PrepareHostOnce();

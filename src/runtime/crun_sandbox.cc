@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "runtime/agent.h"
 #include "runtime/disk_watch.h"
+#include "runtime/sandbox_net.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -201,6 +202,9 @@ Status CrunSandbox::DestroyAt(const std::string& id, const CrunPaths& paths,
   // --force kills the sandbox's init, which takes every process of its PID namespace with it,
   // and crun then kills whatever is left in the cgroup before removing it.
   auto deleted = RunCrun(paths, {"delete", "--force", id});
+  // Off its network (CNI DEL, the others' hosts files) once nothing runs in it.
+  Status net = ReleaseSandboxNet(paths.state, id, paths.dir);
+  if (!net.ok()) LogWarn("sandbox " + id + ": " + net.message());
   std::string rootfs = paths.dir + "/rootfs";
   RETURN_IF_ERROR(snapshot::Unmount(rootfs));
   Status kept;

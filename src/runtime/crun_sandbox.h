@@ -8,6 +8,8 @@
 //   spec.json    what the sandbox was made from (name, image env, mounts, size), for Attach
 //   agent.sock   kiln-init's exec agent (agent.h); Exec falls back to `crun exec` without it
 //   init.pid     the host pid of kiln-init
+//   netns net.json  on a kiln network: the pinned network namespace and what was joined
+//                (sandbox_net.h)
 //   pool, claim  warm-pool bookkeeping (crun_pool.h); owner then reads "pool <token>"
 // It is made as <state>/sandboxes/.new-<id>-<pid>.<start> of its maker, holding owner and
 // spec.json, and renamed to <id>: a sandbox dir never lacks its owner file.
@@ -18,6 +20,7 @@
 
 #include "base/subprocess.h"
 #include "runtime/sandbox.h"
+#include "runtime/sandbox_net.h"
 #include "runtime/spec.h"
 
 namespace kiln::runtime {
@@ -29,6 +32,7 @@ struct CrunPaths {
   std::string crun;       // the crun binary
   std::string crun_root;  // crun --root
   std::string dir;        // the sandbox dir
+  std::string state;      // RuntimeOptions::state_dir (kiln networks live there)
 };
 
 // An fd of a sealed in-memory copy of the crun binary at `crun` (made once per process), for
@@ -49,7 +53,9 @@ Result<SubprocessResult> RunCrun(const CrunPaths& paths, const std::vector<std::
 class CrunSandbox : public Sandbox {
  public:
   CrunSandbox(std::string id, CrunPaths paths, SandboxSpec spec, User user)
-      : id_(std::move(id)), paths_(std::move(paths)), spec_(std::move(spec)), user_(user) {}
+      : id_(std::move(id)), paths_(std::move(paths)), spec_(std::move(spec)), user_(user) {
+    if (auto net = ReadSandboxNet(paths_.dir); net.ok()) net_ = *net;
+  }
   ~CrunSandbox() override;
 
   const std::string& id() const override { return id_; }
@@ -73,6 +79,8 @@ class CrunSandbox : public Sandbox {
   void Detach() { detached_ = true; }
   void MarkFromPool() { from_pool_ = true; }
   bool from_pool() const override { return from_pool_; }
+  std::string Address() const override { return net_.address; }
+  std::vector<PortMapping> PublishedPorts() const override { return net_.ports; }
 
   // Tears down whatever exists of the sandbox in `paths.dir` (crun state, mount, dirs).
   // With `keep_upper_to`, the upper dir is moved there after the unmount.
@@ -92,6 +100,7 @@ class CrunSandbox : public Sandbox {
   std::atomic<bool> destroyed_{false};  // Destroy may race a cancelling thread's
   bool detached_ = false;
   bool from_pool_ = false;
+  SandboxNet net_;  // on a kiln network (read from net.json)
   std::atomic<int> exec_seq_{0};
 };
 

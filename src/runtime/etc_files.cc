@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "base/fs.h"
+#include "runtime/network.h"
 
 namespace kiln::runtime {
 namespace {
@@ -37,20 +38,32 @@ Status ValidateHostname(const std::string& hostname) {
                          "\" is not 1 to 64 letters, digits, '-' and '.'");
 }
 
+std::string LocalhostLines() {
+  return "127.0.0.1\tlocalhost\n"
+         "::1\tlocalhost ip6-localhost ip6-loopback\n"
+         "fe00::0\tip6-localnet\n"
+         "ff00::0\tip6-mcastprefix\n"
+         "ff02::1\tip6-allnodes\n"
+         "ff02::2\tip6-allrouters\n";
+}
+
 std::string HostsFile(const std::string& hostname, const std::string& host_hosts) {
   std::string out = host_hosts;
   if (out.empty()) {
-    out =
-        "127.0.0.1\tlocalhost\n"
-        "::1\tlocalhost ip6-localhost ip6-loopback\n"
-        "fe00::0\tip6-localnet\n"
-        "ff00::0\tip6-mcastprefix\n"
-        "ff02::1\tip6-allnodes\n"
-        "ff02::2\tip6-allrouters\n";
+    out = LocalhostLines();
   } else if (out.back() != '\n') {
     out += '\n';
   }
   return out + "127.0.0.1\t" + hostname + "\n";
+}
+
+std::string NetworkResolvConf() {
+  for (const char* path : {"/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"}) {
+    auto host = ReadFile(path);
+    std::string conf = host.ok() ? SandboxResolvConf(*host) : "";
+    if (!conf.empty()) return conf;
+  }
+  return "";
 }
 
 Result<EtcFiles> MakeEtcFiles(const std::string& dir, const SandboxSpec& spec) {
@@ -69,9 +82,14 @@ Result<EtcFiles> MakeEtcFiles(const std::string& dir, const SandboxSpec& spec) {
   out.layer = dir + "/etc-layer";
   std::string layer_etc = out.layer + "/etc";
   RETURN_IF_ERROR(MakeDirs(layer_etc, 0755));
-  for (const char* name : {"hosts", "hostname"}) {
+  std::vector<std::string> names = {"hosts", "hostname"};
+  if (spec.network != kNoNetwork && spec.network != kHostNetwork) {
+    RETURN_IF_ERROR(WriteScratchFile(dir + "/etc/resolv.conf", NetworkResolvConf(), 0644));
+    names.push_back("resolv.conf");
+  }
+  for (const auto& name : names) {
     RETURN_IF_ERROR(WriteScratchFile(layer_etc + "/" + name, "", 0644));
-    out.mounts.push_back({dir + "/etc/" + name, std::string("/etc/") + name, false});
+    out.mounts.push_back({dir + "/etc/" + name, "/etc/" + name, false});
   }
   if (etc) {
     if (::chmod(layer_etc.c_str(), etc->st_mode & 07777) != 0 ||

@@ -20,14 +20,22 @@ namespace kiln::runtime {
 // and sethostname take without surprise; no spaces or newlines to add entries).
 Status ValidateHostname(const std::string& hostname);
 
+// localhost on 127.0.0.1 and ::1 and docker's IPv6 names, one a line.
+std::string LocalhostLines();
+
 // The hosts file: localhost on 127.0.0.1 and ::1 and docker's IPv6 names, then `hostname` on
 // 127.0.0.1 (podman's entry for a container without a network). With `host_hosts` (a
 // sandbox on the host's network): that file, then the hostname line.
 std::string HostsFile(const std::string& hostname, const std::string& host_hosts = "");
 
+// /etc/resolv.conf for a sandbox on a kiln network: the host's without nameservers on
+// 127.0.0.0/8 (SandboxResolvConf), or else systemd-resolved's upstream one; "" when neither
+// has a nameserver left.
+std::string NetworkResolvConf();
+
 struct EtcFiles {
   std::string layer;              // lower dir to stack on top of the image's layers; "" = none
-  std::vector<BindMount> mounts;  // /etc/hosts, /etc/hostname
+  std::vector<BindMount> mounts;  // /etc/hosts, /etc/hostname (+ /etc/resolv.conf on a network)
 };
 
 // Writes the files above into `dir` for `spec`. None (an empty EtcFiles) when the image's /etc

@@ -97,7 +97,11 @@ Json RuntimeSpec(const SpecInput& in) {
                          {{"type", "uts"}},
                          {{"type", "mount"}},
                          {{"type", "cgroup"}}});
-  if (!in.network) ns.push_back({{"type", "network"}});
+  if (!in.netns_path.empty()) {
+    ns.push_back({{"type", "network"}, {"path", in.netns_path}});
+  } else if (!in.network) {
+    ns.push_back({{"type", "network"}});
+  }
   std::vector<std::string> init = {kInitPath};
   if (in.agent_fd >= 0) init.insert(init.end(), {"--agent", std::to_string(in.agent_fd)});
   Json process = ProcessSpec(init, in.env, in.cwd, in.user, in.nofile_limit);

@@ -33,7 +33,8 @@ struct SpecInput {
   std::string cwd = "/";
   User user;
   std::string hostname = "kiln";
-  bool network = false;
+  bool network = false;    // the host's network
+  std::string netns_path;  // else, when set: this network namespace (a kiln network's)
   std::optional<Size> size;
   std::string cgroups_path;      // "/kiln/<id>"
   uint64_t nofile_limit = 1024;  // already clamped to the caller's hard limit

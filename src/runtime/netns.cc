@@ -1,0 +1,81 @@
+#include "runtime/netns.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <thread>
+
+#include "base/fd.h"
+#include "base/json.h"
+#include "base/subprocess.h"
+
+namespace kiln::runtime {
+
+Status MakeNetns(const std::string& path) {
+  { ASSIGN_OR_RETURN(UniqueFd f, Open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)); }
+  // unshare(CLONE_NEWNET) changes only the calling thread's namespace: a thread of its own
+  // makes it and pins it, then ends.
+  Status made;
+  std::thread([&] {
+    if (::unshare(CLONE_NEWNET) != 0) {
+      made = ErrnoStatus("unshare a network namespace", errno);
+      return;
+    }
+    if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      made = ErrnoStatus("pin the network namespace at " + path, errno);
+  }).join();
+  if (!made.ok()) {
+    (void)::unlink(path.c_str());
+    return made;
+  }
+  Status lo = IpIn(path, {"link", "set", "lo", "up"});
+  if (!lo.ok()) (void)ReleaseNetns(path);
+  return lo;
+}
+
+Status ReleaseNetns(const std::string& path) {
+  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+    return ErrnoStatus("unmount network namespace " + path, errno);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("remove " + path, errno);
+  return Status::Ok();
+}
+
+Status IpIn(const std::string& path, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"nsenter", "--net=" + path, "ip"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = RunChecked(argv);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<std::string>> HostAddresses() {
+  ASSIGN_OR_RETURN(auto r, RunChecked({"ip", "-j", "-4", "addr", "show"}));
+  std::vector<std::string> out;
+  auto j = ParseJson(r.out);
+  if (!j.ok()) return j.status().WithContext("ip -j addr");
+  for (const auto& link : *j) {
+    for (const auto& a : link.value("addr_info", Json::array())) {
+      std::string local = a.value("local", "");
+      if (!local.empty() && local.rfind("127.", 0) != 0) out.push_back(local);
+    }
+  }
+  return out;
+}
+
+Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
+                      const std::vector<std::pair<std::string, uint16_t>>& published) {
+  std::string table = std::to_string(kFenceTable);
+  for (const auto& [proto, port] : published) {
+    RETURN_IF_ERROR(IpIn(path, {"rule", "add", "pref", "100", "ipproto", proto, "sport",
+                                std::to_string(port), "lookup", "main"}));
+  }
+  RETURN_IF_ERROR(IpIn(path, {"rule", "add", "pref", "200", "lookup", table}));
+  RETURN_IF_ERROR(IpIn(path, {"route", "add", "prohibit", "169.254.0.0/16", "table", table}));
+  for (const auto& a : addresses)
+    RETURN_IF_ERROR(IpIn(path, {"route", "add", "prohibit", a, "table", table}));
+  return Status::Ok();
+}
+
+}  // namespace kiln::runtime

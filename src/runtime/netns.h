@@ -1,0 +1,41 @@
+// Network namespaces of sandboxes on a kiln network (internal to runtime/): made before crun
+// starts, kept alive by a bind mount of the namespace onto a file in the sandbox dir (as
+// `ip netns add` does under /run/netns), and handed to crun by that path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+
+namespace kiln::runtime {
+
+// A new network namespace pinned at `path` (made as an empty file), with its loopback up.
+// The namespace is made in a short-lived thread of its own; the caller's is never changed.
+Status MakeNetns(const std::string& path);
+
+// Unmounts and removes the pin at `path`; the namespace goes once nothing else holds it.
+// Ok when there is none.
+Status ReleaseNetns(const std::string& path);
+
+// `ip args…` run in the namespace pinned at `path` (nsenter --net).
+Status IpIn(const std::string& path, const std::vector<std::string>& args);
+
+// The IPv4 addresses of the host's own interfaces (every one but loopback's), as "a.b.c.d".
+Result<std::vector<std::string>> HostAddresses();
+
+// The fence in the namespace at `path`: `prohibit` routes (a connection fails at once with
+// EACCES) for 169.254.0.0/16 and each of `addresses`, in a table of their own (kFenceTable)
+// that a rule consults before the main table. A default route whose gateway is among
+// `addresses` still works: the gateway is reached by its link, not by a route. Packets from
+// each of `published` (the sandbox's published ports, "tcp"/"udp" and port) skip the fence by
+// a rule of their own, so the replies to a connection from the host to a published port are
+// routed (the host is the peer there, by an address of its own or the gateway's after
+// portmap's SNAT).
+inline constexpr int kFenceTable = 89;
+Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
+                      const std::vector<std::pair<std::string, uint16_t>>& published = {});
+
+}  // namespace kiln::runtime

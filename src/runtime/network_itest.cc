@@ -1,0 +1,192 @@
+// crun sandboxes on kiln networks (network.h, sandbox_net.h): names, published ports, the
+// fence around the host, and nothing left behind after destroy or a killed kiln's sweep.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <set>
+
+#include "base/fs.h"
+#include "base/json.h"
+#include "base/subprocess.h"
+#include "runtime/netns.h"
+#include "runtime/sandbox_suite.h"
+
+namespace kiln::runtime {
+namespace {
+
+class NetworkSandboxes : public SandboxSuite {
+ protected:
+  void SetUp() override {
+    if (!testing::IsRoot()) GTEST_SKIP() << "crun sandboxes need root";
+    SandboxSuite::SetUp();
+    ASSERT_TRUE(env_.runtime);
+    net_ = "t" + std::to_string(::getpid());
+  }
+  SandboxSpec OnNet(const std::string& host, std::vector<std::string> aliases = {}) {
+    SandboxSpec spec = BaseSpec();
+    spec.hostname = host;
+    spec.network = net_;
+    spec.aliases = std::move(aliases);
+    return spec;
+  }
+  std::unique_ptr<Sandbox> Make(const SandboxSpec& spec) {
+    auto s = env_.runtime->Create(spec);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  std::string Out(Sandbox& s, const std::string& script, int want = 0) {
+    auto [code, lines] = Sh(s, script);
+    std::string out;
+    for (const auto& l : lines) out += l.substr(2) + "\n";
+    EXPECT_EQ(code, want) << script << "\n" << out;
+    return out;
+  }
+  // A web server in `s` on port 80 serving `body` (busybox httpd daemonizes).
+  void Serve(Sandbox& s, const std::string& body) {
+    Out(s, "mkdir -p /www && echo " + body + " > /www/index.html && httpd -p 80 -h /www");
+  }
+  std::string NetDir() const { return env_.state_dir + "/networks/" + net_; }
+  // Host-side names of the sandbox's links (the veth) and the bridge, from its CNI result.
+  std::set<std::string> HostLinks() {
+    std::set<std::string> out;
+    auto members = ListDir(NetDir() + "/members");
+    for (const auto& m : members.ok() ? *members : std::vector<std::string>{}) {
+      auto j = ParseJson(*ReadFile(NetDir() + "/members/" + m));
+      for (const auto& i : (*j)["cni_result"]["interfaces"])
+        if (!i.contains("sandbox")) out.insert(i["name"].get<std::string>());
+    }
+    return out;
+  }
+  void ExpectNothingLeft(const std::set<std::string>& links) {
+    EXPECT_FALSE(PathExists(NetDir())) << "network dir (and its leases) left";
+    for (const auto& l : links) {
+      auto r = RunProcess({"ip", "link", "show", l});
+      EXPECT_NE(r->exit_code, 0) << "link " << l << " left";
+    }
+    auto mounts = ReadFile("/proc/self/mountinfo");
+    EXPECT_EQ(mounts->find(env_.state_dir + "/sandboxes"), std::string::npos)
+        << "a netns or overlay mount left";
+  }
+  std::string net_;
+};
+
+TEST_F(NetworkSandboxes, TwoSandboxesReachEachOtherByAliasAndHostname) {
+  auto a = Make(OnNet("alpha", {"db", "cache"}));
+  auto b = Make(OnNet("beta"));
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(a->Address(), "");
+  EXPECT_NE(a->Address(), b->Address());
+  Serve(*a, "from-alpha");
+  EXPECT_EQ(Out(*b, "wget -q -O- http://db/"), "from-alpha\n");
+  EXPECT_EQ(Out(*b, "wget -q -O- http://alpha/"), "from-alpha\n");
+  std::string hosts = Out(*a, "cat /etc/hosts");
+  EXPECT_NE(hosts.find(a->Address() + "\talpha db cache\n"), std::string::npos) << hosts;
+  EXPECT_NE(hosts.find(b->Address() + "\tbeta\n"), std::string::npos) << hosts;
+  EXPECT_EQ(Out(*a, "hostname -i"), a->Address() + "\n");
+  // A leaver's name goes from the others' hosts files.
+  ASSERT_TRUE(b->Destroy().ok());
+  EXPECT_EQ(Out(*a, "cat /etc/hosts").find("beta"), std::string::npos);
+  EXPECT_TRUE(PathExists(NetDir()));
+}
+
+TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
+  SandboxSpec spec = OnNet("web");
+  spec.ports = {{0, 80, "tcp", ""}};
+  auto s = Make(spec);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->PublishedPorts().size(), 1u);
+  uint16_t port = s->PublishedPorts()[0].host_port;
+  EXPECT_NE(port, 0);
+  Serve(*s, "published");
+  auto host = HostAddresses();
+  ASSERT_TRUE(host.ok() && !host->empty());
+  for (const std::string& addr : {std::string("127.0.0.1"), (*host)[0]}) {
+    auto r = RunProcess(
+        {"curl", "-sS", "-m", "20", "http://" + addr + ":" + std::to_string(port) + "/"});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->out, "published\n") << addr << ": " << r->exit_code << r->err;
+  }
+}
+
+TEST_F(NetworkSandboxes, TheHostAndLinkLocalAreUnreachableButEgressRoutes) {
+  auto s = Make(OnNet("fenced"));
+  ASSERT_TRUE(s);
+  auto host = HostAddresses();
+  ASSERT_TRUE(host.ok());
+  std::vector<std::string> targets = *host;
+  targets.push_back("169.254.169.254");
+  for (const auto& t : targets) {
+    // prohibit: the connect fails at once with EACCES, no timeout involved.
+    std::string out = Out(*s, "nc " + t + " 80 </dev/null 2>&1", 1);
+    EXPECT_NE(out.find("ermission denied"), std::string::npos) << t << ": " << out;
+  }
+  std::string routes = Out(*s, "ip route");
+  EXPECT_NE(routes.find("default via"), std::string::npos) << routes;
+  // The sandbox cannot lift the fence: no CAP_NET_ADMIN.
+  Out(*s,
+      "ip route del prohibit 169.254.0.0/16 table " + std::to_string(kFenceTable) + " 2>/dev/null",
+      2);
+  Out(*s, "ip rule del pref 200 2>/dev/null", 2);
+}
+
+TEST_F(NetworkSandboxes, DestroyLeavesNothingBehind) {
+  auto a = Make(OnNet("one"));
+  auto b = Make(OnNet("two"));
+  ASSERT_TRUE(a && b);
+  auto links = HostLinks();
+  EXPECT_EQ(links.size(), 3u);  // the bridge and two veths
+  auto leases = ListDir(NetDir() + "/ipam/" + net_);
+  ASSERT_TRUE(leases.ok());
+  EXPECT_TRUE(PathExists(NetDir() + "/ipam/" + net_ + "/" + a->Address()));
+  ASSERT_TRUE(a->Destroy().ok());
+  EXPECT_FALSE(PathExists(NetDir() + "/ipam/" + net_ + "/" + a->Address()));
+  ASSERT_TRUE(b->Destroy().ok());
+  ExpectNothingLeft(links);
+}
+
+TEST_F(NetworkSandboxes, AKilledKilnsSandboxesAreReleasedBySweep) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {  // a kiln process: its own runtime, two sandboxes, then killed
+    ::close(ready[0]);
+    RuntimeOptions o;
+    o.state_dir = env_.state_dir;
+    o.init_path = testing::KilnInitBinary();
+    auto rt = NewCrunRuntime(o);
+    if (!rt.ok()) ::_exit(1);
+    auto a = (*rt)->Create(OnNet("k1"));
+    auto b = (*rt)->Create(OnNet("k2"));
+    if (!a.ok() || !b.ok()) ::_exit(2);
+    (void)!::write(ready[1], "x", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1) << "the child kiln made no sandboxes";
+  ::close(ready[0]);
+  auto links = HostLinks();
+  EXPECT_EQ(links.size(), 3u);
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  EXPECT_TRUE(PathExists(NetDir()));
+  EXPECT_EQ(*env_.runtime->SweepOrphans(), 2);
+  ExpectNothingLeft(links);
+}
+
+TEST_F(NetworkSandboxes, WithoutANetworkOnlyLoopback) {
+  auto s = Make(BaseSpec());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->Address(), "");
+  std::string links = Out(*s, "ip -o link");
+  EXPECT_NE(links.find("lo:"), std::string::npos);
+  EXPECT_EQ(links.find("eth0"), std::string::npos) << links;
+  Out(*s, "nc 10.89.0.1 80 </dev/null 2>/dev/null", 1);
+}
+
+}  // namespace
+}  // namespace kiln::runtime
