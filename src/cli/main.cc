@@ -26,6 +26,7 @@ COMMANDS
     images                 same as `kiln image ls`
     image tag SRC DST      give an image another name (e.g. a registry reference)
     pull REF               copy an image from a registry (layers unpacked as they arrive)
+    build CONTEXT          build an image from a Dockerfile (-t NAME), without docker
     push LOCAL [REF]       copy an image (a custom image's version, or any) to a registry
     login HOST, logout HOST
                            store or forget a registry's credentials (STATE/auth.json)
@@ -130,7 +131,8 @@ int Main(int argc, char** argv) {
       {"run", RunCommand},     {"image", ImageCommand},   {"images", ImageListCommand},
       {"version", Version},    {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
       {"pool", PoolCommand},   {"pull", PullCommand},     {"push", PushCommand},
-      {"login", LoginCommand}, {"logout", LogoutCommand}, {"hook", HookCommand}};
+      {"login", LoginCommand}, {"logout", LogoutCommand}, {"build", BuildCommand},
+      {"hook", HookCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

@@ -1,4 +1,5 @@
 // The parts of a hook call that other parts provide: kiln-snapshot and the Dockerfile builder.
+#include "build/build.h"
 #include "hooks/hook.h"
 
 namespace kiln::hooks {
@@ -8,9 +9,18 @@ std::function<Result<std::string>(const runtime::SnapshotAsk&)> SnapshotHandlerF
   return nullptr;  // until jobs/snapshot_handler.h lands: kiln-snapshot says it is unavailable
 }
 
-Result<std::string> BuildStepImage(const HookContext&, const std::string& dockerfile) {
-  return FailedPrecondition("container step from " + dockerfile +
-                            ": this kiln has no Dockerfile builder yet");
+Result<std::string> BuildStepImage(const HookContext& ctx, const std::string& dockerfile) {
+  if (dockerfile.empty() || dockerfile[0] != '/') {
+    return InvalidArgument("dockerfile " + dockerfile + " is not an absolute path");
+  }
+  build::BuildRequest request;
+  request.dockerfile = dockerfile;
+  // As the reference's `docker build -f FILE dirname(FILE)`.
+  request.context_dir = dockerfile.substr(0, std::max<size_t>(dockerfile.rfind('/'), 1));
+  request.log = ctx.log;
+  auto built = build::Build(*ctx.engine, request);
+  if (!built.ok()) return built.status().WithContext("build " + dockerfile);
+  return built->reference;
 }
 
 }  // namespace kiln::hooks

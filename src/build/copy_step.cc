@@ -1,0 +1,115 @@
+// COPY and ADD: a layer made from the context's files (steps.h, copy_files.h).
+#include <regex>
+
+#include "base/fs.h"
+#include "base/json.h"
+#include "build/copy_files.h"
+#include "build/steps.h"
+
+namespace kiln::build {
+namespace {
+
+struct CopyPlan {
+  std::vector<std::vector<Source>> sources;  // per source word
+  std::string dest;                          // absolute, clean
+  bool dest_is_dir = false;                  // ends in '/', or several sources
+  CopyOptions options;
+  bool add = false;
+};
+
+Status ParseChown(const Instruction& in, const std::string& value, CopyOptions& o) {
+  static const std::regex kIds(R"((\d+)(?::(\d+))?)");
+  std::smatch m;
+  if (!std::regex_match(value, m, kIds)) {
+    return ErrorAt(in.loc, in.name + " --chown=" + value +
+                               ": only numeric UID[:GID] is supported by kiln build");
+  }
+  o.uid = std::stoi(m[1]);
+  o.gid = m[2].matched ? std::stoi(m[2]) : o.uid;
+  return Status::Ok();
+}
+
+// The host path a source lands at under the staged root.
+std::string Target(const CopyPlan& p, const Source& src, const std::string& root,
+                   bool dest_is_dir) {
+  std::string base = src.rel.substr(src.rel.find_last_of('/') + 1);
+  if (src.is_dir || !dest_is_dir) return JoinPath(root, p.dest);
+  return JoinPath(JoinPath(root, p.dest), base);
+}
+
+Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore,
+             const std::string& root) {
+  ASSIGN_OR_RETURN(std::vector<std::string> lower, LowerDirs(s));
+  // A single file to an existing directory goes into it, as docker copies it.
+  bool dest_is_dir = p.dest_is_dir || ImageHasDir(lower, p.dest);
+  std::string parent = p.dest.substr(0, p.dest.find_last_of('/'));
+  RETURN_IF_ERROR(StageDirs(lower, root, dest_is_dir ? p.dest : (parent.empty() ? "/" : parent),
+                            p.options.uid, p.options.gid));
+  for (const auto& group : p.sources) {
+    for (const auto& src : group) {
+      std::string target = Target(p, src, root, dest_is_dir);
+      if (p.add && !src.is_dir) {
+        ASSIGN_OR_RETURN(bool extracted, ExtractIfArchive(src.host, JoinPath(root, p.dest)));
+        if (extracted) continue;
+      }
+      RETURN_IF_ERROR_CTX(CopyTree(src, target, p.options, ignore), src.rel.empty() ? "." : src.rel);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<StepPlan> PlanCopy(const Instruction& in, BuildState& s) {
+  Vars vars = ExpansionVars(s);
+  std::vector<std::string> words;
+  if (in.exec_form) {
+    words = in.exec;
+  } else {
+    for (const auto& w : in.words) {
+      ASSIGN_OR_RETURN(std::string v, Expand(w.text, vars, s.escape, w.loc));
+      words.push_back(v);
+    }
+  }
+  auto plan = std::make_shared<CopyPlan>();
+  plan->add = in.name == "ADD";
+  if (auto it = in.flags.find("chown"); it != in.flags.end()) {
+    ASSIGN_OR_RETURN(std::string v, Expand(it->second, vars, s.escape, in.loc));
+    RETURN_IF_ERROR(ParseChown(in, v, plan->options));
+  }
+  if (auto it = in.flags.find("chmod"); it != in.flags.end())
+    plan->options.chmod = static_cast<mode_t>(std::stoi(it->second, nullptr, 8));
+  plan->options.context = s.context;
+  std::string dest = words.back();
+  const std::string& cwd = s.image.config.working_dir.empty() ? "/" : s.image.config.working_dir;
+  plan->dest = CleanAbsolute(cwd, dest);
+  plan->dest_is_dir = dest.back() == '/' || words.size() > 2 || dest == "." ||
+                      (words[0].find_first_of("*?[") != std::string::npos);
+  auto ignore = std::make_shared<IgnoreRules>();
+  ASSIGN_OR_RETURN(*ignore, IgnoreRules::Load(s.context));
+  Json key = Json::array();
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if (plan->add && (words[i].rfind("http://", 0) == 0 || words[i].rfind("https://", 0) == 0)) {
+      return ErrorAt(in.loc, "ADD of a URL (" + words[i] + ") is not supported by kiln build");
+    }
+    auto found = FindSources(s.context, words[i], *ignore);
+    if (!found.ok()) return ErrorAt(in.loc, in.name + " " + found.status().message());
+    ASSIGN_OR_RETURN(std::string digest, SourcesDigest(*found, *ignore, s.context));
+    key.push_back(words[i] + " sha256:" + digest);
+    plan->sources.push_back(std::move(*found));
+  }
+  std::string text = in.name + " " + DumpJson(key) + " " + plan->dest + " " +
+                     std::to_string(plan->options.uid) + ":" + std::to_string(plan->options.gid) +
+                     (plan->options.chmod ? " " + in.flags.at("chmod") : "");
+  return StepPlan{text, [&s, plan, ignore, text](const std::string&) -> Result<oci::Descriptor> {
+                    ASSIGN_OR_RETURN(std::string runs, s.engine->RunsDir());
+                    ASSIGN_OR_RETURN(std::string root, MakeTempDir(runs, "build-"));
+                    Status staged = Stage(s, *plan, *ignore, root);
+                    auto made = staged.ok() ? CommitLayer(s, root, s.image.config, text)
+                                            : Result<oci::Descriptor>(staged);
+                    (void)RemoveTree(root);
+                    return made;
+                  }};
+}
+
+}  // namespace kiln::build
