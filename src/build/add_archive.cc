@@ -27,7 +27,8 @@ Result<std::string> Inside(const std::string& dest, const char* raw) {
     size_t slash = path.find('/', i);
     if (slash == std::string::npos) slash = path.size();
     std::string part = path.substr(i, slash - i);
-    if (part == "..") return PermissionDenied("archive entry \"" + path + "\" leaves the destination");
+    if (part == "..")
+      return PermissionDenied("archive entry \"" + path + "\" leaves the destination");
     if (!part.empty() && part != ".") parts.push_back(part);
     i = slash + 1;
   }
@@ -87,7 +88,8 @@ Result<bool> ExtractIfArchive(const std::string& path, const std::string& dest) 
       return ArchiveError(out.get(), "extract " + path);
   }
   if (r != ARCHIVE_EOF) return ArchiveError(in.get(), "read " + path);
-  if (archive_write_close(out.get()) != ARCHIVE_OK) return ArchiveError(out.get(), "extract " + path);
+  if (archive_write_close(out.get()) != ARCHIVE_OK)
+    return ArchiveError(out.get(), "extract " + path);
   return true;
 }
 

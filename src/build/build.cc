@@ -42,8 +42,8 @@ Status Use(BuildState& s, const std::string& name) {
 // FROM: the base, named in the store under its own cache name (so every step's sandbox starts
 // from a store name); `scratch` is an image of no layers.
 Status From(const Instruction& in, BuildState& s) {
-  ASSIGN_OR_RETURN(std::string base, Expand(in.words[0].text, s.global_args, s.escape,
-                                            in.words[0].loc));
+  ASSIGN_OR_RETURN(std::string base,
+                   Expand(in.words[0].text, s.global_args, s.escape, in.words[0].loc));
   ASSIGN_OR_RETURN(content::ImageStore * store, s.engine->Store());
   oci::Descriptor desc;
   if (base == "scratch") {
@@ -55,7 +55,8 @@ Status From(const Instruction& in, BuildState& s) {
     ASSIGN_OR_RETURN(desc, snapshot::CommitImage(snapshot::ImageDraft{c, {}}, *ingest));
   } else {
     auto image = s.engine->ResolveImage(base);
-    if (!image.ok()) return ErrorAt(in.words[0].loc, "FROM " + base + ": " + image.status().message());
+    if (!image.ok())
+      return ErrorAt(in.words[0].loc, "FROM " + base + ": " + image.status().message());
     desc = image->loaded.descriptor;
   }
   std::string name = CacheName(Key(desc.digest, "FROM"));

@@ -12,11 +12,12 @@
 // files (modes kept, owned by root or --chown's numeric uid:gid; a path or symlink leaving the
 // context is refused; ADD of a local tar archive is extracted).
 //
-// Cache: each step's image is named `kiln-build-cache/<key>:latest` in the store (kBuildCachePrefix),
-// where key = sha256(parent image digest, the instruction as expanded, the ARG values a RUN
-// sees, and for COPY/ADD the digest of the source files' paths, contents and modes). A step whose
-// name exists reuses that image (no sandbox is started) unless `no_cache`. The cache images are
-// named store images: GC keeps them; `kiln image rm` (or untagging the prefix) lets GC take them.
+// Cache: each step's image is named `kiln-build-cache/<key>:latest` in the store
+// (kBuildCachePrefix), where key = sha256(parent image digest, the instruction as expanded, the ARG
+// values a RUN sees, and for COPY/ADD the digest of the source files' paths, contents and modes). A
+// step whose name exists reuses that image (no sandbox is started) unless `no_cache`. The cache
+// images are named store images: GC keeps them; `kiln image rm` (or untagging the prefix) lets GC
+// take them.
 //
 // Errors: a Dockerfile error names file:line:col; a failing RUN names the instruction, its line
 // and the exit code. A failed build tags nothing (the cache images of the steps that succeeded

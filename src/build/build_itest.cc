@@ -211,9 +211,9 @@ TEST_F(BuildTest, PodmanRunsTheExportedImage) {
   }
   auto ran = RunProcess({"podman", "run", "--rm", "--network", "none", "--ulimit",
                          "nofile=1024:1024", "--ulimit", "nproc=4096:4096", ref});
-  auto shown = RunProcess({"podman", "run", "--rm", "--network", "none", "--ulimit",
-                           "nofile=1024:1024", "--ulimit", "nproc=4096:4096", ref,
-                           "id -u; pwd; cat src/a.txt"});
+  auto shown =
+      RunProcess({"podman", "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024",
+                  "--ulimit", "nproc=4096:4096", ref, "id -u; pwd; cat src/a.txt"});
   (void)RunProcess({"podman", "rmi", "-f", ref});
   ASSERT_TRUE(ran.ok() && shown.ok());
   EXPECT_EQ(ran->exit_code, 0) << ran->err;

@@ -98,18 +98,22 @@ Result<std::string> Apply(const Instruction& in, BuildState& s, oci::ImageConfig
     ASSIGN_OR_RETURN(Pairs pairs, ParsePairs(in, s));
     Json key = Json::array();
     for (const auto& [k, v] : pairs) {
-      if (n == "ENV") SetEnv(c.env, k, v);
-      else c.labels[k] = v;
+      if (n == "ENV")
+        SetEnv(c.env, k, v);
+      else
+        c.labels[k] = v;
       key.push_back(k + "=" + v);
     }
     return n + " " + DumpJson(key);
   }
   if (n == "USER" || n == "WORKDIR") {
-    ASSIGN_OR_RETURN(std::string v, Expand(in.words[0].text, ExpansionVars(s), s.escape,
-                                           in.words[0].loc));
+    ASSIGN_OR_RETURN(std::string v,
+                     Expand(in.words[0].text, ExpansionVars(s), s.escape, in.words[0].loc));
     if (v.empty()) return ErrorAt(in.words[0].loc, n + " is empty after substitution");
-    if (n == "USER") c.user = v;
-    else c.working_dir = CleanAbsolute(c.working_dir.empty() ? "/" : c.working_dir, v);
+    if (n == "USER")
+      c.user = v;
+    else
+      c.working_dir = CleanAbsolute(c.working_dir.empty() ? "/" : c.working_dir, v);
     return n + " " + (n == "USER" ? c.user : c.working_dir);
   }
   if (n == "EXPOSE") {
@@ -184,15 +188,16 @@ Result<std::optional<StepPlan>> PlanArg(const Instruction& in, BuildState& s, bo
       value = s.global_args.at(name);  // `ARG NAME` in the stage takes the global value
     }
     Vars& target = global ? s.global_args : s.args;
-    if (value) target[name] = *value;
-    else target.erase(name);
+    if (value)
+      target[name] = *value;
+    else
+      target.erase(name);
     key.push_back(value ? name + "=" + *value : name);
   }
   if (global) return std::optional<StepPlan>();
   std::string text = "ARG " + DumpJson(key);
-  StepPlan plan{text, [&s, text](const std::string&) {
-                  return CommitConfig(s, s.image.config, text);
-                }};
+  StepPlan plan{text,
+                [&s, text](const std::string&) { return CommitConfig(s, s.image.config, text); }};
   return std::optional<StepPlan>(std::move(plan));
 }
 
@@ -200,13 +205,13 @@ Result<StepPlan> PlanConfig(const Instruction& in, BuildState& s) {
   oci::ImageConfig config = s.image.config;
   ASSIGN_OR_RETURN(std::string text, Apply(in, s, config));
   if (in.name != "WORKDIR") {
-    return StepPlan{text, [&s, config, text](const std::string&) {
-                      return CommitConfig(s, config, text);
-                    }};
+    return StepPlan{
+        text, [&s, config, text](const std::string&) { return CommitConfig(s, config, text); }};
   }
   return StepPlan{text, [&s, config, text](const std::string&) -> Result<oci::Descriptor> {
                     ASSIGN_OR_RETURN(std::vector<std::string> lower, LowerDirs(s));
-                    if (ImageHasDir(lower, config.working_dir)) return CommitConfig(s, config, text);
+                    if (ImageHasDir(lower, config.working_dir))
+                      return CommitConfig(s, config, text);
                     ASSIGN_OR_RETURN(std::string runs, s.engine->RunsDir());
                     ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(runs, "build-"));
                     Status staged = StageDirs(lower, tmp, config.working_dir);

@@ -125,9 +125,8 @@ Status CopyFile(const std::string& from, const std::string& to, mode_t mode) {
   ASSIGN_OR_RETURN(UniqueFd in, Open(from, O_RDONLY | O_NOFOLLOW));
   (void)::unlink(to.c_str());
   ASSIGN_OR_RETURN(UniqueFd out, Open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
-  RETURN_IF_ERROR(ReadChunks(in.get(), [&](std::string_view chunk) {
-    return WriteAll(out.get(), chunk);
-  }));
+  RETURN_IF_ERROR(
+      ReadChunks(in.get(), [&](std::string_view chunk) { return WriteAll(out.get(), chunk); }));
   if (::fchmod(out.get(), mode) != 0) return ErrnoStatus("chmod " + to, errno);
   return Status::Ok();
 }
@@ -149,7 +148,8 @@ Status CopyEntry(const std::string& from, const std::string& rel, const std::str
           CopyEntry(JoinPath(from, name), Child(rel, name), JoinPath(to, name), o, ignore, false));
     }
     if (!top || made) {
-      if (::chmod(to.c_str(), top && made ? 0755 : mode) != 0) return ErrnoStatus("chmod " + to, errno);
+      if (::chmod(to.c_str(), top && made ? 0755 : mode) != 0)
+        return ErrnoStatus("chmod " + to, errno);
       RETURN_IF_ERROR(Own(to, o));
       if (!top) KeepTimes(to, st);
     }
@@ -189,7 +189,8 @@ Result<IgnoreRules> IgnoreRules::Load(const std::string& context) {
     if (line.empty() || line[0] == '#') continue;
     bool exception = line[0] == '!';
     if (exception) line.erase(0, 1);
-    while (line.rfind("./", 0) == 0 || line.rfind("/", 0) == 0) line.erase(0, line[0] == '/' ? 1 : 2);
+    while (line.rfind("./", 0) == 0 || line.rfind("/", 0) == 0)
+      line.erase(0, line[0] == '/' ? 1 : 2);
     while (!line.empty() && line.back() == '/') line.pop_back();
     if (!line.empty()) rules.patterns_.emplace_back(GlobToRegex(line), exception);
   }
@@ -201,9 +202,8 @@ bool IgnoreRules::Ignored(const std::string& rel) const {
   for (const auto& [pattern, exception] : patterns_) {
     std::regex re(pattern);
     // A pattern matching a directory matches everything below it.
-    for (std::string p = rel; !p.empty(); p = p.substr(0, p.find_last_of('/') == std::string::npos
-                                                              ? 0
-                                                              : p.find_last_of('/'))) {
+    for (std::string p = rel; !p.empty();
+         p = p.substr(0, p.find_last_of('/') == std::string::npos ? 0 : p.find_last_of('/'))) {
       if (std::regex_match(p, re)) {
         ignored = !exception;
         break;

@@ -41,9 +41,9 @@ Result<std::string> SourcesDigest(const std::vector<Source>& sources, const Igno
                                   const std::string& context);
 
 struct CopyOptions {
-  int uid = 0, gid = 0;              // owner of everything copied
-  std::optional<mode_t> chmod;       // --chmod
-  std::string context;               // real path: a symlink inside is copied as a symlink
+  int uid = 0, gid = 0;         // owner of everything copied
+  std::optional<mode_t> chmod;  // --chmod
+  std::string context;          // real path: a symlink inside is copied as a symlink
 };
 // Copies `src` (a file, symlink or directory: its contents) to the host path `dest`: a directory
 // is merged into `dest` (made as needed), a file becomes `dest`. Modes and times kept.

@@ -37,8 +37,7 @@ std::string Target(const CopyPlan& p, const Source& src, const std::string& root
   return JoinPath(JoinPath(root, p.dest), base);
 }
 
-Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore,
-             const std::string& root) {
+Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore, const std::string& root) {
   ASSIGN_OR_RETURN(std::vector<std::string> lower, LowerDirs(s));
   // A single file to an existing directory goes into it, as docker copies it.
   bool dest_is_dir = p.dest_is_dir || ImageHasDir(lower, p.dest);
@@ -52,7 +51,8 @@ Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore,
         ASSIGN_OR_RETURN(bool extracted, ExtractIfArchive(src.host, JoinPath(root, p.dest)));
         if (extracted) continue;
       }
-      RETURN_IF_ERROR_CTX(CopyTree(src, target, p.options, ignore), src.rel.empty() ? "." : src.rel);
+      RETURN_IF_ERROR_CTX(CopyTree(src, target, p.options, ignore),
+                          src.rel.empty() ? "." : src.rel);
     }
   }
   return Status::Ok();

@@ -60,8 +60,8 @@ Result<size_t> ParseDirectives(const std::vector<std::string>& lines, const std:
       Location loc{file, static_cast<int>(i + 1), static_cast<int>(m.position(2) + 1)};
       if (seen_escape) return ErrorAt(loc, "only one escape directive is allowed");
       if (m[2] != "\\" && m[2] != "`") {
-        return ErrorAt(loc, "invalid escape character '" + std::string(m[2]) +
-                                "': must be \\ or `");
+        return ErrorAt(loc,
+                       "invalid escape character '" + std::string(m[2]) + "': must be \\ or `");
       }
       escape = std::string(m[2])[0];
       seen_escape = true;
@@ -172,7 +172,7 @@ Result<Instruction> ParseInstruction(const Logical& l, char escape) {
   in.rest_loc = l.where[std::min(p, l.text.size())];
   in.rest = p < l.text.size() ? l.text.substr(p) : "";
   while (!in.rest.empty() && Blank(in.rest.back())) in.rest.pop_back();
-  static const std::vector<std::string> kExecForms = {"RUN",  "CMD", "ENTRYPOINT",
+  static const std::vector<std::string> kExecForms = {"RUN",   "CMD",  "ENTRYPOINT",
                                                       "SHELL", "COPY", "ADD"};
   for (const auto& n : kExecForms) {
     if (in.name == n) in.exec_form = ParseExecForm(in.rest, in.exec);

@@ -11,9 +11,9 @@ Status CheckInstruction(const Instruction& in, bool seen_from);
 
 namespace {
 
-const std::set<std::string> kSupported = {"FROM",    "RUN",  "CMD",   "ENTRYPOINT", "COPY",
-                                          "ADD",     "ENV",  "ARG",   "WORKDIR",    "USER",
-                                          "LABEL",   "EXPOSE", "SHELL"};
+const std::set<std::string> kSupported = {"FROM",  "RUN",    "CMD",  "ENTRYPOINT", "COPY",
+                                          "ADD",   "ENV",    "ARG",  "WORKDIR",    "USER",
+                                          "LABEL", "EXPOSE", "SHELL"};
 const std::set<std::string> kRefused = {"HEALTHCHECK", "VOLUME", "ONBUILD", "STOPSIGNAL",
                                         "MAINTAINER"};
 
@@ -30,7 +30,8 @@ Status CheckFlags(const Instruction& in) {
     }
     if (value.empty()) return ErrorAt(in.loc, in.name + " --" + flag + " needs a value");
   }
-  if (in.flags.count("chmod") && !std::regex_match(in.flags.at("chmod"), std::regex("[0-7]{3,4}"))) {
+  if (in.flags.count("chmod") &&
+      !std::regex_match(in.flags.at("chmod"), std::regex("[0-7]{3,4}"))) {
     return ErrorAt(in.loc, in.name + " --chmod=" + in.flags.at("chmod") +
                                ": only an octal mode (e.g. 0755) is supported");
   }
@@ -104,7 +105,8 @@ Status CheckInstruction(const Instruction& in, bool seen_from) {
     return ErrorAt(in.loc, "a second FROM: multi-stage builds are not supported by kiln build");
   }
   RETURN_IF_ERROR(CheckFlags(in));
-  if (in.name == "RUN" || in.name == "COPY" || in.name == "ADD") RETURN_IF_ERROR(CheckNoHeredoc(in));
+  if (in.name == "RUN" || in.name == "COPY" || in.name == "ADD")
+    RETURN_IF_ERROR(CheckNoHeredoc(in));
   return CheckArgs(in);
 }
 

@@ -92,8 +92,8 @@ Status StageDirs(const std::vector<std::string>& lower_dirs, const std::string& 
         return ErrnoStatus("chown " + staged, errno);
       struct timespec times[2] = {st.st_atim, st.st_mtim};
       (void)::utimensat(AT_FDCWD, staged.c_str(), times, AT_SYMLINK_NOFOLLOW);
-    } else if (::geteuid() == 0 && ::lchown(staged.c_str(), uid >= 0 ? uid : 0,
-                                            gid >= 0 ? gid : 0) != 0) {
+    } else if (::geteuid() == 0 &&
+               ::lchown(staged.c_str(), uid >= 0 ? uid : 0, gid >= 0 ? gid : 0) != 0) {
       return ErrnoStatus("chown " + staged, errno);
     }
   }
@@ -123,7 +123,8 @@ Result<oci::Descriptor> CommitLayer(BuildState& s, const std::string& rootfs,
   auto ingest = store->BeginIngest();
   snapshot::WriteOptions options;
   options.compression = s.engine->options().layer_compression;
-  ASSIGN_OR_RETURN(snapshot::LayerInfo layer, snapshot::WriteLayerFromDir(rootfs, options, *ingest));
+  ASSIGN_OR_RETURN(snapshot::LayerInfo layer,
+                   snapshot::WriteLayerFromDir(rootfs, options, *ingest));
   snapshot::ImageDraft draft = snapshot::DraftFrom(config, s.image.manifest);
   snapshot::AddLayer(draft, layer, History(s, created_by, false));
   return snapshot::CommitImage(draft, *ingest);

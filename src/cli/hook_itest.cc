@@ -5,15 +5,16 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "cli/hook_util.h"
 
 namespace kiln::cli {
 namespace {
 
-// What a job could leave behind on the host: veths, CNI address leases, mounts of the state dir.
+// What a job could leave behind on the host: links (veths, the bridge), mounts of the state dir.
 struct HostTraces {
-  std::set<std::string> links, leases, mounts;
+  std::set<std::string> links, mounts;
 };
 
 HostTraces Traces(const std::string& state) {
@@ -22,16 +23,10 @@ HostTraces Traces(const std::string& state) {
   if (links.ok()) {
     std::istringstream in(links->out);
     for (std::string line; std::getline(in, line);) {
-      size_t a = line.find(": "), b = line.find(':', a + 2);
-      if (a != std::string::npos && b != std::string::npos)
+      size_t a = line.find(": "), b = line.find_first_of(":@", a + 2);
+      if (a != std::string::npos && b != std::string::npos) {
         t.links.insert(line.substr(a + 2, b - a - 2));
-    }
-  }
-  auto nets = ListDir("/var/lib/cni/networks");
-  for (const auto& n : nets.ok() ? *nets : std::vector<std::string>{}) {
-    auto files = ListDir("/var/lib/cni/networks/" + n);
-    for (const auto& f : files.ok() ? *files : std::vector<std::string>{}) {
-      if (f != "lock" && f.rfind("last_reserved_ip", 0) != 0) t.leases.insert(n + "/" + f);
+      }
     }
   }
   std::ifstream mi("/proc/self/mountinfo");
@@ -113,6 +108,15 @@ TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
   auto ls = ParseJson(Kiln({"sandbox", "ls", "--json"}).out);
   ASSERT_TRUE(ls.ok());
   EXPECT_EQ(ls->size(), 2u);
+  // What the job holds on the host while it runs (so that the checks after cleanup can fail):
+  // links (a veth per sandbox, the bridge), the network's dir with its address leases, mounts.
+  HostTraces during = Traces(state_);
+  EXPECT_GE(NewIn(during.links, before.links).size(), 3u);
+  EXPECT_FALSE(NewIn(during.mounts, before.mounts).empty());
+  std::string net_dir = state_ + "/networks/" + network;
+  auto leases = ListDir(net_dir + "/ipam/" + network);
+  ASSERT_TRUE(leases.ok()) << net_dir;
+  EXPECT_GE(leases->size(), 2u);
 
   // The published port answers on the host.
   auto wget = RunProcess({"/bin/busybox", "wget", "-qO-", "http://127.0.0.1:" + host_port + "/"});
@@ -181,7 +185,7 @@ TEST_F(HookItest, ThePhasesOfAJobAsTheRunnerCallsThem) {
   EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
   HostTraces after = Traces(state_);
   EXPECT_EQ(NewIn(after.links, before.links), std::vector<std::string>{});
-  EXPECT_EQ(NewIn(after.leases, before.leases), std::vector<std::string>{});
+  EXPECT_FALSE(PathExists(net_dir)) << "the network's dir and its leases";
   EXPECT_EQ(NewIn(after.mounts, before.mounts), std::vector<std::string>{});
   EXPECT_FALSE(PathExists(state_ + "/hooks/gh-kiln-test.json"));
   // A step after the clean-up finds no job.
