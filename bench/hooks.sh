@@ -79,6 +79,7 @@ podman_once() {
 }
 export NODE_ENV=development
 
+kiln_once >/dev/null; podman_once >/dev/null  # warm-up: kiln unpacks the layers on first use
 kiln_times=() podman_times=()
 for i in $(seq 1 "$RUNS"); do
   k=$(kiln_once); p=$(podman_once)
