@@ -49,13 +49,18 @@ JSON
 export RUNNER_NAME=bench GITHUB_WORKSPACE=$R/_work/repo/repo RUNNER_TEMP=$R/_work/_temp
 hook() { "$KILN" -q --state-dir "$STATE" hook -P node:22=bench:latest; }
 
-kiln_once() {
-  local t0; t0=$(now)
-  hook <<<"$PREPARE" >/dev/null
+secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
+kiln_once() {  # prints "TOTAL prepare/step/cleanup"
+  local t0 t1 t2 t3
+  t0=$(now)
+  hook <<<"$PREPARE" >/dev/null 2>&1
+  t1=$(now)
   out=$(hook <<<"$STEP")
+  t2=$(now)
   [ "$out" = "Hello World" ] || { echo "kiln step printed: $out" >&2; exit 1; }
   hook <<<'{"command":"cleanup_job","responseFile":null,"state":{},"args":{}}' >/dev/null
-  python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$t0" "$(now)"
+  t3=$(now)
+  echo "$(secs "$t0" "$t3") $(secs "$t0" "$t1")/$(secs "$t1" "$t2")/$(secs "$t2" "$t3")"
 }
 podman_once() {
   local t0 v; t0=$(now)
@@ -82,8 +87,8 @@ export NODE_ENV=development
 kiln_once >/dev/null; podman_once >/dev/null  # warm-up: kiln unpacks the layers on first use
 kiln_times=() podman_times=()
 for i in $(seq 1 "$RUNS"); do
-  k=$(kiln_once); p=$(podman_once)
-  echo "round $i: kiln hook ${k}s  podman ${p}s"
+  read -r k phases < <(kiln_once); p=$(podman_once)
+  echo "round $i: kiln hook ${k}s (prepare/step/cleanup ${phases})  podman ${p}s"
   kiln_times+=("$k"); podman_times+=("$p")
 done
 python3 - "${kiln_times[*]}" "${podman_times[*]}" <<'PY'
