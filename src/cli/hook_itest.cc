@@ -227,6 +227,20 @@ TEST_F(HookItest, TheRunnersInterruptStopsTheStepAndTheJobLivesOn) {
   EXPECT_EQ(next.out, "still here\n");
 }
 
+TEST_F(HookItest, IsAlpineSaysWhatTheJobImageIs) {
+  std::string rootfs = dir_.Sub("alpine");
+  testing::MakeBusyboxRootfs(rootfs);
+  ASSERT_TRUE(WriteFileAtomic(rootfs + "/etc/os-release", "NAME=\"Alpine Linux\"\nID=alpine\n").ok());
+  ASSERT_EQ(Kiln({"-q", "image", "import", rootfs, "alpine-like:1"}).code, 0);
+  map_ = {"-P", "node:22=alpine-like:1"};
+  Json prepare = Prepare();
+  prepare["args"].erase("services");
+  ASSERT_EQ(Hook(prepare).code, 0);
+  auto r = ParseJson(*ReadFile(work_ + "/_temp/response.json"));
+  EXPECT_EQ((*r)["isAlpine"], true);
+  EXPECT_FALSE((*r)["context"].contains("services"));
+}
+
 TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {
   struct Case {
     std::string input, named;
@@ -237,6 +251,10 @@ TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {
   bad_option["args"]["services"][0]["createOptions"] = "--privileged";
   Json unwritable = Prepare();
   unwritable["responseFile"] = dir_.Sub("no/such/dir/response.json");
+  // A responseFile that cannot be written once everything runs (a directory is in its place):
+  // prepare_job removes what it made.
+  Json is_dir = Prepare();
+  is_dir["responseFile"] = work_ + "/_temp";
   Json missing_image = Prepare();
   // A registry on loopback that does not answer (tests reach no other network).
   missing_image["args"]["container"]["image"] = "127.0.0.1:1/no-such-image:1";
@@ -248,6 +266,7 @@ TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {
            {DumpJson(no_image), "missing field image"},
            {DumpJson(bad_option), "--privileged"},
            {DumpJson(unwritable), "response"},
+           {DumpJson(is_dir), "write the response file"},
            {DumpJson(missing_image), "127.0.0.1:1/no-such-image:1"}}) {
     auto r = HookText(c.input + "\n");
     EXPECT_NE(r.code, 0) << c.input;
