@@ -70,7 +70,8 @@ OPTIONS
         Run IMAGE where the workflow names NAME (as act's -P): `-P node:22=toolbox:latest`.
         Repeatable; wins over the map file.
     --image-map FILE
-        NAME=IMAGE lines (blank lines and # comments skipped). Default: $KILN_HOOK_IMAGE_MAP.
+        NAME=IMAGE lines (spaces around = allowed; blank lines and # comments skipped).
+        Default: $KILN_HOOK_IMAGE_MAP.
 
     The global options (--state-dir, --config, -v, -q) come before `hook`.
 
@@ -107,7 +108,15 @@ Status ReadImageMap(const std::string& path, std::map<std::string, std::string>*
     if (eq == 0 || eq == std::string::npos || eq + 1 == line.size()) {
       return InvalidArgument(path + ":" + std::to_string(line_no) + ": not NAME=IMAGE");
     }
-    (*map)[line.substr(0, eq)] = line.substr(eq + 1);
+    auto trim = [](std::string w) {
+      size_t a = w.find_first_not_of(" \t"), b = w.find_last_not_of(" \t");
+      return a == std::string::npos ? std::string() : w.substr(a, b + 1 - a);
+    };
+    std::string name = trim(line.substr(0, eq)), image = trim(line.substr(eq + 1));
+    if (name.empty() || image.empty()) {
+      return InvalidArgument(path + ":" + std::to_string(line_no) + ": not NAME=IMAGE");
+    }
+    (*map)[name] = image;
   }
   return Status::Ok();
 }

@@ -230,12 +230,18 @@ TEST_F(HookItest, TheRunnersInterruptStopsTheStepAndTheJobLivesOn) {
 TEST_F(HookItest, IsAlpineSaysWhatTheJobImageIs) {
   std::string rootfs = dir_.Sub("alpine");
   testing::MakeBusyboxRootfs(rootfs);
-  ASSERT_TRUE(WriteFileAtomic(rootfs + "/etc/os-release", "NAME=\"Alpine Linux\"\nID=alpine\n").ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(rootfs + "/etc/os-release", "NAME=\"Alpine Linux\"\nID=alpine\n").ok());
   ASSERT_EQ(Kiln({"-q", "image", "import", rootfs, "alpine-like:1"}).code, 0);
-  map_ = {"-P", "node:22=alpine-like:1"};
+  // The image map from a file this time (KILN_HOOK_IMAGE_MAP), as a runner's .env sets it.
+  map_.clear();
+  std::string map_file = dir_.Sub("images.map");
+  ASSERT_TRUE(
+      WriteFileAtomic(map_file, "# workflow name = kiln image\n\nnode:22 = alpine-like:1\n").ok());
   Json prepare = Prepare();
   prepare["args"].erase("services");
-  ASSERT_EQ(Hook(prepare).code, 0);
+  auto prepared = Hook(prepare, {"KILN_HOOK_IMAGE_MAP=" + map_file});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
   auto r = ParseJson(*ReadFile(work_ + "/_temp/response.json"));
   EXPECT_EQ((*r)["isAlpine"], true);
   EXPECT_FALSE((*r)["context"].contains("services"));
