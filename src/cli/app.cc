@@ -26,6 +26,7 @@ Result<jobs::Engine*> App::Engine() {
   o.cert_dir = cert_dir_;
   o.cert_dir_host = cert_dir_host_;
   o.layer_compression = config.layer_compression;
+  o.job_network = config.job_network;
   engine_ = std::make_unique<jobs::Engine>(std::move(o));
   return engine_.get();
 }

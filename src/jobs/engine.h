@@ -63,6 +63,9 @@ struct EngineOptions {
   // are written in the background (images/pending.h, PackService); false: written before the
   // version is recorded, as the job ends.
   bool background_pack = true;
+  // The network of jobs' sandboxes (config job_network): a kiln network's name, or "none"
+  // (loopback only).
+  std::string job_network = "kiln";
   std::string default_size = runtime::kDefaultSize;  // the size of sandboxes that name none
   std::map<std::string, int64_t> disk;               // disk cap by size name (config [sizes])
   int warm_pool = 0;       // sandboxes to keep waiting per image and size a job used

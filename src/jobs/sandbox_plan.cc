@@ -29,7 +29,7 @@ runtime::SandboxSpec MakeSandboxSpec(const SandboxRequest& r) {
   if (!r.workdir.empty()) spec.image.working_dir = r.workdir;
   if (!r.user.empty()) spec.image.user = r.user;
   if (!r.hostname.empty()) spec.hostname = r.hostname;
-  spec.network = r.network;
+  spec.network = r.network == "none" ? runtime::kNoNetwork : r.network;
   spec.aliases = r.aliases;
   spec.ports = r.ports;
   spec.labels = {{kLabelImage, r.image->ref},

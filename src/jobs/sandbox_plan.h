@@ -25,7 +25,8 @@ struct SandboxRequest {
   std::vector<std::string> env;
   std::string workdir, user;
   std::string hostname;  // "" = the runtime's default
-  std::string network;   // SandboxSpec::network
+  // A kiln network's name (EngineOptions::job_network), or "" / "none": loopback only.
+  std::string network;
   std::vector<std::string> aliases;
   std::vector<runtime::PortMapping> ports;
 };

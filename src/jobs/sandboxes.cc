@@ -23,7 +23,7 @@ struct Planned {
 };
 
 Result<Planned> Plan(Engine& engine, const std::string& ref, const std::string& size,
-                     const std::string& name, bool persistent) {
+                     const std::string& name, bool persistent, const std::string& network = "") {
   Planned p;
   ASSIGN_OR_RETURN(images::Resolver * resolver, engine.Resolver());
   ASSIGN_OR_RETURN(p.image, resolver->Prepare(ref, [](const std::string& l) { LogInfo(l); }));
@@ -32,6 +32,7 @@ Result<Planned> Plan(Engine& engine, const std::string& ref, const std::string& 
   ASSIGN_OR_RETURN(r.size, engine.SizeFor(size, p.image.generated_on_size()));
   r.name = name;
   r.persistent = persistent;
+  r.network = network;
   p.spec = MakeSandboxSpec(r);
   return p;
 }
@@ -126,7 +127,8 @@ Result<SandboxCapture> SnapshotSandbox(Engine& engine, const std::string& id,
 
 Result<PoolFill> FillPool(Engine& engine, const std::string& image, const std::string& size,
                           int count) {
-  ASSIGN_OR_RETURN(Planned p, Plan(engine, image, size, "", false));
+  // On the jobs' network, as the jobs that are to take them ask (the pool key includes it).
+  ASSIGN_OR_RETURN(Planned p, Plan(engine, image, size, "", false, engine.options().job_network));
   ASSIGN_OR_RETURN(int started, engine.pool().Fill(p.spec, count));
   return PoolFill{p.spec.name, started};
 }

@@ -74,6 +74,7 @@ Status JobSession::PrepareSandbox() {
   sr.name = request_.name;
   sr.mounts = request_.mounts;
   sr.disk_dirs = request_.disk_dirs;
+  sr.network = request_.network.empty() ? engine_.options().job_network : request_.network;
   runtime::SandboxSpec spec = MakeSandboxSpec(sr);
   ASSIGN_OR_RETURN(runtime::Runtime * rt, engine_.Runtime());
   ASSIGN_OR_RETURN(sandbox_, rt->Create(spec));

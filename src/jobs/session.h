@@ -31,6 +31,8 @@ struct JobRequest {
   std::vector<runtime::BindMount> mounts;
   std::vector<std::string> disk_dirs;  // see SandboxRequest
   std::string source;                  // recorded with a snapshot: "workflow ci.yml, job x, run 1"
+  // The network the sandbox joins: "" = the engine's job_network; "none" = loopback only.
+  std::string network;
   std::function<void(const std::string&)> log;  // one line of the job's log
 };
 

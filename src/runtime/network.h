@@ -39,10 +39,6 @@ struct NetMember {
 Json MemberToJson(const NetMember& m);
 Result<NetMember> MemberFromJson(const Json& j);
 
-// InvalidArgument unless `name` is a usable kiln network name: 1 to 64 letters, digits, '-',
-// '_' and '.', not starting with '.', and neither "host" nor "none".
-Status ValidateNetworkName(const std::string& name);
-
 // Joins `m` to network `name` of `state_dir`, making the network first when it has no members.
 // Host ports of 0 are replaced by free ones. Returns the member with address and ports set.
 Result<NetMember> JoinNetwork(const std::string& state_dir, const std::string& name, NetMember m);

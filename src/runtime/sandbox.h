@@ -48,6 +48,10 @@ struct PortMapping {
 inline constexpr const char* kNoNetwork = "";        // its own namespace, loopback only
 inline constexpr const char* kHostNetwork = "host";  // the host's (tests, debugging)
 
+// InvalidArgument unless `name` can name a kiln network: 1 to 64 letters, digits, '-', '_' and
+// '.', not starting with '.', and neither "host" nor "none".
+Status ValidateNetworkName(const std::string& name);
+
 struct SandboxSpec {
   std::string name;                     // for people and logs: "ci/build"
   std::vector<std::string> lower_dirs;  // layer dirs, bottom first
@@ -159,7 +163,8 @@ struct PoolEntry {
 };
 
 // The warm pool: sandboxes started ahead of time, with no bind mounts, for an image and size.
-// Sandboxes whose specs differ only in name, labels and bind mounts share a key.
+// Sandboxes whose specs differ only in name, labels and bind mounts share a key (network,
+// aliases and published ports are part of it: a pooled sandbox has joined its network).
 std::string PoolKey(const SandboxSpec& spec);
 
 class Runtime {

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "base/fs.h"
+#include "runtime/sandbox.h"
 
 namespace kiln::workflow {
 namespace {
@@ -176,6 +177,13 @@ const std::map<std::string, Reader>& Readers() {
       {"max_layer_unpacked", ReadMaxLayerUnpacked},
       {"insecure_registries", ReadInsecureRegistries},
       {"layer_compression", ReadLayerCompression},
+      {"job_network",
+       [](const std::string& p, const toml::node& n, Config& c) {
+         RETURN_IF_ERROR(ReadString(p, "job_network", n, c.job_network, "\"kiln\" or \"none\""));
+         if (c.job_network == "none") return Status::Ok();
+         return runtime::ValidateNetworkName(c.job_network)
+             .WithContext(At(p, n.source()) + ": job_network");
+       }},
       {"init_path",
        [](const std::string& p, const toml::node& n, Config& c) {
          return ReadString(p, "init_path", n, c.init_path, "\"/usr/libexec/kiln/kiln-init\"");

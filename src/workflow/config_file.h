@@ -37,6 +37,9 @@ struct Config {
   std::vector<std::string> insecure_registries;
   // How new snapshot layers are compressed: "gzip" (every OCI tool reads it) or "zstd".
   oci::Compression layer_compression = oci::Compression::kGzip;
+  // The network jobs' sandboxes join: a kiln network's name (egress through NAT, the host
+  // fenced off), or "none" (loopback only).
+  std::string job_network = "kiln";
 };
 
 // Reads the file at `path`; "" gives every default. InvalidArgument for a file that cannot be
