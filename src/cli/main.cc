@@ -35,6 +35,8 @@ COMMANDS
                            long-lived sandboxes, and images captured from them while they run
     pool fill|ls|drain     sandboxes started ahead of time, taken by jobs of that image and size
     hook                   GitHub's runner container hooks (ACTIONS_RUNNER_CONTAINER_HOOKS)
+    gitlab config|prepare|run|cleanup
+                           GitLab Runner's custom executor (docs/gitlab.md)
     version                print the version
     help                   this text
 
@@ -132,7 +134,7 @@ int Main(int argc, char** argv) {
       {"version", Version},    {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
       {"pool", PoolCommand},   {"pull", PullCommand},     {"push", PushCommand},
       {"login", LoginCommand}, {"logout", LogoutCommand}, {"build", BuildCommand},
-      {"hook", HookCommand}};
+      {"hook", HookCommand},   {"gitlab", GitlabCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

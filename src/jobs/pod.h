@@ -77,8 +77,8 @@ struct PodState {
 
 class Pod {
  public:
-  // The pod `key` (letters, digits, '-', '_', '.'), loaded when it exists, else empty. Takes its
-  // lock for the object's life.
+  // The pod `key` (at most 60 letters, digits, '-', '_', '.'; its network is "pod-<key>"), loaded
+  // when it exists, else empty. Takes its lock for the object's life.
   static Result<Pod> Open(Engine& engine, const std::string& key);
 
   const PodState& state() const { return state_; }

@@ -125,6 +125,28 @@ TEST_F(PodTest, AJobAndAServiceOutliveTheirCallAndAreFoundAgainByKey) {
   EXPECT_NE(Sh(**box, "echo x > /data/x").first, 0);
 }
 
+TEST_F(PodTest, TheJobReachesAServiceByItsAliasOnThePodsNetwork) {
+  auto engine = NewEngine();
+  auto pod = Pod::Open(*engine, "p1");
+  ASSERT_TRUE(pod.ok());
+  ContainerRequest web = Busybox("web-server");
+  web.aliases = {"web"};
+  web.entrypoint = std::vector<std::string>{
+      "/bin/sh", "-c",
+      "mkdir -p /www && echo hi-from-web > /www/index.html && exec httpd -f -p 8080 -h /www"};
+  web.health = HealthCheck{{"CMD", "wget", "-qO-", "http://127.0.0.1:8080/"}, 0.05, 5, 0, 200};
+  auto s = pod->AddService(web, nullptr);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(pod->WaitHealthy(nullptr).ok());
+  ASSERT_TRUE(pod->AddJob(Busybox("job"), nullptr).ok());
+  auto box = pod->JobSandbox();
+  ASSERT_TRUE(box.ok());
+  auto [code, out] = Sh(**box, "wget -qO- http://web:8080/");
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, "hi-from-web\n");
+  EXPECT_NE(Sh(**box, "wget -qO- http://no-such-alias:8080/").first, 0);
+}
+
 TEST_F(PodTest, HealthChecksPassAndAFailingOneIsNamedWithItsOutput) {
   auto engine = NewEngine();
   auto pod = Pod::Open(*engine, "p1");
@@ -146,6 +168,20 @@ TEST_F(PodTest, HealthChecksPassAndAFailingOneIsNamedWithItsOutput) {
   EXPECT_EQ(sick.code(), Code::kFailedPrecondition);
   EXPECT_NE(sick.message().find("service db"), std::string::npos) << sick.ToString();
   EXPECT_NE(sick.message().find("not accepting"), std::string::npos) << sick.ToString();
+}
+
+TEST_F(PodTest, AHealthCheckPastItsTimeoutFails) {
+  auto engine = NewEngine();
+  auto pod = Pod::Open(*engine, "p1");
+  ASSERT_TRUE(pod.ok());
+  ContainerRequest slow = Busybox("slow");
+  slow.entrypoint = std::vector<std::string>{"sleep", "1000"};
+  slow.health = HealthCheck{{"CMD-SHELL", "sleep 1000"}, 0.01, 0.05, 0, 1};
+  ASSERT_TRUE(pod->AddService(slow, nullptr).ok());
+  Status sick = pod->WaitHealthy(nullptr);
+  EXPECT_EQ(sick.code(), Code::kFailedPrecondition);
+  EXPECT_NE(sick.message().find("service slow"), std::string::npos) << sick.ToString();
+  EXPECT_NE(sick.message().find("timed out"), std::string::npos) << sick.ToString();
 }
 
 TEST_F(PodTest, RemoveLeavesNothingAndAnUnknownPodRemovesFine) {
@@ -170,6 +206,8 @@ TEST_F(PodTest, RemoveLeavesNothingAndAnUnknownPodRemovesFine) {
   EXPECT_TRUE(left->empty()) << (*left)[0];
   auto sandboxes = ListDir(state_ + "/sandboxes");
   EXPECT_TRUE(!sandboxes.ok() || sandboxes->empty());
+  // The pod's network went with its last sandbox.
+  EXPECT_FALSE(PathExists(state_ + "/networks/pod-p1"));
 
   auto unknown = Pod::Open(*engine, "never-made");
   ASSERT_TRUE(unknown.ok());

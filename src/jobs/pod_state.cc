@@ -13,7 +13,7 @@ namespace kiln::jobs {
 namespace {
 
 bool ValidKey(const std::string& key) {
-  if (key.empty() || key.size() > 128 || key == "." || key == "..") return false;
+  if (key.empty() || key.size() > 60 || key == "." || key == "..") return false;
   for (char c : key) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       return false;
@@ -106,7 +106,7 @@ std::string PodsDir(Engine& engine) { return JoinPath(engine.state_dir(), "pods"
 Result<Pod> Pod::Open(Engine& engine, const std::string& key) {
   if (!ValidKey(key)) {
     return InvalidArgument("pod key \"" + key +
-                           "\": use letters, digits, '-', '_' and '.' (at most 128)");
+                           "\": use letters, digits, '-', '_' and '.' (at most 60)");
   }
   std::string dir = PodsDir(engine);
   RETURN_IF_ERROR(MakeDirs(dir, 0700));

@@ -73,8 +73,10 @@ Status BlockAddresses(const std::string& path, const std::vector<std::string>& a
   }
   RETURN_IF_ERROR(IpIn(path, {"rule", "add", "pref", "200", "lookup", table}));
   RETURN_IF_ERROR(IpIn(path, {"route", "add", "prohibit", "169.254.0.0/16", "table", table}));
+  // replace, not add: an address held by two interfaces at once (two state dirs' bridges on one
+  // subnet, while other kiln processes run) is listed twice, and a second add fails (EEXIST).
   for (const auto& a : addresses)
-    RETURN_IF_ERROR(IpIn(path, {"route", "add", "prohibit", a, "table", table}));
+    RETURN_IF_ERROR(IpIn(path, {"route", "replace", "prohibit", a, "table", table}));
   return Status::Ok();
 }
 

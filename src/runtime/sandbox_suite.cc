@@ -241,3 +241,36 @@ TEST_F(SandboxSuite, DestroyIsIdempotent) {
 }
 
 }  // namespace kiln::runtime
+
+namespace kiln::runtime {
+
+TEST_F(SandboxSuite, SpawnReturnsAtOnceAndTheProcessRunsOnWritingItsLog) {
+  std::string host = dir_.Sub("spawn");
+  ASSERT_TRUE(MakeDirs(host).ok());
+  auto s = NewSandbox({{host, "/shared", false}});
+  ASSERT_TRUE(s);
+  ExecSpec e;
+  // Waits for a file the test writes after Spawn returned: Spawn cannot have waited for it.
+  e.args = {"/bin/sh", "-c",
+            "echo started $WHO; while [ ! -f /shared/go ]; do sleep 0.01; done; "
+            "echo done > /shared/out; echo bye >&2"};
+  e.env = {"PATH=/usr/bin:/bin", "WHO=spawned"};
+  std::string log = dir_.Sub("spawn.log");
+  ASSERT_TRUE(s->Spawn(e, log).ok());
+  ASSERT_TRUE(WriteFileAtomic(host + "/go", "").ok());
+  // The exec below ends once the spawned process wrote its file (bounded by tries, not time).
+  auto [code, lines] = Sh(*s,
+                          "for i in $(seq 1000); do [ -f /shared/out ] && exit 0; sleep 0.01; "
+                          "done; exit 1");
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(*ReadFile(host + "/out"), "done\n");
+  auto logged = [&] {
+    auto text = ReadFile(log);
+    return text.ok() && text->find("bye") != std::string::npos;
+  };
+  for (int i = 0; i < 1000 && !logged(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(*ReadFile(log), "started spawned\nbye\n");
+}
+
+}  // namespace kiln::runtime
