@@ -84,17 +84,18 @@ size_t Utf8CutPoint(const std::string& s, size_t start, size_t max) {
 
 }  // namespace
 
-void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options,
-                SubprocessResult& result) {
+void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result,
+                const PumpWatch& watch) {
   std::string partial[2];
-  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {watch.fd, POLLIN, 0}};
   int open_count = 2;
   char buf[65536];
   while (open_count > 0) {
-    if (::poll(fds, 2, -1) < 0) {
+    if (::poll(fds, fds[2].fd >= 0 ? 3 : 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
+    if (fds[2].fd >= 0 && fds[2].revents != 0 && !watch.on_ready()) fds[2].fd = -1;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);

@@ -65,9 +65,17 @@ Result<SubprocessResult> RunProcess(const std::vector<std::string>& argv,
 // Of `options`, env, cwd and output_file (stdout and stderr appended there) are honoured.
 Status SpawnDetached(const std::vector<std::string>& argv, const SubprocessOptions& options = {});
 
+// An fd watched while output is pumped: `on_ready` runs on the pumping thread whenever `fd` is
+// readable or hung up, and returns false to stop watching it. The pump does not wait for it.
+struct PumpWatch {
+  int fd = -1;
+  std::function<bool()> on_ready;
+};
+
 // Reads `out_fd` and `err_fd` until both reach EOF, delivering lines to options.on_line as
 // RunProcess does, or, when it is unset, appending to result.out / result.err.
-void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result);
+void PumpOutput(int out_fd, int err_fd, const SubprocessOptions& options, SubprocessResult& result,
+                const PumpWatch& watch = {});
 
 // RunProcess that also fails (Internal, with the program's stderr) when the exit code is not 0.
 Result<SubprocessResult> RunChecked(const std::vector<std::string>& argv,

@@ -151,7 +151,7 @@ Status JobSession::Snapshot(const SnapshotRequest& req) {
   return Status::Ok();
 }
 
-Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
+Result<snapshot::CaptureResult> JobSession::CaptureFrozen(const std::string& name) {
   if (!sandbox_) return FailedPrecondition("snapshot " + name + ": the job has no sandbox");
   RETURN_IF_ERROR(WaitForWholeImage());
   ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
@@ -173,8 +173,30 @@ Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
   Status thawed = sandbox_->Thaw();
   if (!captured.ok()) return captured.status().WithContext("snapshot " + name);
   RETURN_IF_ERROR(thawed.WithContext("thaw the sandbox after snapshot " + name));
-  RETURN_IF_ERROR(store->Tag(name, captured->manifest).WithContext("snapshot " + name));
+  return captured;
+}
+
+Result<content::LoadedImage> JobSession::CaptureNow(const std::string& name) {
+  ASSIGN_OR_RETURN(snapshot::CaptureResult captured, CaptureFrozen(name));
+  ASSIGN_OR_RETURN(content::ImageStore * store, engine_.Store());
+  RETURN_IF_ERROR(store->Tag(name, captured.manifest).WithContext("snapshot " + name));
   return store->Load(name);
+}
+
+Result<catalog::VersionRecord> JobSession::CaptureVersion(const std::string& image_name,
+                                                          const catalog::VersionSpec& version) {
+  ASSIGN_OR_RETURN(snapshot::CaptureResult captured, CaptureFrozen(image_name));
+  ASSIGN_OR_RETURN(catalog::Catalog * cat, engine_.Catalog());
+  images::Publication p{image_name, version, size_.name, request_.source,
+                        engine_.clock().NowUnix()};
+  ASSIGN_OR_RETURN(catalog::VersionRecord v, images::RecordVersion(*cat, p, captured));
+  Log("📸  " + image_name + ":" + v.version.ToString() + " (latest) " + v.manifest.Short());
+  auto pruned = images::ApplyRetention(*cat, image_name, engine_.clock().NowUnix());
+  if (pruned.ok()) {
+    for (const auto& x : *pruned)
+      Log("📸  retention removed " + image_name + ":" + x.version.ToString());
+  }
+  return v;
 }
 
 Result<catalog::VersionRecord> JobSession::PublishPending() {

@@ -75,6 +75,10 @@ class JobSession {
   // the job goes on in the same sandbox. Not a catalogue version. A chain past max_layers is
   // squashed as Snapshot's is.
   Result<content::LoadedImage> CaptureNow(const std::string& name);
+  // The same capture, recorded as the next version of `image_name` in the catalogue (latest;
+  // retention applied): what kiln-snapshot asks for in a `kiln run` step (snapshot_handler.h).
+  Result<catalog::VersionRecord> CaptureVersion(const std::string& image_name,
+                                                const catalog::VersionSpec& version);
   // Destroys the sandbox; idempotent.
   Status TearDown();
 
@@ -85,6 +89,8 @@ class JobSession {
   // label, and past max_layers the image's snapshot layers squashed with the job's changes
   // over the original base (logged). True when it squashes. Snapshot and CaptureNow share it.
   bool PlanLayers(const std::string& image_name, snapshot::CaptureRequest& c);
+  // The sandbox as it is now, frozen while its changes are packed (CaptureNow, CaptureVersion).
+  Result<snapshot::CaptureResult> CaptureFrozen(const std::string& name);
   Result<catalog::VersionRecord> PublishPending();
 
   Engine& engine_;

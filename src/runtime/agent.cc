@@ -1,6 +1,7 @@
 #include "runtime/agent.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -8,8 +9,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include "base/subprocess.h"
+#include "runtime/snapshot_channel.h"
 
 namespace kiln::runtime {
 namespace {
@@ -45,25 +48,27 @@ Result<UniqueFd> NewSocket() {
   return UniqueFd(fd);
 }
 
-Status SendRequest(int conn, const AgentExecSpec& spec, int out, int err) {
+// `snap`: the sandbox's end of the snapshot channel, or -1.
+Status SendRequest(int conn, const AgentExecSpec& spec, int out, int err, int snap) {
   std::string payload = spec.cwd + '\0';
   for (const auto& a : spec.args) payload += a + '\0';
   for (const auto& e : spec.env) payload += e + '\0';
   RequestHeader h{kMagic, static_cast<uint32_t>(payload.size()),
                   static_cast<uint32_t>(spec.args.size()), static_cast<uint32_t>(spec.env.size())};
-  int fds[2] = {out, err};
+  int fds[3] = {out, err, snap};
+  size_t fds_size = (snap >= 0 ? 3 : 2) * sizeof(int);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
   iovec iov{&h, sizeof h};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_controllen = CMSG_SPACE(fds_size);
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof fds);
-  std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+  c->cmsg_len = CMSG_LEN(fds_size);
+  std::memcpy(CMSG_DATA(c), fds, fds_size);
   if (::sendmsg(conn, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof h))
     return ErrnoStatus("send to kiln-init", errno);
   return WriteAll(conn, payload);
@@ -78,6 +83,25 @@ Result<UniqueFd> Connect(const std::string& socket_path) {
     return ErrnoStatus("connect " + socket_path, e);
   }
   return conn;
+}
+
+// Reads what kiln-init sends until it hangs up, serving `watch` meanwhile: a process of the exec
+// that closed its stdout and stderr may still ask for a snapshot.
+Result<std::string> ReadExitCode(int conn, PumpWatch watch) {
+  std::string answer;
+  pollfd fds[2] = {{conn, POLLIN, 0}, {watch.fd, POLLIN, 0}};
+  while (true) {
+    if (::poll(fds, fds[1].fd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("poll kiln-init", errno);
+    }
+    if (fds[1].fd >= 0 && fds[1].revents != 0 && !watch.on_ready()) fds[1].fd = -1;
+    if (fds[0].revents == 0) continue;
+    char buf[64];
+    ASSIGN_OR_RETURN(size_t n, ReadSome(conn, buf, sizeof buf));
+    if (n == 0) return answer;
+    if (answer.size() < 64) answer.append(buf, n);
+  }
 }
 
 }  // namespace
@@ -108,15 +132,25 @@ Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec)
   UniqueFd out_r(out[0]), out_w(out[1]);
   if (::pipe2(err, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
   UniqueFd err_r(err[0]), err_w(err[1]);
-  RETURN_IF_ERROR(SendRequest(conn.get(), spec, out_w.get(), err_w.get()));
+  std::optional<SnapshotChannel> channel;
+  if (spec.on_snapshot) {
+    ASSIGN_OR_RETURN(channel, SnapshotChannel::Make(spec.on_snapshot));
+  }
+  RETURN_IF_ERROR(SendRequest(conn.get(), spec, out_w.get(), err_w.get(),
+                              channel ? channel->sandbox_fd() : -1));
   out_w.reset();
   err_w.reset();
+  PumpWatch watch;
+  if (channel) {
+    channel->CloseSandboxEnd();
+    watch = {channel->host_fd(), [&] { return channel->Serve(); }};
+  }
   SubprocessOptions pump;
   pump.on_line = spec.on_line ? spec.on_line : [](const std::string&, bool, bool) {};
   SubprocessResult ignored;
-  PumpOutput(out_r.get(), err_r.get(), pump, ignored);
+  PumpOutput(out_r.get(), err_r.get(), pump, ignored, watch);
   // kiln-init writes the exit code and hangs up; nothing at all means it went away first.
-  ASSIGN_OR_RETURN(std::string answer, ReadAll(conn.get()));
+  ASSIGN_OR_RETURN(std::string answer, ReadExitCode(conn.get(), watch));
   int32_t code = -1;
   if (answer.size() != sizeof code)
     return Unavailable("kiln-init hung up without an exit code (the sandbox ended?)");

@@ -22,6 +22,7 @@
 #include "runtime/owner.h"
 #include "runtime/sandbox_net.h"
 #include "runtime/sandbox_record.h"
+#include "runtime/snapshot_command.h"
 #include "snapshot/overlay.h"
 
 namespace kiln::runtime {
@@ -187,15 +188,19 @@ Result<std::unique_ptr<CrunSandbox>> CrunRuntime::Start(const std::string& id,
   SpecInput in;
   ASSIGN_OR_RETURN(in.init_host_path, FindKilnInit(o_.init_path));
   ASSIGN_OR_RETURN(EtcFiles etc, MakeEtcFiles(paths.dir, spec));
+  std::string own_layer = paths.dir + "/" + kSandboxLayer;
+  ASSIGN_OR_RETURN(std::optional<BindMount> snapshot_command,
+                   PlaceSnapshotCommand(own_layer, spec.lower_dirs, in.init_host_path));
   std::vector<std::string> lowers = spec.lower_dirs;
-  if (!etc.layer.empty())
-    lowers.push_back(etc.layer);  // on top: mount targets not in the upper dir
+  if (!etc.layer.empty() || snapshot_command)
+    lowers.push_back(own_layer);  // on top: mount targets not in the upper dir
   RETURN_IF_ERROR(
       snapshot::MountOverlay(lowers, paths.dir + "/upper", paths.dir + "/work", rootfs));
   ASSIGN_OR_RETURN(User user, ResolveUser(rootfs, spec.image.user));
   in.rootfs = rootfs;
-  // /etc/hosts and /etc/hostname first, so a job's own mounts go over them.
+  // /etc/hosts, /etc/hostname and kiln-snapshot first, so a job's own mounts go over them.
   in.mounts = etc.mounts;
+  if (snapshot_command) in.mounts.push_back(*snapshot_command);
   in.mounts.insert(in.mounts.end(), spec.mounts.begin(), spec.mounts.end());
   in.env = spec.image.env;
   in.cwd = spec.image.working_dir.empty() ? "/" : spec.image.working_dir;

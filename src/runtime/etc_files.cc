@@ -9,23 +9,9 @@
 
 #include "base/fs.h"
 #include "runtime/network.h"
+#include "runtime/snapshot_command.h"
 
 namespace kiln::runtime {
-namespace {
-
-// The image's /etc as overlay shows it: the topmost layer that has an entry for it. A whiteout
-// (a 0/0 character device) there means the image has none.
-std::optional<struct stat> ImageEtc(const std::vector<std::string>& lower_dirs) {
-  for (auto it = lower_dirs.rbegin(); it != lower_dirs.rend(); ++it) {
-    struct stat st {};
-    if (::lstat((*it + "/etc").c_str(), &st) != 0) continue;
-    if (S_ISCHR(st.st_mode) && st.st_rdev == 0) return std::nullopt;
-    return st;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 Status ValidateHostname(const std::string& hostname) {
   bool ok = !hostname.empty() && hostname.size() <= 64;
@@ -68,7 +54,7 @@ std::string NetworkResolvConf() {
 
 Result<EtcFiles> MakeEtcFiles(const std::string& dir, const SandboxSpec& spec) {
   RETURN_IF_ERROR(ValidateHostname(spec.hostname));
-  auto etc = ImageEtc(spec.lower_dirs);
+  auto etc = ImageEntry(spec.lower_dirs, "etc");
   if (etc && !S_ISDIR(etc->st_mode)) return EtcFiles{};
   std::string host_hosts;
   if (spec.network == kHostNetwork) {
@@ -79,7 +65,7 @@ Result<EtcFiles> MakeEtcFiles(const std::string& dir, const SandboxSpec& spec) {
   RETURN_IF_ERROR(MakeDirs(dir + "/etc", 0755));
   RETURN_IF_ERROR(WriteScratchFile(dir + "/etc/hosts", HostsFile(spec.hostname, host_hosts), 0644));
   RETURN_IF_ERROR(WriteScratchFile(dir + "/etc/hostname", spec.hostname + "\n", 0644));
-  out.layer = dir + "/etc-layer";
+  out.layer = dir + "/" + kSandboxLayer;
   std::string layer_etc = out.layer + "/etc";
   RETURN_IF_ERROR(MakeDirs(layer_etc, 0755));
   std::vector<std::string> names = {"hosts", "hostname"};
@@ -91,16 +77,7 @@ Result<EtcFiles> MakeEtcFiles(const std::string& dir, const SandboxSpec& spec) {
     RETURN_IF_ERROR(WriteScratchFile(layer_etc + "/" + name, "", 0644));
     out.mounts.push_back({dir + "/etc/" + name, "/etc/" + name, false});
   }
-  if (etc) {
-    if (::chmod(layer_etc.c_str(), etc->st_mode & 07777) != 0 ||
-        ::lchown(layer_etc.c_str(), etc->st_uid, etc->st_gid) != 0) {
-      return ErrnoStatus("copy the image's /etc owner and mode to " + layer_etc, errno);
-    }
-    timespec times[2] = {etc->st_atim, etc->st_mtim};
-    if (::utimensat(AT_FDCWD, layer_etc.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
-      return ErrnoStatus("copy the image's /etc times to " + layer_etc, errno);
-    }
-  }
+  if (etc) RETURN_IF_ERROR(CopyDirAttributes(layer_etc, *etc));
   return out;
 }
 

@@ -16,6 +16,9 @@
 
 namespace kiln::runtime {
 
+// The sandbox's own lower layer, in its dir: mount targets (these and snapshot_command.h's).
+inline constexpr const char* kSandboxLayer = "etc-layer";
+
 // InvalidArgument unless `hostname` is 1 to 64 letters, digits, '-' and '.' (what a hosts file
 // and sethostname take without surprise; no spaces or newlines to add entries).
 Status ValidateHostname(const std::string& hostname);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/clock.h"
+#include "jobs/snapshot_handler.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
@@ -130,8 +131,12 @@ void RunStep(JobContext& ctx, const Step& step) {
     std::string dir = cwd->empty()       ? kWorkspace
                       : (*cwd)[0] == '/' ? *cwd
                                          : std::string(kWorkspace) + "/" + *cwd;
-    runtime::ExecSpec exec{ShellArgs(shell, ctx.has_bash, in_box), ProcessEnv(ctx, step_env), dir,
-                           nullptr, nullptr};
+    runtime::ExecSpec exec;
+    exec.args = ShellArgs(shell, ctx.has_bash, in_box);
+    exec.env = ProcessEnv(ctx, step_env);
+    exec.cwd = dir;
+    // kiln-snapshot in the step: a catalogue version of the job's sandbox as it is now.
+    if (ctx.session != nullptr) exec.on_snapshot = jobs::SessionSnapshotHandler(*ctx.session);
     for (const auto& [k, v] : step_env)
       ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     for (const auto& [k, v] : ctx.env)

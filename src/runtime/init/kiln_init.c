@@ -4,14 +4,29 @@
  * can reach it. An exec through it costs a fork instead of a `crun exec`, and the command gets
  * exactly this process's credentials, capabilities, seccomp filter, rlimits and cgroup — the
  * same as crun would give it, since kiln starts kiln-init with the process spec it execs with.
+ * Run under the name kiln-snapshot (argv[0]'s last part), it is that command instead.
  *
  * Protocol (agent.h on the host side is the other half), per connection:
  *   kiln -> init: struct request_header, with SCM_RIGHTS carrying the command's stdout and
- *                 stderr; then `payload_len` bytes: cwd, argv[argc], envp[envc], each
+ *                 stderr, and optionally a third fd: the sandbox's end of the command's
+ *                 snapshot channel; then `payload_len` bytes: cwd, argv[argc], envp[envc], each
  *                 NUL-terminated.
  *   init -> kiln: int32 exit code when the command ends (0-255, 128+N if killed by signal N),
  *                 then the connection is closed. A command that cannot be started reports 127
- *                 (not found) or 126 (not executable), with the reason on its stderr. */
+ *                 (not found) or 126 (not executable), with the reason on its stderr.
+ *
+ * The snapshot channel (snapshot_protocol.h): a SOCK_SEQPACKET socket that the command gets at
+ * fd 1000, inherited by its descendants, with KILN_SNAPSHOT_FD=1000 in its environment (without
+ * a channel, KILN_SNAPSHOT_FD is removed from it). This same binary, run as `kiln-snapshot`
+ * (kiln_snapshot.c; bind-mounted read-only at /usr/local/bin/kiln-snapshot), is the asker:
+ *   asker -> kiln: one message "snapshot\0NAME\0VERSION\0" (at most 4096 bytes, NAME at most
+ *                  255, VERSION at most 64, "" = the next minor), with SCM_RIGHTS carrying one
+ *                  end of a SOCK_SEQPACKET pair the asker made for the answer.
+ *   kiln -> asker: one message on that pair: "ok NAME:X.Y.Z" or "error MESSAGE" (at most 4096
+ *                  bytes), then kiln closes its end. kiln never blocks on the channel: it reads
+ *                  it only when poll says a message is there, and answers without waiting.
+ * kiln serves the channel while the exec runs and closes its end when the exec ends; a request
+ * left then is dropped (its answer socket closes, and the asker reports that kiln hung up). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +44,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "snapshot_protocol.h"
+
 #define KILN_AGENT_MAGIC 0x6b696c6eu /* "kiln" */
 #define MAX_PAYLOAD (8u << 20)
 
@@ -44,6 +61,7 @@ struct running {
 static struct running* running;
 static size_t n_running, cap_running;
 extern char** environ;
+int kiln_snapshot_main(int argc, char** argv); /* kiln_snapshot.c */
 
 static int read_full(int fd, void* buf, size_t len) {
   char* p = buf;
@@ -75,8 +93,15 @@ static void fail_child(const char* what, const char* arg, int err, int code) {
   _exit(code);
 }
 
-/* In the forked child: become the command. */
-static void become(int out, int err, const char* cwd, char** argv, char** envp) {
+static void close_fds(unsigned first, unsigned last) {
+  if (first > last) return;
+  if (syscall(SYS_close_range, first, last, 0u) != 0) { /* Linux < 5.9 */
+    for (unsigned fd = first; fd <= last && fd < 1024; ++fd) close((int)fd);
+  }
+}
+
+/* In the forked child: become the command. `snap`: its snapshot channel, or -1. */
+static void become(int out, int err, int snap, const char* cwd, char** argv, char** envp) {
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);
@@ -86,11 +111,19 @@ static void become(int out, int err, const char* cwd, char** argv, char** envp) 
   if (null >= 0) dup2(null, 0);
   dup2(out, 1);
   dup2(err, 2);
-  if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0) { /* Linux < 5.9 */
-    for (int fd = 3; fd < 1024; ++fd) close(fd);
-  }
+  const int at = KILN_SNAPSHOT_FD_NUMBER;
+  if (snap >= 0 && (snap == at ? fcntl(at, F_SETFD, 0) : dup2(snap, at)) < 0) snap = -1;
+  close_fds(3u, snap >= 0 ? (unsigned)at - 1 : ~0u);
+  if (snap >= 0) close_fds((unsigned)at + 1, ~0u);
   if (chdir(cwd) != 0) fail_child("chdir", cwd, errno, 127);
   environ = envp;
+  if (snap >= 0) {
+    char number[16];
+    snprintf(number, sizeof number, "%d", at);
+    setenv(KILN_SNAPSHOT_FD_ENV, number, 1);
+  } else {
+    unsetenv(KILN_SNAPSHOT_FD_ENV);
+  }
   execvp(argv[0], argv);
   fail_child("exec", argv[0], errno, errno == ENOENT ? 127 : 126);
 }
@@ -99,15 +132,16 @@ static void start_command(int conn) {
   struct timeval tv = {5, 0}; /* kiln sends the whole request at once; never hang PID 1 */
   setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   struct request_header h;
-  char control[CMSG_SPACE(2 * sizeof(int))];
+  char control[CMSG_SPACE(3 * sizeof(int))];
   struct iovec iov = {&h, sizeof h};
   struct msghdr msg = {
       .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
   ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  int fds[2] = {-1, -1};
-  if (c != NULL && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof fds)) {
-    memcpy(fds, CMSG_DATA(c), sizeof fds);
+  int fds[3] = {-1, -1, -1}; /* stdout, stderr, the snapshot channel (optional) */
+  if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+      (c->cmsg_len == CMSG_LEN(2 * sizeof(int)) || c->cmsg_len == CMSG_LEN(3 * sizeof(int)))) {
+    memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
   }
   char* payload = NULL;
   char **argv = NULL, **envp = NULL;
@@ -131,7 +165,7 @@ static void start_command(int conn) {
     cap_running = cap;
   }
   pid_t pid = fork();
-  if (pid == 0) become(fds[0], fds[1], cwd, argv, envp);
+  if (pid == 0) become(fds[0], fds[1], fds[2], cwd, argv, envp);
   if (pid > 0) {
     running[n_running++] = (struct running){pid, conn};
     conn = -1; /* answered when the command ends */
@@ -142,6 +176,7 @@ done:
   free(payload);
   if (fds[0] >= 0) close(fds[0]);
   if (fds[1] >= 0) close(fds[1]);
+  if (fds[2] >= 0) close(fds[2]);
   if (conn >= 0) close(conn); /* kiln sees no exit code: the exec failed */
 }
 
@@ -161,6 +196,9 @@ static void reap(void) {
 }
 
 int main(int argc, char** argv) {
+  const char* base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+  base = base != NULL ? base + 1 : argc > 0 ? argv[0] : "";
+  if (strcmp(base, "kiln-snapshot") == 0) return kiln_snapshot_main(argc, argv);
   int listen_fd = -1;
   if (argc == 3 && strcmp(argv[1], "--agent") == 0) {
     listen_fd = atoi(argv[2]);
