@@ -247,6 +247,28 @@ TEST_F(HookItest, IsAlpineSaysWhatTheJobImageIs) {
   EXPECT_FALSE((*r)["context"].contains("services"));
 }
 
+TEST_F(HookItest, AStepsSnapshotIsTheImageOfTheNextJob) {
+  Json prepare = Prepare();
+  prepare["args"].erase("services");
+  ASSERT_EQ(Hook(prepare).code, 0);
+  auto snap = Hook(ScriptStep(Json::object(), "sh",
+                              {"-c", "echo made-in-job-1 > /made && kiln-snapshot toolbox"}));
+  EXPECT_EQ(snap.code, 0) << snap.out << snap.err;
+  EXPECT_NE(snap.out.find("toolbox:1.0.0"), std::string::npos) << snap.out;
+  // A capture that cannot be made fails the step.
+  auto bad = Hook(ScriptStep(Json::object(), "kiln-snapshot", {"Not A Name"}));
+  EXPECT_NE(bad.code, 0) << bad.out;
+  ASSERT_EQ(Hook({{"command", "cleanup_job"}}).code, 0);
+  // The next job of the runner names the new version (through the image map, as a workflow's
+  // `container: node:22` would) and starts from it.
+  map_ = {"-P", "node:22=toolbox:latest"};
+  ASSERT_EQ(Hook(prepare).code, 0);
+  auto r = ParseJson(*ReadFile(work_ + "/_temp/response.json"));
+  auto made = Hook(ScriptStep((*r)["state"], "cat", {"/made"}));
+  EXPECT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(made.out, "made-in-job-1\n");
+}
+
 TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {
   struct Case {
     std::string input, named;

@@ -1,12 +1,13 @@
 // The parts of a hook call that other parts provide: kiln-snapshot and the Dockerfile builder.
 #include "build/build.h"
 #include "hooks/hook.h"
+#include "jobs/snapshot_handler.h"
 
 namespace kiln::hooks {
 
 std::function<Result<std::string>(const runtime::SnapshotAsk&)> SnapshotHandlerFor(
-    const HookContext&, const std::string&) {
-  return nullptr;  // until jobs/snapshot_handler.h lands: kiln-snapshot says it is unavailable
+    const HookContext& ctx, const std::string& sandbox_id) {
+  return jobs::SnapshotHandler(*ctx.engine, sandbox_id, ctx.log);
 }
 
 Result<std::string> BuildStepImage(const HookContext& ctx, const std::string& dockerfile) {

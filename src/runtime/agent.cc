@@ -121,7 +121,7 @@ Status AgentSpawn(const std::string& socket_path, const AgentExecSpec& spec, int
   if (spec.args.empty()) return InvalidArgument("spawn: no command");
   ASSIGN_OR_RETURN(UniqueFd conn, Connect(socket_path));
   // What was sent stays readable after the hang-up: kiln-init starts the command all the same.
-  return SendRequest(conn.get(), spec, out_fd, out_fd);
+  return SendRequest(conn.get(), spec, out_fd, out_fd, -1);
 }
 
 Result<int> AgentExec(const std::string& socket_path, const AgentExecSpec& spec) {
