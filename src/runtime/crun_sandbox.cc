@@ -139,7 +139,8 @@ Status CrunSandbox::Spawn(const ExecSpec& spec, const std::string& log_file) {
 Result<int> CrunSandbox::ExecUnwatched(const ExecSpec& spec) {
   std::vector<std::string> env = EnvFor(spec);
   std::string cwd = CwdFor(spec);
-  auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, spec.on_line, spec.on_snapshot});
+  auto via_agent = AgentExec(paths_.dir + "/" + kAgentSocket,
+                             {spec.args, env, cwd, spec.on_line, spec.on_snapshot});
   if (via_agent.ok() || via_agent.status().code() != Code::kNotFound) {
     return via_agent.status().ok() ? via_agent
                                    : via_agent.status().WithContext("exec in sandbox " + id_);
