@@ -227,6 +227,51 @@ TEST_F(HookItest, TheRunnersInterruptStopsTheStepAndTheJobLivesOn) {
   EXPECT_EQ(next.out, "still here\n");
 }
 
+// The command lines of every process on the host that hold `needle`.
+std::vector<std::string> ArgvsHolding(const std::string& needle) {
+  std::vector<std::string> hits;
+  auto pids = ListDir("/proc");
+  for (const auto& pid : pids.ok() ? *pids : std::vector<std::string>{}) {
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmdline = ReadFile("/proc/" + pid + "/cmdline");
+    if (cmdline.ok() && cmdline->find(needle) != std::string::npos) hits.push_back(pid);
+  }
+  return hits;
+}
+
+TEST_F(HookItest, EnvironmentValuesAreInNoArgv) {
+  Json prepare = Prepare();
+  prepare["args"].erase("services");
+  prepare["args"]["container"]["environmentVariables"]["JOB_SECRET"] = "job-s3cret-value";
+  ASSERT_EQ(Hook(prepare).code, 0);
+  Json step = ScriptStep(Json::object(), "sh",
+                         {"-c",
+                          "echo $JOB_SECRET $STEP_SECRET | wc -c; echo started; "
+                          "while [ ! -e /__w/done ]; do sleep 0.05; done"});
+  step["args"]["environmentVariables"]["STEP_SECRET"] = "step-s3cret-value";
+  std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "hook", "-P",
+                                   "node:22=busybox:1"};
+  SubprocessOptions o;
+  o.stdin_data = DumpJson(step);
+  o.env = std::vector<std::string>{"PATH=/usr/bin:/bin", "RUNNER_NAME=kiln-test"};
+  std::vector<std::string> job_hits, step_hits;
+  std::string out;
+  o.on_line = [&](const std::string& line, bool, bool) {
+    out += line + "\n";
+    if (line != "started") return;
+    // The step runs, with both values in its environment: no process shows them in its argv.
+    job_hits = ArgvsHolding("job-s3cret-value");
+    step_hits = ArgvsHolding("step-s3cret-value");
+    (void)WriteFileAtomic(work_ + "/done", "");
+  };
+  auto r = RunProcess(argv, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(out, "35\nstarted\n");  // both values reached the step ("job-… step-…\n")
+  EXPECT_EQ(job_hits, std::vector<std::string>{});
+  EXPECT_EQ(step_hits, std::vector<std::string>{});
+}
+
 TEST_F(HookItest, IsAlpineSaysWhatTheJobImageIs) {
   std::string rootfs = dir_.Sub("alpine");
   testing::MakeBusyboxRootfs(rootfs);
