@@ -60,6 +60,9 @@ struct RunnerRecord {
   std::string image;
   std::string version;  // "latest" or "1.2.0"
   std::string size;     // "8x32"
+  // The network its jobs join: "" = the config's job_network; "none" = loopback only; else a
+  // kiln network's name.
+  std::string network;
 };
 
 struct Retention {

@@ -8,7 +8,7 @@ namespace {
 TEST_P(CatalogSuite, PinnedVersionNeedsForceAndTheErrorNamesTheRunner) {
   Add("toolbox", "");
   Add("toolbox", "");
-  ASSERT_TRUE(cat_->PutRunner({"ci-large", "toolbox", "1.0.0", "8x32"}).ok());
+  ASSERT_TRUE(cat_->PutRunner({"ci-large", "toolbox", "1.0.0", "8x32", ""}).ok());
   Status s = cat_->DeleteVersion("toolbox", {1, 0, 0}, false);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
   EXPECT_EQ(s.message(),
@@ -21,8 +21,8 @@ TEST_P(CatalogSuite, PinnedVersionNeedsForceAndTheErrorNamesTheRunner) {
 TEST_P(CatalogSuite, DeleteImageChecksEveryPinFirstAndChangesNothingWhenRefused) {
   for (int i = 0; i < 3; ++i) Add("toolbox", "");
   Add("other", "");
-  ASSERT_TRUE(cat_->PutRunner({"ci-large", "toolbox", "1.1.0", "8x32"}).ok());
-  ASSERT_TRUE(cat_->PutRunner({"ci-small", "toolbox", "1.1", "2x8"}).ok());
+  ASSERT_TRUE(cat_->PutRunner({"ci-large", "toolbox", "1.1.0", "8x32", ""}).ok());
+  ASSERT_TRUE(cat_->PutRunner({"ci-small", "toolbox", "1.1", "2x8", ""}).ok());
   auto r = cat_->DeleteImage("toolbox", false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
@@ -52,7 +52,7 @@ TEST_P(CatalogSuite, DeleteImageChecksEveryPinFirstAndChangesNothingWhenRefused)
 TEST_P(CatalogSuite, ARunnerFollowingLatestKeepsTheLastVersion) {
   Add("ci", "");
   Add("ci", "");
-  ASSERT_TRUE(cat_->PutRunner({"follow", "ci", "latest", "2x8"}).ok());
+  ASSERT_TRUE(cat_->PutRunner({"follow", "ci", "latest", "2x8", ""}).ok());
   ASSERT_TRUE(cat_->DeleteVersion("ci", {1, 1, 0}, false).ok());  // latest moves to 1.0.0
   Status s = cat_->DeleteVersion("ci", {1, 0, 0}, false);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
@@ -65,9 +65,9 @@ TEST_P(CatalogSuite, ARunnerFollowingLatestKeepsTheLastVersion) {
 
 TEST_P(CatalogSuite, RunnersAreStoredByNameWithOneVersionSpelling) {
   Add("ci", "");
-  ASSERT_TRUE(cat_->PutRunner({"b", "ci", "1.0", "8x32"}).ok());
-  ASSERT_TRUE(cat_->PutRunner({"a", "ci", "", "2x8"}).ok());
-  EXPECT_EQ(cat_->PutRunner({"c", "ci", "one", "2x8"}).code(), Code::kInvalidArgument);
+  ASSERT_TRUE(cat_->PutRunner({"b", "ci", "1.0", "8x32", ""}).ok());
+  ASSERT_TRUE(cat_->PutRunner({"a", "ci", "", "2x8", ""}).ok());
+  EXPECT_EQ(cat_->PutRunner({"c", "ci", "one", "2x8", ""}).code(), Code::kInvalidArgument);
   auto all = cat_->ListRunners();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 2u);
@@ -75,8 +75,10 @@ TEST_P(CatalogSuite, RunnersAreStoredByNameWithOneVersionSpelling) {
   EXPECT_EQ((*all)[0].version, "latest");
   EXPECT_EQ((*all)[1].version, "1.0.0");
   EXPECT_EQ(cat_->GetRunner("b")->size, "8x32");
-  ASSERT_TRUE(cat_->PutRunner({"b", "ci", "latest", "4x16"}).ok());  // replaces
+  EXPECT_EQ(cat_->GetRunner("b")->network, "");
+  ASSERT_TRUE(cat_->PutRunner({"b", "ci", "latest", "4x16", "none"}).ok());  // replaces
   EXPECT_EQ(cat_->GetRunner("b")->size, "4x16");
+  EXPECT_EQ(cat_->GetRunner("b")->network, "none");
   EXPECT_EQ(cat_->GetRunner("nope").status().code(), Code::kNotFound);
   EXPECT_TRUE(cat_->DeleteRunner("b").ok());
   EXPECT_EQ(cat_->DeleteRunner("b").code(), Code::kNotFound);
@@ -88,7 +90,7 @@ TEST_P(CatalogSuite, RetentionKeepsNewestYoungLatestAndPinned) {
   EXPECT_EQ(cat_->GetRetention("ci")->keep_newest, 0);
   EXPECT_TRUE(cat_->Prune("ci", 2000)->empty());  // no policy: nothing goes
   ASSERT_TRUE(cat_->SetRetention("ci", {2, 0}).ok());
-  ASSERT_TRUE(cat_->PutRunner({"old", "ci", "1.0.0", "2x8"}).ok());
+  ASSERT_TRUE(cat_->PutRunner({"old", "ci", "1.0.0", "2x8", ""}).ok());
   auto removed = cat_->Prune("ci", 2000);
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(removed->size(), 2u);  // 1.2.0 and 1.1.0; 1.0.0 is pinned

@@ -199,7 +199,7 @@ TEST(SqliteCatalogTest, AWriteToAReadOnlyCatalogueSaysWhatAndWhere) {
   EXPECT_TRUE(Has(add.status(), "record toolbox:1.2.0 in catalogue " + db +
                                     ": attempt to write a readonly database"))
       << add.status().message();
-  Status put = (*ro)->PutRunner({"ci-large", "toolbox", "latest", "8x32"});
+  Status put = (*ro)->PutRunner({"ci-large", "toolbox", "latest", "8x32", ""});
   EXPECT_TRUE(Has(put, "record runner ci-large in catalogue " + db + ": attempt to write"))
       << put.message();
   Status del = (*ro)->DeleteVersion("toolbox", {1, 0, 0}, false);

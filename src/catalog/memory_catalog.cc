@@ -80,7 +80,7 @@ class MemoryCatalog : public Catalog {
   Status PutRunner(const RunnerRecord& r) override {
     ASSIGN_OR_RETURN(std::string version, NormalizeRunnerVersion(r.version));
     std::lock_guard<std::mutex> lock(mu_);
-    runners_[r.name] = RunnerRecord{r.name, r.image, version, r.size};
+    runners_[r.name] = RunnerRecord{r.name, r.image, version, r.size, r.network};
     return Status::Ok();
   }
   Result<RunnerRecord> GetRunner(const std::string& name) override {

@@ -33,6 +33,8 @@ const std::vector<const char*> kMigrations = {
     // 3: pending versions (usable before their blobs are written; images/pending.h): what
     // makes one whole, '' for a whole version.
     R"(ALTER TABLE versions ADD COLUMN pending TEXT NOT NULL DEFAULT '';)",
+    // 4: the network a runner's jobs join ('' = the config's job_network).
+    R"(ALTER TABLE runners ADD COLUMN network TEXT NOT NULL DEFAULT '';)",
 };
 
 }  // namespace

@@ -7,8 +7,9 @@ namespace kiln::catalog {
 Status SqliteCatalog::PutRunner(const RunnerRecord& r) {
   ASSIGN_OR_RETURN(std::string version, NormalizeRunnerVersion(r.version));
   auto lock = Begin("record runner " + r.name);
-  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR REPLACE INTO runners VALUES (?, ?, ?, ?)"));
-  return s.Bind(r.name).Bind(r.image).Bind(version).Bind(r.size).Run();
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR REPLACE INTO runners (name, image, version, "
+                                        "size, network) VALUES (?, ?, ?, ?, ?)"));
+  return s.Bind(r.name).Bind(r.image).Bind(version).Bind(r.size).Bind(r.network).Run();
 }
 
 Result<RunnerRecord> SqliteCatalog::GetRunner(const std::string& name) {
@@ -26,13 +27,13 @@ Result<std::vector<RunnerRecord>> SqliteCatalog::ListRunners() {
 }
 
 Result<std::vector<RunnerRecord>> SqliteCatalog::RunnersLocked() {
-  ASSIGN_OR_RETURN(Stmt s,
-                   db_->Prepare("SELECT name, image, version, size FROM runners ORDER BY name"));
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT name, image, version, size, network FROM runners "
+                                        "ORDER BY name"));
   std::vector<RunnerRecord> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return out;
-    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
+    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
   }
 }
 

@@ -42,9 +42,11 @@ DESCRIPTION
     run      runs SCRIPT (written by gitlab-runner) in the job sandbox for STAGE, with bash
              when the image has it, else sh, printing its output as it comes. SIGTERM (a
              cancelled or timed-out job) is passed on to the script's processes, and SIGKILL
-             follows 5 s later if they still run. Every stage
-             runs in the sandbox, those that upload or download artifacts and caches too:
-             the host's gitlab-runner binary is mounted at /usr/local/bin/gitlab-runner.
+             follows 5 s later if they still run. Every stage runs in the sandbox, those
+             that upload or download artifacts and caches too: the host's gitlab-runner
+             binary is mounted at /usr/local/bin/gitlab-runner. `kiln-snapshot NAME
+             [--version N.*]` in a script captures the job sandbox as the next version of
+             custom image NAME, which later jobs can name as their image.
     cleanup  removes the job's sandboxes, volumes, network and builds dir.
 
 OPTIONS
@@ -56,6 +58,27 @@ OPTIONS
     --gitlab-runner PATH  the gitlab-runner binary to mount in sandboxes (found on PATH;
                           "none": not mounted, and jobs with artifacts or caches fail)
     --size CPUSxGB        the job sandbox's size (default: as `kiln run` chooses)
+
+ENVIRONMENT
+    CUSTOM_ENV_CI_RUNNER_ID, CUSTOM_ENV_CI_JOB_ID (else CUSTOM_ENV_CI_CONCURRENT_PROJECT_ID)
+                          name the job's pod
+    CUSTOM_ENV_CI_JOB_IMAGE, CUSTOM_ENV_CI_JOB_SERVICES
+                          the job's image and services
+    CUSTOM_ENV_DOCKER_AUTH_CONFIG
+                          registry credentials for those images (a docker config.json),
+                          used for this job only and never printed
+    BUILD_FAILURE_EXIT_CODE, SYSTEM_FAILURE_EXIT_CODE, BUILD_EXIT_CODE_FILE
+                          set by gitlab-runner (see EXIT STATUS)
+
+FILES
+    STATE/pods/gitlab-R-J.json        the job's sandboxes, between the stages
+    STATE/pods/gitlab-R-J.logs/       its services' output
+    BUILDS_DIR/gitlab-R-J/            the job's builds dir (removed by cleanup)
+
+EXAMPLE
+    CUSTOM_ENV_CI_JOB_ID=1 CUSTOM_ENV_CI_JOB_IMAGE=toolbox:latest kiln gitlab prepare
+    echo 'echo hello' > /tmp/s && CUSTOM_ENV_CI_JOB_ID=1 kiln gitlab run /tmp/s build_script
+    CUSTOM_ENV_CI_JOB_ID=1 kiln gitlab cleanup
 
 EXIT STATUS
     0 on success. When the job's script fails, run writes its exit code to

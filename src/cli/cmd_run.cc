@@ -128,7 +128,7 @@ Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   config.runner_lookup = [&app](const std::string& name) -> Result<workflow::RunnerTarget> {
     ASSIGN_OR_RETURN(catalog::Catalog * cat, app.Catalog());
     ASSIGN_OR_RETURN(catalog::RunnerRecord r, cat->GetRunner(name));
-    return workflow::RunnerTarget{r.image + ":" + r.version, r.size, "runner " + name};
+    return workflow::RunnerTarget{r.image + ":" + r.version, r.size, "runner " + name, r.network};
   };
   return config;
 }

@@ -7,6 +7,7 @@
 #include "catalog/version.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "runtime/sandbox.h"
 #include "runtime/size.h"
 
 namespace kiln::cli {
@@ -17,6 +18,7 @@ const char kHelp[] = R"(NAME
 
 SYNOPSIS
     kiln runner add NAME --image IMAGE [--version latest|X.Y.Z] [--size CPUSxGB]
+                    [--network NET|none]
     kiln runner ls [--json]
     kiln runner rm NAME
 
@@ -25,7 +27,8 @@ DESCRIPTION
     --version latest (the default) the runner follows each new version of the image; a pinned
     version stays until the runner is changed, and cannot be deleted without --force. A runner
     smaller than the size an image version was generated on is refused when a job starts, as
-    GitHub's custom images require. Sizes: 2x8, 4x16, 8x32, 16x64, 32x128, 64x256 (CPUs x GB).
+    GitHub's custom images require. --network: the network its jobs join instead of the
+    config's job_network (a kiln network's name, or none for loopback only). Sizes: 2x8, 4x16, 8x32, 16x64, 32x128, 64x256 (CPUs x GB).
 
 EXAMPLES
     kiln runner add big --image ci-tools --size 8x32
@@ -33,15 +36,22 @@ EXAMPLES
 )";
 
 int Add(App& app, const Args& args) {
-  auto flags =
-      Flags::Parse(args, {{"--image", "", true}, {"--version", "", true}, {"--size", "", true}});
+  auto flags = Flags::Parse(args, {{"--image", "", true},
+                                   {"--version", "", true},
+                                   {"--size", "", true},
+                                   {"--network", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   if (flags->positional().size() != 1 || !flags->Has("--image")) {
     return Fail(
         InvalidArgument("usage: kiln runner add NAME --image IMAGE [--version V] [--size S]"));
   }
   catalog::RunnerRecord r{flags->positional()[0], flags->Get("--image"),
-                          flags->Get("--version", "latest"), flags->Get("--size", "2x8")};
+                          flags->Get("--version", "latest"), flags->Get("--size", "2x8"),
+                          flags->Get("--network")};
+  if (!r.network.empty() && r.network != "none") {
+    Status valid = runtime::ValidateNetworkName(r.network);
+    if (!valid.ok()) return Fail(valid.WithContext("--network"));
+  }
   auto size = runtime::ParseSize(r.size);
   if (!size.ok()) return Fail(size.status());
   if (r.version != "latest") {
@@ -69,8 +79,11 @@ int List(App& app, const Args& args) {
   if (flags->Has("--json")) {
     OrderedJson out = OrderedJson::array();
     for (const auto& r : *runners) {
-      out.push_back(
-          {{"name", r.name}, {"image", r.image}, {"version", r.version}, {"size", r.size}});
+      out.push_back({{"name", r.name},
+                     {"image", r.image},
+                     {"version", r.version},
+                     {"size", r.size},
+                     {"network", r.network}});
     }
     std::printf("%s\n", DumpJson(out, 2).c_str());
     return 0;

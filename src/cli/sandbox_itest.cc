@@ -28,6 +28,10 @@ TEST_F(SandboxE2E, CreateExecSnapshotWhileRunningAndRemove) {
                   "a=$(cat /tmp/tick); sleep 0.5; test \"$a\" != \"$(cat /tmp/tick)\""})
                 .code,
             0);
+  // The same capture asked from inside: the next version.
+  auto inside = Kiln({"sandbox", "exec", id, "--", "kiln-snapshot", "boxed"});
+  EXPECT_EQ(inside.code, 0) << inside.err;
+  EXPECT_EQ(inside.out, "boxed:1.1.0\n");
   auto ls = Kiln({"sandbox", "ls", "--json"});
   auto j = ParseJson(ls.out);
   ASSERT_TRUE(j.ok()) << ls.out;

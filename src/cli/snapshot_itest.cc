@@ -45,6 +45,26 @@ TEST_F(SnapshotE2E, VersionSequenceFromTheSeed) {
   EXPECT_EQ(Tags("tools"), (std::vector<std::string>{"2.0.0", "1.2.0+latest", "1.1.0", "1.0.0"}));
 }
 
+// kiln-snapshot in a step: a version made mid-job (the job goes on), which a later job runs on;
+// the command itself is in no layer.
+TEST_F(SnapshotE2E, AStepsKilnSnapshotMakesAVersionALaterJobRunsOn) {
+  Workflow("snap.yml",
+           "on: push\njobs:\n  make:\n    runs-on: {image: debian:bookworm, size: 2x8}\n"
+           "    steps:\n      - run: |\n          echo v1 > /opt/made\n"
+           "          ref=$(kiln-snapshot stepped --version 3.*)\n"
+           "          echo \"made $ref\"\n          echo later > /opt/later\n"
+           "  use:\n    needs: make\n    runs-on: {image: 'stepped:latest', size: 2x8}\n"
+           "    steps:\n      - run: test \"$(cat /opt/made)\" = v1 && test ! -e /opt/later\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("made stepped:3.0.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("image stepped:3.0.0"), std::string::npos) << r.out;
+  auto diff = Kiln({"image", "diff", "debian:bookworm", "stepped:3.0.0"});
+  ASSERT_EQ(diff.code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("A /opt/made\n"), std::string::npos) << diff.out;
+  EXPECT_EQ(diff.out.find("kiln-snapshot"), std::string::npos) << diff.out;
+}
+
 TEST_F(SnapshotE2E, FailedJobMakesNoVersion) {
   auto r = Snap("broken", "", "exit 4");
   EXPECT_EQ(r.code, 1);

@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "jobs/pod.h"
+#include "jobs/snapshot_handler.h"
 
 namespace kiln::gitlab {
 namespace {
@@ -22,6 +23,13 @@ std::function<void(const std::string&)> Say(const Output& out) {
   return [out](const std::string& line) {
     if (out) out(line, true);
   };
+}
+
+// The job sandbox's hostname, as config_exec tells gitlab-runner ("Running on …").
+std::string Hostname(const Job& job) {
+  std::string out = "kiln-" + job.key;
+  for (char& c : out) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return out.substr(0, 63);
 }
 
 // The request's registry credentials from DOCKER_AUTH_CONFIG, when it has some for the image.
@@ -37,6 +45,7 @@ Status AddCredentials(const Job& job, jobs::ContainerRequest& r) {
 jobs::ContainerRequest JobRequest(const Options& o, const Job& job) {
   jobs::ContainerRequest r;
   r.name = "job";
+  r.hostname = Hostname(job);
   r.image = job.image.empty() ? o.default_image : job.image;
   r.size = o.size;
   std::string builds = BuildsDir(o, job);
@@ -95,7 +104,7 @@ std::string ConfigJson(const Options& options, const Job& job) {
   Json j = {{"builds_dir", BuildsDir(options, job)},
             {"cache_dir", options.cache_dir},
             {"builds_dir_is_shared", false},
-            {"hostname", "kiln-" + job.key},
+            {"hostname", Hostname(job)},
             {"driver", {{"name", "kiln"}, {"version", "0.1.0"}}}};
   return DumpJson(j);
 }
@@ -139,6 +148,8 @@ Result<int> Run(jobs::Engine& engine, const Job& job, const std::string& script,
   e.on_line = [&out](const std::string& line, bool is_stderr, bool) {
     if (out) out(line, is_stderr);
   };
+  // kiln-snapshot in the script: the job sandbox as it is now, as the next version of a name.
+  e.on_snapshot = jobs::SnapshotHandler(engine, box->id(), Say(out));
   std::atomic<bool> done{false};
   std::thread canceller;
   if (cancelled) {

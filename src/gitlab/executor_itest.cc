@@ -39,7 +39,7 @@ class GitlabTest : public ::testing::Test {
   KilnResult Stage(std::vector<std::string> args, const std::vector<std::string>& more_env = {}) {
     std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "gitlab"};
     argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--gitlab-runner", "none", "--builds-dir", dir_.Sub("builds"),
+    argv.insert(argv.end(), {"--gitlab-runner", gitlab_runner_, "--builds-dir", dir_.Sub("builds"),
                              "--cache-dir", dir_.Sub("cache")});
     SubprocessOptions o;
     o.env = env_;
@@ -77,6 +77,7 @@ class GitlabTest : public ::testing::Test {
   testing::ScratchDir dir_{"/var/tmp"};
   std::string state_;
   std::vector<std::string> env_;
+  std::string gitlab_runner_ = "none";
 };
 
 TEST_F(GitlabTest, APassingJobRunsItsStagesInTheSandboxAndCleanupLeavesNothing) {
@@ -99,7 +100,8 @@ TEST_F(GitlabTest, APassingJobRunsItsStagesInTheSandboxAndCleanupLeavesNothing) 
   EXPECT_EQ(get.out, "fetched\n");
   auto build = RunScript("build_script", "cd " + builds + "/proj && cat file && hostname");
   EXPECT_EQ(build.code, 0) << build.err;
-  EXPECT_EQ(build.out, "src\njob\n");
+  EXPECT_EQ(build.out, "src\n" + std::string((*j)["hostname"]) + "\n");
+  EXPECT_EQ((*j)["hostname"], "kiln-gitlab-4-100");
   EXPECT_EQ(*ReadFile(builds + "/proj/file"), "src\n");
   EXPECT_FALSE(PathExists(dir_.Sub("runner/exit-code")));
 
@@ -149,6 +151,52 @@ TEST_F(GitlabTest, SigtermFromTheRunnerReachesTheScript) {
   EXPECT_EQ(*ReadFile(dir_.Sub("runner/exit-code")), "143");
   EXPECT_EQ(Stage({"cleanup"}).code, 0);
   ExpectNothingLeft();
+}
+
+TEST_F(GitlabTest, AScriptSnapshotsWithKilnSnapshotAndALaterJobStartsFromIt) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  auto prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  auto snap =
+      RunScript("build_script", "echo installed > /opt-tool && kiln-snapshot mytool && echo after");
+  EXPECT_EQ(snap.code, 0) << snap.err;
+  EXPECT_EQ(snap.out, "mytool:1.0.0\nafter\n") << snap.err;
+  // A capture that fails fails the script (a bad name).
+  auto bad = RunScript("build_script", "kiln-snapshot 'Bad Name'");
+  EXPECT_EQ(bad.code, kBuildFailure);
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+
+  // The next job names the new image.
+  env_ = {env_[0],
+          "CUSTOM_ENV_CI_RUNNER_ID=4",
+          "CUSTOM_ENV_CI_JOB_ID=101",
+          "CUSTOM_ENV_CI_JOB_IMAGE=mytool:latest",
+          "BUILD_FAILURE_EXIT_CODE=" + std::to_string(kBuildFailure),
+          "SYSTEM_FAILURE_EXIT_CODE=" + std::to_string(kSystemFailure)};
+  prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  auto later = RunScript("build_script", "cat /opt-tool");
+  EXPECT_EQ(later.code, 0) << later.err;
+  EXPECT_EQ(later.out, "installed\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+}
+
+TEST_F(GitlabTest, StagesThatCallGitlabRunnerFindTheHostsBinaryInTheSandbox) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  // A stand-in for the host's gitlab-runner: says how it was called.
+  std::string fake = dir_.Sub("gitlab-runner");
+  ASSERT_TRUE(WriteFileAtomic(fake, "#!/bin/sh\necho fake-runner \"$@\"\n", 0755).ok());
+  gitlab_runner_ = fake;
+  auto prepared = Stage({"prepare"});
+  ASSERT_EQ(prepared.code, 0) << prepared.err;
+  auto upload =
+      RunScript("upload_artifacts_on_success", "gitlab-runner artifacts-uploader --path out.txt");
+  EXPECT_EQ(upload.code, 0) << upload.err;
+  EXPECT_EQ(upload.out, "fake-runner artifacts-uploader --path out.txt\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+  EXPECT_TRUE(PathExists(fake));  // a read-only mount of it, never moved or removed
 }
 
 TEST_F(GitlabTest, AMissingImageIsASystemFailureThatLeavesNothing) {

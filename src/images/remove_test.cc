@@ -32,7 +32,7 @@ TEST(RemoveVersionsTest, OneVersionByNumberOrLatest) {
 
 TEST(RemoveVersionsTest, EveryVersionOrNoneWhenARunnerPins) {
   auto cat = ThreeVersions();
-  ASSERT_TRUE(cat->PutRunner({"ci-large", "toolbox", "1.0.0", "4x16"}).ok());
+  ASSERT_TRUE(cat->PutRunner({"ci-large", "toolbox", "1.0.0", "4x16", ""}).ok());
   auto refused = RemoveVersions(*cat, "toolbox", false);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);

@@ -6,100 +6,9 @@
 
 #include "base/fs.h"
 #include "base/log.h"
-#include "jobs/sandbox_plan.h"
+#include "jobs/pod_plan.h"
 
 namespace kiln::jobs {
-namespace {
-
-constexpr const char* kLabelPod = "pod";
-constexpr const char* kLabelRole = "pod-role";
-
-// A name as a file name or hostname part: letters, digits, '-', '_' and '.' kept, the rest '-'.
-std::string Tame(const std::string& name, bool hostname) {
-  std::string out;
-  for (char c : name) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
-              (!hostname && c == '_');
-    out += ok ? c : '-';
-  }
-  if (out.empty() || out[0] == '.' || out[0] == '-') out = "x" + out;
-  return out.substr(0, 63);
-}
-
-bool IsVolumeName(const std::string& s) {
-  return !s.empty() && s[0] != '/' && s[0] != '.' && Tame(s, false) == s;
-}
-
-// A service's main process, as docker makes it: an entrypoint given replaces the image's and
-// drops its Cmd; args given replace the Cmd.
-std::vector<std::string> MainProcess(const ContainerRequest& r, const oci::ImageConfig& config) {
-  std::vector<std::string> argv = r.entrypoint ? *r.entrypoint : config.entrypoint;
-  std::vector<std::string> args = r.args         ? *r.args
-                                  : r.entrypoint ? std::vector<std::string>{}
-                                                 : config.cmd;
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
-}
-
-// The image's Healthcheck in pod.h's terms; nullopt when it has none (or says NONE).
-std::optional<HealthCheck> ImageHealth(const oci::ImageConfig& config) {
-  if (!config.healthcheck || config.healthcheck->test.empty() ||
-      config.healthcheck->test[0] == "NONE") {
-    return std::nullopt;
-  }
-  const oci::HealthConfig& h = *config.healthcheck;
-  HealthCheck out;
-  out.test = h.test;
-  if (h.interval_ns > 0) out.interval_seconds = h.interval_ns / 1e9;
-  if (h.timeout_ns > 0) out.timeout_seconds = h.timeout_ns / 1e9;
-  if (h.start_period_ns > 0) out.start_period_seconds = h.start_period_ns / 1e9;
-  if (h.retries > 0) out.retries = h.retries;
-  return out;
-}
-
-std::string VolumesDir(Engine& e, const std::string& key) {
-  return JoinPath(PodsDir(e), key + ".volumes");
-}
-std::string LogsDir(Engine& e, const std::string& key) {
-  return JoinPath(PodsDir(e), key + ".logs");
-}
-
-}  // namespace
-
-Result<runtime::SandboxSpec> Pod::Plan(const ContainerRequest& r, const images::Image& image,
-                                       bool persistent) {
-  SandboxRequest sr;
-  sr.image = &image;
-  ASSIGN_OR_RETURN(sr.size, engine_->SizeFor(r.size, image.generated_on_size()));
-  sr.name = state_.key + "/" + r.name;
-  sr.persistent = persistent;
-  sr.env = r.env;
-  sr.workdir = r.workdir;
-  sr.user = r.user;
-  sr.hostname = r.hostname.empty() ? Tame(r.name, true) : r.hostname;
-  sr.network = state_.network;
-  sr.aliases = r.aliases;
-  sr.ports = r.ports;
-  for (const auto& v : r.mounts) {
-    if (v.destination.empty() || v.destination[0] != '/')
-      return InvalidArgument("mount of " + v.source + ": the destination must be absolute");
-    runtime::BindMount m{v.source, v.destination, v.read_only};
-    if (v.source.empty() || v.source[0] != '/') {
-      if (!IsVolumeName(v.source)) {
-        return InvalidArgument("volume \"" + v.source +
-                               "\": a name (letters, digits, '-', '_', '.') or an absolute path");
-      }
-      m.source = JoinPath(VolumesDir(*engine_, state_.key), v.source);
-      RETURN_IF_ERROR(MakeDirs(m.source, 0755));
-    } else if (!PathExists(v.source)) {
-      return NotFound("mount source " + v.source + " does not exist");
-    }
-    sr.mounts.push_back(m);
-  }
-  runtime::SandboxSpec spec = MakeSandboxSpec(sr);
-  spec.labels[kLabelPod] = state_.key;
-  return spec;
-}
 
 Result<PodContainer> Pod::Start(const ContainerRequest& r, bool job,
                                 const std::function<void(const std::string&)>& log) {
@@ -121,10 +30,10 @@ Result<PodContainer> Pod::Start(const ContainerRequest& r, bool job,
   if (c.ports.empty()) c.ports = r.ports;
   Status started = Status::Ok();
   if (!job) {
-    started = MakeDirs(LogsDir(*engine_, state_.key), 0700);
+    started = MakeDirs(PodLogsDir(*engine_, state_.key), 0700);
     runtime::ExecSpec main_process;
     main_process.args = main;
-    std::string log_file = JoinPath(LogsDir(*engine_, state_.key), Tame(r.name, false) + ".log");
+    std::string log_file = JoinPath(PodLogsDir(*engine_, state_.key), Tame(r.name, false) + ".log");
     if (started.ok()) started = box->Spawn(main_process, log_file);
   }
   if (job) {
@@ -205,7 +114,7 @@ Status Pod::Remove() {
     if (!s.ok() && s.code() != Code::kNotFound && first.ok())
       first = s.WithContext("sandbox " + id);
   }
-  for (const auto& dir : {VolumesDir(*engine_, state_.key), LogsDir(*engine_, state_.key)}) {
+  for (const auto& dir : {PodVolumesDir(*engine_, state_.key), PodLogsDir(*engine_, state_.key)}) {
     Status s = RemoveTree(dir);
     if (!s.ok() && first.ok()) first = s;
   }

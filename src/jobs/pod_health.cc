@@ -1,8 +1,10 @@
 // Pod::WaitHealthy: each service's health check run through Exec until it passes or has failed
 // `retries` times after its start period, as docker counts them.
 //
-// A check that outlives its timeout counts as failed and is left to end on its own (it is not
-// signalled: Sandbox::Signal would reach the service's main process too); its thread holds its
+// A check that outlives its timeout counts as failed. Sandbox::Signal would reach the service's
+// main process too, so a shell check (CMD-SHELL) first says its pid (kiln-init's agent makes
+// each exec a process-group leader) and its group gets SIGKILL through a second exec; a CMD
+// check (the image may have no shell) is left to end on its own. The check's thread holds its
 // own attachment to the sandbox, so nothing it uses goes away under it.
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +18,7 @@ namespace kiln::jobs {
 namespace {
 
 constexpr size_t kMaxCheckOutput = 4096;
+constexpr const char* kPidLine = "kiln-health-pid ";  // a shell check's first line of output
 
 struct CheckRun {
   std::mutex mu;
@@ -23,7 +26,16 @@ struct CheckRun {
   bool done = false;
   int code = -1;
   std::string output;
+  std::string pid;  // a shell check's, in the sandbox
 };
+
+// Ends a timed-out shell check: SIGKILL to its process group, from inside the sandbox.
+void KillCheck(runtime::Sandbox& box, const std::string& pid) {
+  if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) return;
+  runtime::ExecSpec kill;
+  kill.args = {"/bin/sh", "-c", "kill -9 -" + pid + " 2>/dev/null || kill -9 " + pid};
+  (void)box.Exec(kill);
+}
 
 // The check's exit code and output; code -1 with a reason when it could not run or timed out.
 std::pair<int, std::string> RunCheck(std::shared_ptr<runtime::Sandbox> box,
@@ -32,9 +44,13 @@ std::pair<int, std::string> RunCheck(std::shared_ptr<runtime::Sandbox> box,
   std::thread([box, args, run] {
     runtime::ExecSpec e;
     e.args = args;
-    e.on_line = [run](const std::string& line, bool, bool) {
+    e.on_line = [run](const std::string& line, bool is_stderr, bool) {
       std::lock_guard<std::mutex> lock(run->mu);
-      if (run->output.size() < kMaxCheckOutput) run->output += line + "\n";
+      if (!is_stderr && run->pid.empty() && line.rfind(kPidLine, 0) == 0) {
+        run->pid = line.substr(std::string(kPidLine).size());
+      } else if (run->output.size() < kMaxCheckOutput) {
+        run->output += line + "\n";
+      }
     };
     auto code = box->Exec(e);
     std::lock_guard<std::mutex> lock(run->mu);
@@ -46,6 +62,9 @@ std::pair<int, std::string> RunCheck(std::shared_ptr<runtime::Sandbox> box,
   std::unique_lock<std::mutex> lock(run->mu);
   auto limit = std::chrono::duration<double>(timeout > 0 ? timeout : 30);
   if (!run->done_cv.wait_for(lock, limit, [&] { return run->done; })) {
+    std::string pid = run->pid;
+    lock.unlock();
+    KillCheck(*box, pid);
     return {-1, "the check timed out after " + FormatDuration(timeout)};
   }
   std::string out = run->output;
@@ -55,7 +74,8 @@ std::pair<int, std::string> RunCheck(std::shared_ptr<runtime::Sandbox> box,
 
 Result<std::vector<std::string>> CheckArgs(const std::string& service, const HealthCheck& h) {
   if (h.test.size() >= 2 && h.test[0] == "CMD-SHELL")
-    return std::vector<std::string>{"/bin/sh", "-c", h.test[1]};
+    return std::vector<std::string>{
+        "/bin/sh", "-c", std::string("echo ") + kPidLine + "$$; exec /bin/sh -c \"$0\"", h.test[1]};
   if (h.test.size() >= 2 && h.test[0] == "CMD")
     return std::vector<std::string>(h.test.begin() + 1, h.test.end());
   return InvalidArgument("service " + service +

@@ -6,6 +6,7 @@
 #include "base/json.h"
 #include "base/subprocess.h"
 #include "jobs/pod.h"
+#include "testing/registry_server.h"
 #include "testing/test_env.h"
 
 namespace kiln::jobs {
@@ -176,12 +177,22 @@ TEST_F(PodTest, AHealthCheckPastItsTimeoutFails) {
   ASSERT_TRUE(pod.ok());
   ContainerRequest slow = Busybox("slow");
   slow.entrypoint = std::vector<std::string>{"sleep", "1000"};
-  slow.health = HealthCheck{{"CMD-SHELL", "sleep 1000"}, 0.01, 0.05, 0, 1};
-  ASSERT_TRUE(pod->AddService(slow, nullptr).ok());
+  slow.health = HealthCheck{{"CMD-SHELL", "echo checking; sleep 999"}, 0.01, 0.05, 0, 1};
+  auto s = pod->AddService(slow, nullptr);
+  ASSERT_TRUE(s.ok());
   Status sick = pod->WaitHealthy(nullptr);
   EXPECT_EQ(sick.code(), Code::kFailedPrecondition);
   EXPECT_NE(sick.message().find("service slow"), std::string::npos) << sick.ToString();
   EXPECT_NE(sick.message().find("timed out"), std::string::npos) << sick.ToString();
+  // The check was killed; the service's main process was not (bounded by tries, not time).
+  auto rt = engine->Runtime();
+  auto box = (*rt)->Attach(s->id);
+  ASSERT_TRUE(box.ok());
+  auto [gone, ps] = Sh(**box,
+                       "for i in $(seq 200); do ps -o pid,stat,args | grep -v ' Z ' | "
+                       "grep -q '[s]leep 999' || break; sleep 0.05; done; ps -o pid,stat,args");
+  EXPECT_EQ(ps.find("sleep 999"), std::string::npos) << ps;
+  EXPECT_NE(ps.find("sleep 1000"), std::string::npos) << ps;
 }
 
 TEST_F(PodTest, RemoveLeavesNothingAndAnUnknownPodRemovesFine) {
@@ -233,6 +244,49 @@ TEST_F(PodTest, RunContainerRunsToTheEndWithThePodsVolumes) {
   EXPECT_EQ(out, "step\n");
   EXPECT_EQ(*ReadFile(state_ + "/pods/p1.volumes/data/out"), "made\n");
   EXPECT_TRUE(PodSandboxes(*engine).empty());
+}
+
+TEST_F(PodTest, ARegistryImageIsPulledWithTheRequestsCredentialsAlone) {
+  auto server = testing::RegistryServer::Start({testing::RegistryAuth::kBasic});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string& password = (*server)->password();
+  // Another state dir logs in and pushes; this one holds no credentials.
+  std::string pusher = dir_.Sub("pusher");
+  auto kiln = [&](std::vector<std::string> args, const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", pusher, "-q"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    SubprocessOptions o;
+    if (!stdin_data.empty()) o.stdin_data = stdin_data;
+    auto r = RunProcess(argv, o);
+    return r.ok() ? r->exit_code : -1;
+  };
+  ASSERT_EQ(kiln({"image", "import", dir_.Sub("rootfs"), "busybox:1"}), 0);
+  ASSERT_EQ(kiln({"login", "-u", (*server)->user(), "--password-stdin", (*server)->host()},
+                 password + "\n"),
+            0);
+  std::string ref = (*server)->host() + "/team/bb:1";
+  ASSERT_EQ(kiln({"push", "busybox:1", ref}), 0);
+
+  auto engine = NewEngine();
+  auto pod = Pod::Open(*engine, "p1");
+  ASSERT_TRUE(pod.ok());
+  ContainerRequest job = Busybox("job");
+  job.image = ref;
+  std::string said;
+  auto log = [&](const std::string& l) { said += l + "\n"; };
+  auto refused = pod->AddJob(job, log);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kPermissionDenied) << refused.status().ToString();
+  job.registry_username = (*server)->user();
+  job.registry_password = password;
+  auto pulled = pod->AddJob(job, log);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
+  EXPECT_EQ(pulled->image_ref, ref);
+  EXPECT_EQ(said.find(password), std::string::npos);
+  EXPECT_EQ(refused.status().ToString().find(password), std::string::npos);
+  EXPECT_EQ(ReadFile(state_ + "/pods/p1.json")->find(password), std::string::npos);
+  // Not kept for later pulls either: the engine's store has no credentials for the host.
+  EXPECT_FALSE(PathExists(state_ + "/auth.json"));
 }
 
 }  // namespace

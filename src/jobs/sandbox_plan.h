@@ -25,10 +25,10 @@ struct SandboxRequest {
   std::vector<std::string> env;
   std::string workdir, user;
   std::string hostname;  // "" = the runtime's default
-  // A kiln network's name (EngineOptions::job_network), or "" / "none": loopback only.
+  // A kiln network's name (EngineOptions::job_network, a pod's), or "" / "none": loopback only.
   std::string network;
-  std::vector<std::string> aliases;
-  std::vector<runtime::PortMapping> ports;
+  std::vector<std::string> aliases;         // on the network (the hostname is always one)
+  std::vector<runtime::PortMapping> ports;  // published on the host
 };
 
 // Where a sandbox came from, as MakeSandboxSpec records it in the spec's labels.

@@ -59,8 +59,11 @@ Result<UniqueFd> LockCapture(Engine& engine, const std::string& id, bool wait) {
 }  // namespace
 
 Result<std::string> CreateSandbox(Engine& engine, const std::string& image, const std::string& size,
-                                  const std::string& name) {
+                                  const std::string& name, const SandboxNetwork& net) {
   ASSIGN_OR_RETURN(Planned p, Plan(engine, image, size, name.empty() ? "" : name, true));
+  p.spec.network = net.network;
+  p.spec.aliases = net.aliases;
+  p.spec.ports = net.ports;
   if (name.empty()) p.spec.name = p.image.ref;
   ASSIGN_OR_RETURN(runtime::Runtime * rt, engine.Runtime());
   ASSIGN_OR_RETURN(auto box, rt->Create(p.spec));

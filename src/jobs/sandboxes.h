@@ -10,10 +10,17 @@
 
 namespace kiln::jobs {
 
+// Where a sandbox made by CreateSandbox is on the network (SandboxSpec's fields).
+struct SandboxNetwork {
+  std::string network;  // a kiln network's name; "" = loopback only
+  std::vector<std::string> aliases;
+  std::vector<runtime::PortMapping> ports;
+};
+
 // A persistent sandbox of `image` at `size` ("" = as a job on that image gets it), named `name`
-// ("" = the image's name). It outlives this process; returns its id.
+// ("" = the image's name), on `net`. It outlives this process; returns its id.
 Result<std::string> CreateSandbox(Engine& engine, const std::string& image, const std::string& size,
-                                  const std::string& name);
+                                  const std::string& name, const SandboxNetwork& net = {});
 // Destroys a persistent sandbox (by id or unique prefix) and what kiln kept for it; returns its id.
 Result<std::string> RemoveSandbox(Engine& engine, const std::string& id);
 

@@ -218,6 +218,24 @@ TEST_F(AgentSnapshotTest, AnAskAfterTheOutputClosedIsServed) {
   EXPECT_EQ(*ReadFile(out), "late:1.0.0\n");
 }
 
+// A process the step left behind asks after the exec ended: kiln has closed the channel.
+TEST_F(AgentSnapshotTest, AnAskAfterTheExecEndedIsNotServed) {
+  std::string go = scratch_.Sub("go"), out = scratch_.Sub("left");
+  auto [code, lines] =
+      Snap("(while [ ! -e " + go + " ]; do sleep 0.02; done; kiln-snapshot late > " + out +
+               " 2>&1; echo \"code $?\" >> " + out + ") >/dev/null 2>&1 &",
+           Recorder(std::string("late:1.0.0")));
+  EXPECT_EQ(*code, 0);
+  ASSERT_TRUE(WriteFileAtomic(go, "").ok());
+  auto left = [&] { return ReadFile(out).ok() ? *ReadFile(out) : ""; };
+  for (int i = 0; i < 1000 && left().find("code") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(left(),
+            "kiln-snapshot: not available in this sandbox (kiln no longer listens: the step that "
+            "started this process has ended)\ncode 1\n");
+  EXPECT_TRUE(asked_.empty());
+}
+
 // Hand-made requests: garbage, an over-long message, a flood that nobody reads the answers of,
 // a valid request without an answer socket (never carried out). Each gets an error on the
 // channel; kiln neither blocks nor calls the handler, and the exec ends normally.

@@ -38,7 +38,10 @@ std::string CrunRuntime::NewId() {
 
 Result<std::unique_ptr<Sandbox>> CrunRuntime::Create(const SandboxSpec& spec) {
   RETURN_IF_ERROR(PrepareHostOnce());
-  for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
+  // A missing source is made as a dir; an existing file is bind-mounted as it is.
+  for (const auto& m : spec.mounts) {
+    if (!PathExists(m.source)) RETURN_IF_ERROR(MakeDirs(m.source));
+  }
   if (!spec.persistent) {
     if (auto pooled = TakePooled(spec)) return pooled;
   }

@@ -123,8 +123,8 @@ Status CrunSandbox::Spawn(const ExecSpec& spec, const std::string& log_file) {
   std::vector<std::string> env = EnvFor(spec);
   std::string cwd = CwdFor(spec);
   ASSIGN_OR_RETURN(UniqueFd log, Open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  Status via_agent =
-      AgentSpawn(paths_.dir + "/" + kAgentSocket, {spec.args, env, cwd, nullptr}, log.get());
+  Status via_agent = AgentSpawn(paths_.dir + "/" + kAgentSocket,
+                                {spec.args, env, cwd, nullptr, nullptr}, log.get());
   if (via_agent.code() != Code::kNotFound) return via_agent.WithContext("spawn in sandbox " + id_);
   Json process = ProcessSpec(spec.args, env, cwd, user_, ClampedNofile());
   std::string file = paths_.dir + "/exec-" + std::to_string(exec_seq_++) + ".json";

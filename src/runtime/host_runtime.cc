@@ -125,7 +125,10 @@ class HostRuntime : public Runtime {
  public:
   explicit HostRuntime(std::string scratch) : scratch_(std::move(scratch)) {}
   Result<std::unique_ptr<Sandbox>> Create(const SandboxSpec& spec) override {
-    for (const auto& m : spec.mounts) RETURN_IF_ERROR(MakeDirs(m.source));
+    // A missing source is made as a dir; an existing file is bind-mounted as it is.
+    for (const auto& m : spec.mounts) {
+      if (!PathExists(m.source)) RETURN_IF_ERROR(MakeDirs(m.source));
+    }
     std::string id = "host-" + std::to_string(++n_);
     bool pooled = false;
     {

@@ -41,8 +41,10 @@ Result<std::vector<NetMember>> Members(const std::string& dir) {
 // Rewrites each member's hosts file in place (it is bind-mounted: same inode).
 void WriteHosts(const std::vector<NetMember>& members) {
   for (const auto& m : members) {
+    auto current = ReadFile(m.hosts_file);
+    std::string text = MembersHosts(m, members, current.ok() ? *current : "");
     auto fd = Open(m.hosts_file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-    Status s = fd.ok() ? WriteAll(fd->get(), MembersHosts(m, members)) : fd.status();
+    Status s = fd.ok() ? WriteAll(fd->get(), text) : fd.status();
     if (!s.ok()) LogDebug("hosts of " + m.sandbox_id + ": " + s.message());
   }
 }

@@ -56,8 +56,12 @@ Result<int> SweepNetworks(const std::string& state_dir);
 Result<NetworkConfig> PickSubnet(const std::vector<std::string>& taken,
                                  const std::vector<std::string>& routes);
 // The hosts file of `self` on a network with `members` (self included or not): localhost, then
-// self's address with its names, then every other member's.
-std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& members);
+// self's address with its names, then every other member's, then kHostsEnd and the lines after
+// it in `current` (what the sandbox itself added, kept across rewrites; all of `current` when
+// it has no kHostsEnd line, i.e. the sandbox rewrote the file).
+inline constexpr const char* kHostsEnd = "# kiln: network members above; lines below are kept\n";
+std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& members,
+                         const std::string& current = "");
 // A port free now on the host for `protocol` (tcp or udp).
 Result<uint16_t> FreeHostPort(const std::string& protocol);
 // resolv.conf for a sandbox on a kiln network from the host's `host_resolv`: nameservers on

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <set>
+#include <thread>
 
 #include "base/fs.h"
 #include "base/json.h"
@@ -74,8 +75,10 @@ class NetworkSandboxes : public SandboxSuite {
 
 TEST_F(NetworkSandboxes, TwoSandboxesReachEachOtherByAliasAndHostname) {
   auto a = Make(OnNet("alpha", {"db", "cache"}));
+  ASSERT_TRUE(a);
+  Out(*a, "echo '127.0.0.1 mine.test' >> /etc/hosts");  // the sandbox's own, kept on rewrites
   auto b = Make(OnNet("beta"));
-  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(b);
   EXPECT_NE(a->Address(), "");
   EXPECT_NE(a->Address(), b->Address());
   Serve(*a, "from-alpha");
@@ -85,6 +88,7 @@ TEST_F(NetworkSandboxes, TwoSandboxesReachEachOtherByAliasAndHostname) {
   EXPECT_NE(hosts.find(a->Address() + "\talpha db cache\n"), std::string::npos) << hosts;
   EXPECT_NE(hosts.find(b->Address() + "\tbeta\n"), std::string::npos) << hosts;
   EXPECT_EQ(Out(*a, "hostname -i"), a->Address() + "\n");
+  EXPECT_NE(hosts.find("\n127.0.0.1 mine.test\n"), std::string::npos) << hosts;
   // A leaver's name goes from the others' hosts files.
   ASSERT_TRUE(b->Destroy().ok());
   EXPECT_EQ(Out(*a, "cat /etc/hosts").find("beta"), std::string::npos);
@@ -108,6 +112,37 @@ TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->out, "published\n") << addr << ": " << r->exit_code << r->err;
   }
+  // The replies' exception to the fence is for the published port's replies only.
+  std::string out =
+      Out(*s, "nc " + (*host)[0] + " " + std::to_string(port) + " </dev/null 2>&1", 1);
+  EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+}
+
+// Joins and leaves of one network from many threads at once (and so from many processes: the
+// lock is a host-wide flock): distinct addresses, every member in every hosts file, and
+// nothing left once all have left.
+TEST_F(NetworkSandboxes, ConcurrentJoinsAndLeavesOfOneNetwork) {
+  constexpr int kBoxes = 4;
+  std::vector<std::unique_ptr<Sandbox>> boxes(kBoxes);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBoxes; ++i)
+    threads.emplace_back([&, i] { boxes[i] = Make(OnNet("box" + std::to_string(i))); });
+  for (auto& t : threads) t.join();
+  std::set<std::string> addresses;
+  for (auto& b : boxes) {
+    ASSERT_TRUE(b);
+    addresses.insert(b->Address());
+  }
+  EXPECT_EQ(addresses.size(), static_cast<size_t>(kBoxes));
+  std::string hosts = Out(*boxes[0], "cat /etc/hosts");
+  for (int i = 0; i < kBoxes; ++i)
+    EXPECT_NE(hosts.find("\tbox" + std::to_string(i) + "\n"), std::string::npos) << hosts;
+  EXPECT_EQ(Out(*boxes[0], "ping -c1 -W5 box3 >/dev/null && echo ok"), "ok\n");
+  auto links = HostLinks();
+  threads.clear();
+  for (auto& b : boxes) threads.emplace_back([&b] { EXPECT_TRUE(b->Destroy().ok()); });
+  for (auto& t : threads) t.join();
+  ExpectNothingLeft(links);
 }
 
 TEST_F(NetworkSandboxes, TheHostAndLinkLocalAreUnreachableButEgressRoutes) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/cni.h"
+#include "runtime/etc_files.h"
 #include "runtime/sandbox_record.h"
 
 namespace kiln::runtime {
@@ -56,13 +57,35 @@ TEST(MembersHosts, SelfFirstThenEveryOtherMemberWithItsAliases) {
   std::string hosts = MembersHosts(b, {a, b, c});
   EXPECT_EQ(hosts.find("127.0.0.1\tlocalhost\n"), 0u);
   std::string tail = hosts.substr(hosts.find("10.89."));
-  EXPECT_EQ(tail, "10.89.0.3\tdb postgres pg\n10.89.0.2\tweb www\n");
+  EXPECT_EQ(tail, std::string("10.89.0.3\tdb postgres pg\n10.89.0.2\tweb www\n") + kHostsEnd);
+  // What the sandbox added below the end line stays; a file without one is kept whole.
+  std::string again = MembersHosts(b, {b}, hosts + "1.2.3.4 mine\n");
+  EXPECT_EQ(again, LocalhostLines() + "10.89.0.3\tdb postgres pg\n" + kHostsEnd + "1.2.3.4 mine\n");
+  std::string whole = MembersHosts(b, {b}, "5.6.7.8 theirs\n");
+  EXPECT_EQ(whole,
+            LocalhostLines() + "10.89.0.3\tdb postgres pg\n" + kHostsEnd + "5.6.7.8 theirs\n");
 }
 
 TEST(SandboxResolvConf, DropsLoopbackNameservers) {
   EXPECT_EQ(SandboxResolvConf("nameserver 127.0.0.53\noptions edns0\n"), "");
   EXPECT_EQ(SandboxResolvConf("search x\nnameserver 127.0.0.1\nnameserver 10.0.0.2\n"),
             "search x\nnameserver 10.0.0.2\n");
+}
+
+TEST(ParsePortMapping, AsPodmansDashP) {
+  auto m = ParsePortMapping("8080:80");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->host_port, 8080);
+  EXPECT_EQ(m->container_port, 80);
+  EXPECT_EQ(m->protocol, "tcp");
+  m = ParsePortMapping("127.0.0.1::53/udp");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->host_ip, "127.0.0.1");
+  EXPECT_EQ(m->host_port, 0);
+  EXPECT_EQ(m->protocol, "udp");
+  EXPECT_EQ(ParsePortMapping("5432")->host_port, 0);
+  for (const char* bad : {"", "x", "80:0", "1:2:3:4", "80/sctp", "70000", "bad-ip:1:2", ":"})
+    EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
 }
 
 TEST(ValidateNetworkName, PathSafeAndNotReserved) {

@@ -14,6 +14,9 @@
 // 127.0.0.1 as podman gives a --network none container; with network, the host's /etc/hosts
 // and the hostname) and an /etc/hostname, bind-mounted from files in the sandbox's own dir, as
 // docker and podman mount theirs: writable, never in the upper dir, so never in a snapshot.
+// Likewise every crun sandbox has the kiln-snapshot command at /usr/local/bin/kiln-snapshot
+// (kiln-init's binary, bind-mounted read-only; not when the image's /usr/local/bin is not a
+// directory), which asks for ExecSpec::on_snapshot; the fake has none.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +34,7 @@
 namespace kiln::runtime {
 
 struct BindMount {
-  std::string source;       // host path
+  std::string source;       // host path: a dir (made when missing) or a file
   std::string destination;  // path in the sandbox
   bool read_only = false;
 };
@@ -43,6 +46,10 @@ struct PortMapping {
   std::string protocol = "tcp";  // tcp or udp
   std::string host_ip;           // "" = every host address
 };
+
+// "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp]" as podman's -p takes it (no host port,
+// or 0: the runtime picks one). InvalidArgument naming the text otherwise.
+Result<PortMapping> ParsePortMapping(const std::string& text);
 
 // The network a sandbox is on (SandboxSpec::network):
 inline constexpr const char* kNoNetwork = "";        // its own namespace, loopback only

@@ -73,6 +73,16 @@ TEST_F(KilnSnapshotCommand, WithoutAHandlerItIsNotAvailableAndBadUsageExits2) {
   EXPECT_EQ(Run(*s, "kiln-snapshot a b", Answer(std::string("x"))).first, 2);
   EXPECT_EQ(Run(*s, "kiln-snapshot --version 2.*", Answer(std::string("x"))).first, 2);
   EXPECT_TRUE(asked_.empty());
+  // Through `crun exec` (no exec agent): no channel either, handler or not.
+  std::string sock = env_.state_dir + "/sandboxes/" + s->id() + "/agent.sock";
+  ASSERT_EQ(::unlink(sock.c_str()), 0);
+  auto [fallback, why] = Run(*s, "echo $PPID; kiln-snapshot foo", Answer(std::string("x")));
+  EXPECT_EQ(fallback, 1);
+  ASSERT_EQ(why.size(), 2u);
+  std::sort(why.begin(), why.end());  // two streams: no order between them
+  EXPECT_EQ(why[0].rfind("E:kiln-snapshot: not available in this sandbox (", 0), 0u) << why[0];
+  EXPECT_EQ(why[1], "O:0");  // started by crun exec, from outside the sandbox
+  EXPECT_TRUE(asked_.empty());
 }
 
 // What a hostile step can send by hand: garbage, a message past 4 KiB, a valid request without

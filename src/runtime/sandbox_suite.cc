@@ -274,3 +274,19 @@ TEST_F(SandboxSuite, SpawnReturnsAtOnceAndTheProcessRunsOnWritingItsLog) {
 }
 
 }  // namespace kiln::runtime
+
+namespace kiln::runtime {
+
+TEST_F(SandboxSuite, AFileIsBindMountedAsAFile) {
+  std::string file = dir_.Sub("tool");
+  ASSERT_TRUE(WriteFileAtomic(file, "#!/bin/sh\necho tool \"$@\"\n", 0755).ok());
+  auto s = NewSandbox({{file, "/opt/bin/tool", true}});
+  ASSERT_TRUE(s);
+  auto [code, lines] = Sh(*s, "/opt/bin/tool hello");
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(lines, std::vector<std::string>{"O:tool hello"});
+  EXPECT_TRUE(IsDirectory(dir_.path()));
+  EXPECT_FALSE(IsDirectory(file));  // still the file
+}
+
+}  // namespace kiln::runtime

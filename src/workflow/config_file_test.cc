@@ -37,6 +37,7 @@ init_path = "/usr/libexec/kiln/kiln-init"
 max_layers = 40
 insecure_registries = ["10.0.0.5:5000", "registry.lan"]
 layer_compression = "zstd"
+job_network = "ci-net"
 [labels]
 ubuntu-latest = "debian:bookworm"
 [sizes."2x8"]
@@ -52,6 +53,9 @@ disk = "10G"
   EXPECT_EQ(c->max_layers, 40);
   EXPECT_EQ(c->insecure_registries, (std::vector<std::string>{"10.0.0.5:5000", "registry.lan"}));
   EXPECT_EQ(c->layer_compression, oci::Compression::kZstd);
+  EXPECT_EQ(c->job_network, "ci-net");
+  EXPECT_EQ(Load("job_network = \"none\"\n")->job_network, "none");
+  EXPECT_FALSE(Load("job_network = \"host\"\n").ok());  // a job never shares the host's
   EXPECT_EQ(c->labels.at("ubuntu-latest"), "debian:bookworm");
   EXPECT_EQ(c->disk.at("2x8"), int64_t{10} << 30);
 }
@@ -69,6 +73,7 @@ TEST_F(ConfigFileTest, Defaults) {
     EXPECT_EQ(c.init_path, "");
     EXPECT_EQ(c.max_layers, 32);
     EXPECT_EQ(c.layer_compression, oci::Compression::kGzip);
+    EXPECT_EQ(c.job_network, "kiln");
     EXPECT_TRUE(c.labels.empty());
     EXPECT_TRUE(c.disk.empty());
     EXPECT_TRUE(c.insecure_registries.empty());
@@ -78,7 +83,7 @@ TEST_F(ConfigFileTest, Defaults) {
 // Before: all of these were read as if the line were not there.
 TEST_F(ConfigFileTest, UnknownKeysNameTheLineAndTheKeysThereAre) {
   const std::string keys =
-      "(keys: default_image, default_size, init_path, insecure_registries, labels, "
+      "(keys: default_image, default_size, init_path, insecure_registries, job_network, labels, "
       "layer_compression, max_layer_unpacked, max_layers, sizes, warm_pool)";
   EXPECT_EQ(Error("warm_pool = 1\n\ndefault_imag = \"debian\"\n"),
             "FILE:3: unknown key default_imag " + keys);

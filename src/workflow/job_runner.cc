@@ -358,6 +358,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   request.name = wf.name + "/" + run.display;
   request.image = ctx.target.image;
   request.size = ctx.target.size;
+  request.network = ctx.target.network;
   request.mounts = ctx.mounts;
   for (const char* d : {"temp", "home", "workflow"})
     request.disk_dirs.push_back(ctx.host_dir + "/" + d);

@@ -16,9 +16,10 @@
 namespace kiln::workflow {
 
 struct RunnerTarget {
-  std::string image;  // an image name for ImageProvider
-  std::string size;   // "" = the job names none (JobSize picks one)
-  std::string via;    // how it was chosen, for the set-up log: "label ubuntu-latest (-P)"
+  std::string image;    // an image name for ImageProvider
+  std::string size;     // "" = the job names none (JobSize picks one)
+  std::string via;      // how it was chosen, for the set-up log: "label ubuntu-latest (-P)"
+  std::string network;  // a runner's own network ("none" or a name); "" = the config's
 };
 
 struct RunnerConfig {

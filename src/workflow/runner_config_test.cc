@@ -65,7 +65,7 @@ TEST(ChooseRunnerTest, EverySourceInPrecedenceOrder) {
   c.overrides = {{"l", "flag-image"}, {"node:16", "flag-for-container"}};
   bool runner_exists = true;
   c.runner_lookup = [&](const std::string& name) -> Result<RunnerTarget> {
-    if (name == "l" && runner_exists) return RunnerTarget{"runner-image:1.2.0", "4x16", ""};
+    if (name == "l" && runner_exists) return RunnerTarget{"runner-image:1.2.0", "4x16", "", ""};
     return NotFound("no runner " + name);
   };
   RunsOn ro;
@@ -103,7 +103,7 @@ TEST(ChooseRunnerTest, LabelsInTurnSizesAndLookupErrors) {
   c.labels = {{"second", "config-image"}};
   c.runner_lookup = [](const std::string& name) -> Result<RunnerTarget> {
     if (name == "broken") return Unavailable("catalogue locked");
-    if (name == "r") return RunnerTarget{"runner-image:1.0.0", "4x16", ""};
+    if (name == "r") return RunnerTarget{"runner-image:1.0.0", "4x16", "", ""};
     return NotFound("no runner " + name);
   };
   RunsOn ro;
