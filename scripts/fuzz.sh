@@ -5,14 +5,14 @@
 # did it is kept as build-fuzz/artifacts/<target>-crash-<sha1> (reproduce: build-fuzz/fuzz/
 # <target>_fuzz FILE). New inputs found while running go to a scratch dir, not the tree.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   (targets: workflow_parse expr oci_manifest tar_read reference registry_auth)
+#   (targets: workflow_parse expr oci_manifest tar_read reference registry_auth dockerfile)
 # KILN_WERROR=ON (as scripts/test.sh sets it) fails the build on any compiler warning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(workflow_parse expr oci_manifest tar_read reference registry_auth)
+[ ${#targets[@]} -gt 0 ] || targets=(workflow_parse expr oci_manifest tar_read reference registry_auth dockerfile)
 
 start=$(date +%s)
 cmake --preset fuzz -DKILN_WERROR="${KILN_WERROR:-OFF}" >/dev/null

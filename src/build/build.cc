@@ -55,6 +55,11 @@ Status From(const Instruction& in, BuildState& s) {
     ASSIGN_OR_RETURN(desc, snapshot::CommitImage(snapshot::ImageDraft{c, {}}, *ingest));
   } else {
     auto image = s.engine->ResolveImage(base);
+    if (!image.ok() && image.status().code() == Code::kNotFound) {
+      // Not local: a reference with a registry host is pulled, as a job's image is.
+      ASSIGN_OR_RETURN(images::Resolver * resolver, s.engine->Resolver());
+      image = resolver->Prepare(base, s.request->log);
+    }
     if (!image.ok())
       return ErrorAt(in.words[0].loc, "FROM " + base + ": " + image.status().message());
     desc = image->loaded.descriptor;
@@ -140,6 +145,18 @@ Result<BuildResult> Build(jobs::Engine& engine, const BuildRequest& request) {
     s.Log("Successfully tagged " + tag);
   }
   return result;
+}
+
+Result<int> ForgetBuildCache(jobs::Engine& engine) {
+  ASSIGN_OR_RETURN(content::ImageStore * store, engine.Store());
+  ASSIGN_OR_RETURN(std::vector<content::ImageRecord> records, store->List());
+  int removed = 0;
+  for (const auto& r : records) {
+    if (r.name.rfind(kBuildCachePrefix, 0) != 0) continue;
+    RETURN_IF_ERROR(store->Untag(r.name).WithContext("forget " + r.name));
+    ++removed;
+  }
+  return removed;
 }
 
 }  // namespace kiln::build

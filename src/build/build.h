@@ -9,7 +9,7 @@
 // current image that runs the command (shell form through SHELL, default ["/bin/sh", "-c"];
 // its environment is the config's Env plus the ARGs in scope, ENV winning) and whose changes
 // become a layer (jobs::JobSession::CaptureNow); COPY and ADD a layer packed from the context's
-// files (modes kept, owned by root or --chown's numeric uid:gid; a path or symlink leaving the
+// files (modes kept, owned by root or --chown's USER[:GROUP]; a path or symlink leaving the
 // context is refused; ADD of a local tar archive is extracted).
 //
 // Cache: each step's image is named `kiln-build-cache/<key>:latest` in the store
@@ -60,5 +60,9 @@ struct BuildResult {
 };
 
 Result<BuildResult> Build(jobs::Engine& engine, const BuildRequest& request);
+
+// Forgets the build cache: removes every store name under kBuildCachePrefix (what only they
+// used is then garbage for Engine::CollectGarbage / `kiln image prune`). Returns how many.
+Result<int> ForgetBuildCache(jobs::Engine& engine);
 
 }  // namespace kiln::build

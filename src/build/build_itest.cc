@@ -11,6 +11,7 @@
 #include "base/subprocess.h"
 #include "build/build.h"
 #include "jobs/session.h"
+#include "testing/registry_server.h"
 #include "testing/test_env.h"
 
 namespace kiln::build {
@@ -29,6 +30,7 @@ COPY --chown=1000:1000 src/ ./src/
 ADD files.tar /opt/x/
 RUN echo "$GREETING $MODE" > greeting && chown 1000 greeting
 USER 1000:1000
+RUN id -u > /tmp/whoami
 LABEL org.example.k="v 1" other=2
 EXPOSE 8080 53/udp
 ENTRYPOINT ["/bin/sh", "-c"]
@@ -111,19 +113,21 @@ TEST_F(BuildTest, ADockerfileBuildsAndItsImageHasTheFilesAndConfig) {
   auto built = Build("app:1");
   ASSERT_TRUE(built.ok()) << built.status().ToString() << "\n" << log_;
   EXPECT_EQ(built->reference, "app:1");
-  EXPECT_EQ(built->steps, 13);
-  EXPECT_THAT(log_, HasSubstr("Step 8/13 : RUN echo \"$GREETING $MODE\""));
+  EXPECT_EQ(built->steps, 14);
+  EXPECT_THAT(log_, HasSubstr("Step 8/14 : RUN echo \"$GREETING $MODE\""));
   EXPECT_THAT(log_, HasSubstr("Successfully tagged app:1"));
 
-  auto [code, out] = Run("app:1",
-                         "id -u; id -g; pwd; cat greeting src/a.txt /opt/x/inner/t.txt; "
-                         "stat -c '%a %u:%g %n' src src/a.txt src/sub/run.sh greeting; "
-                         "test -e src/secret.txt || echo no-secret; src/sub/run.sh");
+  auto [code, out] =
+      Run("app:1",
+          "id -u; id -g; pwd; cat greeting src/a.txt /opt/x/inner/t.txt; "
+          "stat -c '%a %u:%g %n' src src/a.txt src/sub/run.sh greeting; "
+          "test -e src/secret.txt || echo no-secret; src/sub/run.sh; cat /tmp/whoami; "
+          "echo \"$APP_HOME|$MODE|${GREETING:-no-arg}\"");
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out,
             "1000\n1000\n/app\nhey two words\nhello\nfrom tar\n"
             "755 1000:1000 src\n644 1000:1000 src/a.txt\n750 1000:1000 src/sub/run.sh\n"
-            "644 1000:0 greeting\nno-secret\nrun\n");
+            "644 1000:0 greeting\nno-secret\nrun\n1000\n/app|two words|no-arg\n");
 
   auto store = engine_->Store();
   ASSERT_TRUE(store.ok());
@@ -152,8 +156,8 @@ TEST_F(BuildTest, ARebuildUsesTheCacheForEveryStepAndAChangedSourceRebuildsFromI
   auto again = Build("app:2");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->manifest_digest, first->manifest_digest);
-  EXPECT_EQ(again->cached_steps, 11) << log_;  // every step after FROM
-  EXPECT_EQ(UsingCache(), 11);
+  EXPECT_EQ(again->cached_steps, 12) << log_;  // every step after FROM
+  EXPECT_EQ(UsingCache(), 12);
 
   Write("src/a.txt", "changed\n", 0644);  // COPY is step 6: steps 3 to 5 (ARG, ENV, WORKDIR) stay
   auto changed = Build("app:3");
@@ -194,6 +198,117 @@ TEST_F(BuildTest, SourcesOutsideTheContextAreRefused) {
     EXPECT_THAT(built.status().message(), HasSubstr("Dockerfile:2:1: COPY"));
     EXPECT_THAT(built.status().message(), HasSubstr("outside the build context")) << src;
   }
+}
+
+TEST_F(BuildTest, TheCommandLinePrintsJsonAndExitsByTheErrorsKind) {
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "build"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = RunProcess(argv);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : SubprocessResult{};
+  };
+  auto built = run({"--json", "-t", "cli:1", "--build-arg", "GREETING=yo", ctx_});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  auto j = ParseJson(built.out);
+  ASSERT_TRUE(j.ok()) << built.out;
+  EXPECT_EQ((*j)["reference"], "cli:1");
+  EXPECT_EQ((*j)["steps"], 14);
+  EXPECT_THAT(built.err, HasSubstr("Step 14/14 : CMD"));  // the build's output, on stderr
+  auto again = run({"--json", "--build-arg", "GREETING=yo", ctx_});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto k = ParseJson(again.out);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ((*k)["digest"], (*j)["digest"]);
+  EXPECT_EQ((*k)["cached_steps"], 12);
+  EXPECT_EQ((*k)["reference"].get<std::string>().rfind(kBuildCachePrefix, 0), 0u);
+
+  Write("Dockerfile", "FROM busybox:1\nRUN --mount=type=cache,target=/c true\n", 0644);
+  auto refused = run({ctx_});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("Dockerfile:2:1: RUN --mount is not supported"));
+  Write("Dockerfile", "FROM busybox:1\nRUN exit 7\n", 0644);
+  auto failed = run({"-t", "cli:2", ctx_});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_THAT(failed.err, HasSubstr("Dockerfile:2:1: RUN exit 7: exit code 7"));
+  auto other = run({"-f", dir_.Sub("nope"), ctx_});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_THAT(other.err, HasSubstr("read the Dockerfile"));
+
+  // The cache names are listed with --all only, and --prune-cache forgets them, not cli:1.
+  auto cached = [&](const std::string& flag) {
+    int n = 0;
+    std::vector<std::string> args = {"image", "ls", "--json"};
+    if (!flag.empty()) args.push_back(flag);
+    auto ls = ParseJson(Kiln(args));
+    EXPECT_TRUE(ls.ok());
+    for (const auto& row : ls.ok() ? *ls : Json::array())
+      n += row["name"].get<std::string>().rfind(kBuildCachePrefix, 0) == 0;
+    return n;
+  };
+  EXPECT_EQ(cached(""), 0);
+  EXPECT_GE(cached("--all"), 12);
+  auto pruned = run({"--prune-cache"});
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_THAT(pruned.out, HasSubstr("forgot "));
+  EXPECT_EQ(cached("--all"), 0);
+  EXPECT_EQ(Run("cli:1", "cat /app/greeting").second, "yo two words\n");
+}
+
+// Debian is usrmerged (/bin links to usr/bin): COPY into /bin/ lands in /usr/bin and the link
+// stays; --chown by name comes from Debian's /etc/passwd and /etc/group.
+TEST_F(BuildTest, CopyFollowsTheImagesSymlinksAndChownsByName) {
+  std::string tar = testing::DebianRootfsTar();
+  if (tar.empty()) GTEST_SKIP() << "run scripts/fixtures.sh first (the Debian rootfs tarball)";
+  Kiln({"image", "import", tar, "debian:bookworm"});
+  Write("tool", "#!/bin/sh\necho tool\n", 0755);
+  Write("Dockerfile",
+        "FROM debian:bookworm\n"
+        "COPY --chown=nobody:nogroup tool /bin/\n"
+        "RUN test -L /bin && stat -c '%U:%G %a' /usr/bin/tool > /owner && tool >> /owner\n",
+        0644);
+  auto built = Build("deb:1");
+  ASSERT_TRUE(built.ok()) << built.status().ToString() << "\n" << log_;
+  auto [code, out] = Run("deb:1", "cat /owner; test -L /bin && echo bin-is-a-link");
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(out, "nobody:nogroup 755\ntool\nbin-is-a-link\n");
+}
+
+TEST_F(BuildTest, FromARegistryReferencePullsTheBase) {
+  auto reg = testing::RegistryServer::Start();
+  if (!reg.ok()) GTEST_SKIP() << "no registry: " << reg.status().ToString();
+  std::string ref = (*reg)->host() + "/base/busybox:1";
+  Kiln({"push", "busybox:1", ref});
+  Write("Dockerfile", "FROM " + ref + "\nRUN echo pulled > /ok\n", 0644);
+  jobs::EngineOptions o;  // another state dir: the base is not local there
+  o.state_dir = dir_.Sub("state2");
+  o.init_path = testing::KilnInitBinary();
+  o.default_size = "1x1";
+  engine_ = std::make_unique<jobs::Engine>(std::move(o));
+  auto built = Build("pulled:1");
+  ASSERT_TRUE(built.ok()) << built.status().ToString() << "\n" << log_;
+  EXPECT_EQ(Run("pulled:1", "cat /ok").second, "pulled\n");
+}
+
+TEST_F(BuildTest, RunStepsFillNoWarmPool) {
+  auto engine = [&](int warm) {
+    jobs::EngineOptions o;
+    o.state_dir = state_;
+    o.init_path = testing::KilnInitBinary();
+    o.default_size = "1x1";
+    o.warm_pool = warm;
+    return std::make_unique<jobs::Engine>(std::move(o));
+  };
+  engine_ = engine(1);  // a job would leave one sandbox waiting for its image as it ends
+  Write("Dockerfile", "FROM busybox:1\nRUN touch /a\nRUN touch /b\n", 0644);
+  auto built = Build("");
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  engine_ = engine(0);  // the first one ends: Refill
+  auto rt = engine_->Runtime();
+  ASSERT_TRUE(rt.ok());
+  auto pool = (*rt)->ListPool();
+  ASSERT_TRUE(pool.ok());
+  EXPECT_TRUE(pool->empty()) << pool->size() << " pooled, for " << (*pool)[0].name;
 }
 
 TEST_F(BuildTest, PodmanRunsTheExportedImage) {

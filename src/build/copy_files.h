@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,7 @@ class IgnoreRules {
   bool Ignored(const std::string& rel_path) const;
 
  private:
-  std::vector<std::pair<std::string, bool>> patterns_;  // pattern, exception
+  std::vector<std::pair<std::regex, bool>> patterns_;  // pattern, exception
 };
 
 struct Source {

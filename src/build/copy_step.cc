@@ -1,6 +1,4 @@
 // COPY and ADD: a layer made from the context's files (steps.h, copy_files.h).
-#include <regex>
-
 #include "base/fs.h"
 #include "base/json.h"
 #include "build/copy_files.h"
@@ -14,20 +12,9 @@ struct CopyPlan {
   std::string dest;                          // absolute, clean
   bool dest_is_dir = false;                  // ends in '/', or several sources
   CopyOptions options;
+  std::string chown;  // --chown as expanded; "" = root
   bool add = false;
 };
-
-Status ParseChown(const Instruction& in, const std::string& value, CopyOptions& o) {
-  static const std::regex kIds(R"((\d+)(?::(\d+))?)");
-  std::smatch m;
-  if (!std::regex_match(value, m, kIds)) {
-    return ErrorAt(in.loc, in.name + " --chown=" + value +
-                               ": only numeric UID[:GID] is supported by kiln build");
-  }
-  o.uid = std::stoi(m[1]);
-  o.gid = m[2].matched ? std::stoi(m[2]) : o.uid;
-  return Status::Ok();
-}
 
 // The host path a source lands at under the staged root.
 std::string Target(const CopyPlan& p, const Source& src, const std::string& root,
@@ -39,19 +26,26 @@ std::string Target(const CopyPlan& p, const Source& src, const std::string& root
 
 Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore, const std::string& root) {
   ASSIGN_OR_RETURN(std::vector<std::string> lower, LowerDirs(s));
+  CopyPlan r = p;
+  r.dest = ResolveInImage(lower, p.dest);  // symlinks in the image's path are followed
+  if (!r.chown.empty()) {
+    ASSIGN_OR_RETURN(auto ids, ResolveOwner(lower, r.chown));
+    r.options.uid = ids.first;
+    r.options.gid = ids.second;
+  }
   // A single file to an existing directory goes into it, as docker copies it.
-  bool dest_is_dir = p.dest_is_dir || ImageHasDir(lower, p.dest);
-  std::string parent = p.dest.substr(0, p.dest.find_last_of('/'));
-  RETURN_IF_ERROR(StageDirs(lower, root, dest_is_dir ? p.dest : (parent.empty() ? "/" : parent),
-                            p.options.uid, p.options.gid));
-  for (const auto& group : p.sources) {
+  bool dest_is_dir = r.dest_is_dir || ImageHasDir(lower, r.dest);
+  std::string parent = r.dest.substr(0, r.dest.find_last_of('/'));
+  RETURN_IF_ERROR(StageDirs(lower, root, dest_is_dir ? r.dest : (parent.empty() ? "/" : parent),
+                            r.options.uid, r.options.gid));
+  for (const auto& group : r.sources) {
     for (const auto& src : group) {
-      std::string target = Target(p, src, root, dest_is_dir);
-      if (p.add && !src.is_dir) {
-        ASSIGN_OR_RETURN(bool extracted, ExtractIfArchive(src.host, JoinPath(root, p.dest)));
+      std::string target = Target(r, src, root, dest_is_dir);
+      if (r.add && !src.is_dir) {
+        ASSIGN_OR_RETURN(bool extracted, ExtractIfArchive(src.host, JoinPath(root, r.dest)));
         if (extracted) continue;
       }
-      RETURN_IF_ERROR_CTX(CopyTree(src, target, p.options, ignore),
+      RETURN_IF_ERROR_CTX(CopyTree(src, target, r.options, ignore),
                           src.rel.empty() ? "." : src.rel);
     }
   }
@@ -63,8 +57,11 @@ Status Stage(BuildState& s, const CopyPlan& p, const IgnoreRules& ignore, const 
 Result<StepPlan> PlanCopy(const Instruction& in, BuildState& s) {
   Vars vars = ExpansionVars(s);
   std::vector<std::string> words;
-  if (in.exec_form) {
-    words = in.exec;
+  if (in.exec_form) {  // expanded too, as docker does
+    for (const auto& w : in.exec) {
+      ASSIGN_OR_RETURN(std::string v, Expand(w, vars, s.escape, in.rest_loc));
+      words.push_back(v);
+    }
   } else {
     for (const auto& w : in.words) {
       ASSIGN_OR_RETURN(std::string v, Expand(w.text, vars, s.escape, w.loc));
@@ -74,8 +71,7 @@ Result<StepPlan> PlanCopy(const Instruction& in, BuildState& s) {
   auto plan = std::make_shared<CopyPlan>();
   plan->add = in.name == "ADD";
   if (auto it = in.flags.find("chown"); it != in.flags.end()) {
-    ASSIGN_OR_RETURN(std::string v, Expand(it->second, vars, s.escape, in.loc));
-    RETURN_IF_ERROR(ParseChown(in, v, plan->options));
+    ASSIGN_OR_RETURN(plan->chown, Expand(it->second, vars, s.escape, in.loc));
   }
   if (auto it = in.flags.find("chmod"); it != in.flags.end())
     plan->options.chmod = static_cast<mode_t>(std::stoi(it->second, nullptr, 8));
@@ -99,7 +95,7 @@ Result<StepPlan> PlanCopy(const Instruction& in, BuildState& s) {
     plan->sources.push_back(std::move(*found));
   }
   std::string text = in.name + " " + DumpJson(key) + " " + plan->dest + " " +
-                     std::to_string(plan->options.uid) + ":" + std::to_string(plan->options.gid) +
+                     (plan->chown.empty() ? "0:0" : plan->chown) +
                      (plan->options.chmod ? " " + in.flags.at("chmod") : "");
   return StepPlan{text, [&s, plan, ignore, text](const std::string&) -> Result<oci::Descriptor> {
                     ASSIGN_OR_RETURN(std::string runs, s.engine->RunsDir());

@@ -6,7 +6,7 @@
 // goes on on the next). Instructions are case-insensitive.
 //
 // Supported: FROM (`image [AS name]`, one stage), RUN, CMD, ENTRYPOINT (exec form, a JSON array
-// of strings, or shell form), COPY and ADD (`--chown=UID[:GID]`, `--chmod=OCTAL`; JSON or
+// of strings, or shell form), COPY and ADD (`--chown=USER[:GROUP]`, `--chmod=OCTAL`; JSON or
 // word form), ENV (`K=V ...` and `K V`), ARG (`NAME[=default] ...`, before FROM too), WORKDIR,
 // USER, LABEL, EXPOSE, SHELL (exec form only).
 // Refused, naming what: an unknown instruction; HEALTHCHECK, VOLUME, ONBUILD, STOPSIGNAL,

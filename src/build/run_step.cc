@@ -25,13 +25,22 @@ Result<oci::Descriptor> RunAndCapture(BuildState& s, const Instruction& in,
   job.name = "kiln build: " + ToString(in.loc);
   job.image = s.ref;
   job.source = "kiln build " + s.request->tag;
+  job.refill_pool = false;  // no later job runs this step's image
   job.log = nullptr;  // the session's own lines (layers unpacked, capturing) are not build output
   jobs::JobSession session(*s.engine, job);
   RETURN_IF_ERROR_CTX(session.PrepareSandbox(), ToString(in.loc) + ": " + in.text);
+  s.Log(" ---> Running in " + session.sandbox().id());
   runtime::ExecSpec exec;
   exec.args = argv;
   exec.env = RunEnv(s);
-  exec.on_line = [&s](const std::string& line, bool, bool) { s.Log(line); };
+  std::string partial[2];  // a line longer than the agent's limit comes in pieces: joined
+  exec.on_line = [&s, &partial](const std::string& line, bool is_stderr, bool unfinished) {
+    std::string& p = partial[is_stderr ? 1 : 0];
+    p += line;
+    if (unfinished && p.size() < (1 << 20)) return;  // else flushed in 1 MiB pieces
+    s.Log(p);
+    p.clear();
+  };
   ASSIGN_OR_RETURN(int code, session.sandbox().Exec(exec));
   if (code != 0) {
     return FailedPrecondition(ToString(in.loc) + ": " + in.text + ": exit code " +

@@ -27,6 +27,7 @@ struct BuildState {
   Vars global_args;            // ARGs before FROM that have a value
   Vars args;                   // ARGs of the stage that have a value
   std::set<std::string> used_build_args;
+  bool cmd_set = false;  // a CMD came before: ENTRYPOINT keeps it
   void Log(const std::string& line) const {
     if (request->log) request->log(line);
   }
@@ -68,8 +69,16 @@ Result<std::vector<std::string>> LowerDirs(BuildState& s);
 // itself. No-op for "/".
 Status StageDirs(const std::vector<std::string>& lower_dirs, const std::string& root,
                  const std::string& dir, int uid = -1, int gid = -1);
-// Whether the image whose layers are `lower_dirs` has a directory at absolute `path`.
+// The absolute `path` with the image's symlinks in it followed inside the image (an absolute
+// target from the image's root, as in a sandbox; at most 40), as docker resolves a COPY's
+// destination: `/bin/x` is `/usr/bin/x` when /bin links to usr/bin.
+std::string ResolveInImage(const std::vector<std::string>& lower_dirs, const std::string& path);
+// Whether the image whose layers are `lower_dirs` has a directory at absolute `path` (resolved).
 bool ImageHasDir(const std::vector<std::string>& lower_dirs, const std::string& path);
+// COPY --chown's USER[:GROUP]: numbers, or names in the image's /etc/passwd and /etc/group (a
+// user alone gives its primary group; a number alone is also the group).
+Result<std::pair<int, int>> ResolveOwner(const std::vector<std::string>& lower_dirs,
+                                         const std::string& spec);
 // A clean absolute path: `path` (relative ones under `cwd`), no "." / ".." / "//".
 std::string CleanAbsolute(const std::string& cwd, const std::string& path);
 

@@ -15,6 +15,7 @@ const char kHelp[] = R"(NAME
 
 SYNOPSIS
     kiln build [-f FILE] [-t NAME] [--build-arg K=V]... [--no-cache] [--json] CONTEXT
+    kiln build --prune-cache
 
 DESCRIPTION
     Runs the Dockerfile FILE (default CONTEXT/Dockerfile) over the build context CONTEXT and
@@ -23,12 +24,14 @@ DESCRIPTION
     to a registry.
 
     Each instruction is one step, printed as docker prints it ("Step 3/9 : RUN make"). FROM
-    takes a local image: a custom image's version ("toolbox", "toolbox:1.2.0"), a name in the
-    store ("debian:bookworm", "127.0.0.1:5000/team/base:1") or scratch; nothing is pulled from
-    Docker Hub. RUN starts a sandbox from the image so far, runs the command (the shell form
-    through SHELL, default /bin/sh -c, with the image's Env and the ARGs in scope) and captures
-    what it changed as a layer. COPY and ADD make a layer from files of the context (modes and
-    times kept; owned by root, or by --chown=UID[:GID]; --chmod=OCTAL); ADD extracts a local
+    takes a custom image's version ("toolbox", "toolbox:1.2.0"), a name in the store
+    ("debian:bookworm"), a registry reference with a host, pulled when missing
+    ("127.0.0.1:5000/team/base:1"), or scratch; names match as written, so nothing comes from
+    Docker Hub unless named so. RUN starts a sandbox from the image so far, runs the command
+    (the shell form through SHELL, default /bin/sh -c, with the image's Env and the ARGs in
+    scope) and captures what it changed as a layer. COPY and ADD make a layer from files of
+    the context (modes and times kept; owned by root, or by --chown=USER[:GROUP], names from
+    the image's /etc/passwd and /etc/group; --chmod=OCTAL); ADD extracts a local
     tar archive (gzip, bzip2, xz). .dockerignore in the context is honoured. ENV, ARG, LABEL,
     USER, WORKDIR (which also makes the directory), EXPOSE, SHELL, CMD and ENTRYPOINT change
     the config.
@@ -37,22 +40,25 @@ DESCRIPTION
     parent image, the instruction as expanded, the ARGs a RUN sees and the contents and modes of
     COPY's sources. An unchanged step prints " ---> Using cache" and starts no sandbox, so a
     rebuild of an unchanged Dockerfile and context gives the same image digest. Changing a
-    COPY source rebuilds from that step on. `kiln image rm` of the cache names (or
-    `kiln image ls` to see them) frees them for `kiln image prune`.
+    COPY source rebuilds from that step on. `kiln image ls --all` lists the cache names;
+    `kiln build --prune-cache` forgets them all and deletes what only they used.
 
     Not supported, and refused with FILE:LINE:COLUMN naming it (never ignored): multi-stage
     builds (a second FROM, COPY --from), RUN --mount/--network/--security, heredocs,
-    ADD of a URL or git repository, FROM --platform, --link, --chown by user name,
+    ADD of a URL or git repository, FROM --platform, --link,
     HEALTHCHECK, VOLUME, ONBUILD, STOPSIGNAL, MAINTAINER. See docs/build.md.
 
 OPTIONS
     -f, --file FILE     the Dockerfile (default CONTEXT/Dockerfile)
     -t, --tag NAME      the name the image gets ("app" is "app:latest"); without it the image
                         is known by its cache name, printed at the end
-    --build-arg K=V     a value for ARG K (repeatable); a K no ARG declares is warned about
+    --build-arg K=V     a value for ARG K (repeatable); a K no ARG declares is warned about.
+                        Values are recorded in the image's history: never pass a secret
     --no-cache          run every step; reuse no cached image
     --json              print {"reference", "digest", "steps", "cached_steps"} on stdout; the
                         build's output goes to stderr
+    --prune-cache       forget every cached step (kiln-build-cache/…) and delete the blobs
+                        and layers only they used; takes no CONTEXT
 
 EXIT STATUS
     0 built; 1 a step failed (a failing RUN names FILE:LINE:COLUMN, the instruction and its exit
@@ -63,11 +69,19 @@ EXAMPLES
     kiln build -f ci/Dockerfile --build-arg VERSION=1.2 -t toolbox-dev ci/
 )";
 
-const std::vector<FlagSpec> kFlags = {{"--file", "-f", true},
-                                      {"--tag", "-t", true},
-                                      {"--build-arg", "", true},
-                                      {"--no-cache", "", false},
-                                      {"--json", "", false}};
+const std::vector<FlagSpec> kFlags = {{"--file", "-f", true},    {"--tag", "-t", true},
+                                      {"--build-arg", "", true}, {"--no-cache", "", false},
+                                      {"--json", "", false},     {"--prune-cache", "", false}};
+
+int PruneCache(App& app) {
+  auto engine = app.Engine();
+  if (!engine.ok()) return Fail(engine.status());
+  auto forgot = build::ForgetBuildCache(**engine);
+  if (!forgot.ok()) return Fail(forgot.status());
+  std::printf("forgot %d cached build steps\n", *forgot);
+  Status collected = CollectUnused(app);
+  return collected.ok() ? 0 : Fail(collected);
+}
 
 }  // namespace
 
@@ -75,6 +89,7 @@ int BuildCommand(App& app, const Args& args) {
   if (WantsHelp(args, kHelp)) return 0;
   auto flags = Flags::Parse(args, kFlags);
   if (!flags.ok()) return Fail(flags.status());
+  if (flags->Has("--prune-cache") && flags->positional().empty()) return PruneCache(app);
   if (flags->positional().size() != 1) {
     return Fail(InvalidArgument(
         "usage: kiln build [-f FILE] [-t NAME] [--build-arg K=V]... [--no-cache] [--json] "

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/table.h"
+#include "build/build.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "oci/reference.h"
@@ -35,8 +36,8 @@ const char kListHelp[] = R"(NAME
     kiln image ls - list images
 
 SYNOPSIS
-    kiln image ls [NAME] [--json]
-    kiln images [NAME] [--json]
+    kiln image ls [NAME] [--all] [--json]
+    kiln images [NAME] [--all] [--json]
 
 DESCRIPTION
     One line per image name and per custom-image version: repository, tag (for custom images
@@ -44,6 +45,8 @@ DESCRIPTION
     layers), layer count and creation time. NAME limits the list to one repository.
     A version whose blobs are still being written (usable by jobs already) shows "pending"
     as its digest.
+    The images `kiln build` caches its steps as (kiln-build-cache/…) are listed with --all
+    (-a) only.
     --json prints an array of objects with the same fields (name, repository, tag, tags,
     digest, size, layers, created, source, runner_size, pending) for scripts; a pending
     version's digest is "".
@@ -119,7 +122,7 @@ Result<Row> Describe(content::ImageStore& store, const content::ImageRecord& rec
 
 int ImageListCommand(App& app, const Args& args) {
   if (WantsHelp(args, kListHelp)) return 0;
-  auto flags = Flags::Parse(args, {{"--json", "", false}});
+  auto flags = Flags::Parse(args, {{"--json", "", false}, {"--all", "-a", false}});
   if (!flags.ok()) return Fail(flags.status());
   auto store = app.Store();
   if (!store.ok()) return Fail(store.status());
@@ -128,6 +131,7 @@ int ImageListCommand(App& app, const Args& args) {
   std::string filter = flags->positional().empty() ? "" : flags->positional()[0];
   std::vector<Row> rows;
   for (const auto& rec : *records) {
+    if (!flags->Has("--all") && rec.name.rfind(build::kBuildCachePrefix, 0) == 0) continue;
     auto row = Describe(**store, rec);
     if (!row.ok()) return Fail(row.status().WithContext(rec.name));
     if (filter.empty() || row->repo == filter) rows.push_back(*row);

@@ -78,7 +78,7 @@ Status JobSession::PrepareSandbox() {
   runtime::SandboxSpec spec = MakeSandboxSpec(sr);
   ASSIGN_OR_RETURN(runtime::Runtime * rt, engine_.Runtime());
   ASSIGN_OR_RETURN(sandbox_, rt->Create(spec));
-  engine_.pool().NoteUsed(spec);
+  if (request_.refill_pool) engine_.pool().NoteUsed(spec);
   return Status::Ok();
 }
 

@@ -34,6 +34,9 @@ struct JobRequest {
   // The network the sandbox joins: "" = the engine's job_network; "none" = loopback only.
   std::string network;
   std::function<void(const std::string&)> log;  // one line of the job's log
+  // Whether the warm pool of this image and size is refilled for later jobs (PoolService); a
+  // sandbox of an image no later job runs (a build step's) asks for none.
+  bool refill_pool = true;
 };
 
 struct SnapshotRequest {
