@@ -347,6 +347,14 @@ TEST_F(HookItest, BadInputFailsClearlyAndLeavesNothing) {
     EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos) << "the registry password: " << r.err;
     EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n") << c.input;
   }
+  // A bad image map is bad input too, named by file and line.
+  std::string map_file = dir_.Sub("bad.map");
+  ASSERT_TRUE(WriteFileAtomic(map_file, "node:22=busybox:1\nredis\n").ok());
+  map_.clear();
+  auto bad_map = Hook(Prepare(), {"KILN_HOOK_IMAGE_MAP=" + map_file});
+  EXPECT_EQ(bad_map.code, 2);
+  EXPECT_NE(bad_map.err.find(map_file + ":2: not NAME=IMAGE"), std::string::npos) << bad_map.err;
+  EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
 }
 
 }  // namespace
