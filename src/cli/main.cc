@@ -35,6 +35,7 @@ COMMANDS
     sandbox create|exec|ls|rm|snapshot
                            long-lived sandboxes, and images captured from them while they run
     pool fill|ls|drain     sandboxes started ahead of time, taken by jobs of that image and size
+    hook                   GitHub's runner container hooks (ACTIONS_RUNNER_CONTAINER_HOOKS)
     gitlab config|prepare|run|cleanup
                            GitLab Runner's custom executor (docs/gitlab.md)
     version                print the version
@@ -130,11 +131,11 @@ int Main(int argc, char** argv) {
     return 2;
   }
   static const std::map<std::string, int (*)(App&, const Args&)> kCommands = {
-      {"run", RunCommand},      {"image", ImageCommand},   {"images", ImageListCommand},
-      {"version", Version},     {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
-      {"pool", PoolCommand},    {"pull", PullCommand},     {"push", PushCommand},
-      {"login", LoginCommand},  {"logout", LogoutCommand}, {"build", BuildCommand},
-      {"gitlab", GitlabCommand}};
+      {"run", RunCommand},     {"image", ImageCommand},   {"images", ImageListCommand},
+      {"version", Version},    {"runner", RunnerCommand}, {"sandbox", SandboxCommand},
+      {"pool", PoolCommand},   {"pull", PullCommand},     {"push", PushCommand},
+      {"login", LoginCommand}, {"logout", LogoutCommand}, {"build", BuildCommand},
+      {"hook", HookCommand},   {"gitlab", GitlabCommand}};
   std::string command = argv[i];
   if (command == "help") {
     std::fputs(kHelp, stdout);

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include "hooks/hook.h"
+
+namespace kiln::hooks {
+namespace {
+
+HookContext Context(std::map<std::string, std::string> env, std::vector<std::string>* logs) {
+  HookContext ctx;
+  ctx.getenv = [env](const std::string& k) -> std::optional<std::string> {
+    auto it = env.find(k);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  ctx.log = [logs](const std::string& m) { logs->push_back(m); };
+  return ctx;
+}
+
+TEST(ParsePortMapping, DockerForms) {
+  auto p = ParsePortMapping("8080:80");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host_port, 8080);
+  EXPECT_EQ(p->container_port, 80);
+  EXPECT_EQ(p->protocol, "tcp");
+  p = ParsePortMapping("6379");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host_port, 0);
+  EXPECT_EQ(p->container_port, 6379);
+  p = ParsePortMapping("127.0.0.1::53/udp");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->host_ip, "127.0.0.1");
+  EXPECT_EQ(p->host_port, 0);
+  EXPECT_EQ(p->protocol, "udp");
+  for (const char* bad :
+       {"", "x", "80:", "70000:80", "80:0", "1-5:1-5", "80/sctp", "a:b:c:d", "80:80/"}) {
+    EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
+  }
+}
+
+TEST(PodKeyFor, PlainNamesReadableOthersHex) {
+  std::vector<std::string> logs;
+  EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "runner-1"}}, &logs)), "gh-runner-1");
+  EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "my runner/1"}}, &logs)),
+            "gh-x6d792072756e6e65722f31");
+  EXPECT_EQ(PodKeyFor(Context({}, &logs)).status().code(), Code::kFailedPrecondition);
+  EXPECT_FALSE(PodKeyFor(Context({{"RUNNER_NAME", ""}}, &logs)).ok());
+}
+
+TEST(ToRequest, MapsTheContainer) {
+  std::vector<std::string> logs;
+  HookContext ctx = Context({{"FROM_HOOK", "v"}}, &logs);
+  ctx.image_map = {{"redis", "busybox:1"}};
+  ContainerInfo info;
+  info.image = "redis";
+  info.context_name = "redis";
+  info.entry_point = "redis-server";
+  info.entry_point_args = {"--port", "6379"};
+  info.env = {{"A", "1"}};
+  info.create_options = "--cpus 1 -e FROM_HOOK --health-cmd 'redis-cli ping'";
+  info.user_mounts = {{"/var/run/docker.sock", "/var/run/docker.sock", false},
+                      {"cache", "/cache", false}};
+  info.system_mounts = {{"/host/externals", "/__e", true}};
+  info.port_mappings = {"8080:80"};
+  info.registry = Registry{"u", "p", "https://index.docker.io/v1"};
+  auto r = ToRequest(ctx, info);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->image, "busybox:1");
+  EXPECT_EQ(r->aliases, std::vector<std::string>{"redis"});
+  EXPECT_EQ(*r->entrypoint, std::vector<std::string>{"redis-server"});
+  EXPECT_EQ(*r->args, (std::vector<std::string>{"--port", "6379"}));
+  EXPECT_EQ(r->env,
+            (std::vector<std::string>{"A=1", "GITHUB_ACTIONS=true", "CI=true", "FROM_HOOK=v"}));
+  ASSERT_EQ(r->mounts.size(), 2u);  // docker.sock skipped
+  EXPECT_EQ(r->mounts[0].source, "cache");
+  EXPECT_TRUE(r->mounts[1].read_only);
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_NE(logs[0].find("docker.sock"), std::string::npos);
+  EXPECT_EQ(r->size, "1x1");
+  ASSERT_TRUE(r->health);
+  EXPECT_EQ(r->registry_password, "");  // for redis, not for the image mapped in its place
+  info.image = "redis:7";
+  auto unmapped = ToRequest(ctx, info);
+  ASSERT_TRUE(unmapped.ok());
+  EXPECT_EQ(unmapped->image, "redis:7");
+  EXPECT_EQ(unmapped->registry_username, "u");
+  EXPECT_EQ(unmapped->registry_password, "p");
+  ASSERT_EQ(r->ports.size(), 1u);
+  EXPECT_EQ(r->ports[0].host_port, 8080);
+
+  info.create_options = "--privileged";
+  auto bad = ToRequest(ctx, info);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--privileged"), std::string::npos);
+}
+
+TEST(MergeEnv, OverReplacesInPlace) {
+  EXPECT_EQ(MergeEnv({"PATH=/bin", "A=1", "AB=2"}, {"A=3", "C=4", "PATH=/x:/bin"}),
+            (std::vector<std::string>{"PATH=/x:/bin", "A=3", "AB=2", "C=4"}));
+}
+
+}  // namespace
+}  // namespace kiln::hooks
