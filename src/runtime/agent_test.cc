@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 
@@ -186,6 +187,8 @@ TEST_F(AgentSnapshotTest, WithoutAHandlerItIsNotAvailable) {
       Snap("KILN_SNAPSHOT_FD=1 kiln-snapshot foo; echo \"$KILN_SNAPSHOT_FD\"", nullptr);
   EXPECT_EQ(*code, 0);
   ASSERT_EQ(lines.size(), 2u);
+  // stdout and stderr are separate pipes: their lines may come in either order ("E:" < "O:").
+  std::sort(lines.begin(), lines.end());
   EXPECT_EQ(lines[0].rfind("E:kiln-snapshot: not available in this sandbox (", 0), 0u) << lines[0];
   EXPECT_EQ(lines[1], "O:");  // kiln-init leaves no stale KILN_SNAPSHOT_FD
   EXPECT_EQ(*Snap("kiln-snapshot foo", nullptr).first, 1);
