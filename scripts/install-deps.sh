@@ -16,7 +16,9 @@ PACKAGES=(
   # run: the OCI runtime, and base images built from Debian packages
   crun busybox-static debootstrap
   # kiln networks: the CNI plugins (bridge, host-local, portmap, firewall), ip and nsenter
-  containernetworking-plugins iproute2 util-linux
+  containernetworking-plugins iproute2 util-linux iptables
+  # kiln hook: the runner runs dist/kiln-hook.js with node (one itest does too)
+  nodejs
   # tests and benchmarks: independent judges and peers
   podman skopeo umoci buildah hyperfine uidmap docker-registry python3 python3-cryptography
   apache2-utils openssl procps curl jq
