@@ -1,5 +1,5 @@
 // Pure parts of kiln networks (network.h): names, subnets, hosts and resolv.conf rendering,
-// member records, free host ports.
+// member records.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
