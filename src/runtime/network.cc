@@ -20,6 +20,7 @@ std::string NetDir(const std::string& state, const std::string& name) {
 }
 
 Result<UniqueFd> LockNetworks() {
+  RETURN_IF_ERROR(MakeDirs("/run/lock", 0755));
   ASSIGN_OR_RETURN(UniqueFd fd, Open(kNetworkLock, O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (::flock(fd.get(), LOCK_EX) != 0) return ErrnoStatus("lock kiln networks", errno);
   return fd;
