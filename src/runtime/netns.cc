@@ -65,13 +65,18 @@ Result<std::vector<std::string>> HostAddresses() {
 }
 
 Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
-                      const std::vector<std::pair<std::string, uint16_t>>& published) {
+                      const std::vector<std::pair<std::string, uint16_t>>& published,
+                      const std::vector<std::string>& dns) {
   // One `ip -batch`: a process per route would cost more than the CNI plugins.
   std::string table = std::to_string(kFenceTable);
   std::string batch;
   for (const auto& [proto, port] : published) {
     batch +=
         "rule add pref 100 ipproto " + proto + " sport " + std::to_string(port) + " lookup main\n";
+  }
+  for (const auto& ns : dns) {
+    for (const char* proto : {"udp", "tcp"})
+      batch += "rule add pref 100 to " + ns + " ipproto " + proto + " dport 53 lookup main\n";
   }
   batch += "rule add pref 200 lookup " + table + "\n";
   batch += "route add prohibit 169.254.0.0/16 table " + table + "\n";
