@@ -65,19 +65,28 @@ Result<std::vector<std::string>> HostAddresses() {
 }
 
 Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
-                      const std::vector<std::pair<std::string, uint16_t>>& published) {
+                      const std::vector<std::pair<std::string, uint16_t>>& published,
+                      const std::vector<std::string>& dns) {
+  // One `ip -batch`: a process per route would cost more than the CNI plugins.
   std::string table = std::to_string(kFenceTable);
+  std::string batch;
   for (const auto& [proto, port] : published) {
-    RETURN_IF_ERROR(IpIn(path, {"rule", "add", "pref", "100", "ipproto", proto, "sport",
-                                std::to_string(port), "lookup", "main"}));
+    batch +=
+        "rule add pref 100 ipproto " + proto + " sport " + std::to_string(port) + " lookup main\n";
   }
-  RETURN_IF_ERROR(IpIn(path, {"rule", "add", "pref", "200", "lookup", table}));
-  RETURN_IF_ERROR(IpIn(path, {"route", "add", "prohibit", "169.254.0.0/16", "table", table}));
+  for (const auto& ns : dns) {
+    for (const char* proto : {"udp", "tcp"})
+      batch += "rule add pref 100 to " + ns + " ipproto " + proto + " dport 53 lookup main\n";
+  }
+  batch += "rule add pref 200 lookup " + table + "\n";
+  batch += "route add prohibit 169.254.0.0/16 table " + table + "\n";
   // replace, not add: an address held by two interfaces at once (two state dirs' bridges on one
   // subnet, while other kiln processes run) is listed twice, and a second add fails (EEXIST).
-  for (const auto& a : addresses)
-    RETURN_IF_ERROR(IpIn(path, {"route", "replace", "prohibit", a, "table", table}));
-  return Status::Ok();
+  for (const auto& a : addresses) batch += "route replace prohibit " + a + " table " + table + "\n";
+  SubprocessOptions o;
+  o.stdin_data = batch;
+  auto r = RunChecked({"nsenter", "--net=" + path, "ip", "-batch", "-"}, o);
+  return r.ok() ? Status::Ok() : r.status();
 }
 
 }  // namespace kiln::runtime

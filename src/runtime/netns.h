@@ -33,9 +33,11 @@ Result<std::vector<std::string>> HostAddresses();
 // each of `published` (the sandbox's published ports, "tcp"/"udp" and port) skip the fence by
 // a rule of their own, so the replies to a connection from the host to a published port are
 // routed (the host is the peer there, by an address of its own or the gateway's after
-// portmap's SNAT).
+// portmap's SNAT). DNS (port 53, udp and tcp) to each of `dns` (the sandbox's nameservers
+// that are host addresses, e.g. a resolver on the host's LAN address) passes too.
 inline constexpr int kFenceTable = 89;
 Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
-                      const std::vector<std::pair<std::string, uint16_t>>& published = {});
+                      const std::vector<std::pair<std::string, uint16_t>>& published = {},
+                      const std::vector<std::string>& dns = {});
 
 }  // namespace kiln::runtime

@@ -20,6 +20,7 @@ std::string NetDir(const std::string& state, const std::string& name) {
 }
 
 Result<UniqueFd> LockNetworks() {
+  RETURN_IF_ERROR(MakeDirs("/run/lock", 0755));
   ASSIGN_OR_RETURN(UniqueFd fd, Open(kNetworkLock, O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (::flock(fd.get(), LOCK_EX) != 0) return ErrnoStatus("lock kiln networks", errno);
   return fd;
@@ -122,19 +123,21 @@ Result<NetMember> JoinNetwork(const std::string& state, const std::string& name,
     if (p.host_port != 0) continue;
     ASSIGN_OR_RETURN(p.host_port, FreeHostPort(p.protocol));
   }
+  // Recorded before the ADD (no address yet: in no hosts file), so that a kiln killed during
+  // it leaves a member the sweep deletes (CNI DEL without a prevResult) rather than a lease
+  // and plugin rules nobody knows of.
+  std::string record = dir + "/members/" + m.sandbox_id + ".json";
+  RETURN_IF_ERROR(WriteFileAtomic(record, DumpJson(MemberToJson(m)), 0600));
   auto added = CniAdd(Conflist(*c), CniCall{m.sandbox_id, m.netns, m.ports});
-  if (!added.ok()) {
-    (void)RemoveIfEmpty(dir, name);
-    return added.status().WithContext("join network " + name);
+  if (added.ok()) {
+    m.cni_result = *added;
+    m.address = ResultAddress(*added);
+    Status saved = WriteFileAtomic(record, DumpJson(MemberToJson(m)), 0600);
+    if (!saved.ok()) added = saved;
   }
-  m.cni_result = *added;
-  m.address = ResultAddress(*added);
-  Status saved =
-      WriteFileAtomic(dir + "/members/" + m.sandbox_id + ".json", DumpJson(MemberToJson(m)), 0600);
-  if (!saved.ok()) {
-    (void)CniDel(Conflist(*c), CniCall{m.sandbox_id, m.netns, m.ports}, m.cni_result);
-    (void)RemoveIfEmpty(dir, name);
-    return saved;
+  if (!added.ok()) {
+    (void)Leave(dir, name, m);
+    return added.status().WithContext("join network " + name);
   }
   ASSIGN_OR_RETURN(auto all, Members(dir));
   WriteHosts(all);

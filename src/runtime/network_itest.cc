@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "base/fs.h"
@@ -16,6 +17,13 @@
 
 namespace kiln::runtime {
 namespace {
+
+std::vector<std::string> Split(const std::string& words) {
+  std::vector<std::string> out;
+  std::istringstream in(words);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
 
 class NetworkSandboxes : public SandboxSuite {
  protected:
@@ -211,6 +219,33 @@ TEST_F(NetworkSandboxes, AKilledKilnsSandboxesAreReleasedBySweep) {
   EXPECT_TRUE(PathExists(NetDir()));
   EXPECT_EQ(*env_.runtime->SweepOrphans(), 2);
   ExpectNothingLeft(links);
+}
+
+// The fence's exceptions, on a bare namespace: DNS to a nameserver that is a host address, and
+// replies from a published port, go by the main table; anything else to the host is prohibited.
+TEST_F(NetworkSandboxes, TheFencesExceptionsAreNarrow) {
+  std::string ns = dir_.Sub("netns");
+  ASSERT_TRUE(MakeNetns(ns).ok());
+  // A default route, as the bridge plugin gives a sandbox (a veth pair stands in for eth0).
+  for (const char* cmd : {"link add d0 type veth peer name d1", "addr add 10.0.0.2/24 dev d0",
+                          "link set d1 up", "link set d0 up", "route add default via 10.0.0.1"})
+    ASSERT_TRUE(IpIn(ns, Split(cmd)).ok()) << cmd;
+  ASSERT_TRUE(BlockAddresses(ns, {"192.0.2.77"}, {{"tcp", 8080}}, {"192.0.2.77"}).ok());
+  auto route = [&](const std::string& args) {
+    auto r = RunProcess({"sh", "-c", "nsenter --net=" + ns + " ip route get " + args + " 2>&1"});
+    return r.ok() ? r->out : "";
+  };
+  // Through the fence: the main table's default route.
+  for (const char* open : {"192.0.2.77 ipproto udp dport 53", "192.0.2.77 ipproto tcp dport 53",
+                           "192.0.2.77 ipproto tcp sport 8080 dport 999", "192.0.2.78"})
+    EXPECT_NE(route(open).find("via 10.0.0.1"), std::string::npos) << open << ": " << route(open);
+  // Fenced.
+  for (const char* fenced :
+       {"192.0.2.77 ipproto tcp dport 80", "192.0.2.77 ipproto udp dport 54",
+        "192.0.2.77 ipproto udp sport 8080 dport 1", "169.254.169.254 ipproto tcp dport 80"})
+    EXPECT_NE(route(fenced).find("ermission denied"), std::string::npos) << fenced;
+  EXPECT_TRUE(ReleaseNetns(ns).ok());
+  EXPECT_FALSE(PathExists(ns));
 }
 
 TEST_F(NetworkSandboxes, WithoutANetworkOnlyLoopback) {

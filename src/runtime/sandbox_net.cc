@@ -1,5 +1,8 @@
 #include "runtime/sandbox_net.h"
 
+#include <algorithm>
+#include <sstream>
+
 #include "base/fs.h"
 #include "base/json.h"
 #include "runtime/netns.h"
@@ -18,6 +21,22 @@ Status WriteRecord(const std::string& dir, const SandboxNet& n) {
   }
   Json j = {{"network", n.network}, {"netns", n.netns}, {"address", n.address}, {"ports", ports}};
   return WriteFileAtomic(dir + "/net.json", DumpJson(j, 2), 0600);
+}
+
+// The nameservers of the sandbox's resolv.conf (etc_files.h) that are among `host`.
+std::vector<std::string> HostNameservers(const std::string& dir,
+                                         const std::vector<std::string>& host) {
+  std::vector<std::string> out;
+  auto conf = ReadFile(dir + "/etc/resolv.conf");
+  std::istringstream in(conf.ok() ? *conf : "");
+  std::string key, value;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    if (words >> key >> value && key == "nameserver" &&
+        std::find(host.begin(), host.end(), value) != host.end())
+      out.push_back(value);
+  }
+  return out;
 }
 
 }  // namespace
@@ -48,7 +67,8 @@ Result<SandboxNet> AttachSandboxNet(const std::string& state, const std::string&
   ASSIGN_OR_RETURN(auto host, HostAddresses());
   std::vector<std::pair<std::string, uint16_t>> published;
   for (const auto& p : n.ports) published.emplace_back(p.protocol, p.container_port);
-  RETURN_IF_ERROR(BlockAddresses(n.netns, host, published).WithContext("fence sandbox " + id));
+  RETURN_IF_ERROR(BlockAddresses(n.netns, host, published, HostNameservers(dir, host))
+                      .WithContext("fence sandbox " + id));
   return n;
 }
 
