@@ -24,8 +24,9 @@ HostTraces Traces(const std::string& state) {
     std::istringstream in(links->out);
     for (std::string line; std::getline(in, line);) {
       size_t a = line.find(": "), b = line.find_first_of(":@", a + 2);
+      // "INDEX:NAME": a name another test reuses after this job's link went has a new index.
       if (a != std::string::npos && b != std::string::npos) {
-        t.links.insert(line.substr(a + 2, b - a - 2));
+        t.links.insert(line.substr(0, a) + ":" + line.substr(a + 2, b - a - 2));
       }
     }
   }
@@ -36,7 +37,8 @@ HostTraces Traces(const std::string& state) {
   return t;
 }
 
-// The network's bridge (from its record) and the links enslaved to it: this job's veths. Other
+// The network's bridge (from its record) and the links enslaved to it: this job's veths, as
+// "INDEX:NAME". Other
 // tests running at once add and remove links of their own, so the host's whole list is no
 // measure of what this job left.
 std::set<std::string> BridgeLinks(const std::string& net_dir) {
@@ -46,13 +48,15 @@ std::set<std::string> BridgeLinks(const std::string& net_dir) {
   if (!j.ok()) return out;
   std::string bridge = j->value("bridge", "");
   if (bridge.empty()) return out;
-  out.insert(bridge);
-  auto links = RunProcess({"ip", "-o", "link", "show", "master", bridge});
-  if (!links.ok()) return out;
-  std::istringstream in(links->out);
-  for (std::string line; std::getline(in, line);) {
-    size_t a = line.find(": "), b = line.find_first_of(":@", a + 2);
-    if (a != std::string::npos && b != std::string::npos) out.insert(line.substr(a + 2, b - a - 2));
+  for (const char* what : {"dev", "master"}) {  // the bridge itself, then its veths
+    auto links = RunProcess({"ip", "-o", "link", "show", what, bridge});
+    if (!links.ok()) continue;
+    std::istringstream in(links->out);
+    for (std::string line; std::getline(in, line);) {
+      size_t a = line.find(": "), b = line.find_first_of(":@", a + 2);
+      if (a != std::string::npos && b != std::string::npos)
+        out.insert(line.substr(0, a) + ":" + line.substr(a + 2, b - a - 2));  // as Traces
+    }
   }
   return out;
 }
