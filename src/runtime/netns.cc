@@ -65,6 +65,7 @@ Result<std::vector<std::string>> HostAddresses() {
 }
 
 Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
+                      const std::string& own_subnet,
                       const std::vector<std::pair<std::string, uint16_t>>& published,
                       const std::vector<std::string>& dns) {
   // One `ip -batch`: a process per route would cost more than the CNI plugins.
@@ -80,6 +81,11 @@ Status BlockAddresses(const std::string& path, const std::vector<std::string>& a
   }
   batch += "rule add pref 200 lookup " + table + "\n";
   batch += "route add prohibit 169.254.0.0/16 table " + table + "\n";
+  // Other kiln networks are fenced off (as docker isolates its bridge networks); the own one's
+  // longer `throw` route sends its lookups on to the main table. Host addresses in it (the
+  // gateway) are /32s: longer still, so prohibited.
+  batch += std::string("route add prohibit ") + kKilnRange + " table " + table + "\n";
+  if (!own_subnet.empty()) batch += "route add throw " + own_subnet + " table " + table + "\n";
   // replace, not add: an address held by two interfaces at once (two state dirs' bridges on one
   // subnet, while other kiln processes run) is listed twice, and a second add fails (EEXIST).
   for (const auto& a : addresses) batch += "route replace prohibit " + a + " table " + table + "\n";

@@ -103,6 +103,25 @@ TEST_F(NetworkSandboxes, TwoSandboxesReachEachOtherByAliasAndHostname) {
   EXPECT_TRUE(PathExists(NetDir()));
 }
 
+// kiln networks are isolated from each other (as docker's bridge networks are): a sandbox
+// reaches its own network's members but not another network's, though both are routed through
+// the host.
+TEST_F(NetworkSandboxes, OtherNetworksAreUnreachable) {
+  auto a = Make(OnNet("a1"));
+  SandboxSpec other = OnNet("b1");
+  other.network = net_ + "b";
+  auto b = Make(other);
+  auto a2 = Make(OnNet("a2"));
+  ASSERT_TRUE(a && b && a2);
+  Serve(*a, "from-a");
+  EXPECT_EQ(Out(*a2, "wget -q -O- http://" + a->Address() + "/"), "from-a\n");
+  std::string out = Out(*b, "nc -w 3 " + a->Address() + " 80 </dev/null 2>&1", 1);
+  EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+  Serve(*b, "from-b");
+  out = Out(*a, "nc -w 3 " + b->Address() + " 80 </dev/null 2>&1", 1);
+  EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+}
+
 TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   SandboxSpec spec = OnNet("web");
   spec.ports = {{0, 80, "tcp", ""}};
@@ -230,19 +249,21 @@ TEST_F(NetworkSandboxes, TheFencesExceptionsAreNarrow) {
   for (const char* cmd : {"link add d0 type veth peer name d1", "addr add 10.0.0.2/24 dev d0",
                           "link set d1 up", "link set d0 up", "route add default via 10.0.0.1"})
     ASSERT_TRUE(IpIn(ns, Split(cmd)).ok()) << cmd;
-  ASSERT_TRUE(BlockAddresses(ns, {"192.0.2.77"}, {{"tcp", 8080}}, {"192.0.2.77"}).ok());
+  ASSERT_TRUE(
+      BlockAddresses(ns, {"192.0.2.77"}, "10.89.7.0/24", {{"tcp", 8080}}, {"192.0.2.77"}).ok());
   auto route = [&](const std::string& args) {
     auto r = RunProcess({"sh", "-c", "nsenter --net=" + ns + " ip route get " + args + " 2>&1"});
     return r.ok() ? r->out : "";
   };
   // Through the fence: the main table's default route.
-  for (const char* open : {"192.0.2.77 ipproto udp dport 53", "192.0.2.77 ipproto tcp dport 53",
-                           "192.0.2.77 ipproto tcp sport 8080 dport 999", "192.0.2.78"})
+  for (const char* open :
+       {"192.0.2.77 ipproto udp dport 53", "192.0.2.77 ipproto tcp dport 53",
+        "192.0.2.77 ipproto tcp sport 8080 dport 999", "192.0.2.78", "10.89.7.9"})
     EXPECT_NE(route(open).find("via 10.0.0.1"), std::string::npos) << open << ": " << route(open);
   // Fenced.
-  for (const char* fenced :
-       {"192.0.2.77 ipproto tcp dport 80", "192.0.2.77 ipproto udp dport 54",
-        "192.0.2.77 ipproto udp sport 8080 dport 1", "169.254.169.254 ipproto tcp dport 80"})
+  for (const char* fenced : {"192.0.2.77 ipproto tcp dport 80", "192.0.2.77 ipproto udp dport 54",
+                             "192.0.2.77 ipproto udp sport 8080 dport 1",
+                             "169.254.169.254 ipproto tcp dport 80", "10.89.8.9"})
     EXPECT_NE(route(fenced).find("ermission denied"), std::string::npos) << fenced;
   EXPECT_TRUE(ReleaseNetns(ns).ok());
   EXPECT_FALSE(PathExists(ns));
