@@ -14,6 +14,25 @@
 
 namespace kiln::runtime {
 
+namespace {
+
+// IPv6 off on every link the namespace gets but loopback (as the caller's thread is in it:
+// /proc/sys/net is the calling thread's namespace's). The fence is IPv4 routes; without this,
+// eth0's link-local address would reach the host's services on [::] (fe80::…%eth0).
+// Ok on a kernel without IPv6.
+Status DisableIpv6() {
+  for (const char* conf : {"all", "default", "lo"}) {
+    std::string file = std::string("/proc/sys/net/ipv6/conf/") + conf + "/disable_ipv6";
+    auto fd = Open(file, O_WRONLY | O_CLOEXEC);
+    if (!fd.ok() && fd.status().code() == Code::kNotFound) return Status::Ok();
+    if (!fd.ok()) return fd.status();
+    RETURN_IF_ERROR(WriteAll(fd->get(), std::string(conf) == "lo" ? "0" : "1"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status MakeNetns(const std::string& path) {
   { ASSIGN_OR_RETURN(UniqueFd f, Open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)); }
   // unshare(CLONE_NEWNET) changes only the calling thread's namespace: a thread of its own
@@ -24,6 +43,8 @@ Status MakeNetns(const std::string& path) {
       made = ErrnoStatus("unshare a network namespace", errno);
       return;
     }
+    made = DisableIpv6();
+    if (!made.ok()) return;
     if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
       made = ErrnoStatus("pin the network namespace at " + path, errno);
   }).join();

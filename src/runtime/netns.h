@@ -12,7 +12,9 @@
 
 namespace kiln::runtime {
 
-// A new network namespace pinned at `path` (made as an empty file), with its loopback up.
+// A new network namespace pinned at `path` (made as an empty file), with its loopback up and
+// IPv6 disabled on every other link (net.ipv6.conf.{all,default}.disable_ipv6: the fence is
+// IPv4's; loopback keeps ::1).
 // The namespace is made in a short-lived thread of its own; the caller's is never changed.
 Status MakeNetns(const std::string& path);
 

@@ -184,6 +184,9 @@ TEST_F(NetworkSandboxes, TheHostAndLinkLocalAreUnreachableButEgressRoutes) {
     std::string out = Out(*s, "nc " + t + " 80 </dev/null 2>&1", 1);
     EXPECT_NE(out.find("ermission denied"), std::string::npos) << t << ": " << out;
   }
+  // No IPv6 beside the fence: eth0 has no link-local address to reach the host by.
+  EXPECT_EQ(Out(*s, "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6"), "1\n");
+  EXPECT_EQ(Out(*s, "ip -6 addr show dev eth0"), "");
   std::string routes = Out(*s, "ip route");
   EXPECT_NE(routes.find("default via"), std::string::npos) << routes;
   // The sandbox cannot lift the fence: no CAP_NET_ADMIN.
