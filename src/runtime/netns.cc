@@ -92,9 +92,13 @@ Status BlockAddresses(const std::string& path, const std::vector<std::string>& a
   // One `ip -batch`: a process per route would cost more than the CNI plugins.
   std::string table = std::to_string(kFenceTable);
   std::string batch;
+  // A published port's replies go to the host (an address of its own, or the gateway after
+  // portmap's SNAT); elsewhere its source port is fenced like any other.
   for (const auto& [proto, port] : published) {
-    batch +=
-        "rule add pref 100 ipproto " + proto + " sport " + std::to_string(port) + " lookup main\n";
+    for (const auto& a : addresses) {
+      batch += "rule add pref 100 to " + a + " ipproto " + proto + " sport " +
+               std::to_string(port) + " lookup main\n";
+    }
   }
   for (const auto& ns : dns) {
     for (const char* proto : {"udp", "tcp"})

@@ -34,9 +34,10 @@ Result<std::vector<std::string>> HostAddresses();
 // for each of `addresses`, in a table of their own (kFenceTable) that a rule consults before
 // the main table. A default route whose gateway is among `addresses` still works: the gateway
 // is reached by its link, not by a route. Packets from each of `published` (the sandbox's
-// published ports, "tcp"/"udp" and port) skip the fence by a rule of their own, so the replies
-// to a connection from the host to a published port are routed (the host is the peer there,
-// by an address of its own or the gateway's after portmap's SNAT). DNS (port 53, udp and tcp)
+// published ports, "tcp"/"udp" and port) to each of `addresses` skip the fence by a rule of
+// their own, so the replies to a connection from the host to a published port are routed (the
+// host is the peer there, by an address of its own or the gateway's after portmap's SNAT);
+// to anything else fenced, that source port is fenced too. DNS (port 53, udp and tcp)
 // to each of `dns` (the sandbox's nameservers that are host addresses, e.g. a resolver on the
 // host's LAN address) passes too.
 inline constexpr int kFenceTable = 89;

@@ -130,6 +130,12 @@ TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   ASSERT_EQ(s->PublishedPorts().size(), 1u);
   uint16_t port = s->PublishedPorts()[0].host_port;
   EXPECT_NE(port, 0);
+  // The replies' exception is no way around the fence: from the published port as its source,
+  // 169.254.169.254 and other kiln networks stay fenced.
+  for (const char* fenced : {"169.254.169.254", "10.89.255.9"}) {
+    std::string out = Out(*s, std::string("nc -w 3 -p 80 ") + fenced + " 80 </dev/null 2>&1", 1);
+    EXPECT_NE(out.find("ermission denied"), std::string::npos) << fenced << ": " << out;
+  }
   Serve(*s, "published");
   auto host = HostAddresses();
   ASSERT_TRUE(host.ok() && !host->empty());
@@ -264,9 +270,11 @@ TEST_F(NetworkSandboxes, TheFencesExceptionsAreNarrow) {
         "192.0.2.77 ipproto tcp sport 8080 dport 999", "192.0.2.78", "10.89.7.9"})
     EXPECT_NE(route(open).find("via 10.0.0.1"), std::string::npos) << open << ": " << route(open);
   // Fenced.
-  for (const char* fenced : {"192.0.2.77 ipproto tcp dport 80", "192.0.2.77 ipproto udp dport 54",
-                             "192.0.2.77 ipproto udp sport 8080 dport 1",
-                             "169.254.169.254 ipproto tcp dport 80", "10.89.8.9"})
+  for (const char* fenced :
+       {"192.0.2.77 ipproto tcp dport 80", "192.0.2.77 ipproto udp dport 54",
+        "192.0.2.77 ipproto udp sport 8080 dport 1", "169.254.169.254 ipproto tcp dport 80",
+        "10.89.8.9", "169.254.169.254 ipproto tcp sport 8080 dport 80",
+        "10.89.8.9 ipproto tcp sport 8080"})
     EXPECT_NE(route(fenced).find("ermission denied"), std::string::npos) << fenced;
   EXPECT_TRUE(ReleaseNetns(ns).ok());
   EXPECT_FALSE(PathExists(ns));
