@@ -131,10 +131,14 @@ TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   uint16_t port = s->PublishedPorts()[0].host_port;
   EXPECT_NE(port, 0);
   // The replies' exception is no way around the fence: from the published port as its source,
-  // 169.254.169.254 and other kiln networks stay fenced.
+  // 169.254.169.254 and other kiln networks stay fenced (curl in the sandbox's namespace: busybox
+  // nc cannot pick its source port).
+  std::string netns = env_.state_dir + "/sandboxes/" + s->id() + "/netns";
   for (const char* fenced : {"169.254.169.254", "10.89.255.9"}) {
-    std::string out = Out(*s, std::string("nc -w 3 -p 80 ") + fenced + " 80 </dev/null 2>&1", 1);
-    EXPECT_NE(out.find("ermission denied"), std::string::npos) << fenced << ": " << out;
+    auto r = RunProcess({"nsenter", "--net=" + netns, "curl", "-sSv", "-m", "3", "--local-port",
+                         "80", std::string("http://") + fenced + "/"});
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(r->err.find("ermission denied"), std::string::npos) << fenced << ": " << r->err;
   }
   Serve(*s, "published");
   auto host = HostAddresses();
