@@ -42,8 +42,7 @@ Result<std::vector<NetMember>> Members(const std::string& dir) {
 // Rewrites each member's hosts file in place (it is bind-mounted: same inode).
 void WriteHosts(const std::vector<NetMember>& members) {
   for (const auto& m : members) {
-    auto current = ReadFile(m.hosts_file);
-    std::string text = MembersHosts(m, members, current.ok() ? *current : "");
+    std::string text = MembersHosts(m, members, ReadHostsKept(m.hosts_file));
     auto fd = Open(m.hosts_file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
     Status s = fd.ok() ? WriteAll(fd->get(), text) : fd.status();
     if (!s.ok()) LogDebug("hosts of " + m.sandbox_id + ": " + s.message());
@@ -111,6 +110,16 @@ Status Leave(const std::string& dir, const std::string& name, const NetMember& m
 }
 
 }  // namespace
+
+std::string ReadHostsKept(const std::string& path) {
+  auto fd = Open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (!fd.ok()) return "";
+  std::string text(kHostsReadMax + 1, '\0');
+  auto n = ReadFull(fd->get(), text.data(), text.size());
+  if (!n.ok() || *n > kHostsReadMax) return "";
+  text.resize(*n);
+  return text;
+}
 
 Result<NetMember> JoinNetwork(const std::string& state, const std::string& name, NetMember m) {
   RETURN_IF_ERROR(ValidateNetworkName(name));

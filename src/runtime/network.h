@@ -62,6 +62,12 @@ Result<NetworkConfig> PickSubnet(const std::vector<std::string>& taken,
 inline constexpr const char* kHostsEnd = "# kiln: network members above; lines below are kept\n";
 std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& members,
                          const std::string& current = "");
+// What kiln keeps of a member's hosts file at `path` (sandbox-writable) when it rewrites it:
+// the file, read up to kHostsReadMax bytes; "" (only kiln's part is written back, the
+// sandbox's lines are dropped) when it is longer or unreadable, so a sandbox filling it with
+// gigabytes cannot make kiln load them.
+inline constexpr size_t kHostsReadMax = 64 * 1024;
+std::string ReadHostsKept(const std::string& path);
 // A port free now on the host for `protocol` (tcp or udp).
 Result<uint16_t> FreeHostPort(const std::string& protocol);
 // resolv.conf for a sandbox on a kiln network from the host's `host_resolv`: nameservers on

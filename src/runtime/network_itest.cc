@@ -13,6 +13,7 @@
 #include "base/json.h"
 #include "base/subprocess.h"
 #include "runtime/netns.h"
+#include "runtime/network.h"
 #include "runtime/sandbox_suite.h"
 
 namespace kiln::runtime {
@@ -120,6 +121,19 @@ TEST_F(NetworkSandboxes, OtherNetworksAreUnreachable) {
   Serve(*b, "from-b");
   out = Out(*a, "nc -w 3 " + b->Address() + " 80 </dev/null 2>&1", 1);
   EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+}
+
+// A sandbox that fills its /etc/hosts makes kiln load at most kHostsReadMax of it: past that,
+// the next rewrite keeps only kiln's part.
+TEST_F(NetworkSandboxes, AnOversizedHostsFileIsNotKept) {
+  auto a = Make(OnNet("big"));
+  ASSERT_TRUE(a);
+  Out(*a, "head -c 200000 /dev/zero | tr '\\0' '#' >> /etc/hosts");
+  auto b = Make(OnNet("small"));
+  ASSERT_TRUE(b);
+  std::string hosts = Out(*a, "cat /etc/hosts");
+  EXPECT_LT(hosts.size(), kHostsReadMax);
+  EXPECT_NE(hosts.find(b->Address() + "\tsmall\n"), std::string::npos) << hosts.substr(0, 500);
 }
 
 TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
