@@ -101,11 +101,22 @@ Status Leave(const std::string& dir, const std::string& name, const NetMember& m
   ASSIGN_OR_RETURN(NetworkConfig c, ReadConfig(dir, name));
   CniCall call{m.sandbox_id, m.netns, m.ports};
   Status del = CniDel(Conflist(c), call, m.cni_result);
-  if (!del.ok()) LogWarn("leave network " + name + ": " + del.message());
-  if (::unlink((dir + "/members/" + m.sandbox_id + ".json").c_str()) != 0 && errno != ENOENT)
+  std::string record = dir + "/members/" + m.sandbox_id + ".json";
+  if (!del.ok()) {
+    // The plugins did what they could (CniDel calls each); the record stays, with no address
+    // (so in no hosts file), for the sweep to retry the DEL: without it the rules left would
+    // be nobody's.
+    NetMember kept = m;
+    kept.address.clear();
+    RETURN_IF_ERROR(WriteFileAtomic(record, DumpJson(MemberToJson(kept)), 0600));
+  } else if (::unlink(record.c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus("remove member " + m.sandbox_id + " of network " + name, errno);
+  }
   ASSIGN_OR_RETURN(auto rest, Members(dir));
+  std::erase_if(rest, [&](const NetMember& r) { return r.sandbox_id == m.sandbox_id; });
   WriteHosts(rest);
+  if (!del.ok())
+    return del.WithContext("leave network " + name + " (member kept for the sweep to retry)");
   return RemoveIfEmpty(dir, name);
 }
 

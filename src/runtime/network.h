@@ -43,7 +43,9 @@ Result<NetMember> MemberFromJson(const Json& j);
 // Host ports of 0 are replaced by free ones. Returns the member with address and ports set.
 Result<NetMember> JoinNetwork(const std::string& state_dir, const std::string& name, NetMember m);
 // CNI DEL for the member, its record removed, the others' hosts files rewritten; the network is
-// removed (bridge, dir, leases) when it was the last. Ok when it is no member.
+// removed (bridge, dir, leases) when it was the last. Ok when it is no member. When DEL fails
+// the record is kept (without its address) and the error returned: SweepNetworks retries it
+// once the sandbox dir is gone.
 Status LeaveNetwork(const std::string& state_dir, const std::string& name,
                     const std::string& sandbox_id);
 // For SweepOrphans: members whose sandbox dir (<state>/sandboxes/<id>) is gone leave, and

@@ -1,6 +1,7 @@
 // crun sandboxes on kiln networks (network.h, sandbox_net.h): names, published ports, the
 // fence around the host, and nothing left behind after destroy or a killed kiln's sweep.
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -265,6 +266,43 @@ TEST_F(NetworkSandboxes, AKilledKilnsSandboxesAreReleasedBySweep) {
   EXPECT_TRUE(PathExists(NetDir()));
   EXPECT_EQ(*env_.runtime->SweepOrphans(), 2);
   ExpectNothingLeft(links);
+}
+
+// A CNI DEL that fails keeps the member's record, and the sweep retries it once the fault is
+// gone: nothing is left, the plugins' iptables rules included. The fault: the member's netns
+// path is a plain file for a while (the bridge plugin cannot enter it), the namespace itself
+// kept alive by a second pin (the bridge plugin removes its NAT rules only while it can enter
+// the namespace, as the sweep of a killed kiln does).
+TEST_F(NetworkSandboxes, AFailedLeaveIsRetriedBySweep) {
+  std::string ns = dir_.Sub("netns"), spare = dir_.Sub("spare");
+  ASSERT_TRUE(MakeNetns(ns).ok());
+  NetMember m;
+  m.sandbox_id = "fault-" + net_;  // no sandbox dir: an orphan for the sweep
+  m.hostname = "faulty";
+  m.hosts_file = dir_.Sub("hosts");
+  m.netns = ns;
+  ASSERT_TRUE(WriteFileAtomic(m.hosts_file, "").ok());
+  auto joined = JoinNetwork(env_.state_dir, net_, m);
+  ASSERT_TRUE(joined.ok()) << joined.status().ToString();
+  auto rules = [] { return RunProcess({"iptables-save"})->out; };
+  ASSERT_NE(rules().find(m.sandbox_id), std::string::npos) << "no rules of the member";
+  auto pin = [](const std::string& from, const std::string& to) {
+    return WriteFileAtomic(to, "").ok() &&
+           ::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) == 0;
+  };
+  ASSERT_TRUE(pin(ns, spare));
+  ASSERT_EQ(::umount2(ns.c_str(), MNT_DETACH), 0);
+  ASSERT_TRUE(WriteFileAtomic(ns, "not a namespace").ok());
+  EXPECT_FALSE(LeaveNetwork(env_.state_dir, net_, m.sandbox_id).ok());
+  EXPECT_TRUE(PathExists(NetDir() + "/members/" + m.sandbox_id + ".json")) << "record dropped";
+  ASSERT_TRUE(pin(spare, ns));  // the fault gone
+  auto released = SweepNetworks(env_.state_dir);
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 1);
+  EXPECT_FALSE(PathExists(NetDir()));
+  EXPECT_EQ(rules().find(m.sandbox_id), std::string::npos) << rules();
+  EXPECT_TRUE(ReleaseNetns(spare).ok());
+  EXPECT_TRUE(ReleaseNetns(ns).ok());
 }
 
 // The fence's exceptions, on a bare namespace: DNS to a nameserver that is a host address, and
