@@ -120,6 +120,44 @@ Status Leave(const std::string& dir, const std::string& name, const NetMember& m
   return RemoveIfEmpty(dir, name);
 }
 
+// The host ports every member of every kiln network of `state` publishes, with who holds each.
+std::vector<std::pair<PortMapping, std::string>> PublishedHostPorts(const std::string& state) {
+  std::vector<std::pair<PortMapping, std::string>> out;
+  auto names = ListDir(state + "/networks");
+  for (const auto& n : names.ok() ? *names : std::vector<std::string>{}) {
+    auto members = Members(NetDir(state, n));
+    for (const auto& m : members.ok() ? *members : std::vector<NetMember>{}) {
+      for (const auto& p : m.ports)
+        out.emplace_back(p, "sandbox " + m.sandbox_id + " on network " + n);
+    }
+  }
+  return out;
+}
+
+// Checks the host ports `ports` ask for and picks free ones for those of 0 (under the lock).
+Status ChooseHostPorts(const std::string& state, std::vector<PortMapping>& ports) {
+  auto held = PublishedHostPorts(state);
+  auto holder = [&](const PortMapping& p) -> std::string {
+    for (const auto& [q, who] : held)
+      if (PortsClash(p, q)) return who;
+    return HostPortBusy(p) ? "a process on the host" : "";
+  };
+  for (auto& p : ports) {
+    if (p.host_port == 0) {
+      // The kernel's free port may still be another sandbox's: portmap's DNAT binds no socket.
+      for (int tries = 0; p.host_port == 0 || !holder(p).empty(); ++tries) {
+        if (tries == 100) return Unavailable("no free host port for " + p.protocol);
+        ASSIGN_OR_RETURN(p.host_port, FreeHostPort(p.protocol));
+      }
+    } else if (std::string who = holder(p); !who.empty()) {
+      return FailedPrecondition("host port " + HostPortText(p) + " is already allocated (by " +
+                                who + ")");
+    }
+    held.emplace_back(p, "another port of this sandbox");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string ReadHostsKept(const std::string& path) {
@@ -139,10 +177,7 @@ Result<NetMember> JoinNetwork(const std::string& state, const std::string& name,
   auto c = ReadConfig(dir, name);
   if (!c.ok() && c.status().code() == Code::kNotFound) c = MakeNetwork(state, dir, name);
   if (!c.ok()) return c.status().WithContext("network " + name);
-  for (auto& p : m.ports) {
-    if (p.host_port != 0) continue;
-    ASSIGN_OR_RETURN(p.host_port, FreeHostPort(p.protocol));
-  }
+  RETURN_IF_ERROR(ChooseHostPorts(state, m.ports));
   // Recorded before the ADD (no address yet: in no hosts file), so that a kiln killed during
   // it leaves a member the sweep deletes (CNI DEL without a prevResult) rather than a lease
   // and plugin rules nobody knows of.

@@ -1,7 +1,10 @@
 // crun sandboxes on kiln networks (network.h, sandbox_net.h): names, published ports, the
 // fence around the host, and nothing left behind after destroy or a killed kiln's sweep.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/fd.h"
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/subprocess.h"
@@ -168,6 +172,49 @@ TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   std::string out =
       Out(*s, "nc " + (*host)[0] + " " + std::to_string(port) + " </dev/null 2>&1", 1);
   EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+}
+
+// An explicit host port already taken, by a listener on the host or by another sandbox's
+// published port (on any kiln network), is refused, as docker's "port is already allocated".
+TEST_F(NetworkSandboxes, ATakenHostPortIsRefused) {
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  ASSERT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string busy = std::to_string(ntohs(a.sin_port));
+  SandboxSpec spec = OnNet("clash");
+  spec.ports = {*ParsePortMapping(busy + ":80")};
+  auto refused = env_.runtime->Create(spec);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("0.0.0.0:" + busy + "/tcp"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("a process on the host"), std::string::npos);
+
+  auto free_port = FreeHostPort("udp");
+  ASSERT_TRUE(free_port.ok());
+  std::string port = std::to_string(*free_port);
+  spec.ports = {*ParsePortMapping("127.0.0.1:" + port + ":53/udp")};
+  auto first = Make(spec);
+  ASSERT_TRUE(first);
+  SandboxSpec other = OnNet("clash2");
+  other.network = net_ + "b";
+  other.ports = {*ParsePortMapping(port + ":53/udp")};
+  refused = env_.runtime->Create(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("0.0.0.0:" + port + "/udp"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find(first->id()), std::string::npos)
+      << refused.status().ToString();
+  // Another protocol or host address is no clash.
+  other.ports = {*ParsePortMapping("127.0.0.2:" + port + ":53/udp"),
+                 *ParsePortMapping(port + ":53/tcp")};
+  EXPECT_TRUE(Make(other));
 }
 
 // Joins and leaves of one network from many threads at once (and so from many processes: the

@@ -46,6 +46,18 @@ TEST(ReadHostsKept, WholeUpToTheCapNothingPastIt) {
   EXPECT_EQ(ReadHostsKept(dir.Sub("absent")), "");
 }
 
+TEST(PortsClash, SameProtocolAndPortOnOverlappingAddresses) {
+  PortMapping any{8080, 80, "tcp", ""}, lo{8080, 81, "tcp", "127.0.0.1"};
+  EXPECT_TRUE(PortsClash(any, lo));
+  EXPECT_TRUE(PortsClash(lo, lo));
+  EXPECT_TRUE(PortsClash(PortMapping{8080, 80, "tcp", "0.0.0.0"}, lo));
+  EXPECT_FALSE(PortsClash(lo, PortMapping{8080, 80, "tcp", "127.0.0.2"}));
+  EXPECT_FALSE(PortsClash(any, PortMapping{8080, 80, "udp", ""}));
+  EXPECT_FALSE(PortsClash(any, PortMapping{8081, 80, "tcp", ""}));
+  EXPECT_EQ(HostPortText(any), "0.0.0.0:8080/tcp");
+  EXPECT_EQ(HostPortText(lo), "127.0.0.1:8080/tcp");
+}
+
 TEST(ResultAddress, FirstIPv4WithoutPrefix) {
   Json r = Json::parse(R"({"ips":[{"address":"fd00::5/64"},{"address":"10.89.0.7/24"}]})");
   EXPECT_EQ(ResultAddress(r), "10.89.0.7");
