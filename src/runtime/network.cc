@@ -177,7 +177,10 @@ Result<NetMember> JoinNetwork(const std::string& state, const std::string& name,
   auto c = ReadConfig(dir, name);
   if (!c.ok() && c.status().code() == Code::kNotFound) c = MakeNetwork(state, dir, name);
   if (!c.ok()) return c.status().WithContext("network " + name);
-  RETURN_IF_ERROR(ChooseHostPorts(state, m.ports));
+  if (Status ports = ChooseHostPorts(state, m.ports); !ports.ok()) {
+    (void)RemoveIfEmpty(dir, name);  // a network this join made
+    return ports.WithContext("network " + name);
+  }
   // Recorded before the ADD (no address yet: in no hosts file), so that a kiln killed during
   // it leaves a member the sweep deletes (CNI DEL without a prevResult) rather than a lease
   // and plugin rules nobody knows of.

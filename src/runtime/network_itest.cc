@@ -194,6 +194,7 @@ TEST_F(NetworkSandboxes, ATakenHostPortIsRefused) {
   EXPECT_NE(refused.status().message().find("0.0.0.0:" + busy + "/tcp"), std::string::npos)
       << refused.status().ToString();
   EXPECT_NE(refused.status().message().find("a process on the host"), std::string::npos);
+  EXPECT_FALSE(PathExists(NetDir())) << "the network the refused join made";
 
   auto free_port = FreeHostPort("udp");
   ASSERT_TRUE(free_port.ok());
