@@ -14,6 +14,25 @@
 
 namespace kiln::runtime {
 
+namespace {
+
+// IPv6 off on every link the namespace gets but loopback (as the caller's thread is in it:
+// /proc/sys/net is the calling thread's namespace's). The fence is IPv4 routes; without this,
+// eth0's link-local address would reach the host's services on [::] (fe80::…%eth0).
+// Ok on a kernel without IPv6.
+Status DisableIpv6() {
+  for (const char* conf : {"all", "default", "lo"}) {
+    std::string file = std::string("/proc/sys/net/ipv6/conf/") + conf + "/disable_ipv6";
+    auto fd = Open(file, O_WRONLY | O_CLOEXEC);
+    if (!fd.ok() && fd.status().code() == Code::kNotFound) return Status::Ok();
+    if (!fd.ok()) return fd.status();
+    RETURN_IF_ERROR(WriteAll(fd->get(), std::string(conf) == "lo" ? "0" : "1"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status MakeNetns(const std::string& path) {
   { ASSIGN_OR_RETURN(UniqueFd f, Open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)); }
   // unshare(CLONE_NEWNET) changes only the calling thread's namespace: a thread of its own
@@ -24,6 +43,8 @@ Status MakeNetns(const std::string& path) {
       made = ErrnoStatus("unshare a network namespace", errno);
       return;
     }
+    made = DisableIpv6();
+    if (!made.ok()) return;
     if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
       made = ErrnoStatus("pin the network namespace at " + path, errno);
   }).join();
@@ -65,14 +86,19 @@ Result<std::vector<std::string>> HostAddresses() {
 }
 
 Status BlockAddresses(const std::string& path, const std::vector<std::string>& addresses,
+                      const std::string& own_subnet,
                       const std::vector<std::pair<std::string, uint16_t>>& published,
                       const std::vector<std::string>& dns) {
   // One `ip -batch`: a process per route would cost more than the CNI plugins.
   std::string table = std::to_string(kFenceTable);
   std::string batch;
+  // A published port's replies go to the host (an address of its own, or the gateway after
+  // portmap's SNAT); elsewhere its source port is fenced like any other.
   for (const auto& [proto, port] : published) {
-    batch +=
-        "rule add pref 100 ipproto " + proto + " sport " + std::to_string(port) + " lookup main\n";
+    for (const auto& a : addresses) {
+      batch += "rule add pref 100 to " + a + " ipproto " + proto + " sport " +
+               std::to_string(port) + " lookup main\n";
+    }
   }
   for (const auto& ns : dns) {
     for (const char* proto : {"udp", "tcp"})
@@ -80,6 +106,11 @@ Status BlockAddresses(const std::string& path, const std::vector<std::string>& a
   }
   batch += "rule add pref 200 lookup " + table + "\n";
   batch += "route add prohibit 169.254.0.0/16 table " + table + "\n";
+  // Other kiln networks are fenced off (as docker isolates its bridge networks); the own one's
+  // longer `throw` route sends its lookups on to the main table. Host addresses in it (the
+  // gateway) are /32s: longer still, so prohibited.
+  batch += std::string("route add prohibit ") + kKilnRange + " table " + table + "\n";
+  if (!own_subnet.empty()) batch += "route add throw " + own_subnet + " table " + table + "\n";
   // replace, not add: an address held by two interfaces at once (two state dirs' bridges on one
   // subnet, while other kiln processes run) is listed twice, and a second add fails (EEXIST).
   for (const auto& a : addresses) batch += "route replace prohibit " + a + " table " + table + "\n";

@@ -42,8 +42,7 @@ Result<std::vector<NetMember>> Members(const std::string& dir) {
 // Rewrites each member's hosts file in place (it is bind-mounted: same inode).
 void WriteHosts(const std::vector<NetMember>& members) {
   for (const auto& m : members) {
-    auto current = ReadFile(m.hosts_file);
-    std::string text = MembersHosts(m, members, current.ok() ? *current : "");
+    std::string text = MembersHosts(m, members, ReadHostsKept(m.hosts_file));
     auto fd = Open(m.hosts_file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
     Status s = fd.ok() ? WriteAll(fd->get(), text) : fd.status();
     if (!s.ok()) LogDebug("hosts of " + m.sandbox_id + ": " + s.message());
@@ -102,15 +101,74 @@ Status Leave(const std::string& dir, const std::string& name, const NetMember& m
   ASSIGN_OR_RETURN(NetworkConfig c, ReadConfig(dir, name));
   CniCall call{m.sandbox_id, m.netns, m.ports};
   Status del = CniDel(Conflist(c), call, m.cni_result);
-  if (!del.ok()) LogWarn("leave network " + name + ": " + del.message());
-  if (::unlink((dir + "/members/" + m.sandbox_id + ".json").c_str()) != 0 && errno != ENOENT)
+  std::string record = dir + "/members/" + m.sandbox_id + ".json";
+  if (!del.ok()) {
+    // The plugins did what they could (CniDel calls each); the record stays, with no address
+    // (so in no hosts file), for the sweep to retry the DEL: without it the rules left would
+    // be nobody's.
+    NetMember kept = m;
+    kept.address.clear();
+    RETURN_IF_ERROR(WriteFileAtomic(record, DumpJson(MemberToJson(kept)), 0600));
+  } else if (::unlink(record.c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus("remove member " + m.sandbox_id + " of network " + name, errno);
+  }
   ASSIGN_OR_RETURN(auto rest, Members(dir));
+  std::erase_if(rest, [&](const NetMember& r) { return r.sandbox_id == m.sandbox_id; });
   WriteHosts(rest);
+  if (!del.ok())
+    return del.WithContext("leave network " + name + " (member kept for the sweep to retry)");
   return RemoveIfEmpty(dir, name);
 }
 
+// The host ports every member of every kiln network of `state` publishes, with who holds each.
+std::vector<std::pair<PortMapping, std::string>> PublishedHostPorts(const std::string& state) {
+  std::vector<std::pair<PortMapping, std::string>> out;
+  auto names = ListDir(state + "/networks");
+  for (const auto& n : names.ok() ? *names : std::vector<std::string>{}) {
+    auto members = Members(NetDir(state, n));
+    for (const auto& m : members.ok() ? *members : std::vector<NetMember>{}) {
+      for (const auto& p : m.ports)
+        out.emplace_back(p, "sandbox " + m.sandbox_id + " on network " + n);
+    }
+  }
+  return out;
+}
+
+// Checks the host ports `ports` ask for and picks free ones for those of 0 (under the lock).
+Status ChooseHostPorts(const std::string& state, std::vector<PortMapping>& ports) {
+  auto held = PublishedHostPorts(state);
+  auto holder = [&](const PortMapping& p) -> std::string {
+    for (const auto& [q, who] : held)
+      if (PortsClash(p, q)) return who;
+    return HostPortBusy(p) ? "a process on the host" : "";
+  };
+  for (auto& p : ports) {
+    if (p.host_port == 0) {
+      // The kernel's free port may still be another sandbox's: portmap's DNAT binds no socket.
+      for (int tries = 0; p.host_port == 0 || !holder(p).empty(); ++tries) {
+        if (tries == 100) return Unavailable("no free host port for " + p.protocol);
+        ASSIGN_OR_RETURN(p.host_port, FreeHostPort(p.protocol));
+      }
+    } else if (std::string who = holder(p); !who.empty()) {
+      return FailedPrecondition("host port " + HostPortText(p) + " is already allocated (by " +
+                                who + ")");
+    }
+    held.emplace_back(p, "another port of this sandbox");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::string ReadHostsKept(const std::string& path) {
+  auto fd = Open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (!fd.ok()) return "";
+  std::string text(kHostsReadMax + 1, '\0');
+  auto n = ReadFull(fd->get(), text.data(), text.size());
+  if (!n.ok() || *n > kHostsReadMax) return "";
+  text.resize(*n);
+  return text;
+}
 
 Result<NetMember> JoinNetwork(const std::string& state, const std::string& name, NetMember m) {
   RETURN_IF_ERROR(ValidateNetworkName(name));
@@ -119,9 +177,9 @@ Result<NetMember> JoinNetwork(const std::string& state, const std::string& name,
   auto c = ReadConfig(dir, name);
   if (!c.ok() && c.status().code() == Code::kNotFound) c = MakeNetwork(state, dir, name);
   if (!c.ok()) return c.status().WithContext("network " + name);
-  for (auto& p : m.ports) {
-    if (p.host_port != 0) continue;
-    ASSIGN_OR_RETURN(p.host_port, FreeHostPort(p.protocol));
+  if (Status ports = ChooseHostPorts(state, m.ports); !ports.ok()) {
+    (void)RemoveIfEmpty(dir, name);  // a network this join made
+    return ports.WithContext("network " + name);
   }
   // Recorded before the ADD (no address yet: in no hosts file), so that a kiln killed during
   // it leaves a member the sweep deletes (CNI DEL without a prevResult) rather than a lease

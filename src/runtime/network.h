@@ -40,10 +40,15 @@ Json MemberToJson(const NetMember& m);
 Result<NetMember> MemberFromJson(const Json& j);
 
 // Joins `m` to network `name` of `state_dir`, making the network first when it has no members.
-// Host ports of 0 are replaced by free ones. Returns the member with address and ports set.
+// Host ports of 0 are replaced by free ones; FailedPrecondition (naming HOST_IP:PORT/proto and
+// its holder) for a host port that a member of a kiln network of `state_dir` publishes or a
+// socket on the host holds (portmap's DNAT would shadow one or be shadowed). Returns the member
+// with address and ports set.
 Result<NetMember> JoinNetwork(const std::string& state_dir, const std::string& name, NetMember m);
 // CNI DEL for the member, its record removed, the others' hosts files rewritten; the network is
-// removed (bridge, dir, leases) when it was the last. Ok when it is no member.
+// removed (bridge, dir, leases) when it was the last. Ok when it is no member. When DEL fails
+// the record is kept (without its address) and the error returned: SweepNetworks retries it
+// once the sandbox dir is gone.
 Status LeaveNetwork(const std::string& state_dir, const std::string& name,
                     const std::string& sandbox_id);
 // For SweepOrphans: members whose sandbox dir (<state>/sandboxes/<id>) is gone leave, and
@@ -62,8 +67,22 @@ Result<NetworkConfig> PickSubnet(const std::vector<std::string>& taken,
 inline constexpr const char* kHostsEnd = "# kiln: network members above; lines below are kept\n";
 std::string MembersHosts(const NetMember& self, const std::vector<NetMember>& members,
                          const std::string& current = "");
+// What kiln keeps of a member's hosts file at `path` (sandbox-writable) when it rewrites it:
+// the file, read up to kHostsReadMax bytes; "" (only kiln's part is written back, the
+// sandbox's lines are dropped) when it is longer or unreadable, so a sandbox filling it with
+// gigabytes cannot make kiln load them.
+inline constexpr size_t kHostsReadMax = 64 * 1024;
+std::string ReadHostsKept(const std::string& path);
 // A port free now on the host for `protocol` (tcp or udp).
 Result<uint16_t> FreeHostPort(const std::string& protocol);
+// Whether a socket on the host holds `p`'s host port (bind() on its host_ip, or every address,
+// fails with EADDRINUSE).
+bool HostPortBusy(const PortMapping& p);
+// Whether `a` and `b` ask for one host port: same protocol and port, and the same host_ip or
+// either on every address ("" or 0.0.0.0).
+bool PortsClash(const PortMapping& a, const PortMapping& b);
+// "HOST_IP:PORT/proto" of `p`'s host side ("0.0.0.0" for every address).
+std::string HostPortText(const PortMapping& p);
 // resolv.conf for a sandbox on a kiln network from the host's `host_resolv`: nameservers on
 // 127.0.0.0/8 (a local stub the sandbox cannot reach) dropped; "" when none is left.
 std::string SandboxResolvConf(const std::string& host_resolv);

@@ -1,6 +1,10 @@
 // crun sandboxes on kiln networks (network.h, sandbox_net.h): names, published ports, the
 // fence around the host, and nothing left behind after destroy or a killed kiln's sweep.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,10 +13,12 @@
 #include <sstream>
 #include <thread>
 
+#include "base/fd.h"
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/subprocess.h"
 #include "runtime/netns.h"
+#include "runtime/network.h"
 #include "runtime/sandbox_suite.h"
 
 namespace kiln::runtime {
@@ -103,6 +109,38 @@ TEST_F(NetworkSandboxes, TwoSandboxesReachEachOtherByAliasAndHostname) {
   EXPECT_TRUE(PathExists(NetDir()));
 }
 
+// kiln networks are isolated from each other (as docker's bridge networks are): a sandbox
+// reaches its own network's members but not another network's, though both are routed through
+// the host.
+TEST_F(NetworkSandboxes, OtherNetworksAreUnreachable) {
+  auto a = Make(OnNet("a1"));
+  SandboxSpec other = OnNet("b1");
+  other.network = net_ + "b";
+  auto b = Make(other);
+  auto a2 = Make(OnNet("a2"));
+  ASSERT_TRUE(a && b && a2);
+  Serve(*a, "from-a");
+  EXPECT_EQ(Out(*a2, "wget -q -O- http://" + a->Address() + "/"), "from-a\n");
+  std::string out = Out(*b, "nc -w 3 " + a->Address() + " 80 </dev/null 2>&1", 1);
+  EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+  Serve(*b, "from-b");
+  out = Out(*a, "nc -w 3 " + b->Address() + " 80 </dev/null 2>&1", 1);
+  EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+}
+
+// A sandbox that fills its /etc/hosts makes kiln load at most kHostsReadMax of it: past that,
+// the next rewrite keeps only kiln's part.
+TEST_F(NetworkSandboxes, AnOversizedHostsFileIsNotKept) {
+  auto a = Make(OnNet("big"));
+  ASSERT_TRUE(a);
+  Out(*a, "head -c 200000 /dev/zero | tr '\\0' '#' >> /etc/hosts");
+  auto b = Make(OnNet("small"));
+  ASSERT_TRUE(b);
+  std::string hosts = Out(*a, "cat /etc/hosts");
+  EXPECT_LT(hosts.size(), kHostsReadMax);
+  EXPECT_NE(hosts.find(b->Address() + "\tsmall\n"), std::string::npos) << hosts.substr(0, 500);
+}
+
 TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   SandboxSpec spec = OnNet("web");
   spec.ports = {{0, 80, "tcp", ""}};
@@ -111,6 +149,16 @@ TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   ASSERT_EQ(s->PublishedPorts().size(), 1u);
   uint16_t port = s->PublishedPorts()[0].host_port;
   EXPECT_NE(port, 0);
+  // The replies' exception is no way around the fence: from the published port as its source,
+  // 169.254.169.254 and other kiln networks stay fenced (curl in the sandbox's namespace: busybox
+  // nc cannot pick its source port).
+  std::string netns = env_.state_dir + "/sandboxes/" + s->id() + "/netns";
+  for (const char* fenced : {"169.254.169.254", "10.89.255.9"}) {
+    auto r = RunProcess({"nsenter", "--net=" + netns, "curl", "-sSv", "-m", "3", "--local-port",
+                         "80", std::string("http://") + fenced + "/"});
+    ASSERT_TRUE(r.ok());
+    EXPECT_NE(r->err.find("ermission denied"), std::string::npos) << fenced << ": " << r->err;
+  }
   Serve(*s, "published");
   auto host = HostAddresses();
   ASSERT_TRUE(host.ok() && !host->empty());
@@ -124,6 +172,50 @@ TEST_F(NetworkSandboxes, PublishedPortAnswersOnTheHost) {
   std::string out =
       Out(*s, "nc " + (*host)[0] + " " + std::to_string(port) + " </dev/null 2>&1", 1);
   EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+}
+
+// An explicit host port already taken, by a listener on the host or by another sandbox's
+// published port (on any kiln network), is refused, as docker's "port is already allocated".
+TEST_F(NetworkSandboxes, ATakenHostPortIsRefused) {
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  ASSERT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string busy = std::to_string(ntohs(a.sin_port));
+  SandboxSpec spec = OnNet("clash");
+  spec.ports = {*ParsePortMapping(busy + ":80")};
+  auto refused = env_.runtime->Create(spec);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("0.0.0.0:" + busy + "/tcp"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("a process on the host"), std::string::npos);
+  EXPECT_FALSE(PathExists(NetDir())) << "the network the refused join made";
+
+  auto free_port = FreeHostPort("udp");
+  ASSERT_TRUE(free_port.ok());
+  std::string port = std::to_string(*free_port);
+  spec.ports = {*ParsePortMapping("127.0.0.1:" + port + ":53/udp")};
+  auto first = Make(spec);
+  ASSERT_TRUE(first);
+  SandboxSpec other = OnNet("clash2");
+  other.network = net_ + "b";
+  other.ports = {*ParsePortMapping(port + ":53/udp")};
+  refused = env_.runtime->Create(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("0.0.0.0:" + port + "/udp"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find(first->id()), std::string::npos)
+      << refused.status().ToString();
+  // Another protocol or host address is no clash.
+  other.ports = {*ParsePortMapping("127.0.0.2:" + port + ":53/udp"),
+                 *ParsePortMapping(port + ":53/tcp")};
+  EXPECT_TRUE(Make(other));
 }
 
 // Joins and leaves of one network from many threads at once (and so from many processes: the
@@ -165,6 +257,9 @@ TEST_F(NetworkSandboxes, TheHostAndLinkLocalAreUnreachableButEgressRoutes) {
     std::string out = Out(*s, "nc " + t + " 80 </dev/null 2>&1", 1);
     EXPECT_NE(out.find("ermission denied"), std::string::npos) << t << ": " << out;
   }
+  // No IPv6 beside the fence: eth0 has no link-local address to reach the host by.
+  EXPECT_EQ(Out(*s, "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6"), "1\n");
+  EXPECT_EQ(Out(*s, "ip -6 addr show dev eth0"), "");
   std::string routes = Out(*s, "ip route");
   EXPECT_NE(routes.find("default via"), std::string::npos) << routes;
   // The sandbox cannot lift the fence: no CAP_NET_ADMIN.
@@ -221,6 +316,43 @@ TEST_F(NetworkSandboxes, AKilledKilnsSandboxesAreReleasedBySweep) {
   ExpectNothingLeft(links);
 }
 
+// A CNI DEL that fails keeps the member's record, and the sweep retries it once the fault is
+// gone: nothing is left, the plugins' iptables rules included. The fault: the member's netns
+// path is a plain file for a while (the bridge plugin cannot enter it), the namespace itself
+// kept alive by a second pin (the bridge plugin removes its NAT rules only while it can enter
+// the namespace, as the sweep of a killed kiln does).
+TEST_F(NetworkSandboxes, AFailedLeaveIsRetriedBySweep) {
+  std::string ns = dir_.Sub("netns"), spare = dir_.Sub("spare");
+  ASSERT_TRUE(MakeNetns(ns).ok());
+  NetMember m;
+  m.sandbox_id = "fault-" + net_;  // no sandbox dir: an orphan for the sweep
+  m.hostname = "faulty";
+  m.hosts_file = dir_.Sub("hosts");
+  m.netns = ns;
+  ASSERT_TRUE(WriteFileAtomic(m.hosts_file, "").ok());
+  auto joined = JoinNetwork(env_.state_dir, net_, m);
+  ASSERT_TRUE(joined.ok()) << joined.status().ToString();
+  auto rules = [] { return RunProcess({"iptables-save"})->out; };
+  ASSERT_NE(rules().find(m.sandbox_id), std::string::npos) << "no rules of the member";
+  auto pin = [](const std::string& from, const std::string& to) {
+    return WriteFileAtomic(to, "").ok() &&
+           ::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) == 0;
+  };
+  ASSERT_TRUE(pin(ns, spare));
+  ASSERT_EQ(::umount2(ns.c_str(), MNT_DETACH), 0);
+  ASSERT_TRUE(WriteFileAtomic(ns, "not a namespace").ok());
+  EXPECT_FALSE(LeaveNetwork(env_.state_dir, net_, m.sandbox_id).ok());
+  EXPECT_TRUE(PathExists(NetDir() + "/members/" + m.sandbox_id + ".json")) << "record dropped";
+  ASSERT_TRUE(pin(spare, ns));  // the fault gone
+  auto released = SweepNetworks(env_.state_dir);
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 1);
+  EXPECT_FALSE(PathExists(NetDir()));
+  EXPECT_EQ(rules().find(m.sandbox_id), std::string::npos) << rules();
+  EXPECT_TRUE(ReleaseNetns(spare).ok());
+  EXPECT_TRUE(ReleaseNetns(ns).ok());
+}
+
 // The fence's exceptions, on a bare namespace: DNS to a nameserver that is a host address, and
 // replies from a published port, go by the main table; anything else to the host is prohibited.
 TEST_F(NetworkSandboxes, TheFencesExceptionsAreNarrow) {
@@ -230,19 +362,23 @@ TEST_F(NetworkSandboxes, TheFencesExceptionsAreNarrow) {
   for (const char* cmd : {"link add d0 type veth peer name d1", "addr add 10.0.0.2/24 dev d0",
                           "link set d1 up", "link set d0 up", "route add default via 10.0.0.1"})
     ASSERT_TRUE(IpIn(ns, Split(cmd)).ok()) << cmd;
-  ASSERT_TRUE(BlockAddresses(ns, {"192.0.2.77"}, {{"tcp", 8080}}, {"192.0.2.77"}).ok());
+  ASSERT_TRUE(
+      BlockAddresses(ns, {"192.0.2.77"}, "10.89.7.0/24", {{"tcp", 8080}}, {"192.0.2.77"}).ok());
   auto route = [&](const std::string& args) {
     auto r = RunProcess({"sh", "-c", "nsenter --net=" + ns + " ip route get " + args + " 2>&1"});
     return r.ok() ? r->out : "";
   };
   // Through the fence: the main table's default route.
-  for (const char* open : {"192.0.2.77 ipproto udp dport 53", "192.0.2.77 ipproto tcp dport 53",
-                           "192.0.2.77 ipproto tcp sport 8080 dport 999", "192.0.2.78"})
+  for (const char* open :
+       {"192.0.2.77 ipproto udp dport 53", "192.0.2.77 ipproto tcp dport 53",
+        "192.0.2.77 ipproto tcp sport 8080 dport 999", "192.0.2.78", "10.89.7.9"})
     EXPECT_NE(route(open).find("via 10.0.0.1"), std::string::npos) << open << ": " << route(open);
   // Fenced.
   for (const char* fenced :
        {"192.0.2.77 ipproto tcp dport 80", "192.0.2.77 ipproto udp dport 54",
-        "192.0.2.77 ipproto udp sport 8080 dport 1", "169.254.169.254 ipproto tcp dport 80"})
+        "192.0.2.77 ipproto udp sport 8080 dport 1", "169.254.169.254 ipproto tcp dport 80",
+        "10.89.8.9", "169.254.169.254 ipproto tcp sport 8080 dport 80",
+        "10.89.8.9 ipproto tcp sport 8080"})
     EXPECT_NE(route(fenced).find("ermission denied"), std::string::npos) << fenced;
   EXPECT_TRUE(ReleaseNetns(ns).ok());
   EXPECT_FALSE(PathExists(ns));

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "base/fs.h"
 #include "runtime/cni.h"
 #include "runtime/etc_files.h"
 #include "runtime/sandbox_record.h"
+#include "testing/test_env.h"
 
 namespace kiln::runtime {
 namespace {
@@ -29,6 +31,31 @@ TEST(Conflist, BridgeHostLocalPortmapFirewallInOrder) {
   EXPECT_EQ(j["plugins"][1]["type"], "portmap");
   EXPECT_TRUE(j["plugins"][1]["capabilities"]["portMappings"].get<bool>());
   EXPECT_EQ(j["plugins"][2]["type"], "firewall");
+}
+
+TEST(ReadHostsKept, WholeUpToTheCapNothingPastIt) {
+  testing::ScratchDir dir;
+  std::string small = "127.0.0.1 mine.test\n";
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("small"), small, 0644).ok());
+  EXPECT_EQ(ReadHostsKept(dir.Sub("small")), small);
+  std::string at_cap(kHostsReadMax, '#');
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("at_cap"), at_cap, 0644).ok());
+  EXPECT_EQ(ReadHostsKept(dir.Sub("at_cap")), at_cap);
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("big"), at_cap + "#", 0644).ok());
+  EXPECT_EQ(ReadHostsKept(dir.Sub("big")), "");
+  EXPECT_EQ(ReadHostsKept(dir.Sub("absent")), "");
+}
+
+TEST(PortsClash, SameProtocolAndPortOnOverlappingAddresses) {
+  PortMapping any{8080, 80, "tcp", ""}, lo{8080, 81, "tcp", "127.0.0.1"};
+  EXPECT_TRUE(PortsClash(any, lo));
+  EXPECT_TRUE(PortsClash(lo, lo));
+  EXPECT_TRUE(PortsClash(PortMapping{8080, 80, "tcp", "0.0.0.0"}, lo));
+  EXPECT_FALSE(PortsClash(lo, PortMapping{8080, 80, "tcp", "127.0.0.2"}));
+  EXPECT_FALSE(PortsClash(any, PortMapping{8080, 80, "udp", ""}));
+  EXPECT_FALSE(PortsClash(any, PortMapping{8081, 80, "tcp", ""}));
+  EXPECT_EQ(HostPortText(any), "0.0.0.0:8080/tcp");
+  EXPECT_EQ(HostPortText(lo), "127.0.0.1:8080/tcp");
 }
 
 TEST(ResultAddress, FirstIPv4WithoutPrefix) {

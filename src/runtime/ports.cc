@@ -62,4 +62,29 @@ Result<uint16_t> FreeHostPort(const std::string& protocol) {
   return ntohs(a.sin_port);
 }
 
+bool HostPortBusy(const PortMapping& p) {
+  bool udp = p.protocol == "udp";
+  UniqueFd s(::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0));
+  if (s.get() < 0) return false;
+  // SO_REUSEADDR for tcp: a connection in TIME_WAIT holds no port that a listener would want.
+  int one = 1;
+  if (!udp) (void)::setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(p.host_port);
+  if (!p.host_ip.empty() && ::inet_pton(AF_INET, p.host_ip.c_str(), &a.sin_addr) != 1) return false;
+  return ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 && errno == EADDRINUSE;
+}
+
+bool PortsClash(const PortMapping& a, const PortMapping& b) {
+  auto any = [](const std::string& ip) { return ip.empty() || ip == "0.0.0.0"; };
+  return a.protocol == b.protocol && a.host_port == b.host_port &&
+         (a.host_ip == b.host_ip || any(a.host_ip) || any(b.host_ip));
+}
+
+std::string HostPortText(const PortMapping& p) {
+  return (p.host_ip.empty() ? "0.0.0.0" : p.host_ip) + ":" + std::to_string(p.host_port) + "/" +
+         p.protocol;
+}
+
 }  // namespace kiln::runtime

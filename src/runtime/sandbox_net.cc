@@ -67,7 +67,9 @@ Result<SandboxNet> AttachSandboxNet(const std::string& state, const std::string&
   ASSIGN_OR_RETURN(auto host, HostAddresses());
   std::vector<std::pair<std::string, uint16_t>> published;
   for (const auto& p : n.ports) published.emplace_back(p.protocol, p.container_port);
-  RETURN_IF_ERROR(BlockAddresses(n.netns, host, published, HostNameservers(dir, host))
+  // kiln networks are /24s (PickSubnet).
+  std::string own = n.address.empty() ? "" : n.address.substr(0, n.address.rfind('.')) + ".0/24";
+  RETURN_IF_ERROR(BlockAddresses(n.netns, host, own, published, HostNameservers(dir, host))
                       .WithContext("fence sandbox " + id));
   return n;
 }
