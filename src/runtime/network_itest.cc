@@ -63,22 +63,28 @@ class NetworkSandboxes : public SandboxSuite {
     Out(s, "mkdir -p /www && echo " + body + " > /www/index.html && httpd -p 80 -h /www");
   }
   std::string NetDir() const { return env_.state_dir + "/networks/" + net_; }
-  // Host-side names of the sandbox's links (the veth) and the bridge, from its CNI result.
+  // "NAME:IFINDEX" of a host link ("NAME:" when it is gone): a bridge name another test reuses
+  // at once (subnets and so names are picked lowest first) has a new index, so is no leftover.
+  static std::string LinkId(const std::string& name) {
+    auto index = ReadFile("/sys/class/net/" + name + "/ifindex");
+    return name + ":" + (index.ok() ? *index : "");
+  }
+  // Host-side links of the sandboxes (the veths) and the bridge, from their CNI results.
   std::set<std::string> HostLinks() {
     std::set<std::string> out;
     auto members = ListDir(NetDir() + "/members");
     for (const auto& m : members.ok() ? *members : std::vector<std::string>{}) {
       auto j = ParseJson(*ReadFile(NetDir() + "/members/" + m));
       for (const auto& i : (*j)["cni_result"]["interfaces"])
-        if (!i.contains("sandbox")) out.insert(i["name"].get<std::string>());
+        if (!i.contains("sandbox")) out.insert(LinkId(i["name"].get<std::string>()));
     }
     return out;
   }
   void ExpectNothingLeft(const std::set<std::string>& links) {
     EXPECT_FALSE(PathExists(NetDir())) << "network dir (and its leases) left";
     for (const auto& l : links) {
-      auto r = RunProcess({"ip", "link", "show", l});
-      EXPECT_NE(r->exit_code, 0) << "link " << l << " left";
+      std::string name = l.substr(0, l.rfind(':'));
+      EXPECT_NE(LinkId(name), l) << "link " << name << " left";
     }
     auto mounts = ReadFile("/proc/self/mountinfo");
     EXPECT_EQ(mounts->find(env_.state_dir + "/sandboxes"), std::string::npos)
