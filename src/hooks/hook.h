@@ -55,9 +55,9 @@ struct HookContext {
 // (prepare_job then leaves nothing behind).
 Result<int> RunHook(const HookContext& ctx, const HookInput& input);
 
-// The pod key for a runner: "gh-" + its name when that is a valid key (letters, digits, '-',
-// '_', '.', at most 64), else "gh-x" + the name in hex. FailedPrecondition when RUNNER_NAME is
-// unset, as the reference fails.
+// The pod key for a runner: "gh-" + its name when that makes a valid pod key (letters, digits,
+// '-', '_', '.', at most 60 in all), else "gh-" + the first 32 hex digits of sha256(name).
+// FailedPrecondition when RUNNER_NAME is unset, as the reference fails.
 Result<std::string> PodKeyFor(const HookContext& ctx);
 
 // docker's -p: "HOST:CONTAINER", "CONTAINER" (a host port picked), "IP:HOST:CONTAINER",

@@ -2,6 +2,7 @@
 #include <cctype>
 #include <set>
 
+#include "base/sha256.h"
 #include "hooks/hook.h"
 
 namespace kiln::hooks {
@@ -30,20 +31,15 @@ Result<std::string> PodKeyFor(const HookContext& ctx) {
   if (!name || name->empty()) {
     return FailedPrecondition("RUNNER_NAME is not set (GitHub's runner sets it for the hook)");
   }
-  bool plain = name->size() <= 64;
+  const std::string prefix = "gh-";
+  bool plain = prefix.size() + name->size() <= 60;
   for (char c : *name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
       plain = false;
     }
   }
-  if (plain) return "gh-" + *name;
-  static const char* kHex = "0123456789abcdef";
-  std::string hex = "gh-x";
-  for (unsigned char c : name->substr(0, 96)) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
+  if (plain && *name != "." && *name != "..") return prefix + *name;
+  return prefix + Sha256::Hex(*name).substr(0, 32);
 }
 
 Result<runtime::PortMapping> ParsePortMapping(const std::string& text) {

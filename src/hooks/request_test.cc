@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "base/sha256.h"
 #include "hooks/hook.h"
 
 namespace kiln::hooks {
@@ -36,11 +37,19 @@ TEST(ParsePortMapping, DockerForms) {
   }
 }
 
-TEST(PodKeyFor, PlainNamesReadableOthersHex) {
+TEST(PodKeyFor, PlainNamesReadableOthersHashed) {
   std::vector<std::string> logs;
   EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "runner-1"}}, &logs)), "gh-runner-1");
-  EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "my runner/1"}}, &logs)),
-            "gh-x6d792072756e6e65722f31");
+  std::string name57(57, 'r'), name64(64, 'r');
+  EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", name57}}, &logs)), "gh-" + name57);
+  // Too long for a plain key, or other characters: "gh-" + 32 hex of sha256(name).
+  for (const std::string& name : {name64, std::string("my runner/1"), std::string("rÃ¼nner ü"),
+                                 std::string("..")}) {
+    auto key = PodKeyFor(Context({{"RUNNER_NAME", name}}, &logs));
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(*key, "gh-" + Sha256::Hex(name).substr(0, 32)) << name;
+    EXPECT_EQ(key->size(), 35u);
+  }
   EXPECT_EQ(PodKeyFor(Context({}, &logs)).status().code(), Code::kFailedPrecondition);
   EXPECT_FALSE(PodKeyFor(Context({{"RUNNER_NAME", ""}}, &logs)).ok());
 }
