@@ -97,6 +97,7 @@ Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const Container
   if (info.registry && mapped == ctx.image_map.end()) {
     r.registry_username = info.registry->username;
     r.registry_password = info.registry->password;
+    r.registry_server = info.registry->server_url;
   }
   if (!info.context_name.empty()) {
     r.name = info.context_name;

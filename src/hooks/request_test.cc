@@ -92,6 +92,7 @@ TEST(ToRequest, MapsTheContainer) {
   EXPECT_EQ(unmapped->image, "redis:7");
   EXPECT_EQ(unmapped->registry_username, "u");
   EXPECT_EQ(unmapped->registry_password, "p");
+  EXPECT_EQ(unmapped->registry_server, "https://index.docker.io/v1");
   ASSERT_EQ(r->ports.size(), 1u);
   EXPECT_EQ(r->ports[0].host_port, 8080);
 

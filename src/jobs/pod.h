@@ -43,8 +43,9 @@ struct ContainerRequest {
   std::string name;   // for people and `kiln sandbox ls`; unique in the pod
   std::string image;  // a catalogue name ("toolbox:latest"), a store name, or a registry ref
   // Registry credentials for this image only (the runner's `registry` block); empty: the
-  // engine's credential store.
-  std::string registry_username, registry_password;
+  // engine's credential store. They are given only to the registry `registry_server` names (a
+  // server URL as `docker login` takes it; "" = the image's own registry), never to another.
+  std::string registry_username, registry_password, registry_server;
   std::vector<std::string> aliases;  // names the pod's other sandboxes reach this one by
   std::string hostname;              // "" = the name, made a valid hostname
   std::vector<std::string> env;      // "K=V", over the image's Env
@@ -119,6 +120,13 @@ class Pod {
   std::map<std::string, HealthCheck> health_;  // by service name; saved with the state
   UniqueFd lock_;                              // flock of <key>.lock
 };
+
+// True when `request`'s credentials are for registry `host` (as a reference names it:
+// "docker.io", "quay.io", "127.0.0.1:5000"): the host of its registry_server (docker login's
+// forms: "https://HOST/v1/", "HOST"; Docker Hub's aliases docker.io, index.docker.io and
+// registry-1.docker.io are one), or, when that is empty, the registry of its image (docker.io
+// when the name has no domain).
+bool RequestCredentialsFor(const ContainerRequest& request, const std::string& host);
 
 // <state_dir>/pods: the pods' state files, locks, volumes and service logs.
 std::string PodsDir(Engine& engine);
