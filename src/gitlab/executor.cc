@@ -72,6 +72,7 @@ Status StartPod(jobs::Pod& pod, const Options& o, const Job& job, const Output& 
     RETURN_IF_ERROR(pod.AddService(r, Say(out)).status());
   }
   RETURN_IF_ERROR(pod.WaitHealthy(Say(out)));
+  if (o.wait_for_services_seconds > 0) pod.WaitForPorts(o.wait_for_services_seconds, Say(out));
   jobs::ContainerRequest r = JobRequest(o, job);
   RETURN_IF_ERROR(AddCredentials(job, r));
   return pod.AddJob(r, Say(out)).status();

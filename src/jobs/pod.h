@@ -95,6 +95,14 @@ class Pod {
   // healthy; FailedPrecondition naming the service and its last check output when one is not
   // after its retries.
   Status WaitHealthy(const std::function<void(const std::string&)>& log);
+  // As gitlab-runner's wait_for_services_timeout: for each service this object started whose
+  // image exposes a TCP port (config.ExposedPorts; the lowest) and that has no health check,
+  // waits until a TCP connect to the service's address on that port succeeds (made inside its
+  // network namespace, as a pod member's would be),
+  // for at most `timeout_seconds` in all; a service still closed then is a warning through `log`
+  // (not an error). Returns false when `cancelled` said true first, else true.
+  bool WaitForPorts(double timeout_seconds, const std::function<void(const std::string&)>& log,
+                    const std::function<bool()>& cancelled = nullptr);
   // The job sandbox, attached (for Exec); FailedPrecondition when the pod has none.
   Result<std::unique_ptr<runtime::Sandbox>> JobSandbox();
   // A one-off sandbox on the pod's network with the pod's volumes available (a container
@@ -118,6 +126,11 @@ class Pod {
   Engine* engine_ = nullptr;
   PodState state_;
   std::map<std::string, HealthCheck> health_;  // by service name; saved with the state
+  struct PortWait {
+    std::string service, id;  // id: the sandbox's
+    uint16_t port = 0;
+  };
+  std::vector<PortWait> port_waits_;  // services started here: see WaitForPorts
   UniqueFd lock_;                              // flock of <key>.lock
 };
 
@@ -127,6 +140,9 @@ class Pod {
 // registry-1.docker.io are one), or, when that is empty, the registry of its image (docker.io
 // when the name has no domain).
 bool RequestCredentialsFor(const ContainerRequest& request, const std::string& host);
+
+// The lowest TCP port an image config's ExposedPorts names ("8080/tcp", "80"); 0 for none.
+uint16_t FirstExposedTcpPort(const oci::ImageConfig& config);
 
 // <state_dir>/pods: the pods' state files, locks, volumes and service logs.
 std::string PodsDir(Engine& engine);
