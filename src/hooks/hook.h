@@ -45,8 +45,9 @@ struct HookContext {
   // A step's output, live (stdout/stderr of kiln hook).
   std::function<void(const std::string& line, bool is_stderr, bool unfinished)> output;
   // How many SIGINT/SIGTERM the hook has had (the runner's cancel or timeout); null = none. A
-  // script step's processes get SIGINT on the first and SIGKILL on the next; the job sandbox
-  // lives on for cleanup_job.
+  // script or container step's processes get SIGINT on the first and SIGKILL on the next (the
+  // job sandbox lives on for cleanup_job; a container step's sandbox is removed as always);
+  // prepare_job's wait for health checks ends and what it made is removed.
   std::function<int()> interrupts;
 };
 

@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "jobs/interrupt_relay.h"
 #include "jobs/pod_plan.h"
 
 namespace kiln::jobs {
@@ -79,7 +80,8 @@ Result<std::unique_ptr<runtime::Sandbox>> Pod::JobSandbox() {
   return box;
 }
 
-Result<int> Pod::RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec) {
+Result<int> Pod::RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec,
+                              const std::function<int()>& interrupts) {
   ASSIGN_OR_RETURN(images::Image image, PrepareImage(request, nullptr));
   ASSIGN_OR_RETURN(runtime::SandboxSpec spec, Plan(request, image, false));
   std::vector<std::string> main = MainProcess(request, image.config());
@@ -91,7 +93,11 @@ Result<int> Pod::RunContainer(const ContainerRequest& request, const runtime::Ex
   ASSIGN_OR_RETURN(auto box, rt->Create(spec));
   runtime::ExecSpec e = exec;
   e.args = main;
-  auto code = box->Exec(e);
+  Result<int> code = InvalidArgument("unset");
+  {
+    InterruptRelay relay(interrupts, box.get());
+    code = box->Exec(e);
+  }
   Status destroyed = box->Destroy();
   if (!code.ok()) return code.status().WithContext("container " + request.name);
   if (!destroyed.ok()) LogWarn("container " + request.name + ": " + destroyed.message());

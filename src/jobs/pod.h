@@ -93,8 +93,9 @@ class Pod {
                               const std::function<void(const std::string&)>& log);
   // Waits until every service with a health check (the request's, else its image's) is
   // healthy; FailedPrecondition naming the service and its last check output when one is not
-  // after its retries.
-  Status WaitHealthy(const std::function<void(const std::string&)>& log);
+  // after its retries; FailedPrecondition "interrupted" as soon as `cancelled` says true.
+  Status WaitHealthy(const std::function<void(const std::string&)>& log,
+                     const std::function<bool()>& cancelled = nullptr);
   // As gitlab-runner's wait_for_services_timeout: for each service this object started whose
   // image exposes a TCP port (config.ExposedPorts; the lowest) and that has no health check,
   // waits until a TCP connect to the service's address on that port succeeds (made inside its
@@ -107,7 +108,10 @@ class Pod {
   Result<std::unique_ptr<runtime::Sandbox>> JobSandbox();
   // A one-off sandbox on the pod's network with the pod's volumes available (a container
   // step): runs its entrypoint + args to the end with `exec`'s env/cwd/on_line, then is removed.
-  Result<int> RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec);
+  // Each new interrupt `interrupts` counts while it runs signals its processes (InterruptRelay:
+  // SIGINT, then SIGKILL).
+  Result<int> RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec,
+                           const std::function<int()>& interrupts = nullptr);
   // Destroys every sandbox, the network and the volumes of the pod, and its state file.
   Status Remove();
 
