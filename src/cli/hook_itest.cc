@@ -256,6 +256,23 @@ TEST_F(HookItest, TheRunnersInterruptStopsAContainerStepAndRemovesItsSandbox) {
   EXPECT_EQ(Hook({{"command", "cleanup_job"}, {"args", Json::object()}}).code, 0);
 }
 
+TEST_F(HookItest, AContainerStepWithoutAPreparedPodLeavesNothing) {
+  // A docker action in a job without `container:`: no prepare_job made a pod.
+  Json cstep = Sample("run-container-step.json");
+  cstep["state"] = Json::object();
+  cstep["args"]["entryPoint"] = "sh";
+  cstep["args"]["entryPointArgs"] = {"-c", "echo ran"};
+  cstep["args"]["portMappings"] = Json::array();
+  auto r = Hook(cstep);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
+  auto pods = ListDir(state_ + "/pods");
+  EXPECT_TRUE(!pods.ok() || pods->empty()) << (pods.ok() ? (*pods)[0] : "");
+  auto networks = ListDir(state_ + "/networks");
+  EXPECT_TRUE(!networks.ok() || networks->empty()) << (networks.ok() ? (*networks)[0] : "");
+}
+
 // The command lines of every process on the host that hold `needle`.
 std::vector<std::string> ArgvsHolding(const std::string& needle) {
   std::vector<std::string> hits;

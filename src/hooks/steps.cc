@@ -84,12 +84,19 @@ Result<int> RunContainerStep(const HookContext& ctx, const HookInput& input) {
   env = MergeEnv(std::move(env), request.env);
   ASSIGN_OR_RETURN(jobs::Pod pod, jobs::Pod::Open(*ctx.engine, key));
   RETURN_IF_ERROR(CheckState(input, pod));
+  // No prepared pod (a docker action in a job without `container:`): the step's own network,
+  // volumes and lock go with it.
+  bool own_pod = !PathExists(JoinPath(jobs::PodsDir(*ctx.engine), key + ".json"));
   runtime::ExecSpec exec;
   exec.env = std::move(env);
   exec.cwd = request.workdir;
   exec.on_line = ctx.output;
   // An interrupt reaches the step's processes; the step's sandbox is removed as always.
   auto code = pod.RunContainer(request, exec, ctx.interrupts);
+  if (own_pod) {
+    Status removed = pod.Remove();
+    if (!removed.ok() && ctx.log) ctx.log("warning: " + removed.ToString());
+  }
   if (!code.ok()) return code.status().WithContext("container step " + info.image);
   return *code;
 }
