@@ -32,6 +32,7 @@
 #include "jobs/docker_options.h"
 #include "jobs/engine.h"
 #include "jobs/pod.h"
+#include "jobs/sandbox_plan.h"
 
 namespace kiln::hooks {
 
@@ -61,12 +62,9 @@ Result<int> RunHook(const HookContext& ctx, const HookInput& input);
 // FailedPrecondition when RUNNER_NAME is unset, as the reference fails.
 Result<std::string> PodKeyFor(const HookContext& ctx);
 
-// docker's -p: "HOST:CONTAINER", "CONTAINER" (a host port picked), "IP:HOST:CONTAINER",
-// "IP::CONTAINER", each with an optional "/tcp" or "/udp". Ranges are an error.
-Result<runtime::PortMapping> ParsePortMapping(const std::string& text);
-
 // The pod request for a container of the input (image mapped, env with GITHUB_ACTIONS and CI,
-// mounts: docker.sock skipped with a warning, ports, createOptions).
+// mounts: docker.sock skipped with a warning, ports as runtime::ParsePortMapping reads docker's
+// -p, createOptions).
 Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const ContainerInfo& info);
 
 // Phases (one file each).
@@ -88,8 +86,6 @@ std::string JobEnvPath(const HookContext& ctx, const std::string& key);
 Status SaveJobEnv(const HookContext& ctx, const std::string& key,
                   const std::vector<std::string>& env);
 Result<std::vector<std::string>> LoadJobEnv(const HookContext& ctx, const std::string& key);
-// "K=V" lists: `over` set on `base` (same names replaced, order kept, new ones appended).
-std::vector<std::string> MergeEnv(std::vector<std::string> base,
-                                  const std::vector<std::string>& over);
+using jobs::MergeEnv;  // jobs/sandbox_plan.h
 
 }  // namespace kiln::hooks

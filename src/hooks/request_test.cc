@@ -16,27 +16,6 @@ HookContext Context(std::map<std::string, std::string> env, std::vector<std::str
   return ctx;
 }
 
-TEST(ParsePortMapping, DockerForms) {
-  auto p = ParsePortMapping("8080:80");
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->host_port, 8080);
-  EXPECT_EQ(p->container_port, 80);
-  EXPECT_EQ(p->protocol, "tcp");
-  p = ParsePortMapping("6379");
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->host_port, 0);
-  EXPECT_EQ(p->container_port, 6379);
-  p = ParsePortMapping("127.0.0.1::53/udp");
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->host_ip, "127.0.0.1");
-  EXPECT_EQ(p->host_port, 0);
-  EXPECT_EQ(p->protocol, "udp");
-  for (const char* bad :
-       {"", "x", "80:", "70000:80", "80:0", "1-5:1-5", "80/sctp", "a:b:c:d", "80:80/"}) {
-    EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
-  }
-}
-
 TEST(PodKeyFor, PlainNamesReadableOthersHashed) {
   std::vector<std::string> logs;
   EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "runner-1"}}, &logs)), "gh-runner-1");
@@ -102,9 +81,22 @@ TEST(ToRequest, MapsTheContainer) {
   EXPECT_NE(bad.status().message().find("--privileged"), std::string::npos);
 }
 
-TEST(MergeEnv, OverReplacesInPlace) {
-  EXPECT_EQ(MergeEnv({"PATH=/bin", "A=1", "AB=2"}, {"A=3", "C=4", "PATH=/x:/bin"}),
-            (std::vector<std::string>{"PATH=/x:/bin", "A=3", "AB=2", "C=4"}));
+TEST(ToRequest, PortsAsRuntimeReadsThem) {
+  std::vector<std::string> logs;
+  HookContext ctx = Context({}, &logs);
+  ContainerInfo info;
+  info.image = "busybox:1";
+  info.port_mappings = {"127.0.0.1::53/udp", "6379"};
+  auto r = ToRequest(ctx, info);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->ports.size(), 2u);
+  EXPECT_EQ(r->ports[0].host_ip, "127.0.0.1");
+  EXPECT_EQ(r->ports[0].protocol, "udp");
+  EXPECT_EQ(r->ports[1].container_port, 6379);
+  for (const char* bad : {"300.1.1.1:80:80", "host:80:80", "80/sctp", "70000:80"}) {
+    info.port_mappings = {bad};
+    EXPECT_FALSE(ToRequest(ctx, info).ok()) << bad;
+  }
 }
 
 }  // namespace
