@@ -149,12 +149,13 @@ int GitlabCommand(App& app, const Args& args) {
   gitlab::Env env = gitlab::ProcessEnv();
   gitlab::ExitCodes codes = gitlab::ParseExitCodes(env);
   const std::string stage = args[0];
-  auto flags = Flags::Parse(Args(args.begin() + 1, args.end()), {{"--image", "", true},
-                                                                 {"--builds-dir", "", true},
-                                                                 {"--cache-dir", "", true},
-                                                                 {"--gitlab-runner", "", true},
-                                                                 {"--size", "", true},
-                                                                 {"--wait-for-services-timeout", "", true}});
+  auto flags =
+      Flags::Parse(Args(args.begin() + 1, args.end()), {{"--image", "", true},
+                                                        {"--builds-dir", "", true},
+                                                        {"--cache-dir", "", true},
+                                                        {"--gitlab-runner", "", true},
+                                                        {"--size", "", true},
+                                                        {"--wait-for-services-timeout", "", true}});
   if (!flags.ok()) return SystemFailure(codes, stage, flags.status());
   gitlab::Options o;
   o.default_image = flags->Get("--image");

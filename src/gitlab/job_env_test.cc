@@ -1,8 +1,8 @@
 #include "gitlab/job_env.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace kiln::gitlab {
 namespace {

@@ -22,8 +22,8 @@ TEST(PodKeyFor, PlainNamesReadableOthersHashed) {
   std::string name57(57, 'r'), name64(64, 'r');
   EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", name57}}, &logs)), "gh-" + name57);
   // Too long for a plain key, or other characters: "gh-" + 32 hex of sha256(name).
-  for (const std::string& name : {name64, std::string("my runner/1"), std::string("rÃ¼nner ü"),
-                                 std::string("..")}) {
+  for (const std::string& name :
+       {name64, std::string("my runner/1"), std::string("rünner ü"), std::string("..")}) {
     auto key = PodKeyFor(Context({{"RUNNER_NAME", name}}, &logs));
     ASSERT_TRUE(key.ok()) << key.status().ToString();
     EXPECT_EQ(*key, "gh-" + Sha256::Hex(name).substr(0, 32)) << name;

@@ -44,7 +44,8 @@ Result<PodContainer> Pod::Start(const ContainerRequest& r, bool job,
     std::optional<HealthCheck> health = r.health ? r.health : ImageHealth(image.config());
     if (health && !health->test.empty() && health->test[0] != "NONE") {
       health_[r.name] = *health;
-    } else if (uint16_t port = FirstExposedTcpPort(image.config()); port && !box->Address().empty()) {
+    } else if (uint16_t port = FirstExposedTcpPort(image.config());
+               port && !box->Address().empty()) {
       port_waits_.push_back({r.name, box->id(), port});
     }
   }

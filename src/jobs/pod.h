@@ -135,7 +135,7 @@ class Pod {
     uint16_t port = 0;
   };
   std::vector<PortWait> port_waits_;  // services started here: see WaitForPorts
-  UniqueFd lock_;                              // flock of <key>.lock
+  UniqueFd lock_;                     // flock of <key>.lock
 };
 
 // True when `request`'s credentials are for registry `host` (as a reference names it:

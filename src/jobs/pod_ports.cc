@@ -14,8 +14,7 @@ namespace kiln::jobs {
 uint16_t FirstExposedTcpPort(const oci::ImageConfig& config) {
   if (config.raw.empty()) return 0;
   auto j = ParseJson(config.raw, "image config");
-  if (!j.ok() || !j->is_object() || !j->contains("config") || !(*j)["config"].is_object())
-    return 0;
+  if (!j.ok() || !j->is_object() || !j->contains("config") || !(*j)["config"].is_object()) return 0;
   const Json& exposed = (*j)["config"].value("ExposedPorts", Json());
   if (!exposed.is_object()) return 0;
   int best = 0;

@@ -31,7 +31,8 @@ std::string ValidSizes() {
 
 std::vector<Size> AllSizes() {
   std::vector<Size> out;
-  for (const Row& r : kTable) out.push_back({r.cpus, int64_t{r.gb} << 30, r.name, r.cpus * kDiskPerCpu});
+  for (const Row& r : kTable)
+    out.push_back({r.cpus, int64_t{r.gb} << 30, r.name, r.cpus * kDiskPerCpu});
   return out;
 }
 
