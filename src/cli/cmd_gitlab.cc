@@ -58,6 +58,11 @@ OPTIONS
     --gitlab-runner PATH  the gitlab-runner binary to mount in sandboxes (found on PATH;
                           "none": not mounted, and jobs with artifacts or caches fail)
     --size CPUSxGB        the job sandbox's size (default: as `kiln run` chooses)
+    --wait-for-services-timeout SECONDS
+                          as gitlab-runner's: how long prepare waits in all for services
+                          without a health check to accept connections on the first TCP
+                          port their image exposes (default 30; 0 = do not wait); a service
+                          still closed then is a warning, and the job goes on
 
 ENVIRONMENT
     CUSTOM_ENV_CI_RUNNER_ID, CUSTOM_ENV_CI_JOB_ID (else CUSTOM_ENV_CI_CONCURRENT_PROJECT_ID)
@@ -144,11 +149,13 @@ int GitlabCommand(App& app, const Args& args) {
   gitlab::Env env = gitlab::ProcessEnv();
   gitlab::ExitCodes codes = gitlab::ParseExitCodes(env);
   const std::string stage = args[0];
-  auto flags = Flags::Parse(Args(args.begin() + 1, args.end()), {{"--image", "", true},
-                                                                 {"--builds-dir", "", true},
-                                                                 {"--cache-dir", "", true},
-                                                                 {"--gitlab-runner", "", true},
-                                                                 {"--size", "", true}});
+  auto flags =
+      Flags::Parse(Args(args.begin() + 1, args.end()), {{"--image", "", true},
+                                                        {"--builds-dir", "", true},
+                                                        {"--cache-dir", "", true},
+                                                        {"--gitlab-runner", "", true},
+                                                        {"--size", "", true},
+                                                        {"--wait-for-services-timeout", "", true}});
   if (!flags.ok()) return SystemFailure(codes, stage, flags.status());
   gitlab::Options o;
   o.default_image = flags->Get("--image");
@@ -163,6 +170,16 @@ int GitlabCommand(App& app, const Args& args) {
   o.gitlab_runner = flags->Get("--gitlab-runner", FindOnPath("gitlab-runner"));
   if (o.gitlab_runner == "none") o.gitlab_runner.clear();
   o.size = flags->Get("--size");
+  if (flags->Has("--wait-for-services-timeout")) {
+    std::string text = flags->Get("--wait-for-services-timeout");
+    char* end = nullptr;
+    double seconds = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(seconds >= 0) || seconds > 86400) {
+      return SystemFailure(codes, stage,
+                           InvalidArgument("--wait-for-services-timeout: seconds, 0 to 86400"));
+    }
+    o.wait_for_services_seconds = seconds;
+  }
   auto job = gitlab::ParseJob(env);
   if (!job.ok()) return SystemFailure(codes, stage, job.status());
   if (stage == "config") {

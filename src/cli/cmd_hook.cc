@@ -59,8 +59,9 @@ DESCRIPTION
         Removes the job's sandboxes, its network and its volumes.
 
     A SIGINT or SIGTERM (the runner cancels a job, or its step times out) is passed to a
-    running script step as SIGINT, and a second one as SIGKILL; the job sandbox lives on until
-    cleanup_job.
+    running script or container step as SIGINT, and a second one as SIGKILL; the job sandbox
+    lives on until cleanup_job (a container step's own sandbox is removed as always). During
+    prepare_job it ends the wait for services' health checks, and what was made is removed.
 
     Every call finds the job by the runner's name (RUNNER_NAME), as the docker hook finds its
     containers by a label made from it; one runner runs one job at a time.

@@ -258,6 +258,52 @@ TEST_F(HookItest, TheRunnersInterruptStopsTheStepAndTheJobLivesOn) {
   EXPECT_EQ(next.out, "still here\n");
 }
 
+TEST_F(HookItest, TheRunnersInterruptStopsAContainerStepAndRemovesItsSandbox) {
+  Json prepare = Prepare();
+  prepare["args"].erase("services");
+  ASSERT_EQ(Hook(prepare).code, 0);
+  Json cstep = Sample("run-container-step.json");
+  cstep["state"] = Json::object();
+  cstep["args"]["entryPoint"] = "sh";
+  cstep["args"]["entryPointArgs"] = {"-c", "echo started; sleep 100"};
+  cstep["args"]["portMappings"] = Json::array();
+  std::vector<std::string> argv = {testing::KilnBinary(), "--state-dir", state_, "hook", "-P",
+                                   "node:22=busybox:1"};
+  SubprocessOptions o;
+  o.stdin_data = DumpJson(cstep);
+  o.env = std::vector<std::string>{"PATH=/usr/bin:/bin", "RUNNER_NAME=kiln-test"};
+  int pid = 0;
+  o.on_start = [&](int p) { pid = p; };
+  o.on_line = [&](const std::string& line, bool, bool) {
+    if (line == "started") ::kill(pid, SIGINT);  // as the runner cancels the job
+  };
+  auto r = RunProcess(argv, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 128 + SIGINT) << r->err;
+  // The step's sandbox is gone; the job sandbox lives on.
+  auto ls = ParseJson(Kiln({"sandbox", "ls", "--json"}).out);
+  ASSERT_TRUE(ls.ok());
+  EXPECT_EQ(ls->size(), 1u) << DumpJson(*ls);
+  EXPECT_EQ(Hook({{"command", "cleanup_job"}, {"args", Json::object()}}).code, 0);
+}
+
+TEST_F(HookItest, AContainerStepWithoutAPreparedPodLeavesNothing) {
+  // A docker action in a job without `container:`: no prepare_job made a pod.
+  Json cstep = Sample("run-container-step.json");
+  cstep["state"] = Json::object();
+  cstep["args"]["entryPoint"] = "sh";
+  cstep["args"]["entryPointArgs"] = {"-c", "echo ran"};
+  cstep["args"]["portMappings"] = Json::array();
+  auto r = Hook(cstep);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+  EXPECT_EQ(Kiln({"sandbox", "ls", "--json"}).out, "[]\n");
+  auto pods = ListDir(state_ + "/pods");
+  EXPECT_TRUE(!pods.ok() || pods->empty()) << (pods.ok() ? (*pods)[0] : "");
+  auto networks = ListDir(state_ + "/networks");
+  EXPECT_TRUE(!networks.ok() || networks->empty()) << (networks.ok() ? (*networks)[0] : "");
+}
+
 // The command lines of every process on the host that hold `needle`.
 std::vector<std::string> ArgvsHolding(const std::string& needle) {
   std::vector<std::string> hits;

@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "jobs/pod.h"
+#include "jobs/sandbox_plan.h"
 #include "jobs/snapshot_handler.h"
 
 namespace kiln::gitlab {
@@ -65,10 +66,13 @@ Status StartPod(jobs::Pod& pod, const Options& o, const Job& job, const Output& 
     r.aliases = s.aliases;
     r.entrypoint = s.entrypoint;
     r.args = s.command;
+    // As gitlab-runner's docker executor: the job's variables, then the service's own.
+    r.env = jobs::MergeEnv(job.variables, s.env);
     RETURN_IF_ERROR(AddCredentials(job, r));
     RETURN_IF_ERROR(pod.AddService(r, Say(out)).status());
   }
   RETURN_IF_ERROR(pod.WaitHealthy(Say(out)));
+  if (o.wait_for_services_seconds > 0) pod.WaitForPorts(o.wait_for_services_seconds, Say(out));
   jobs::ContainerRequest r = JobRequest(o, job);
   RETURN_IF_ERROR(AddCredentials(job, r));
   return pod.AddJob(r, Say(out)).status();

@@ -25,6 +25,10 @@ struct Options {
   std::string default_image;  // when the job names none
   std::string gitlab_runner;  // the host's gitlab-runner binary; "" = not mounted
   std::string size;           // the job sandbox's size; "" = the engine's rule
+  // gitlab-runner's wait_for_services_timeout: Prepare waits this long in all for services
+  // without a health check to accept connections on their image's first exposed TCP port
+  // (jobs::Pod::WaitForPorts), then warns and goes on. 0 = no wait.
+  double wait_for_services_seconds = 30;
 };
 
 // A line of output for the job log (the stage's stdout or stderr).

@@ -258,5 +258,43 @@ TEST_F(GitlabTest, TheJobReachesAServiceByItsAlias) {
   ExpectNothingLeft();
 }
 
+TEST_F(GitlabTest, AServiceGetsTheJobsVariablesAndItsOwn) {
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  env_.push_back("CUSTOM_ENV_DB_NAME=app");
+  env_.push_back("CUSTOM_ENV_SHARED=from-job");
+  env_.push_back(
+      R"(CUSTOM_ENV_CI_JOB_SERVICES=[{"name":"busybox:1","alias":"web","entrypoint":["/bin/sh","-c"],"command":["mkdir -p /www && echo \"$DB_NAME $SHARED\" > /www/index.html && exec httpd -f -p 8080 -h /www"],"variables":{"SHARED":"own"}}])");
+  auto prepare = Stage({"prepare"});
+  ASSERT_EQ(prepare.code, 0) << prepare.err;
+  EXPECT_EQ(prepare.err.find("from-job"), std::string::npos);
+  auto run = RunScript("build_script",
+                       "for i in $(seq 200); do wget -qO- http://web:8080/ && exit 0; "
+                       "sleep 0.05; done; exit 1");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "app own\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+}
+
+TEST_F(GitlabTest, PrepareWaitsForAServicesExposedPort) {
+  // An image that exposes 8080 and has no health check; its server opens the port late.
+  ASSERT_TRUE(MakeDirs(dir_.Sub("ctx")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("ctx/Dockerfile"), "FROM busybox:1\nEXPOSE 8080\n").ok());
+  auto built = Kiln({"-q", "build", "-t", "late-web:1", dir_.Sub("ctx")});
+  ASSERT_EQ(built.code, 0) << built.err;
+  env_.push_back("CUSTOM_ENV_CI_JOB_IMAGE=busybox:1");
+  env_.push_back(
+      R"(CUSTOM_ENV_CI_JOB_SERVICES=[{"name":"late-web:1","alias":"web","entrypoint":["/bin/sh","-c"],"command":["sleep 2; mkdir -p /www && echo up > /www/index.html && exec httpd -f -p 8080 -h /www"]}])");
+  auto prepare = Stage({"prepare"});
+  ASSERT_EQ(prepare.code, 0) << prepare.err;
+  EXPECT_EQ(prepare.err.find("WARNING"), std::string::npos) << prepare.err;
+  // One try, no retries: the port is open once prepare returns.
+  auto run = RunScript("build_script", "wget -qO- http://web:8080/");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "up\n");
+  EXPECT_EQ(Stage({"cleanup"}).code, 0);
+  ExpectNothingLeft();
+}
+
 }  // namespace
 }  // namespace kiln::gitlab

@@ -33,6 +33,34 @@ Result<std::optional<std::vector<std::string>>> StringsOrNull(const Json& j, con
   return std::optional<std::vector<std::string>>(out);
 }
 
+// A service's "variables": {"K":"V",…} or [{"key":"K","value":"V"},…] as "K=V". Errors name the
+// key at most, never a value.
+Result<std::vector<std::string>> Variables(const Json& item) {
+  std::vector<std::string> out;
+  if (!item.contains("variables") || item["variables"].is_null()) return out;
+  const Json& vars = item["variables"];
+  auto add = [&out](const std::string& key, const Json& value) -> Status {
+    if (key.empty() || key.find('=') != std::string::npos) {
+      return InvalidArgument("variables: bad name '" + key.substr(0, 64) + "'");
+    }
+    if (!value.is_string()) return InvalidArgument("variables: " + key + " is not a string");
+    out.push_back(key + "=" + value.get<std::string>());
+    return Status::Ok();
+  };
+  if (vars.is_object()) {
+    for (auto it = vars.begin(); it != vars.end(); ++it) RETURN_IF_ERROR(add(it.key(), *it));
+    return out;
+  }
+  if (!vars.is_array()) return InvalidArgument("variables is not an object or a list");
+  for (const auto& v : vars) {
+    if (!v.is_object() || !v.contains("key") || !v["key"].is_string()) {
+      return InvalidArgument("variables: an entry has no \"key\"");
+    }
+    RETURN_IF_ERROR(add(v["key"].get<std::string>(), v.contains("value") ? v["value"] : Json()));
+  }
+  return out;
+}
+
 int Code(const Env& env, const std::string& name) {
   std::string v = Get(env, name);
   char* end = nullptr;
@@ -97,6 +125,9 @@ Result<std::vector<Service>> ParseServices(const std::string& text) {
     if (!command.ok()) return command.status().WithContext("CI_JOB_SERVICES " + s.name);
     s.entrypoint = *entrypoint;
     s.command = *command;
+    auto env = Variables(item);
+    if (!env.ok()) return env.status().WithContext("CI_JOB_SERVICES " + s.name);
+    s.env = std::move(*env);
     out.push_back(std::move(s));
   }
   return out;
@@ -115,6 +146,12 @@ Result<Job> ParseJob(const Env& env) {
   job.image = Get(env, "CUSTOM_ENV_CI_JOB_IMAGE");
   job.docker_auth_config = Get(env, "CUSTOM_ENV_DOCKER_AUTH_CONFIG");
   ASSIGN_OR_RETURN(job.services, ParseServices(Get(env, "CUSTOM_ENV_CI_JOB_SERVICES")));
+  const std::string prefix = "CUSTOM_ENV_";
+  for (const auto& [name, value] : env) {
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
+      job.variables.push_back(name.substr(prefix.size()) + "=" + value);
+    }
+  }
   return job;
 }
 

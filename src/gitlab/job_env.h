@@ -18,18 +18,23 @@ namespace kiln::gitlab {
 using Env = std::map<std::string, std::string>;
 
 // One entry of CI_JOB_SERVICES: [{"name":"redis:7","alias":"cache","entrypoint":null,
-// "command":null}, …] (alias may hold several, comma- or space-separated; entrypoint and
-// command are arrays of strings or null).
+// "command":null,"variables":{"K":"V"}}, …] (alias may hold several, comma- or space-separated;
+// entrypoint and command are arrays of strings or null; variables, which newer gitlab-runners
+// send, is an object of strings, also read as a list of {"key","value"}, absent or null = none).
 struct Service {
   std::string name;  // the image
   std::vector<std::string> aliases;
   std::optional<std::vector<std::string>> entrypoint, command;
+  std::vector<std::string> env;  // its variables, "K=V" (values are secrets: never printed)
 };
 
 struct Job {
   std::string key;    // the pod's: "gitlab-<runner id>-<job id>"
   std::string image;  // CI_JOB_IMAGE; "" = none given
   std::vector<Service> services;
+  // Every CUSTOM_ENV_<NAME> as "NAME=V" (the job's variables, which the services get, as
+  // gitlab-runner's docker executor gives them). Never printed.
+  std::vector<std::string> variables;
   // CI's DOCKER_AUTH_CONFIG variable (a docker config.json: {"auths": {HOST: {"auth": …}}}), as
   // gitlab-runner's docker executor reads it for the job's and services' images. A secret:
   // never printed.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace kiln::gitlab {
 namespace {
 
@@ -24,6 +26,33 @@ TEST(JobEnvTest, KeyImageAndServicesComeFromCustomEnv) {
   EXPECT_EQ(job->services[1].aliases, (std::vector<std::string>{"pg", "db"}));
   EXPECT_EQ(*job->services[1].entrypoint, std::vector<std::string>{"/bin/sh"});
   EXPECT_EQ(*job->services[1].command, (std::vector<std::string>{"-c", "run"}));
+}
+
+TEST(JobEnvTest, ServiceVariablesAndTheJobsVariables) {
+  Env env = {{"CUSTOM_ENV_CI_JOB_ID", "1"},
+             {"CUSTOM_ENV_DB_NAME", "app"},
+             {"NOT_CUSTOM", "x"},
+             {"CUSTOM_ENV_CI_JOB_SERVICES",
+              R"([{"name":"postgres:16","alias":"db","entrypoint":null,"command":null,
+                   "variables":{"POSTGRES_PASSWORD":"s3cret","A":"x=y"}},
+                  {"name":"redis:7","variables":[{"key":"K","value":"V"}]},
+                  {"name":"busybox:1","variables":null}])"}};
+  auto job = ParseJob(env);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  ASSERT_EQ(job->services.size(), 3u);
+  EXPECT_EQ(job->services[0].env, (std::vector<std::string>{"A=x=y", "POSTGRES_PASSWORD=s3cret"}));
+  EXPECT_EQ(job->services[1].env, std::vector<std::string>{"K=V"});
+  EXPECT_TRUE(job->services[2].env.empty());
+  std::vector<std::string> vars = job->variables;
+  EXPECT_NE(std::find(vars.begin(), vars.end(), "DB_NAME=app"), vars.end());
+  EXPECT_NE(std::find(vars.begin(), vars.end(), "CI_JOB_ID=1"), vars.end());
+  for (const auto& v : vars) EXPECT_NE(v.rfind("NOT_CUSTOM", 0), 0u) << v;
+  // Malformed variables are refused without quoting a value.
+  for (const char* bad : {R"({"K":7})", R"([{"value":"s3cret"}])", R"("s3cret")"}) {
+    auto refused = ParseServices(std::string(R"([{"name":"a:1","variables":)") + bad + "}]");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().ToString().find("s3cret"), std::string::npos);
+  }
 }
 
 TEST(JobEnvTest, FallsBackToTheConcurrentIdAndRejectsWhatIsNotAJob) {

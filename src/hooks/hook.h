@@ -32,6 +32,7 @@
 #include "jobs/docker_options.h"
 #include "jobs/engine.h"
 #include "jobs/pod.h"
+#include "jobs/sandbox_plan.h"
 
 namespace kiln::hooks {
 
@@ -45,8 +46,9 @@ struct HookContext {
   // A step's output, live (stdout/stderr of kiln hook).
   std::function<void(const std::string& line, bool is_stderr, bool unfinished)> output;
   // How many SIGINT/SIGTERM the hook has had (the runner's cancel or timeout); null = none. A
-  // script step's processes get SIGINT on the first and SIGKILL on the next; the job sandbox
-  // lives on for cleanup_job.
+  // script or container step's processes get SIGINT on the first and SIGKILL on the next (the
+  // job sandbox lives on for cleanup_job; a container step's sandbox is removed as always);
+  // prepare_job's wait for health checks ends and what it made is removed.
   std::function<int()> interrupts;
 };
 
@@ -55,17 +57,14 @@ struct HookContext {
 // (prepare_job then leaves nothing behind).
 Result<int> RunHook(const HookContext& ctx, const HookInput& input);
 
-// The pod key for a runner: "gh-" + its name when that is a valid key (letters, digits, '-',
-// '_', '.', at most 64), else "gh-x" + the name in hex. FailedPrecondition when RUNNER_NAME is
-// unset, as the reference fails.
+// The pod key for a runner: "gh-" + its name when that makes a valid pod key (letters, digits,
+// '-', '_', '.', at most 60 in all), else "gh-" + the first 32 hex digits of sha256(name).
+// FailedPrecondition when RUNNER_NAME is unset, as the reference fails.
 Result<std::string> PodKeyFor(const HookContext& ctx);
 
-// docker's -p: "HOST:CONTAINER", "CONTAINER" (a host port picked), "IP:HOST:CONTAINER",
-// "IP::CONTAINER", each with an optional "/tcp" or "/udp". Ranges are an error.
-Result<runtime::PortMapping> ParsePortMapping(const std::string& text);
-
 // The pod request for a container of the input (image mapped, env with GITHUB_ACTIONS and CI,
-// mounts: docker.sock skipped with a warning, ports, createOptions).
+// mounts: docker.sock skipped with a warning, ports as runtime::ParsePortMapping reads docker's
+// -p, createOptions).
 Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const ContainerInfo& info);
 
 // Phases (one file each).
@@ -87,8 +86,6 @@ std::string JobEnvPath(const HookContext& ctx, const std::string& key);
 Status SaveJobEnv(const HookContext& ctx, const std::string& key,
                   const std::vector<std::string>& env);
 Result<std::vector<std::string>> LoadJobEnv(const HookContext& ctx, const std::string& key);
-// "K=V" lists: `over` set on `base` (same names replaced, order kept, new ones appended).
-std::vector<std::string> MergeEnv(std::vector<std::string> base,
-                                  const std::vector<std::string>& over);
+using jobs::MergeEnv;  // jobs/sandbox_plan.h
 
 }  // namespace kiln::hooks

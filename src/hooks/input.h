@@ -1,6 +1,7 @@
 // The container hooks' input (actions/runner-container-hooks, packages/hooklib): one JSON
 // document that GitHub's runner writes to the hook's stdin. As the reference library reads it,
-// the last line counts (here: the last line that is not blank), so a runner may write several.
+// the last line counts (here: the last line that is not blank), so a runner may write several;
+// when that line is not a JSON object, the whole of stdin is parsed (a pretty-printed document).
 //
 //   {"command": "prepare_job" | "run_script_step" | "run_container_step" | "cleanup_job",
 //    "responseFile": "/…/_temp/….json" (prepare_job only; null otherwise),
@@ -71,7 +72,8 @@ struct HookInput {
   Json args = Json::object();
 };
 
-// The last non-blank line of `stdin_text`, parsed: command known, responseFile present for
+// The last non-blank line of `stdin_text` (or, when it is no JSON object, all of it), parsed:
+// command known, responseFile present for
 // prepare_job, state and args objects (or null).
 Result<HookInput> ParseInput(const std::string& stdin_text);
 

@@ -60,6 +60,20 @@ TEST(ParseInput, ReferenceSamples) {
   EXPECT_EQ(c->system_mounts.size(), 7u);
 }
 
+TEST(ParseInput, PrettyPrintedDocumentParsesWhole) {
+  auto raw = ParseInput(Sample("prepare-job.json"));  // multi-line, as in the reference
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  EXPECT_EQ(raw->command, Command::kPrepareJob);
+  EXPECT_EQ(raw->response_file, "/users/thboop/runner/_work/{guid}.json");
+  auto args = ParsePrepareJobArgs(raw->args);
+  ASSERT_TRUE(args.ok()) << args.status().ToString();
+  EXPECT_EQ(args->services.size(), 1u);
+  // A last line that is an object still wins over earlier lines.
+  auto last = ParseInput("{\"command\":\n\"nope\"}\n{\"command\":\"cleanup_job\"}\n");
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->command, Command::kCleanupJob);
+}
+
 TEST(ParseInput, LastNonBlankLineCounts) {
   auto in = ParseInput("{\"command\":\"nope\"}\n{\"command\":\"cleanup_job\"}\n\n  \n");
   ASSERT_TRUE(in.ok()) << in.status().ToString();

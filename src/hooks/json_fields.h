@@ -20,7 +20,13 @@ Status String(const Json& j, const char* key, bool required, std::string* out);
 Status Strings(const Json& j, const char* key, std::vector<std::string>* out);
 // environmentVariables: names without '=', string values (null ones skipped).
 Status Env(const Json& j, std::map<std::string, std::string>* out);
+// j[key] (userMountVolumes, systemMountVolumes): absent or null = none; else a list of
+// {"sourceVolumePath", "targetVolumePath" (both strings, required), "readOnly" (a boolean,
+// default false)}, appended to `out` in order. InvalidArgument naming `key` and the field.
 Status Mounts(const Json& j, const char* key, std::vector<Mount>* out);
+// j["registry"]: absent or null leaves `out` unset; else an object whose username, password
+// and serverUrl are strings or absent/null (""). InvalidArgument naming the field, never
+// quoting a value (the password is a secret).
 Status ReadRegistry(const Json& j, std::optional<Registry>* out);
 
 }  // namespace kiln::hooks

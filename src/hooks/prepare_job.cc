@@ -65,7 +65,8 @@ Result<Json> Prepare(const HookContext& ctx, const PrepareJobArgs& args, jobs::P
     state["services"].push_back(added->id);
     context["services"].push_back(c);
   }
-  RETURN_IF_ERROR(pod.WaitHealthy(log));
+  // An interrupt (the runner cancels the job) ends the wait; PrepareJob then removes the pod.
+  RETURN_IF_ERROR(pod.WaitHealthy(log, [&ctx] { return ctx.interrupts && ctx.interrupts() > 0; }));
   // The network is known once the first sandbox joined it; fill it in where it was empty.
   state["network"] = pod.state().network;
   if (context.contains("container")) context["container"]["network"] = pod.state().network;

@@ -1,22 +1,11 @@
 // From the hooks' input to a pod's ContainerRequest: keys, ports, mounts, env (hook.h).
 #include <cctype>
-#include <set>
 
+#include "base/sha256.h"
 #include "hooks/hook.h"
 
 namespace kiln::hooks {
 namespace {
-
-Result<uint16_t> Port(const std::string& text, bool zero_ok) {
-  if (text.empty() && zero_ok) return static_cast<uint16_t>(0);
-  if (text.empty() || text.size() > 5 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return InvalidArgument("bad port '" + text + "'");
-  }
-  int n = std::stoi(text);
-  if (n > 65535 || (n == 0 && !zero_ok)) return InvalidArgument("bad port '" + text + "'");
-  return static_cast<uint16_t>(n);
-}
 
 bool IsDockerSock(const Mount& m) {
   return m.source == "/var/run/docker.sock" || m.target == "/var/run/docker.sock" ||
@@ -30,67 +19,15 @@ Result<std::string> PodKeyFor(const HookContext& ctx) {
   if (!name || name->empty()) {
     return FailedPrecondition("RUNNER_NAME is not set (GitHub's runner sets it for the hook)");
   }
-  bool plain = name->size() <= 64;
+  const std::string prefix = "gh-";
+  bool plain = prefix.size() + name->size() <= 60;
   for (char c : *name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
       plain = false;
     }
   }
-  if (plain) return "gh-" + *name;
-  static const char* kHex = "0123456789abcdef";
-  std::string hex = "gh-x";
-  for (unsigned char c : name->substr(0, 96)) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
-}
-
-Result<runtime::PortMapping> ParsePortMapping(const std::string& text) {
-  runtime::PortMapping m;
-  std::string rest = text;
-  size_t slash = rest.find('/');
-  if (slash != std::string::npos) {
-    m.protocol = rest.substr(slash + 1);
-    rest = rest.substr(0, slash);
-    if (m.protocol != "tcp" && m.protocol != "udp") {
-      return InvalidArgument("port mapping '" + text + "': protocol is tcp or udp");
-    }
-  }
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t colon; (colon = rest.find(':', start)) != std::string::npos; start = colon + 1) {
-    parts.push_back(rest.substr(start, colon - start));
-  }
-  parts.push_back(rest.substr(start));
-  if (parts.size() > 3) return InvalidArgument("port mapping '" + text + "': too many ':'");
-  if (parts.size() == 3) m.host_ip = parts[0];
-  auto ctx = [&](const Status& s) { return s.WithContext("port mapping '" + text + "'"); };
-  auto container = Port(parts.back(), false);
-  if (!container.ok()) return ctx(container.status());
-  m.container_port = *container;
-  if (parts.size() >= 2) {
-    auto host = Port(parts[parts.size() - 2], true);
-    if (!host.ok()) return ctx(host.status());
-    m.host_port = *host;
-  }
-  return m;
-}
-
-std::vector<std::string> MergeEnv(std::vector<std::string> base,
-                                  const std::vector<std::string>& over) {
-  for (const auto& kv : over) {
-    std::string name = kv.substr(0, kv.find('=')) + "=";
-    bool replaced = false;
-    for (auto& b : base) {
-      if (b.compare(0, name.size(), name) == 0) {
-        b = kv;
-        replaced = true;
-      }
-    }
-    if (!replaced) base.push_back(kv);
-  }
-  return base;
+  if (plain && *name != "." && *name != "..") return prefix + *name;
+  return prefix + Sha256::Hex(*name).substr(0, 32);
 }
 
 Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const ContainerInfo& info) {
@@ -101,6 +38,7 @@ Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const Container
   if (info.registry && mapped == ctx.image_map.end()) {
     r.registry_username = info.registry->username;
     r.registry_password = info.registry->password;
+    r.registry_server = info.registry->server_url;
   }
   if (!info.context_name.empty()) {
     r.name = info.context_name;
@@ -122,7 +60,7 @@ Result<jobs::ContainerRequest> ToRequest(const HookContext& ctx, const Container
     }
   }
   for (const auto& p : info.port_mappings) {
-    ASSIGN_OR_RETURN(runtime::PortMapping port, ParsePortMapping(p));
+    ASSIGN_OR_RETURN(runtime::PortMapping port, runtime::ParsePortMapping(p));
     r.ports.push_back(port);
   }
   RETURN_IF_ERROR(jobs::ApplyDockerOptions(info.create_options, ctx.getenv, &r));

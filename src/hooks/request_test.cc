@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "base/sha256.h"
 #include "hooks/hook.h"
 
 namespace kiln::hooks {
@@ -15,32 +16,19 @@ HookContext Context(std::map<std::string, std::string> env, std::vector<std::str
   return ctx;
 }
 
-TEST(ParsePortMapping, DockerForms) {
-  auto p = ParsePortMapping("8080:80");
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->host_port, 8080);
-  EXPECT_EQ(p->container_port, 80);
-  EXPECT_EQ(p->protocol, "tcp");
-  p = ParsePortMapping("6379");
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->host_port, 0);
-  EXPECT_EQ(p->container_port, 6379);
-  p = ParsePortMapping("127.0.0.1::53/udp");
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->host_ip, "127.0.0.1");
-  EXPECT_EQ(p->host_port, 0);
-  EXPECT_EQ(p->protocol, "udp");
-  for (const char* bad :
-       {"", "x", "80:", "70000:80", "80:0", "1-5:1-5", "80/sctp", "a:b:c:d", "80:80/"}) {
-    EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
-  }
-}
-
-TEST(PodKeyFor, PlainNamesReadableOthersHex) {
+TEST(PodKeyFor, PlainNamesReadableOthersHashed) {
   std::vector<std::string> logs;
   EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "runner-1"}}, &logs)), "gh-runner-1");
-  EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", "my runner/1"}}, &logs)),
-            "gh-x6d792072756e6e65722f31");
+  std::string name57(57, 'r'), name64(64, 'r');
+  EXPECT_EQ(*PodKeyFor(Context({{"RUNNER_NAME", name57}}, &logs)), "gh-" + name57);
+  // Too long for a plain key, or other characters: "gh-" + 32 hex of sha256(name).
+  for (const std::string& name :
+       {name64, std::string("my runner/1"), std::string("rünner ü"), std::string("..")}) {
+    auto key = PodKeyFor(Context({{"RUNNER_NAME", name}}, &logs));
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(*key, "gh-" + Sha256::Hex(name).substr(0, 32)) << name;
+    EXPECT_EQ(key->size(), 35u);
+  }
   EXPECT_EQ(PodKeyFor(Context({}, &logs)).status().code(), Code::kFailedPrecondition);
   EXPECT_FALSE(PodKeyFor(Context({{"RUNNER_NAME", ""}}, &logs)).ok());
 }
@@ -83,6 +71,7 @@ TEST(ToRequest, MapsTheContainer) {
   EXPECT_EQ(unmapped->image, "redis:7");
   EXPECT_EQ(unmapped->registry_username, "u");
   EXPECT_EQ(unmapped->registry_password, "p");
+  EXPECT_EQ(unmapped->registry_server, "https://index.docker.io/v1");
   ASSERT_EQ(r->ports.size(), 1u);
   EXPECT_EQ(r->ports[0].host_port, 8080);
 
@@ -92,9 +81,22 @@ TEST(ToRequest, MapsTheContainer) {
   EXPECT_NE(bad.status().message().find("--privileged"), std::string::npos);
 }
 
-TEST(MergeEnv, OverReplacesInPlace) {
-  EXPECT_EQ(MergeEnv({"PATH=/bin", "A=1", "AB=2"}, {"A=3", "C=4", "PATH=/x:/bin"}),
-            (std::vector<std::string>{"PATH=/x:/bin", "A=3", "AB=2", "C=4"}));
+TEST(ToRequest, PortsAsRuntimeReadsThem) {
+  std::vector<std::string> logs;
+  HookContext ctx = Context({}, &logs);
+  ContainerInfo info;
+  info.image = "busybox:1";
+  info.port_mappings = {"127.0.0.1::53/udp", "6379"};
+  auto r = ToRequest(ctx, info);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->ports.size(), 2u);
+  EXPECT_EQ(r->ports[0].host_ip, "127.0.0.1");
+  EXPECT_EQ(r->ports[0].protocol, "udp");
+  EXPECT_EQ(r->ports[1].container_port, 6379);
+  for (const char* bad : {"300.1.1.1:80:80", "host:80:80", "80/sctp", "70000:80"}) {
+    info.port_mappings = {bad};
+    EXPECT_FALSE(ToRequest(ctx, info).ok()) << bad;
+  }
 }
 
 }  // namespace

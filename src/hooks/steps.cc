@@ -1,11 +1,7 @@
 // run_script_step, run_container_step and cleanup_job (hook.h).
-#include <atomic>
-#include <chrono>
-#include <csignal>
-#include <thread>
-
 #include "base/fs.h"
 #include "hooks/hook.h"
+#include "jobs/interrupt_relay.h"
 
 namespace kiln::hooks {
 namespace {
@@ -39,33 +35,6 @@ Status CheckState(const HookInput& input, const jobs::Pod& pod) {
   return Status::Ok();
 }
 
-// Passes the runner's interrupts on to a running step (hook.h: HookContext::interrupts).
-class Canceller {
- public:
-  Canceller(const HookContext& ctx, runtime::Sandbox* sandbox) {
-    if (!ctx.interrupts) return;
-    thread_ = std::thread([this, interrupts = ctx.interrupts, sandbox] {
-      int acted = 0;
-      while (!done_.load()) {
-        int n = interrupts();
-        if (n > acted) {
-          (void)sandbox->Signal(acted == 0 ? SIGINT : SIGKILL);
-          acted = n;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    });
-  }
-  ~Canceller() {
-    done_.store(true);
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 }  // namespace
 
 Result<int> RunScriptStep(const HookContext& ctx, const HookInput& input) {
@@ -92,7 +61,7 @@ Result<int> RunScriptStep(const HookContext& ctx, const HookInput& input) {
   spec.on_snapshot = SnapshotHandlerFor(ctx, sandbox->id());
   Result<int> code = InvalidArgument("unset");
   {
-    Canceller canceller(ctx, sandbox.get());
+    jobs::InterruptRelay relay(ctx.interrupts, sandbox.get());
     code = sandbox->Exec(spec);
   }
   if (!code.ok()) return code.status().WithContext("run " + args.entry_point);
@@ -115,11 +84,19 @@ Result<int> RunContainerStep(const HookContext& ctx, const HookInput& input) {
   env = MergeEnv(std::move(env), request.env);
   ASSIGN_OR_RETURN(jobs::Pod pod, jobs::Pod::Open(*ctx.engine, key));
   RETURN_IF_ERROR(CheckState(input, pod));
+  // No prepared pod (a docker action in a job without `container:`): the step's own network,
+  // volumes and lock go with it.
+  bool own_pod = !PathExists(JoinPath(jobs::PodsDir(*ctx.engine), key + ".json"));
   runtime::ExecSpec exec;
   exec.env = std::move(env);
   exec.cwd = request.workdir;
   exec.on_line = ctx.output;
-  auto code = pod.RunContainer(request, exec);
+  // An interrupt reaches the step's processes; the step's sandbox is removed as always.
+  auto code = pod.RunContainer(request, exec, ctx.interrupts);
+  if (own_pod) {
+    Status removed = pod.Remove();
+    if (!removed.ok() && ctx.log) ctx.log("warning: " + removed.ToString());
+  }
   if (!code.ok()) return code.status().WithContext("container step " + info.image);
   return *code;
 }

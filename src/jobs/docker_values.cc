@@ -150,8 +150,7 @@ Result<std::string> SizeForLimits(double cpus, int64_t memory_bytes) {
   if (cpus < 0 || memory_bytes < 0) return InvalidArgument("negative CPU or memory limit");
   if (cpus == 0 && memory_bytes == 0) return std::string();
   const double need_cpus = std::ceil(cpus);
-  for (const char* name : {"1x1", "2x8", "4x16", "8x32", "16x64", "32x128", "64x256"}) {
-    ASSIGN_OR_RETURN(runtime::Size size, runtime::ParseSize(name));
+  for (const runtime::Size& size : runtime::AllSizes()) {
     if (size.cpus >= need_cpus && size.memory_bytes >= memory_bytes) return size.name;
   }
   return InvalidArgument("no kiln size has " + std::to_string(cpus) + " CPUs and " +

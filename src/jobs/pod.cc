@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "jobs/interrupt_relay.h"
 #include "jobs/pod_plan.h"
 
 namespace kiln::jobs {
@@ -41,7 +42,12 @@ Result<PodContainer> Pod::Start(const ContainerRequest& r, bool job,
   } else if (started.ok()) {
     state_.services.push_back(c);
     std::optional<HealthCheck> health = r.health ? r.health : ImageHealth(image.config());
-    if (health && !health->test.empty() && health->test[0] != "NONE") health_[r.name] = *health;
+    if (health && !health->test.empty() && health->test[0] != "NONE") {
+      health_[r.name] = *health;
+    } else if (uint16_t port = FirstExposedTcpPort(image.config());
+               port && !box->Address().empty()) {
+      port_waits_.push_back({r.name, box->id(), port});
+    }
   }
   if (started.ok()) started = Save();
   if (!started.ok()) {
@@ -75,7 +81,8 @@ Result<std::unique_ptr<runtime::Sandbox>> Pod::JobSandbox() {
   return box;
 }
 
-Result<int> Pod::RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec) {
+Result<int> Pod::RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec,
+                              const std::function<int()>& interrupts) {
   ASSIGN_OR_RETURN(images::Image image, PrepareImage(request, nullptr));
   ASSIGN_OR_RETURN(runtime::SandboxSpec spec, Plan(request, image, false));
   std::vector<std::string> main = MainProcess(request, image.config());
@@ -87,7 +94,11 @@ Result<int> Pod::RunContainer(const ContainerRequest& request, const runtime::Ex
   ASSIGN_OR_RETURN(auto box, rt->Create(spec));
   runtime::ExecSpec e = exec;
   e.args = main;
-  auto code = box->Exec(e);
+  Result<int> code = InvalidArgument("unset");
+  {
+    InterruptRelay relay(interrupts, box.get());
+    code = box->Exec(e);
+  }
   Status destroyed = box->Destroy();
   if (!code.ok()) return code.status().WithContext("container " + request.name);
   if (!destroyed.ok()) LogWarn("container " + request.name + ": " + destroyed.message());

@@ -43,8 +43,9 @@ struct ContainerRequest {
   std::string name;   // for people and `kiln sandbox ls`; unique in the pod
   std::string image;  // a catalogue name ("toolbox:latest"), a store name, or a registry ref
   // Registry credentials for this image only (the runner's `registry` block); empty: the
-  // engine's credential store.
-  std::string registry_username, registry_password;
+  // engine's credential store. They are given only to the registry `registry_server` names (a
+  // server URL as `docker login` takes it; "" = the image's own registry), never to another.
+  std::string registry_username, registry_password, registry_server;
   std::vector<std::string> aliases;  // names the pod's other sandboxes reach this one by
   std::string hostname;              // "" = the name, made a valid hostname
   std::vector<std::string> env;      // "K=V", over the image's Env
@@ -92,13 +93,25 @@ class Pod {
                               const std::function<void(const std::string&)>& log);
   // Waits until every service with a health check (the request's, else its image's) is
   // healthy; FailedPrecondition naming the service and its last check output when one is not
-  // after its retries.
-  Status WaitHealthy(const std::function<void(const std::string&)>& log);
+  // after its retries; FailedPrecondition "interrupted" as soon as `cancelled` says true.
+  Status WaitHealthy(const std::function<void(const std::string&)>& log,
+                     const std::function<bool()>& cancelled = nullptr);
+  // As gitlab-runner's wait_for_services_timeout: for each service this object started whose
+  // image exposes a TCP port (config.ExposedPorts; the lowest) and that has no health check,
+  // waits until a TCP connect to the service's address on that port succeeds (made inside its
+  // network namespace, as a pod member's would be),
+  // for at most `timeout_seconds` in all; a service still closed then is a warning through `log`
+  // (not an error). Returns false when `cancelled` said true first, else true.
+  bool WaitForPorts(double timeout_seconds, const std::function<void(const std::string&)>& log,
+                    const std::function<bool()>& cancelled = nullptr);
   // The job sandbox, attached (for Exec); FailedPrecondition when the pod has none.
   Result<std::unique_ptr<runtime::Sandbox>> JobSandbox();
   // A one-off sandbox on the pod's network with the pod's volumes available (a container
   // step): runs its entrypoint + args to the end with `exec`'s env/cwd/on_line, then is removed.
-  Result<int> RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec);
+  // Each new interrupt `interrupts` counts while it runs signals its processes (InterruptRelay:
+  // SIGINT, then SIGKILL).
+  Result<int> RunContainer(const ContainerRequest& request, const runtime::ExecSpec& exec,
+                           const std::function<int()>& interrupts = nullptr);
   // Destroys every sandbox, the network and the volumes of the pod, and its state file.
   Status Remove();
 
@@ -117,8 +130,23 @@ class Pod {
   Engine* engine_ = nullptr;
   PodState state_;
   std::map<std::string, HealthCheck> health_;  // by service name; saved with the state
-  UniqueFd lock_;                              // flock of <key>.lock
+  struct PortWait {
+    std::string service, id;  // id: the sandbox's
+    uint16_t port = 0;
+  };
+  std::vector<PortWait> port_waits_;  // services started here: see WaitForPorts
+  UniqueFd lock_;                     // flock of <key>.lock
 };
+
+// True when `request`'s credentials are for registry `host` (as a reference names it:
+// "docker.io", "quay.io", "127.0.0.1:5000"): the host of its registry_server (docker login's
+// forms: "https://HOST/v1/", "HOST"; Docker Hub's aliases docker.io, index.docker.io and
+// registry-1.docker.io are one), or, when that is empty, the registry of its image (docker.io
+// when the name has no domain).
+bool RequestCredentialsFor(const ContainerRequest& request, const std::string& host);
+
+// The lowest TCP port an image config's ExposedPorts names ("8080/tcp", "80"); 0 for none.
+uint16_t FirstExposedTcpPort(const oci::ImageConfig& config);
 
 // <state_dir>/pods: the pods' state files, locks, volumes and service logs.
 std::string PodsDir(Engine& engine);

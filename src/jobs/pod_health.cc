@@ -84,7 +84,8 @@ Result<std::vector<std::string>> CheckArgs(const std::string& service, const Hea
 
 }  // namespace
 
-Status Pod::WaitHealthy(const std::function<void(const std::string&)>& log) {
+Status Pod::WaitHealthy(const std::function<void(const std::string&)>& log,
+                        const std::function<bool()>& cancelled) {
   ASSIGN_OR_RETURN(runtime::Runtime * rt, engine_->Runtime());
   for (const auto& service : state_.services) {
     auto it = health_.find(service.name);
@@ -95,7 +96,12 @@ Status Pod::WaitHealthy(const std::function<void(const std::string&)>& log) {
     std::shared_ptr<runtime::Sandbox> box = std::move(attached);
     Stopwatch since;
     int failures = 0, checks = 0;
+    auto interrupted = [&] {
+      return FailedPrecondition("interrupted while waiting for service " + service.name +
+                                " to be healthy");
+    };
     for (;;) {
+      if (cancelled && cancelled()) return interrupted();
       auto [code, output] = RunCheck(box, args, h.timeout_seconds);
       ++checks;
       if (code == 0) {
@@ -108,7 +114,12 @@ Status Pod::WaitHealthy(const std::function<void(const std::string&)>& log) {
                                   std::to_string(checks) + " checks; the last said: " +
                                   (output.empty() ? "exit " + std::to_string(code) : output));
       }
-      std::this_thread::sleep_for(std::chrono::duration<double>(h.interval_seconds));
+      // The interval, in ticks, so an interrupt is seen soon.
+      for (Stopwatch slept; slept.Seconds() < h.interval_seconds;) {
+        if (cancelled && cancelled()) return interrupted();
+        std::this_thread::sleep_for(std::chrono::milliseconds(
+            static_cast<int>(std::min(50.0, (h.interval_seconds - slept.Seconds()) * 1000) + 1)));
+      }
     }
   }
   return Status::Ok();

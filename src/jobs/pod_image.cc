@@ -1,25 +1,29 @@
 // A pod container's image: the engine's resolver (catalogue, store, registry with the engine's
 // credential store), or, when the request carries registry credentials, a resolver of its own
-// over the same parts whose registry clients use those credentials and nothing else.
+// over the same parts whose registry clients use those credentials (for the registry they are
+// for) and nothing else.
 #include <map>
 #include <mutex>
 
 #include "jobs/pod.h"
+#include "oci/reference.h"
+#include "registry/auth_file.h"
 
 namespace kiln::jobs {
 namespace {
 
-// The request's username and password, for every host (the runner gives one per image).
+// The request's username and password, for the host they are for (RequestCredentialsFor).
 class RequestCredentials : public registry::CredentialSource {
  public:
-  RequestCredentials(std::string username, std::string password)
-      : credentials_{std::move(username), std::move(password)} {}
-  Result<std::optional<registry::Credentials>> For(const std::string&) override {
-    return std::optional<registry::Credentials>(credentials_);
+  explicit RequestCredentials(const ContainerRequest& request) : request_(request) {}
+  Result<std::optional<registry::Credentials>> For(const std::string& host) override {
+    if (!RequestCredentialsFor(request_, host)) return std::optional<registry::Credentials>();
+    return std::optional<registry::Credentials>(
+        registry::Credentials{request_.registry_username, request_.registry_password});
   }
 
  private:
-  registry::Credentials credentials_;
+  const ContainerRequest& request_;
 };
 
 // Registry clients made with the request's credentials, kept while the pull lasts.
@@ -29,6 +33,16 @@ struct ScopedClients {
 };
 
 }  // namespace
+
+bool RequestCredentialsFor(const ContainerRequest& request, const std::string& host) {
+  std::string want = registry::AuthKeyHost(request.registry_server);
+  if (request.registry_server.empty()) {
+    auto ref = oci::Reference::Parse(request.image);
+    if (!ref.ok()) return false;
+    want = registry::AuthKeyHost(ref->domain.empty() ? "docker.io" : ref->domain);
+  }
+  return !want.empty() && registry::AuthKeyHost(host) == want;
+}
 
 Result<images::Image> Pod::PrepareImage(const ContainerRequest& request,
                                         const std::function<void(const std::string&)>& log) {
@@ -45,7 +59,7 @@ Result<images::Image> Pod::PrepareImage(const ContainerRequest& request,
   ASSIGN_OR_RETURN(content::ImageStore * store, engine_->Store());
   ASSIGN_OR_RETURN(catalog::Catalog * cat, engine_->Catalog());
   ASSIGN_OR_RETURN(snapshot::LayerCache * layers, engine_->Layers());
-  RequestCredentials credentials(request.registry_username, request.registry_password);
+  RequestCredentials credentials(request);
   ScopedClients scoped;
   images::RegistryAccess access = engine_->Registries();
   access.client_for = [&](const std::string& host) -> Result<registry::Client*> {

@@ -279,6 +279,11 @@ TEST_F(PodTest, ARegistryImageIsPulledWithTheRequestsCredentialsAlone) {
   EXPECT_EQ(refused.status().code(), Code::kPermissionDenied) << refused.status().ToString();
   job.registry_username = (*server)->user();
   job.registry_password = password;
+  job.registry_server = "quay.io";  // credentials for another registry are not sent here
+  auto elsewhere = pod->AddJob(job, log);
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.status().code(), Code::kPermissionDenied) << elsewhere.status().ToString();
+  job.registry_server = "";  // the image's own registry
   auto pulled = pod->AddJob(job, log);
   ASSERT_TRUE(pulled.ok()) << pulled.status().ToString();
   EXPECT_EQ(pulled->image_ref, ref);

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "runtime/agent.h"
 #include "runtime/disk_watch.h"
+#include "runtime/netns.h"
 #include "runtime/sandbox_net.h"
 #include "snapshot/overlay.h"
 
@@ -77,6 +78,11 @@ CrunSandbox::~CrunSandbox() {
 
 Result<SubprocessResult> CrunSandbox::Crun(const std::vector<std::string>& args) {
   return RunCrun(paths_, args, {}, /*checked=*/true);
+}
+
+bool CrunSandbox::AcceptsTcp(uint16_t port, double seconds) const {
+  if (net_.netns.empty() || net_.address.empty()) return false;
+  return TcpConnectsIn(net_.netns, net_.address, port, seconds);
 }
 
 Status CrunSandbox::CheckDisk() const {

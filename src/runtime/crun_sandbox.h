@@ -81,6 +81,7 @@ class CrunSandbox : public Sandbox {
   bool from_pool() const override { return from_pool_; }
   std::string Address() const override { return net_.address; }
   std::vector<PortMapping> PublishedPorts() const override { return net_.ports; }
+  bool AcceptsTcp(uint16_t port, double seconds) const override;  // crun_sandbox.cc
 
   // Tears down whatever exists of the sandbox in `paths.dir` (crun state, mount, dirs).
   // With `keep_upper_to`, the upper dir is moved there after the unmount.

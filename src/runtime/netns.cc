@@ -1,8 +1,12 @@
 #include "runtime/netns.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +17,49 @@
 #include "base/subprocess.h"
 
 namespace kiln::runtime {
+namespace {
+
+// One connect attempt from the calling thread's namespace, bounded by `seconds`.
+bool Connects(const std::string& address, uint16_t port, double seconds) {
+  sockaddr_storage sa{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&sa);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&sa);
+  if (::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof(*v4);
+  } else if (::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof(*v6);
+  } else {
+    return false;
+  }
+  UniqueFd fd(::socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) return false;
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), len) == 0) return true;
+  if (errno != EINPROGRESS) return false;
+  pollfd p{fd.get(), POLLOUT, 0};
+  if (::poll(&p, 1, static_cast<int>(seconds * 1000)) != 1) return false;
+  int error = 0;
+  socklen_t error_len = sizeof(error);
+  return ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0;
+}
+
+}  // namespace
+
+bool TcpConnectsIn(const std::string& path, const std::string& address, uint16_t port,
+                   double seconds) {
+  auto ns = Open(path, O_RDONLY | O_CLOEXEC);
+  if (!ns.ok()) return false;
+  bool connected = false;
+  // setns changes only the calling thread's namespace: a thread of its own, then it ends.
+  std::thread([&] {
+    if (::setns(ns->get(), CLONE_NEWNET) == 0) connected = Connects(address, port, seconds);
+  }).join();
+  return connected;
+}
 
 namespace {
 

@@ -22,6 +22,11 @@ Status MakeNetns(const std::string& path);
 // Ok when there is none.
 Status ReleaseNetns(const std::string& path);
 
+// True when a TCP connect to address:port (IPv4 or IPv6), made from inside the namespace pinned
+// at `path` (by a short-lived thread of its own), succeeds within `seconds`.
+bool TcpConnectsIn(const std::string& path, const std::string& address, uint16_t port,
+                   double seconds);
+
 // `ip args…` run in the namespace pinned at `path` (nsenter --net).
 Status IpIn(const std::string& path, const std::vector<std::string>& args);
 

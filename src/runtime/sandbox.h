@@ -154,6 +154,10 @@ class Sandbox {
   // the runtime picked for those that asked for 0. Empty otherwise.
   virtual std::string Address() const { return ""; }
   virtual std::vector<PortMapping> PublishedPorts() const { return {}; }
+  // On a kiln network: true when a TCP connect to Address():port, made from inside the
+  // sandbox's network namespace (the host's own connects are fenced off), succeeds within
+  // `seconds`. False otherwise, and off a kiln network.
+  virtual bool AcceptsTcp(uint16_t port, double seconds) const { return false; }
   // True when Create took this sandbox from the warm pool (started before the job asked).
   virtual bool from_pool() const { return false; }
   // Destroy(), except that the upper dir is first moved to `dest` (same filesystem) once the

@@ -29,9 +29,16 @@ std::string ValidSizes() {
   return out;
 }
 
+std::vector<Size> AllSizes() {
+  std::vector<Size> out;
+  for (const Row& r : kTable)
+    out.push_back({r.cpus, int64_t{r.gb} << 30, r.name, r.cpus * kDiskPerCpu});
+  return out;
+}
+
 Result<Size> ParseSize(std::string_view text) {
-  for (const Row& r : kTable) {
-    if (text == r.name) return Size{r.cpus, int64_t{r.gb} << 30, r.name, r.cpus * kDiskPerCpu};
+  for (const Size& size : AllSizes()) {
+    if (text == size.name) return size;
   }
   std::string shown(text.substr(0, 64));
   return InvalidArgument("size \"" + shown + (text.size() > 64 ? "…" : "") +

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -31,6 +32,9 @@ struct Size {
 inline constexpr const char* kDefaultSize = "2x8";
 // "1x1, 2x8, 4x16, 8x32, 16x64, 32x128, 64x256", for messages.
 std::string ValidSizes();
+
+// Every size of the table above, smallest first.
+std::vector<Size> AllSizes();
 
 // Parses a size of the table above, written exactly as there (no leading zeros, spaces or
 // signs); anything else is InvalidArgument naming the valid sizes.
