@@ -148,11 +148,21 @@ Result<Job> ParseJob(const Env& env) {
   ASSIGN_OR_RETURN(job.services, ParseServices(Get(env, "CUSTOM_ENV_CI_JOB_SERVICES")));
   const std::string prefix = "CUSTOM_ENV_";
   for (const auto& [name, value] : env) {
-    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+        !IsRunnerCredential(name.substr(prefix.size()))) {
       job.variables.push_back(name.substr(prefix.size()) + "=" + value);
     }
   }
   return job;
+}
+
+bool IsRunnerCredential(const std::string& name) {
+  for (const char* prefix : {"CI_JOB_TOKEN", "CI_BUILD_TOKEN", "CI_JOB_JWT", "CI_REGISTRY_PASSWORD",
+                             "CI_DEPENDENCY_PROXY_PASSWORD", "CI_DEPLOY_PASSWORD",
+                             "CI_REPOSITORY_URL", "DOCKER_AUTH_CONFIG"}) {
+    if (name.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
 }
 
 std::string RegistryHost(const std::string& image) {

@@ -33,13 +33,20 @@ struct Job {
   std::string image;  // CI_JOB_IMAGE; "" = none given
   std::vector<Service> services;
   // Every CUSTOM_ENV_<NAME> as "NAME=V" (the job's variables, which the services get, as
-  // gitlab-runner's docker executor gives them). Never printed.
+  // gitlab-runner's docker executor gives them), but the runner's own credentials
+  // (IsRunnerCredential): a service is no place for the job's token. Never printed.
   std::vector<std::string> variables;
   // CI's DOCKER_AUTH_CONFIG variable (a docker config.json: {"auths": {HOST: {"auth": …}}}), as
   // gitlab-runner's docker executor reads it for the job's and services' images. A secret:
   // never printed.
   std::string docker_auth_config;
 };
+
+// True for the variables that carry the runner's or GitLab's credentials for the job
+// (CI_JOB_TOKEN, CI_JOB_JWT*, CI_REGISTRY_PASSWORD, CI_DEPENDENCY_PROXY_PASSWORD,
+// CI_DEPLOY_PASSWORD, CI_REPOSITORY_URL, which embeds the job token, DOCKER_AUTH_CONFIG): kept
+// from services.
+bool IsRunnerCredential(const std::string& name);
 
 // The process environment as a map.
 Env ProcessEnv();

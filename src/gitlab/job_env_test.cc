@@ -32,6 +32,9 @@ TEST(JobEnvTest, ServiceVariablesAndTheJobsVariables) {
   Env env = {{"CUSTOM_ENV_CI_JOB_ID", "1"},
              {"CUSTOM_ENV_DB_NAME", "app"},
              {"NOT_CUSTOM", "x"},
+             {"CUSTOM_ENV_CI_JOB_TOKEN", "glcbt-secret"},
+             {"CUSTOM_ENV_CI_REPOSITORY_URL", "https://gitlab-ci-token:glcbt-secret@example/x.git"},
+             {"CUSTOM_ENV_DOCKER_AUTH_CONFIG", "{}"},
              {"CUSTOM_ENV_CI_JOB_SERVICES",
               R"([{"name":"postgres:16","alias":"db","entrypoint":null,"command":null,
                    "variables":{"POSTGRES_PASSWORD":"s3cret","A":"x=y"}},
@@ -47,6 +50,11 @@ TEST(JobEnvTest, ServiceVariablesAndTheJobsVariables) {
   EXPECT_NE(std::find(vars.begin(), vars.end(), "DB_NAME=app"), vars.end());
   EXPECT_NE(std::find(vars.begin(), vars.end(), "CI_JOB_ID=1"), vars.end());
   for (const auto& v : vars) EXPECT_NE(v.rfind("NOT_CUSTOM", 0), 0u) << v;
+  // The runner's credentials for the job go to no service.
+  for (const auto& v : vars) {
+    EXPECT_EQ(v.find("glcbt-secret"), std::string::npos) << v;
+    EXPECT_NE(v.rfind("DOCKER_AUTH_CONFIG=", 0), 0u) << v;
+  }
   // Malformed variables are refused without quoting a value.
   for (const char* bad : {R"({"K":7})", R"([{"value":"s3cret"}])", R"("s3cret")"}) {
     auto refused = ParseServices(std::string(R"([{"name":"a:1","variables":)") + bad + "}]");
