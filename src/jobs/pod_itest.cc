@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/subprocess.h"
+#include "jobs/busybox_state_test.h"
 #include "jobs/pod.h"
 #include "testing/registry_server.h"
 #include "testing/test_env.h"
@@ -12,28 +13,13 @@
 namespace kiln::jobs {
 namespace {
 
-class PodTest : public ::testing::Test {
+class PodTest : public BusyboxStateTest {
  protected:
-  void SetUp() override {
-    if (!testing::IsRoot()) GTEST_SKIP() << "sandboxes need root";
-    state_ = dir_.Sub("state");
-    testing::MakeBusyboxRootfs(dir_.Sub("rootfs"));
-    auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "-q", "image", "import",
-                         dir_.Sub("rootfs"), "busybox:1"});
-    ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().ToString());
-  }
   void TearDown() override {
     if (!testing::IsRoot()) return;
     auto engine = NewEngine();
     auto pod = Pod::Open(*engine, "p1");
     if (pod.ok()) (void)pod->Remove();
-  }
-  std::unique_ptr<Engine> NewEngine() {
-    EngineOptions o;
-    o.state_dir = state_;
-    o.init_path = testing::KilnInitBinary();
-    o.default_size = "1x1";
-    return std::make_unique<Engine>(std::move(o));
   }
   static ContainerRequest Busybox(const std::string& name) {
     ContainerRequest r;
@@ -59,8 +45,6 @@ class PodTest : public ::testing::Test {
     }
     return ids;
   }
-  testing::ScratchDir dir_{"/var/tmp"};
-  std::string state_;
 };
 
 // A service's main process: counts into /data/count (a pod volume) forever.

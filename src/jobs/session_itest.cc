@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/subprocess.h"
+#include "jobs/busybox_state_test.h"
 #include "jobs/pack_service.h"
 #include "jobs/session.h"
 #include "testing/test_env.h"
@@ -17,25 +18,8 @@
 namespace kiln::jobs {
 namespace {
 
-class SessionTest : public ::testing::Test {
+class SessionTest : public BusyboxStateTest {
  protected:
-  void SetUp() override {
-    if (!testing::IsRoot()) GTEST_SKIP() << "sandboxes need root";
-    state_ = dir_.Sub("state");
-    testing::MakeBusyboxRootfs(dir_.Sub("rootfs"));
-    auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "-q", "image", "import",
-                         dir_.Sub("rootfs"), "busybox:1"});
-    ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().ToString());
-  }
-  std::unique_ptr<Engine> NewEngine() {
-    EngineOptions o;
-    o.state_dir = state_;
-    o.init_path = testing::KilnInitBinary();
-    o.default_size = "1x1";
-    return std::make_unique<Engine>(std::move(o));
-  }
-  testing::ScratchDir dir_{"/var/tmp"};
-  std::string state_;
 };
 
 // One job that writes `file` and snapshots `image`: the version it made.

@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "base/subprocess.h"
+#include "jobs/busybox_state_test.h"
 #include "jobs/pack_service.h"
 #include "jobs/sandboxes.h"
 #include "jobs/snapshot_handler.h"
@@ -12,20 +13,12 @@
 namespace kiln::jobs {
 namespace {
 
-class SnapshotHandlerTest : public ::testing::Test {
+class SnapshotHandlerTest : public BusyboxStateTest {
  protected:
   void SetUp() override {
-    if (!testing::IsRoot()) GTEST_SKIP() << "sandboxes need root";
-    state_ = dir_.Sub("state");
-    testing::MakeBusyboxRootfs(dir_.Sub("rootfs"));
-    auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "-q", "image", "import",
-                         dir_.Sub("rootfs"), "busybox:1"});
-    ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().ToString());
-    EngineOptions o;
-    o.state_dir = state_;
-    o.init_path = testing::KilnInitBinary();
-    o.default_size = "1x1";
-    engine_ = std::make_unique<Engine>(std::move(o));
+    BusyboxStateTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    engine_ = NewEngine();
   }
   void TearDown() override {
     for (const auto& id : made_) (void)RemoveSandbox(*engine_, id);
@@ -55,8 +48,6 @@ class SnapshotHandlerTest : public ::testing::Test {
     EXPECT_TRUE(code.ok()) << code.status().ToString();
     return {code.ok() ? *code : -1, lines};
   }
-  testing::ScratchDir dir_{"/var/tmp"};
-  std::string state_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::string> made_;
   std::vector<std::string> log_;
