@@ -149,6 +149,11 @@ int GitlabCommand(App& app, const Args& args) {
   gitlab::Env env = gitlab::ProcessEnv();
   gitlab::ExitCodes codes = gitlab::ParseExitCodes(env);
   const std::string stage = args[0];
+  if (stage != "config" && stage != "prepare" && stage != "run" && stage != "cleanup") {
+    return SystemFailure(codes, stage,
+                         InvalidArgument("unknown command: kiln gitlab " + stage +
+                                         " (config, prepare, run, cleanup)"));
+  }
   auto flags =
       Flags::Parse(Args(args.begin() + 1, args.end()), {{"--image", "", true},
                                                         {"--builds-dir", "", true},
@@ -185,9 +190,6 @@ int GitlabCommand(App& app, const Args& args) {
   if (stage == "config") {
     std::printf("%s\n", gitlab::ConfigJson(o, *job).c_str());
     return 0;
-  }
-  if (stage != "prepare" && stage != "run" && stage != "cleanup") {
-    return SystemFailure(codes, stage, InvalidArgument("unknown command: kiln gitlab " + stage));
   }
   if (stage != "run" && !flags->positional().empty()) {
     return SystemFailure(codes, stage, InvalidArgument("unexpected " + flags->positional()[0]));
