@@ -17,6 +17,7 @@ enum class JobStatus { kSuccess, kFailure, kCancelled };
 struct ExprContext {
   Json contexts = Json::object();  // github, env, job, steps, runner, matrix, needs, secrets, …
   JobStatus status = JobStatus::kSuccess;
+  std::string workspace_host;  // host dir of github.workspace, for hashFiles(); "" = no files
 };
 
 // Evaluates one expression (without the ${{ }}).

@@ -1,6 +1,7 @@
 // The state of one running job, shared by the job and step phases (internal to workflow/).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,17 @@ inline constexpr const char* kHome = "/github/home";
 inline constexpr const char* kWorkflowDir = "/github/workflow";
 inline constexpr const char* kTemp = "/__w/_temp";
 
+struct JobContext;
+
+// A step that runs after the job's main steps, in reverse order of registration: an action's
+// `post:` (or a built-in's post phase), registered when its main step ran. Its `if` is
+// evaluated with the job's status then (default always()).
+struct PostStep {
+  std::string name;  // "Post <step name>"
+  std::string if_expr = "always()";
+  std::function<Status(JobContext& ctx)> run;
+};
+
 struct JobContext {
   const Workflow* workflow = nullptr;
   const JobRun* run = nullptr;
@@ -49,6 +61,7 @@ struct JobContext {
   ExprContext expr;                // contexts; status follows the job
   CommandState commands;
   JobReport report;
+  std::vector<PostStep> post_steps;  // run after the main steps, last registered first
   int step_seq = 0;
   int interrupts_seen = 0;     // RunOptions::interrupts when the job was cancelled
   bool cancel_noted = false;   // the job has been marked cancelled

@@ -336,7 +336,10 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.options = &options;
   ctx.run_id = run_id;
   ctx.prefix = "[" + wf.name + "/" + run.display + "] ";
-  ctx.report = {wf.file, run.job->id, run.display, "", "", Outcome::kSkipped, 0, "", {}, {}};
+  ctx.report = JobReport{};
+  ctx.report.workflow = wf.file;
+  ctx.report.id = run.job->id;
+  ctx.report.name = run.display;
   for (const auto& [k, v] : options.secrets) {
     Status added = ctx.commands.masks.Add(v);
     if (!added.ok() && ctx.commands.mask_error.ok()) ctx.commands.mask_error = added;

@@ -32,8 +32,11 @@ struct Step {
   std::string id;  // given or generated ("__run_2")
   std::string name;
   std::string run;
-  // Only the snapshot actions (kiln/snapshot@v1, depot/snapshot-action@v1); their `with:`.
+  // An action: "./path" (local), "OWNER/REPO[/PATH]@REF" (built in, or from --action-cache),
+  // "docker://IMAGE", or the snapshot actions (kiln/snapshot@v1, depot/snapshot-action@v1).
+  // `with:` values may hold ${{ }} and are evaluated when the step runs.
   std::string uses;
+  Pos uses_pos;
   std::map<std::string, std::string> with;
   std::string shell;
   std::string working_directory;
@@ -43,9 +46,15 @@ struct Step {
   double timeout_minutes = 0;
 };
 
+// `container:` of a job, or one entry of `services:`. Strings may hold ${{ }}.
 struct Container {
+  Pos pos;
   std::string image;
   EnvMap env;
+  std::vector<std::string> ports;    // "[IP:][HOST:]CONTAINER[/udp]" as written
+  std::vector<std::string> volumes;  // "NAME_OR_HOST_PATH:CONTAINER_PATH[:ro]" as written
+  std::string options;               // docker create options (jobs/docker_options.h)
+  std::string username, password;    // `credentials:` (usually ${{ secrets.X }})
 };
 
 // `runs-on`: labels, or Depot's mapping form {size, image}.
@@ -74,24 +83,46 @@ struct Job {
   std::string name;
   RunsOn runs_on;
   std::optional<Container> container;
+  std::map<std::string, Container> services;  // by service name (its host name on the network)
   std::vector<std::string> needs;
   EnvMap env;
   RunDefaults defaults;
   std::string if_expr;
-  Json matrix;     // strategy.matrix as written (object), or null
+  Json matrix;     // strategy.matrix as written (object, or a "${{ }}" string), or null
   Pos matrix_pos;  // where strategy.matrix was written
   bool fail_fast = true;
   std::map<std::string, std::string> outputs;
   std::string continue_on_error = "false";
   double timeout_minutes = 0;
   std::optional<SnapshotSpec> snapshot;
-  std::vector<Step> steps;
+  std::vector<Step> steps;  // empty for a job that calls a reusable workflow
+  // A reusable-workflow call (`jobs.<id>.uses: ./.github/workflows/x.yml`), with its
+  // `with:` and `secrets:` (a map, or `inherit`).
+  std::string uses;
+  std::map<std::string, std::string> with;
+  std::map<std::string, std::string> secrets;
+  bool secrets_inherit = false;
+};
+
+// One input of `on.workflow_dispatch.inputs` or `on.workflow_call.inputs`.
+struct InputSpec {
+  Pos pos;
+  std::string name;
+  std::string type = "string";  // string, boolean, number, choice, environment
+  std::string description;
+  bool required = false;
+  std::optional<std::string> default_value;  // as written (may hold ${{ }} for workflow_call)
+  std::vector<std::string> options;          // for choice
 };
 
 struct Workflow {
   std::string file;
   std::string name;
   std::vector<std::string> events;
+  Json on;                                 // `on:` as written, as JSON (event filters, inputs)
+  std::vector<InputSpec> dispatch_inputs;  // on.workflow_dispatch.inputs, in file order
+  std::vector<InputSpec> call_inputs;      // on.workflow_call.inputs
+  std::map<std::string, std::string> call_outputs;  // on.workflow_call.outputs.<id>.value
   EnvMap env;
   RunDefaults defaults;
   std::vector<Job> jobs;  // in file order

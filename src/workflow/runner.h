@@ -28,6 +28,14 @@ struct StepReport {
   double seconds = 0;
 };
 
+// A ::error::/::warning::/::notice:: annotation, listed at the end of the run.
+struct Annotation {
+  std::string level;  // error, warning, notice
+  std::string message, title, file;
+  int line = 0, column = 0;
+  std::string job;  // display name of the job that made it
+};
+
 struct JobReport {
   std::string workflow, id, name;
   std::string image, size;
@@ -36,6 +44,8 @@ struct JobReport {
   std::string error;  // set-up failures, snapshot failures
   std::vector<StepReport> steps;
   std::map<std::string, std::string> outputs;
+  std::vector<Annotation> annotations;
+  std::string summary;  // what the steps wrote to GITHUB_STEP_SUMMARY (markdown), in order
 };
 
 struct RunReport {
@@ -60,9 +70,23 @@ struct RunOptions {
   int concurrent_jobs = 0;
   RunnerConfig runners;
   std::map<std::string, std::string> secrets;
-  std::map<std::string, std::string> env;  // extra env for every job (--env)
-  std::string workspace;                   // host dir bind-mounted at /github/workspace
-  std::string scratch_dir;                 // per-run job dirs (temp, home, event)
+  std::map<std::string, std::string> env;     // extra env for every job (--env, --env-file, .env)
+  std::map<std::string, std::string> vars;    // the vars context (--var, --var-file, .vars)
+  std::map<std::string, std::string> inputs;  // --input, --input-file (typed per workflow)
+  // The github context as act builds it from the repository, the event payload and flags
+  // (workflow/github_context.h); the runner adds the per-job keys (job, workflow, action, …).
+  // null = kiln's built-in placeholders.
+  Json github;
+  bool dry_run = false;        // -n: plan and print each job and step, run nothing
+  bool verbose = false;        // ::debug:: lines are shown
+  bool strict_labels = false;  // a runs-on label mapped to no image fails instead of skipping
+  std::string action_cache;    // --action-cache DIR: remote actions as DIR/OWNER/REPO@REF
+  std::string artifact_dir;    // --artifact-server-path: upload/download-artifact store
+  std::string cache_dir;       // actions/cache store (default under the state dir)
+  // The workspace: copied for each run (default) or bind-mounted as is (--bind).
+  bool bind_workspace = false;
+  std::string workspace;    // the repository on the host (the current directory)
+  std::string scratch_dir;  // per-run job dirs (temp, home, event)
   // One line of output; default stdout. Jobs run on threads of their own: RunWorkflows calls
   // this (or prints) for one line at a time, so lines never mix.
   std::function<void(const std::string&)> out;
