@@ -45,10 +45,12 @@ Json Unwrap(Json v) {
 
 }  // namespace
 
-Status ExprParser::Error(const std::string& what) const {
-  std::string shown = src_.size() > 80 ? src_.substr(0, 77) + "..." : src_;
+Status ExpressionError(const std::string& src, const std::string& what) {
+  std::string shown = src.size() > 80 ? src.substr(0, 77) + "..." : src;
   return InvalidArgument("expression \"" + shown + "\": " + what);
 }
+
+Status ExprParser::Error(const std::string& what) const { return ExpressionError(src_, what); }
 
 Status ExprParser::Enter() {
   if (++depth_ > kMaxExprDepth) {
@@ -57,25 +59,28 @@ Status ExprParser::Enter() {
   return Status::Ok();
 }
 
-Status ExprParser::Lex() {
-  if (src_.size() > kMaxExprLength) {
-    return Error("longer than " + std::to_string(kMaxExprLength) + " bytes");
+Result<std::vector<Token>> LexExpression(const std::string& src) {
+  auto error = [&](const std::string& what) { return ExpressionError(src, what); };
+  std::vector<Token> tokens;
+  if (src.size() > kMaxExprLength) {
+    return error("longer than " + std::to_string(kMaxExprLength) + " bytes");
   }
   size_t i = 0;
-  while (i < src_.size()) {
-    char c = src_[i];
+  while (i < src.size()) {
+    char c = src[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
       continue;
     }
     Token t;
+    size_t start = i;
     if (c == '\'') {
       std::string s;
       ++i;
       for (;; ++i) {
-        if (i >= src_.size()) return Error("unterminated string");
-        if (src_[i] == '\'') {
-          if (i + 1 < src_.size() && src_[i + 1] == '\'') {
+        if (i >= src.size()) return error("unterminated string");
+        if (src[i] == '\'') {
+          if (i + 1 < src.size() && src[i + 1] == '\'') {
             s += '\'';
             ++i;
             continue;
@@ -83,44 +88,50 @@ Status ExprParser::Lex() {
           ++i;
           break;
         }
-        s += src_[i];
+        s += src[i];
       }
       t = {Token::kString, s, 0};
     } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-               (c == '-' && i + 1 < src_.size() &&
-                std::isdigit(static_cast<unsigned char>(src_[i + 1])))) {
+               (c == '-' && i + 1 < src.size() &&
+                std::isdigit(static_cast<unsigned char>(src[i + 1])))) {
       char* end = nullptr;
-      double d = std::strtod(src_.c_str() + i, &end);
-      size_t n = static_cast<size_t>(end - (src_.c_str() + i));
-      if (src_.compare(i, 2, "0x") == 0)
-        d = static_cast<double>(std::strtoll(src_.c_str() + i, &end, 16)),
-        n = static_cast<size_t>(end - (src_.c_str() + i));
-      t = {Token::kNumber, src_.substr(i, n), d};
+      double d = std::strtod(src.c_str() + i, &end);
+      size_t n = static_cast<size_t>(end - (src.c_str() + i));
+      if (src.compare(i, 2, "0x") == 0)
+        d = static_cast<double>(std::strtoll(src.c_str() + i, &end, 16)),
+        n = static_cast<size_t>(end - (src.c_str() + i));
+      t = {Token::kNumber, src.substr(i, n), d};
       i += n;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
-      while (j < src_.size() && (std::isalnum(static_cast<unsigned char>(src_[j])) ||
-                                 src_[j] == '_' || src_[j] == '-'))
+      while (j < src.size() && (std::isalnum(static_cast<unsigned char>(src[j])) ||
+                                 src[j] == '_' || src[j] == '-'))
         ++j;
-      t = {Token::kIdent, src_.substr(i, j - i), 0};
+      t = {Token::kIdent, src.substr(i, j - i), 0};
       i = j;
     } else {
       static const char* kOps[] = {"==", "!=", "<=", ">=", "&&", "||", "<", ">",
                                    "!",  "(",  ")",  "[",  "]",  ".",  ",", "*"};
       bool found = false;
       for (const char* op : kOps) {
-        if (src_.compare(i, std::strlen(op), op) == 0) {
+        if (src.compare(i, std::strlen(op), op) == 0) {
           t = {Token::kOp, op, 0};
           i += std::strlen(op);
           found = true;
           break;
         }
       }
-      if (!found) return Error(std::string("unexpected character '") + c + "'");
+      if (!found) return error(std::string("unexpected character '") + c + "'");
     }
-    tokens_.push_back(t);
+    t.offset = start;
+    tokens.push_back(t);
   }
-  tokens_.push_back(Token{});
+  tokens.push_back(Token{Token::kEnd, "", 0, src.size()});
+  return tokens;
+}
+
+Status ExprParser::Lex() {
+  ASSIGN_OR_RETURN(tokens_, LexExpression(src_));
   return Status::Ok();
 }
 

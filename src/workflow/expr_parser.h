@@ -12,6 +12,7 @@ struct Token {
   enum Kind { kEnd, kNumber, kString, kIdent, kOp } kind = kEnd;
   std::string text;
   double number = 0;
+  size_t offset = 0;  // of the token's first byte in the expression
 };
 
 // The deepest nesting the parser accepts: parentheses, brackets, calls and `!` each add a
@@ -19,6 +20,12 @@ struct Token {
 inline constexpr int kMaxExprDepth = 100;
 // The longest expression accepted, in bytes.
 inline constexpr size_t kMaxExprLength = 64 * 1024;
+
+// Splits an expression into tokens, ending with a kEnd token. InvalidArgument ("expression
+// \"…\": unterminated string") for text that is not made of the language's tokens.
+Result<std::vector<Token>> LexExpression(const std::string& src);
+// The InvalidArgument every expression error is: `expression "SRC": WHAT` (SRC cut to 80 bytes).
+Status ExpressionError(const std::string& src, const std::string& what);
 
 class ExprParser {
  public:

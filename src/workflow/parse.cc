@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/fs.h"
+#include "workflow/expr_check.h"
 #include "workflow/parse_util.h"
 #include "workflow/yaml_limits.h"
 
@@ -218,7 +219,9 @@ Result<Workflow> ParseWorkflow(const std::string& text, const std::string& file)
   RETURN_IF_ERROR(CheckYamlExpansion(text, file));
   try {
     YAML::Node root = YAML::Load(text);
-    return ParseDoc(c, root);
+    Workflow w = ParseDoc(c, root);
+    RETURN_IF_ERROR(CheckWorkflowExpressions(root, text, file));
+    return w;
   } catch (const ParseError& e) {
     return InvalidArgument(e.what());
   } catch (const YAML::Exception& e) {

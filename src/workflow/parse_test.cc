@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/fs.h"
 #include "testing/test_env.h"
 
 namespace kiln::workflow {
@@ -168,6 +169,75 @@ TEST(ParseTest, ContainerOptionsAndVolumesAreRefusedByName) {
   EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container: {imag: debian}\n    "
                     "steps: [{run: 'true'}]\n"),
             "ci.yml:5:17: unknown key \"imag\" in container");
+}
+
+TEST(ParseTest, ExpressionsAreCheckedWithFileLineAndColumn) {
+  auto head = std::string("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n");
+  std::string e = ErrorOf(head + "      - run: echo ${{ foo(1) }}\n");
+  EXPECT_EQ(e.rfind("ci.yml:6:19: jobs.a.steps[0].run: expression \" foo(1) \": unknown function "
+                    "foo; functions are: contains, startsWith",
+                    0),
+            0u)
+      << e;
+  e = ErrorOf(head + "      - run: |\n          echo hi\n          echo ${{ contains(github) }}\n");
+  EXPECT_EQ(e.rfind("ci.yml:8:16: ", 0), 0u) << e;
+  EXPECT_NE(e.find("contains() takes 2 argument(s), not 1"), std::string::npos) << e;
+  e = ErrorOf(head + "      - name: \"x ${{ nosuch.x }}\"\n        run: a\n");
+  EXPECT_EQ(e.rfind("ci.yml:6:18: ", 0), 0u) << e;
+  EXPECT_NE(e.find("unknown context nosuch"), std::string::npos) << e;
+  e = ErrorOf(head + "      - run: a\n        env: {B: \"${{ 1 + }}\"}\n");
+  EXPECT_EQ(e.rfind("ci.yml:7:19: ", 0), 0u) << e;
+  e = ErrorOf(head + "      - run: a ${{ github.ref\n");
+  EXPECT_EQ(e.rfind("ci.yml:6:16: ", 0), 0u) << e;
+  EXPECT_NE(e.find("unterminated ${{"), std::string::npos) << e;
+  // A bare `if:` is an expression; a job's `if` may not use env or steps (GitHub's table).
+  e = ErrorOf(head + "      - run: a\n        if: github.ref == (\n");
+  EXPECT_EQ(e.rfind("ci.yml:7:13: ", 0), 0u) << e;
+  e = ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    if: env.X == 'y'\n    steps: [{run: a}]\n");
+  EXPECT_EQ(e.rfind("ci.yml:5:9: jobs.a.if: ", 0), 0u) << e;
+  EXPECT_NE(e.find("the env context is not available in jobs.a.if; available there: github, "
+                   "inputs, needs, vars"),
+            std::string::npos)
+      << e;
+  e = ErrorOf("on: push\njobs:\n  a:\n    runs-on: ${{ steps.x.outputs.y }}\n    steps: [{run: a}]\n");
+  EXPECT_EQ(e.rfind("ci.yml:4:14: jobs.a.runs-on: ", 0), 0u) << e;
+  // Literal text where GitHub evaluates nothing, and every context in a step.
+  auto ok = ParseWorkflow(
+      "name: ${{ not checked }}\non: {push: {branches: ['${{x']}}\njobs:\n  a:\n    runs-on: x\n"
+      "    steps:\n      - run: echo ${{ env.A }} ${{ secrets.B }} ${{ hashFiles('x') }}\n"
+      "        if: always() && steps.s.outcome == 'success'\n",
+      "ci.yml");
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
+TEST(ParseTest, EveryActTestdataWorkflowParses) {
+  std::string root = testing::SourceDir() + "/../shared/external/act-testdata";
+  ASSERT_TRUE(IsDirectory(root)) << root;
+  int seen = 0;
+  std::vector<std::string> dirs = {root};
+  while (!dirs.empty()) {
+    std::string dir = dirs.back();
+    dirs.pop_back();
+    auto names = ListDir(dir);
+    ASSERT_TRUE(names.ok()) << dir;
+    for (const auto& n : *names) {
+      std::string path = JoinPath(dir, n);
+      if (IsDirectory(path)) {
+        dirs.push_back(path);
+        continue;
+      }
+      bool yml = n.ends_with(".yml") || n.ends_with(".yaml");
+      if (!yml || n == "action.yml" || n == "action.yaml") continue;
+      ++seen;
+      auto w = ParseWorkflowFile(path);
+      // Structural gaps are other helpers' items; an expression error here is a false positive.
+      if (!w.ok()) {
+        EXPECT_EQ(w.status().message().find("expression"), std::string::npos)
+            << path << ": " << w.status().message();
+      }
+    }
+  }
+  EXPECT_GT(seen, 10);
 }
 
 }  // namespace
