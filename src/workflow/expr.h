@@ -1,8 +1,8 @@
 // The `${{ }}` expression language of GitHub Actions: literals, contexts, property access
 // (a.b, a['b'], a.*.b), ! < <= > >= == != && ||, and the functions contains, startsWith,
-// endsWith, format, join, toJSON, fromJSON, success, failure, always, cancelled. Values are
-// JSON; comparisons and truthiness follow GitHub's loose rules (strings compare ignoring case,
-// mixed types compare as numbers).
+// endsWith, format, join, toJSON, fromJSON, hashFiles (hash_files.h), success, failure,
+// always, cancelled. Values are JSON; comparisons and truthiness follow GitHub's loose rules
+// (strings compare ignoring case, mixed types compare as numbers).
 #pragma once
 
 #include <string>

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "workflow/expr_parser.h"
+#include "workflow/hash_files.h"
 
 namespace kiln::workflow {
 namespace {
@@ -145,7 +146,18 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
     if (!j.ok()) return j.status();
     return *j;
   }
-  if (name == "hashfiles") return InvalidArgument("hashFiles() is not supported yet");
+  if (name == "hashfiles") {
+    RETURN_IF_ERROR(need(1));
+    std::vector<std::string> patterns;
+    for (const auto& a : args) patterns.push_back(ToDisplayString(a));
+    const Json& github = ctx.contexts.contains("github") ? ctx.contexts["github"] : Json();
+    std::string in_box = github.is_object() && github.contains("workspace") &&
+                                 github["workspace"].is_string()
+                             ? github["workspace"].get<std::string>()
+                             : "";
+    ASSIGN_OR_RETURN(std::string hash, HashFiles(ctx.workspace_host, in_box, patterns));
+    return Json(hash);
+  }
   return InvalidArgument("unknown function " + raw + "()");
 }
 

@@ -61,7 +61,7 @@ bool LooseEquals(const Json& a, const Json& b);
 int LooseCompare(const Json& a, const Json& b);
 double ToNumber(const Json& v);
 // The function `name` applied to `args` (contains, startsWith, endsWith, format, join, toJSON,
-// fromJSON, success, failure, always, cancelled).
+// fromJSON, hashFiles, success, failure, always, cancelled).
 Result<Json> CallFunction(const std::string& name, const std::vector<Json>& args,
                           const ExprContext& ctx);
 

@@ -124,6 +124,7 @@ void SetUpEnv(JobContext& ctx) {
                      {"ImageOS", "kiln"}};
   for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
   for (const auto& [k, v] : o.env) SetEnv(ctx.env, k, v);
+  ctx.expr.workspace_host = o.workspace;  // hashFiles()
   Json& c = ctx.expr.contexts;
   c["github"] = {{"event_name", o.event},
                  {"workflow", ctx.workflow->name},
