@@ -26,7 +26,7 @@ SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
              [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
-             [--tls-verify=false]
+             [--tls-verify=false] [-v|--verbose]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -75,6 +75,8 @@ OPTIONS
     --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
                                  a job starts once the jobs it needs have finished
     --json                       print the run report as JSON on stdout (logs go to stderr)
+    -v, --verbose                show ::debug:: lines of steps (also when the secret or
+                                 variable ACTIONS_STEP_DEBUG is true)
     --tls-verify=false           reach registries without checking their certificates (and
                                  over plain HTTP); also `insecure_registries` in the config
     --cert-dir DIR               refused: a run may reach many registries, and a cert dir
@@ -92,6 +94,22 @@ SECRETS
     an env variable whose value contains a secret or masked value is left out of the image
     (the job log names it). Masking is textual: a step that prints a secret transformed
     (base64, split, reversed) is not masked.
+
+EXPRESSIONS AND WORKFLOW COMMANDS
+    Every ${{ }} (and every bare `if:`) is checked when the workflow is read, before any
+    job runs: a syntax error, an unknown function, a wrong number of arguments or a context
+    the key does not offer (GitHub's context availability table) is an error naming
+    FILE:LINE:COLUMN. hashFiles(PATTERN, ...) hashes the workspace's matching files as
+    GitHub does (`**`, `*`, `?`, `!` exclusions; "" when nothing matches).
+    A step's ::error::, ::warning:: and ::notice:: (file=, line=, col=, title=) are printed
+    ("❗ error FILE:LINE: MESSAGE"), listed after the summary and in --json; they do not fail
+    the step. ::group::TITLE prints "▶ TITLE" and indents the lines up to ::endgroup::.
+    ::debug:: lines are shown with --verbose. ::set-output:: and ::save-state:: work with
+    GitHub's deprecation warning; ::set-env:: and ::add-path:: fail the step unless
+    ACTIONS_ALLOW_UNSECURE_COMMANDS is true. ::stop-commands::TOKEN stops commands up to
+    ::TOKEN::. What steps write to $GITHUB_STEP_SUMMARY (at most 1 MiB a step) is printed at
+    the end of the job ("📝 Job summary") and kept in --json; $GITHUB_STATE values reach the
+    post step of the same action as STATE_<name>. All of it is masked like any other line.
 
 CANCELLING
     Ctrl-C (SIGINT) or SIGTERM cancels the run as GitHub cancels one: the running step gets
@@ -182,7 +200,8 @@ int RunCommand(App& app, const Args& args) {
                                    {"--warm-pool", "", true},
                                    {"--concurrent-jobs", "", true},
                                    {"--tls-verify", "", true},
-                                   {"--cert-dir", "", true}});
+                                   {"--cert-dir", "", true},
+                                   {"--verbose", "-v", false}});
   if (!flags.ok()) return Fail(flags.status());
   // "": a run may reach many registries, so no one --cert-dir (each host's certs.d instead).
   if (Status s = ApplyRegistryFlags(app, *flags, ""); !s.ok()) return Fail(s);
@@ -204,6 +223,7 @@ int RunCommand(App& app, const Args& args) {
   if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
   app.set_warm_pool(warm);
   o.only_job = flags->Get("--job");
+  o.verbose = flags->Has("--verbose");
   o.event = flags->Get("--event");  // "" = act's choice (workflow::ChooseEvent)
   o.named_file = !IsDirectory(target);
   if (flags->Has("--concurrent-jobs")) {

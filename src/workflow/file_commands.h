@@ -1,7 +1,9 @@
 // The files and stdout commands through which a step talks to the runner: GITHUB_ENV,
-// GITHUB_PATH, GITHUB_OUTPUT (KEY=VALUE lines and the KEY<<DELIMITER multi-line form), and
-// workflow commands (::set-output, ::set-env, ::add-path when ACTIONS_ALLOW_UNSECURE_COMMANDS
-// is true, ::add-mask, ::stop-commands, ::debug/notice/warning/error).
+// GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE (KEY=VALUE lines and the KEY<<DELIMITER multi-line
+// form), and workflow commands (workflow_commands.cc: ::set-output and ::save-state with
+// GitHub's deprecation warning, ::set-env and ::add-path only when
+// ACTIONS_ALLOW_UNSECURE_COMMANDS is true, ::add-mask, ::stop-commands, ::group/endgroup,
+// ::debug, ::notice/warning/error annotations).
 #pragma once
 
 #include <map>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "workflow/runner.h"
 
 namespace kiln::workflow {
 
@@ -51,16 +54,30 @@ class MaskSet {
 // State of workflow-command processing over a step's stdout.
 struct CommandState {
   bool allow_unsecure = false;
-  std::string stop_token;  // set while commands are stopped
-  std::map<std::string, std::string> outputs, env;
+  bool show_debug = false;  // ::debug:: lines are printed (--verbose, ACTIONS_STEP_DEBUG)
+  bool in_group = false;    // between ::group:: and ::endgroup::: lines are indented
+  std::string stop_token;   // set while commands are stopped
+  std::map<std::string, std::string> outputs, env, state;  // state: ::save-state::
   std::vector<std::string> paths;
+  std::vector<Annotation> annotations;  // not yet moved to the job's report
+  std::set<std::string> deprecations_shown;
   MaskSet masks;
-  Status mask_error;  // set when an ::add-mask:: was refused (MaskSet's cap): the step fails
+  Status mask_error;     // set when an ::add-mask:: was refused (MaskSet's cap): the step fails
+  Status command_error;  // the first command that could not be processed: the step fails
 };
 
-// Handles one output line. Returns true when the line was a command that should not be printed
-// as-is (set-output, set-env, add-path, add-mask, stop-commands).
+// Handles one whole output line as GitHub's runner does (leading blanks allowed, only known
+// command names, data unescaped from %25 %0D %0A, properties also from %3A %2C). Returns true
+// when nothing is printed for it (set-output, add-mask, stop-commands, endgroup, a hidden
+// debug…); else *display is what to print instead of the line, one or more lines joined by
+// '\n' ("" = the line as is): "▶ TITLE" for a group, an indented line inside one, "❗ error
+// FILE:LINE:COL: TITLE: MESSAGE" for an annotation (recorded in state.annotations; it does
+// not fail the step), or "Unable to process command '…' successfully." and why, for a
+// command GitHub refuses (set-env/add-path when disabled, a missing name=, a stop token that
+// is empty or a command name), which sets state.command_error.
 bool HandleCommandLine(const std::string& line, CommandState& state, std::string* display);
+// The line an annotation is printed as (without the indent of a group).
+std::string FormatAnnotation(const Annotation& a);
 
 // Replaces every occurrence of every mask with "***", longest mask first (so a mask that is
 // part of a longer one does not leave the longer one's rest visible).

@@ -62,6 +62,9 @@ struct JobContext {
   CommandState commands;
   JobReport report;
   std::vector<PostStep> post_steps;  // run after the main steps, last registered first
+  // GITHUB_STATE and ::save-state:: values by step id (step_commands.h); the post step of the
+  // step's action sees each as env STATE_<name>.
+  std::map<std::string, std::map<std::string, std::string>> action_state;
   int step_seq = 0;
   int interrupts_seen = 0;     // RunOptions::interrupts when the job was cancelled
   bool cancel_noted = false;   // the job has been marked cancelled

@@ -19,6 +19,7 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
+#include "workflow/step_commands.h"
 
 namespace kiln::workflow {
 namespace {
@@ -177,6 +178,9 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
   report.error = Mask(report.error, masks);
   for (auto& s : report.steps) s.name = Mask(s.name, masks);
   for (auto& [k, v] : report.outputs) v = Mask(v, masks);
+  for (auto& a : report.annotations)
+    for (std::string* f : {&a.message, &a.title, &a.file}) *f = Mask(*f, masks);
+  report.summary = Mask(report.summary, masks);
 }
 
 // Decide: whether the job runs at all (its `if`, its needs). False when it was skipped or its
@@ -378,6 +382,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     SetUpEnv(ctx);
     RunSteps(ctx);
     CollectOutputs(ctx);
+    PrintJobSummary(ctx);
     Status snap = SnapshotAndPublish(ctx, session);
     if (!snap.ok()) Fail(ctx, snap, "");
   }

@@ -1,6 +1,7 @@
 // Run summaries: the table printed at the end of `kiln run`, and its JSON form.
 #include "base/clock.h"
 #include "base/table.h"
+#include "workflow/file_commands.h"
 #include "workflow/runner.h"
 
 namespace kiln::workflow {
@@ -20,6 +21,34 @@ std::string OutcomeName(Outcome o) {
 }
 
 namespace {
+
+// "Annotations:" and one line per ::error/warning/notice:: of every job ("" when none).
+std::string FormatAnnotations(const RunReport& report) {
+  std::string out;
+  for (const auto& j : report.jobs) {
+    for (const auto& a : j.annotations) {
+      std::string line = "  [" + j.name + "] " + FormatAnnotation(a);
+      for (size_t nl = line.find('\n'); nl != std::string::npos; nl = line.find('\n', nl + 1))
+        line.insert(nl + 1, "    ");
+      out += line + "\n";
+    }
+  }
+  return out.empty() ? out : "Annotations:\n" + out;
+}
+
+Json AnnotationsJson(const JobReport& j) {
+  Json out = Json::array();
+  for (const auto& a : j.annotations) {
+    out.push_back({{"level", a.level},
+                   {"message", a.message},
+                   {"title", a.title},
+                   {"file", a.file},
+                   {"line", a.line},
+                   {"column", a.column}});
+  }
+  return out;
+}
+
 const char* Mark(Outcome o) {
   switch (o) {
     case Outcome::kSuccess:
@@ -52,6 +81,7 @@ std::string FormatSummary(const RunReport& report) {
     if (!j.error.empty() && j.result != Outcome::kSkipped) t.Add({"", "  " + j.error, "", "", ""});
   }
   std::string out = "\nSummary (" + FormatDuration(report.seconds) + "):\n" + t.Render();
+  out += FormatAnnotations(report);
   for (const auto& n : report.not_triggered) out += "Not run: " + n + " (choose it with --event)\n";
   if (report.jobs.empty() && !report.not_triggered.empty()) out += "No job ran.\n";
   out += report.success ? "Run succeeded.\n" : "Run failed.\n";
@@ -78,7 +108,9 @@ Json ReportJson(const RunReport& report) {
                     {"seconds", j.seconds},
                     {"error", j.error},
                     {"outputs", j.outputs},
-                    {"steps", steps}});
+                    {"steps", steps},
+                    {"annotations", AnnotationsJson(j)},
+                    {"summary", j.summary}});
   }
   return {{"success", report.success},
           {"seconds", report.seconds},

@@ -8,6 +8,7 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
+#include "workflow/step_commands.h"
 #include "workflow/step_canceller.h"
 
 namespace kiln::workflow {
@@ -93,7 +94,9 @@ void RunStep(JobContext& ctx, const Step& step) {
   };
 
   EnvMap step_env;
-  Status made = CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3]});
+  std::string state_file = "save_state_" + id;  // GITHUB_STATE (step_commands.h)
+  Status made =
+      CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3], state_file});
   Status st = made;
   for (const auto& [k, v] : step.env) {
     if (!st.ok()) break;
@@ -108,6 +111,7 @@ void RunStep(JobContext& ctx, const Step& step) {
   }
   EnvIndex step_index(step_env);
   for (int i = 0; i < 4; ++i) step_index.Set(kFileVars[i], sandbox_file(i));
+  step_index.Set("GITHUB_STATE", std::string(kTemp) + "/" + kCommandDir + "/" + state_file);
   step_index.Set("GITHUB_ACTION", step.id);
   bool action = !step.uses.empty();
   if (action && st.ok()) st = RunSnapshotAction(ctx, step);
@@ -137,10 +141,7 @@ void RunStep(JobContext& ctx, const Step& step) {
     exec.cwd = dir;
     // kiln-snapshot in the step: a catalogue version of the job's sandbox as it is now.
     if (ctx.session != nullptr) exec.on_snapshot = jobs::SessionSnapshotHandler(*ctx.session);
-    for (const auto& [k, v] : step_env)
-      ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
-    for (const auto& [k, v] : ctx.env)
-      ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
+    BeginStepCommands(ctx, step_env);
     std::string out_prefix = StepPrefix(ctx.prefix, rep.name);
     size_t masks_seen = ctx.commands.masks.size();
     LineState streams[2];  // stdout, stderr
@@ -165,6 +166,14 @@ void RunStep(JobContext& ctx, const Step& step) {
       std::string display;
       bool hide = starts_line && !unfinished && HandleCommandLine(piece, ctx.commands, &display);
       if (hide || !ctx.commands.mask_error.ok()) return;
+      for (size_t at = 0, nl; !display.empty() && at <= display.size(); at = nl + 1) {
+        nl = std::min(display.find('\n', at), display.size());  // one printed line each
+        MaskCarry none;
+        ctx.PrintAs(out_prefix, "| " + MaskPiece(ctx.commands.masks, none,
+                                                  display.substr(at, nl - at), false),
+                    /*mask=*/false);
+      }
+      if (!display.empty()) return;
       std::string shown =
           MaskPiece(ctx.commands.masks, ls.carry, display.empty() ? piece : display, unfinished);
       if (!shown.empty() || !unfinished) ctx.PrintAs(out_prefix, "| " + shown, /*mask=*/false);
@@ -210,8 +219,11 @@ void RunStep(JobContext& ctx, const Step& step) {
   ctx.commands.paths.clear();
   RemoveStepFile(ctx.temp_fd.get(), file);
   Status files_ok = made.ok() ? ReadFileCommands(ctx, files, outputs) : Status::Ok();
+  Status commands_ok = EndStepCommands(ctx, step, made.ok(), files[3], state_file);
   for (const auto& f : files) RemoveStepFile(ctx.temp_fd.get(), std::string(kCommandDir) + "/" + f);
+  RemoveStepFile(ctx.temp_fd.get(), std::string(kCommandDir) + "/" + state_file);
   if (st.ok()) st = files_ok;
+  if (st.ok()) st = commands_ok;
   Status setid_ok = StripSetIdInMounts(ctx);
   if (st.ok()) st = setid_ok;
   rep.exit_code = exit_code;
