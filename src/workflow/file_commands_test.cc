@@ -77,5 +77,131 @@ TEST(PathFile, OneEntryPerNonEmptyLine) {
             std::vector<std::string>{"relative/dir"});  // as GitHub: kept
 }
 
+// Workflow commands (workflow_commands.cc), as GitHub's runner handles them.
+struct Handled {
+  bool hidden;
+  std::string display;
+};
+Handled Handle(CommandState& st, const std::string& line) {
+  std::string display;
+  bool hidden = HandleCommandLine(line, st, &display);
+  return {hidden, display};
+}
+
+TEST(WorkflowCommands, AnnotationsAreUnescapedRecordedAndShown) {
+  CommandState st;
+  Handled h = Handle(st, "::error file=src/a%2Cb.c,line=3,col=7,endLine=4,title=Bad%3A "
+                         "thing::Missing%0Asemicolon 100%25");
+  EXPECT_FALSE(h.hidden);
+  EXPECT_EQ(h.display, "❗ error src/a,b.c:3:7: Bad: thing: Missing\nsemicolon 100%");
+  ASSERT_EQ(st.annotations.size(), 1u);
+  const Annotation& a = st.annotations[0];
+  EXPECT_EQ(a.level, "error");
+  EXPECT_EQ(a.file, "src/a,b.c");
+  EXPECT_EQ(a.line, 3);
+  EXPECT_EQ(a.column, 7);
+  EXPECT_EQ(a.title, "Bad: thing");
+  EXPECT_EQ(a.message, "Missing\nsemicolon 100%");
+  EXPECT_TRUE(st.command_error.ok());  // an ::error:: does not fail the step
+  EXPECT_EQ(Handle(st, "  ::warning::careful").display, "⚠️  warning: careful");
+  EXPECT_EQ(Handle(st, "::notice line=x::n").display, "📌 notice: n");
+  EXPECT_EQ(st.annotations.size(), 3u);
+  // "%250A" is "%0A" as text: %25 is undone last, as GitHub does.
+  EXPECT_EQ(Handle(st, "::notice::a%250Ab").display, "📌 notice: a%0Ab");
+}
+
+TEST(WorkflowCommands, MalformedAndUnknownCommandsAreText) {
+  CommandState st;
+  for (const char* line : {"::error file=a.c,line=1 no closing", "x ::error::not first",
+                           "::nosuch::thing", "::::"}) {
+    Handled h = Handle(st, line);
+    EXPECT_FALSE(h.hidden) << line;
+    EXPECT_EQ(h.display, "") << line;
+  }
+  EXPECT_TRUE(st.annotations.empty());
+}
+
+TEST(WorkflowCommands, GroupsIndentTheirLines) {
+  CommandState st;
+  EXPECT_EQ(Handle(st, "::group::Build it").display, "▶ Build it");
+  EXPECT_EQ(Handle(st, "inside").display, "  inside");
+  EXPECT_TRUE(Handle(st, "::endgroup::").hidden);
+  EXPECT_EQ(Handle(st, "after").display, "");
+}
+
+TEST(WorkflowCommands, DebugOnlyWhenAsked) {
+  CommandState st;
+  EXPECT_TRUE(Handle(st, "::debug::details").hidden);
+  st.show_debug = true;
+  EXPECT_EQ(Handle(st, "::debug::details").display, "🐛 debug: details");
+}
+
+TEST(WorkflowCommands, SetOutputAndSaveStateWorkWithADeprecationWarning) {
+  CommandState st;
+  Handled h = Handle(st, "::set-output name=v::a%0Ab");
+  EXPECT_FALSE(h.hidden);
+  EXPECT_NE(h.display.find("The `set-output` command is deprecated and will be disabled soon."),
+            std::string::npos)
+      << h.display;
+  EXPECT_EQ(st.outputs["v"], "a\nb");
+  EXPECT_TRUE(Handle(st, "::set-output name=w::2").hidden);  // warned once
+  EXPECT_EQ(st.outputs["w"], "2");
+  EXPECT_NE(Handle(st, "::save-state name=pid::42").display.find("`save-state` command is"),
+            std::string::npos);
+  EXPECT_EQ(st.state["pid"], "42");
+  ASSERT_EQ(st.annotations.size(), 2u);
+  EXPECT_EQ(st.annotations[0].level, "warning");
+  EXPECT_TRUE(st.command_error.ok());
+  h = Handle(st, "::set-output::no name");
+  EXPECT_NE(h.display.find("Unable to process command '::set-output::no name' successfully.\n"
+                           "❌ Required field 'name' is missing in ##[set-output] command."),
+            std::string::npos)
+      << h.display;
+  EXPECT_FALSE(st.command_error.ok());
+}
+
+TEST(WorkflowCommands, SetEnvAndAddPathAreDisabledUnlessAllowed) {
+  CommandState st;
+  Handled h = Handle(st, "::set-env name=A::b");
+  EXPECT_FALSE(h.hidden);
+  EXPECT_NE(h.display.find("❌ Unable to process command '::set-env name=A::b' successfully.\n"
+                           "❌ The `set-env` command is disabled. Please upgrade to using "
+                           "Environment Files or opt into unsecure command execution by setting "
+                           "the `ACTIONS_ALLOW_UNSECURE_COMMANDS` environment variable to `true`."),
+            std::string::npos)
+      << h.display;
+  EXPECT_FALSE(st.command_error.ok());
+  EXPECT_TRUE(st.env.empty());
+  CommandState allowed;
+  allowed.allow_unsecure = true;
+  EXPECT_TRUE(Handle(allowed, "::set-env name=A::b").hidden);
+  EXPECT_TRUE(Handle(allowed, "::add-path::/opt/x").hidden);
+  EXPECT_EQ(allowed.env["A"], "b");
+  EXPECT_EQ(allowed.paths, std::vector<std::string>{"/opt/x"});
+  EXPECT_TRUE(allowed.command_error.ok());
+}
+
+TEST(WorkflowCommands, StopCommandsUntilTheToken) {
+  CommandState st;
+  EXPECT_TRUE(Handle(st, "::stop-commands::tok-123").hidden);
+  EXPECT_FALSE(Handle(st, "::add-mask::visible").hidden);
+  EXPECT_FALSE(Handle(st, "::error::as text").hidden);
+  EXPECT_TRUE(st.annotations.empty());
+  EXPECT_EQ(st.masks.size(), 0u);
+  EXPECT_TRUE(Handle(st, "::tok-123::").hidden);
+  EXPECT_FALSE(Handle(st, "::error::now a command").display.empty());
+  EXPECT_EQ(st.annotations.size(), 1u);
+  for (const char* bad : {"::stop-commands::", "::stop-commands::pause-logging",
+                          "::stop-commands::error"}) {
+    CommandState s2;
+    Handled h = Handle(s2, bad);
+    EXPECT_NE(h.display.find("You cannot use a endToken that is an empty string"),
+              std::string::npos)
+        << bad;
+    EXPECT_FALSE(s2.command_error.ok()) << bad;
+    EXPECT_TRUE(s2.stop_token.empty()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace kiln::workflow
