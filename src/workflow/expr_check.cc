@@ -22,8 +22,8 @@ struct FunctionSpec {
 };
 constexpr size_t kMany = 1 << 20;
 constexpr FunctionSpec kFunctions[] = {
-    {"contains", 2, 2}, {"startsWith", 2, 2}, {"endsWith", 2, 2}, {"format", 1, kMany},
-    {"join", 1, 2},     {"toJSON", 1, 1},     {"fromJSON", 1, 1}, {"hashFiles", 1, kMany},
+    {"contains", 2, 2}, {"startsWith", 2, 2}, {"endsWith", 2, 2},  {"format", 1, kMany},
+    {"join", 1, 2},     {"toJSON", 1, 1},     {"fromJSON", 1, 1},  {"hashFiles", 1, kMany},
     {"success", 0, 0},  {"always", 0, 0},     {"cancelled", 0, 0}, {"failure", 0, 0}};
 
 const FunctionSpec* FindFunction(const std::string& name) {
@@ -188,9 +188,9 @@ class Checker {
 }  // namespace
 
 const std::set<std::string>& AllContexts() {
-  static const std::set<std::string> kAll = {"github", "env",     "vars",     "job",
-                                             "jobs",   "steps",   "runner",   "secrets",
-                                             "strategy", "matrix", "needs",   "inputs"};
+  static const std::set<std::string> kAll = {"github",   "env",    "vars",   "job",
+                                             "jobs",     "steps",  "runner", "secrets",
+                                             "strategy", "matrix", "needs",  "inputs"};
   return kAll;
 }
 

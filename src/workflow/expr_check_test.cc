@@ -33,13 +33,11 @@ TEST(ExprCheckTest, ReportsSyntaxErrors) {
 
 TEST(ExprCheckTest, ReportsUnknownFunctionsAndArgumentCounts) {
   std::string e = ErrorOf("foo(1)");
-  EXPECT_NE(e.find("unknown function foo; functions are: contains, startsWith"),
-            std::string::npos)
+  EXPECT_NE(e.find("unknown function foo; functions are: contains, startsWith"), std::string::npos)
       << e;
   EXPECT_NE(ErrorOf("contains('a')").find("contains() takes 2 argument(s), not 1"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("success(1)").find("success() takes 0 argument(s), not 1"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf("success(1)").find("success() takes 0 argument(s), not 1"), std::string::npos);
   EXPECT_NE(ErrorOf("hashFiles()").find("hashFiles() takes at least 1 argument(s)"),
             std::string::npos);
   EXPECT_NE(ErrorOf("join(1, 2, 3)").find("join() takes 1 or 2 argument(s), not 3"),

@@ -17,16 +17,15 @@ const Names kWorkflowEnv = {"env", "github", "inputs", "secrets", "vars"};
 const Names kCallOutputs = {"github", "inputs", "jobs", "vars"};
 const Names kJobIf = {"github", "inputs", "needs", "vars"};
 const Names kJob = {"github", "inputs", "matrix", "needs", "strategy", "vars"};
-const Names kJobEnv = {"env",     "github",   "inputs", "matrix",
-                       "needs",   "secrets",  "strategy", "vars"};
+const Names kJobEnv = {"env", "github", "inputs", "matrix", "needs", "secrets", "strategy", "vars"};
 const Names kJobSecrets = {"github", "inputs", "matrix", "needs", "secrets", "strategy", "vars"};
-const Names kCredentials = {"env",     "github",   "inputs", "matrix",
-                            "needs",   "secrets",  "strategy", "vars"};
-const Names kContainerEnv = {"env",    "github",  "inputs",   "job",  "matrix",
-                             "needs",  "runner",  "secrets",  "strategy", "vars"};
+const Names kCredentials = {"env",   "github",  "inputs",   "matrix",
+                            "needs", "secrets", "strategy", "vars"};
+const Names kContainerEnv = {"env",   "github", "inputs",  "job",      "matrix",
+                             "needs", "runner", "secrets", "strategy", "vars"};
 const Names kDefaultsRun = {"env", "github", "inputs", "matrix", "needs", "strategy", "vars"};
-const Names kEnvironmentUrl = {"env",    "github", "inputs", "job",      "matrix",
-                               "needs",  "runner", "steps",  "strategy", "vars"};
+const Names kEnvironmentUrl = {"env",   "github", "inputs", "job",      "matrix",
+                               "needs", "runner", "steps",  "strategy", "vars"};
 const Names kStepIf = kEnvironmentUrl;
 const Names kStep = {"env",    "github",  "inputs", "job",      "matrix", "needs",
                      "runner", "secrets", "steps",  "strategy", "vars"};
@@ -75,7 +74,8 @@ const Names* Allowed(const Path& p) {
 // Whether the value at `p` is an `if:` (an expression even without ${{ }}).
 bool IsCondition(const Path& p) {
   if (p.size() < 3 || p[0] != "jobs" || p.back() != "if") return false;
-  return p.size() == 3 || (p.size() == 5 && (p[2] == "steps" || p[2] == "snapshot"));
+  return p.size() == 3 || (p.size() == 5 && p[2] == "steps") ||
+         (p.size() == 4 && p[2] == "snapshot");
 }
 
 std::string Where(const Path& p) {
@@ -120,7 +120,8 @@ class Walker {
     if (allowed == nullptr) return Status::Ok();
     const std::string& v = n.Scalar();
     size_t open = v.find("${{");
-    if (IsCondition(path) && open == std::string::npos) {
+    bool blank = v.find_first_not_of(" \t\r\n") == std::string::npos;  // if: '' is success()
+    if (IsCondition(path) && open == std::string::npos && !blank) {
       Status s = CheckExpression(v, *allowed, Where(path));
       return s.ok() ? s : At(n, path, std::string::npos, s);
     }

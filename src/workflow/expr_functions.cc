@@ -151,10 +151,10 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
     std::vector<std::string> patterns;
     for (const auto& a : args) patterns.push_back(ToDisplayString(a));
     const Json& github = ctx.contexts.contains("github") ? ctx.contexts["github"] : Json();
-    std::string in_box = github.is_object() && github.contains("workspace") &&
-                                 github["workspace"].is_string()
-                             ? github["workspace"].get<std::string>()
-                             : "";
+    std::string in_box =
+        github.is_object() && github.contains("workspace") && github["workspace"].is_string()
+            ? github["workspace"].get<std::string>()
+            : "";
     ASSIGN_OR_RETURN(std::string hash, HashFiles(ctx.workspace_host, in_box, patterns));
     return Json(hash);
   }

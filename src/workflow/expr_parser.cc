@@ -104,8 +104,8 @@ Result<std::vector<Token>> LexExpression(const std::string& src) {
       i += n;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
-      while (j < src.size() && (std::isalnum(static_cast<unsigned char>(src[j])) ||
-                                 src[j] == '_' || src[j] == '-'))
+      while (j < src.size() &&
+             (std::isalnum(static_cast<unsigned char>(src[j])) || src[j] == '_' || src[j] == '-'))
         ++j;
       t = {Token::kIdent, src.substr(i, j - i), 0};
       i = j;

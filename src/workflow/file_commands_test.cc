@@ -90,8 +90,9 @@ Handled Handle(CommandState& st, const std::string& line) {
 
 TEST(WorkflowCommands, AnnotationsAreUnescapedRecordedAndShown) {
   CommandState st;
-  Handled h = Handle(st, "::error file=src/a%2Cb.c,line=3,col=7,endLine=4,title=Bad%3A "
-                         "thing::Missing%0Asemicolon 100%25");
+  Handled h = Handle(st,
+                     "::error file=src/a%2Cb.c,line=3,col=7,endLine=4,title=Bad%3A "
+                     "thing::Missing%0Asemicolon 100%25");
   EXPECT_FALSE(h.hidden);
   EXPECT_EQ(h.display, "❗ error src/a,b.c:3:7: Bad: thing: Missing\nsemicolon 100%");
   ASSERT_EQ(st.annotations.size(), 1u);
@@ -112,8 +113,8 @@ TEST(WorkflowCommands, AnnotationsAreUnescapedRecordedAndShown) {
 
 TEST(WorkflowCommands, MalformedAndUnknownCommandsAreText) {
   CommandState st;
-  for (const char* line : {"::error file=a.c,line=1 no closing", "x ::error::not first",
-                           "::nosuch::thing", "::::"}) {
+  for (const char* line :
+       {"::error file=a.c,line=1 no closing", "x ::error::not first", "::nosuch::thing", "::::"}) {
     Handled h = Handle(st, line);
     EXPECT_FALSE(h.hidden) << line;
     EXPECT_EQ(h.display, "") << line;
@@ -191,8 +192,8 @@ TEST(WorkflowCommands, StopCommandsUntilTheToken) {
   EXPECT_TRUE(Handle(st, "::tok-123::").hidden);
   EXPECT_FALSE(Handle(st, "::error::now a command").display.empty());
   EXPECT_EQ(st.annotations.size(), 1u);
-  for (const char* bad : {"::stop-commands::", "::stop-commands::pause-logging",
-                          "::stop-commands::error"}) {
+  for (const char* bad :
+       {"::stop-commands::", "::stop-commands::pause-logging", "::stop-commands::error"}) {
     CommandState s2;
     Handled h = Handle(s2, bad);
     EXPECT_NE(h.display.find("You cannot use a endToken that is an empty string"),

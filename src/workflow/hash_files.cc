@@ -26,7 +26,8 @@ std::vector<std::string> Split(const std::string& s) {
   size_t start = 0;
   for (;;) {
     size_t slash = s.find('/', start);
-    std::string seg = s.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string seg =
+        s.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!seg.empty() && seg != ".") out.push_back(seg);
     if (slash == std::string::npos) return out;
     start = slash + 1;
@@ -39,7 +40,8 @@ std::vector<Pattern> ParsePatterns(const std::vector<std::string>& args, const s
     size_t start = 0;
     while (start <= arg.size()) {
       size_t nl = arg.find('\n', start);
-      std::string line = arg.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      std::string line =
+          arg.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
       start = nl == std::string::npos ? arg.size() + 1 : nl + 1;
       size_t a = line.find_first_not_of(" \t\r"), b = line.find_last_not_of(" \t\r");
       if (a == std::string::npos) continue;
@@ -172,10 +174,12 @@ class Walk {
 
 }  // namespace
 
-Result<std::string> HashFiles(const std::string& workspace_host, const std::string& in_box_workspace,
+Result<std::string> HashFiles(const std::string& workspace_host,
+                              const std::string& in_box_workspace,
                               const std::vector<std::string>& patterns) {
   std::vector<Pattern> parsed = ParsePatterns(patterns, in_box_workspace);
-  if (workspace_host.empty() || parsed.empty() || !IsDirectory(workspace_host)) return std::string();
+  if (workspace_host.empty() || parsed.empty() || !IsDirectory(workspace_host))
+    return std::string();
   Walk walk(workspace_host, std::move(parsed));
   std::vector<std::string> rel;
   RETURN_IF_ERROR(walk.Dir(workspace_host, rel));

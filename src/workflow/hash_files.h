@@ -22,7 +22,8 @@ inline constexpr size_t kMaxHashFilesEntries = 200000;
 // absolute ones match nothing. Symlinks: a directory link is not entered; a file link is hashed
 // only if it resolves to a regular file inside the workspace. "--follow-symbolic-links" as the
 // first pattern is accepted and ignored (links never lead out of the workspace).
-Result<std::string> HashFiles(const std::string& workspace_host, const std::string& in_box_workspace,
+Result<std::string> HashFiles(const std::string& workspace_host,
+                              const std::string& in_box_workspace,
                               const std::vector<std::string>& patterns);
 
 }  // namespace kiln::workflow

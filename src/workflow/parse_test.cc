@@ -193,19 +193,25 @@ TEST(ParseTest, ExpressionsAreCheckedWithFileLineAndColumn) {
   // A bare `if:` is an expression; a job's `if` may not use env or steps (GitHub's table).
   e = ErrorOf(head + "      - run: a\n        if: github.ref == (\n");
   EXPECT_EQ(e.rfind("ci.yml:7:13: ", 0), 0u) << e;
-  e = ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    if: env.X == 'y'\n    steps: [{run: a}]\n");
+  e = ErrorOf(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    if: env.X == 'y'\n    steps: [{run: a}]\n");
   EXPECT_EQ(e.rfind("ci.yml:5:9: jobs.a.if: ", 0), 0u) << e;
   EXPECT_NE(e.find("the env context is not available in jobs.a.if; available there: github, "
                    "inputs, needs, vars"),
             std::string::npos)
       << e;
-  e = ErrorOf("on: push\njobs:\n  a:\n    runs-on: ${{ steps.x.outputs.y }}\n    steps: [{run: a}]\n");
+  e = ErrorOf(
+      "on: push\njobs:\n  a:\n    runs-on: ${{ steps.x.outputs.y }}\n    steps: [{run: a}]\n");
   EXPECT_EQ(e.rfind("ci.yml:4:14: jobs.a.runs-on: ", 0), 0u) << e;
+  e = ErrorOf(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    snapshot: {image-name: i, if: 'nope('}\n"
+      "    steps: [{run: a}]\n");
+  EXPECT_EQ(e.rfind("ci.yml:5:36: jobs.a.snapshot.if: ", 0), 0u) << e;
   // Literal text where GitHub evaluates nothing, and every context in a step.
   auto ok = ParseWorkflow(
       "name: ${{ not checked }}\non: {push: {branches: ['${{x']}}\njobs:\n  a:\n    runs-on: x\n"
       "    steps:\n      - run: echo ${{ env.A }} ${{ secrets.B }} ${{ hashFiles('x') }}\n"
-      "        if: always() && steps.s.outcome == 'success'\n",
+      "        if: always() && steps.s.outcome == 'success'\n      - run: b\n        if: ''\n",
       "ci.yml");
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();
 }

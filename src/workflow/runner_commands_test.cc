@@ -39,8 +39,9 @@ class RunnerCommandsTest : public ::testing::Test {
 };
 
 std::string Job(const std::string& script) {
-  std::string out = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - name: s\n"
-                    "        run: |\n";
+  std::string out =
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - name: s\n"
+      "        run: |\n";
   size_t start = 0;
   while (start < script.size()) {
     size_t nl = script.find('\n', start);
@@ -51,9 +52,9 @@ std::string Job(const std::string& script) {
 }
 
 TEST_F(RunnerCommandsTest, AnnotationsAreShownReportedAndMasked) {
-  RunReport r = Run(Job(
-      "echo '::error file=app.c,line=3,col=7,title=Oops::bad ${{ secrets.MY_SECRET }}%0Anext'\n"
-      "echo '::warning::careful'\necho '::error file=x.c,line=1 no closing'"));
+  RunReport r = Run(
+      Job("echo '::error file=app.c,line=3,col=7,title=Oops::bad ${{ secrets.MY_SECRET }}%0Anext'\n"
+          "echo '::warning::careful'\necho '::error file=x.c,line=1 no closing'"));
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_TRUE(r.success) << log_;  // ::error:: alone does not fail the step
   EXPECT_TRUE(Logged("[t.yml/a › s] | ❗ error app.c:3:7: Oops: bad ***\n")) << log_;
@@ -74,8 +75,9 @@ TEST_F(RunnerCommandsTest, AnnotationsAreShownReportedAndMasked) {
 }
 
 TEST_F(RunnerCommandsTest, GroupsAndDebugLines) {
-  std::string yaml = Job("echo '::group::Build'\necho inside\necho '::endgroup::'\necho after\n"
-                         "echo '::debug::details ${{ secrets.MY_SECRET }}'");
+  std::string yaml =
+      Job("echo '::group::Build'\necho inside\necho '::endgroup::'\necho after\n"
+          "echo '::debug::details ${{ secrets.MY_SECRET }}'");
   Run(yaml);
   EXPECT_TRUE(Logged("| ▶ Build\n")) << log_;
   EXPECT_TRUE(Logged("|   inside\n")) << log_;
@@ -117,16 +119,18 @@ jobs:
 }
 
 TEST_F(RunnerCommandsTest, StopCommandsUntilTheToken) {
-  RunReport r = Run(Job("echo '::stop-commands::t0k'\necho '::set-env name=A::b'\n"
-                        "echo '::t0k::'\necho '::notice::back'"));
+  RunReport r =
+      Run(Job("echo '::stop-commands::t0k'\necho '::set-env name=A::b'\n"
+              "echo '::t0k::'\necho '::notice::back'"));
   EXPECT_TRUE(r.success) << log_;
   EXPECT_TRUE(Logged("| ::set-env name=A::b\n")) << log_;
   EXPECT_TRUE(Logged("| 📌 notice: back\n")) << log_;
 }
 
 TEST_F(RunnerCommandsTest, StepSummaryIsPrintedReportedAndMasked) {
-  RunReport r = Run(Job("echo '# Title' >> \"$GITHUB_STEP_SUMMARY\"\n"
-                        "echo 'key ${{ secrets.MY_SECRET }}' >> \"$GITHUB_STEP_SUMMARY\""));
+  RunReport r =
+      Run(Job("echo '# Title' >> \"$GITHUB_STEP_SUMMARY\"\n"
+              "echo 'key ${{ secrets.MY_SECRET }}' >> \"$GITHUB_STEP_SUMMARY\""));
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_TRUE(Logged("[t.yml/a] 📝 Job summary\n[t.yml/a]   # Title\n[t.yml/a]   key ***\n"))
       << log_;
@@ -137,13 +141,15 @@ TEST_F(RunnerCommandsTest, StepSummaryIsPrintedReportedAndMasked) {
 }
 
 TEST_F(RunnerCommandsTest, AnOversizeSummaryIsRefusedWithAnError) {
-  RunReport r = Run(Job("echo kept >> \"$GITHUB_STEP_SUMMARY\"\n"
-                        "head -c 1100000 /dev/zero | tr '\\0' a >> \"$GITHUB_STEP_SUMMARY\""));
+  RunReport r =
+      Run(Job("echo kept >> \"$GITHUB_STEP_SUMMARY\"\n"
+              "head -c 1100000 /dev/zero | tr '\\0' a >> \"$GITHUB_STEP_SUMMARY\""));
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_TRUE(r.success) << log_;
   EXPECT_TRUE(r.jobs[0].summary.empty());
-  EXPECT_TRUE(Logged("❗ error: $GITHUB_STEP_SUMMARY upload aborted: GITHUB_STEP_SUMMARY is "
-                     "larger than 1 MiB"))
+  EXPECT_TRUE(
+      Logged("❗ error: $GITHUB_STEP_SUMMARY upload aborted: GITHUB_STEP_SUMMARY is "
+             "larger than 1 MiB"))
       << log_;
   ASSERT_EQ(r.jobs[0].annotations.size(), 1u);
   EXPECT_EQ(r.jobs[0].annotations[0].level, "error");
@@ -161,8 +167,8 @@ TEST(StepCommandsTest, StateIsKeptPerStep) {
   ASSERT_TRUE(fd.ok()) << fd.status().ToString();
   ctx.temp_fd = std::move(*fd);
   ASSERT_TRUE(CreateCommandFiles(ctx.temp_fd.get(), {"state", "summary"}).ok());
-  ASSERT_TRUE(WriteFileAtomic(dir.Sub(std::string(kCommandDir) + "/state"), "a=1\nb<<E\nx\ny\nE\n")
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(dir.Sub(std::string(kCommandDir) + "/state"), "a=1\nb<<E\nx\ny\nE\n").ok());
   std::string display;
   HandleCommandLine("::save-state name=c::3", ctx.commands, &display);
   Step step;

@@ -26,7 +26,8 @@ void AddAnnotation(JobContext& ctx, Annotation a) {
 }
 
 Status ReadState(JobContext& ctx, const Step& step, const std::string& state_file) {
-  ASSIGN_OR_RETURN(std::string text, ReadCommandFile(ctx.temp_fd.get(), state_file, "GITHUB_STATE"));
+  ASSIGN_OR_RETURN(std::string text,
+                   ReadCommandFile(ctx.temp_fd.get(), state_file, "GITHUB_STATE"));
   auto kv = ParseKeyValueFile(text);
   if (!kv.ok()) return kv.status().WithContext("GITHUB_STATE");
   for (const auto& [k, v] : *kv) ctx.commands.state[k] = v;
@@ -39,7 +40,11 @@ Status ReadSummary(JobContext& ctx, const std::string& summary_file) {
     Annotation a{"error",
                  "$GITHUB_STEP_SUMMARY upload aborted: " + text.status().message() +
                      "; the step's summary is left out",
-                 "", "", 0, 0, ""};
+                 "",
+                 "",
+                 0,
+                 0,
+                 ""};
     ctx.Print(FormatAnnotation(a));
     AddAnnotation(ctx, a);
     return Status::Ok();
@@ -60,8 +65,8 @@ void BeginStepCommands(JobContext& ctx, const EnvMap& step_env) {
       ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
   }
   const RunOptions& o = *ctx.options;
-  ctx.commands.show_debug = o.verbose || IsTrue(o.secrets, "ACTIONS_STEP_DEBUG") ||
-                            IsTrue(o.vars, "ACTIONS_STEP_DEBUG");
+  ctx.commands.show_debug =
+      o.verbose || IsTrue(o.secrets, "ACTIONS_STEP_DEBUG") || IsTrue(o.vars, "ACTIONS_STEP_DEBUG");
 }
 
 Status EndStepCommands(JobContext& ctx, const Step& step, bool files_made,

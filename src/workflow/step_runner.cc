@@ -8,8 +8,8 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
-#include "workflow/step_commands.h"
 #include "workflow/step_canceller.h"
+#include "workflow/step_commands.h"
 
 namespace kiln::workflow {
 namespace {
@@ -169,8 +169,8 @@ void RunStep(JobContext& ctx, const Step& step) {
       for (size_t at = 0, nl; !display.empty() && at <= display.size(); at = nl + 1) {
         nl = std::min(display.find('\n', at), display.size());  // one printed line each
         MaskCarry none;
-        ctx.PrintAs(out_prefix, "| " + MaskPiece(ctx.commands.masks, none,
-                                                  display.substr(at, nl - at), false),
+        ctx.PrintAs(out_prefix,
+                    "| " + MaskPiece(ctx.commands.masks, none, display.substr(at, nl - at), false),
                     /*mask=*/false);
       }
       if (!display.empty()) return;

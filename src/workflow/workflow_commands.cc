@@ -7,10 +7,10 @@
 namespace kiln::workflow {
 namespace {
 
-const std::set<std::string> kCommands = {
-    "set-output", "save-state", "set-env", "add-path",  "add-mask",     "stop-commands",
-    "debug",      "notice",     "warning", "error",     "group",        "endgroup",
-    "echo",       "add-matcher", "remove-matcher"};
+const std::set<std::string> kCommands = {"set-output", "save-state",    "set-env",       "add-path",
+                                         "add-mask",   "stop-commands", "debug",         "notice",
+                                         "warning",    "error",         "group",         "endgroup",
+                                         "echo",       "add-matcher",   "remove-matcher"};
 
 constexpr const char* kDisabled =
     "The `%s` command is disabled. Please upgrade to using Environment Files or opt into "
@@ -121,8 +121,8 @@ std::string FormatAnnotation(const Annotation& a) {
   std::string where = a.file;
   if (!where.empty() && a.line > 0) where += ":" + std::to_string(a.line);
   if (!where.empty() && a.line > 0 && a.column > 0) where += ":" + std::to_string(a.column);
-  std::string text = std::string(icon) + " " + a.level + (where.empty() ? "" : " " + where) +
-                     ": " + (a.title.empty() ? "" : a.title + ": ") + a.message;
+  std::string text = std::string(icon) + " " + a.level + (where.empty() ? "" : " " + where) + ": " +
+                     (a.title.empty() ? "" : a.title + ": ") + a.message;
   return Replace(Replace(text, "\r\n", "\n"), "\r", "\n");
 }
 
