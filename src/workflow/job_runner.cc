@@ -179,7 +179,7 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
   for (auto& s : report.steps) s.name = Mask(s.name, masks);
   for (auto& [k, v] : report.outputs) v = Mask(v, masks);
   for (auto& a : report.annotations)
-    for (std::string* f : {&a.message, &a.title, &a.file}) *f = Mask(*f, masks);
+    for (std::string* f : {&a.message, &a.title, &a.file, &a.job}) *f = Mask(*f, masks);
   report.summary = Mask(report.summary, masks);
 }
 
