@@ -105,8 +105,9 @@ TEST(WorkflowCommands, AnnotationsAreUnescapedRecordedAndShown) {
   EXPECT_EQ(a.message, "Missing\nsemicolon 100%");
   EXPECT_TRUE(st.command_error.ok());  // an ::error:: does not fail the step
   EXPECT_EQ(Handle(st, "  ::warning::careful").display, "⚠️  warning: careful");
+  EXPECT_EQ(Handle(st, "::WARNING::loud").display, "⚠️  warning: loud");  // case-insensitive
   EXPECT_EQ(Handle(st, "::notice line=x::n").display, "📌 notice: n");
-  EXPECT_EQ(st.annotations.size(), 3u);
+  EXPECT_EQ(st.annotations.size(), 4u);
   // "%250A" is "%0A" as text: %25 is undone last, as GitHub does.
   EXPECT_EQ(Handle(st, "::notice::a%250Ab").display, "📌 notice: a%0Ab");
 }
@@ -189,7 +190,7 @@ TEST(WorkflowCommands, StopCommandsUntilTheToken) {
   EXPECT_FALSE(Handle(st, "::error::as text").hidden);
   EXPECT_TRUE(st.annotations.empty());
   EXPECT_EQ(st.masks.size(), 0u);
-  EXPECT_TRUE(Handle(st, "::tok-123::").hidden);
+  EXPECT_TRUE(Handle(st, "::TOK-123::").hidden);
   EXPECT_FALSE(Handle(st, "::error::now a command").display.empty());
   EXPECT_EQ(st.annotations.size(), 1u);
   for (const char* bad :

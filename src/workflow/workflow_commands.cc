@@ -1,5 +1,6 @@
 // Workflow commands in a step's output (file_commands.h: HandleCommandLine), as GitHub's
 // runner processes them (ActionCommandManager): which are honoured, refused or deprecated.
+#include <cctype>
 #include <cstdlib>
 
 #include "workflow/file_commands.h"
@@ -61,7 +62,8 @@ bool Parse(const std::string& line, Command& c) {
   std::string head = line.substr(at + 2, end - at - 2);
   c.data = line.substr(end + 2);
   size_t space = head.find(' ');
-  c.name = head.substr(0, space);
+  c.name = head.substr(0, space);  // names are case-insensitive, as in GitHub's runner
+  for (char& ch : c.name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (space == std::string::npos) return !c.name.empty();
   std::string props = head.substr(space + 1);
   size_t start = 0;
@@ -130,7 +132,9 @@ bool HandleCommandLine(const std::string& line, CommandState& st, std::string* d
   Command c;
   bool parsed = Parse(line, c);
   if (!st.stop_token.empty()) {
-    if (parsed && c.name == st.stop_token) {
+    std::string token = st.stop_token;
+    for (char& ch : token) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (parsed && c.name == token) {
       st.stop_token.clear();
       return true;
     }
