@@ -155,6 +155,20 @@ TEST_F(RunnerCommandsTest, AnOversizeSummaryIsRefusedWithAnError) {
   EXPECT_EQ(r.jobs[0].annotations[0].level, "error");
 }
 
+// hashFiles() in a step hashes the run's workspace (ExprContext::workspace_host).
+TEST_F(RunnerCommandsTest, HashFilesSeesTheWorkspace) {
+  ASSERT_TRUE(MakeDirs(dir_.Sub("ws")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("ws/b.lock"), "b\n").ok());
+  RunReport r =
+      Run(Job("echo \"key=${{ hashFiles('**/*.lock') }}.\"\n"
+              "echo \"none=${{ hashFiles('*.nothing') }}.\""));
+  EXPECT_TRUE(r.success) << log_;
+  // sha256(sha256("b\n")), computed independently.
+  EXPECT_TRUE(Logged("| key=c606dd677840d364890dce4afe87cfa83260633ed6020d197e8837f553dbbb89.\n"))
+      << log_;
+  EXPECT_TRUE(Logged("| none=.\n")) << log_;
+}
+
 // GITHUB_STATE and ::save-state:: are kept by step id for the action's post step.
 TEST(StepCommandsTest, StateIsKeptPerStep) {
   testing::ScratchDir dir;
