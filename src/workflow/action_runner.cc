@@ -1,0 +1,161 @@
+// A step with `uses:` (action_runner.h): inputs, dispatch by kind, pre and post phases.
+#include "workflow/action_runner.h"
+
+#include <algorithm>
+#include <set>
+
+#include "workflow/parse_util.h"
+
+namespace kiln::workflow {
+namespace {
+
+thread_local ActionPhase current_phase = ActionPhase::kMain;
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Status RunBuiltin(JobContext& ctx, const Step& step, const ResolvedAction& a,
+                  const std::map<std::string, std::string>& with, Json& outputs) {
+  if (CurrentActionPhase() == ActionPhase::kPost) {
+    return a.builtin->post ? a.builtin->post(ctx, step, with, outputs) : Status::Ok();
+  }
+  if (CurrentActionPhase() == ActionPhase::kPre) return Status::Ok();
+  RETURN_IF_ERROR(a.builtin->main(ctx, step, with, outputs));
+  if (a.builtin->post) RegisterPost(ctx, step, "always()");
+  return Status::Ok();
+}
+
+}  // namespace
+
+ActionPhase CurrentActionPhase() { return current_phase; }
+
+const std::map<std::string, std::string>* ActionState(const JobContext&, const std::string&) {
+  // JobContext::action_state (GITHUB_STATE, ::save-state::) is added by the workflow-commands
+  // work; until it is merged no state is kept.
+  return nullptr;
+}
+
+EnvMap InputEnv(const std::map<std::string, std::string>& inputs) {
+  EnvMap env;
+  for (const auto& [k, v] : inputs) {
+    std::string name = "INPUT_";
+    for (char c : k) name += c == ' ' ? '_' : static_cast<char>(std::toupper(c));
+    env.emplace_back(name, v);
+  }
+  return env;
+}
+
+std::map<std::string, std::string> ActionInputs(JobContext& ctx, const Step& step,
+                                                const Action& action,
+                                                const std::map<std::string, std::string>& with) {
+  std::map<std::string, std::string> out = with;
+  std::set<std::string> declared;
+  std::string valid;
+  for (const auto& in : action.inputs) {
+    declared.insert(Lower(in.name));
+    valid += (valid.empty() ? "'" : ", '") + in.name + "'";
+    bool given = std::any_of(with.begin(), with.end(),
+                             [&](const auto& kv) { return Lower(kv.first) == Lower(in.name); });
+    if (given) continue;
+    if (in.default_value) {
+      auto v = Interpolate(*in.default_value, ctx.expr);
+      out[in.name] = v.ok() ? *v : *in.default_value;
+    } else if (in.required) {
+      // GitHub does not enforce `required` either: the action sees an empty input.
+      ctx.Print("⚠️  " + step.uses_pos.ToString() + ": input '" + in.name + "' of " + step.uses +
+                " is required but not given");
+    }
+  }
+  std::string unexpected;
+  for (const auto& [k, v] : with) {
+    if (!declared.count(Lower(k))) unexpected += (unexpected.empty() ? "'" : "', '") + k;
+  }
+  if (!unexpected.empty() && !action.file.empty()) {
+    ctx.Print("⚠️  " + step.uses_pos.ToString() + ": Unexpected input(s) " + unexpected +
+              "', valid inputs are [" + valid + "]");
+  }
+  return out;
+}
+
+Status RunActionStep(JobContext& ctx, const Step& step, const EnvMap& step_env, Json& outputs,
+                     ActionExec& exec) {
+  ActionPhase phase = CurrentActionPhase();
+  if (IsSnapshotAction(step.uses)) {
+    return phase == ActionPhase::kMain ? RunSnapshotAction(ctx, step) : Status::Ok();
+  }
+  ASSIGN_OR_RETURN(ResolvedAction a, ResolveAction(ctx, step));
+  std::map<std::string, std::string> with;
+  for (const auto& [k, v] : step.with) {
+    auto val = Interpolate(v, ctx.expr);
+    if (!val.ok()) return val.status().WithContext("with." + k);
+    with[k] = *val;
+  }
+  if (a.builtin) return RunBuiltin(ctx, step, a, with, outputs);
+  if (!a.docker_image.empty()) return RunDockerAction(ctx, step, a, with, outputs);
+  auto inputs = ActionInputs(ctx, step, a.action, with);
+  switch (a.action.kind) {
+    case ActionKind::kComposite:
+      return RunComposite(ctx, step, a, inputs, step_env, outputs);
+    case ActionKind::kDocker:
+      return RunDockerAction(ctx, step, a, inputs, outputs);
+    case ActionKind::kNode: {
+      ASSIGN_OR_RETURN(exec, NodeExec(ctx, a, step, inputs, phase));
+      if (phase == ActionPhase::kMain && !a.action.post.empty())
+        RegisterPost(ctx, step, a.action.post_if);
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+void RunPhaseStep(JobContext& ctx, const Step& step, ActionPhase phase) {
+  Step s = step;
+  s.name = (phase == ActionPhase::kPre ? "Pre " : "Post ") + step.name;
+  s.if_expr = "always()";  // the pre-if / post-if was evaluated by the caller
+  ActionPhase saved = current_phase;
+  current_phase = phase;
+  RunStep(ctx, s);
+  current_phase = saved;
+}
+
+void RegisterPost(JobContext& ctx, const Step& step, const std::string& if_expr) {
+  PostStep p;
+  p.name = "Post " + step.name;
+  p.if_expr = if_expr.empty() ? "always()" : if_expr;
+  p.run = [step](JobContext& c) {
+    RunPhaseStep(c, step, ActionPhase::kPost);
+    return Status::Ok();
+  };
+  ctx.post_steps.push_back(std::move(p));
+}
+
+void RunActionPreSteps(JobContext& ctx) {
+  for (const auto& step : ctx.run->job->steps) {
+    if (step.uses.empty() || IsSnapshotAction(step.uses)) continue;
+    if (step.uses.rfind("docker://", 0) == 0 || FindBuiltinAction(step.uses)) continue;
+    auto a = ResolveAction(ctx, step);  // an error is reported by the main step
+    if (!a.ok() || a->action.kind != ActionKind::kNode || a->action.pre.empty()) continue;
+    auto go = EvaluateCondition(a->action.pre_if, ctx.expr);
+    if (!go.ok()) ctx.Print("❌  " + a->action.file + ": pre-if: " + go.status().message());
+    if (go.ok() && *go) RunPhaseStep(ctx, step, ActionPhase::kPre);
+  }
+}
+
+void RunPostSteps(JobContext& ctx) {
+  while (!ctx.post_steps.empty()) {
+    PostStep p = std::move(ctx.post_steps.back());
+    ctx.post_steps.pop_back();
+    auto go = EvaluateCondition(p.if_expr, ctx.expr);
+    if (!go.ok()) ctx.Print("❌  " + p.name + ": " + go.status().message());
+    if (!go.ok() || !*go) continue;
+    Status s = p.run(ctx);
+    if (!s.ok()) {
+      ctx.Print("  ❌  Failure - " + p.name + ": " + s.message());
+      if (ctx.expr.status != JobStatus::kCancelled) ctx.expr.status = JobStatus::kFailure;
+    }
+  }
+}
+
+}  // namespace kiln::workflow
