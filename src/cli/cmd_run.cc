@@ -99,11 +99,16 @@ ACTIONS
                    without node fails the step); `pre:` runs before the job's steps (if its
                    pre-if holds), `post:` after them, last first (if its post-if holds,
                    default always()), as steps named "Pre …" and "Post …"
-      docker       and `uses: docker://IMAGE`: not supported yet (the step fails, saying so)
+      docker       a sandbox of its own from `image:` (docker://IMAGE, found as a job's
+                   image is, -P mappings too; or a Dockerfile in the action's dir, built as
+                   `kiln build` builds), on the job's network, with the workspace at
+                   /github/workspace (its cwd), the job's home, temp and env, INPUT_*, and
+                   `entrypoint`/`args` (args evaluated); pre-/post-entrypoint as pre/post.
+                   `uses: docker://IMAGE` runs the same way with `with: {entrypoint, args}`
     Inputs are `with:` values (expressions evaluated when the step runs) and the defaults of
     inputs not given; a JavaScript action gets them as INPUT_<NAME> (upper-cased, spaces as
-    _). As on GitHub, an input not declared by the action is a warning ("Unexpected
-    input(s)"), and a required input not given only a warning.
+    _). As on GitHub, an input not declared by the action is a warning (GitHub's
+    "Unexpected input(s) …"), and a required input not given only a warning.
 
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a

@@ -93,13 +93,25 @@ Status RunActionStep(JobContext& ctx, const Step& step, const EnvMap& step_env, 
     with[k] = *val;
   }
   if (a.builtin) return RunBuiltin(ctx, step, a, with, outputs);
-  if (!a.docker_image.empty()) return RunDockerAction(ctx, step, a, with, outputs);
+  if (!a.docker_image.empty()) {
+    if (phase != ActionPhase::kMain) return Status::Ok();
+    ASSIGN_OR_RETURN(exec, DockerExec(ctx, step, a, with, phase));
+    return Status::Ok();
+  }
   auto inputs = ActionInputs(ctx, step, a.action, with);
   switch (a.action.kind) {
     case ActionKind::kComposite:
       return RunComposite(ctx, step, a, inputs, step_env, outputs);
-    case ActionKind::kDocker:
-      return RunDockerAction(ctx, step, a, inputs, outputs);
+    case ActionKind::kDocker: {
+      const std::string& entry = phase == ActionPhase::kPre    ? a.action.pre_entrypoint
+                                 : phase == ActionPhase::kPost ? a.action.post_entrypoint
+                                                               : a.action.entrypoint;
+      if (phase != ActionPhase::kMain && entry.empty()) return Status::Ok();
+      ASSIGN_OR_RETURN(exec, DockerExec(ctx, step, a, inputs, phase));
+      if (phase == ActionPhase::kMain && !a.action.post_entrypoint.empty())
+        RegisterPost(ctx, step, a.action.post_if);
+      return Status::Ok();
+    }
     case ActionKind::kNode: {
       ASSIGN_OR_RETURN(exec, NodeExec(ctx, a, step, inputs, phase));
       if (phase == ActionPhase::kMain && !a.action.post.empty())
@@ -136,7 +148,11 @@ void RunActionPreSteps(JobContext& ctx) {
     if (step.uses.empty() || IsSnapshotAction(step.uses)) continue;
     if (step.uses.rfind("docker://", 0) == 0 || FindBuiltinAction(step.uses)) continue;
     auto a = ResolveAction(ctx, step);  // an error is reported by the main step
-    if (!a.ok() || a->action.kind != ActionKind::kNode || a->action.pre.empty()) continue;
+    bool has_pre = a.ok() && (a->action.kind == ActionKind::kNode ? !a->action.pre.empty()
+                              : a->action.kind == ActionKind::kDocker
+                                  ? !a->action.pre_entrypoint.empty()
+                                  : false);
+    if (!has_pre) continue;
     auto go = EvaluateCondition(a->action.pre_if, ctx.expr);
     if (!go.ok()) ctx.Print("❌  " + a->action.file + ": pre-if: " + go.status().message());
     if (go.ok() && *go) RunPhaseStep(ctx, step, ActionPhase::kPre);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,15 @@ struct ResolvedAction {
   Action action;
 };
 
-// A process RunStep runs for the action in the job's sandbox.
+// A process RunStep runs for the action: in the job's sandbox, or in `sandbox` (a Docker
+// action's own, which `keep` holds until the step ends).
 struct ActionExec {
   bool exec = false;
   std::vector<std::string> args;
   EnvMap env;  // added to the step's env
   std::string cwd;
+  runtime::Sandbox* sandbox = nullptr;  // nullptr: the job's
+  std::shared_ptr<void> keep;
 };
 
 // The host directory whose content the job sees at /github/workspace: where `./path`
@@ -67,9 +71,15 @@ Status RunComposite(JobContext& ctx, const Step& step, const ResolvedAction& a,
 // action_node.cc: the `node SCRIPT` of the phase, or an error when the image has no node.
 Result<ActionExec> NodeExec(const JobContext& ctx, const ResolvedAction& a, const Step& step,
                             const std::map<std::string, std::string>& inputs, ActionPhase phase);
-// action_docker.cc: a Docker action, or `uses: docker://IMAGE`.
-Status RunDockerAction(JobContext& ctx, const Step& step, const ResolvedAction& a,
-                       const std::map<std::string, std::string>& inputs, Json& outputs);
+// action_docker.cc: a Docker action, or `uses: docker://IMAGE` (`inputs` then holds `with`:
+// entrypoint, args), in a sandbox of its own on the job's network, as GitHub runs one: the
+// job's workspace, home, temp and workflow dirs mounted where the job has them, the job's env
+// with INPUT_*, cwd /github/workspace. `image: Dockerfile` is built with build::Build.
+Result<ActionExec> DockerExec(JobContext& ctx, const Step& step, const ResolvedAction& a,
+                              const std::map<std::string, std::string>& inputs,
+                              ActionPhase phase);
+// Splits a docker:// step's `args` as the runner does: on blanks, with "…" and '…' quoting.
+std::vector<std::string> SplitArgs(const std::string& s);
 
 // The phase of the step running on this thread (kMain unless RunPhaseStep set another).
 ActionPhase CurrentActionPhase();

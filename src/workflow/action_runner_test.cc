@@ -5,6 +5,7 @@
 
 #include "base/fs.h"
 #include "testing/test_env.h"
+#include "workflow/action_runner.h"
 #include "workflow/host_engine_testing.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
@@ -247,11 +248,39 @@ TEST_F(ActionRunnerTest, PostIfFollowsTheJobsStatus) {
   EXPECT_FALSE(Logged("post-p")) << log_;
 }
 
-TEST_F(ActionRunnerTest, DockerActionsAreRefusedClearly) {
-  RunReport r =
-      Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: docker://alpine\n");
-  EXPECT_FALSE(r.success);
-  EXPECT_TRUE(Logged("t.yml:6:15: `uses: docker://alpine` cannot run yet")) << log_;
+// On the host runtime every image is the host: what is checked is the command docker would
+// run (entrypoint, args, env) and that its GITHUB_OUTPUT is read back.
+TEST_F(ActionRunnerTest, DockerActionsRunTheirEntrypointWithInputs) {
+  Write(ws_ + "/d/action.yml", R"YML(inputs: {who: {default: nobody}}
+outputs: {o: {}}
+runs:
+  using: docker
+  image: docker://some/image:1
+  entrypoint: sh
+  args: [-c, 'echo "docker-${{ inputs.who }} $INPUT_WHO $EXTRA" && echo o=d >> "$GITHUB_OUTPUT"']
+  env: {EXTRA: "${{ github.job }}"}
+)YML");
+  RunReport r = Run(R"YML(on: push
+jobs:
+  j:
+    runs-on: x
+    steps:
+      - id: d
+        uses: ./d
+        with: {who: kiln}
+      - id: u
+        uses: docker://alpine:3
+        with: {entrypoint: sh, args: -c 'echo "plain docker" && echo o=u >> "$GITHUB_OUTPUT"'}
+      - run: test "${{ steps.d.outputs.o }}${{ steps.u.outputs.o }}" = du
+)YML");
+  EXPECT_TRUE(r.success) << log_;
+  EXPECT_TRUE(Logged("| docker-kiln kiln j")) << log_;
+  EXPECT_TRUE(Logged("| plain docker")) << log_;
+}
+
+TEST(SplitArgsTest, BlanksAndQuotes) {
+  EXPECT_EQ(SplitArgs(" -c  'echo a b' \"x y\"z \"\" "),
+            (std::vector<std::string>{"-c", "echo a b", "x yz", ""}));
 }
 
 }  // namespace

@@ -185,9 +185,10 @@ void RunStep(JobContext& ctx, const Step& step) {
           job_bound = true;
         }
       }
-      StepCanceller canceller(ctx.sandbox, ctx.options->interrupts, ctx.interrupts_seen, limit,
+      runtime::Sandbox* box = action_exec.sandbox ? action_exec.sandbox : ctx.sandbox;
+      StepCanceller canceller(box, ctx.options->interrupts, ctx.interrupts_seen, limit,
                               ctx.options->cancel_timings);
-      auto r = ctx.sandbox->Exec(exec);
+      auto r = box->Exec(exec);
       if (r.ok())
         exit_code = *r;
       else
