@@ -59,6 +59,8 @@ Status RunComposite(JobContext& ctx, const Step& step, const ResolvedAction& a,
     s.env = step_env;  // the outer step's env, then GITHUB_ACTION_PATH, then the inner step's
     SetEnv(s.env, "GITHUB_ACTION_PATH", a.sandbox_dir);
     for (const auto& [k, v] : inner.env) SetEnv(s.env, k, v);
+    // The job's and workflow's `defaults.run` do not reach into an action: the workspace.
+    if (s.working_directory.empty()) s.working_directory = kWorkspace;
     RunStep(ctx, s);
   }
   chain.pop_back();

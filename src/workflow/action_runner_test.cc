@@ -69,7 +69,7 @@ runs:
       shell: sh
       run: echo never-runs
     - shell: sh
-      run: echo "shell sh ok"
+      run: echo "shell sh ok in $(basename "$PWD")"
 )YML";
 
 TEST_F(ActionRunnerTest, CompositeInputsDefaultsOutputsEnvAndIf) {
@@ -79,6 +79,7 @@ TEST_F(ActionRunnerTest, CompositeInputsDefaultsOutputsEnvAndIf) {
 jobs:
   j:
     runs-on: x
+    defaults: {run: {working-directory: sub}}
     steps:
       - id: g
         uses: ./.github/actions/greet
@@ -92,7 +93,7 @@ jobs:
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_EQ(r.jobs[0].steps.size(), 2u) << "the composite is one step of the job";
   EXPECT_TRUE(Logged("outer env: out; inner env: in; pwd: sub")) << log_;
-  EXPECT_TRUE(Logged("shell sh ok")) << log_;
+  EXPECT_TRUE(Logged("shell sh ok in ws")) << log_;  // defaults.run stays out of actions
   EXPECT_FALSE(Logged("never-runs")) << log_;
 }
 

@@ -140,7 +140,8 @@ void RunStep(JobContext& ctx, const Step& step) {
     exec.env = ProcessEnv(ctx, step_env);
     exec.cwd = action ? action_exec.cwd : dir;
     // kiln-snapshot in the step: a catalogue version of the job's sandbox as it is now.
-    if (ctx.session != nullptr) exec.on_snapshot = jobs::SessionSnapshotHandler(*ctx.session);
+    if (ctx.session != nullptr && action_exec.sandbox == nullptr)
+      exec.on_snapshot = jobs::SessionSnapshotHandler(*ctx.session);
     for (const auto& [k, v] : step_env)
       ctx.commands.allow_unsecure |= k == "ACTIONS_ALLOW_UNSECURE_COMMANDS" && v == "true";
     for (const auto& [k, v] : ctx.env)
