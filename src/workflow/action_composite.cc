@@ -41,9 +41,8 @@ Status RunComposite(JobContext& ctx, const Step& step, const ResolvedAction& a,
     }
   }
   if (chain.size() >= kMaxDepth) {
-    return FailedPrecondition("composite actions nested more than " +
-                              std::to_string(kMaxDepth) + " deep (GitHub's limit): " +
-                              ChainText(how));
+    return FailedPrecondition("composite actions nested more than " + std::to_string(kMaxDepth) +
+                              " deep (GitHub's limit): " + ChainText(how));
   }
   Json& c = ctx.expr.contexts;
   SavedContext saved{c["steps"], c["inputs"], c["github"]["action_path"], ctx.expr.status,
@@ -73,8 +72,7 @@ Status RunComposite(JobContext& ctx, const Step& step, const ResolvedAction& a,
   c["inputs"] = saved.inputs;
   c["github"]["action_path"] = saved.action_path;
   ctx.report.steps.resize(saved.reports);  // the composite is one step of the job
-  ctx.expr.status =
-      inner_status == JobStatus::kCancelled ? JobStatus::kCancelled : saved.status;
+  ctx.expr.status = inner_status == JobStatus::kCancelled ? JobStatus::kCancelled : saved.status;
   if (inner_status != JobStatus::kSuccess) {
     return Status(Code::kInternal, "a step of the composite action " + step.uses + " failed");
   }

@@ -60,12 +60,14 @@ Result<std::vector<std::string>> Command(JobContext& ctx, const ResolvedAction& 
     ctx.expr.contexts["inputs"] = saved;
     RETURN_IF_ERROR(st);
   }
-  std::vector<std::string> cmd = entry.empty() ? config.entrypoint
-                                               : std::vector<std::string>{entry};
+  std::vector<std::string> cmd =
+      entry.empty() ? config.entrypoint : std::vector<std::string>{entry};
   if (args.empty() && entry.empty()) args = config.cmd;  // --entrypoint resets CMD, as docker's
   cmd.insert(cmd.end(), args.begin(), args.end());
-  if (cmd.empty()) return FailedPrecondition("the image has no ENTRYPOINT or CMD and the action "
-                                             "gives no entrypoint or args: nothing to run");
+  if (cmd.empty())
+    return FailedPrecondition(
+        "the image has no ENTRYPOINT or CMD and the action "
+        "gives no entrypoint or args: nothing to run");
   return cmd;
 }
 
@@ -78,8 +80,10 @@ std::vector<std::string> SplitArgs(const std::string& s) {
   char quote = 0;
   for (char c : s) {
     if (quote != 0) {
-      if (c == quote) quote = 0;
-      else word += c;
+      if (c == quote)
+        quote = 0;
+      else
+        word += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
       in_word = true;
@@ -97,8 +101,7 @@ std::vector<std::string> SplitArgs(const std::string& s) {
 }
 
 Result<ActionExec> DockerExec(JobContext& ctx, const Step& step, const ResolvedAction& a,
-                              const std::map<std::string, std::string>& inputs,
-                              ActionPhase phase) {
+                              const std::map<std::string, std::string>& inputs, ActionPhase phase) {
   if (ctx.engine == nullptr) return FailedPrecondition("no engine to run a Docker action on");
   ASSIGN_OR_RETURN(std::string image, ActionImage(ctx, step, a));
   jobs::JobRequest req;
@@ -113,8 +116,8 @@ Result<ActionExec> DockerExec(JobContext& ctx, const Step& step, const ResolvedA
   auto session = std::make_shared<jobs::JobSession>(*ctx.engine, std::move(req));
   Status prepared = session->PrepareSandbox();
   if (!prepared.ok()) {
-    return Status(prepared.code(), step.uses_pos.ToString() + ": the image " + image +
-                                              " of " + step.uses + ": " + prepared.message());
+    return Status(prepared.code(), step.uses_pos.ToString() + ": the image " + image + " of " +
+                                       step.uses + ": " + prepared.message());
   }
   const oci::ImageConfig& config = session->image().config();
   ActionExec ex;

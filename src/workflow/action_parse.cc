@@ -7,9 +7,16 @@
 namespace kiln::workflow {
 namespace {
 
-const std::set<std::string> kCompositeStepKeys = {
-    "id",  "name", "run", "uses", "with", "shell", "working-directory",
-    "env", "if",   "continue-on-error"};
+const std::set<std::string> kCompositeStepKeys = {"id",
+                                                  "name",
+                                                  "run",
+                                                  "uses",
+                                                  "with",
+                                                  "shell",
+                                                  "working-directory",
+                                                  "env",
+                                                  "if",
+                                                  "continue-on-error"};
 
 Step ParseCompositeStep(Ctx& c, const YAML::Node& n, size_t index) {
   ExpectMap(c, n, "step");
@@ -69,9 +76,10 @@ void ParseOutputs(Ctx& c, const YAML::Node& n, Action& a, bool composite) {
       CheckKeys(c, v, {"description", "value"}, "output " + out.name);
       if (v["value"]) out.value = Scalar(c, v["value"], "value");
     }
-    if (composite && !v["value"]) c.Fail(v.IsNull() ? kv.first : v, "output " + out.name +
-                                                                        " of a composite action "
-                                                                        "needs `value`");
+    if (composite && !v["value"])
+      c.Fail(v.IsNull() ? kv.first : v, "output " + out.name +
+                                            " of a composite action "
+                                            "needs `value`");
     a.outputs.push_back(std::move(out));
   }
 }

@@ -20,10 +20,9 @@ Status CopyIntoJob(const std::string& from, const std::string& to) {
   if (IsDirectory(to)) return Status::Ok();
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(to).parent_path(), ec);
-  std::filesystem::copy(from, to,
-                        std::filesystem::copy_options::recursive |
-                            std::filesystem::copy_options::copy_symlinks,
-                        ec);
+  std::filesystem::copy(
+      from, to,
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
   if (ec) return Internal("copying the action " + from + " into the job: " + ec.message());
   return Status::Ok();
 }
@@ -44,9 +43,9 @@ Result<ResolvedAction> FromCache(JobContext& ctx, const Step& step) {
     return NotFound(where + "action " + uses + " is not built into kiln" +
                     (cache.empty() ? " and no --action-cache was given"
                                    : " and not in the action cache " + cache) +
-                    "; kiln does not download actions: put a copy of it in --action-cache " +
-                    dir + " as " + dir + "/" + entry + " (e.g. git clone --depth 1 --branch " +
-                    ref + " https://github.com/" + repo + " " + dir + "/" + entry + ")");
+                    "; kiln does not download actions: put a copy of it in --action-cache " + dir +
+                    " as " + dir + "/" + entry + " (e.g. git clone --depth 1 --branch " + ref +
+                    " https://github.com/" + repo + " " + dir + "/" + entry + ")");
   }
   ResolvedAction a;
   std::string in_job = "_actions/" + entry;
@@ -79,11 +78,11 @@ Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step) {
   auto parsed = ParseActionDir(a.host_dir);
   if (!parsed.ok()) {
     if (parsed.status().code() == Code::kNotFound && uses.rfind("./", 0) == 0) {
-      return NotFound(where + "action " + uses + ": no action.yml or action.yaml in " +
-                      a.host_dir + " (a local action's path is relative to the repository root)");
+      return NotFound(where + "action " + uses + ": no action.yml or action.yaml in " + a.host_dir +
+                      " (a local action's path is relative to the repository root)");
     }
-    return Status(parsed.status().code(), where + "action " + uses + ": " +
-                                              parsed.status().message());
+    return Status(parsed.status().code(),
+                  where + "action " + uses + ": " + parsed.status().message());
   }
   a.action = std::move(*parsed);
   return a;

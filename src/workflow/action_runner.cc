@@ -64,8 +64,8 @@ std::map<std::string, std::string> ActionInputs(JobContext& ctx, const Step& ste
       out[in.name] = v.ok() ? *v : *in.default_value;
     } else if (in.required) {
       // GitHub does not enforce `required` either: the action sees an empty input.
-      ctx.Print("⚠️  " + step.uses_pos.ToString() + ": input '" + in.name + "' of " + step.uses +
-                " is required but not given");
+      ctx.Print("⚠️  " + step.uses_pos.ToString() + ": input '" + in.name + "' of " +
+                step.uses + " is required but not given");
     }
   }
   std::string unexpected;
@@ -148,10 +148,10 @@ void RunActionPreSteps(JobContext& ctx) {
     if (step.uses.empty() || IsSnapshotAction(step.uses)) continue;
     if (step.uses.rfind("docker://", 0) == 0 || FindBuiltinAction(step.uses)) continue;
     auto a = ResolveAction(ctx, step);  // an error is reported by the main step
-    bool has_pre = a.ok() && (a->action.kind == ActionKind::kNode ? !a->action.pre.empty()
-                              : a->action.kind == ActionKind::kDocker
-                                  ? !a->action.pre_entrypoint.empty()
-                                  : false);
+    bool has_pre =
+        a.ok() && (a->action.kind == ActionKind::kNode     ? !a->action.pre.empty()
+                   : a->action.kind == ActionKind::kDocker ? !a->action.pre_entrypoint.empty()
+                                                           : false);
     if (!has_pre) continue;
     auto go = EvaluateCondition(a->action.pre_if, ctx.expr);
     if (!go.ok()) ctx.Print("❌  " + a->action.file + ": pre-if: " + go.status().message());

@@ -76,8 +76,7 @@ Result<ActionExec> NodeExec(const JobContext& ctx, const ResolvedAction& a, cons
 // job's workspace, home, temp and workflow dirs mounted where the job has them, the job's env
 // with INPUT_*, cwd /github/workspace. `image: Dockerfile` is built with build::Build.
 Result<ActionExec> DockerExec(JobContext& ctx, const Step& step, const ResolvedAction& a,
-                              const std::map<std::string, std::string>& inputs,
-                              ActionPhase phase);
+                              const std::map<std::string, std::string>& inputs, ActionPhase phase);
 // Splits a docker:// step's `args` as the runner does: on blanks, with "…" and '…' quoting.
 std::vector<std::string> SplitArgs(const std::string& s);
 
@@ -96,6 +95,6 @@ void RunPostSteps(JobContext& ctx);
 // The state an action saved with GITHUB_STATE / ::save-state:: in its earlier phases (by the
 // step's id), or nullptr. Its post and main phases get it as STATE_<name>.
 const std::map<std::string, std::string>* ActionState(const JobContext& ctx,
-                                                        const std::string& step_id);
+                                                      const std::string& step_id);
 
 }  // namespace kiln::workflow

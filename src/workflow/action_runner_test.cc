@@ -1,11 +1,12 @@
 // Steps that use actions, on the fake (host) runtime: composite actions (inputs, defaults,
 // outputs, nesting, if, env, shell, recursion), resolution (workspace, --action-cache, a missing
 // action), JavaScript actions with pre and post steps.
+#include "workflow/action_runner.h"
+
 #include <gtest/gtest.h>
 
 #include "base/fs.h"
 #include "testing/test_env.h"
-#include "workflow/action_runner.h"
 #include "workflow/host_engine_testing.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
@@ -154,18 +155,20 @@ TEST_F(ActionRunnerTest, CompositeUsingItselfIsAnErrorNamingTheChain) {
 }
 
 TEST_F(ActionRunnerTest, MissingActionsSayWhereToPutThem) {
-  RunReport r = Run(
-      "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: acme/tool@v2\n"
-      "      - uses: ./nowhere\n        if: always()\n");
+  RunReport r =
+      Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: acme/tool@v2\n"
+          "      - uses: ./nowhere\n        if: always()\n");
   EXPECT_FALSE(r.success);
-  EXPECT_TRUE(Logged("t.yml:6:15: action acme/tool@v2 is not built into kiln and not in the "
-                     "action cache " +
-                     cache_ + "; kiln does not download actions: put a copy of it in "
-                              "--action-cache " +
-                     cache_ + " as " + cache_ + "/acme/tool@v2"))
+  EXPECT_TRUE(
+      Logged("t.yml:6:15: action acme/tool@v2 is not built into kiln and not in the "
+             "action cache " +
+             cache_ +
+             "; kiln does not download actions: put a copy of it in "
+             "--action-cache " +
+             cache_ + " as " + cache_ + "/acme/tool@v2"))
       << log_;
-  EXPECT_TRUE(Logged("t.yml:7:15: action ./nowhere: no action.yml or action.yaml in " + ws_ +
-                     "/nowhere"))
+  EXPECT_TRUE(
+      Logged("t.yml:7:15: action ./nowhere: no action.yml or action.yaml in " + ws_ + "/nowhere"))
       << log_;
 }
 
@@ -194,8 +197,9 @@ jobs:
       - run: test "${{ steps.h.outputs.o }}" = "from-cache kiln"
 )YML");
   EXPECT_TRUE(r.success) << log_;
-  EXPECT_TRUE(Logged("t.yml:7:15: Unexpected input(s) 'bogus', valid inputs are ['name', "
-                     "'unused']"))
+  EXPECT_TRUE(
+      Logged("t.yml:7:15: Unexpected input(s) 'bogus', valid inputs are ['name', "
+             "'unused']"))
       << log_;
 }
 
@@ -206,8 +210,8 @@ TEST_F(ActionRunnerTest, JavaScriptActionsRunPreMainAndPostInGitHubsOrder) {
                                  "outputs: {o: {}}\nruns:\n  using: node20\n  main: main.js\n"
                                  "  pre: pre.js\n  post: post.js\n");
     Write(d + "/pre.js", std::string("console.log('pre-") + name + "')\n");
-    Write(d + "/main.js", std::string("const fs = require('fs');\n") +
-                              "console.log('main-" + name + " ' + process.env.INPUT_MSG);\n" +
+    Write(d + "/main.js", std::string("const fs = require('fs');\n") + "console.log('main-" + name +
+                              " ' + process.env.INPUT_MSG);\n" +
                               "fs.appendFileSync(process.env.GITHUB_OUTPUT, 'o=" + name +
                               "\\n');\n");
     Write(d + "/post.js", std::string("console.log('post-") + name + "')\n");
@@ -226,7 +230,7 @@ jobs:
       - run: test "${{ steps.one.outputs.o }}-${{ steps.two.outputs.o }}" = one-two
 )YML");
   EXPECT_TRUE(r.success) << log_;
-  std::vector<std::string> order = {"| pre-one",   "| pre-two",  "| main-one hi", "| middle",
+  std::vector<std::string> order = {"| pre-one",    "| pre-two",  "| main-one hi", "| middle",
                                     "| main-two d", "| post-two", "| post-one"};
   for (size_t i = 0; i + 1 < order.size(); ++i) {
     ASSERT_NE(At(order[i]), std::string::npos) << order[i] << "\n" << log_;
@@ -242,8 +246,9 @@ TEST_F(ActionRunnerTest, PostIfFollowsTheJobsStatus) {
         "runs:\n  using: node20\n  main: m.js\n  post: p.js\n  post-if: success()\n");
   Write(ws_ + "/p/m.js", "console.log('main-p')\n");
   Write(ws_ + "/p/p.js", "console.log('post-p')\n");
-  RunReport r = Run(
-      "on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: ./p\n      - run: exit 1\n");
+  RunReport r =
+      Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: ./p\n      - run: exit "
+          "1\n");
   EXPECT_FALSE(r.success);
   EXPECT_TRUE(Logged("main-p")) << log_;
   EXPECT_FALSE(Logged("post-p")) << log_;

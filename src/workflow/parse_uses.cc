@@ -6,7 +6,8 @@ namespace kiln::workflow {
 
 std::string UsesFormError(const std::string& uses) {
   if (uses.find("${{") != std::string::npos)
-    return "`uses: " + uses + "` may not hold an expression (GitHub resolves actions before the "
+    return "`uses: " + uses +
+           "` may not hold an expression (GitHub resolves actions before the "
            "job runs)";
   if (uses.rfind("./", 0) == 0) return "";
   if (uses.rfind("docker://", 0) == 0) {
@@ -16,10 +17,11 @@ std::string UsesFormError(const std::string& uses) {
   std::string path = uses.substr(0, at);
   size_t slash = path.find('/');
   bool ok = at != std::string::npos && at + 1 < uses.size() && slash != std::string::npos &&
-            slash > 0 && slash + 1 < path.size() && path[slash + 1] != '/' &&
-            path.back() != '/' && uses.find(' ') == std::string::npos;
+            slash > 0 && slash + 1 < path.size() && path[slash + 1] != '/' && path.back() != '/' &&
+            uses.find(' ') == std::string::npos;
   if (ok) return "";
-  return "`uses: " + uses + "` is not an action reference: use ./PATH (an action in the "
+  return "`uses: " + uses +
+         "` is not an action reference: use ./PATH (an action in the "
          "repository), OWNER/REPO[/PATH]@REF or docker://IMAGE";
 }
 
