@@ -53,6 +53,10 @@ std::map<std::string, std::string> ActionInputs(JobContext& ctx, const Step& ste
   std::map<std::string, std::string> out = with;
   std::set<std::string> declared;
   std::string valid;
+  if (action.kind == ActionKind::kDocker) {  // GitHub lets every Docker action take these
+    declared = {"entrypoint", "args"};
+    valid = "'entryPoint', 'args'";
+  }
   for (const auto& in : action.inputs) {
     declared.insert(Lower(in.name));
     valid += (valid.empty() ? "'" : ", '") + in.name + "'";
@@ -72,9 +76,16 @@ std::map<std::string, std::string> ActionInputs(JobContext& ctx, const Step& ste
   for (const auto& [k, v] : with) {
     if (!declared.count(Lower(k))) unexpected += (unexpected.empty() ? "'" : "', '") + k;
   }
-  if (!unexpected.empty() && !action.file.empty()) {
-    ctx.Print("⚠️  " + step.uses_pos.ToString() + ": Unexpected input(s) " + unexpected +
-              "', valid inputs are [" + valid + "]");
+  if (!unexpected.empty()) {
+    Annotation note;
+    note.level = "warning";
+    note.message = "Unexpected input(s) " + unexpected + "', valid inputs are [" + valid + "]";
+    note.file = step.uses_pos.file;
+    note.line = step.uses_pos.line;
+    note.column = step.uses_pos.column;
+    note.job = ctx.report.name;
+    ctx.Print("⚠️  " + step.uses_pos.ToString() + ": " + note.message);
+    ctx.report.annotations.push_back(std::move(note));
   }
   return out;
 }

@@ -201,6 +201,9 @@ jobs:
       Logged("t.yml:7:15: Unexpected input(s) 'bogus', valid inputs are ['name', "
              "'unused']"))
       << log_;
+  ASSERT_EQ(r.jobs[0].annotations.size(), 1u);
+  EXPECT_EQ(r.jobs[0].annotations[0].level, "warning");
+  EXPECT_EQ(r.jobs[0].annotations[0].line, 7);
 }
 
 TEST_F(ActionRunnerTest, JavaScriptActionsRunPreMainAndPostInGitHubsOrder) {
@@ -252,6 +255,35 @@ TEST_F(ActionRunnerTest, PostIfFollowsTheJobsStatus) {
   EXPECT_FALSE(r.success);
   EXPECT_TRUE(Logged("main-p")) << log_;
   EXPECT_FALSE(Logged("post-p")) << log_;
+}
+
+// GitHub allows 10 levels of composite nesting; the 11th fails the step, naming the chain.
+TEST_F(ActionRunnerTest, CompositeNestingIsBoundedAtTenLevels) {
+  for (int i = 0; i <= 10; ++i) {
+    std::string next = i < 10 ? "./c" + std::to_string(i + 1) : "";
+    Write(ws_ + "/c" + std::to_string(i) + "/action.yml",
+          "runs:\n  using: composite\n  steps:\n" +
+              (next.empty() ? std::string("    - {shell: sh, run: echo deepest}\n")
+                            : "    - uses: " + next + "\n"));
+  }
+  RunReport r =
+      Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: ./c1\n"
+          "      - uses: ./c0\n        if: always()\n");
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.jobs[0].steps[0].outcome, Outcome::kSuccess) << log_;  // 10 levels: c1 … c10
+  EXPECT_EQ(r.jobs[0].steps[1].outcome, Outcome::kFailure) << log_;  // 11: c0 … c10
+  EXPECT_TRUE(Logged("composite actions nested more than 10 deep (GitHub's limit): ./c0 (t.yml:7"))
+      << log_;
+}
+
+TEST_F(ActionRunnerTest, RequiredInputMissingIsOnlyAWarningAsOnGitHub) {
+  Write(ws_ + "/r/action.yml",
+        "inputs: {need: {required: true}}\nruns:\n  using: composite\n  steps:\n"
+        "    - {shell: sh, run: 'echo \"need=[${{ inputs.need }}]\"'}\n");
+  RunReport r = Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: ./r\n");
+  EXPECT_TRUE(r.success) << log_;
+  EXPECT_TRUE(Logged("t.yml:6:15: input 'need' of ./r is required but not given")) << log_;
+  EXPECT_TRUE(Logged("| need=[]")) << log_;
 }
 
 // On the host runtime every image is the host: what is checked is the command docker would
