@@ -112,5 +112,26 @@ jobs:
   EXPECT_TRUE(left->empty());
 }
 
+// --action-cache DIR (relative to the current directory): OWNER/REPO/PATH@REF is read from
+// DIR/OWNER/REPO@REF/PATH; without the flag the step fails saying where to put it.
+TEST_F(ActionE2E, ActionCacheFlagFindsOwnerRepoAtRef) {
+  ImportBusybox();
+  Write(ws_ + "/vendor/acme/tools@v1/hi/action.yml",
+        "outputs: {o: {value: '${{ steps.s.outputs.o }}'}}\nruns:\n  using: composite\n"
+        "  steps:\n    - {id: s, shell: sh, run: 'echo o=cached >> \"$GITHUB_OUTPUT\"'}\n");
+  Workflow("c.yml",
+           "on: push\njobs:\n  a:\n    runs-on: bb\n    steps:\n      - id: h\n"
+           "        uses: acme/tools/hi@v1\n      - run: echo \"got ${{ steps.h.outputs.o }}\"\n");
+  auto r = Kiln({"run", "-P", "bb=busybox:1", "--action-cache", "vendor"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| got cached"), std::string::npos) << r.out;
+  auto missing = Kiln({"run", "-P", "bb=busybox:1"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("c.yml:7:15: action acme/tools/hi@v1 is not built into kiln and no "
+                             "--action-cache was given"),
+            std::string::npos)
+      << missing.out;
+}
+
 }  // namespace
 }  // namespace kiln::cli
