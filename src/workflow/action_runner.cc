@@ -11,8 +11,27 @@ namespace {
 
 thread_local ActionPhase current_phase = ActionPhase::kMain;
 
+// `v` as the body of a '…' string literal of the expression language ('' for ').
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out;
+}
+
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The step as its post phase runs it: `with` as evaluated when the main step ran (a step in a
+// composite action may refer to the composite's inputs, which are gone by then).
+Step WithEvaluated(const Step& step, const std::map<std::string, std::string>& with) {
+  Step s = step;
+  s.with.clear();
+  for (const auto& [k, v] : with) {
+    // Kept literal: a value that holds "${{" is not evaluated again.
+    s.with[k] = v.find("${{") == std::string::npos ? v : "${{ '" + Escape(v) + "' }}";
+  }
   return s;
 }
 
@@ -23,7 +42,7 @@ Status RunBuiltin(JobContext& ctx, const Step& step, const ResolvedAction& a,
   }
   if (CurrentActionPhase() == ActionPhase::kPre) return Status::Ok();
   RETURN_IF_ERROR(a.builtin->main(ctx, step, with, outputs));
-  if (a.builtin->post) RegisterPost(ctx, step, "always()");
+  if (a.builtin->post) RegisterPost(ctx, WithEvaluated(step, with), "always()");
   return Status::Ok();
 }
 
@@ -120,13 +139,13 @@ Status RunActionStep(JobContext& ctx, const Step& step, const EnvMap& step_env, 
       if (phase != ActionPhase::kMain && entry.empty()) return Status::Ok();
       ASSIGN_OR_RETURN(exec, DockerExec(ctx, step, a, inputs, phase));
       if (phase == ActionPhase::kMain && !a.action.post_entrypoint.empty())
-        RegisterPost(ctx, step, a.action.post_if);
+        RegisterPost(ctx, WithEvaluated(step, with), a.action.post_if);
       return Status::Ok();
     }
     case ActionKind::kNode: {
       ASSIGN_OR_RETURN(exec, NodeExec(ctx, a, step, inputs, phase));
       if (phase == ActionPhase::kMain && !a.action.post.empty())
-        RegisterPost(ctx, step, a.action.post_if);
+        RegisterPost(ctx, WithEvaluated(step, with), a.action.post_if);
       return Status::Ok();
     }
   }

@@ -257,6 +257,23 @@ TEST_F(ActionRunnerTest, PostIfFollowsTheJobsStatus) {
   EXPECT_FALSE(Logged("post-p")) << log_;
 }
 
+// A post step gets the inputs its main step got: evaluated once, in the composite that used it.
+TEST_F(ActionRunnerTest, PostStepsOfANestedActionGetTheInputsOfTheirMainStep) {
+  Write(ws_ + "/p/action.yml",
+        "inputs: {msg: {}}\nruns:\n  using: node20\n  main: m.js\n  post: p.js\n");
+  Write(ws_ + "/p/m.js", "console.log('main got ' + process.env.INPUT_MSG)\n");
+  Write(ws_ + "/p/p.js", "console.log('post got ' + process.env.INPUT_MSG)\n");
+  Write(ws_ + "/c/action.yml",
+        "inputs: {who: {}}\nruns:\n  using: composite\n  steps:\n"
+        "    - {uses: ./p, with: {msg: '${{ inputs.who }}'}}\n");
+  RunReport r =
+      Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: ./c\n"
+          "        with: {who: \"${{ format('{0}{1}', '$', '{{ github.job }}') }}\"}\n");
+  EXPECT_TRUE(r.success) << log_;
+  EXPECT_TRUE(Logged("| main got ${{ github.job }}")) << log_;
+  EXPECT_TRUE(Logged("| post got ${{ github.job }}")) << log_;  // not evaluated again
+}
+
 // GitHub allows 10 levels of composite nesting; the 11th fails the step, naming the chain.
 TEST_F(ActionRunnerTest, CompositeNestingIsBoundedAtTenLevels) {
   for (int i = 0; i <= 10; ++i) {

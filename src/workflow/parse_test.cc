@@ -87,7 +87,8 @@ TEST(ParseTest, UsesFormsAndWith) {
   EXPECT_EQ(steps[0].with.at("token"), "${{ secrets.T }}");
   EXPECT_EQ(steps[0].name, "Run actions/checkout@v4");
   EXPECT_EQ(steps[1].uses_pos.ToString(), "ci.yml:8:15");
-  for (const char* bad : {"actions/checkout", "checkout@v4", "docker://", "o//r@v1", "/abs@v1"}) {
+  for (const char* bad : {"actions/checkout", "checkout@v4", "docker://", "o//r@v1", "/abs@v1",
+                          "./../up", "o/r@..", "o/r/../../x@v1"}) {
     EXPECT_NE(ErrorOf(std::string("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
                                   "      - uses: ") +
                       bad + "\n")

@@ -4,11 +4,33 @@
 
 namespace kiln::workflow {
 
+namespace {
+
+// Whether a path segment of `uses` (split at '/' and '@') is "..": such an action would be read
+// from outside the repository or the action cache.
+bool LeavesItsDir(const std::string& uses) {
+  size_t start = 0;
+  while (start <= uses.size()) {
+    size_t end = uses.find_first_of("/@", start);
+    if (end == std::string::npos) end = uses.size();
+    if (uses.compare(start, end - start, "..") == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string UsesFormError(const std::string& uses) {
   if (uses.find("${{") != std::string::npos)
     return "`uses: " + uses +
            "` may not hold an expression (GitHub resolves actions before the "
            "job runs)";
+  if (uses.rfind("docker://", 0) != 0 && LeavesItsDir(uses)) {
+    return "`uses: " + uses +
+           "` may not name a path with \"..\" (an action is read from the "
+           "repository or the action cache, never from outside them)";
+  }
   if (uses.rfind("./", 0) == 0) return "";
   if (uses.rfind("docker://", 0) == 0) {
     return uses.size() > 9 ? "" : "`uses: docker://` names no image (docker://IMAGE)";
