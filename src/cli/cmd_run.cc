@@ -106,9 +106,11 @@ ACTIONS
                    `entrypoint`/`args` (args evaluated); pre-/post-entrypoint as pre/post.
                    `uses: docker://IMAGE` runs the same way with `with: {entrypoint, args}`
     Inputs are `with:` values (expressions evaluated when the step runs) and the defaults of
-    inputs not given; a JavaScript action gets them as INPUT_<NAME> (upper-cased, spaces as
-    _). As on GitHub, an input not declared by the action is a warning (GitHub's
-    "Unexpected input(s) …"), and a required input not given only a warning.
+    inputs not given; JavaScript and Docker actions get them as INPUT_<NAME> (upper-cased,
+    spaces as _). As on GitHub, an input not declared by the action is a warning annotation
+    (GitHub's "Unexpected input(s) …"), and a required input not given only a warning. A
+    `uses:` path may not hold "..". Actions' GITHUB_OUTPUT, GITHUB_ENV and workflow commands
+    work as a `run:` step's.
 
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a
