@@ -26,7 +26,7 @@ SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
              [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
-             [--tls-verify=false] [-v|--verbose]
+             [--tls-verify=false] [-v|--verbose] [--action-cache DIR]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -74,6 +74,8 @@ OPTIONS
                                  see kiln pool --help)
     --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
                                  a job starts once the jobs it needs have finished
+    --action-cache DIR           actions named OWNER/REPO[/PATH]@REF are read from
+                                 DIR/OWNER/REPO@REF[/PATH] (kiln downloads none; see ACTIONS)
     --json                       print the run report as JSON on stdout (logs go to stderr)
     -v, --verbose                show ::debug:: lines of steps (also when the secret or
                                  variable ACTIONS_STEP_DEBUG is true)
@@ -83,6 +85,34 @@ OPTIONS
                                  (a CA, a client certificate) is one registry's. Put each
                                  registry's ca.crt (and client.cert, client.key) in
                                  /etc/containers/certs.d/HOST:PORT/, where kiln looks
+
+ACTIONS
+    A step's `uses:` may name ./PATH (an action in the repository, relative to its root),
+    OWNER/REPO[/PATH]@REF or docker://IMAGE; the form is checked when the workflow is read.
+    kiln looks for the action when the step runs: a few are built in (actions/checkout, …);
+    other OWNER/REPO@REF actions must be copies under --action-cache DIR, e.g.
+    `git clone --depth 1 --branch v1 https://github.com/o/r DIR/o/r@v1` (kiln downloads
+    none). The action's action.yml (or action.yaml) says how it runs:
+      composite    its steps run in the job's sandbox with their own steps context, the
+                   `inputs` context and GITHUB_ACTION_PATH; `shell:` is required on `run`
+                   steps; outputs are the action's `outputs.<id>.value` expressions; an
+                   action that uses itself (directly or not) or nests more than 10 deep fails
+      node12/16/20 `node MAIN` in the job's sandbox, with the image's node (an image
+                   without node fails the step); `pre:` runs before the job's steps (if its
+                   pre-if holds), `post:` after them, last first (if its post-if holds,
+                   default always()), as steps named "Pre …" and "Post …"
+      docker       a sandbox of its own from `image:` (docker://IMAGE, found as a job's
+                   image is, -P mappings too; or a Dockerfile in the action's dir, built as
+                   `kiln build` builds), on the job's network, with the workspace at
+                   /github/workspace (its cwd), the job's home, temp and env, INPUT_*, and
+                   `entrypoint`/`args` (args evaluated); pre-/post-entrypoint as pre/post.
+                   `uses: docker://IMAGE` runs the same way with `with: {entrypoint, args}`
+    Inputs are `with:` values (expressions evaluated when the step runs) and the defaults of
+    inputs not given; JavaScript and Docker actions get them as INPUT_<NAME> (upper-cased,
+    spaces as _). As on GitHub, an input not declared by the action is a warning annotation
+    (GitHub's "Unexpected input(s) …"), and a required input not given only a warning. A
+    `uses:` path may not hold "..". Actions' GITHUB_OUTPUT, GITHUB_ENV and workflow commands
+    work as a `run:` step's.
 
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a
@@ -201,7 +231,8 @@ int RunCommand(App& app, const Args& args) {
                                    {"--concurrent-jobs", "", true},
                                    {"--tls-verify", "", true},
                                    {"--cert-dir", "", true},
-                                   {"--verbose", "-v", false}});
+                                   {"--verbose", "-v", false},
+                                   {"--action-cache", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   // "": a run may reach many registries, so no one --cert-dir (each host's certs.d instead).
   if (Status s = ApplyRegistryFlags(app, *flags, ""); !s.ok()) return Fail(s);
@@ -241,6 +272,9 @@ int RunCommand(App& app, const Args& args) {
   if (!pairs.ok()) return Fail(pairs);
   char cwd[4096];
   o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+  o.action_cache = flags->Get("--action-cache");
+  if (!o.action_cache.empty() && o.action_cache[0] != '/')
+    o.action_cache = o.workspace + "/" + o.action_cache;
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
   auto runs_dir = (*engine)->RunsDir();  // locked by this process: swept only once it is gone

@@ -16,6 +16,7 @@
 #include "catalog/version.h"
 #include "jobs/push.h"
 #include "jobs/session.h"
+#include "workflow/action_runner.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
@@ -198,6 +199,7 @@ bool Decide(JobContext& ctx, bool needs_ok) {
 void RunSteps(JobContext& ctx) {
   ctx.job_limit_s = ctx.run->job->timeout_minutes * 60;
   ctx.job_watch = Stopwatch();
+  RunActionPreSteps(ctx);  // JavaScript actions' `pre:` (action_runner.h)
   for (const auto& step : ctx.run->job->steps) {
     int interrupts = ctx.options->interrupts ? ctx.options->interrupts() : 0;
     if ((interrupts > 0 || ctx.job_timed_out) && !ctx.cancel_noted) {
@@ -212,6 +214,7 @@ void RunSteps(JobContext& ctx) {
     }
     RunStep(ctx, step);
   }
+  RunPostSteps(ctx);  // actions' `post:`, last registered first
   ctx.report.result = ctx.expr.status == JobStatus::kSuccess     ? Outcome::kSuccess
                       : ctx.expr.status == JobStatus::kCancelled ? Outcome::kCancelled
                                                                  : Outcome::kFailure;

@@ -72,7 +72,7 @@ Step ParseStep(Ctx& c, const YAML::Node& n, size_t index) {
   if (n["run"]) s.run = Scalar(c, n["run"], "run");
   if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
   if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
-  if (!s.uses.empty()) ParseSnapshotStep(c, n, s);
+  if (!s.uses.empty()) ParseUsesStep(c, n, s);
   if (n["shell"]) s.shell = Scalar(c, n["shell"], "shell");
   if (n["working-directory"])
     s.working_directory = Scalar(c, n["working-directory"], "working-directory");

@@ -5,11 +5,11 @@
 #include "workflow/parse_util.h"
 
 namespace kiln::workflow {
-namespace {
-
 bool IsSnapshotAction(const std::string& uses) {
   return uses == "kiln/snapshot@v1" || uses == "depot/snapshot-action@v1";
 }
+
+namespace {
 
 // One reference or a list of them: a YAML sequence, or a string of one per line.
 std::vector<std::string> References(Ctx& c, const YAML::Node& n, const std::string& what) {

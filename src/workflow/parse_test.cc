@@ -73,11 +73,30 @@ TEST(ParseTest, ErrorsNameFileLineAndColumn) {
                     "postgres}}\n    steps:\n      - run: true\n")
                 .find("ci.yml:5:15: service containers (`services:`) are not supported yet"),
             std::string::npos);
-  EXPECT_NE(
-      ErrorOf(
-          "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n")
-          .find("not supported"),
-      std::string::npos);
+}
+
+// Any `uses:` parses with its form checked; the action is found when the step runs.
+TEST(ParseTest, UsesFormsAndWith) {
+  auto w = ParseWorkflow(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n"
+      "        with: {fetch-depth: 0, token: '${{ secrets.T }}'}\n      - uses: ./act/x\n"
+      "      - uses: docker://alpine:3\n      - uses: o/r/sub/dir@main\n",
+      "ci.yml");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  const auto& steps = w->jobs[0].steps;
+  EXPECT_EQ(steps[0].with.at("fetch-depth"), "0");
+  EXPECT_EQ(steps[0].with.at("token"), "${{ secrets.T }}");
+  EXPECT_EQ(steps[0].name, "Run actions/checkout@v4");
+  EXPECT_EQ(steps[1].uses_pos.ToString(), "ci.yml:8:15");
+  for (const char* bad : {"actions/checkout", "checkout@v4", "docker://", "o//r@v1", "/abs@v1",
+                          "./../up", "o/r@..", "o/r/../../x@v1"}) {
+    EXPECT_NE(ErrorOf(std::string("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+                                  "      - uses: ") +
+                      bad + "\n")
+                  .find("ci.yml:6:15: `uses: " + std::string(bad) + "`"),
+              std::string::npos)
+        << bad;
+  }
 }
 
 TEST(ParseTest, SnapshotStringAndBadNames) {

@@ -53,5 +53,12 @@ std::string FirstLine(const std::string& s);
 // parse_snapshot.cc: a job's `snapshot:`, and the snapshot action step (`uses:` with `with:`).
 SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n);
 void ParseSnapshotStep(Ctx& c, const YAML::Node& n, Step& s);
+bool IsSnapshotAction(const std::string& uses);
+
+// parse_uses.cc: a step's `uses:` (its form checked: ./path, OWNER/REPO[/PATH]@REF,
+// docker://IMAGE, or a snapshot action) and its `with:` (values kept as strings).
+void ParseUsesStep(Ctx& c, const YAML::Node& n, Step& s);
+// The error for a malformed `uses:` value, or "" when its form is right.
+std::string UsesFormError(const std::string& uses);
 
 }  // namespace kiln::workflow

@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "jobs/snapshot_handler.h"
+#include "workflow/action_runner.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
@@ -114,7 +115,9 @@ void RunStep(JobContext& ctx, const Step& step) {
   step_index.Set("GITHUB_STATE", std::string(kTemp) + "/" + kCommandDir + "/" + state_file);
   step_index.Set("GITHUB_ACTION", step.id);
   bool action = !step.uses.empty();
-  if (action && st.ok()) st = RunSnapshotAction(ctx, step);
+  Json action_outputs = Json::object();
+  ActionExec action_exec;  // a process the action runs in the sandbox (action_runner.h)
+  if (action && st.ok()) st = RunActionStep(ctx, step, step_env, action_outputs, action_exec);
   auto script = st.ok() ? Interpolate(step.run, ctx.expr) : Result<std::string>(st);
   const RunDefaults& jd = ctx.run->job->defaults;
   const RunDefaults& wd = ctx.workflow->defaults;
@@ -127,20 +130,22 @@ void RunStep(JobContext& ctx, const Step& step) {
   bool cancelled = false;
   // The script may hold interpolated secrets: 0700 in the job's 0700 dir, removed after the step.
   std::string file = "script-" + id + (shell == "python" ? ".py" : ".sh");
-  if (action) {
+  if (action && !action_exec.exec) {
     exit_code = st.ok() ? 0 : 1;
   } else if (script.ok() && cwd.ok()) {
-    st = WriteStepScript(ctx.temp_fd.get(), file, *script);
+    if (!action) st = WriteStepScript(ctx.temp_fd.get(), file, *script);
     std::string in_box = std::string(kTemp) + "/" + file;
     std::string dir = cwd->empty()       ? kWorkspace
                       : (*cwd)[0] == '/' ? *cwd
                                          : std::string(kWorkspace) + "/" + *cwd;
     runtime::ExecSpec exec;
-    exec.args = ShellArgs(shell, ctx.has_bash, in_box);
+    exec.args = action ? action_exec.args : ShellArgs(shell, ctx.has_bash, in_box);
+    for (const auto& [k, v] : action_exec.env) step_index.Set(k, v);
     exec.env = ProcessEnv(ctx, step_env);
-    exec.cwd = dir;
+    exec.cwd = action ? action_exec.cwd : dir;
     // kiln-snapshot in the step: a catalogue version of the job's sandbox as it is now.
-    if (ctx.session != nullptr) exec.on_snapshot = jobs::SessionSnapshotHandler(*ctx.session);
+    if (ctx.session != nullptr && action_exec.sandbox == nullptr)
+      exec.on_snapshot = jobs::SessionSnapshotHandler(*ctx.session);
     BeginStepCommands(ctx, step_env);
     std::string out_prefix = StepPrefix(ctx.prefix, rep.name);
     size_t masks_seen = ctx.commands.masks.size();
@@ -190,9 +195,10 @@ void RunStep(JobContext& ctx, const Step& step) {
           job_bound = true;
         }
       }
-      StepCanceller canceller(ctx.sandbox, ctx.options->interrupts, ctx.interrupts_seen, limit,
+      runtime::Sandbox* box = action_exec.sandbox ? action_exec.sandbox : ctx.sandbox;
+      StepCanceller canceller(box, ctx.options->interrupts, ctx.interrupts_seen, limit,
                               ctx.options->cancel_timings);
-      auto r = ctx.sandbox->Exec(exec);
+      auto r = box->Exec(exec);
       if (r.ok())
         exit_code = *r;
       else
@@ -210,7 +216,7 @@ void RunStep(JobContext& ctx, const Step& step) {
     st = !script.ok() ? script.status() : cwd.status();
   }
   if (st.ok()) st = ctx.commands.mask_error;
-  Json outputs = Json::object();
+  Json outputs = action_outputs;
   for (const auto& [k, v] : ctx.commands.outputs) outputs[k] = v;
   ctx.commands.outputs.clear();
   for (const auto& [k, v] : ctx.commands.env) SetEnv(ctx.env, k, v);
