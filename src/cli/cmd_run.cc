@@ -8,11 +8,11 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "cli/cmd_run_options.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/registry_flags.h"
-#include "cli/cmd_run_options.h"
 #include "cli/kilnrc.h"
+#include "cli/registry_flags.h"
 #include "jobs/pool_service.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
@@ -23,7 +23,6 @@ namespace kiln::cli {
 extern const char kRunHelp[];  // cmd_run_help.cc
 
 namespace {
-
 
 std::atomic<int> g_interrupts{0};
 // Counts interrupts; the third one restores the default action so that a fourth ends kiln at
@@ -103,8 +102,8 @@ int RunCommand(App& app, const Args& raw_args) {
   o.named_file = target->named_file;
   o.workspace = dir;
   bool json = flags->Has("--json");
+  if (flags->Has("--list")) return ListCommand(workflows, o, json);  // needs no values
   if (Status s = LoadRunValues(*flags, dir, o); !s.ok()) return Fail(s);
-  if (flags->Has("--list")) return ListCommand(workflows, o, json);
   o.event = workflow::ChooseEvent(workflows, o);
   if (Status s = LoadGithub(*flags, dir, o); !s.ok()) return Fail(s);
   if (flags->Has("--dryrun")) return DryRunCommand(workflows, o, json);

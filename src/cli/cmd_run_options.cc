@@ -69,20 +69,31 @@ Status AddSecretFlags(const Flags& flags, std::map<std::string, std::string>& ou
 }  // namespace
 
 const std::vector<FlagSpec>& RunFlagSpecs() {
-  static const std::vector<FlagSpec> specs = {
-      {"--platform", "-P", true},   {"--job", "-j", true},
-      {"--event", "", true},        {"--workflows", "-W", true},
-      {"--eventpath", "-e", true},  {"--list", "-l", false},
-      {"--dryrun", "-n", false},    {"--config", "", true},
-      {"--secret", "-s", true},     {"--secret-file", "", true},
-      {"--env", "", true},          {"--env-file", "", true},
-      {"--var", "", true},          {"--var-file", "", true},
-      {"--input", "", true},        {"--input-file", "", true},
-      {"--actor", "-a", true},      {"--github-instance", "", true},
-      {"--defaultbranch", "", true}, {"--remote-name", "", true},
-      {"--json", "", false},        {"--warm-pool", "", true},
-      {"--concurrent-jobs", "", true}, {"--tls-verify", "", true},
-      {"--cert-dir", "", true}};
+  static const std::vector<FlagSpec> specs = {{"--platform", "-P", true},
+                                              {"--job", "-j", true},
+                                              {"--event", "", true},
+                                              {"--workflows", "-W", true},
+                                              {"--eventpath", "-e", true},
+                                              {"--list", "-l", false},
+                                              {"--dryrun", "-n", false},
+                                              {"--config", "", true},
+                                              {"--secret", "-s", true},
+                                              {"--secret-file", "", true},
+                                              {"--env", "", true},
+                                              {"--env-file", "", true},
+                                              {"--var", "", true},
+                                              {"--var-file", "", true},
+                                              {"--input", "", true},
+                                              {"--input-file", "", true},
+                                              {"--actor", "-a", true},
+                                              {"--github-instance", "", true},
+                                              {"--defaultbranch", "", true},
+                                              {"--remote-name", "", true},
+                                              {"--json", "", false},
+                                              {"--warm-pool", "", true},
+                                              {"--concurrent-jobs", "", true},
+                                              {"--tls-verify", "", true},
+                                              {"--cert-dir", "", true}};
   return specs;
 }
 

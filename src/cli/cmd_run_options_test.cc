@@ -68,8 +68,7 @@ TEST(RunValuesTest, DefaultFilesAndFlags) {
   workflow::RunOptions o;
   ASSERT_TRUE(LoadRunValues(*flags, dir.path(), o).ok());
   EXPECT_EQ(o.secrets, (std::map<std::string, std::string>{{"TOKEN", "s3cret"}}));
-  EXPECT_EQ(o.env,
-            (std::map<std::string, std::string>{{"BOTH", "flag"}, {"FROM_ENV_FILE", "1"}}));
+  EXPECT_EQ(o.env, (std::map<std::string, std::string>{{"BOTH", "flag"}, {"FROM_ENV_FILE", "1"}}));
   EXPECT_EQ(o.vars, (std::map<std::string, std::string>{{"V", "from-file"}, {"W", "2"}}));
   EXPECT_EQ(o.inputs,
             (std::map<std::string, std::string>{{"dry-run", "true"}, {"version", "1.0"}}));
@@ -102,16 +101,16 @@ TEST(RunGithubTest, EventPayloadMustBeAJsonObject) {
   ASSERT_TRUE(WriteFileAtomic(dir.Sub("ok.json"), "{\"number\": 3}").ok());
   workflow::RunOptions o;
   o.event = "pull_request";
-  Status bad = LoadGithub(*Flags::Parse({"-e", dir.Sub("bad.json")}, RunFlagSpecs()),
-                          dir.path(), o);
+  Status bad =
+      LoadGithub(*Flags::Parse({"-e", dir.Sub("bad.json")}, RunFlagSpecs()), dir.path(), o);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.message().find("bad.json: not valid JSON"), std::string::npos);
   EXPECT_FALSE(
       LoadGithub(*Flags::Parse({"-e", dir.Sub("list.json")}, RunFlagSpecs()), dir.path(), o).ok());
-  ASSERT_TRUE(LoadGithub(*Flags::Parse({"-e", dir.Sub("ok.json"), "--actor", "bob"},
-                                       RunFlagSpecs()),
-                         dir.path(), o)
-                  .ok());
+  ASSERT_TRUE(
+      LoadGithub(*Flags::Parse({"-e", dir.Sub("ok.json"), "--actor", "bob"}, RunFlagSpecs()),
+                 dir.path(), o)
+          .ok());
   EXPECT_EQ(o.github["ref"], "refs/pull/3/merge");
   EXPECT_EQ(o.github["actor"], "bob");
   EXPECT_EQ(o.github["event_name"], "pull_request");

@@ -1,8 +1,8 @@
 #include "cli/kilnrc.h"
 
+#include <cctype>
 #include <climits>
 #include <cstdlib>
-#include <cctype>
 
 #include "base/fs.h"
 

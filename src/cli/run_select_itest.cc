@@ -8,8 +8,8 @@ namespace {
 class RunSelectE2E : public KilnE2E {
  protected:
   std::string Git(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                                     "-c", "commit.gpgsign=false"};
+    std::vector<std::string> argv = {
+        "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"};
     argv.insert(argv.end(), args.begin(), args.end());
     SubprocessOptions o;
     o.cwd = ws_;

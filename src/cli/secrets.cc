@@ -34,8 +34,7 @@ bool Unquote(const std::string& v, std::string* out) {
 }  // namespace
 
 Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text,
-                                                           const std::string& file,
-                                                           bool dashes) {
+                                                           const std::string& file, bool dashes) {
   std::map<std::string, std::string> out;
   size_t start = 0;
   for (int n = 1; start < text.size(); ++n) {

@@ -105,7 +105,8 @@ void ApplyEnvOverrides(const std::map<std::string, std::string>& env, Json& ghc)
 
 void SetRepository(const GithubOptions& o, Json& ghc) {
   std::string slug;
-  if (auto url = Git(o.repo_dir, {"remote", "get-url", o.remote_name})) slug = RepoSlugFromUrl(*url);
+  if (auto url = Git(o.repo_dir, {"remote", "get-url", o.remote_name}))
+    slug = RepoSlugFromUrl(*url);
   if (slug.empty()) slug = "local/" + BaseName(o.repo_dir);
   ghc["repository"] = slug;
   ghc["repository_owner"] = slug.substr(0, slug.find('/'));
@@ -133,8 +134,7 @@ std::string RepoSlugFromUrl(const std::string& url) {
     path = path.substr(scheme + 3);
     size_t slash = path.find('/');
     path = slash == std::string::npos ? "" : path.substr(slash + 1);  // drop [user@]host[:port]
-  } else if (size_t colon = path.find(':');
-             colon != std::string::npos && path.find('/') > colon) {
+  } else if (size_t colon = path.find(':'); colon != std::string::npos && path.find('/') > colon) {
     path = path.substr(colon + 1);  // scp-like [user@]host:owner/repo
   }
   while (!path.empty() && path.back() == '/') path.pop_back();

@@ -14,8 +14,15 @@ class GithubContextTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(MakeDirs(repo_).ok()); }
   std::string Git(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                                     "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"};
+    std::vector<std::string> argv = {"git",
+                                     "-c",
+                                     "user.name=t",
+                                     "-c",
+                                     "user.email=t@example.com",
+                                     "-c",
+                                     "commit.gpgsign=false",
+                                     "-c",
+                                     "tag.gpgsign=false"};
     argv.insert(argv.end(), args.begin(), args.end());
     SubprocessOptions o;
     o.cwd = repo_;
@@ -57,7 +64,8 @@ TEST(RepoSlugTest, RemoteUrlForms) {
 }
 
 TEST(RefTypeTest, TagsBranchesAndPulls) {
-  EXPECT_EQ(RefTypeAndName("refs/tags/v1.2"), std::make_pair(std::string("tag"), std::string("v1.2")));
+  EXPECT_EQ(RefTypeAndName("refs/tags/v1.2"),
+            std::make_pair(std::string("tag"), std::string("v1.2")));
   EXPECT_EQ(RefTypeAndName("refs/heads/feat/x"),
             std::make_pair(std::string("branch"), std::string("feat/x")));
   EXPECT_EQ(RefTypeAndName("refs/pull/7/merge"),

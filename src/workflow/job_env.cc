@@ -82,8 +82,8 @@ void SetUpGithub(JobContext& ctx) {
     if (ghc.contains(key)) SetEnv(ctx.env, var, Str(ghc, key));
   }
   Json& c = ctx.expr.contexts;
-  auto inputs = InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"],
-                              ctx.options->inputs);
+  auto inputs =
+      InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
   c["inputs"] = inputs.ok() ? *inputs : Json::object();
   c["vars"] = Json::object();
   for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;

@@ -54,8 +54,8 @@ Status PrepareDirs(JobContext& ctx) {
   for (const char* d : {"temp", "home", "workflow"})
     RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
   ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
-  RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json",
-                                   EventPayload(*ctx.options)));
+  RETURN_IF_ERROR(
+      WriteScratchFile(ctx.host_dir + "/workflow/event.json", EventPayload(*ctx.options)));
   ctx.mounts = {{ctx.options->workspace, kWorkspace, false},
                 {ctx.host_dir + "/temp", kTemp, false},
                 {ctx.host_dir + "/home", kHome, false},
@@ -101,14 +101,10 @@ void SetUpEnv(JobContext& ctx) {
     if (eq != std::string::npos && e.substr(0, eq) != "PATH")
       SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
   }
-  EnvMap defaults = {{"CI", "true"},
-                     {"GITHUB_ACTIONS", "true"},
-                     {"HOME", kHome},
-                     {"RUNNER_OS", "Linux"},
-                     {"RUNNER_ARCH", "X64"},
-                     {"RUNNER_NAME", "kiln"},
-                     {"RUNNER_TEMP", kTemp},
-                     {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"},
+  EnvMap defaults = {{"CI", "true"},         {"GITHUB_ACTIONS", "true"},
+                     {"HOME", kHome},        {"RUNNER_OS", "Linux"},
+                     {"RUNNER_ARCH", "X64"}, {"RUNNER_NAME", "kiln"},
+                     {"RUNNER_TEMP", kTemp}, {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"},
                      {"ImageOS", "kiln"}};
   for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
   SetUpGithub(ctx);  // github, inputs, vars and GITHUB_* (job_env.cc)

@@ -130,8 +130,8 @@ Result<RunReport> DryRunWorkflows(const std::vector<Workflow>& workflows,
     std::string prefix = "[" + wf.name + "/" + p.run.display + "] ";
     std::string runs_on = Join(job.runs_on.labels, ", ");
     if (!job.runs_on.image.empty()) runs_on = job.runs_on.image;
-    Emit(options, prefix + "🧪  Dry run: would set up job (runs-on: " +
-                      Expand(runs_on, expr) + ")");
+    Emit(options,
+         prefix + "🧪  Dry run: would set up job (runs-on: " + Expand(runs_on, expr) + ")");
     JobReport r;
     r.workflow = wf.file;
     r.id = job.id;
@@ -146,8 +146,8 @@ Result<RunReport> DryRunWorkflows(const std::vector<Workflow>& workflows,
     Emit(options, prefix + "🏁  Job would run " + std::to_string(job.steps.size()) + " step(s)");
     report.jobs.push_back(std::move(r));
   }
-  Emit(options, "Dry run: " + std::to_string(report.jobs.size()) +
-                    " job(s) planned for event " + event + "; nothing ran.");
+  Emit(options, "Dry run: " + std::to_string(report.jobs.size()) + " job(s) planned for event " +
+                    event + "; nothing ran.");
   return report;
 }
 
