@@ -9,24 +9,26 @@ std::string Str(const Json& ghc, const char* key) {
   return ghc.contains(key) && ghc[key].is_string() ? ghc[key].get<std::string>() : "";
 }
 
-// Without RunOptions::github (tests, embedders): what kiln used before it read the repository.
+// What RunOptions::github lacks (all of it when null: tests, embedders), as a run outside a git
+// repository gets it from BuildGithubContext.
 Json Placeholders(const JobContext& ctx) {
   return {{"event_name", ctx.options->event},
           {"repository", "local/" + ctx.workflow->name},
           {"repository_owner", "local"},
           {"sha", "0000000000000000000000000000000000000000"},
-          {"ref", "refs/heads/main"},
-          {"ref_name", "main"},
+          {"ref", "refs/heads/master"},
+          {"ref_name", "master"},
           {"ref_type", "branch"},
           {"head_ref", ""},
           {"base_ref", ""},
-          {"actor", "kiln"},
+          {"actor", "nektos/act"},
+          {"triggering_actor", "nektos/act"},
           {"run_number", "1"},
           {"run_attempt", "1"},
           {"retention_days", "0"},
-          {"server_url", "http://localhost"},
-          {"api_url", "http://localhost/api/v3"},
-          {"graphql_url", "http://localhost/api/graphql"},
+          {"server_url", "https://github.com"},
+          {"api_url", "https://api.github.com"},
+          {"graphql_url", "https://api.github.com/graphql"},
           {"event", Json::object()}};
 }
 
@@ -39,7 +41,10 @@ std::string EventPayload(const RunOptions& options) {
 }
 
 Json JobGithubContext(const JobContext& ctx) {
-  Json ghc = ctx.options->github.is_object() ? ctx.options->github : Placeholders(ctx);
+  Json ghc = Placeholders(ctx);
+  if (ctx.options->github.is_object()) {
+    for (const auto& [k, v] : ctx.options->github.items()) ghc[k] = v;
+  }
   if (Str(ghc, "event_name").empty()) ghc["event_name"] = ctx.options->event;
   if (Str(ghc, "run_id").empty()) ghc["run_id"] = ctx.run_id;
   ghc["workflow"] = ctx.workflow->name;

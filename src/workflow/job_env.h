@@ -8,7 +8,7 @@
 
 namespace kiln::workflow {
 
-// The github context of the run (RunOptions::github, or placeholders when null) with the
+// The github context of the run (RunOptions::github over placeholders for what it lacks) with the
 // job's keys (job, workflow, action, run_id unless given, workspace, event_path).
 Json JobGithubContext(const JobContext& ctx);
 
