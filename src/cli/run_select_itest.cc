@@ -34,6 +34,7 @@ jobs:
           echo "sha=${{ github.sha }} env=$GITHUB_SHA"
           echo "ref=$GITHUB_REF_NAME var=${{ vars.X }}"
           echo "secret=${{ secrets.TOKEN }}"
+          echo "actor=$GITHUB_ACTOR/${{ github.actor }}"
 )");
   Workflow("release.yml", R"(name: Release
 on:
@@ -51,6 +52,7 @@ jobs:
 )");
   ASSERT_TRUE(WriteFileAtomic(ws_ + "/.secrets", "TOKEN=hunter2-in-secrets\n").ok());
   ASSERT_TRUE(WriteFileAtomic(ws_ + "/.vars", "X=from-vars-file\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(ws_ + "/.kilnrc", "# defaults\n--actor kilnrc-actor\n").ok());
   Git({"init", "-q", "-b", "trunk"});
   Git({"remote", "add", "origin", "https://github.com/acme/widget.git"});
   Git({"add", ".github"});
@@ -64,6 +66,7 @@ jobs:
   EXPECT_NE(run.out.find("| ref=trunk var=from-vars-file"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("| secret=***"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("hunter2-in-secrets"), std::string::npos);
+  EXPECT_NE(run.out.find("| actor=kilnrc-actor/kilnrc-actor"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Not run: .github/workflows/release.yml"), std::string::npos);
 
   auto dispatch = Kiln({"run", "workflow_dispatch", "--input", "who=bob", "--input", "loud=true"});
@@ -89,6 +92,17 @@ jobs:
             std::string::npos)
       << dry.out;
   EXPECT_EQ(dry.out.find("| hello"), std::string::npos) << dry.out;  // nothing ran
+}
+
+// act's workflow_dispatch case with its payload (-e): required input, default, boolean.
+TEST_F(RunSelectE2E, ActWorkflowDispatchWithItsEventFile) {
+  ImportDebian({"debian:bookworm"});
+  std::string dir = testing::SourceDir() + "/../shared/external/act-testdata/workflow_dispatch";
+  auto r = Kiln({"run", "-W", dir + "/workflow_dispatch.yml", "-e", dir + "/event.json", "-P",
+                 "ubuntu-latest=debian:bookworm"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| input.required=required input"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| input.with_default=default"), std::string::npos) << r.out;
 }
 
 }  // namespace
