@@ -15,8 +15,8 @@ SYNOPSIS
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
-    ./.github/workflows) that the event triggers, each in its own sandbox: an overlay of the image's cached layers,
-    run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
+    ./.github/workflows) that the event triggers, each in its own sandbox: an overlay of the
+    image's cached layers, run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
     prefixed by workflow and job. Jobs that do not need each other run at once, up to
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
@@ -61,9 +61,8 @@ OPTIONS
     A workflow file or job named here that would run nothing is an error saying why; a
     directory with nothing for the event says so and exits 0.
 
-  Values (as act; a default file is read only when it exists, a named one must)
-    -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
-    --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
+  Values (as act: the default files .secrets, .env, .vars and .input in the current directory
+  are read when they exist; a file named by a flag must exist)
     -s, --secret NAME            the secret NAME (${{ secrets.NAME }}), its value taken from the
                                  environment variable NAME; exit 2 if NAME is not set
     -s, --secret NAME=VALUE      the same with the value given here: accepted, with a warning,
@@ -94,6 +93,8 @@ OPTIONS
     --remote-name NAME           the git remote github.repository comes from (default origin)
 
   Run
+    -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
+    --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
     --warm-pool N                keep N sandboxes started ahead of time per image and size, and
                                  start jobs in them (default: the config's warm_pool, else 0;
                                  see kiln pool --help)
@@ -132,7 +133,8 @@ DEFAULTS FILES
     naming FILE:LINE.
 
 SECRETS
-    A secret's value, each line of a multi-line one (empty lines aside), and every value a
+    Secrets come from ./.secrets (or --secret-file) and -s; every one is masked. Values of
+    .env, --env and vars are not secrets and are shown as they are. A secret's value, each line of a multi-line one (empty lines aside), and every value a
     step masks with ::add-mask:: are shown as *** everywhere kiln writes: step output, step
     names (also the default "Run <script>"), line prefixes, result lines, errors, the summary
     and --json. Values reach a step only through its environment and script; kiln passes the
