@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/log.h"
 #include "base/subprocess.h"
 
 namespace kiln::workflow {
@@ -26,6 +27,20 @@ std::optional<std::string> Git(const std::string& dir, const std::vector<std::st
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
     out.pop_back();
   return out;
+}
+
+// git refuses a repository another user owns (safe.directory): say so, as the context then
+// holds placeholders where the user expects the repository's values.
+void WarnIfRefused(const std::string& dir) {
+  SubprocessOptions o;
+  o.cwd = dir;
+  auto r = RunProcess({"git", "rev-parse", "--git-dir"}, o);
+  if (r.ok() && r->exit_code != 0 && r->err.find("dubious ownership") != std::string::npos) {
+    LogWarn("git refuses the repository at " + dir +
+            " (another user owns it), so the github context has placeholders for sha, ref and "
+            "repository; run kiln with sudo as that user, or add the directory to git's "
+            "safe.directory");
+  }
 }
 
 std::string Str(const Json& j, std::initializer_list<const char*> path) {
@@ -186,6 +201,7 @@ Json BuildGithubContext(const GithubOptions& o) {
   if (ghc["sha"] == "") {
     auto sha = Git(o.repo_dir, {"rev-parse", "--verify", "-q", "HEAD"});
     ghc["sha"] = sha && sha->size() >= 40 ? *sha : kZeroSha;
+    if (!sha) WarnIfRefused(o.repo_dir);
   }
   ApplyEnvOverrides(o.env, ghc);  // ref first, so that its type and name follow it
   auto [type, name] = RefTypeAndName(ghc["ref"].get<std::string>());
