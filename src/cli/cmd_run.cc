@@ -89,6 +89,11 @@ int RunCommand(App& app, const Args& raw_args) {
   auto target = ChooseRunTarget(*flags, [](const std::string& p) { return PathExists(p); });
   if (!target.ok()) return Fail(target.status());
   auto files = workflow::WorkflowFiles(target->path);
+  if (!files.ok() && target->positional_path && target->path.find('/') == std::string::npos) {
+    return Fail(files.status().WithContext(
+        target->path + " is a path here, so it names the workflows; for the event " + target->path +
+        " use --event " + target->path));
+  }
   if (!files.ok()) return Fail(files.status());
   std::vector<workflow::Workflow> workflows;
   for (const auto& f : *files) {

@@ -113,6 +113,7 @@ Result<RunTarget> ChooseRunTarget(const Flags& flags,
         return InvalidArgument("two workflow paths: " + t.path + " and " + arg + "; give one");
       t.path = arg;
       have_path = true;
+      t.positional_path = true;
     } else {
       if (!t.event.empty() && t.event != arg)
         return InvalidArgument("two events: " + t.event + " and " + arg + "; give one");

@@ -20,6 +20,7 @@ struct RunTarget {
   std::string path = ".github/workflows";  // a workflow file or a directory of them
   bool named_file = false;                 // path is a file named on the command line
   std::string event;                       // --event or a positional; "" = ChooseEvent's
+  bool positional_path = false;            // path came from a positional argument
 };
 
 // -W/--workflows PATH always names a path; a positional argument that exists as a path (or
