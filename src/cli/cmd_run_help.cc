@@ -62,7 +62,8 @@ OPTIONS
     directory with nothing for the event says so and exits 0.
 
   Values (as act: the default files .secrets, .env, .vars and .input in the current directory
-  are read when they exist; a file named by a flag must exist)
+  are read when they exist; a file named by a flag must exist; a *.yml or *.yaml file is a
+  mapping of NAME: VALUE instead of NAME=VALUE lines)
     -s, --secret NAME            the secret NAME (${{ secrets.NAME }}), its value taken from the
                                  environment variable NAME; exit 2 if NAME is not set
     -s, --secret NAME=VALUE      the same with the value given here: accepted, with a warning,

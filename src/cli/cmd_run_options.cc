@@ -1,5 +1,7 @@
 #include "cli/cmd_run_options.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdlib>
 
 #include "base/fs.h"
@@ -10,11 +12,37 @@
 namespace kiln::cli {
 namespace {
 
-bool LooksLikePath(const std::string& s) {
+bool IsYaml(const std::string& s) {
   auto ends = [&](const std::string& x) {
     return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
   };
-  return s.find('/') != std::string::npos || ends(".yml") || ends(".yaml");
+  return ends(".yml") || ends(".yaml");
+}
+
+bool LooksLikePath(const std::string& s) { return s.find('/') != std::string::npos || IsYaml(s); }
+
+// A .yml/.yaml values file, as act reads one: a mapping of names to scalar values.
+Result<std::map<std::string, std::string>> ParseYamlPairs(const std::string& text,
+                                                          const std::string& file) {
+  std::map<std::string, std::string> out;
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull()) return out;
+    if (!root.IsMap()) return InvalidArgument(file + ": expected a mapping of NAME: VALUE");
+    for (const auto& kv : root) {
+      if (!kv.second.IsScalar() && !kv.second.IsNull()) {
+        YAML::Mark m = kv.second.Mark();
+        return InvalidArgument(file + ":" + std::to_string(m.line + 1) + ":" +
+                               std::to_string(m.column + 1) + ": the value of " +
+                               kv.first.Scalar() + " must be a string");
+      }
+      out[kv.first.Scalar()] = kv.second.IsNull() ? "" : kv.second.Scalar();
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return out;
 }
 
 // NAME=VALUE lines of `flag`'s files, else of DIR/`default_name` when it exists, into out.
@@ -33,7 +61,8 @@ Status ReadPairFiles(const Flags& flags, const char* flag, const std::string& di
     if (!text.ok())
       return InvalidArgument(std::string(flag) + " " + file + ": " + text.status().message());
     std::string shown = given ? file : default_name;
-    ASSIGN_OR_RETURN(auto pairs, ParseSecretFile(*text, shown, dashes));
+    ASSIGN_OR_RETURN(auto pairs, IsYaml(file) ? ParseYamlPairs(*text, shown)
+                                              : ParseSecretFile(*text, shown, dashes));
     for (auto& [k, v] : pairs) out[k] = std::move(v);
   }
   return Status::Ok();

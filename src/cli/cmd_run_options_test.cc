@@ -94,6 +94,22 @@ TEST(RunValuesTest, ANamedFileReplacesTheDefaultAndMustExist) {
   EXPECT_NE(bad.message().find(".secrets:2:"), std::string::npos) << bad.message();
 }
 
+TEST(RunValuesTest, YamlFilesAreMappings) {
+  testing::ScratchDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("vars.yml"), "A: one\nB: 2\nC:\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("bad.yaml"), "A:\n  nested: x\n").ok());
+  workflow::RunOptions o;
+  ASSERT_TRUE(LoadRunValues(*Flags::Parse({"--var-file", dir.Sub("vars.yml")}, RunFlagSpecs()),
+                            dir.path(), o)
+                  .ok());
+  EXPECT_EQ(o.vars, (std::map<std::string, std::string>{{"A", "one"}, {"B", "2"}, {"C", ""}}));
+  Status bad = LoadRunValues(*Flags::Parse({"--env-file", dir.Sub("bad.yaml")}, RunFlagSpecs()),
+                             dir.path(), o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("bad.yaml:2:3: the value of A must be a string"), std::string::npos)
+      << bad.message();
+}
+
 TEST(RunGithubTest, EventPayloadMustBeAJsonObject) {
   testing::ScratchDir dir;
   ASSERT_TRUE(WriteFileAtomic(dir.Sub("bad.json"), "{\"a\": ").ok());
