@@ -112,7 +112,7 @@ OPTIONS
 THE GITHUB CONTEXT
     Built as act builds it, from the repository in the current directory (git, run without a
     shell): github.sha (git rev-parse HEAD), github.ref (the branch, refs/heads/B; on a detached
-    HEAD a tag pointing at it, refs/tags/T), ref_name and ref_type, repository and
+    HEAD a tag pointing at it, refs/tags/T, else a branch pointing at it), ref_name and ref_type, repository and
     repository_owner from the remote's URL (https://HOST/OWNER/REPO(.git), git@HOST:OWNER/REPO,
     ssh://…), and from the payload by event: pull_request → ref refs/pull/N/merge, head_ref
     and base_ref from pull_request.head.ref and .base.ref; push, create, workflow_dispatch →

@@ -59,13 +59,24 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
-// The ref from git: the branch HEAD is on; on a detached HEAD, a tag pointing at it.
+// The ref from git: the branch HEAD is on; on a detached HEAD, a tag pointing at it, else a
+// branch pointing at it (act's FindGitRef, which prefers the tag even on a branch).
 std::string GitRef(const std::string& dir) {
   if (auto branch = Git(dir, {"symbolic-ref", "-q", "HEAD"}); branch && !branch->empty())
     return *branch;
-  if (auto tags = Git(dir, {"tag", "--points-at", "HEAD"}); tags && !tags->empty())
-    return "refs/tags/" + tags->substr(0, tags->find('\n'));
-  return "";
+  auto refs = Git(
+      dir, {"for-each-ref", "--points-at=HEAD", "--format=%(refname)", "refs/tags", "refs/heads"});
+  if (!refs || refs->empty()) return "";
+  std::string first_branch;
+  size_t pos = 0;
+  while (pos < refs->size()) {
+    size_t nl = refs->find('\n', pos);
+    std::string ref = refs->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? refs->size() : nl + 1;
+    if (ref.rfind("refs/tags/", 0) == 0) return ref;
+    if (first_branch.empty()) first_branch = ref;
+  }
+  return first_branch;
 }
 
 // act's SetRef/SetSha: the ref (and sha) an event's payload names.

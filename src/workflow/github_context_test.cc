@@ -125,6 +125,13 @@ TEST_F(GithubContextTest, DetachedHeadOnATag) {
   EXPECT_EQ(g["ref_name"], "v1.0");
   EXPECT_EQ(g["ref_type"], "tag");
   EXPECT_EQ(g["repository"], "local/myrepo");  // no origin
+  // A tag on the branch's commit: the branch, as GitHub's push of it.
+  Git({"checkout", "-q", "dev"});
+  EXPECT_EQ(Build()["ref"], "refs/heads/dev");
+  // Detached without a tag: a branch pointing at HEAD.
+  Git({"tag", "-d", "v1.0"});
+  Git({"checkout", "-q", "--detach"});
+  EXPECT_EQ(Build()["ref"], "refs/heads/dev");
 }
 
 TEST_F(GithubContextTest, PullRequestPayload) {
