@@ -111,16 +111,18 @@ OPTIONS
 
 THE GITHUB CONTEXT
     Built as act builds it, from the repository in the current directory (git, run without a
-    shell): github.sha (git rev-parse HEAD), github.ref (the branch, refs/heads/B; on a detached
-    HEAD a tag pointing at it, refs/tags/T, else a branch pointing at it), ref_name and ref_type, repository and
-    repository_owner from the remote's URL (https://HOST/OWNER/REPO(.git), git@HOST:OWNER/REPO,
-    ssh://…), and from the payload by event: pull_request → ref refs/pull/N/merge, head_ref
-    and base_ref from pull_request.head.ref and .base.ref; push, create, workflow_dispatch →
-    its ref (and `after`); release → release.tag_name. Outside a git repository (or without
-    commits or the remote): sha of 40 zeros, repository local/<dir name>, ref
-    refs/heads/<default branch>. run_id is kiln's id of the run; run_number and run_attempt
-    are 1. The same values are the GITHUB_* variables of every step. kiln sets no ACT
-    variable: it is not act (a step testing env.ACT sees it unset).
+    shell): github.sha (git rev-parse HEAD); github.ref (the branch, refs/heads/B; on a
+    detached HEAD a tag pointing at it, refs/tags/T, else a branch pointing at it), ref_name
+    and ref_type; repository and repository_owner from the remote's URL
+    (https://HOST/OWNER/REPO(.git), git@HOST:OWNER/REPO, ssh://…). From the payload by event:
+    pull_request → ref refs/pull/N/merge, head_ref and base_ref from pull_request.head.ref and
+    .base.ref; push, create, workflow_dispatch → its ref (and `after`); release →
+    release.tag_name. Outside a git repository (or without commits or the remote): sha of 40
+    zeros, repository local/<dir name>, ref refs/heads/<default branch>; a repository git
+    refuses (another user owns it: safe.directory) is named in a warning. run_id is kiln's id
+    of the run; run_number and run_attempt are 1. The same values are the GITHUB_* variables
+    of every step. kiln sets no ACT variable: it is not act (a step testing env.ACT sees it
+    unset).
 
 DEFAULTS FILES
     ~/.kilnrc, then ./.kilnrc, hold default flags, one a line, as act's .actrc:
