@@ -8,157 +8,21 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "cli/cmd_run_options.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/kilnrc.h"
 #include "cli/registry_flags.h"
-#include "cli/secrets.h"
 #include "jobs/pool_service.h"
 #include "workflow/parse.h"
 #include "workflow/runner.h"
+#include "workflow/selection.h"
 
 namespace kiln::cli {
+
+extern const char kRunHelp[];  // cmd_run_help.cc
+
 namespace {
-
-const char kHelp[] = R"(NAME
-    kiln run - run GitHub Actions workflow jobs in kiln sandboxes
-
-SYNOPSIS
-    kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
-             [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
-             [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
-             [--tls-verify=false] [-v|--verbose] [--action-cache DIR]
-
-DESCRIPTION
-    Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
-    ./.github/workflows), each in its own sandbox: an overlay of the image's cached layers,
-    run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
-    (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
-    prefixed by workflow and job. Jobs that do not need each other run at once, up to
-    --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
-    directory is bind-mounted at /github/workspace (the same one in every job).
-    GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
-    as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
-    a symlink, a FIFO or a bigger file fails. After each step (and after
-    the job) kiln removes the setuid and setgid bits of every file in the workspace and the
-    job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
-
-    A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
-    (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
-    An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
-    it is missing, and its tag re-checked with one HEAD request when it is present (the local
-    copy is used, with a warning, when the registry cannot be reached).
-    A job with `snapshot:` that succeeds becomes a new version of a custom image (see
-    `kiln image ls`), which later jobs can run on; `snapshot: {image-name: NAME, push: REPO}`
-    also pushes it as REPO:<version> and REPO:latest. A step `uses: kiln/snapshot@v1` (or
-    depot/snapshot-action@v1) with `with: {image: REF}` captures the sandbox at that point and
-    pushes it to REF (one reference per line); later steps go on in the same sandbox.
-
-OPTIONS
-    -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
-    -j, --job ID                 run only this job and the jobs it needs (transitively)
-    --event NAME                 the triggering event (default: the one event in `on:` of a
-                                 WORKFLOW_FILE named here, else push)
-    --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
-    -s, --secret NAME            the secret NAME (${{ secrets.NAME }}), its value taken from the
-                                 environment variable NAME; exit 2 if NAME is not set
-    -s, --secret NAME=VALUE      the same with the value given here: accepted, with a warning,
-                                 as the value is then in kiln's command line, which every local
-                                 user can read (ps, /proc/PID/cmdline)
-    --secret-file FILE           secrets as NAME=VALUE lines (act's .secrets format): blank
-                                 lines and # comments ignored, optional `export `, values in
-                                 '…' taken as is, in "…" with \n \t \" \\ escapes; a bad
-                                 line is an error naming FILE:LINE. -s overrides the file.
-    --env NAME=VALUE             an extra environment variable for every job
-    --warm-pool N                keep N sandboxes started ahead of time per image and size, and
-                                 start jobs in them (default: the config's warm_pool, else 0;
-                                 see kiln pool --help)
-    --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
-                                 a job starts once the jobs it needs have finished
-    --action-cache DIR           actions named OWNER/REPO[/PATH]@REF are read from
-                                 DIR/OWNER/REPO@REF[/PATH] (kiln downloads none; see ACTIONS)
-    --json                       print the run report as JSON on stdout (logs go to stderr)
-    -v, --verbose                show ::debug:: lines of steps (also when the secret or
-                                 variable ACTIONS_STEP_DEBUG is true)
-    --tls-verify=false           reach registries without checking their certificates (and
-                                 over plain HTTP); also `insecure_registries` in the config
-    --cert-dir DIR               refused: a run may reach many registries, and a cert dir
-                                 (a CA, a client certificate) is one registry's. Put each
-                                 registry's ca.crt (and client.cert, client.key) in
-                                 /etc/containers/certs.d/HOST:PORT/, where kiln looks
-
-ACTIONS
-    A step's `uses:` may name ./PATH (an action in the repository, relative to its root),
-    OWNER/REPO[/PATH]@REF or docker://IMAGE; the form is checked when the workflow is read.
-    kiln looks for the action when the step runs: a few are built in (actions/checkout, …);
-    other OWNER/REPO@REF actions must be copies under --action-cache DIR, e.g.
-    `git clone --depth 1 --branch v1 https://github.com/o/r DIR/o/r@v1` (kiln downloads
-    none). The action's action.yml (or action.yaml) says how it runs:
-      composite    its steps run in the job's sandbox with their own steps context, the
-                   `inputs` context and GITHUB_ACTION_PATH; `shell:` is required on `run`
-                   steps; outputs are the action's `outputs.<id>.value` expressions; an
-                   action that uses itself (directly or not) or nests more than 10 deep fails
-      node12/16/20 `node MAIN` in the job's sandbox, with the image's node (an image
-                   without node fails the step); `pre:` runs before the job's steps (if its
-                   pre-if holds), `post:` after them, last first (if its post-if holds,
-                   default always()), as steps named "Pre …" and "Post …"
-      docker       a sandbox of its own from `image:` (docker://IMAGE, found as a job's
-                   image is, -P mappings too; or a Dockerfile in the action's dir, built as
-                   `kiln build` builds), on the job's network, with the workspace at
-                   /github/workspace (its cwd), the job's home, temp and env, INPUT_*, and
-                   `entrypoint`/`args` (args evaluated); pre-/post-entrypoint as pre/post.
-                   `uses: docker://IMAGE` runs the same way with `with: {entrypoint, args}`
-    Inputs are `with:` values (expressions evaluated when the step runs) and the defaults of
-    inputs not given; JavaScript and Docker actions get them as INPUT_<NAME> (upper-cased,
-    spaces as _). As on GitHub, an input not declared by the action is a warning annotation
-    (GitHub's "Unexpected input(s) …"), and a required input not given only a warning. A
-    `uses:` path may not hold "..". Actions' GITHUB_OUTPUT, GITHUB_ENV and workflow commands
-    work as a `run:` step's.
-
-SECRETS
-    A secret's value, each line of a multi-line one (empty lines aside), and every value a
-    step masks with ::add-mask:: are shown as *** everywhere kiln writes: step output, step
-    names (also the default "Run <script>"), line prefixes, result lines, errors, the summary
-    and --json. Values reach a step only through its environment and script; kiln passes the
-    environment over the sandbox agent's socket (never in a command line), writes the script
-    0700 in the job's 0700 scratch dir and removes it when the step ends. With `persist-env:`
-    an env variable whose value contains a secret or masked value is left out of the image
-    (the job log names it). Masking is textual: a step that prints a secret transformed
-    (base64, split, reversed) is not masked.
-
-EXPRESSIONS AND WORKFLOW COMMANDS
-    Every ${{ }} (and every bare `if:`) is checked when the workflow is read, before any
-    job runs: a syntax error, an unknown function, a wrong number of arguments or a context
-    the key does not offer (GitHub's context availability table) is an error naming
-    FILE:LINE:COLUMN. hashFiles(PATTERN, ...) hashes the workspace's matching files as
-    GitHub does (`**`, `*`, `?`, `!` exclusions; "" when nothing matches).
-    A step's ::error::, ::warning:: and ::notice:: (file=, line=, col=, title=) are printed
-    ("❗ error FILE:LINE: MESSAGE"), listed after the summary and in --json; they do not fail
-    the step. ::group::TITLE prints "▶ TITLE" and indents the lines up to ::endgroup::.
-    ::debug:: lines are shown with --verbose. ::set-output:: and ::save-state:: work with
-    GitHub's deprecation warning; ::set-env:: and ::add-path:: fail the step unless
-    ACTIONS_ALLOW_UNSECURE_COMMANDS is true. ::stop-commands::TOKEN stops commands up to
-    ::TOKEN::. What steps write to $GITHUB_STEP_SUMMARY (at most 1 MiB a step) is printed at
-    the end of the job ("📝 Job summary") and kept in --json; $GITHUB_STATE values reach the
-    post step of the same action as STATE_<name>. All of it is masked like any other line.
-
-CANCELLING
-    Ctrl-C (SIGINT) or SIGTERM cancels the run as GitHub cancels one: the running step gets
-    SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that; it ends `cancelled`.
-    Later steps run only if their `if:` holds (always(), cancelled()); no further job starts;
-    a cancelled job makes no snapshot. A second Ctrl-C stops those clean-up steps too; a
-    fourth ends kiln at once (the next kiln start sweeps what it left).
-    `timeout-minutes:` is enforced the same way: a step over its limit is stopped and fails;
-    a job over its limit is cancelled.
-
-EXIT STATUS
-    0 all jobs succeeded; 1 a job failed or the run was cancelled; 2 the workflow or the
-    command line is invalid.
-
-EXAMPLES
-    kiln run -P ubuntu-latest=debian:bookworm
-    API_TOKEN=$(pass show ci/token) kiln run -s API_TOKEN --secret-file .secrets
-    kiln run .github/workflows/ci.yml --job build --json
-)";
 
 std::atomic<int> g_interrupts{0};
 // Counts interrupts; the third one restores the default action so that a fourth ends kiln at
@@ -181,63 +45,55 @@ Result<workflow::RunnerConfig> LoadConfig(const Flags& flags, App& app) {
   return config;
 }
 
-// --secret-file, then each -s (a later one wins). Warns on stderr for each -s NAME=VALUE.
-Status LoadSecrets(const Flags& flags, std::map<std::string, std::string>& out) {
-  for (const auto& file : flags.GetAll("--secret-file")) {
-    auto text = ReadFile(file);
-    if (!text.ok())
-      return InvalidArgument("--secret-file " + file + ": " + text.status().message());
-    ASSIGN_OR_RETURN(auto secrets, ParseSecretFile(*text, file));
-    for (auto& [k, v] : secrets) out[k] = std::move(v);
-  }
-  for (const auto& spec : flags.GetAll("--secret")) {
-    bool in_argv = false;
-    RETURN_IF_ERROR(AddSecretFlag(
-        spec, [](const char* n) { return std::getenv(n); }, out, &in_argv));
-    if (in_argv) {
-      LogWarn("--secret " + spec.substr(0, spec.find('=')) +
-              "=VALUE puts the value in kiln's command line, "
-              "which every local user can read in the process list; use -s NAME (value from $NAME) "
-              "or --secret-file");
-    }
-  }
-  return Status::Ok();
+// -l: the jobs, as act lists them (options.event "" = every job).
+int ListCommand(const std::vector<workflow::Workflow>& workflows, const workflow::RunOptions& o,
+                bool json) {
+  auto jobs = workflow::ListJobs(workflows, o);
+  if (!jobs.ok()) return Fail(jobs.status());
+  if (json)
+    std::printf("%s\n", DumpJson(workflow::JobListJson(*jobs), 2).c_str());
+  else
+    std::fputs(workflow::FormatJobList(*jobs).c_str(), stdout);
+  return 0;
 }
 
-Status SplitPairs(const std::vector<std::string>& specs, std::map<std::string, std::string>& out,
-                  const char* what) {
-  for (const auto& s : specs) {
-    size_t eq = s.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return InvalidArgument(std::string(what) + " takes NAME=VALUE");
-    out[s.substr(0, eq)] = s.substr(eq + 1);
-  }
-  return Status::Ok();
+// -n: the plan, printed; nothing runs, so neither root nor the engine is needed.
+int DryRunCommand(const std::vector<workflow::Workflow>& workflows, workflow::RunOptions& o,
+                  bool json) {
+  o.out = [json](const std::string& line) {
+    std::fprintf(json ? stderr : stdout, "%s\n", line.c_str());
+  };
+  auto report = workflow::DryRunWorkflows(workflows, o);
+  if (!report.ok()) return Fail(report.status());
+  if (json)
+    std::printf("%s\n", DumpJson(workflow::ReportJson(*report), 2).c_str());
+  else
+    std::fputs(workflow::FormatSummary(*report).c_str(), stdout);
+  return 0;
 }
 
 }  // namespace
 
-int RunCommand(App& app, const Args& args) {
-  if (WantsHelp(args, kHelp)) return 0;
-  auto flags = Flags::Parse(args, {{"--platform", "-P", true},
-                                   {"--job", "-j", true},
-                                   {"--event", "", true},
-                                   {"--config", "", true},
-                                   {"--secret", "-s", true},
-                                   {"--secret-file", "", true},
-                                   {"--env", "", true},
-                                   {"--json", "", false},
-                                   {"--warm-pool", "", true},
-                                   {"--concurrent-jobs", "", true},
-                                   {"--tls-verify", "", true},
-                                   {"--cert-dir", "", true},
-                                   {"--verbose", "-v", false},
-                                   {"--action-cache", "", true}});
+int RunCommand(App& app, const Args& raw_args) {
+  if (WantsHelp(raw_args, kRunHelp)) return 0;
+  char cwd[4096];
+  std::string dir = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+  const char* home = std::getenv("HOME");
+  auto args = WithRcFiles(raw_args, home ? home : "", dir, RunFlagSpecs(),
+                          [](const char* n) { return std::getenv(n); });
+  if (!args.ok()) return Fail(args.status());
+  auto flags = Flags::Parse(*args, RunFlagSpecs());
   if (!flags.ok()) return Fail(flags.status());
   // "": a run may reach many registries, so no one --cert-dir (each host's certs.d instead).
   if (Status s = ApplyRegistryFlags(app, *flags, ""); !s.ok()) return Fail(s);
-  std::string target = flags->positional().empty() ? ".github/workflows" : flags->positional()[0];
-  auto files = workflow::WorkflowFiles(target);
+  auto target = ChooseRunTarget(*flags, [](const std::string& p) { return PathExists(p); });
+  if (!target.ok()) return Fail(target.status());
+  auto files = workflow::WorkflowFiles(target->path);
+  if (!files.ok() && target->positional_path && target->path.find('/') == std::string::npos) {
+    return Fail(files.status().WithContext(
+        target->path + " is a path here, so it names the workflows; for the event " + target->path +
+        " use --event " + target->path));
+  }
   if (!files.ok()) return Fail(files.status());
   std::vector<workflow::Workflow> workflows;
   for (const auto& f : *files) {
@@ -246,6 +102,20 @@ int RunCommand(App& app, const Args& args) {
     workflows.push_back(std::move(*wf));
   }
   workflow::RunOptions o;
+  o.only_job = flags->Get("--job");
+  o.event = target->event;  // "" = act's choice (workflow::ChooseEvent)
+  o.named_file = target->named_file;
+  o.workspace = dir;
+  o.verbose = flags->Has("--verbose");
+  o.action_cache = flags->Get("--action-cache");  // relative: to the current directory
+  if (!o.action_cache.empty() && o.action_cache[0] != '/')
+    o.action_cache = dir + "/" + o.action_cache;
+  bool json = flags->Has("--json");
+  if (flags->Has("--list")) return ListCommand(workflows, o, json);  // needs no values
+  if (Status s = LoadRunValues(*flags, dir, o); !s.ok()) return Fail(s);
+  o.event = workflow::ChooseEvent(workflows, o);
+  if (Status s = LoadGithub(*flags, dir, o); !s.ok()) return Fail(s);
+  if (flags->Has("--dryrun")) return DryRunCommand(workflows, o, json);
   auto config = LoadConfig(*flags, app);
   if (!config.ok()) return Fail(config.status());
   o.runners = std::move(*config);
@@ -253,10 +123,6 @@ int RunCommand(App& app, const Args& args) {
                                        : o.runners.warm_pool;
   if (warm < 0 || warm > 64) return Fail(InvalidArgument("--warm-pool takes 0 to 64"));
   app.set_warm_pool(warm);
-  o.only_job = flags->Get("--job");
-  o.verbose = flags->Has("--verbose");
-  o.event = flags->Get("--event");  // "" = act's choice (workflow::ChooseEvent)
-  o.named_file = !IsDirectory(target);
   if (flags->Has("--concurrent-jobs")) {
     const std::string n = flags->Get("--concurrent-jobs");
     char* end = nullptr;
@@ -267,20 +133,11 @@ int RunCommand(App& app, const Args& args) {
     }
     o.concurrent_jobs = static_cast<int>(v);
   }
-  Status pairs = LoadSecrets(*flags, o.secrets);
-  if (pairs.ok()) pairs = SplitPairs(flags->GetAll("--env"), o.env, "--env");
-  if (!pairs.ok()) return Fail(pairs);
-  char cwd[4096];
-  o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
-  o.action_cache = flags->Get("--action-cache");
-  if (!o.action_cache.empty() && o.action_cache[0] != '/')
-    o.action_cache = o.workspace + "/" + o.action_cache;
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
   auto runs_dir = (*engine)->RunsDir();  // locked by this process: swept only once it is gone
   if (!runs_dir.ok()) return Fail(runs_dir.status());
   o.scratch_dir = *runs_dir;
-  bool json = flags->Has("--json");
   o.out = [json](const std::string& line) {
     std::FILE* f = json ? stderr : stdout;
     std::fprintf(f, "%s\n", line.c_str());

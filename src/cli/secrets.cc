@@ -5,10 +5,11 @@
 namespace kiln::cli {
 namespace {
 
-bool ValidName(const std::string& n) {
-  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0]))) return false;
+bool ValidName(const std::string& n, bool dashes = false) {
+  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0])) || n[0] == '-') return false;
   for (char c : n) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && !(dashes && c == '-'))
+      return false;
   }
   return true;
 }
@@ -33,7 +34,7 @@ bool Unquote(const std::string& v, std::string* out) {
 }  // namespace
 
 Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text,
-                                                           const std::string& file) {
+                                                           const std::string& file, bool dashes) {
   std::map<std::string, std::string> out;
   size_t start = 0;
   for (int n = 1; start < text.size(); ++n) {
@@ -49,7 +50,7 @@ Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& te
     std::string name = eq == std::string::npos ? line : line.substr(0, eq);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
     std::string where = file + ":" + std::to_string(n) + ": ";
-    if (eq == std::string::npos || !ValidName(name)) {
+    if (eq == std::string::npos || !ValidName(name, dashes)) {
       return InvalidArgument(
           where +
           "expected NAME=VALUE (NAME of letters, digits and _), a # comment or a blank line");

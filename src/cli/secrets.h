@@ -15,9 +15,11 @@ namespace kiln::cli {
 // optional `export ` prefix is dropped; NAME is [A-Za-z_][A-Za-z0-9_]*; VALUE runs to the end
 // of the line, and a value quoted '…' is taken as is, "…" with \n, \r, \t, \" and \\ escapes
 // (so a multi-line secret fits one line). A later NAME wins. InvalidArgument naming
-// "FILE:LINE" for any other line.
+// "FILE:LINE" for any other line. `dashes`: NAME may also hold '-' after its first character
+// (the names of workflow inputs: --input-file).
 Result<std::map<std::string, std::string>> ParseSecretFile(const std::string& text,
-                                                           const std::string& file);
+                                                           const std::string& file,
+                                                           bool dashes = false);
 
 // One -s/--secret argument into `out`: "NAME" takes the value of the environment variable
 // NAME (`getenv`; unset is InvalidArgument), "NAME=VALUE" takes VALUE and sets *in_argv.

@@ -183,12 +183,7 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
   w.name = root["name"] ? Scalar(c, root["name"], "name") : c.file;
   const YAML::Node on = root["on"];
   if (!on) c.Fail(root, "workflow has no `on` (the events that trigger it)");
-  if (on.IsScalar())
-    w.events.push_back(on.Scalar());
-  else if (on.IsSequence())
-    for (const auto& e : on) w.events.push_back(Scalar(c, e, "event"));
-  else if (on.IsMap())
-    for (const auto& kv : on) w.events.push_back(kv.first.Scalar());
+  ParseOn(c, on, w);
   if (root["env"]) w.env = ParseEnv(c, root["env"]);
   if (root["defaults"]) w.defaults = ParseDefaults(c, root["defaults"]);
   const YAML::Node jobs = root["jobs"];

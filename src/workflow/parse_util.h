@@ -50,6 +50,10 @@ void CheckId(const Ctx& c, const YAML::Node& n, const std::string& id, const std
 std::string StripExpr(const std::string& s);
 std::string FirstLine(const std::string& s);
 
+// parse_on.cc: `on:` into w.events, w.on (as JSON), the inputs of workflow_dispatch and
+// workflow_call (types checked; a choice needs options) and workflow_call's output values.
+void ParseOn(Ctx& c, const YAML::Node& on, Workflow& w);
+
 // parse_snapshot.cc: a job's `snapshot:`, and the snapshot action step (`uses:` with `with:`).
 SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n);
 void ParseSnapshotStep(Ctx& c, const YAML::Node& n, Step& s);

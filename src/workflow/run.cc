@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "workflow/run_plan.h"
 #include "workflow/runner.h"
+#include "workflow/selection.h"
 
 namespace kiln::workflow {
 namespace {
@@ -46,7 +47,9 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
   if (options.concurrent_jobs < 0) return InvalidArgument("concurrent jobs must be at least 1");
   Stopwatch watch;
   std::string event = ChooseEvent(workflows, options);
+  if (options.dry_run) return DryRunWorkflows(workflows, options);
   ASSIGN_OR_RETURN(RunPlan plan, PlanWorkflows(workflows, options, event));
+  RETURN_IF_ERROR(CheckInputs(workflows, plan, options, event));
   RETURN_IF_ERROR(MakeDirs(options.scratch_dir, 0700));
   std::string run_id =
       std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);

@@ -13,14 +13,6 @@ std::string Join(const std::vector<std::string>& items) {
   return s;
 }
 
-bool Triggered(const Workflow& wf, const std::string& event) {
-  if (wf.events.empty()) return true;
-  for (const auto& e : wf.events) {
-    if (e == event) return true;
-  }
-  return false;
-}
-
 // "-j nosuch: no job nosuch in a.yml, b.yml (jobs: a.yml: build, test; b.yml: lint)".
 Status UnknownJob(const std::vector<Workflow>& workflows, const std::string& only_job) {
   std::vector<std::string> files, jobs;
@@ -51,6 +43,14 @@ void AddRuns(RunPlan& plan, size_t w, const std::vector<JobRun>& runs) {
 }
 
 }  // namespace
+
+bool Triggered(const Workflow& wf, const std::string& event) {
+  if (wf.events.empty()) return true;
+  for (const auto& e : wf.events) {
+    if (e == event) return true;
+  }
+  return false;
+}
 
 std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions& options) {
   if (!options.event.empty()) return options.event;

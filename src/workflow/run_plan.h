@@ -28,6 +28,14 @@ struct RunPlan {
 Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
                               const std::string& event);
 
+// Whether `on:` of wf includes event (a workflow without events runs for any).
+bool Triggered(const Workflow& wf, const std::string& event);
+
+// The inputs of each workflow in the plan type-check for `event` (inputs.h), from
+// options.inputs and the payload in options.github.event (selection.cc).
+Status CheckInputs(const std::vector<Workflow>& workflows, const RunPlan& plan,
+                   const RunOptions& options, const std::string& event);
+
 // The needs context of plan.jobs[index] ({job: {result, outputs}}) from the reports of the
 // jobs it needs (all finished), and whether every one succeeded. A matrix job's instances are
 // folded in plan order, as one job: its result is success only if every instance succeeded.

@@ -103,7 +103,9 @@ struct RunOptions {
 // of its own once the jobs it needs have finished, at most options.concurrent_jobs at once;
 // report.jobs is in plan order (workflows in order, each in PlanRun's order) whatever order
 // the jobs finished in, and holds every job that started. InvalidArgument for a -j job that
-// no workflow has (naming the jobs there are), and for a named_file run that starts nothing.
+// no workflow has (naming the jobs there are), for a named_file run that starts nothing, and
+// for a workflow_dispatch/workflow_call input that is missing or not of its type (inputs.h).
+// With dry_run, nothing runs: DryRunWorkflows (selection.h) prints the plan instead.
 // Jobs run on `engine` (jobs/session.h): their sandboxes, and the snapshots of jobs that ask.
 // Thread safety: the engine, runners.runner_lookup, `out` and `interrupts` are used from every
 // job's thread at once (the engine is thread-safe; runner_lookup must be).

@@ -1,0 +1,221 @@
+// The text of `kiln run --help`.
+namespace kiln::cli {
+
+extern const char kRunHelp[] = R"(NAME
+    kiln run - run GitHub Actions workflow jobs in kiln sandboxes
+
+SYNOPSIS
+    kiln run [EVENT] [WORKFLOW_FILE|DIR] [-W|--workflows PATH] [-e|--eventpath FILE]
+             [-j|--job ID] [-l|--list] [-n|--dryrun] [--event NAME] [-P LABEL=IMAGE]...
+             [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
+             [--env NAME=VALUE]... [--env-file FILE] [--var NAME=VALUE]... [--var-file FILE]
+             [--input NAME=VALUE]... [--input-file FILE] [-a|--actor NAME]
+             [--github-instance HOST] [--defaultbranch NAME] [--remote-name NAME]
+             [--warm-pool N] [--concurrent-jobs N] [--json] [--tls-verify=false]
+             [-v|--verbose] [--action-cache DIR]
+
+DESCRIPTION
+    Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
+    ./.github/workflows) that the event triggers, each in its own sandbox: an overlay of the
+    image's cached layers, run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
+    (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
+    prefixed by workflow and job. Jobs that do not need each other run at once, up to
+    --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
+    directory is bind-mounted at /github/workspace (the same one in every job).
+    GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
+    as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
+    a symlink, a FIFO or a bigger file fails. After each step (and after
+    the job) kiln removes the setuid and setgid bits of every file in the workspace and the
+    job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
+
+    A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
+    (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
+    An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
+    it is missing, and its tag re-checked with one HEAD request when it is present (the local
+    copy is used, with a warning, when the registry cannot be reached).
+    A job with `snapshot:` that succeeds becomes a new version of a custom image (see
+    `kiln image ls`), which later jobs can run on; `snapshot: {image-name: NAME, push: REPO}`
+    also pushes it as REPO:<version> and REPO:latest. A step `uses: kiln/snapshot@v1` (or
+    depot/snapshot-action@v1) with `with: {image: REF}` captures the sandbox at that point and
+    pushes it to REF (one reference per line); later steps go on in the same sandbox.
+
+OPTIONS
+  Selection (as act)
+    EVENT, --event NAME          the triggering event. A first argument that exists as a path
+                                 is the workflow file or DIR; any other is the event
+                                 (kiln run pull_request). Default: the one event in `on:` of a
+                                 workflow file named here, else push
+    -W, --workflows PATH         the workflow file or directory (always a path)
+    -e, --eventpath FILE         the event payload (a JSON object): github.event and the job's
+                                 GITHUB_EVENT_PATH. Without it, as act: {"repository":
+                                 {"default_branch": "master"}} (--defaultbranch), plus
+                                 {"inputs": …} when --input is given
+    -j, --job ID                 run only this job and the jobs it needs (transitively); an
+                                 unknown ID is an error naming the jobs there are
+    -l, --list                   list the jobs and exit: stage, job id, job name, workflow
+                                 name, workflow file and events, as act -l (with --json, as
+                                 JSON). Every job of every workflow, or those of an EVENT or
+                                 -j given. Needs no root and runs nothing
+    -n, --dryrun                 plan and print each job and its steps as they would run, then
+                                 the summary; runs nothing (no sandbox, no image). Exit 0 when
+                                 the plan is valid (inputs included), 2 when not
+    A workflow file or job named here that would run nothing is an error saying why; a
+    directory with nothing for the event says so and exits 0.
+
+  Values (as act: the default files .secrets, .env, .vars and .input in the current directory
+  are read when they exist; a file named by a flag must exist; a *.yml or *.yaml file is a
+  mapping of NAME: VALUE instead of NAME=VALUE lines)
+    -s, --secret NAME            the secret NAME (${{ secrets.NAME }}), its value taken from the
+                                 environment variable NAME; exit 2 if NAME is not set
+    -s, --secret NAME=VALUE      the same with the value given here: accepted, with a warning,
+                                 as the value is then in kiln's command line, which every local
+                                 user can read (ps, /proc/PID/cmdline)
+    --secret-file FILE           secrets as NAME=VALUE lines (act's .secrets format): blank
+                                 lines and # comments ignored, optional `export `, values in
+                                 '…' taken as is, in "…" with \n \t \" \\ escapes; a bad
+                                 line is an error naming FILE:LINE. Default: .secrets. -s
+                                 overrides the file.
+    --env NAME=VALUE             an extra environment variable for every job; also overrides a
+                                 GITHUB_* value of the github context (GITHUB_RUN_ID, GITHUB_REF,
+                                 GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_SERVER_URL, …)
+    --env-file FILE              env as NAME=VALUE lines (the .secrets format; default .env);
+                                 --env overrides it
+    --var NAME=VALUE             a variable of the vars context (${{ vars.NAME }})
+    --var-file FILE              vars as NAME=VALUE lines (default .vars); --var overrides it
+    --input NAME=VALUE           an input of a workflow_dispatch or workflow_call run
+                                 (${{ inputs.NAME }}), typed as `on:` declares it: boolean
+                                 (true/false), number, choice (one of its options), string.
+                                 Missing: the payload's inputs (-e), else its default; a required
+                                 input with none is an error naming it and its FILE:LINE
+    --input-file FILE            inputs as NAME=VALUE lines (default .input); --input overrides
+    -a, --actor NAME             github.actor and GITHUB_ACTOR (default nektos/act, as act)
+    --github-instance HOST       the GitHub host of github.server_url, api_url and graphql_url
+                                 (default github.com; another host: https://HOST/api/v3 …)
+    --defaultbranch NAME         the default branch of a payload without one (default master)
+    --remote-name NAME           the git remote github.repository comes from (default origin)
+
+  Run
+    -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
+    --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
+    --warm-pool N                keep N sandboxes started ahead of time per image and size, and
+                                 start jobs in them (default: the config's warm_pool, else 0;
+                                 see kiln pool --help)
+    --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
+                                 a job starts once the jobs it needs have finished
+    --action-cache DIR           actions named OWNER/REPO[/PATH]@REF are read from
+                                 DIR/OWNER/REPO@REF[/PATH] (kiln downloads none; see ACTIONS)
+    --json                       print the run report as JSON on stdout (logs go to stderr)
+    -v, --verbose                show ::debug:: lines of steps (also when the secret or
+                                 variable ACTIONS_STEP_DEBUG is true)
+    --tls-verify=false           reach registries without checking their certificates (and
+                                 over plain HTTP); also `insecure_registries` in the config
+    --cert-dir DIR               refused: a run may reach many registries, and a cert dir
+                                 (a CA, a client certificate) is one registry's. Put each
+                                 registry's ca.crt (and client.cert, client.key) in
+                                 /etc/containers/certs.d/HOST:PORT/, where kiln looks
+
+THE GITHUB CONTEXT
+    Built as act builds it, from the repository in the current directory (git, run without a
+    shell): github.sha (git rev-parse HEAD); github.ref (the branch, refs/heads/B; on a
+    detached HEAD a tag pointing at it, refs/tags/T, else a branch pointing at it), ref_name
+    and ref_type; repository and repository_owner from the remote's URL
+    (https://HOST/OWNER/REPO(.git), git@HOST:OWNER/REPO, ssh://…). From the payload by event:
+    pull_request → ref refs/pull/N/merge, head_ref and base_ref from pull_request.head.ref and
+    .base.ref; push, create, workflow_dispatch → its ref (and `after`); release →
+    release.tag_name. Outside a git repository (or without commits or the remote): sha of 40
+    zeros, repository local/<dir name>, ref refs/heads/<default branch>; a repository git
+    refuses (another user owns it: safe.directory) is named in a warning. run_id is kiln's id
+    of the run; run_number and run_attempt are 1. The same values are the GITHUB_* variables
+    of every step. kiln sets no ACT variable: it is not act (a step testing env.ACT sees it
+    unset).
+
+DEFAULTS FILES
+    ~/.kilnrc, then ./.kilnrc, hold default flags, one a line, as act's .actrc:
+        -P ubuntu-latest=debian:bookworm
+        --var ENVIRONMENT=staging
+        --secret-file ci.secrets
+    A line is trimmed, $NAME and ${NAME} are expanded from the environment, and split at its
+    first blank into the flag and its value (taken as is: quotes are not removed, as act);
+    lines not starting with - (blank lines, # comments) are ignored. The command line comes
+    after both, so its flags win (and repeated flags add up). A bad flag there is an error
+    naming FILE:LINE.
+
+ACTIONS
+    A step's `uses:` may name ./PATH (an action in the repository, relative to its root),
+    OWNER/REPO[/PATH]@REF or docker://IMAGE; the form is checked when the workflow is read.
+    kiln looks for the action when the step runs: a few are built in (actions/checkout, …);
+    other OWNER/REPO@REF actions must be copies under --action-cache DIR, e.g.
+    `git clone --depth 1 --branch v1 https://github.com/o/r DIR/o/r@v1` (kiln downloads
+    none). The action's action.yml (or action.yaml) says how it runs:
+      composite    its steps run in the job's sandbox with their own steps context, the
+                   `inputs` context and GITHUB_ACTION_PATH; `shell:` is required on `run`
+                   steps; outputs are the action's `outputs.<id>.value` expressions; an
+                   action that uses itself (directly or not) or nests more than 10 deep fails
+      node12/16/20 `node MAIN` in the job's sandbox, with the image's node (an image
+                   without node fails the step); `pre:` runs before the job's steps (if its
+                   pre-if holds), `post:` after them, last first (if its post-if holds,
+                   default always()), as steps named "Pre …" and "Post …"
+      docker       a sandbox of its own from `image:` (docker://IMAGE, found as a job's
+                   image is, -P mappings too; or a Dockerfile in the action's dir, built as
+                   `kiln build` builds), on the job's network, with the workspace at
+                   /github/workspace (its cwd), the job's home, temp and env, INPUT_*, and
+                   `entrypoint`/`args` (args evaluated); pre-/post-entrypoint as pre/post.
+                   `uses: docker://IMAGE` runs the same way with `with: {entrypoint, args}`
+    Inputs are `with:` values (expressions evaluated when the step runs) and the defaults of
+    inputs not given; JavaScript and Docker actions get them as INPUT_<NAME> (upper-cased,
+    spaces as _). As on GitHub, an input not declared by the action is a warning annotation
+    (GitHub's "Unexpected input(s) …"), and a required input not given only a warning. A
+    `uses:` path may not hold "..". Actions' GITHUB_OUTPUT, GITHUB_ENV and workflow commands
+    work as a `run:` step's.
+
+SECRETS
+    Secrets come from ./.secrets (or --secret-file) and -s; every one is masked. Values of
+    .env, --env and vars are not secrets and are shown as they are. A secret's value, each line of a multi-line one (empty lines aside), and every value a
+    step masks with ::add-mask:: are shown as *** everywhere kiln writes: step output, step
+    names (also the default "Run <script>"), line prefixes, result lines, errors, the summary
+    and --json. Values reach a step only through its environment and script; kiln passes the
+    environment over the sandbox agent's socket (never in a command line), writes the script
+    0700 in the job's 0700 scratch dir and removes it when the step ends. With `persist-env:`
+    an env variable whose value contains a secret or masked value is left out of the image
+    (the job log names it). Masking is textual: a step that prints a secret transformed
+    (base64, split, reversed) is not masked.
+
+EXPRESSIONS AND WORKFLOW COMMANDS
+    Every ${{ }} (and every bare `if:`) is checked when the workflow is read, before any
+    job runs: a syntax error, an unknown function, a wrong number of arguments or a context
+    the key does not offer (GitHub's context availability table) is an error naming
+    FILE:LINE:COLUMN. hashFiles(PATTERN, ...) hashes the workspace's matching files as
+    GitHub does (`**`, `*`, `?`, `!` exclusions; "" when nothing matches).
+    A step's ::error::, ::warning:: and ::notice:: (file=, line=, col=, title=) are printed
+    ("❗ error FILE:LINE: MESSAGE"), listed after the summary and in --json; they do not fail
+    the step. ::group::TITLE prints "▶ TITLE" and indents the lines up to ::endgroup::.
+    ::debug:: lines are shown with --verbose. ::set-output:: and ::save-state:: work with
+    GitHub's deprecation warning; ::set-env:: and ::add-path:: fail the step unless
+    ACTIONS_ALLOW_UNSECURE_COMMANDS is true. ::stop-commands::TOKEN stops commands up to
+    ::TOKEN::. What steps write to $GITHUB_STEP_SUMMARY (at most 1 MiB a step) is printed at
+    the end of the job ("📝 Job summary") and kept in --json; $GITHUB_STATE values reach the
+    post step of the same action as STATE_<name>. All of it is masked like any other line.
+
+CANCELLING
+    Ctrl-C (SIGINT) or SIGTERM cancels the run as GitHub cancels one: the running step gets
+    SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that; it ends `cancelled`.
+    Later steps run only if their `if:` holds (always(), cancelled()); no further job starts;
+    a cancelled job makes no snapshot. A second Ctrl-C stops those clean-up steps too; a
+    fourth ends kiln at once (the next kiln start sweeps what it left).
+    `timeout-minutes:` is enforced the same way: a step over its limit is stopped and fails;
+    a job over its limit is cancelled.
+
+EXIT STATUS
+    0 all jobs succeeded; 1 a job failed or the run was cancelled; 2 the workflow or the
+    command line is invalid.
+
+EXAMPLES
+    kiln run -l
+    kiln run pull_request -e pr.json -n
+    kiln run workflow_dispatch -W .github/workflows/release.yml --input version=1.2.3
+    kiln run -P ubuntu-latest=debian:bookworm
+    API_TOKEN=$(pass show ci/token) kiln run -s API_TOKEN --secret-file .secrets
+    kiln run .github/workflows/ci.yml --job build --json
+)";
+
+}  // namespace kiln::cli

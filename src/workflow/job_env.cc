@@ -1,0 +1,98 @@
+#include "workflow/job_env.h"
+
+#include "workflow/inputs.h"
+
+namespace kiln::workflow {
+namespace {
+
+std::string Str(const Json& ghc, const char* key) {
+  return ghc.contains(key) && ghc[key].is_string() ? ghc[key].get<std::string>() : "";
+}
+
+// What RunOptions::github lacks (all of it when null: tests, embedders), as a run outside a git
+// repository gets it from BuildGithubContext.
+Json Placeholders(const JobContext& ctx) {
+  return {{"event_name", ctx.options->event},
+          {"repository", "local/" + ctx.workflow->name},
+          {"repository_owner", "local"},
+          {"sha", "0000000000000000000000000000000000000000"},
+          {"ref", "refs/heads/master"},
+          {"ref_name", "master"},
+          {"ref_type", "branch"},
+          {"head_ref", ""},
+          {"base_ref", ""},
+          {"actor", "nektos/act"},
+          {"triggering_actor", "nektos/act"},
+          {"run_number", "1"},
+          {"run_attempt", "1"},
+          {"retention_days", "0"},
+          {"server_url", "https://github.com"},
+          {"api_url", "https://api.github.com"},
+          {"graphql_url", "https://api.github.com/graphql"},
+          {"event", Json::object()}};
+}
+
+}  // namespace
+
+std::string EventPayload(const RunOptions& options) {
+  if (options.github.is_object() && options.github.contains("event"))
+    return DumpJson(options.github["event"], 2) + "\n";
+  return "{}\n";
+}
+
+Json JobGithubContext(const JobContext& ctx) {
+  Json ghc = Placeholders(ctx);
+  if (ctx.options->github.is_object()) {
+    for (const auto& [k, v] : ctx.options->github.items()) ghc[k] = v;
+  }
+  if (Str(ghc, "event_name").empty()) ghc["event_name"] = ctx.options->event;
+  if (Str(ghc, "run_id").empty()) ghc["run_id"] = ctx.run_id;
+  ghc["workflow"] = ctx.workflow->name;
+  ghc["job"] = ctx.run->job->id;
+  ghc["workspace"] = kWorkspace;
+  ghc["event_path"] = std::string(kWorkflowDir) + "/event.json";
+  ghc["action"] = "";
+  if (!ghc.contains("event")) ghc["event"] = Json::object();
+  if (auto t = ctx.options->secrets.find("GITHUB_TOKEN"); t != ctx.options->secrets.end())
+    ghc["token"] = t->second;  // as act; masked like every secret
+  return ghc;
+}
+
+void SetUpGithub(JobContext& ctx) {
+  Json ghc = JobGithubContext(ctx);
+  static const std::vector<std::pair<const char*, const char*>> kVars = {
+      {"GITHUB_WORKFLOW", "workflow"},
+      {"GITHUB_JOB", "job"},
+      {"GITHUB_RUN_ID", "run_id"},
+      {"GITHUB_RUN_NUMBER", "run_number"},
+      {"GITHUB_RUN_ATTEMPT", "run_attempt"},
+      {"GITHUB_EVENT_NAME", "event_name"},
+      {"GITHUB_EVENT_PATH", "event_path"},
+      {"GITHUB_WORKSPACE", "workspace"},
+      {"GITHUB_REPOSITORY", "repository"},
+      {"GITHUB_REPOSITORY_OWNER", "repository_owner"},
+      {"GITHUB_SHA", "sha"},
+      {"GITHUB_REF", "ref"},
+      {"GITHUB_REF_NAME", "ref_name"},
+      {"GITHUB_REF_TYPE", "ref_type"},
+      {"GITHUB_HEAD_REF", "head_ref"},
+      {"GITHUB_BASE_REF", "base_ref"},
+      {"GITHUB_ACTOR", "actor"},
+      {"GITHUB_TRIGGERING_ACTOR", "triggering_actor"},
+      {"GITHUB_RETENTION_DAYS", "retention_days"},
+      {"GITHUB_SERVER_URL", "server_url"},
+      {"GITHUB_API_URL", "api_url"},
+      {"GITHUB_GRAPHQL_URL", "graphql_url"}};
+  for (const auto& [var, key] : kVars) {
+    if (ghc.contains(key)) SetEnv(ctx.env, var, Str(ghc, key));
+  }
+  Json& c = ctx.expr.contexts;
+  auto inputs =
+      InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
+  c["inputs"] = inputs.ok() ? *inputs : Json::object();
+  c["vars"] = Json::object();
+  for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;
+  c["github"] = std::move(ghc);
+}
+
+}  // namespace kiln::workflow
