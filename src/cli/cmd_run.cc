@@ -56,6 +56,8 @@ DESCRIPTION
 OPTIONS
     -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
     -j, --job ID                 run only this job and the jobs it needs (transitively)
+    --strict-labels              a runs-on label that maps to no image fails the run (default:
+                                 that job is skipped with a warning, as act does)
     --event NAME                 the triggering event (default: the one event in `on:` of a
                                  WORKFLOW_FILE named here, else push)
     --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
@@ -182,7 +184,8 @@ int RunCommand(App& app, const Args& args) {
                                    {"--warm-pool", "", true},
                                    {"--concurrent-jobs", "", true},
                                    {"--tls-verify", "", true},
-                                   {"--cert-dir", "", true}});
+                                   {"--cert-dir", "", true},
+                                   {"--strict-labels", "", false}});
   if (!flags.ok()) return Fail(flags.status());
   // "": a run may reach many registries, so no one --cert-dir (each host's certs.d instead).
   if (Status s = ApplyRegistryFlags(app, *flags, ""); !s.ok()) return Fail(s);
@@ -206,6 +209,7 @@ int RunCommand(App& app, const Args& args) {
   o.only_job = flags->Get("--job");
   o.event = flags->Get("--event");  // "" = act's choice (workflow::ChooseEvent)
   o.named_file = !IsDirectory(target);
+  o.strict_labels = flags->Has("--strict-labels");
   if (flags->Has("--concurrent-jobs")) {
     const std::string n = flags->Get("--concurrent-jobs");
     char* end = nullptr;

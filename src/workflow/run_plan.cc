@@ -3,6 +3,7 @@
 #include "workflow/run_plan.h"
 
 #include <map>
+#include <set>
 
 namespace kiln::workflow {
 namespace {
@@ -48,6 +49,23 @@ void AddRuns(RunPlan& plan, size_t w, const std::vector<JobRun>& runs) {
     instances[run.job->id].push_back(plan.jobs.size());
     plan.jobs.push_back(std::move(p));
   }
+}
+
+// GitHub's implicit success() covers the whole chain of needs: every job this one needs,
+// directly or through others, succeeded (act's job-status-check: a job whose need ran with
+// `if: always()` after its own need failed is still skipped).
+bool AncestorsSucceeded(const RunPlan& plan, size_t index,
+                        const std::vector<std::optional<JobReport>>& reports) {
+  std::vector<size_t> stack = plan.jobs[index].needs;
+  std::set<size_t> seen;
+  while (!stack.empty()) {
+    size_t i = stack.back();
+    stack.pop_back();
+    if (!seen.insert(i).second) continue;
+    if (!reports[i] || reports[i]->result != Outcome::kSuccess) return false;
+    stack.insert(stack.end(), plan.jobs[i].needs.begin(), plan.jobs[i].needs.end());
+  }
+  return true;
 }
 
 }  // namespace
@@ -109,6 +127,7 @@ Json NeedsContext(const RunPlan& plan, size_t index,
     needs[n] = ctx.count(n) ? ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
     *all_ok = *all_ok && job_ok.count(n) && job_ok[n];
   }
+  *all_ok = *all_ok && AncestorsSucceeded(plan, index, reports);
   return needs;
 }
 
