@@ -29,7 +29,10 @@ class Scheduler {
         run_id_(run_id),
         state_(plan.jobs.size(), JobState::kWaiting),
         reports_(plan.jobs.size()),
-        threads_(plan.jobs.size()) {}
+        threads_(plan.jobs.size()),
+        planned_(plan.jobs.size()) {
+    for (size_t i = 0; i < planned_; ++i) origin_.push_back(i);
+  }
 
   std::vector<std::optional<JobReport>> Run() {
     std::unique_lock lock(mu_);
@@ -38,7 +41,15 @@ class Scheduler {
       if (running_ == 0) break;  // nothing runs, and nothing more may start
       AwaitOne(lock);
     }
-    return std::move(reports_);
+    // Each job's instances together, in plan order (ExpandDeferred appends the later ones).
+    std::vector<std::optional<JobReport>> ordered;
+    for (size_t i = 0; i < origin_.size(); ++i) {
+      if (origin_[i] != i) continue;
+      ordered.push_back(std::move(reports_[i]));
+      for (size_t k = i + 1; k < origin_.size(); ++k)
+        if (origin_[k] == i && k >= planned_) ordered.push_back(std::move(reports_[k]));
+    }
+    return ordered;
   }
 
  private:
@@ -111,6 +122,7 @@ class Scheduler {
       state_.push_back(JobState::kWaiting);
       reports_.emplace_back();
       threads_.emplace_back();
+      origin_.push_back(i);
       for (auto& other : plan_.jobs) {
         if (std::find(other.needs.begin(), other.needs.end(), i) != other.needs.end())
           other.needs.push_back(index);
@@ -142,6 +154,8 @@ class Scheduler {
   std::vector<size_t> finished_;                   // done, thread not joined yet; guarded by mu_
   size_t running_ = 0;                             // started, not yet joined; guarded by mu_
   std::vector<std::thread> threads_;               // by job; only the scheduler's thread touches it
+  const size_t planned_;        // jobs in the plan as given; later ones are matrix instances
+  std::vector<size_t> origin_;  // by job: the planned job it is an instance of (itself if one)
 };
 
 }  // namespace
