@@ -25,7 +25,6 @@ struct ActCase {
   std::string kiln_status = "pass";
   std::string kiln_job = "";
   std::string kiln_message = "";
-  bool container_only = false;  // only under crun: the fake runtime runs container jobs on the host
 };
 
 inline bool Passes(const ActCase& c) { return c.kiln_status == "pass"; }
@@ -35,8 +34,8 @@ inline const std::vector<ActCase>& ActCases() {
   static const std::vector<ActCase> cases = {
       {"commands", "push.yml", "push", true, "", ""},
       {"container-hostname", "push.yml", "push", true, "", "",
-       "fails: container options (--hostname, --user) are not applied yet (branch pods)",
-       "with-hostname", "", true},
+       "fails: container options (--hostname, --user) are not applied yet (branch pods)", "",
+       "container.options is not supported yet"},
       {"defaults-run", "main.yaml", "push", true, "", ""},
       {"dir with spaces", "push.yml", "push", true, "", ""},
       {"env-and-path", "push.yaml", "push", true, "", ""},
@@ -52,8 +51,7 @@ inline const std::vector<ActCase>& ActCases() {
        "fails: kiln does not set env.ACT (it is not act)", "if_env_test", "(exit code 1)"},
       {"issue-1595", "missing.yml", "push", false, "",
        "missing.yml:7:12: job second needs \"first\", which is not a job in this workflow"},
-      {"issue-1595", "no-event.yml", "push", false, "",
-       "no-event.yml:1:1: workflow has no `on`"},
+      {"issue-1595", "no-event.yml", "push", false, "", "no-event.yml:1:1: workflow has no `on`"},
       {"issue-1595", "no-first.yml", "push", false, "",
        "no-first.yml:7:12: job second needs \"first\", which is not a job in this workflow"},
       {"job-container", "push.yml", "push", true, "", ""},

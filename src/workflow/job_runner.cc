@@ -183,8 +183,10 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
 bool Decide(JobContext& ctx, bool needs_ok) {
   auto go = EvaluateCondition(ctx.run->job->if_expr, ctx.expr);
   if (go.ok() && *go) return true;
-  ctx.report.error = go.ok() ? (needs_ok ? "skipped: if is false" : "skipped: a job it needs (or one of theirs) did not succeed")
-                             : go.status().message();
+  ctx.report.error = go.ok()
+                         ? (needs_ok ? "skipped: if is false"
+                                     : "skipped: a job it needs (or one of theirs) did not succeed")
+                         : go.status().message();
   ctx.report.result = go.ok() ? Outcome::kSkipped : Outcome::kFailure;
   ctx.Print(go.ok() ? "⏭  " + ctx.report.error : "❌  " + ctx.report.error);
   return false;

@@ -39,8 +39,8 @@ Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& needs);
 
 // Jobs to run, in an order where every job comes after the jobs it needs. `only_job` (act's -j)
 // keeps that job and the jobs it needs, transitively, as act does; NotFound when the workflow
-// has no such job. A job whose matrix reads `needs` is one run with matrix_deferred. A cycle in `needs` is an InvalidArgument naming the job and its
-// FILE:LINE:COLUMN.
+// has no such job. A job whose matrix reads `needs` is one run with matrix_deferred. A cycle in
+// `needs` is an InvalidArgument naming the job and its FILE:LINE:COLUMN.
 Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job);
 
 }  // namespace kiln::workflow

@@ -110,8 +110,7 @@ Result<RunnerTarget> ChooseRunner(const Job& job, const RunsOn& runs_on,
 }
 
 bool IsUnmappedLabel(const Status& s) {
-  return s.code() == Code::kFailedPrecondition &&
-         s.message().find(kUnmapped) != std::string::npos;
+  return s.code() == Code::kFailedPrecondition && s.message().find(kUnmapped) != std::string::npos;
 }
 
 }  // namespace kiln::workflow

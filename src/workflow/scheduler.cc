@@ -82,13 +82,13 @@ class Scheduler {
     state_[i] = JobState::kRunning;
     ++running_;
     threads_[i] = std::thread([this, i, p = plan_.jobs[i], needs = std::move(needs), needs_ok] {
-        JobReport report =
-            RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
-        std::lock_guard done(mu_);
-        reports_[i] = std::move(report);
-        state_[i] = JobState::kDone;
-        finished_.push_back(i);
-        cv_.notify_one();
+      JobReport report =
+          RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
+      std::lock_guard done(mu_);
+      reports_[i] = std::move(report);
+      state_[i] = JobState::kDone;
+      finished_.push_back(i);
+      cv_.notify_one();
     });
     return true;
   }

@@ -219,9 +219,10 @@ TEST(MatrixExprTest, EmptyOrBadMatrixIsAnErrorNamingItsPosition) {
            {"\"${{ fromJSON('[1]') }}\"",
             "t.yml:5:24: job a: strategy.matrix must evaluate to a mapping"},
            {"\"${{ fromJSON('{') }}\"", "t.yml:5:24: job a: strategy.matrix: "}}) {
-    auto w = ParseWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    strategy: {matrix: " +
-                               matrix + "}\n    steps: [{run: 'true'}]\n",
-                           "t.yml");
+    auto w =
+        ParseWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    strategy: {matrix: " + matrix +
+                          "}\n    steps: [{run: 'true'}]\n",
+                      "t.yml");
     ASSERT_TRUE(w.ok()) << w.status().ToString();
     auto p = PlanRun(*w, "");
     ASSERT_FALSE(p.ok()) << matrix;

@@ -116,8 +116,10 @@ void RunStep(JobContext& ctx, const Step& step) {
   const RunDefaults& wd = ctx.workflow->defaults;
   // The shell may be an expression (`shell: ${{ env.MY_SHELL }}`), evaluated as act does; a
   // container: job with no shell named runs `sh -e`, as GitHub's runner and act do.
-  auto shell_or = Interpolate(
-      !step.shell.empty() ? step.shell : !jd.shell.empty() ? jd.shell : wd.shell, ctx.expr);
+  auto shell_or = Interpolate(!step.shell.empty() ? step.shell
+                              : !jd.shell.empty() ? jd.shell
+                                                  : wd.shell,
+                              ctx.expr);
   if (!shell_or.ok() && script.ok()) script = shell_or.status();
   std::string shell = shell_or.ok() ? *shell_or : "";
   if (shell.empty() && ctx.run->job->container) shell = "sh";
