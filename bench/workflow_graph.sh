@@ -62,10 +62,10 @@ if [ "$APPEND" = 1 ]; then
   { echo
     echo "## Workflow graph: 20 jobs in a needs graph, kiln run vs one podman run each"
     echo
-    echo "Command: \`RUNS=$RUNS bench/workflow_graph.sh\` (kiln built with \`scripts/build.sh\`), $(date +%F)," \
-         "$CPUS CPUs. Jobs: 4 layers of 5, each later job needing two of the layer before; one"
-    echo "\`sh\` step each (echo, ls /). kiln: one \`kiln run\` (default concurrency, one job per CPU)."
-    echo "podman: the same steps as one \`podman run --rm\` each, layer by layer, $CPUS at once."
+    echo "Command: \`RUNS=$RUNS bench/workflow_graph.sh\`, $(date +%F), $CPUS CPUs, the Debian minbase"
+    echo "image. Jobs: 4 layers of 5, each later job needing two of the layer before; one \`sh\` step"
+    echo "each (echo, ls /). kiln: one \`kiln run\` (default concurrency: one job per CPU). podman:"
+    echo "the same steps as one \`podman run --rm\` each, layer by layer, $CPUS at once."
     echo
     echo "$TABLE"
   } >> bench/RESULTS.md

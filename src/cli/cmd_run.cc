@@ -44,6 +44,12 @@ DESCRIPTION
 
     A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
     (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
+    A job whose runs-on label maps to none of these is skipped with a warning, as act does
+    (--strict-labels fails the run instead). As on GitHub, a job without a status function in
+    its `if:` runs only if every job it needs, directly or through others, succeeded; a
+    container: job's steps run `sh -e {0}` unless a shell is named; `shell:` may be an
+    expression; a matrix may be an expression, even of needs outputs (expanded once those
+    jobs have finished); a matrix that expands to no job is an error.
     An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
     it is missing, and its tag re-checked with one HEAD request when it is present (the local
     copy is used, with a warning, when the registry cannot be reached).
