@@ -110,7 +110,8 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   return combos;
 }
 
-Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job) {
+Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job,
+                                    const Json& contexts) {
   std::map<std::string, const Job*> by_id;
   for (const auto& j : w.jobs) by_id[j.id] = &j;
   if (!only_job.empty() && !by_id.count(only_job)) {
@@ -158,20 +159,20 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
       runs.push_back({j, Json::object(), j->name, /*matrix_deferred=*/true});
       continue;
     }
-    ASSIGN_OR_RETURN(auto instances, ExpandJob(*j, Json::object()));
+    ASSIGN_OR_RETURN(auto instances, ExpandJob(*j, contexts));
     runs.insert(runs.end(), instances.begin(), instances.end());
   }
   return runs;
 }
 
-Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& needs) {
+Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& contexts) {
   auto fail = [&](const Status& s) {
     return InvalidArgument(job.matrix_pos.ToString() + ": job " + job.id + ": " + s.message());
   };
   Json matrix = job.matrix;
   if (MatrixHasExpressions(matrix)) {
     ExprContext ctx;
-    ctx.contexts["needs"] = needs;
+    if (contexts.is_object()) ctx.contexts = contexts;
     auto evaluated = EvaluateMatrix(matrix, ctx);
     if (!evaluated.ok()) return fail(evaluated.status());
     matrix = std::move(*evaluated);

@@ -32,15 +32,17 @@ inline constexpr size_t kMaxMatrixEntries = 1024;
 // more than kMaxMatrixJobs jobs or cross the bounds above (detected before building them).
 Result<std::vector<Json>> ExpandMatrix(const Json& matrix);
 
-// One job's instances: its matrix evaluated (matrix_expr.h) with `needs` as the needs
-// context, then expanded. Errors (InvalidArgument) name the matrix's FILE:LINE:COLUMN; a
-// matrix that expands to no job is one.
-Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& needs);
+// One job's instances: its matrix evaluated (matrix_expr.h) in `contexts` ({github, inputs,
+// vars, needs}: those a matrix may read), then expanded. Errors (InvalidArgument) name the
+// matrix's FILE:LINE:COLUMN; a matrix that expands to no job is one.
+Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& contexts);
 
 // Jobs to run, in an order where every job comes after the jobs it needs. `only_job` (act's -j)
 // keeps that job and the jobs it needs, transitively, as act does; NotFound when the workflow
 // has no such job. A job whose matrix reads `needs` is one run with matrix_deferred. A cycle in
 // `needs` is an InvalidArgument naming the job and its FILE:LINE:COLUMN.
-Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job);
+// Matrices are evaluated in `contexts` (see ExpandJob; without needs).
+Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job,
+                                    const Json& contexts = Json::object());
 
 }  // namespace kiln::workflow

@@ -89,7 +89,7 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
                                    event);
       continue;
     }
-    auto runs = PlanRun(wf, options.only_job);
+    auto runs = PlanRun(wf, options.only_job, MatrixContexts(options));
     if (!runs.ok() && !options.only_job.empty() && runs.status().code() == Code::kNotFound)
       continue;
     if (!runs.ok()) return runs.status();
@@ -102,6 +102,14 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
     return InvalidArgument(why + "; choose an event of its `on:` with --event, or a job with -j");
   }
   return plan;
+}
+
+Json MatrixContexts(const RunOptions& options) {
+  Json c = {{"inputs", Json::object()}, {"vars", Json::object()}};
+  for (const auto& [k, v] : options.inputs) c["inputs"][k] = v;
+  for (const auto& [k, v] : options.vars) c["vars"][k] = v;
+  if (options.github.is_object()) c["github"] = options.github;
+  return c;
 }
 
 Json NeedsContext(const RunPlan& plan, size_t index,

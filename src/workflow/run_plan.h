@@ -28,6 +28,10 @@ struct RunPlan {
 Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunOptions& options,
                               const std::string& event);
 
+// The contexts a strategy.matrix may read before its needs are known: github (when set),
+// inputs, vars.
+Json MatrixContexts(const RunOptions& options);
+
 // The needs context of plan.jobs[index] ({job: {result, outputs}}) from the reports of the
 // jobs it needs (all finished), and whether every one succeeded. A matrix job's instances are
 // folded in plan order, as one job: its result is success only if every instance succeeded.

@@ -100,7 +100,9 @@ class Scheduler {
   bool ExpandDeferred(size_t i, const Json& needs, bool needs_ok) {
     PlannedJob& p = plan_.jobs[i];
     p.run.matrix_deferred = false;
-    auto runs = ExpandJob(*p.run.job, needs);
+    Json contexts = MatrixContexts(options_);
+    contexts["needs"] = needs;
+    auto runs = ExpandJob(*p.run.job, contexts);
     if (!runs.ok() && !needs_ok) return true;
     if (!runs.ok()) {
       JobReport r;

@@ -181,6 +181,22 @@ jobs:
   EXPECT_EQ(log_.find("| never"), std::string::npos);
 }
 
+// A matrix may read vars and inputs (known before any job runs), as on GitHub.
+TEST_F(SemanticsTest, MatrixFromVarsExpandsAtPlanTime) {
+  RunReport r = Run(R"(on: push
+jobs:
+  a:
+    runs-on: x
+    strategy: {matrix: {os: "${{ fromJSON(vars.OSES) }}"}}
+    steps: [{run: 'echo "os ${{ matrix.os }}"'}]
+)",
+                    [](RunOptions& o) { o.vars["OSES"] = R"(["p", "q"])"; });
+  EXPECT_TRUE(r.success) << log_;
+  EXPECT_EQ(Count(r, "a"), 2u);
+  EXPECT_NE(log_.find("| os p"), std::string::npos) << log_;
+  EXPECT_NE(log_.find("| os q"), std::string::npos) << log_;
+}
+
 // act's evalmatrix-merge-array and evalmatrix-merge-map, and a whole matrix from fromJSON.
 TEST(MatrixExprTest, StaticExpressionsSpliceAndMerge) {
   auto w = ParseWorkflow(R"(on: push
