@@ -228,6 +228,31 @@ jobs:
   EXPECT_EQ((*p)[4].matrix["A"], 2);
 }
 
+// A matrix that reads needs is planned as one placeholder run, expanded by the scheduler.
+TEST(MatrixExprTest, MatrixOfNeedsIsDeferredAtPlanTime) {
+  auto w = ParseWorkflow(R"(on: push
+jobs:
+  p: {runs-on: x, outputs: {m: x}, steps: [{run: 'true'}]}
+  e:
+    needs: p
+    runs-on: x
+    strategy: {matrix: {os: "${{ fromJSON(needs.p.outputs.m) }}", v: [1, 2]}}
+    steps: [{run: 'true'}]
+)",
+                         "t.yml");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto p = PlanRun(*w, "");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->size(), 2u);
+  EXPECT_FALSE((*p)[0].matrix_deferred);
+  EXPECT_TRUE((*p)[1].matrix_deferred);
+  auto runs = ExpandJob(*(*p)[1].job, {{"needs", {{"p", {{"outputs", {{"m", "[\"a\"]"}}}}}}}});
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[1].matrix, Json::parse(R"({"os": "a", "v": 2})"));
+  EXPECT_EQ((*runs)[1].display, "e (a, 2)");
+}
+
 TEST(MatrixExprTest, EmptyOrBadMatrixIsAnErrorNamingItsPosition) {
   for (const auto& [matrix, want] : std::vector<std::pair<std::string, std::string>>{
            {"{os: []}", "t.yml:5:24: job a: matrix vector 'os' does not contain any values"},
