@@ -28,8 +28,12 @@ TEST_F(RunE2E, ActCasesGiveActsOutcomeUnderCrun) {
     for (const char* label :
          {"ubuntu-latest", "ubuntu-18.04", "ubuntu-16.04", "macos-latest", "self-hosted"})
       args.insert(args.end(), {"-P", std::string(label) + "=debian:bookworm"});
+    // As act's test passes them: .secrets as a secret file, .env as --env values. (Cases with
+    // an event.json need -e once `kiln run` reads event payloads.)
     if (PathExists(base + c.dir + "/.secrets"))
       args.insert(args.end(), {"--secret-file", base + c.dir + "/.secrets"});
+    for (const auto& [k, v] : workflow::ReadActDotEnv(base + c.dir + "/.env"))
+      args.insert(args.end(), {"--env", k + "=" + v});
     auto r = Kiln(args);
     workflow::ActObserved o;
     o.text = r.out + r.err;

@@ -29,6 +29,8 @@ ActObserved RunCase(const ActCase& c, const std::string& scratch) {
   (void)MakeDirs(opt.workspace);
   opt.runners.default_image = "host";
   opt.event = c.event;
+  opt.secrets = ReadActDotEnv(dir + "/.secrets");
+  opt.env = ReadActDotEnv(dir + "/.env");
   opt.named_file = true;
   opt.out = [&](const std::string& l) { o.text += l + "\n"; };
   auto engine = testing_support::HostEngine(scratch);
