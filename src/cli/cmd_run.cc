@@ -107,6 +107,7 @@ int RunCommand(App& app, const Args& raw_args) {
   o.named_file = target->named_file;
   o.workspace = dir;
   o.verbose = flags->Has("--verbose");
+  o.strict_labels = flags->Has("--strict-labels");
   o.action_cache = flags->Get("--action-cache");  // relative: to the current directory
   if (!o.action_cache.empty() && o.action_cache[0] != '/')
     o.action_cache = dir + "/" + o.action_cache;

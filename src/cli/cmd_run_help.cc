@@ -38,6 +38,12 @@ DESCRIPTION
     also pushes it as REPO:<version> and REPO:latest. A step `uses: kiln/snapshot@v1` (or
     depot/snapshot-action@v1) with `with: {image: REF}` captures the sandbox at that point and
     pushes it to REF (one reference per line); later steps go on in the same sandbox.
+    A job whose runs-on label maps to none of these is skipped with a warning, as act does
+    (--strict-labels fails the run instead). As on GitHub, a job without a status function in
+    its `if:` runs only if every job it needs, directly or through others, succeeded; a
+    container: job's steps run `sh -e {0}` unless a shell is named; `shell:` may be an
+    expression; a matrix may be an expression, even of needs outputs (expanded once those
+    jobs have finished); a matrix that expands to no job is an error.
 
 OPTIONS
   Selection (as act)
@@ -96,6 +102,8 @@ OPTIONS
 
   Run
     -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
+    --strict-labels              a runs-on label that maps to no image fails the run (default:
+                                 that job is skipped with a warning, as act does)
     --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
     --warm-pool N                keep N sandboxes started ahead of time per image and size, and
                                  start jobs in them (default: the config's warm_pool, else 0;

@@ -124,7 +124,8 @@ const std::vector<FlagSpec>& RunFlagSpecs() {
                                               {"--tls-verify", "", true},
                                               {"--cert-dir", "", true},
                                               {"--verbose", "-v", false},
-                                              {"--action-cache", "", true}};
+                                              {"--action-cache", "", true},
+                                              {"--strict-labels", "", false}};
   return specs;
 }
 

@@ -160,11 +160,24 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
 bool Decide(JobContext& ctx, bool needs_ok) {
   auto go = EvaluateCondition(ctx.run->job->if_expr, ctx.expr);
   if (go.ok() && *go) return true;
-  ctx.report.error = go.ok() ? (needs_ok ? "skipped: if is false" : "skipped: a needed job failed")
-                             : go.status().message();
+  ctx.report.error = go.ok()
+                         ? (needs_ok ? "skipped: if is false"
+                                     : "skipped: a job it needs (or one of theirs) did not succeed")
+                         : go.status().message();
   ctx.report.result = go.ok() ? Outcome::kSkipped : Outcome::kFailure;
   ctx.Print(go.ok() ? "⏭  " + ctx.report.error : "❌  " + ctx.report.error);
   return false;
+}
+
+// As act does, a job whose runs-on label maps to no image is skipped with a warning (jobs
+// that need it are skipped too), unless --strict-labels makes that an error.
+bool SkipUnmappedLabel(JobContext& ctx, const Status& chosen) {
+  if (chosen.ok() || ctx.options->strict_labels || !IsUnmappedLabel(chosen)) return false;
+  ctx.report.result = Outcome::kSkipped;
+  ctx.report.error = "skipped: " + chosen.message() + " (--strict-labels fails the run instead)";
+  ctx.Print("⚠️  " + ctx.report.error);
+  MaskReport(ctx.report, ctx.commands.masks);
+  return true;
 }
 
 void RunSteps(JobContext& ctx) {
@@ -335,6 +348,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   static std::atomic<uint64_t> job_seq{0};  // jobs run at once: each needs a dir of its own
   ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(++job_seq);
   Status s = ChooseTarget(ctx);
+  if (SkipUnmappedLabel(ctx, s)) return ctx.report;
   if (s.ok()) s = PrepareDirs(ctx);
   jobs::JobRequest request;
   request.name = wf.name + "/" + run.display;

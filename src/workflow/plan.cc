@@ -4,6 +4,7 @@
 #include <set>
 
 #include "workflow/expr.h"
+#include "workflow/matrix_expr.h"
 
 namespace kiln::workflow {
 namespace {
@@ -41,6 +42,10 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   for (auto it = matrix.begin(); it != matrix.end(); ++it) {
     if (it.key() == "include" || it.key() == "exclude") continue;
     if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
+    if (it.value().empty()) {
+      return InvalidArgument("matrix vector '" + it.key() +
+                             "' does not contain any values; give it at least one");
+    }
     if (!it.value().empty() && combos.size() > kMaxMatrixProduct / it.value().size()) {
       return InvalidArgument("the matrix's lists make more than " +
                              std::to_string(kMaxMatrixProduct) + " combinations (at most " +
@@ -93,6 +98,11 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
       if (!applied) combos.push_back(inc);
     }
   }
+  if (combos.empty()) {
+    return InvalidArgument(
+        "the matrix expands to no job (it has no vector, or `exclude` removes every "
+        "combination); give it at least one value, or drop strategy.matrix");
+  }
   if (combos.size() > kMaxMatrixJobs) {
     return InvalidArgument("the matrix makes " + std::to_string(combos.size()) + " jobs; at most " +
                            std::to_string(kMaxMatrixJobs) + " are allowed");
@@ -100,7 +110,8 @@ Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
   return combos;
 }
 
-Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job) {
+Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_job,
+                                    const Json& contexts) {
   std::map<std::string, const Job*> by_id;
   for (const auto& j : w.jobs) by_id[j.id] = &j;
   if (!only_job.empty() && !by_id.count(only_job)) {
@@ -144,13 +155,32 @@ Result<std::vector<JobRun>> PlanRun(const Workflow& w, const std::string& only_j
   std::vector<JobRun> runs;
   for (const Job* j : order) {
     if (!only_job.empty() && !wanted.count(j->id)) continue;
-    auto combos = ExpandMatrix(j->matrix);
-    if (!combos.ok()) {
-      return InvalidArgument(j->matrix_pos.ToString() + ": job " + j->id + ": " +
-                             combos.status().message());
+    if (MatrixReadsNeeds(j->matrix)) {
+      runs.push_back({j, Json::object(), j->name, /*matrix_deferred=*/true});
+      continue;
     }
-    for (const auto& m : *combos) runs.push_back({j, m, Display(*j, m)});
+    ASSIGN_OR_RETURN(auto instances, ExpandJob(*j, contexts));
+    runs.insert(runs.end(), instances.begin(), instances.end());
   }
+  return runs;
+}
+
+Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& contexts) {
+  auto fail = [&](const Status& s) {
+    return InvalidArgument(job.matrix_pos.ToString() + ": job " + job.id + ": " + s.message());
+  };
+  Json matrix = job.matrix;
+  if (MatrixHasExpressions(matrix)) {
+    ExprContext ctx;
+    if (contexts.is_object()) ctx.contexts = contexts;
+    auto evaluated = EvaluateMatrix(matrix, ctx);
+    if (!evaluated.ok()) return fail(evaluated.status());
+    matrix = std::move(*evaluated);
+  }
+  auto combos = ExpandMatrix(matrix);
+  if (!combos.ok()) return fail(combos.status());
+  std::vector<JobRun> runs;
+  for (const auto& m : *combos) runs.push_back({&job, m, Display(job, m)});
   return runs;
 }
 

@@ -3,6 +3,7 @@
 #include "workflow/run_plan.h"
 
 #include <map>
+#include <set>
 
 namespace kiln::workflow {
 namespace {
@@ -42,6 +43,23 @@ void AddRuns(RunPlan& plan, size_t w, const std::vector<JobRun>& runs) {
   }
 }
 
+// GitHub's implicit success() covers the whole chain of needs: every job this one needs,
+// directly or through others, succeeded (act's job-status-check: a job whose need ran with
+// `if: always()` after its own need failed is still skipped).
+bool AncestorsSucceeded(const RunPlan& plan, size_t index,
+                        const std::vector<std::optional<JobReport>>& reports) {
+  std::vector<size_t> stack = plan.jobs[index].needs;
+  std::set<size_t> seen;
+  while (!stack.empty()) {
+    size_t i = stack.back();
+    stack.pop_back();
+    if (!seen.insert(i).second) continue;
+    if (!reports[i] || reports[i]->result != Outcome::kSuccess) return false;
+    stack.insert(stack.end(), plan.jobs[i].needs.begin(), plan.jobs[i].needs.end());
+  }
+  return true;
+}
+
 }  // namespace
 
 bool Triggered(const Workflow& wf, const std::string& event) {
@@ -71,7 +89,7 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
                                    event);
       continue;
     }
-    auto runs = PlanRun(wf, options.only_job);
+    auto runs = PlanRun(wf, options.only_job, MatrixContexts(options));
     if (!runs.ok() && !options.only_job.empty() && runs.status().code() == Code::kNotFound)
       continue;
     if (!runs.ok()) return runs.status();
@@ -84,6 +102,14 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
     return InvalidArgument(why + "; choose an event of its `on:` with --event, or a job with -j");
   }
   return plan;
+}
+
+Json MatrixContexts(const RunOptions& options) {
+  Json c = {{"inputs", Json::object()}, {"vars", Json::object()}};
+  for (const auto& [k, v] : options.inputs) c["inputs"][k] = v;
+  for (const auto& [k, v] : options.vars) c["vars"][k] = v;
+  if (options.github.is_object()) c["github"] = options.github;
+  return c;
 }
 
 Json NeedsContext(const RunPlan& plan, size_t index,
@@ -109,6 +135,7 @@ Json NeedsContext(const RunPlan& plan, size_t index,
     needs[n] = ctx.count(n) ? ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
     *all_ok = *all_ok && job_ok.count(n) && job_ok[n];
   }
+  *all_ok = *all_ok && AncestorsSucceeded(plan, index, reports);
   return needs;
 }
 

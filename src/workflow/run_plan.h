@@ -36,9 +36,15 @@ bool Triggered(const Workflow& wf, const std::string& event);
 Status CheckInputs(const std::vector<Workflow>& workflows, const RunPlan& plan,
                    const RunOptions& options, const std::string& event);
 
+// The contexts a strategy.matrix may read before its needs are known: github (when set),
+// inputs, vars.
+Json MatrixContexts(const RunOptions& options);
+
 // The needs context of plan.jobs[index] ({job: {result, outputs}}) from the reports of the
 // jobs it needs (all finished), and whether every one succeeded. A matrix job's instances are
 // folded in plan order, as one job: its result is success only if every instance succeeded.
+// *all_ok also requires every job needed transitively to have succeeded, as GitHub's implicit
+// success() does.
 Json NeedsContext(const RunPlan& plan, size_t index,
                   const std::vector<std::optional<JobReport>>& reports, bool* all_ok);
 
@@ -46,7 +52,8 @@ Json NeedsContext(const RunPlan& plan, size_t index,
 // most `limit` (≥ 1) at once, in plan order among those ready. Once options.interrupts() > 0
 // no further job starts; the running ones see the interrupt themselves (RunJob). Returns each
 // job's report, or nullopt for a job that never started. `options` must be the run's
-// thread-safe copy (run.cc).
+// thread-safe copy (run.cc). A job whose matrix reads `needs` is expanded when its needs have
+// finished (plan.h ExpandJob); its further instances' reports follow the plan's.
 std::vector<std::optional<JobReport>> ScheduleJobs(const std::vector<Workflow>& workflows,
                                                    const RunPlan& plan, const RunOptions& options,
                                                    size_t limit, jobs::Engine& engine,

@@ -3,6 +3,11 @@
 #include "workflow/runner_config.h"
 
 namespace kiln::workflow {
+namespace {
+
+constexpr char kUnmapped[] = "which maps to no image";
+
+}  // namespace
 
 RunnerConfig RunnerConfigFrom(const Config& file) {
   RunnerConfig c;
@@ -98,10 +103,14 @@ Result<RunnerTarget> ChooseRunner(const Job& job, const RunsOn& runs_on,
   }
   std::string label = runs_on.labels.empty() ? "" : runs_on.labels[0];
   return FailedPrecondition(job.pos.ToString() + ": job " + job.id + " runs on \"" + label +
-                            "\", which maps to no image; map it with -P " + label +
+                            "\", " + kUnmapped + "; map it with -P " + label +
                             "=IMAGE, a [labels] entry in the config file, or a runner "
                             "(kiln runner add " +
                             label + " --image IMAGE)");
+}
+
+bool IsUnmappedLabel(const Status& s) {
+  return s.code() == Code::kFailedPrecondition && s.message().find(kUnmapped) != std::string::npos;
 }
 
 }  // namespace kiln::workflow

@@ -55,8 +55,12 @@ Result<runtime::Size> CommandSize(const std::string& size_flag,
                                   const std::string& generated_on_size);
 // Adds "label=image" overrides (as `act -P` takes them).
 Status AddOverride(RunnerConfig& config, const std::string& spec);
-// Chooses the image for a job whose runs-on/container have been interpolated already.
+// Chooses the image for a job whose runs-on/container have been interpolated already. A label
+// that maps to nothing is a FailedPrecondition that IsUnmappedLabel recognises.
 Result<RunnerTarget> ChooseRunner(const Job& job, const RunsOn& runs_on,
                                   const std::string& container_image, const RunnerConfig& config);
+
+// Whether ChooseRunner failed only because no image is mapped to the job's runs-on labels.
+bool IsUnmappedLabel(const Status& s);
 
 }  // namespace kiln::workflow

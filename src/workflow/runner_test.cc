@@ -10,7 +10,6 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "testing/test_env.h"
-#include "workflow/act_cases.h"
 #include "workflow/host_engine_testing.h"
 #include "workflow/job_context.h"
 #include "workflow/parse.h"
@@ -45,20 +44,6 @@ class RunnerTest : public ::testing::Test {
   testing::ScratchDir dir_;
   std::string log_;
 };
-
-TEST_F(RunnerTest, ActCasesGiveActsOutcome) {
-  std::string base = testing::SourceDir() + "/../shared/external/act-testdata/";
-  for (const auto& c : ActCases()) {
-    log_.clear();
-    RunReport r = Run(base + c.dir + "/" + c.file, true);
-    EXPECT_EQ(r.success, c.success) << c.dir << "\n" << log_;
-    if (!c.success) {
-      bool failed = false;
-      for (const auto& j : r.jobs) failed |= j.id == c.failing_job && j.result == Outcome::kFailure;
-      EXPECT_TRUE(failed) << c.dir << ": job " << c.failing_job << " should fail\n" << log_;
-    }
-  }
-}
 
 TEST_F(RunnerTest, OutputsNeedsSecretsAndSummary) {
   std::vector<std::string> lines;

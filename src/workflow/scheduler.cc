@@ -4,6 +4,7 @@
 //                than `limit` run and the run is not interrupted;
 //   AwaitOne   — sleep until a running job finishes, then join its thread.
 // Job threads touch the shared state only to record their report, under the lock.
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -28,7 +29,10 @@ class Scheduler {
         run_id_(run_id),
         state_(plan.jobs.size(), JobState::kWaiting),
         reports_(plan.jobs.size()),
-        threads_(plan.jobs.size()) {}
+        threads_(plan.jobs.size()),
+        planned_(plan.jobs.size()) {
+    for (size_t i = 0; i < planned_; ++i) origin_.push_back(i);
+  }
 
   std::vector<std::optional<JobReport>> Run() {
     std::unique_lock lock(mu_);
@@ -37,7 +41,15 @@ class Scheduler {
       if (running_ == 0) break;  // nothing runs, and nothing more may start
       AwaitOne(lock);
     }
-    return std::move(reports_);
+    // Each job's instances together, in plan order (ExpandDeferred appends the later ones).
+    std::vector<std::optional<JobReport>> ordered;
+    for (size_t i = 0; i < origin_.size(); ++i) {
+      if (origin_[i] != i) continue;
+      ordered.push_back(std::move(reports_[i]));
+      for (size_t k = i + 1; k < origin_.size(); ++k)
+        if (origin_[k] == i && k >= planned_) ordered.push_back(std::move(reports_[k]));
+    }
+    return ordered;
   }
 
  private:
@@ -51,24 +63,74 @@ class Scheduler {
   }
 
   void StartReady() {
-    for (size_t i = 0; i < state_.size() && running_ < limit_; ++i) {
-      if (state_[i] != JobState::kWaiting || !Ready(i)) continue;
-      if (Interrupted()) return;  // no further job starts
-      bool needs_ok = true;
-      Json needs = NeedsContext(plan_, i, reports_, &needs_ok);
-      state_[i] = JobState::kRunning;
-      ++running_;
-      threads_[i] = std::thread([this, i, needs = std::move(needs), needs_ok] {
-        const PlannedJob& p = plan_.jobs[i];
-        JobReport report =
-            RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
-        std::lock_guard done(mu_);
-        reports_[i] = std::move(report);
-        state_[i] = JobState::kDone;
-        finished_.push_back(i);
-        cv_.notify_one();
-      });
+    bool again = true;  // a job that ends without a thread (a bad matrix) may free others
+    while (again) {
+      again = false;
+      for (size_t i = 0; i < state_.size() && running_ < limit_; ++i) {
+        if (state_[i] != JobState::kWaiting || !Ready(i)) continue;
+        if (Interrupted()) return;  // no further job starts
+        again |= !Start(i);
+      }
     }
+  }
+
+  // Starts job i on a thread; false when it ended at once instead (its matrix failed).
+  bool Start(size_t i) {
+    bool needs_ok = true;
+    Json needs = NeedsContext(plan_, i, reports_, &needs_ok);
+    if (plan_.jobs[i].run.matrix_deferred && !ExpandDeferred(i, needs, needs_ok)) return false;
+    state_[i] = JobState::kRunning;
+    ++running_;
+    threads_[i] = std::thread([this, i, p = plan_.jobs[i], needs = std::move(needs), needs_ok] {
+      JobReport report =
+          RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
+      std::lock_guard done(mu_);
+      reports_[i] = std::move(report);
+      state_[i] = JobState::kDone;
+      finished_.push_back(i);
+      cv_.notify_one();
+    });
+    return true;
+  }
+
+  // Replaces the placeholder of a job whose matrix reads `needs` (now known) by its instances:
+  // the first in its place, the others appended, each needed by whatever needed the job. A
+  // matrix that fails to evaluate or expands to nothing fails the job with the error (when
+  // its needs did not all succeed, the job runs as one instance, which its `if` then skips).
+  bool ExpandDeferred(size_t i, const Json& needs, bool needs_ok) {
+    PlannedJob& p = plan_.jobs[i];
+    p.run.matrix_deferred = false;
+    Json contexts = MatrixContexts(options_);
+    contexts["needs"] = needs;
+    auto runs = ExpandJob(*p.run.job, contexts);
+    if (!runs.ok() && !needs_ok) return true;
+    if (!runs.ok()) {
+      JobReport r;
+      r.workflow = workflows_[p.workflow].file;
+      r.id = p.run.job->id;
+      r.name = p.run.display;
+      r.result = Outcome::kFailure;
+      r.error = runs.status().message();
+      if (options_.out)
+        options_.out("[" + workflows_[p.workflow].name + "/" + r.name + "] ❌  " + r.error);
+      reports_[i] = std::move(r);
+      state_[i] = JobState::kDone;
+      return false;
+    }
+    p.run = (*runs)[0];
+    for (size_t k = 1; k < runs->size(); ++k) {
+      size_t index = plan_.jobs.size();
+      plan_.jobs.push_back({plan_.jobs[i].workflow, (*runs)[k], plan_.jobs[i].needs});
+      state_.push_back(JobState::kWaiting);
+      reports_.emplace_back();
+      threads_.emplace_back();
+      origin_.push_back(i);
+      for (auto& other : plan_.jobs) {
+        if (std::find(other.needs.begin(), other.needs.end(), i) != other.needs.end())
+          other.needs.push_back(index);
+      }
+    }
+    return true;
   }
 
   void AwaitOne(std::unique_lock<std::mutex>& lock) {
@@ -82,7 +144,7 @@ class Scheduler {
   }
 
   const std::vector<Workflow>& workflows_;
-  const RunPlan& plan_;
+  RunPlan plan_;  // a copy: a job whose matrix reads `needs` grows it (ExpandDeferred)
   const RunOptions& options_;
   const size_t limit_;
   jobs::Engine& engine_;
@@ -94,6 +156,8 @@ class Scheduler {
   std::vector<size_t> finished_;                   // done, thread not joined yet; guarded by mu_
   size_t running_ = 0;                             // started, not yet joined; guarded by mu_
   std::vector<std::thread> threads_;               // by job; only the scheduler's thread touches it
+  const size_t planned_;        // jobs in the plan as given; later ones are matrix instances
+  std::vector<size_t> origin_;  // by job: the planned job it is an instance of (itself if one)
 };
 
 }  // namespace

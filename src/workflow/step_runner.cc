@@ -121,7 +121,15 @@ void RunStep(JobContext& ctx, const Step& step) {
   auto script = st.ok() ? Interpolate(step.run, ctx.expr) : Result<std::string>(st);
   const RunDefaults& jd = ctx.run->job->defaults;
   const RunDefaults& wd = ctx.workflow->defaults;
-  std::string shell = !step.shell.empty() ? step.shell : !jd.shell.empty() ? jd.shell : wd.shell;
+  // The shell may be an expression (`shell: ${{ env.MY_SHELL }}`), evaluated as act does; a
+  // container: job with no shell named runs `sh -e`, as GitHub's runner and act do.
+  auto shell_or = Interpolate(!step.shell.empty() ? step.shell
+                              : !jd.shell.empty() ? jd.shell
+                                                  : wd.shell,
+                              ctx.expr);
+  if (!shell_or.ok() && script.ok()) script = shell_or.status();
+  std::string shell = shell_or.ok() ? *shell_or : "";
+  if (shell.empty() && ctx.run->job->container) shell = "sh";
   std::string wdir = !step.working_directory.empty() ? step.working_directory
                      : !jd.working_directory.empty() ? jd.working_directory
                                                      : wd.working_directory;
