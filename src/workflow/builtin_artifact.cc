@@ -1,0 +1,173 @@
+// actions/upload-artifact and actions/download-artifact, built in: a run's artifacts are
+// directories <ArtifactRunDir>/<name>/ holding the uploaded files by their paths relative to
+// the upload's root (the least common ancestor of its search paths, as upload-artifact
+// computes it). Every job of the run sees them.
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "base/fs.h"
+#include "base/subprocess.h"
+#include "workflow/builtin_actions_internal.h"
+#include "workflow/builtin_paths.h"
+
+namespace kiln::workflow {
+namespace {
+
+std::string Input(const StepInputs& with, const std::string& key, const std::string& dflt = "") {
+  auto it = with.find(key);
+  return it == with.end() || it->second.empty() ? dflt : it->second;
+}
+
+std::string Dirname(const std::string& p) {
+  size_t slash = p.rfind('/');
+  return slash == 0 ? "/" : slash == std::string::npos ? "." : p.substr(0, slash);
+}
+
+// The deepest directory holding every one of `paths` (component-wise).
+std::string CommonAncestor(const std::vector<std::string>& paths) {
+  std::string lca = paths[0];
+  for (const auto& p : paths) {
+    while (!PathWithin(lca, p)) lca = Dirname(lca);
+  }
+  return lca;
+}
+
+Status CheckName(const std::string& name) {
+  if (name == "." || name == ".." || name.find_first_of("/\\\":<>|*?\r\n") != std::string::npos) {
+    return InvalidArgument("upload-artifact: the artifact name \"" + name +
+                           "\" may not hold / \\ \" : < > | * ? or a line break");
+  }
+  return Status::Ok();
+}
+
+// Adds the regular files at or below `path` to `files`; symlinks are followed only to files
+// inside the workspace or $HOME (others are skipped with a warning).
+void CollectFiles(JobContext& ctx, const std::string& path, const PathMatches& m,
+                  std::vector<std::string>& files) {
+  if (m.Excluded(path)) return;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return;
+  if (S_ISLNK(st.st_mode)) {
+    char* real = ::realpath(path.c_str(), nullptr);
+    std::string target = real ? real : "";
+    std::free(real);
+    bool inside = !target.empty() && (PathWithin(WorkspaceHostDir(ctx), target) ||
+                                      PathWithin(HomeHostDir(ctx), target));
+    if (!inside || ::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      ctx.Print("::warning::upload-artifact: " + JobPathOf(ctx, path) +
+                " is a symlink to no file in the workspace or $HOME: skipped");
+      return;
+    }
+    files.push_back(path);
+  } else if (S_ISREG(st.st_mode)) {
+    files.push_back(path);
+  } else if (S_ISDIR(st.st_mode)) {
+    auto names = ListDir(path);
+    if (!names.ok()) return;
+    for (const auto& n : *names) CollectFiles(ctx, path + "/" + n, m, files);
+  }
+}
+
+Status CopyTree(const std::string& from, const std::string& to) {
+  RETURN_IF_ERROR(MakeDirs(to));
+  return RunChecked({"cp", "-R", "--preserve=mode,timestamps", "--", from + "/.", to})
+      .status()
+      .WithContext("download-artifact");
+}
+
+}  // namespace
+
+std::string ArtifactRunDir(const RunOptions& options, const std::string& run_id) {
+  return options.artifact_dir.empty() ? options.scratch_dir + "/" + run_id + "-artifacts"
+                                      : options.artifact_dir + "/" + run_id;
+}
+
+Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json& outputs) {
+  std::string name = Input(with, "name", "artifact");
+  RETURN_IF_ERROR(CheckName(name));
+  if (InputLines(Input(with, "path")).empty()) {
+    return InvalidArgument("upload-artifact: input path is required");
+  }
+  ASSIGN_OR_RETURN(PathMatches m, MatchPatterns(ctx, Input(with, "path")));
+  std::vector<std::string> files;
+  for (const auto& p : m.paths) CollectFiles(ctx, p, m, files);
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  if (files.empty()) {
+    std::string mode = Input(with, "if-no-files-found", "warn");
+    std::string what = "no files were found with the provided path: " + Input(with, "path");
+    if (mode == "error") return NotFound("upload-artifact: " + what);
+    if (mode == "warn") ctx.Print("::warning::upload-artifact: " + what + ". No artifacts will be uploaded.");
+    if (mode == "ignore") ctx.Print("upload-artifact: " + what);
+    return Status::Ok();
+  }
+  std::string root = files.size() == 1 && m.search_paths.size() == 1 &&
+                             m.search_paths[0] == files[0]
+                         ? Dirname(files[0])
+                         : CommonAncestor(m.search_paths);
+  std::string run_dir = ArtifactRunDir(*ctx.options, ctx.run_id);
+  std::string dest = run_dir + "/" + name;
+  RETURN_IF_ERROR(MakeDirs(run_dir, 0700));
+  if (PathExists(dest) && Input(with, "overwrite") != "true") {
+    return AlreadyExists("upload-artifact: an artifact named \"" + name +
+                         "\" already exists in this run; give another name, or overwrite: true");
+  }
+  ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(run_dir, ".tmp-"));
+  Status s;
+  for (const auto& f : files) {
+    if (!s.ok()) break;
+    std::string rel = f.substr(root == "/" ? 1 : root.size() + 1);
+    s = MakeDirs(Dirname(tmp + "/" + rel));
+    if (s.ok()) s = RunChecked({"cp", "-L", "--preserve=mode,timestamps", "--", f, tmp + "/" + rel})
+                        .status();
+  }
+  if (s.ok()) s = RemoveTree(dest);
+  if (s.ok() && ::rename(tmp.c_str(), dest.c_str()) != 0) s = ErrnoStatus("rename " + dest, errno);
+  if (!s.ok()) {
+    (void)RemoveTree(tmp);
+    return s.WithContext("upload-artifact");
+  }
+  auto all = ListDir(run_dir);
+  outputs["artifact-id"] = std::to_string(all.ok() ? all->size() : 1);
+  ctx.Print("upload-artifact: " + std::to_string(files.size()) + " file(s) as artifact \"" +
+            name + "\"");
+  return Status::Ok();
+}
+
+Status DownloadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json& outputs) {
+  std::string run_dir = ArtifactRunDir(*ctx.options, ctx.run_id);
+  ASSIGN_OR_RETURN(std::string dest, HostPathOf(ctx, Input(with, "path")));
+  std::string name = Input(with, "name");
+  if (!name.empty()) {
+    RETURN_IF_ERROR(CheckName(name));
+    if (!IsDirectory(run_dir + "/" + name)) {
+      return NotFound("download-artifact: no artifact named \"" + name +
+                      "\" in this run (was it uploaded by a job this one needs?)");
+    }
+    RETURN_IF_ERROR(CopyTree(run_dir + "/" + name, dest));
+  } else {
+    std::vector<std::string> names;
+    if (IsDirectory(run_dir)) {
+      ASSIGN_OR_RETURN(names, ListDir(run_dir));
+    }
+    std::string pattern = Input(with, "pattern");
+    bool merge = Input(with, "merge-multiple") == "true";
+    int n = 0;
+    for (const auto& a : names) {
+      if (a[0] == '.' || (!pattern.empty() && ::fnmatch(pattern.c_str(), a.c_str(), 0) != 0)) {
+        continue;
+      }
+      RETURN_IF_ERROR(CopyTree(run_dir + "/" + a, merge ? dest : dest + "/" + a));
+      ++n;
+    }
+    ctx.Print("download-artifact: " + std::to_string(n) + " artifact(s)");
+  }
+  outputs["download-path"] = JobPathOf(ctx, dest);
+  return Status::Ok();
+}
+
+}  // namespace kiln::workflow
