@@ -26,7 +26,7 @@ SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
              [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
-             [--tls-verify=false]
+             [--tls-verify=false] [--cache-dir DIR] [--artifact-server-path DIR]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -74,6 +74,11 @@ OPTIONS
                                  see kiln pool --help)
     --concurrent-jobs N          run at most N jobs at once (default: the number of CPUs);
                                  a job starts once the jobs it needs have finished
+    --cache-dir DIR              where actions/cache keeps its entries (default
+                                 STATE_DIR/actions-cache; shared by every run)
+    --artifact-server-path DIR   keep upload-artifact's artifacts in DIR/RUN_ID/NAME/ (as
+                                 act); by default they are kept in the run's scratch dir and
+                                 removed when the run ends
     --json                       print the run report as JSON on stdout (logs go to stderr)
     --tls-verify=false           reach registries without checking their certificates (and
                                  over plain HTTP); also `insecure_registries` in the config
@@ -81,6 +86,37 @@ OPTIONS
                                  (a CA, a client certificate) is one registry's. Put each
                                  registry's ca.crt (and client.cert, client.key) in
                                  /etc/containers/certs.d/HOST:PORT/, where kiln looks
+
+BUILT-IN ACTIONS
+    kiln runs these itself, whatever @ref is named (no download):
+    actions/checkout     the local repository (the current directory) into the workspace:
+                         a git fetch of `ref` (default: HEAD's branch) with fetch-depth
+                         (default 1; 0 = all history and tags), or a copy of the files when
+                         it is not a git repository. Uncommitted changes are not part of a
+                         git checkout. `path` (inside the workspace), `clean` (default true:
+                         the target is emptied first; false keeps what is there). When the
+                         target is the repository itself it is left as it is. `repository`
+                         other than this one is an error: kiln has no network checkout.
+                         Outputs ref, commit.
+    actions/cache        (and cache/restore, cache/save) entries in --cache-dir, by key and
+                         path list: the exact key, else each restore-keys prefix in order,
+                         newest entry first. `path` lines may use * ? [..] and `**`, `~` and
+                         /github/home (the job's $HOME), relative = the workspace; other
+                         absolute paths are refused. Saved after the job's steps only when
+                         the job succeeded and the key was not an exact hit. Outputs
+                         cache-hit (true only on an exact key), cache-matched-key.
+                         lookup-only, fail-on-cache-miss honoured; enableCrossOsArchive and
+                         upload-chunk-size ignored.
+    actions/upload-artifact, actions/download-artifact
+                         artifacts shared by the jobs of one run (--artifact-server-path).
+                         upload: name (default "artifact"), path lines with globs and !
+                         excludes, stored relative to their common ancestor as GitHub does;
+                         if-no-files-found (warn, error, ignore); a name used twice in a run
+                         is an error unless overwrite: true. Symlinks are followed only to
+                         files inside the workspace or $HOME. download: name (one), or all
+                         (each in PATH/NAME, or merged with merge-multiple; filtered by
+                         pattern); output download-path. retention-days, compression-level
+                         ignored.
 
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a
@@ -182,7 +218,9 @@ int RunCommand(App& app, const Args& args) {
                                    {"--warm-pool", "", true},
                                    {"--concurrent-jobs", "", true},
                                    {"--tls-verify", "", true},
-                                   {"--cert-dir", "", true}});
+                                   {"--cert-dir", "", true},
+                                   {"--cache-dir", "", true},
+                                   {"--artifact-server-path", "", true}});
   if (!flags.ok()) return Fail(flags.status());
   // "": a run may reach many registries, so no one --cert-dir (each host's certs.d instead).
   if (Status s = ApplyRegistryFlags(app, *flags, ""); !s.ok()) return Fail(s);
@@ -226,6 +264,9 @@ int RunCommand(App& app, const Args& args) {
   auto runs_dir = (*engine)->RunsDir();  // locked by this process: swept only once it is gone
   if (!runs_dir.ok()) return Fail(runs_dir.status());
   o.scratch_dir = *runs_dir;
+  o.cache_dir =
+      flags->Has("--cache-dir") ? flags->Get("--cache-dir") : app.state_dir() + "/actions-cache";
+  o.artifact_dir = flags->Get("--artifact-server-path");  // "": per run, removed after it
   bool json = flags->Has("--json");
   o.out = [json](const std::string& line) {
     std::FILE* f = json ? stderr : stdout;

@@ -101,14 +101,15 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
     std::string mode = Input(with, "if-no-files-found", "warn");
     std::string what = "no files were found with the provided path: " + Input(with, "path");
     if (mode == "error") return NotFound("upload-artifact: " + what);
-    if (mode == "warn") ctx.Print("::warning::upload-artifact: " + what + ". No artifacts will be uploaded.");
+    if (mode == "warn")
+      ctx.Print("::warning::upload-artifact: " + what + ". No artifacts will be uploaded.");
     if (mode == "ignore") ctx.Print("upload-artifact: " + what);
     return Status::Ok();
   }
-  std::string root = files.size() == 1 && m.search_paths.size() == 1 &&
-                             m.search_paths[0] == files[0]
-                         ? Dirname(files[0])
-                         : CommonAncestor(m.search_paths);
+  std::string root =
+      files.size() == 1 && m.search_paths.size() == 1 && m.search_paths[0] == files[0]
+          ? Dirname(files[0])
+          : CommonAncestor(m.search_paths);
   std::string run_dir = ArtifactRunDir(*ctx.options, ctx.run_id);
   std::string dest = run_dir + "/" + name;
   RETURN_IF_ERROR(MakeDirs(run_dir, 0700));
@@ -122,8 +123,8 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
     if (!s.ok()) break;
     std::string rel = f.substr(root == "/" ? 1 : root.size() + 1);
     s = MakeDirs(Dirname(tmp + "/" + rel));
-    if (s.ok()) s = RunChecked({"cp", "-L", "--preserve=mode,timestamps", "--", f, tmp + "/" + rel})
-                        .status();
+    if (s.ok())
+      s = RunChecked({"cp", "-L", "--preserve=mode,timestamps", "--", f, tmp + "/" + rel}).status();
   }
   if (s.ok()) s = RemoveTree(dest);
   if (s.ok() && ::rename(tmp.c_str(), dest.c_str()) != 0) s = ErrnoStatus("rename " + dest, errno);
@@ -133,8 +134,8 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
   }
   auto all = ListDir(run_dir);
   outputs["artifact-id"] = std::to_string(all.ok() ? all->size() : 1);
-  ctx.Print("upload-artifact: " + std::to_string(files.size()) + " file(s) as artifact \"" +
-            name + "\"");
+  ctx.Print("upload-artifact: " + std::to_string(files.size()) + " file(s) as artifact \"" + name +
+            "\"");
   return Status::Ok();
 }
 

@@ -67,8 +67,8 @@ TEST_F(ArtifactTest, GlobsExcludesAndCommonAncestor) {
   EXPECT_EQ(Stored("txt/y/b.log"), "<missing>");
   EXPECT_EQ(Stored("txt/y/deep/c.txt"), "<missing>");
   // One file: stored by its name alone.
-  ASSERT_TRUE(a->Run("actions/upload-artifact@v4", {{"name", "one"}, {"path", "out/y/b.log"}})
-                  .ok());
+  ASSERT_TRUE(
+      a->Run("actions/upload-artifact@v4", {{"name", "one"}, {"path", "out/y/b.log"}}).ok());
   EXPECT_EQ(Stored("one/b.log"), "log");
 }
 
@@ -76,8 +76,8 @@ TEST_F(ArtifactTest, IfNoFilesFound) {
   auto a = NewJob();
   ASSERT_TRUE(a->Run("actions/upload-artifact@v4", {{"path", "none/*"}}).ok());
   EXPECT_NE(a->log.find("::warning::"), std::string::npos) << a->log;
-  Status err = a->Run("actions/upload-artifact@v4",
-                      {{"path", "none/*"}, {"if-no-files-found", "error"}});
+  Status err =
+      a->Run("actions/upload-artifact@v4", {{"path", "none/*"}, {"if-no-files-found", "error"}});
   EXPECT_NE(err.message().find("no files were found"), std::string::npos) << err.message();
   EXPECT_TRUE(
       a->Run("actions/upload-artifact@v4", {{"path", "none"}, {"if-no-files-found", "ignore"}})
@@ -91,9 +91,9 @@ TEST_F(ArtifactTest, OverwriteAndDownloadAll) {
   Write(*a, "f1", "two");
   Status again = a->Run("actions/upload-artifact@v4", {{"name", "n"}, {"path", "f1"}});
   EXPECT_NE(again.message().find("already exists"), std::string::npos) << again.message();
-  ASSERT_TRUE(a->Run("actions/upload-artifact@v4",
-                     {{"name", "n"}, {"path", "f1"}, {"overwrite", "true"}})
-                  .ok());
+  ASSERT_TRUE(
+      a->Run("actions/upload-artifact@v4", {{"name", "n"}, {"path", "f1"}, {"overwrite", "true"}})
+          .ok());
   EXPECT_EQ(Stored("n/f1"), "two");
   Write(*a, "f2", "other");
   ASSERT_TRUE(a->Run("actions/upload-artifact@v4", {{"name", "m"}, {"path", "f2"}}).ok());

@@ -8,8 +8,8 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 
 #include "base/fd.h"
@@ -89,7 +89,10 @@ Status Extract(const std::string& tar, const std::string& root) {
   return ApplyLayer(fd, oci::Compression::kNone, root, opts).status();
 }
 
-Status CheckInputs(const StepInputs& with) {
+Status CheckInputs(const JobContext& ctx, const StepInputs& with) {
+  if (ctx.options->cache_dir.empty()) {
+    return FailedPrecondition("actions/cache: no cache dir is set (kiln run --cache-dir DIR)");
+  }
   if (Input(with, "key").empty()) return InvalidArgument("actions/cache: input key is required");
   if (InputLines(Input(with, "path")).empty()) {
     return InvalidArgument("actions/cache: input path is required");
@@ -101,8 +104,8 @@ Status CheckInputs(const StepInputs& with) {
 Status WriteTar(const std::string& root, const std::vector<std::string>& rel,
                 const std::string& tar) {
   if (rel.empty()) return Status::Ok();
-  std::vector<std::string> argv = {"tar", "--create", "--numeric-owner", "--file", tar,
-                                   "--directory", root, "--"};
+  std::vector<std::string> argv = {
+      "tar", "--create", "--numeric-owner", "--file", tar, "--directory", root, "--"};
   argv.insert(argv.end(), rel.begin(), rel.end());
   return RunChecked(argv).status().WithContext("actions/cache: tar");
 }
@@ -110,7 +113,7 @@ Status WriteTar(const std::string& root, const std::vector<std::string>& rel,
 }  // namespace
 
 Status CacheRestore(JobContext& ctx, const Step&, const StepInputs& with, Json& outputs) {
-  RETURN_IF_ERROR(CheckInputs(with));
+  RETURN_IF_ERROR(CheckInputs(ctx, with));
   bool exact = false;
   std::optional<Entry> e = Lookup(*ctx.options, with, &exact);
   outputs["cache-hit"] = exact ? "true" : "false";
@@ -136,7 +139,7 @@ Status CacheRestore(JobContext& ctx, const Step&, const StepInputs& with, Json& 
 }
 
 Status CacheSave(JobContext& ctx, const Step&, const StepInputs& with, Json&) {
-  RETURN_IF_ERROR(CheckInputs(with));
+  RETURN_IF_ERROR(CheckInputs(ctx, with));
   const RunOptions& o = *ctx.options;
   std::string version = Version(with), key = Input(with, "key");
   std::string final_dir = EntryDir(o, version, key);

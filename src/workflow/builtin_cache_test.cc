@@ -122,8 +122,9 @@ TEST_F(CacheTest, MissOptionsAndSaveAction) {
   ASSERT_TRUE(WriteFileAtomic(job->options.workspace + "/deps/f", "s").ok());
   ASSERT_TRUE(job->Run("actions/cache/save@v4", {{"path", "deps"}, {"key", "k"}}).ok());
   auto look = NewJob();
-  ASSERT_TRUE(look->Run("actions/cache@v4", {{"path", "deps"}, {"key", "k"}, {"lookup-only", "true"}})
-                  .ok());
+  ASSERT_TRUE(
+      look->Run("actions/cache@v4", {{"path", "deps"}, {"key", "k"}, {"lookup-only", "true"}})
+          .ok());
   EXPECT_EQ(look->outputs["cache-hit"], "true");
   EXPECT_FALSE(PathExists(look->options.workspace + "/deps"));
 }
@@ -138,7 +139,10 @@ std::string TarHeader(const std::string& name, size_t size) {
   std::snprintf(&h[124], 12, "%011zo", size);
   std::snprintf(&h[136], 12, "%011o", 0);
   h[156] = '0';
-  std::memcpy(&h[257], "ustar\0" "00", 8);
+  std::memcpy(&h[257],
+              "ustar\0"
+              "00",
+              8);
   std::memset(&h[148], ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;
@@ -150,8 +154,8 @@ TEST_F(CacheTest, HostileEntryIsRefused) {
   Save("k", "fine");
   auto names = ListDir(dir_.Sub("cache"));
   ASSERT_TRUE(names.ok() && names->size() == 1);
-  std::string tar = TarHeader("../escaped", 4) + "evil" + std::string(508, '\0') +
-                    std::string(1024, '\0');
+  std::string tar =
+      TarHeader("../escaped", 4) + "evil" + std::string(508, '\0') + std::string(1024, '\0');
   ASSERT_TRUE(WriteFileAtomic(dir_.Sub("cache") + "/" + (*names)[0] + "/ws.tar", tar).ok());
   auto job = NewJob();
   Status s = job->Run("actions/cache@v4", {{"path", "deps"}, {"key", "k"}});

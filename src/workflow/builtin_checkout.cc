@@ -142,10 +142,10 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   const std::string src = RealPath(ctx.options->workspace);
   std::string repository = Input(with, "repository");
   const Json& github = ctx.expr.contexts["github"];
-  std::string own = github.is_object() && github.contains("repository") &&
-                            github["repository"].is_string()
-                        ? github["repository"].get<std::string>()
-                        : "";
+  std::string own =
+      github.is_object() && github.contains("repository") && github["repository"].is_string()
+          ? github["repository"].get<std::string>()
+          : "";
   if (!repository.empty() && repository != own) {
     return InvalidArgument("actions/checkout: repository " + repository +
                            ": kiln checks out only the local repository (" +
@@ -161,8 +161,7 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   char* end = nullptr;
   long depth = std::strtol(depth_text.c_str(), &end, 10);
   if (*end != '\0' || depth < 0) {
-    return InvalidArgument("actions/checkout: fetch-depth must be a number ≥ 0, not " +
-                           depth_text);
+    return InvalidArgument("actions/checkout: fetch-depth must be a number ≥ 0, not " + depth_text);
   }
   bool is_git = PathExists(src + "/.git");
   RefPlan ref;

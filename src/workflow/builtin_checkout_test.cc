@@ -12,8 +12,9 @@ namespace {
 using testing_support::BuiltinJob;
 
 std::string GitOut(const std::string& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {"git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                                   "-c", "init.defaultBranch=main", "-C", dir};
+  std::vector<std::string> argv = {
+      "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main",
+      "-C",  dir};
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = RunChecked(argv);
   EXPECT_TRUE(r.ok()) << r.status().ToString();

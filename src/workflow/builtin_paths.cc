@@ -137,8 +137,8 @@ Result<std::string> HostPathOf(const JobContext& ctx, const std::string& job_pat
 std::string JobPathOf(const JobContext& ctx, const std::string& host_path) {
   for (auto [root, shown] : {std::pair{WorkspaceHostDir(ctx), std::string(kWorkspace)},
                              std::pair{HomeHostDir(ctx), std::string(kHome)}}) {
-    if (PathWithin(root, host_path)) return shown + NormalizePath(host_path).substr(
-                                                        NormalizePath(root).size());
+    if (PathWithin(root, host_path))
+      return shown + NormalizePath(host_path).substr(NormalizePath(root).size());
   }
   return "";
 }
