@@ -18,6 +18,7 @@
 #include "jobs/session.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
+#include "workflow/run_call.h"
 #include "workflow/setid_strip.h"
 
 namespace kiln::workflow {
@@ -147,7 +148,7 @@ void SetUpEnv(JobContext& ctx) {
   c["steps"] = Json::object();
   c["secrets"] = Json::object();
   for (const auto& [k, v] : o.secrets) c["secrets"][k] = v;
-  c["inputs"] = Json::object();
+  c["inputs"] = InputsContext(*ctx.workflow, o.inputs);
   c["vars"] = Json::object();
   c["job"] = {{"status", "success"}};
   // Each value sees the env context as it stands after the entries before it. The context and
@@ -346,6 +347,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   }
   ctx.expr.contexts["needs"] = needs;
   ctx.expr.contexts["matrix"] = run.matrix;
+  ctx.expr.contexts["inputs"] = InputsContext(wf, options.inputs);
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
   Stopwatch watch;
   if (!Decide(ctx, needs_ok)) {

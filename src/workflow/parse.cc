@@ -31,7 +31,10 @@ const std::set<std::string> kJobKeys = {"name",
                                         "services",
                                         "permissions",
                                         "concurrency",
-                                        "environment"};
+                                        "environment",
+                                        "uses",
+                                        "with",
+                                        "secrets"};
 const std::set<std::string> kStepKeys = {"id",
                                          "name",
                                          "run",
@@ -117,8 +120,9 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   j.pos = c.PosOf(n);
   j.id = id;
   j.name = n["name"] ? Scalar(c, n["name"], "name") : id;
-  if (!n["runs-on"]) c.Fail(n, "job " + id + " has no `runs-on`");
-  j.runs_on = ParseRunsOn(c, n["runs-on"]);
+  if (n["uses"]) ParseJobCall(c, n, j);  // a reusable workflow: no runs-on, no steps
+  if (!n["runs-on"] && j.uses.empty()) c.Fail(n, "job " + id + " has no `runs-on`");
+  if (n["runs-on"]) j.runs_on = ParseRunsOn(c, n["runs-on"]);
   if (const YAML::Node ct = n["container"]) {
     Container k;
     if (ct.IsScalar()) {
@@ -163,6 +167,7 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   if (n["snapshot"]) j.snapshot = ParseSnapshot(c, n["snapshot"]);
   if (n["services"])
     c.Fail(n["services"], "service containers (`services:`) are not supported yet");
+  if (!j.uses.empty()) return j;
   if (!n["steps"] || !n["steps"].IsSequence() || n["steps"].size() == 0) {
     c.Fail(n["steps"] ? n["steps"] : n, "job " + id + " needs a non-empty list of `steps`");
   }
@@ -188,6 +193,8 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
     for (const auto& e : on) w.events.push_back(Scalar(c, e, "event"));
   else if (on.IsMap())
     for (const auto& kv : on) w.events.push_back(kv.first.Scalar());
+  w.on = ToJson(c, on);
+  ParseOnInputs(c, on, w);
   if (root["env"]) w.env = ParseEnv(c, root["env"]);
   if (root["defaults"]) w.defaults = ParseDefaults(c, root["defaults"]);
   const YAML::Node jobs = root["jobs"];

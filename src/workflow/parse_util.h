@@ -50,6 +50,11 @@ void CheckId(const Ctx& c, const YAML::Node& n, const std::string& id, const std
 std::string StripExpr(const std::string& s);
 std::string FirstLine(const std::string& s);
 
+// parse_on.cc: on.workflow_dispatch.inputs, on.workflow_call.inputs and .outputs into `w`;
+// a job's reusable-workflow call (`uses:`, `with:`, `secrets:`; no steps, no runs-on).
+void ParseOnInputs(Ctx& c, const YAML::Node& on, Workflow& w);
+void ParseJobCall(Ctx& c, const YAML::Node& n, Job& j);
+
 // parse_snapshot.cc: a job's `snapshot:`, and the snapshot action step (`uses:` with `with:`).
 SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n);
 void ParseSnapshotStep(Ctx& c, const YAML::Node& n, Step& s);

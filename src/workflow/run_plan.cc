@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "workflow/run_call.h"
+
 namespace kiln::workflow {
 namespace {
 
@@ -36,20 +38,6 @@ Status UnknownJob(const std::vector<Workflow>& workflows, const std::string& onl
                          " (jobs: " + list + ")");
 }
 
-// Adds one workflow's planned runs to the plan, each with the instances of what it needs.
-void AddRuns(RunPlan& plan, size_t w, const std::vector<JobRun>& runs) {
-  std::map<std::string, std::vector<size_t>> instances;  // job id → indices in plan.jobs
-  for (const JobRun& run : runs) {
-    PlannedJob p{w, run, {}};
-    for (const auto& need : run.job->needs) {
-      const auto& of = instances[need];
-      p.needs.insert(p.needs.end(), of.begin(), of.end());
-    }
-    instances[run.job->id].push_back(plan.jobs.size());
-    plan.jobs.push_back(std::move(p));
-  }
-}
-
 }  // namespace
 
 std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions& options) {
@@ -76,7 +64,8 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
       continue;
     if (!runs.ok()) return runs.status();
     job_found = true;
-    AddRuns(plan, w, *runs);
+    std::vector<std::string> stack = {wf.file};
+    RETURN_IF_ERROR(AddPlannedRuns(plan, w, wf, *runs, {}, nullptr, options, stack));
   }
   if (!options.only_job.empty() && !job_found) return UnknownJob(workflows, options.only_job);
   if (options.named_file && plan.jobs.empty()) {
@@ -89,9 +78,15 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
 Json NeedsContext(const RunPlan& plan, size_t index,
                   const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
   const PlannedJob& job = plan.jobs[index];
+  return NeedsContextOf(plan, job.needs, job.run.job->needs, reports, all_ok);
+}
+
+Json NeedsContextOf(const RunPlan& plan, const std::vector<size_t>& indices,
+                    const std::vector<std::string>& names,
+                    const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
   std::map<std::string, Json> ctx;     // job id → {result, outputs}
   std::map<std::string, bool> job_ok;  // a matrix job's result is the worst of its instances
-  for (size_t i : job.needs) {
+  for (size_t i : indices) {
     const std::string& id = plan.jobs[i].run.job->id;
     const JobReport* r = reports[i] ? &*reports[i] : nullptr;
     bool ok = r != nullptr && r->result == Outcome::kSuccess;
@@ -105,7 +100,7 @@ Json NeedsContext(const RunPlan& plan, size_t index,
   }
   Json needs = Json::object();
   *all_ok = true;
-  for (const auto& n : job.run.job->needs) {
+  for (const auto& n : names) {
     needs[n] = ctx.count(n) ? ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
     *all_ok = *all_ok && job_ok.count(n) && job_ok[n];
   }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "workflow/job_runner.h"
+#include "workflow/run_call.h"
 #include "workflow/run_plan.h"
 
 namespace kiln::workflow {
@@ -54,14 +55,20 @@ class Scheduler {
     for (size_t i = 0; i < state_.size() && running_ < limit_; ++i) {
       if (state_[i] != JobState::kWaiting || !Ready(i)) continue;
       if (Interrupted()) return;  // no further job starts
+      if (auto settled = calls_.Settle(i, reports_)) {  // reusable workflows (run_call.h)
+        reports_[i] = std::move(*settled);
+        state_[i] = JobState::kDone;
+        continue;
+      }
       bool needs_ok = true;
       Json needs = NeedsContext(plan_, i, reports_, &needs_ok);
       state_[i] = JobState::kRunning;
       ++running_;
-      threads_[i] = std::thread([this, i, needs = std::move(needs), needs_ok] {
+      const RunOptions& options = calls_.Options(i);
+      threads_[i] = std::thread([this, i, needs = std::move(needs), needs_ok, &options] {
         const PlannedJob& p = plan_.jobs[i];
-        JobReport report =
-            RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
+        const Workflow& wf = p.wf != nullptr ? *p.wf : workflows_[p.workflow];
+        JobReport report = RunJob(wf, p.run, needs, needs_ok, options, engine_, run_id_);
         std::lock_guard done(mu_);
         reports_[i] = std::move(report);
         state_[i] = JobState::kDone;
@@ -94,6 +101,7 @@ class Scheduler {
   std::vector<size_t> finished_;                   // done, thread not joined yet; guarded by mu_
   size_t running_ = 0;                             // started, not yet joined; guarded by mu_
   std::vector<std::thread> threads_;               // by job; only the scheduler's thread touches it
+  CallRunner calls_{plan_, options_};              // guarded by mu_
 };
 
 }  // namespace

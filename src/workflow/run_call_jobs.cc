@@ -1,0 +1,220 @@
+// Running reusable-workflow calls (run_call.h): the options of the called jobs, the caller's
+// condition, and the caller's report from its called jobs'.
+#include <cstdlib>
+
+#include "workflow/expr.h"
+#include "workflow/run_call.h"
+
+namespace kiln::workflow {
+namespace {
+
+// The caller's context: its needs and matrix, and the inputs, secrets, vars and github of
+// the level it runs at.
+ExprContext CallerContext(const CallFrame& f, const RunOptions& outer, const Json& needs) {
+  ExprContext ec;
+  Json& c = ec.contexts;
+  c["needs"] = needs;
+  c["matrix"] = f.caller_run.matrix;
+  c["inputs"] = InputsContext(*f.caller_wf, outer.inputs);
+  c["secrets"] = Json::object();
+  for (const auto& [k, v] : outer.secrets) c["secrets"][k] = v;
+  c["vars"] = Json::object();
+  for (const auto& [k, v] : outer.vars) c["vars"][k] = v;
+  c["github"] = outer.github.is_object() ? outer.github : Json::object();
+  c["github"]["event_name"] = outer.event;
+  return ec;
+}
+
+Status CheckType(const InputSpec& spec, const std::string& value, const std::string& where) {
+  if (spec.type == "boolean" && value != "true" && value != "false") {
+    return InvalidArgument(where + ": input " + spec.name + " is a boolean, not \"" + value + "\"");
+  }
+  if (spec.type == "number") {
+    char* end = nullptr;
+    std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0') {
+      return InvalidArgument(where + ": input " + spec.name + " is a number, not \"" + value +
+                             "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Json InputsContext(const Workflow& wf, const std::map<std::string, std::string>& inputs) {
+  Json out = Json::object();
+  for (const auto& [k, v] : inputs) {
+    std::string type = "string";
+    for (const auto& s : wf.call_inputs) {
+      if (s.name == k) type = s.type;
+    }
+    if (type == "boolean") {
+      out[k] = v == "true";
+    } else if (type == "number") {
+      out[k] = std::strtod(v.c_str(), nullptr);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
+                               const Json& caller_needs) {
+  std::string where = f.caller->pos.ToString() + ": job " + f.caller->id;
+  ExprContext ec = CallerContext(f, outer, caller_needs);
+  RunOptions o = outer;
+  o.inputs.clear();
+  for (const auto& spec : f.called->call_inputs) {
+    auto given = f.caller->with.find(spec.name);
+    std::string raw;
+    if (given != f.caller->with.end()) {
+      raw = given->second;
+    } else if (spec.default_value) {
+      raw = *spec.default_value;
+    } else if (spec.required) {
+      return InvalidArgument(where + ": input " + spec.name + " is required; give it in `with:`");
+    } else {
+      continue;
+    }
+    auto value = Interpolate(raw, ec);
+    if (!value.ok()) return value.status().WithContext(where + ": with." + spec.name);
+    RETURN_IF_ERROR(CheckType(spec, *value, where));
+    o.inputs[spec.name] = *value;
+  }
+  if (!f.caller->secrets_inherit) {
+    o.secrets.clear();
+    for (const auto& [k, v] : f.caller->secrets) {
+      auto value = Interpolate(v, ec);
+      if (!value.ok()) return value.status().WithContext(where + ": secrets." + k);
+      o.secrets[k] = *value;
+    }
+  }
+  return o;
+}
+
+Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer,
+                             const Json& caller_needs, bool needs_ok) {
+  ExprContext ec = CallerContext(f, outer, caller_needs);
+  ec.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
+  return EvaluateCondition(f.caller->if_expr, ec);
+}
+
+JobReport JoinReport(const RunPlan& plan, size_t index,
+                     const std::vector<std::optional<JobReport>>& reports,
+                     const RunOptions& inner) {
+  const PlannedJob& p = plan.jobs[index];
+  const CallFrame& f = *p.call;
+  JobReport r;
+  r.workflow = p.wf->file;
+  r.id = p.run.job->id;
+  r.name = p.run.display;
+  bool failed = false, cancelled = false, all_skipped = true;
+  Json jobs = Json::object();
+  for (size_t i : p.needs) {
+    Outcome o = reports[i] ? reports[i]->result : Outcome::kCancelled;
+    failed |= o == Outcome::kFailure;
+    cancelled |= o == Outcome::kCancelled;
+    all_skipped &= o == Outcome::kSkipped;
+    if (plan.jobs[i].wf != f.called.get()) continue;  // a job of a nested call
+    Json& j = jobs[plan.jobs[i].run.job->id];
+    if (!j.is_object()) j = {{"result", OutcomeName(o)}, {"outputs", Json::object()}};
+    if (o != Outcome::kSuccess) j["result"] = OutcomeName(o);
+    if (reports[i]) {
+      for (const auto& [k, v] : reports[i]->outputs) j["outputs"][k] = v;
+    }
+  }
+  r.result = failed      ? Outcome::kFailure
+             : cancelled ? Outcome::kCancelled
+             : all_skipped && !p.needs.empty() ? Outcome::kSkipped
+                                               : Outcome::kSuccess;
+  if (failed) r.error = "a job of " + f.called->file + " failed";
+  ExprContext ec;
+  ec.contexts["jobs"] = jobs;
+  ec.contexts["inputs"] = InputsContext(*f.called, inner.inputs);
+  for (const auto& [k, expr] : f.called->call_outputs) {
+    auto v = Interpolate(expr, ec);
+    if (!v.ok()) {
+      r.result = Outcome::kFailure;
+      r.error = f.called->file + ": output " + k + ": " + v.status().message();
+      continue;
+    }
+    r.outputs[k] = *v;
+  }
+  return r;
+}
+
+}  // namespace kiln::workflow
+
+namespace kiln::workflow {
+
+const RunOptions& CallRunner::OuterOf(const CallFrame& f) const {
+  if (f.parent == nullptr) return top_;
+  auto it = frames_.find(f.parent.get());
+  return it != frames_.end() && it->second.options ? *it->second.options : top_;
+}
+
+CallRunner::FrameState& CallRunner::StateOf(const CallFrame& f,
+                                            const std::vector<std::optional<JobReport>>& reports) {
+  auto it = frames_.find(&f);
+  if (it != frames_.end()) return it->second;
+  FrameState st;
+  if (f.parent != nullptr) {
+    FrameState& parent = StateOf(*f.parent, reports);
+    if (!parent.run) st = {false, parent.error, parent.failed, nullptr};
+  }
+  if (st.run) {
+    bool ok = true;
+    Json needs = NeedsContextOf(plan_, f.caller_needs, f.caller->needs, reports, &ok);
+    const RunOptions& outer = OuterOf(f);
+    auto go = CallerCondition(f, outer, needs, ok);
+    if (!go.ok() || !*go) {
+      st.run = false;
+      st.failed = !go.ok();
+      st.error = !go.ok() ? go.status().message()
+                 : ok     ? "skipped: the caller's if is false"
+                          : "skipped: a job the caller needs failed";
+    } else {
+      auto o = CallOptions(f, outer, needs);
+      if (o.ok()) {
+        st.options = std::make_unique<RunOptions>(std::move(*o));
+      } else {
+        st = {false, o.status().message(), true, nullptr};
+      }
+    }
+  }
+  return frames_.emplace(&f, std::move(st)).first->second;
+}
+
+std::optional<JobReport> CallRunner::Settle(size_t i,
+                                            const std::vector<std::optional<JobReport>>& reports) {
+  const PlannedJob& p = plan_.jobs[i];
+  if (p.call == nullptr) return std::nullopt;
+  FrameState& st = StateOf(*p.call, reports);
+  if (p.join) {
+    JobReport r = JoinReport(plan_, i, reports, st.options ? *st.options : OuterOf(*p.call));
+    if (!st.run) {
+      r.result = st.failed ? Outcome::kFailure : Outcome::kSkipped;
+      r.error = st.error;
+    }
+    return r;
+  }
+  if (st.run) return std::nullopt;
+  JobReport r;
+  r.workflow = p.wf->file;
+  r.id = p.run.job->id;
+  r.name = p.run.display;
+  r.result = st.failed ? Outcome::kFailure : Outcome::kSkipped;
+  r.error = st.error;
+  return r;
+}
+
+const RunOptions& CallRunner::Options(size_t i) const {
+  const PlannedJob& p = plan_.jobs[i];
+  if (p.call == nullptr) return top_;
+  auto it = frames_.find(p.call.get());
+  return it != frames_.end() && it->second.options ? *it->second.options : top_;
+}
+
+}  // namespace kiln::workflow
