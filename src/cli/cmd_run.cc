@@ -118,6 +118,18 @@ BUILT-IN ACTIONS
                          pattern); output download-path. retention-days, compression-level
                          ignored.
 
+REUSABLE WORKFLOWS
+    A job with `uses: ./.github/workflows/X.yml` (no runs-on, no steps) runs that workflow's
+    jobs, shown as CALLER/JOB; X.yml must have `on: workflow_call`. OWNER/REPO/PATH@REF is
+    read from --action-cache DIR/OWNER/REPO@REF/PATH (kiln downloads nothing). `with:` gives
+    its inputs (typed per on.workflow_call.inputs: unknown or missing required inputs are
+    errors before anything runs), `secrets:` a map (only those reach it) or `inherit`. The
+    called jobs wait for the caller's needs and run only if the caller's `if` holds; they see
+    the caller's event. The caller's result is theirs (failure if one failed), and its outputs
+    are on.workflow_call.outputs (over the `jobs` context), as needs.CALLER.outputs.NAME.
+    `strategy.matrix` on the caller runs the workflow once per combination. Calls nest up to
+    4 levels (the top workflow included); a cycle is an error.
+
 SECRETS
     A secret's value, each line of a multi-line one (empty lines aside), and every value a
     step masks with ::add-mask:: are shown as *** everywhere kiln writes: step output, step

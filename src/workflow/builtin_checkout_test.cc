@@ -121,3 +121,21 @@ TEST_F(CheckoutTest, BadInputsAreClearErrors) {
 
 }  // namespace
 }  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST(BuiltinTable, MatchesOwnerRepoAnyRefCaseInsensitive) {
+  ASSERT_NE(FindBuiltinAction("Actions/Checkout@main"), nullptr);
+  EXPECT_EQ(FindBuiltinAction("actions/checkout@v4")->name, "actions/checkout");
+  EXPECT_EQ(FindBuiltinAction("actions/cache/save@v4")->name, "actions/cache/save");
+  EXPECT_TRUE(FindBuiltinAction("actions/cache@v4")->post != nullptr);
+  EXPECT_TRUE(FindBuiltinAction("actions/cache/restore@v4")->post == nullptr);
+  EXPECT_NE(FindBuiltinAction("actions/upload-artifact@v3"), nullptr);
+  EXPECT_NE(FindBuiltinAction("actions/download-artifact@v4"), nullptr);
+  EXPECT_EQ(FindBuiltinAction("actions/setup-node@v4"), nullptr);
+  EXPECT_EQ(FindBuiltinAction("actions/checkout-extra@v4"), nullptr);
+}
+
+}  // namespace
+}  // namespace kiln::workflow

@@ -16,7 +16,8 @@ std::vector<InputSpec> ParseInputs(Ctx& c, const YAML::Node& n, bool call) {
     const YAML::Node& v = kv.second;
     if (v && !v.IsNull()) {
       ExpectMap(c, v, "input " + in.name);
-      CheckKeys(c, v, {"description", "required", "default", "type", "options", "deprecationMessage"},
+      CheckKeys(c, v,
+                {"description", "required", "default", "type", "options", "deprecationMessage"},
                 "input " + in.name);
       if (v["description"]) in.description = Scalar(c, v["description"], "description");
       if (v["required"]) in.required = Bool(c, v["required"], "required");
@@ -30,8 +31,8 @@ std::vector<InputSpec> ParseInputs(Ctx& c, const YAML::Node& n, bool call) {
                  (!call && (in.type == "choice" || in.type == "environment"));
     if (!known) {
       c.Fail(v["type"], "input " + in.name + ": type " + in.type + " is not one of " +
-                            (call ? "string, boolean, number" :
-                                    "string, boolean, number, choice, environment"));
+                            (call ? "string, boolean, number"
+                                  : "string, boolean, number, choice, environment"));
     }
     out.push_back(std::move(in));
   }
@@ -60,8 +61,9 @@ void ParseOnInputs(Ctx& c, const YAML::Node& on, Workflow& w) {
 
 void ParseJobCall(Ctx& c, const YAML::Node& n, Job& j) {
   if (n["steps"]) {
-    c.Fail(n["steps"], "job " + j.id + " calls a reusable workflow (`uses:`) and so can have no "
-                                       "`steps`; put them in a job of their own");
+    c.Fail(n["steps"], "job " + j.id +
+                           " calls a reusable workflow (`uses:`) and so can have no "
+                           "`steps`; put them in a job of their own");
   }
   for (const char* key : {"runs-on", "container", "services", "env", "defaults", "timeout-minutes",
                           "continue-on-error", "snapshot", "outputs"}) {

@@ -203,12 +203,38 @@ jobs:
 )",
                             "t.yml");
   ASSERT_FALSE(both.ok());
-  EXPECT_NE(both.status().message().find("t.yml:5:"), std::string::npos)
-      << both.status().message();
+  EXPECT_NE(both.status().message().find("t.yml:5:"), std::string::npos) << both.status().message();
   auto ok = ParseWorkflow("on: push\njobs:\n  c: {uses: ./x.yml, secrets: inherit}\n", "t.yml");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(ok->jobs[0].secrets_inherit);
   EXPECT_TRUE(ok->jobs[0].steps.empty());
+}
+
+}  // namespace
+}  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST_F(ReusableTest, NestingIsBoundedAtFourLevels) {
+  for (int i = 1; i <= 4; ++i) {
+    Put("l" + std::to_string(i) + ".yml",
+        "on: workflow_call\njobs:\n  j" + std::to_string(i) +
+            (i < 4 ? ": {uses: ./.github/workflows/l" + std::to_string(i + 1) + ".yml}\n"
+                   : ": {runs-on: x, steps: [{run: 'touch \"$GITHUB_WORKSPACE/deep\"'}]}\n"));
+  }
+  auto deep = Run("on: push\njobs:\n  c: {uses: ./.github/workflows/l1.yml}\n");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("at most 4 levels"), std::string::npos)
+      << deep.status().message();
+  auto ok = Run("on: push\njobs:\n  c: {uses: ./.github/workflows/l2.yml}\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(ok->success) << log_;
+  EXPECT_TRUE(PathExists(ws() + "/deep"));
+  ASSERT_NE(Job(*ok, "c/j2/j3/j4"), nullptr);
+  auto up = Run("on: push\njobs:\n  c: {uses: ./.github/workflows/../../../x.yml}\n");
+  ASSERT_FALSE(up.ok());
+  EXPECT_NE(up.status().message().find("may not leave"), std::string::npos);
 }
 
 }  // namespace

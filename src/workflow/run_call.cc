@@ -1,12 +1,13 @@
 // Planning reusable-workflow calls (run_call.h): loading the called file, checking the call,
 // and expanding it into the plan.
+#include "workflow/run_call.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
 
 #include "base/fs.h"
 #include "workflow/parse.h"
-#include "workflow/run_call.h"
 
 namespace kiln::workflow {
 namespace {
@@ -25,13 +26,17 @@ Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOpti
   std::string where = job.pos.ToString() + ": job " + job.id + ": uses " + uses;
   if (uses.rfind("./", 0) == 0) {
     std::string path = o.workspace + "/" + uses.substr(2);
+    if (uses.find("/../") != std::string::npos || uses.rfind("/..") + 3 == uses.size()) {
+      return InvalidArgument(where + ": the path may not leave the repository (no ..)");
+    }
     if (!PathExists(path)) {
       return NotFound(where + ": no such file in the repository (" + path + ")");
     }
     return path;
   }
   size_t at = uses.find('@');
-  size_t slash1 = uses.find('/'), slash2 = slash1 == std::string::npos ? slash1 : uses.find('/', slash1 + 1);
+  size_t slash1 = uses.find('/'),
+         slash2 = slash1 == std::string::npos ? slash1 : uses.find('/', slash1 + 1);
   if (at == std::string::npos || slash2 == std::string::npos || slash2 > at) {
     return InvalidArgument(where + ": a reusable workflow is ./PATH or OWNER/REPO/PATH@REF");
   }
@@ -42,8 +47,7 @@ Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOpti
     if (PathExists(file)) return file;
   }
   return NotFound(where + ": kiln does not download workflows; put the repository at " +
-                  (o.action_cache.empty() ? std::string("--action-cache DIR")
-                                          : o.action_cache) +
+                  (o.action_cache.empty() ? std::string("--action-cache DIR") : o.action_cache) +
                   "/" + repo + "@" + ref + "/ or call a local ./.github/workflows/ file");
 }
 
@@ -59,8 +63,8 @@ Status CheckCall(const Job& job, const Workflow& called) {
     if (!known) {
       std::string names;
       for (const auto& s : called.call_inputs) names += (names.empty() ? "" : ", ") + s.name;
-      return InvalidArgument(where + " has no input " + k + " (its inputs: " +
-                             (names.empty() ? "none" : names) + ")");
+      return InvalidArgument(where + " has no input " + k +
+                             " (its inputs: " + (names.empty() ? "none" : names) + ")");
     }
   }
   for (const auto& s : called.call_inputs) {
@@ -108,7 +112,8 @@ Status AddPlannedRuns(RunPlan& plan, size_t w, const Workflow& wf, const std::ve
     if (!run.job->uses.empty()) {
       ASSIGN_OR_RETURN(auto called, LoadCalled(wf, *run.job, options, stack));
       plan.called.push_back(called);
-      auto inner = std::make_shared<CallFrame>(CallFrame{run.job, run, &wf, called, p.needs, frame});
+      auto inner =
+          std::make_shared<CallFrame>(CallFrame{run.job, run, &wf, called, p.needs, frame});
       ASSIGN_OR_RETURN(std::vector<JobRun> inner_runs, PlanRun(*called, ""));
       for (auto& r : inner_runs) r.display = run.display + "/" + r.display;
       size_t first = plan.jobs.size();

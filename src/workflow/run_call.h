@@ -44,13 +44,12 @@ Status AddPlannedRuns(RunPlan& plan, size_t w, const Workflow& wf, const std::ve
 Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
                                const Json& caller_needs);
 // Whether the called jobs run: the caller's `if` (default success() of its needs).
-Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer,
-                             const Json& caller_needs, bool needs_ok);
+Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer, const Json& caller_needs,
+                             bool needs_ok);
 // The caller's report once every job it needs (its called jobs) is done. `inner` are the
 // options of the called jobs (for `inputs` in the outputs' expressions).
 JobReport JoinReport(const RunPlan& plan, size_t index,
-                     const std::vector<std::optional<JobReport>>& reports,
-                     const RunOptions& inner);
+                     const std::vector<std::optional<JobReport>>& reports, const RunOptions& inner);
 // The calls of one run, as its scheduler meets their jobs (not thread-safe: the scheduler uses
 // it under its lock; the RunOptions it hands out stay valid and unchanged while it lives).
 class CallRunner {

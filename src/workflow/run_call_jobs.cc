@@ -94,8 +94,8 @@ Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
   return o;
 }
 
-Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer,
-                             const Json& caller_needs, bool needs_ok) {
+Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer, const Json& caller_needs,
+                             bool needs_ok) {
   ExprContext ec = CallerContext(f, outer, caller_needs);
   ec.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
   return EvaluateCondition(f.caller->if_expr, ec);
@@ -125,8 +125,8 @@ JobReport JoinReport(const RunPlan& plan, size_t index,
       for (const auto& [k, v] : reports[i]->outputs) j["outputs"][k] = v;
     }
   }
-  r.result = failed      ? Outcome::kFailure
-             : cancelled ? Outcome::kCancelled
+  r.result = failed                            ? Outcome::kFailure
+             : cancelled                       ? Outcome::kCancelled
              : all_skipped && !p.needs.empty() ? Outcome::kSkipped
                                                : Outcome::kSuccess;
   if (failed) r.error = "a job of " + f.called->file + " failed";

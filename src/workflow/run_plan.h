@@ -28,7 +28,7 @@ struct PlannedJob {
 
 struct RunPlan {
   std::vector<PlannedJob> jobs;  // workflows in order, each in PlanRun's order: needs come first
-  std::vector<std::string> not_triggered;  // RunReport::not_triggered
+  std::vector<std::string> not_triggered;               // RunReport::not_triggered
   std::vector<std::shared_ptr<const Workflow>> called;  // the reusable workflows, loaded
 };
 

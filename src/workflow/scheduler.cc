@@ -54,7 +54,7 @@ class Scheduler {
   void StartReady() {
     for (size_t i = 0; i < state_.size() && running_ < limit_; ++i) {
       if (state_[i] != JobState::kWaiting || !Ready(i)) continue;
-      if (Interrupted()) return;  // no further job starts
+      if (Interrupted()) return;                        // no further job starts
       if (auto settled = calls_.Settle(i, reports_)) {  // reusable workflows (run_call.h)
         reports_[i] = std::move(*settled);
         state_[i] = JobState::kDone;
