@@ -271,14 +271,17 @@ int RunCommand(App& app, const Args& args) {
   if (!pairs.ok()) return Fail(pairs);
   char cwd[4096];
   o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+  auto absolute = [&](const std::string& p) {
+    return p.empty() || p[0] == '/' ? p : o.workspace + "/" + p;
+  };
+  o.cache_dir = flags->Has("--cache-dir") ? absolute(flags->Get("--cache-dir"))
+                                          : app.state_dir() + "/actions-cache";
+  o.artifact_dir = absolute(flags->Get("--artifact-server-path"));  // "": per run, removed after it
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
   auto runs_dir = (*engine)->RunsDir();  // locked by this process: swept only once it is gone
   if (!runs_dir.ok()) return Fail(runs_dir.status());
   o.scratch_dir = *runs_dir;
-  o.cache_dir =
-      flags->Has("--cache-dir") ? flags->Get("--cache-dir") : app.state_dir() + "/actions-cache";
-  o.artifact_dir = flags->Get("--artifact-server-path");  // "": per run, removed after it
   bool json = flags->Has("--json");
   o.out = [json](const std::string& line) {
     std::FILE* f = json ? stderr : stdout;
