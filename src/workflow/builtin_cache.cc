@@ -156,10 +156,11 @@ Status CacheSave(JobContext& ctx, const Step&, const StepInputs& with, Json&) {
     bool nested = std::any_of(m.paths.begin(), m.paths.begin() + static_cast<long>(i),
                               [&](const std::string& q) { return PathWithin(q, p); });
     if (nested) continue;  // a tar entry twice would be refused on restore
-    bool in_ws = PathWithin(ws_root, p) && p != ws_root;
-    const std::string& root = in_ws ? ws_root : home_root;
-    std::string rel = p == root ? "." : p.substr(root.size() + 1);
-    (in_ws || !PathWithin(home_root, p) ? ws : home).push_back(rel);
+    // Paths below both roots (a home inside the workspace) belong to the deeper one.
+    bool in_home =
+        PathWithin(home_root, p) && (!PathWithin(ws_root, p) || home_root.size() > ws_root.size());
+    const std::string& root = in_home ? home_root : ws_root;
+    (in_home ? home : ws).push_back(p == root ? "." : p.substr(root.size() + 1));
   }
   if (ws.empty() && home.empty()) {
     ctx.Print("::warning::actions/cache: no path to cache exists; no cache is saved");

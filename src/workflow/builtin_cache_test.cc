@@ -166,3 +166,24 @@ TEST_F(CacheTest, HostileEntryIsRefused) {
 
 }  // namespace
 }  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST_F(CacheTest, WholeWorkspaceAndHomeRoundTrip) {
+  auto a = NewJob();
+  ASSERT_TRUE(WriteFileAtomic(a->options.workspace + "/top", "t").ok());
+  ASSERT_TRUE(WriteFileAtomic(a->ctx.host_dir + "/home/h", "h").ok());
+  std::map<std::string, std::string> with = {{"path", ".\n~"}, {"key", "all"}};
+  ASSERT_TRUE(a->Run("actions/cache/save@v4", with).ok()) << a->log;
+  auto b = NewJob();
+  ASSERT_TRUE(b->Run("actions/cache/restore@v4", with).ok()) << b->log;
+  EXPECT_EQ(b->outputs["cache-hit"], "true");
+  EXPECT_EQ(Read(b->options.workspace + "/top"), "t");
+  EXPECT_EQ(Read(b->ctx.host_dir + "/home/h"), "h");
+  Status outside = b->Run("actions/cache/save@v4", {{"path", "/etc"}, {"key", "x"}});
+  EXPECT_NE(outside.message().find("outside"), std::string::npos) << outside.message();
+}
+
+}  // namespace
+}  // namespace kiln::workflow
