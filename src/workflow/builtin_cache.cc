@@ -94,6 +94,14 @@ Status CheckInputs(const JobContext& ctx, const StepInputs& with) {
     return FailedPrecondition("actions/cache: no cache dir is set (kiln run --cache-dir DIR)");
   }
   if (Input(with, "key").empty()) return InvalidArgument("actions/cache: input key is required");
+  std::vector<std::string> keys = InputLines(Input(with, "restore-keys"));
+  keys.push_back(Input(with, "key"));
+  for (const auto& k : keys) {
+    if (k.size() > 512 || k.find(',') != std::string::npos) {
+      return InvalidArgument("actions/cache: key " + k.substr(0, 64) +
+                             " is longer than 512 characters or holds a comma (as on GitHub)");
+    }
+  }
   if (InputLines(Input(with, "path")).empty()) {
     return InvalidArgument("actions/cache: input path is required");
   }

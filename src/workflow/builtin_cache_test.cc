@@ -118,6 +118,7 @@ TEST_F(CacheTest, MissOptionsAndSaveAction) {
       {"path", "deps"}, {"key", "k"}, {"fail-on-cache-miss", "true"}};
   EXPECT_FALSE(job->Run("actions/cache@v4", with).ok());
   EXPECT_FALSE(job->Run("actions/cache@v4", {{"path", "deps"}}).ok());  // no key
+  EXPECT_FALSE(job->Run("actions/cache@v4", {{"path", "deps"}, {"key", "a,b"}}).ok());
   ASSERT_TRUE(MakeDirs(job->options.workspace + "/deps").ok());
   ASSERT_TRUE(WriteFileAtomic(job->options.workspace + "/deps/f", "s").ok());
   ASSERT_TRUE(job->Run("actions/cache/save@v4", {{"path", "deps"}, {"key", "k"}}).ok());

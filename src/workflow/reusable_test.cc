@@ -239,3 +239,24 @@ TEST_F(ReusableTest, NestingIsBoundedAtFourLevels) {
 
 }  // namespace
 }  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST_F(ReusableTest, WithHasNoSecretsContext) {
+  auto r = Run(R"(on: push
+jobs:
+  call:
+    uses: ./.github/workflows/called.yml
+    with: {who: "x${{ secrets.MY_SECRET }}"}
+)");
+  if (r.ok()) {
+    EXPECT_EQ(Seen("xhunter2"), "<missing>");
+    EXPECT_EQ(log_.find("hunter2"), std::string::npos);
+  } else {
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace kiln::workflow

@@ -64,6 +64,8 @@ Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
                                const Json& caller_needs) {
   std::string where = f.caller->pos.ToString() + ": job " + f.caller->id;
   ExprContext ec = CallerContext(f, outer, caller_needs);
+  ExprContext ec_with = ec;  // as on GitHub, `with:` has no secrets context (only `secrets:`)
+  ec_with.contexts.erase("secrets");
   RunOptions o = outer;
   o.inputs.clear();
   for (const auto& spec : f.called->call_inputs) {
@@ -78,7 +80,7 @@ Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
     } else {
       continue;
     }
-    auto value = Interpolate(raw, ec);
+    auto value = Interpolate(raw, ec_with);
     if (!value.ok()) return value.status().WithContext(where + ": with." + spec.name);
     RETURN_IF_ERROR(CheckType(spec, *value, where));
     o.inputs[spec.name] = *value;
