@@ -14,6 +14,10 @@ namespace kiln::workflow {
 
 using StepInputs = std::map<std::string, std::string>;
 
+// A warning of a built-in action: a line of the job's log and an annotation in its report
+// (builtin_paths.cc).
+void BuiltinWarning(JobContext& ctx, const std::string& message);
+
 // actions/checkout (builtin_checkout.cc). Outputs ref, commit.
 Status CheckoutMain(JobContext& ctx, const Step& step, const StepInputs& with, Json& outputs);
 

@@ -58,8 +58,8 @@ void CollectFiles(JobContext& ctx, const std::string& path, const PathMatches& m
     bool inside = !target.empty() && (PathWithin(WorkspaceHostDir(ctx), target) ||
                                       PathWithin(HomeHostDir(ctx), target));
     if (!inside || ::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      ctx.Print("::warning::upload-artifact: " + JobPathOf(ctx, path) +
-                " is a symlink to no file in the workspace or $HOME: skipped");
+      BuiltinWarning(ctx, "upload-artifact: " + JobPathOf(ctx, path) +
+                              " is a symlink to no file in the workspace or $HOME: skipped");
       return;
     }
     files.push_back(path);
@@ -102,7 +102,7 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
     std::string what = "no files were found with the provided path: " + Input(with, "path");
     if (mode == "error") return NotFound("upload-artifact: " + what);
     if (mode == "warn")
-      ctx.Print("::warning::upload-artifact: " + what + ". No artifacts will be uploaded.");
+      BuiltinWarning(ctx, "upload-artifact: " + what + ". No artifacts will be uploaded.");
     if (mode == "ignore") ctx.Print("upload-artifact: " + what);
     return Status::Ok();
   }

@@ -75,7 +75,9 @@ TEST_F(ArtifactTest, GlobsExcludesAndCommonAncestor) {
 TEST_F(ArtifactTest, IfNoFilesFound) {
   auto a = NewJob();
   ASSERT_TRUE(a->Run("actions/upload-artifact@v4", {{"path", "none/*"}}).ok());
-  EXPECT_NE(a->log.find("::warning::"), std::string::npos) << a->log;
+  EXPECT_NE(a->log.find("warning: upload-artifact: no files"), std::string::npos) << a->log;
+  ASSERT_EQ(a->ctx.report.annotations.size(), 1u);
+  EXPECT_EQ(a->ctx.report.annotations[0].level, "warning");
   Status err =
       a->Run("actions/upload-artifact@v4", {{"path", "none/*"}, {"if-no-files-found", "error"}});
   EXPECT_NE(err.message().find("no files were found"), std::string::npos) << err.message();

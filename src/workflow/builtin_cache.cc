@@ -171,7 +171,7 @@ Status CacheSave(JobContext& ctx, const Step&, const StepInputs& with, Json&) {
     (in_home ? home : ws).push_back(p == root ? "." : p.substr(root.size() + 1));
   }
   if (ws.empty() && home.empty()) {
-    ctx.Print("::warning::actions/cache: no path to cache exists; no cache is saved");
+    BuiltinWarning(ctx, "actions/cache: no path to cache exists; no cache is saved");
     return Status::Ok();
   }
   RETURN_IF_ERROR(MakeDirs(o.cache_dir, 0700));

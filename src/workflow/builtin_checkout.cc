@@ -190,6 +190,13 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
     ctx.Print("actions/checkout: copying " + src + " (not a git repository)");
     return CopyFiles(src, target);
   }
+  for (const char* key : {"submodules", "lfs"}) {
+    std::string v = Input(with, key, "false");
+    if (v != "false") {
+      BuiltinWarning(ctx, std::string("actions/checkout: ") + key + ": " + v +
+                              " is not supported by kiln's built-in checkout; ignored");
+    }
+  }
   ctx.Print("actions/checkout: " + ref.full + " of " + src +
             (depth == 0 ? " (full history)" : " (depth " + std::to_string(depth) + ")"));
   RETURN_IF_ERROR(FetchAndCheckout(src, target, ref, static_cast<int>(depth)));

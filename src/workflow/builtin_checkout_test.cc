@@ -59,8 +59,11 @@ TEST_F(CheckoutTest, ShallowCloneOfHeadIntoPath) {
 
 TEST_F(CheckoutTest, FetchDepthZeroHasFullHistory) {
   MakeRepo();
-  ASSERT_TRUE(job_.Run("actions/checkout@v3", {{"path", "out"}, {"fetch-depth", "0"}}).ok())
+  ASSERT_TRUE(job_.Run("actions/checkout@v3",
+                       {{"path", "out"}, {"fetch-depth", "0"}, {"submodules", "recursive"}})
+                  .ok())
       << job_.log;
+  EXPECT_NE(job_.log.find("warning: actions/checkout: submodules"), std::string::npos);
   EXPECT_EQ(GitOut(ws() + "/out", {"rev-list", "--count", "HEAD"}), "3");
   EXPECT_EQ(GitOut(ws() + "/out", {"tag"}), "v1");
 }

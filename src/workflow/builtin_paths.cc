@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "base/fs.h"
+#include "workflow/builtin_actions_internal.h"
 
 namespace kiln::workflow {
 namespace {
@@ -155,6 +156,15 @@ std::vector<std::string> InputLines(const std::string& text) {
     i = j + 1;
   }
   return lines;
+}
+
+void BuiltinWarning(JobContext& ctx, const std::string& message) {
+  ctx.Print("⚠️  warning: " + message);
+  Annotation a;
+  a.level = "warning";
+  a.message = message;
+  a.job = ctx.report.name;
+  ctx.report.annotations.push_back(std::move(a));
 }
 
 bool PathMatches::Excluded(const std::string& host_path) const {
