@@ -111,8 +111,10 @@ BUILT-IN ACTIONS
                          artifacts shared by the jobs of one run (--artifact-server-path).
                          upload: name (default "artifact"), path lines with globs and !
                          excludes, stored relative to their common ancestor as GitHub does;
-                         if-no-files-found (warn, error, ignore); a name used twice in a run
-                         is an error unless overwrite: true. Symlinks are followed only to
+                         if-no-files-found (warn, error, ignore); @v4 leaves out hidden
+                         files (a path part starting with .) unless include-hidden-files:
+                         true, and a name used twice in a run is an error unless
+                         overwrite: true (@v3 adds to it). Symlinks are followed only to
                          files inside the workspace or $HOME. download: name (one), or all
                          (each in PATH/NAME, or merged with merge-multiple; filtered by
                          pattern); output download-path. retention-days, compression-level

@@ -79,6 +79,39 @@ Status CopyTree(const std::string& from, const std::string& to) {
       .WithContext("download-artifact");
 }
 
+// upload-artifact before v4: a name uploaded again adds to the artifact (files replaced).
+bool BeforeV4(const Step& step) {
+  std::string ref = step.uses.substr(step.uses.find('@') + 1);
+  for (const char* v : {"v1", "v2", "v3"}) {
+    if (ref == v || ref.rfind(std::string(v) + ".", 0) == 0) return true;
+  }
+  return false;
+}
+
+// A hidden file as upload-artifact v4 (4.4+) sees one: a component of its path, below the
+// workspace or $HOME, starts with '.'.
+bool Hidden(const JobContext& ctx, const std::string& file) {
+  std::string shown = JobPathOf(ctx, file);
+  for (const char* root : {kWorkspace, kHome}) {
+    std::string prefix = std::string(root) + "/";
+    if (shown.rfind(prefix, 0) == 0) {
+      std::string rel = "/" + shown.substr(prefix.size());
+      return rel.find("/.") != std::string::npos;
+    }
+  }
+  return false;
+}
+
+// Moves the staged upload `tmp` into place at `dest`: replacing it, or (`merge`) adding to it.
+Status Publish(const std::string& tmp, const std::string& dest, bool merge) {
+  if (merge && PathExists(dest)) {
+    return RunChecked({"cp", "-R", "--preserve=mode,timestamps", "--", tmp + "/.", dest}).status();
+  }
+  RETURN_IF_ERROR(RemoveTree(dest));
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) return ErrnoStatus("rename " + dest, errno);
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string ArtifactRunDir(const RunOptions& options, const std::string& run_id) {
@@ -86,7 +119,8 @@ std::string ArtifactRunDir(const RunOptions& options, const std::string& run_id)
                                       : options.artifact_dir + "/" + run_id;
 }
 
-Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json& outputs) {
+Status UploadArtifact(JobContext& ctx, const Step& step, const StepInputs& with, Json& outputs) {
+  bool v3 = BeforeV4(step);
   std::string name = Input(with, "name", "artifact");
   RETURN_IF_ERROR(CheckName(name));
   if (InputLines(Input(with, "path")).empty()) {
@@ -97,6 +131,9 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
   for (const auto& p : m.paths) CollectFiles(ctx, p, m, files);
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
+  if (!v3 && Input(with, "include-hidden-files") != "true") {
+    std::erase_if(files, [&](const std::string& f) { return Hidden(ctx, f); });
+  }
   if (files.empty()) {
     std::string mode = Input(with, "if-no-files-found", "warn");
     std::string what = "no files were found with the provided path: " + Input(with, "path");
@@ -113,7 +150,7 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
   std::string run_dir = ArtifactRunDir(*ctx.options, ctx.run_id);
   std::string dest = run_dir + "/" + name;
   RETURN_IF_ERROR(MakeDirs(run_dir, 0700));
-  if (PathExists(dest) && Input(with, "overwrite") != "true") {
+  if (!v3 && PathExists(dest) && Input(with, "overwrite") != "true") {
     return AlreadyExists("upload-artifact: an artifact named \"" + name +
                          "\" already exists in this run; give another name, or overwrite: true");
   }
@@ -126,12 +163,9 @@ Status UploadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json
     if (s.ok())
       s = RunChecked({"cp", "-L", "--preserve=mode,timestamps", "--", f, tmp + "/" + rel}).status();
   }
-  if (s.ok()) s = RemoveTree(dest);
-  if (s.ok() && ::rename(tmp.c_str(), dest.c_str()) != 0) s = ErrnoStatus("rename " + dest, errno);
-  if (!s.ok()) {
-    (void)RemoveTree(tmp);
-    return s.WithContext("upload-artifact");
-  }
+  if (s.ok()) s = Publish(tmp, dest, v3 && Input(with, "overwrite") != "true");
+  (void)RemoveTree(tmp);  // gone already when renamed
+  if (!s.ok()) return s.WithContext("upload-artifact");
   auto all = ListDir(run_dir);
   outputs["artifact-id"] = std::to_string(all.ok() ? all->size() : 1);
   ctx.Print("upload-artifact: " + std::to_string(files.size()) + " file(s) as artifact \"" + name +

@@ -126,3 +126,30 @@ TEST_F(ArtifactTest, SymlinksOutOfTheWorkspaceAreNotFollowed) {
 
 }  // namespace
 }  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST_F(ArtifactTest, V3AddsToANameAndV4LeavesHiddenFilesOut) {
+  auto a = NewJob();
+  Write(*a, "d/f1", "1");
+  Write(*a, "d/.env", "hidden");
+  Write(*a, "d/.git/config", "hidden");
+  ASSERT_TRUE(a->Run("actions/upload-artifact@v4", {{"name", "v4"}, {"path", "d"}}).ok());
+  EXPECT_EQ(Stored("v4/f1"), "1");
+  EXPECT_EQ(Stored("v4/.env"), "<missing>");
+  EXPECT_EQ(Stored("v4/.git/config"), "<missing>");
+  ASSERT_TRUE(a->Run("actions/upload-artifact@v4",
+                     {{"name", "h"}, {"path", "d"}, {"include-hidden-files", "true"}})
+                  .ok());
+  EXPECT_EQ(Stored("h/.env"), "hidden");
+  ASSERT_TRUE(a->Run("actions/upload-artifact@v3", {{"name", "v3"}, {"path", "d/f1"}}).ok());
+  Write(*a, "d/f2", "2");
+  ASSERT_TRUE(a->Run("actions/upload-artifact@v3", {{"name", "v3"}, {"path", "d/f2"}}).ok())
+      << a->log;
+  EXPECT_EQ(Stored("v3/f1"), "1");
+  EXPECT_EQ(Stored("v3/f2"), "2");
+}
+
+}  // namespace
+}  // namespace kiln::workflow
