@@ -61,6 +61,7 @@ class ReusableTest : public ::testing::Test {
     o.scratch_dir = dir_.Sub("runs");
     o.runners.default_image = "host";
     o.secrets = {{"MY_SECRET", "hunter2"}};
+    o.action_cache = action_cache_;
     o.out = [&](const std::string& l) { log_ += l + "\n"; };
     auto engine = testing_support::HostEngine(dir_.path());
     return RunWorkflows({*wf}, o, *engine);
@@ -73,6 +74,7 @@ class ReusableTest : public ::testing::Test {
   }
   testing::ScratchDir dir_;
   std::string log_;
+  std::string action_cache_;
 };
 
 TEST_F(ReusableTest, InputsSecretsAndOutputsToALaterJob) {
@@ -234,7 +236,10 @@ TEST_F(ReusableTest, NestingIsBoundedAtFourLevels) {
   ASSERT_NE(Job(*ok, "c/j2/j3/j4"), nullptr);
   auto up = Run("on: push\njobs:\n  c: {uses: ./.github/workflows/../../../x.yml}\n");
   ASSERT_FALSE(up.ok());
-  EXPECT_NE(up.status().message().find("may not leave"), std::string::npos);
+  EXPECT_NE(up.status().message().find("may not hold .."), std::string::npos);
+  auto cached = Run("on: push\njobs:\n  c: {uses: octo/repo/../../x.yml@v1}\n");
+  ASSERT_FALSE(cached.ok());
+  EXPECT_NE(cached.status().message().find("may not hold .."), std::string::npos);
 }
 
 }  // namespace
@@ -256,6 +261,32 @@ jobs:
   } else {
     EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST_F(ReusableTest, RemoteWorkflowFromTheActionCache) {
+  action_cache_ = dir_.Sub("actions");
+  std::string dir = action_cache_ + "/octo/lib@v2/.github/workflows";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir + "/build.yml", kCalled).ok());
+  auto r = Run(R"(on: push
+jobs:
+  c:
+    uses: octo/lib/.github/workflows/build.yml@v2
+    with: {who: remote}
+)");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success) << log_;
+  EXPECT_EQ(Seen("remote"), "who=remote flag=false n=3 token= inherited= event=push\n");
+  auto other = Run("on: push\njobs:\n  c: {uses: octo/lib/.github/workflows/build.yml@v3}\n");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find(action_cache_ + "/octo/lib@v3/"), std::string::npos)
+      << other.status().message();
 }
 
 }  // namespace

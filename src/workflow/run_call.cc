@@ -24,11 +24,12 @@ std::string RealPathOf(const std::string& p) {
 Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOptions& o) {
   const std::string& uses = job.uses;
   std::string where = job.pos.ToString() + ": job " + job.id + ": uses " + uses;
+  std::string dotted = "/" + uses + "/";
+  if (dotted.find("/../") != std::string::npos || dotted.find("@../") != std::string::npos) {
+    return InvalidArgument(where + ": a reusable workflow's path may not hold .. components");
+  }
   if (uses.rfind("./", 0) == 0) {
     std::string path = o.workspace + "/" + uses.substr(2);
-    if (uses.find("/../") != std::string::npos || uses.rfind("/..") + 3 == uses.size()) {
-      return InvalidArgument(where + ": the path may not leave the repository (no ..)");
-    }
     if (!PathExists(path)) {
       return NotFound(where + ": no such file in the repository (" + path + ")");
     }
