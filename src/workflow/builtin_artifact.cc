@@ -156,12 +156,14 @@ Status UploadArtifact(JobContext& ctx, const Step& step, const StepInputs& with,
   }
   ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(run_dir, ".tmp-"));
   Status s;
-  for (const auto& f : files) {
-    if (!s.ok()) break;
-    std::string rel = f.substr(root == "/" ? 1 : root.size() + 1);
-    s = MakeDirs(Dirname(tmp + "/" + rel));
-    if (s.ok())
-      s = RunChecked({"cp", "-L", "--preserve=mode,timestamps", "--", f, tmp + "/" + rel}).status();
+  // One cp per source directory (files are sorted, so a directory's files are together).
+  for (size_t i = 0; i < files.size() && s.ok();) {
+    std::string dir = Dirname(files[i]);
+    std::string to = tmp + (dir == root ? "" : dir.substr(root == "/" ? 0 : root.size()));
+    std::vector<std::string> argv = {"cp", "-L", "--preserve=mode,timestamps", "-t", to, "--"};
+    for (; i < files.size() && Dirname(files[i]) == dir; ++i) argv.push_back(files[i]);
+    s = MakeDirs(to);
+    if (s.ok()) s = RunChecked(argv).status();
   }
   if (s.ok()) s = Publish(tmp, dest, v3 && Input(with, "overwrite") != "true");
   (void)RemoveTree(tmp);  // gone already when renamed

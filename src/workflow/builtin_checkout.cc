@@ -2,8 +2,10 @@
 // workspace, by git when it is a repository (a shallow fetch of one ref by default), else by
 // copying its files. There is no network checkout: another `repository:` is an error.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <string_view>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
@@ -24,6 +26,17 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// kiln's environment without GIT_* (a GIT_DIR of a hook kiln runs in would redirect git), and
+// with no prompt for credentials.
+std::vector<std::string> GitEnv() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).rfind("GIT_", 0) != 0) env.emplace_back(*e);
+  }
+  env.push_back("GIT_TERMINAL_PROMPT=0");
+  return env;
+}
+
 // git with safe.directory for any owner (the workspace may belong to the sandbox's root).
 Result<std::string> Git(const std::string& dir, std::vector<std::string> args) {
   std::vector<std::string> argv = {"git",
@@ -41,6 +54,7 @@ Result<std::string> Git(const std::string& dir, std::vector<std::string> args) {
                                    dir};
   argv.insert(argv.end(), args.begin(), args.end());
   SubprocessOptions o;
+  o.env = GitEnv();
   auto r = RunProcess(argv, o);
   if (!r.ok()) return r.status().WithContext("git");
   if (r->exit_code != 0) {
