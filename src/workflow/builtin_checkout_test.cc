@@ -1,6 +1,8 @@
 // actions/checkout, built in: git and plain sources, path, clean, fetch-depth, ref.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "base/fs.h"
 #include "base/subprocess.h"
 #include "testing/test_env.h"
@@ -109,6 +111,15 @@ TEST_F(CheckoutTest, SameRepoInPlaceIsLeftAlone) {
   EXPECT_EQ(Read("untracked.txt"), "u");
   EXPECT_NE(job_.log.find("left as it is"), std::string::npos) << job_.log;
   EXPECT_EQ(job_.outputs["commit"], GitOut(ws(), {"rev-parse", "HEAD"}));
+}
+
+TEST_F(CheckoutTest, KilnsGitDirDoesNotLeakIntoGit) {
+  MakeRepo();
+  ::setenv("GIT_DIR", "/nonexistent", 1);  // as in a git hook that runs kiln
+  Status s = job_.Run("actions/checkout@v4", {{"path", "out"}});
+  ::unsetenv("GIT_DIR");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Read("out/a.txt"), "three");
 }
 
 TEST_F(CheckoutTest, BadInputsAreClearErrors) {
