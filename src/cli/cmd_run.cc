@@ -105,8 +105,8 @@ BUILT-IN ACTIONS
                          absolute paths are refused. Saved after the job's steps only when
                          the job succeeded and the key was not an exact hit. Outputs
                          cache-hit (true only on an exact key), cache-matched-key.
-                         lookup-only, fail-on-cache-miss honoured; enableCrossOsArchive and
-                         upload-chunk-size ignored.
+                         lookup-only, fail-on-cache-miss, save-always honoured;
+                         enableCrossOsArchive and upload-chunk-size ignored.
     actions/upload-artifact, actions/download-artifact
                          artifacts shared by the jobs of one run (--artifact-server-path).
                          upload: name (default "artifact"), path lines with globs and !
@@ -117,8 +117,9 @@ BUILT-IN ACTIONS
                          overwrite: true (@v3 adds to it). Symlinks are followed only to
                          files inside the workspace or $HOME. download: name (one), or all
                          (each in PATH/NAME, or merged with merge-multiple; filtered by
-                         pattern); output download-path. retention-days, compression-level
-                         ignored.
+                         pattern); run-id reads an earlier run's (with
+                         --artifact-server-path); output download-path. retention-days,
+                         compression-level ignored.
 
 REUSABLE WORKFLOWS
     A job with `uses: ./.github/workflows/X.yml` (no runs-on, no steps) runs that workflow's

@@ -176,7 +176,12 @@ Status UploadArtifact(JobContext& ctx, const Step& step, const StepInputs& with,
 }
 
 Status DownloadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Json& outputs) {
-  std::string run_dir = ArtifactRunDir(*ctx.options, ctx.run_id);
+  // run-id: another run's artifacts, kept when --artifact-server-path is given.
+  std::string run_id = Input(with, "run-id", ctx.run_id);
+  if (run_id.find_first_of("/.") != std::string::npos) {
+    return InvalidArgument("download-artifact: run-id " + run_id + " is not a run id");
+  }
+  std::string run_dir = ArtifactRunDir(*ctx.options, run_id);
   ASSIGN_OR_RETURN(std::string dest, HostPathOf(ctx, Input(with, "path")));
   std::string name = Input(with, "name");
   if (!name.empty()) {

@@ -48,6 +48,15 @@ TEST_F(ArtifactTest, RoundTripAcrossJobs) {
   EXPECT_EQ(Read(b->options.workspace + "/got/app.bin"), "bin");
   EXPECT_EQ(Read(b->options.workspace + "/got/sub/readme"), "r");
   EXPECT_EQ(b->outputs["download-path"], "/github/workspace/got");
+  auto later = std::make_unique<BuiltinJob>(dir_.Sub("later"), "run2");
+  later->options.artifact_dir = dir_.Sub("artifacts");
+  ASSERT_TRUE(later
+                  ->Run("actions/download-artifact@v4",
+                        {{"name", "build"}, {"path", "old"}, {"run-id", "run1"}})
+                  .ok());
+  EXPECT_EQ(Read(later->options.workspace + "/old/app.bin"), "bin");
+  EXPECT_FALSE(later->Run("actions/download-artifact@v4", {{"name", "build"}}).ok());
+  EXPECT_FALSE(later->Run("actions/download-artifact@v4", {{"run-id", "../x"}}).ok());
   Status missing = b->Run("actions/download-artifact@v4", {{"name", "nope"}});
   EXPECT_NE(missing.message().find("no artifact named \"nope\""), std::string::npos);
 }

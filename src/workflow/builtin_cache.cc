@@ -195,7 +195,7 @@ Status CacheSave(JobContext& ctx, const Step&, const StepInputs& with, Json&) {
 }
 
 Status CachePost(JobContext& ctx, const Step& step, const StepInputs& with, Json& outputs) {
-  if (ctx.expr.status != JobStatus::kSuccess) {
+  if (ctx.expr.status != JobStatus::kSuccess && Input(with, "save-always") != "true") {
     ctx.Print("actions/cache: the job did not succeed; no cache is saved");
     return Status::Ok();
   }

@@ -110,6 +110,9 @@ TEST_F(CacheTest, NoSaveWhenTheJobFailed) {
   EXPECT_NE(job->log.find("no cache is saved"), std::string::npos) << job->log;
   auto names = ListDir(dir_.Sub("cache"));
   EXPECT_TRUE(!names.ok() || names->empty());
+  with["save-always"] = "true";
+  ASSERT_TRUE(job->Run("actions/cache@v3", with, true).ok());
+  EXPECT_NE(job->log.find("Cache saved with key: k"), std::string::npos) << job->log;
 }
 
 TEST_F(CacheTest, MissOptionsAndSaveAction) {
