@@ -12,7 +12,8 @@ SYNOPSIS
              [--input NAME=VALUE]... [--input-file FILE] [-a|--actor NAME]
              [--github-instance HOST] [--defaultbranch NAME] [--remote-name NAME]
              [--warm-pool N] [--concurrent-jobs N] [--json] [--tls-verify=false]
-             [-v|--verbose] [--action-cache DIR]
+             [-v|--verbose] [--action-cache DIR] [--cache-dir DIR]
+             [--artifact-server-path DIR] [--strict-labels]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -112,6 +113,11 @@ OPTIONS
                                  a job starts once the jobs it needs have finished
     --action-cache DIR           actions named OWNER/REPO[/PATH]@REF are read from
                                  DIR/OWNER/REPO@REF[/PATH] (kiln downloads none; see ACTIONS)
+    --cache-dir DIR              where actions/cache keeps its entries (default
+                                 STATE_DIR/actions-cache; shared by every run)
+    --artifact-server-path DIR   keep upload-artifact's artifacts in DIR/RUN_ID/NAME/ (as
+                                 act); by default they are kept in the run's scratch dir and
+                                 removed when the run ends
     --json                       print the run report as JSON on stdout (logs go to stderr)
     -v, --verbose                show ::debug:: lines of steps (also when the secret or
                                  variable ACTIONS_STEP_DEBUG is true)
@@ -175,6 +181,52 @@ ACTIONS
     (GitHub's "Unexpected input(s) …"), and a required input not given only a warning. A
     `uses:` path may not hold "..". Actions' GITHUB_OUTPUT, GITHUB_ENV and workflow commands
     work as a `run:` step's.
+
+BUILT-IN ACTIONS
+    kiln runs these itself, whatever @ref is named (no download):
+    actions/checkout     the local repository (the current directory) into the workspace:
+                         a git fetch of `ref` (default: HEAD's branch) with fetch-depth
+                         (default 1; 0 = all history and tags), or a copy of the files when
+                         it is not a git repository. Uncommitted changes are not part of a
+                         git checkout. `path` (inside the workspace), `clean` (default true:
+                         the target is emptied first; false keeps what is there). When the
+                         target is the repository itself it is left as it is. `repository`
+                         other than this one is an error: kiln has no network checkout.
+                         Outputs ref, commit.
+    actions/cache        (and cache/restore, cache/save) entries in --cache-dir, by key and
+                         path list: the exact key, else each restore-keys prefix in order,
+                         newest entry first. `path` lines may use * ? [..] and `**`, `~` and
+                         /github/home (the job's $HOME), relative = the workspace; other
+                         absolute paths are refused. Saved after the job's steps only when
+                         the job succeeded and the key was not an exact hit. Outputs
+                         cache-hit (true only on an exact key), cache-matched-key.
+                         lookup-only, fail-on-cache-miss, save-always honoured;
+                         enableCrossOsArchive and upload-chunk-size ignored.
+    actions/upload-artifact, actions/download-artifact
+                         artifacts shared by the jobs of one run (--artifact-server-path).
+                         upload: name (default "artifact"), path lines with globs and !
+                         excludes, stored relative to their common ancestor as GitHub does;
+                         if-no-files-found (warn, error, ignore); @v4 leaves out hidden
+                         files (a path part starting with .) unless include-hidden-files:
+                         true, and a name used twice in a run is an error unless
+                         overwrite: true (@v3 adds to it). Symlinks are followed only to
+                         files inside the workspace or $HOME. download: name (one), or all
+                         (each in PATH/NAME, or merged with merge-multiple; filtered by
+                         pattern); run-id reads an earlier run's (with
+                         --artifact-server-path); output download-path. retention-days,
+                         compression-level ignored.
+
+REUSABLE WORKFLOWS
+    A job with `uses: ./.github/workflows/X.yml` (no runs-on, no steps) runs that workflow's
+    jobs, shown as CALLER/JOB; X.yml must have `on: workflow_call`. OWNER/REPO/PATH@REF is
+    read from --action-cache DIR/OWNER/REPO@REF/PATH (kiln downloads nothing). `with:` gives
+    its inputs (typed per on.workflow_call.inputs: unknown or missing required inputs are
+    errors before anything runs), `secrets:` a map (only those reach it) or `inherit`. The
+    called jobs wait for the caller's needs and run only if the caller's `if` holds; they see
+    the caller's event. The caller's result is theirs (failure if one failed), and its outputs
+    are on.workflow_call.outputs (over the `jobs` context), as needs.CALLER.outputs.NAME.
+    `strategy.matrix` on the caller runs the workflow once per combination. Calls nest up to
+    4 levels (the top workflow included); a cycle is an error.
 
 SECRETS
     Secrets come from ./.secrets (or --secret-file) and -s; every one is masked. Values of

@@ -125,7 +125,9 @@ const std::vector<FlagSpec>& RunFlagSpecs() {
                                               {"--cert-dir", "", true},
                                               {"--verbose", "-v", false},
                                               {"--action-cache", "", true},
-                                              {"--strict-labels", "", false}};
+                                              {"--strict-labels", "", false},
+                                              {"--cache-dir", "", true},
+                                              {"--artifact-server-path", "", true}};
   return specs;
 }
 

@@ -77,6 +77,12 @@ struct JobContext {
   void PrintAs(const std::string& line_prefix, const std::string& line, bool mask = true) const;
 };
 
+// The job's workspace on the host (shown at kWorkspace in the sandbox): where actions/checkout
+// writes and workspace paths of built-in actions resolve.
+inline std::string WorkspaceHostDir(const JobContext& ctx) { return ctx.options->workspace; }
+// The job's $HOME on the host (shown at kHome in the sandbox).
+inline std::string HomeHostDir(const JobContext& ctx) { return ctx.host_dir + "/home"; }
+
 // The prefix of a step's output lines: the job's prefix with the step's name (cut to 32
 // bytes on a character boundary): "[wf/job › Build] ".
 std::string StepPrefix(const std::string& job_prefix, const std::string& step_name);

@@ -1,6 +1,7 @@
 #include "workflow/job_env.h"
 
 #include "workflow/inputs.h"
+#include "workflow/run_call.h"
 
 namespace kiln::workflow {
 namespace {
@@ -87,9 +88,13 @@ void SetUpGithub(JobContext& ctx) {
     if (ghc.contains(key)) SetEnv(ctx.env, var, Str(ghc, key));
   }
   Json& c = ctx.expr.contexts;
-  auto inputs =
-      InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
-  c["inputs"] = inputs.ok() ? *inputs : Json::object();
+  if (ctx.options->in_call) {  // with: of the caller, checked when the call was planned
+    c["inputs"] = InputsContext(*ctx.workflow, ctx.options->inputs);
+  } else {
+    auto inputs =
+        InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
+    c["inputs"] = inputs.ok() ? *inputs : Json::object();
+  }
   c["vars"] = Json::object();
   for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;
   c["github"] = std::move(ghc);

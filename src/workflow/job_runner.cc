@@ -20,6 +20,7 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/job_env.h"
+#include "workflow/run_call.h"
 #include "workflow/setid_strip.h"
 #include "workflow/step_commands.h"
 
@@ -338,6 +339,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   }
   ctx.expr.contexts["needs"] = needs;
   ctx.expr.contexts["matrix"] = run.matrix;
+  ctx.expr.contexts["inputs"] = InputsContext(wf, options.inputs);
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
   Stopwatch watch;
   if (!Decide(ctx, needs_ok)) {

@@ -32,7 +32,10 @@ const std::set<std::string> kJobKeys = {"name",
                                         "services",
                                         "permissions",
                                         "concurrency",
-                                        "environment"};
+                                        "environment",
+                                        "uses",
+                                        "with",
+                                        "secrets"};
 const std::set<std::string> kStepKeys = {"id",
                                          "name",
                                          "run",
@@ -118,8 +121,9 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   j.pos = c.PosOf(n);
   j.id = id;
   j.name = n["name"] ? Scalar(c, n["name"], "name") : id;
-  if (!n["runs-on"]) c.Fail(n, "job " + id + " has no `runs-on`");
-  j.runs_on = ParseRunsOn(c, n["runs-on"]);
+  if (n["uses"]) ParseJobCall(c, n, j);  // a reusable workflow: no runs-on, no steps
+  if (!n["runs-on"] && j.uses.empty()) c.Fail(n, "job " + id + " has no `runs-on`");
+  if (n["runs-on"]) j.runs_on = ParseRunsOn(c, n["runs-on"]);
   if (const YAML::Node ct = n["container"]) {
     Container k;
     if (ct.IsScalar()) {
@@ -164,6 +168,7 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   if (n["snapshot"]) j.snapshot = ParseSnapshot(c, n["snapshot"]);
   if (n["services"])
     c.Fail(n["services"], "service containers (`services:`) are not supported yet");
+  if (!j.uses.empty()) return j;
   if (!n["steps"] || !n["steps"].IsSequence() || n["steps"].size() == 0) {
     c.Fail(n["steps"] ? n["steps"] : n, "job " + id + " needs a non-empty list of `steps`");
   }

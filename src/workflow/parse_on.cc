@@ -69,4 +69,32 @@ void ParseOn(Ctx& c, const YAML::Node& on, Workflow& w) {
   }
 }
 
+void ParseJobCall(Ctx& c, const YAML::Node& n, Job& j) {
+  if (n["steps"]) {
+    c.Fail(n["steps"], "job " + j.id +
+                           " calls a reusable workflow (`uses:`) and so can have no "
+                           "`steps`; put them in a job of their own");
+  }
+  for (const char* key : {"runs-on", "container", "services", "env", "defaults", "timeout-minutes",
+                          "continue-on-error", "snapshot", "outputs"}) {
+    if (n[key]) {
+      c.Fail(n[key], "job " + j.id + " calls a reusable workflow: `" + key +
+                         "` belongs in the called workflow's jobs");
+    }
+  }
+  j.uses = Scalar(c, n["uses"], "uses");
+  if (const YAML::Node w = n["with"]) {
+    ExpectMap(c, w, "with");
+    for (const auto& kv : w) j.with[kv.first.Scalar()] = Scalar(c, kv.second, "with");
+  }
+  if (const YAML::Node s = n["secrets"]) {
+    if (s.IsScalar() && s.Scalar() == "inherit") {
+      j.secrets_inherit = true;
+    } else {
+      ExpectMap(c, s, "secrets (a mapping, or `inherit`)");
+      for (const auto& kv : s) j.secrets[kv.first.Scalar()] = Scalar(c, kv.second, "secret");
+    }
+  }
+}
+
 }  // namespace kiln::workflow

@@ -53,6 +53,8 @@ std::string FirstLine(const std::string& s);
 // parse_on.cc: `on:` into w.events, w.on (as JSON), the inputs of workflow_dispatch and
 // workflow_call (types checked; a choice needs options) and workflow_call's output values.
 void ParseOn(Ctx& c, const YAML::Node& on, Workflow& w);
+// A job's reusable-workflow call (`uses:`, `with:`, `secrets:`; no steps, no runs-on).
+void ParseJobCall(Ctx& c, const YAML::Node& n, Job& j);
 
 // parse_snapshot.cc: a job's `snapshot:`, and the snapshot action step (`uses:` with `with:`).
 SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n);

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/fs.h"
+#include "workflow/builtin_actions_internal.h"
 #include "workflow/run_plan.h"
 #include "workflow/runner.h"
 #include "workflow/selection.h"
@@ -56,6 +57,7 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
 
   RunOptions shared = SharedOptions(options, event);
   auto reports = ScheduleJobs(workflows, plan, shared, Concurrency(options), engine, run_id);
+  if (options.artifact_dir.empty()) (void)RemoveTree(ArtifactRunDir(options, run_id));
 
   RunReport report;
   report.not_triggered = std::move(plan.not_triggered);

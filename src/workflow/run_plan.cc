@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "workflow/run_call.h"
+
 namespace kiln::workflow {
 namespace {
 
@@ -27,20 +29,6 @@ Status UnknownJob(const std::vector<Workflow>& workflows, const std::string& onl
   for (const auto& j : jobs) list += (list.empty() ? "" : "; ") + j;
   return InvalidArgument("-j " + only_job + ": no job " + only_job + " in " + Join(files) +
                          " (jobs: " + list + ")");
-}
-
-// Adds one workflow's planned runs to the plan, each with the instances of what it needs.
-void AddRuns(RunPlan& plan, size_t w, const std::vector<JobRun>& runs) {
-  std::map<std::string, std::vector<size_t>> instances;  // job id → indices in plan.jobs
-  for (const JobRun& run : runs) {
-    PlannedJob p{w, run, {}};
-    for (const auto& need : run.job->needs) {
-      const auto& of = instances[need];
-      p.needs.insert(p.needs.end(), of.begin(), of.end());
-    }
-    instances[run.job->id].push_back(plan.jobs.size());
-    plan.jobs.push_back(std::move(p));
-  }
 }
 
 // GitHub's implicit success() covers the whole chain of needs: every job this one needs,
@@ -94,7 +82,8 @@ Result<RunPlan> PlanWorkflows(const std::vector<Workflow>& workflows, const RunO
       continue;
     if (!runs.ok()) return runs.status();
     job_found = true;
-    AddRuns(plan, w, *runs);
+    std::vector<std::string> stack = {wf.file};
+    RETURN_IF_ERROR(AddPlannedRuns(plan, w, wf, *runs, {}, nullptr, options, stack));
   }
   if (!options.only_job.empty() && !job_found) return UnknownJob(workflows, options.only_job);
   if (options.named_file && plan.jobs.empty()) {
@@ -115,9 +104,17 @@ Json MatrixContexts(const RunOptions& options) {
 Json NeedsContext(const RunPlan& plan, size_t index,
                   const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
   const PlannedJob& job = plan.jobs[index];
+  Json needs = NeedsContextOf(plan, job.needs, job.run.job->needs, reports, all_ok);
+  *all_ok = *all_ok && AncestorsSucceeded(plan, index, reports);
+  return needs;
+}
+
+Json NeedsContextOf(const RunPlan& plan, const std::vector<size_t>& indices,
+                    const std::vector<std::string>& names,
+                    const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
   std::map<std::string, Json> ctx;     // job id → {result, outputs}
   std::map<std::string, bool> job_ok;  // a matrix job's result is the worst of its instances
-  for (size_t i : job.needs) {
+  for (size_t i : indices) {
     const std::string& id = plan.jobs[i].run.job->id;
     const JobReport* r = reports[i] ? &*reports[i] : nullptr;
     bool ok = r != nullptr && r->result == Outcome::kSuccess;
@@ -131,11 +128,10 @@ Json NeedsContext(const RunPlan& plan, size_t index,
   }
   Json needs = Json::object();
   *all_ok = true;
-  for (const auto& n : job.run.job->needs) {
+  for (const auto& n : names) {
     needs[n] = ctx.count(n) ? ctx[n] : Json{{"result", "skipped"}, {"outputs", Json::object()}};
     *all_ok = *all_ok && job_ok.count(n) && job_ok[n];
   }
-  *all_ok = *all_ok && AncestorsSucceeded(plan, index, reports);
   return needs;
 }
 

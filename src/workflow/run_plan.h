@@ -2,6 +2,7 @@
 // RunWorkflows in run.cc calls them in this order: PlanWorkflows, then ScheduleJobs).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,15 +12,24 @@
 
 namespace kiln::workflow {
 
+struct CallFrame;  // run_call.h
+
 struct PlannedJob {
   size_t workflow = 0;  // index into the workflows
   JobRun run;
   std::vector<size_t> needs;  // every instance of every job it needs (indices into RunPlan::jobs)
+  // Reusable workflows (run_call.h): the workflow the job is in (null: workflows[workflow]);
+  // the call it runs in (null at the top level); `join`: the job is the caller itself, done
+  // (without a sandbox) once the called workflow's jobs, which it needs, are.
+  const Workflow* wf = nullptr;
+  std::shared_ptr<const CallFrame> call;
+  bool join = false;
 };
 
 struct RunPlan {
   std::vector<PlannedJob> jobs;  // workflows in order, each in PlanRun's order: needs come first
-  std::vector<std::string> not_triggered;  // RunReport::not_triggered
+  std::vector<std::string> not_triggered;               // RunReport::not_triggered
+  std::vector<std::shared_ptr<const Workflow>> called;  // the reusable workflows, loaded
 };
 
 // Which workflows the event (or -j) selects, each planned. `event` is ChooseEvent's. Errors:
@@ -47,6 +57,10 @@ Json MatrixContexts(const RunOptions& options);
 // success() does.
 Json NeedsContext(const RunPlan& plan, size_t index,
                   const std::vector<std::optional<JobReport>>& reports, bool* all_ok);
+// The same for the plan instances `indices` of the jobs named `names`.
+Json NeedsContextOf(const RunPlan& plan, const std::vector<size_t>& indices,
+                    const std::vector<std::string>& names,
+                    const std::vector<std::optional<JobReport>>& reports, bool* all_ok);
 
 // Runs the plan's jobs, each on a thread of its own once every job it needs has finished, at
 // most `limit` (≥ 1) at once, in plan order among those ready. Once options.interrupts() > 0

@@ -77,6 +77,7 @@ struct RunOptions {
   // (workflow/github_context.h); the runner adds the per-job keys (job, workflow, action, …).
   // null = kiln's built-in placeholders.
   Json github;
+  bool in_call = false;        // the jobs of a called (reusable) workflow: inputs per workflow_call
   bool dry_run = false;        // -n: plan and print each job and step, run nothing
   bool verbose = false;        // ::debug:: lines are shown
   bool strict_labels = false;  // a runs-on label mapped to no image fails instead of skipping

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "workflow/job_runner.h"
+#include "workflow/run_call.h"
 #include "workflow/run_plan.h"
 
 namespace kiln::workflow {
@@ -63,12 +64,18 @@ class Scheduler {
   }
 
   void StartReady() {
-    bool again = true;  // a job that ends without a thread (a bad matrix) may free others
+    bool again = true;  // a job that ends without a thread (a bad matrix, a call) frees others
     while (again) {
       again = false;
       for (size_t i = 0; i < state_.size() && running_ < limit_; ++i) {
         if (state_[i] != JobState::kWaiting || !Ready(i)) continue;
-        if (Interrupted()) return;  // no further job starts
+        if (Interrupted()) return;                        // no further job starts
+        if (auto settled = calls_.Settle(i, reports_)) {  // reusable workflows (run_call.h)
+          reports_[i] = std::move(*settled);
+          state_[i] = JobState::kDone;
+          again = true;
+          continue;
+        }
         again |= !Start(i);
       }
     }
@@ -81,15 +88,17 @@ class Scheduler {
     if (plan_.jobs[i].run.matrix_deferred && !ExpandDeferred(i, needs, needs_ok)) return false;
     state_[i] = JobState::kRunning;
     ++running_;
-    threads_[i] = std::thread([this, i, p = plan_.jobs[i], needs = std::move(needs), needs_ok] {
-      JobReport report =
-          RunJob(workflows_[p.workflow], p.run, needs, needs_ok, options_, engine_, run_id_);
-      std::lock_guard done(mu_);
-      reports_[i] = std::move(report);
-      state_[i] = JobState::kDone;
-      finished_.push_back(i);
-      cv_.notify_one();
-    });
+    const RunOptions& options = calls_.Options(i);
+    threads_[i] =
+        std::thread([this, i, p = plan_.jobs[i], needs = std::move(needs), needs_ok, &options] {
+          JobReport report =
+              RunJob(WorkflowOf(p), p.run, needs, needs_ok, options, engine_, run_id_);
+          std::lock_guard done(mu_);
+          reports_[i] = std::move(report);
+          state_[i] = JobState::kDone;
+          finished_.push_back(i);
+          cv_.notify_one();
+        });
     return true;
   }
 
@@ -100,19 +109,18 @@ class Scheduler {
   bool ExpandDeferred(size_t i, const Json& needs, bool needs_ok) {
     PlannedJob& p = plan_.jobs[i];
     p.run.matrix_deferred = false;
-    Json contexts = MatrixContexts(options_);
+    Json contexts = MatrixContexts(calls_.Options(i));
     contexts["needs"] = needs;
     auto runs = ExpandJob(*p.run.job, contexts);
     if (!runs.ok() && !needs_ok) return true;
     if (!runs.ok()) {
       JobReport r;
-      r.workflow = workflows_[p.workflow].file;
+      r.workflow = WorkflowOf(p).file;
       r.id = p.run.job->id;
       r.name = p.run.display;
       r.result = Outcome::kFailure;
       r.error = runs.status().message();
-      if (options_.out)
-        options_.out("[" + workflows_[p.workflow].name + "/" + r.name + "] ❌  " + r.error);
+      if (options_.out) options_.out("[" + WorkflowOf(p).name + "/" + r.name + "] ❌  " + r.error);
       reports_[i] = std::move(r);
       state_[i] = JobState::kDone;
       return false;
@@ -120,7 +128,9 @@ class Scheduler {
     p.run = (*runs)[0];
     for (size_t k = 1; k < runs->size(); ++k) {
       size_t index = plan_.jobs.size();
-      plan_.jobs.push_back({plan_.jobs[i].workflow, (*runs)[k], plan_.jobs[i].needs});
+      PlannedJob instance = plan_.jobs[i];
+      instance.run = (*runs)[k];
+      plan_.jobs.push_back(std::move(instance));
       state_.push_back(JobState::kWaiting);
       reports_.emplace_back();
       threads_.emplace_back();
@@ -131,6 +141,10 @@ class Scheduler {
       }
     }
     return true;
+  }
+
+  const Workflow& WorkflowOf(const PlannedJob& p) const {
+    return p.wf != nullptr ? *p.wf : workflows_[p.workflow];
   }
 
   void AwaitOne(std::unique_lock<std::mutex>& lock) {
@@ -158,6 +172,7 @@ class Scheduler {
   std::vector<std::thread> threads_;               // by job; only the scheduler's thread touches it
   const size_t planned_;        // jobs in the plan as given; later ones are matrix instances
   std::vector<size_t> origin_;  // by job: the planned job it is an instance of (itself if one)
+  CallRunner calls_{plan_, options_};  // guarded by mu_
 };
 
 }  // namespace
