@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -53,5 +54,10 @@ std::string FirstLine(const std::string& s);
 // parse_snapshot.cc: a job's `snapshot:`, and the snapshot action step (`uses:` with `with:`).
 SnapshotSpec ParseSnapshot(Ctx& c, const YAML::Node& n);
 void ParseSnapshotStep(Ctx& c, const YAML::Node& n, Step& s);
+
+// parse_container.cc: `container:` (what = "container") or a service (a string = its image),
+// and `services:` (a map of name → container).
+Container ParseContainer(Ctx& c, const YAML::Node& n, const std::string& what);
+std::map<std::string, Container> ParseServices(Ctx& c, const YAML::Node& n);
 
 }  // namespace kiln::workflow
