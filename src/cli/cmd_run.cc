@@ -34,8 +34,12 @@ DESCRIPTION
     run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
     prefixed by workflow and job. Jobs that do not need each other run at once, up to
-    --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
-    directory is bind-mounted at /github/workspace (the same one in every job).
+    --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
+    its own copy of the current directory (.git included) at /github/workspace, as on GitHub:
+    what a job writes there stays in its copy. The copy comes from a mirror kiln keeps per
+    repository (<state>/workspaces/) and updates incrementally each run (by size, mtime and
+    mode; symlinks stay links); --bind mounts the current directory itself instead (the same
+    one in every job, and a job's writes land in it).
     GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
     as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
     a symlink, a FIFO or a bigger file fails. After each step (and after
@@ -56,6 +60,8 @@ DESCRIPTION
 OPTIONS
     -P, --platform LABEL=IMAGE   map a runs-on label (or a container image name) to an image
     -j, --job ID                 run only this job and the jobs it needs (transitively)
+    --bind                       bind-mount the current directory at /github/workspace
+                                 instead of giving each job a copy of it
     --event NAME                 the triggering event (default: the one event in `on:` of a
                                  WORKFLOW_FILE named here, else push)
     --config FILE                runner config (default $KILN_CONFIG, else /etc/kiln/config.toml)
@@ -179,6 +185,7 @@ int RunCommand(App& app, const Args& args) {
                                    {"--secret-file", "", true},
                                    {"--env", "", true},
                                    {"--json", "", false},
+                                   {"--bind", "", false},
                                    {"--warm-pool", "", true},
                                    {"--concurrent-jobs", "", true},
                                    {"--tls-verify", "", true},
@@ -221,6 +228,7 @@ int RunCommand(App& app, const Args& args) {
   if (!pairs.ok()) return Fail(pairs);
   char cwd[4096];
   o.workspace = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
+  o.bind_workspace = flags->Has("--bind");
   auto engine = app.Engine();
   if (!engine.ok()) return Fail(engine.status());
   auto runs_dir = (*engine)->RunsDir();  // locked by this process: swept only once it is gone

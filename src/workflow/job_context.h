@@ -45,7 +45,10 @@ struct JobContext {
   const JobRun* run = nullptr;
   const RunOptions* options = nullptr;
   std::string prefix;    // "[wf/job] "
-  std::string host_dir;  // host scratch dir of this job (temp/, home/, workflow/)
+  std::string host_dir;  // host scratch dir of this job (temp/, home/, workflow/, workspace/)
+  // The host dir mounted at /github/workspace: the job's copy (host_dir/workspace), or with
+  // RunOptions::bind_workspace the user's checkout itself.
+  std::string workspace_host;
   UniqueFd temp_fd;      // host_dir/temp, opened once; file commands go through it
   std::string run_id;
   images::Image image;
@@ -96,6 +99,8 @@ std::string NewStepId();
 // The command line running `script` with a step's `shell:` (GitHub's shells; step_process.cc).
 std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash,
                                    const std::string& script);
+// The host dir the job sees as /github/workspace (built-in actions write there).
+inline std::string WorkspaceHostDir(const JobContext& ctx) { return ctx.workspace_host; }
 // Runs one step; updates ctx (env, paths, outputs, status, report).
 void RunStep(JobContext& ctx, const Step& step);
 // The snapshot action step (snapshot_step.cc): captures the sandbox now, names the image by the

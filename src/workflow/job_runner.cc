@@ -19,6 +19,7 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/setid_strip.h"
+#include "workflow/workspace_copy.h"
 
 namespace kiln::workflow {
 namespace {
@@ -46,6 +47,22 @@ Status ChooseTarget(JobContext& ctx) {
   return Status::Ok();
 }
 
+// The job's /github/workspace: its own copy of the checkout (workspace_copy.h), or with --bind
+// the checkout itself.
+Status PrepareWorkspace(JobContext& ctx) {
+  ctx.workspace_host = ctx.options->workspace;
+  if (ctx.options->bind_workspace) return Status::Ok();
+  Stopwatch watch;
+  std::string copy = ctx.host_dir + "/workspace";
+  SyncStats mirror;
+  Status s = MakeWorkspaceCopy(ctx.engine->state_dir(), ctx.options->workspace, copy, &mirror);
+  if (!s.ok()) return s.WithContext("workspace copy (--bind mounts the checkout instead)");
+  ctx.workspace_host = copy;
+  ctx.Print("📂  workspace copied in " + FormatDuration(watch.Seconds()) + " (" +
+            std::to_string(mirror.files_copied) + " files changed since the last run)");
+  return Status::Ok();
+}
+
 // The job's host dirs (temp/, home/, workflow/) and the mounts that show them in the sandbox.
 Status PrepareDirs(JobContext& ctx) {
   // 0700: the step scripts in temp/ may hold secrets; no other host user may read them.
@@ -54,7 +71,8 @@ Status PrepareDirs(JobContext& ctx) {
     RETURN_IF_ERROR(MakeDirs(ctx.host_dir + "/" + d));
   ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
   RETURN_IF_ERROR(WriteScratchFile(ctx.host_dir + "/workflow/event.json", "{}\n"));
-  ctx.mounts = {{ctx.options->workspace, kWorkspace, false},
+  RETURN_IF_ERROR(PrepareWorkspace(ctx));
+  ctx.mounts = {{ctx.workspace_host, kWorkspace, false},
                 {ctx.host_dir + "/temp", kTemp, false},
                 {ctx.host_dir + "/home", kHome, false},
                 {ctx.host_dir + "/workflow", kWorkflowDir, false}};
@@ -145,6 +163,7 @@ void SetUpEnv(JobContext& ctx) {
   c["matrix"] = ctx.run->matrix;
   c["strategy"] = {{"fail-fast", job.fail_fast}};
   c["steps"] = Json::object();
+  ctx.expr.workspace_host = ctx.workspace_host;
   c["secrets"] = Json::object();
   for (const auto& [k, v] : o.secrets) c["secrets"][k] = v;
   c["inputs"] = Json::object();
@@ -288,7 +307,7 @@ Status SnapshotAndPublish(JobContext& ctx, jobs::JobSession& session) {
 // the last step's walk (step_runner.cc), and the masks over what the report holds.
 void CleanUp(JobContext& ctx) {
   (void)RemoveTree(ctx.host_dir);
-  if (ctx.sandbox != nullptr) {
+  if (ctx.sandbox != nullptr && ctx.options->bind_workspace) {  // a copy went with host_dir
     auto stripped = StripSetIdBits(ctx.options->workspace);
     if (!stripped.ok()) {
       ctx.report.result = Outcome::kFailure;
@@ -355,6 +374,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.expr.status = JobStatus::kSuccess;
   static std::atomic<uint64_t> job_seq{0};  // jobs run at once: each needs a dir of its own
   ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(++job_seq);
+  ctx.engine = &engine;
   Status s = ChooseTarget(ctx);
   if (s.ok()) s = PrepareDirs(ctx);
   jobs::JobRequest request;
@@ -363,7 +383,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   request.size = ctx.target.size;
   request.network = ctx.target.network;
   request.mounts = ctx.mounts;
-  for (const char* d : {"temp", "home", "workflow"})
+  for (const char* d : {"temp", "home", "workflow", "workspace"})
     request.disk_dirs.push_back(ctx.host_dir + "/" + d);
   request.source = "workflow " + wf.file + ", job " + run.job->id + ", run " + run_id;
   request.log = [&ctx](const std::string& l) { ctx.Print(l); };
