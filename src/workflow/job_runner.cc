@@ -18,6 +18,7 @@
 #include "jobs/session.h"
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
+#include "workflow/job_pod.h"
 #include "workflow/setid_strip.h"
 #include "workflow/workspace_copy.h"
 
@@ -390,17 +391,35 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   jobs::JobSession session(engine, std::move(request));
   ctx.engine = &engine;
   ctx.session = &session;
-  if (s.ok()) s = PrepareSandbox(ctx, session);
+  JobPod pod;  // services:, container options (job_pod.h)
+  bool in_pod = NeedsPod(*run.job);
+  if (in_pod) {
+    ctx.session = nullptr;
+    if (s.ok() && run.job->snapshot)
+      s = InvalidArgument("snapshot: is not supported for a job with services: or container "
+                          "options, volumes, ports or credentials");
+    if (s.ok()) s = pod.Start(ctx);
+    if (s.ok()) ctx.has_bash = HasBash(ctx.image.lower_dirs);
+  } else if (s.ok()) {
+    s = PrepareSandbox(ctx, session);
+  }
   if (!s.ok()) {
     Fail(ctx, s, "set up failed: ");
   } else {
     SetUpEnv(ctx);
+    if (in_pod) {
+      pod.AddContexts(ctx);
+    } else if (run.job->container) {
+      ctx.expr.contexts["job"]["container"] = {{"id", ctx.sandbox->id()},
+                                               {"network", ctx.target.network}};
+    }
     RunSteps(ctx);
     CollectOutputs(ctx);
     Status snap = SnapshotAndPublish(ctx, session);
     if (!snap.ok()) Fail(ctx, snap, "");
   }
   (void)session.TearDown();
+  if (Status down = pod.TearDown(); !down.ok()) ctx.Print("⚠️  " + down.message());
   CleanUp(ctx);
   ctx.report.seconds = watch.Seconds();
   ctx.Print(ctx.report.result == Outcome::kSuccess
