@@ -13,6 +13,7 @@
 #include "images/image.h"
 #include "workflow/expr.h"
 #include "workflow/file_commands.h"
+#include "workflow/file_commands_io.h"
 #include "workflow/plan.h"
 #include "workflow/runner.h"
 
@@ -49,6 +50,8 @@ struct JobContext {
   // The host dir mounted at /github/workspace: the job's copy (host_dir/workspace), or with
   // RunOptions::bind_workspace the user's checkout itself.
   std::string workspace_host;
+  // A job container's --user: its uid:gid owns the job's dirs and step files (-1: root's).
+  FileOwner files_owner;
   UniqueFd temp_fd;      // host_dir/temp, opened once; file commands go through it
   std::string run_id;
   images::Image image;

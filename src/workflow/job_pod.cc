@@ -1,7 +1,15 @@
 #include "workflow/job_pod.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/fs.h"
 #include "images/resolve.h"
 #include "jobs/engine.h"
+#include "runtime/spec.h"
 #include "workflow/container_request.h"
 
 namespace kiln::workflow {
@@ -28,6 +36,43 @@ Result<jobs::ContainerRequest> ServiceRequest(const Container& k, const std::str
   r.name = name;
   r.aliases.insert(r.aliases.begin(), name);
   return r;
+}
+
+// --user as uid:gid, from the image's /etc/passwd and /etc/group when given by name (the
+// topmost layer that has them).
+Result<runtime::User> ResolveJobUser(const images::Image& image, const std::string& spec) {
+  Status last = InvalidArgument("no layer to look user \"" + spec + "\" up in");
+  for (auto it = image.lower_dirs.rbegin(); it != image.lower_dirs.rend(); ++it) {
+    auto u = runtime::ResolveUser(*it, spec);
+    if (u.ok()) return u;
+    last = u.status();
+  }
+  return last.WithContext("--user " + spec);
+}
+
+// chown -R that never follows a symlink (the job has not run yet: nothing here is its).
+Status ChownTree(const std::string& path, const runtime::User& u) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return Status::Ok();
+  if (::lchown(path.c_str(), u.uid, u.gid) != 0)
+    return Internal("chown " + path + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return Status::Ok();
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(path));
+  for (const auto& n : names) RETURN_IF_ERROR(ChownTree(JoinPath(path, n), u));
+  return Status::Ok();
+}
+
+// A non-root --user owns the job's dirs (and its workspace copy; never a --bind checkout) and
+// its step files, so its steps can read their scripts and write their command files.
+Status GiveDirsToUser(JobContext& ctx, const std::string& spec) {
+  if (spec.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(runtime::User u, ResolveJobUser(ctx.image, spec));
+  if (u.uid == 0) return Status::Ok();
+  ctx.files_owner = {static_cast<int>(u.uid), static_cast<int>(u.gid)};
+  for (const char* d : {"temp", "home", "workflow"})
+    RETURN_IF_ERROR(ChownTree(ctx.host_dir + "/" + d, u));
+  if (!ctx.options->bind_workspace) RETURN_IF_ERROR(ChownTree(ctx.workspace_host, u));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -92,6 +137,7 @@ Status JobPod::Start(JobContext& ctx) {
   ctx.sandbox = sandbox_.get();
   ASSIGN_OR_RETURN(images::Resolver * resolver, ctx.engine->Resolver());
   ASSIGN_OR_RETURN(ctx.image, resolver->Prepare(c.image_ref, [](const std::string&) {}));
+  RETURN_IF_ERROR(GiveDirsToUser(ctx, r.user));
   ASSIGN_OR_RETURN(runtime::Size size,
                    ctx.engine->SizeFor(r.size, ctx.image.generated_on_size()));
   ctx.report.image = ctx.image.ref;

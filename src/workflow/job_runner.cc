@@ -384,8 +384,9 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   request.size = ctx.target.size;
   request.network = ctx.target.network;
   request.mounts = ctx.mounts;
-  for (const char* d : {"temp", "home", "workflow", "workspace"})
+  for (const char* d : {"temp", "home", "workflow"})
     request.disk_dirs.push_back(ctx.host_dir + "/" + d);
+  if (!options.bind_workspace) request.disk_dirs.push_back(ctx.host_dir + "/workspace");
   request.source = "workflow " + wf.file + ", job " + run.job->id + ", run " + run_id;
   request.log = [&ctx](const std::string& l) { ctx.Print(l); };
   jobs::JobSession session(engine, std::move(request));

@@ -93,7 +93,8 @@ void RunStep(JobContext& ctx, const Step& step) {
   };
 
   EnvMap step_env;
-  Status made = CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3]});
+  Status made = CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3]},
+                                   ctx.files_owner);
   Status st = made;
   for (const auto& [k, v] : step.env) {
     if (!st.ok()) break;
@@ -126,7 +127,7 @@ void RunStep(JobContext& ctx, const Step& step) {
   if (action) {
     exit_code = st.ok() ? 0 : 1;
   } else if (script.ok() && cwd.ok()) {
-    st = WriteStepScript(ctx.temp_fd.get(), file, *script);
+    st = WriteStepScript(ctx.temp_fd.get(), file, *script, ctx.files_owner);
     std::string in_box = std::string(kTemp) + "/" + file;
     std::string dir = cwd->empty()       ? kWorkspace
                       : (*cwd)[0] == '/' ? *cwd

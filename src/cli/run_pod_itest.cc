@@ -1,0 +1,140 @@
+// kiln run's services:, container: options and volumes, and the workspace copy, under crun on
+// busybox images.
+#include <set>
+
+#include "cli/e2e_util.h"
+
+namespace kiln::cli {
+namespace {
+
+class RunPodE2E : public KilnE2E {
+ protected:
+  void SetUp() override {
+    KilnE2E::SetUp();
+    if (IsSkipped()) return;
+    std::string rootfs = dir_.Sub("bb");
+    testing::MakeBusyboxRootfs(rootfs);
+    ASSERT_EQ(Kiln({"image", "import", rootfs, "bb"}).code, 0);
+    // A service image: /start serves /www on 8080 (busybox images have no Cmd to run).
+    ASSERT_TRUE(MakeDirs(rootfs + "/www").ok());
+    ASSERT_TRUE(WriteFileAtomic(rootfs + "/www/index.html", "hello from web\n").ok());
+    ASSERT_TRUE(
+        WriteFileAtomic(rootfs + "/start", "#!/bin/sh\nexec httpd -f -p 8080 -h /www\n", 0755)
+            .ok());
+    ASSERT_EQ(Kiln({"image", "import", rootfs, "bbsrv"}).code, 0);
+  }
+  // No sandbox, network, pod state or bridge of kiln's is left.
+  void ExpectNothingLeft() {
+    for (const char* d : {"/sandboxes", "/networks"}) {
+      auto left = ListDir(state_ + d);
+      if (left.ok()) {
+        EXPECT_TRUE(left->empty()) << d << ": " << left->size();
+      }
+    }
+    auto pods = ListDir(state_ + "/pods");
+    if (pods.ok()) {
+      for (const auto& p : *pods) EXPECT_EQ(p.find(".json"), std::string::npos) << p;
+    }
+    auto crun = RunChecked({"crun", "--root", state_ + "/crun", "list", "-q"});
+    if (crun.ok()) {
+      EXPECT_EQ(crun->out, "");
+    }
+  }
+};
+
+constexpr const char* kWeb =
+    "      web:\n        image: bbsrv\n        ports: [8080]\n"
+    "        options: >-\n          --entrypoint /start\n"
+    "          --health-cmd \"wget -q -O /dev/null http://127.0.0.1:8080/\"\n"
+    "          --health-interval 200ms --health-retries 50\n";
+
+TEST_F(RunPodE2E, AServiceIsReachedByNameAndItsPortIsPublished) {
+  Workflow("w.yml", std::string("on: push\njobs:\n  a:\n    runs-on: {image: bb}\n"
+                                "    services:\n") +
+                        kWeb +
+                        "    steps:\n      - shell: sh\n        run: wget -q -O- http://web:8080/\n"
+                        "      - shell: sh\n        run: |\n"
+                        "          echo \"host-port=${{ job.services.web.ports['8080'] }}\"\n"
+                        "          echo \"net=${{ job.services.web.network }}\"\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| hello from web"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("service web is healthy"), std::string::npos) << r.out;
+  size_t at = r.out.find("| host-port=");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  int port = std::atoi(r.out.c_str() + at + 12);
+  EXPECT_GT(port, 0) << r.out;
+  EXPECT_NE(r.out.find("| net=pod-run-"), std::string::npos) << r.out;
+  ExpectNothingLeft();
+}
+
+TEST_F(RunPodE2E, AServiceThatNeverGetsHealthyFailsTheJobAndLeavesNothing) {
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    services:\n      web:\n"
+           "        image: bbsrv\n        options: --entrypoint /start --health-cmd false "
+           "--health-interval 100ms --health-retries 3\n"
+           "    steps:\n      - shell: sh\n        run: echo should-not-run\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("service web is not healthy after 3 checks"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("| should-not-run"), std::string::npos) << r.out;
+  ExpectNothingLeft();
+}
+
+TEST_F(RunPodE2E, AJobContainerGetsItsVolumesAndOptions) {
+  std::string host = dir_.Sub("hostdir");
+  ASSERT_TRUE(MakeDirs(host).ok());
+  ASSERT_TRUE(WriteFileAtomic(host + "/f", "from the host\n").ok());
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container:\n"
+           "      image: bb\n      volumes: [cache:/cache, \"" +
+               host +
+               ":/hostdir:ro\"]\n"
+               "      options: --user 1000 --hostname builder -e FROM_OPT=yes --cpus 1\n"
+               "    steps:\n      - shell: sh\n        run: |\n"
+               "          echo \"uid=$(id -u) host=$(hostname) opt=$FROM_OPT cpus=$(nproc)\"\n"
+               "          cat /hostdir/f\n"
+               "          touch /hostdir/x 2>/dev/null || echo ro-refused\n"
+               "          echo \"cache-mounts=$(grep -c ' /cache ' /proc/mounts)\"\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| uid=1000 host=builder opt=yes cpus=1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| from the host"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| ro-refused"), std::string::npos) << r.out;
+  // A named volume is a new root-owned dir, as docker makes one: mounted, not writable by 1000.
+  EXPECT_NE(r.out.find("| cache-mounts=1"), std::string::npos) << r.out;
+  EXPECT_FALSE(PathExists(host + "/x"));
+  ExpectNothingLeft();
+}
+
+TEST_F(RunPodE2E, AnUnknownContainerOptionIsRefusedBeforeAnythingRuns) {
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container:\n"
+           "      image: bb\n      options: --privileged\n    steps: [{run: 'true'}]\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("w.yml:7:16: container: options: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--privileged"), std::string::npos) << r.err;
+}
+
+// The workspace: each job writes to a copy of its own; with --bind to the checkout itself.
+TEST_F(RunPodE2E, JobsWriteToTheirOwnCopyUnlessBound) {
+  ASSERT_TRUE(WriteFileAtomic(ws_ + "/seed", "seed\n").ok());
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n      - shell: sh\n"
+           "        run: cat seed; echo a > from_a\n"
+           "  b:\n    needs: a\n    runs-on: {image: bb}\n    steps:\n      - shell: sh\n"
+           "        run: test -e from_a && echo b-sees-a || echo b-alone\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| seed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| b-alone"), std::string::npos) << r.out;
+  EXPECT_FALSE(PathExists(ws_ + "/from_a"));
+  r = Kiln({"run", "--bind"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("| b-sees-a"), std::string::npos) << r.out;
+  EXPECT_EQ(*ReadFile(ws_ + "/from_a"), "a\n");
+}
+
+}  // namespace
+}  // namespace kiln::cli
