@@ -18,6 +18,7 @@
 #include "base/fd.h"
 #include "base/fs.h"
 #include "base/sha256.h"
+#include "base/subprocess.h"
 
 namespace kiln::workflow {
 namespace {
@@ -75,12 +76,13 @@ struct Work {
 
 class Syncer {
  public:
-  Status Dir(const std::string& s, const std::string& d);
+  Status Dir(const std::string& s, const std::string& d, const std::string& rel);
+  const std::set<std::string>* skip = nullptr;
   std::vector<Work> files, dirs;
   SyncStats stats;
 
  private:
-  Status Entry(const std::string& s, const std::string& d);
+  Status Entry(const std::string& s, const std::string& d, const std::string& rel);
   Status Remove(const std::string& d);
 };
 
@@ -92,7 +94,7 @@ Status Syncer::Remove(const std::string& d) {
   return Status::Ok();
 }
 
-Status Syncer::Entry(const std::string& s, const std::string& d) {
+Status Syncer::Entry(const std::string& s, const std::string& d, const std::string& rel) {
   struct stat st, dt;
   if (::lstat(s.c_str(), &st) != 0) return errno == ENOENT ? Status::Ok() : Errno("stat " + s);
   bool have = ::lstat(d.c_str(), &dt) == 0;
@@ -103,7 +105,7 @@ Status Syncer::Entry(const std::string& s, const std::string& d) {
   if (S_ISDIR(st.st_mode)) {
     if (!have && ::mkdir(d.c_str(), 0700) != 0) return Errno("mkdir " + d);
     dirs.push_back({s, d, st});  // its meta after its files are written
-    return Dir(s, d);
+    return Dir(s, d, rel);
   }
   if (S_ISLNK(st.st_mode)) {
     std::string target(st.st_size + 1, '\0'), old(4096, '\0');
@@ -130,26 +132,35 @@ Status Syncer::Entry(const std::string& s, const std::string& d) {
   return Status::Ok();
 }
 
-Status Syncer::Dir(const std::string& s, const std::string& d) {
+Status Syncer::Dir(const std::string& s, const std::string& d, const std::string& rel) {
   ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(s));
   ASSIGN_OR_RETURN(std::vector<std::string> old, ListDir(d));
-  std::set<std::string> keep(names.begin(), names.end());
+  auto skipped = [&](const std::string& n) {
+    return skip != nullptr && skip->count(rel.empty() ? n : rel + "/" + n) > 0;
+  };
+  std::set<std::string> keep;
+  for (const auto& n : names) {
+    if (!skipped(n)) keep.insert(n);
+  }
   for (const auto& n : old) {
     if (!keep.count(n)) RETURN_IF_ERROR(Remove(JoinPath(d, n)));
   }
-  for (const auto& n : names) RETURN_IF_ERROR(Entry(JoinPath(s, n), JoinPath(d, n)));
+  for (const auto& n : keep)
+    RETURN_IF_ERROR(Entry(JoinPath(s, n), JoinPath(d, n), rel.empty() ? n : rel + "/" + n));
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads) {
+Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads,
+                           const std::set<std::string>& skip) {
   struct stat st;
   if (::stat(src.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return NotFound("workspace " + src + " is not a directory");
   RETURN_IF_ERROR(MakeDirs(dst, 0755));
   Syncer sync;
-  RETURN_IF_ERROR(sync.Dir(src, dst));
+  sync.skip = &skip;
+  RETURN_IF_ERROR(sync.Dir(src, dst, ""));
   // File data last, on several threads (the directories exist by now).
   std::atomic<size_t> next{0};
   std::atomic<int64_t> bytes{0};
@@ -182,13 +193,37 @@ Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int t
   return sync.stats;
 }
 
+std::set<std::string> GitIgnored(const std::string& repo) {
+  std::set<std::string> out;
+  if (!PathExists(JoinPath(repo, ".git"))) return out;
+  SubprocessOptions o;
+  o.cwd = repo;
+  // core.fsmonitor off: listing untracked files must not start a hook of the repository; the
+  // repository may be another user's (sudo kiln run).
+  auto r = RunProcess({"git", "-c", "core.fsmonitor=false", "-c", "safe.directory=" + repo,
+                       "ls-files", "-z", "--others",
+                       "--ignored", "--exclude-standard", "--directory"},
+                      o);
+  if (!r.ok() || r->exit_code != 0) return out;
+  size_t at = 0;
+  while (at < r->out.size()) {
+    size_t end = r->out.find('\0', at);
+    if (end == std::string::npos) end = r->out.size();
+    std::string p = r->out.substr(at, end - at);
+    while (!p.empty() && p.back() == '/') p.pop_back();
+    if (!p.empty() && p != ".git" && p.rfind(".git/", 0) != 0) out.insert(p);
+    at = end + 1;
+  }
+  return out;
+}
+
 Status MakeWorkspaceCopy(const std::string& state_dir, const std::string& repo,
                          const std::string& dest, SyncStats* mirror_stats) {
   std::string base = JoinPath(JoinPath(state_dir, "workspaces"), Sha256::Hex(repo).substr(0, 16));
   RETURN_IF_ERROR(MakeDirs(base, 0700));
   ASSIGN_OR_RETURN(UniqueFd lock, Open(base + ".lock", O_RDWR | O_CREAT, 0600));
   if (::flock(lock.get(), LOCK_EX) != 0) return Errno("lock " + base + ".lock");
-  ASSIGN_OR_RETURN(SyncStats s, SyncTree(repo, JoinPath(base, "tree")));
+  ASSIGN_OR_RETURN(SyncStats s, SyncTree(repo, JoinPath(base, "tree"), 2, GitIgnored(repo)));
   if (mirror_stats != nullptr) *mirror_stats = s;
   if (PathExists(dest)) return AlreadyExists("workspace copy " + dest + " exists");
   auto copied = SyncTree(JoinPath(base, "tree"), dest);

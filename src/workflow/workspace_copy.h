@@ -2,7 +2,7 @@
 // mirror under <state_dir>/workspaces/<sha256 of the repo path, 16 hex>/tree, synced from the
 // checkout incrementally, then copied for each job (each job gets its own, as on GitHub and act).
 //
-// SyncTree makes `dst` an exact copy of `src`: new and changed regular files (size, mtime or
+// SyncTree makes `dst` an exact copy of `src` (but `skip`): new and changed regular files (size, mtime or
 // type differ) are copied, modes and mtimes (and owners, as root) set, entries gone from `src`
 // deleted, a file replaced by a directory (or back) replaced, symlinks copied as symlinks (never
 // followed, never resolved), other special files (sockets, devices, fifos) left out. File data
@@ -10,6 +10,7 @@
 // on `threads` threads.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "base/status.h"
@@ -22,9 +23,16 @@ struct SyncStats {
   int64_t bytes_copied = 0;
 };
 
-Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads = 2);
+// `skip`: paths relative to `src` ("build", "a/b.o") left out of `dst` (and removed from it).
+Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads = 2,
+                           const std::set<std::string>& skip = {});
 
-// Syncs the mirror of `repo` (under an exclusive flock of <mirror>.lock, so two runs of one
+// What git ignores in the checkout `repo` (.gitignore, .git/info/exclude, core.excludesFile),
+// as act leaves it out of a job's copy and a GitHub checkout never has it: relative paths, an
+// ignored directory as one entry. Empty when `repo` is no git work tree (or git is missing).
+std::set<std::string> GitIgnored(const std::string& repo);
+
+// Syncs the mirror of `repo` (without what GitIgnored names; .git itself is copied) (under an exclusive flock of <mirror>.lock, so two runs of one
 // repository never sync it at once) and copies it to `dest` (which must not exist yet).
 Status MakeWorkspaceCopy(const std::string& state_dir, const std::string& repo,
                          const std::string& dest, SyncStats* mirror_stats = nullptr);

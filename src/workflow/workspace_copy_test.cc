@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "base/fs.h"
+#include "base/subprocess.h"
 #include "testing/test_env.h"
 
 namespace kiln::workflow {
@@ -125,6 +126,42 @@ TEST_F(WorkspaceCopyTest, EachCopyIsSeparateFromTheCheckoutAndTheMirror) {
   EXPECT_EQ(mirror.files_copied, 0);  // the mirror was current
   EXPECT_EQ(*ReadFile(root_ + "/job3/a.txt"), "one");
   EXPECT_FALSE(MakeWorkspaceCopy(state, src_, root_ + "/job3").ok());  // exists
+}
+
+TEST_F(WorkspaceCopyTest, SkippedPathsAreLeftOutAndRemoved) {
+  Write("keep.txt", "k");
+  Write("sub/obj.o", "o");
+  ASSERT_TRUE(MakeDirs(src_ + "/build/deep").ok());
+  Write("build/deep/big", "b");
+  Sync();
+  ASSERT_TRUE(PathExists(dst_ + "/build/deep/big"));
+  auto s = SyncTree(src_, dst_, 2, {"build", "sub/obj.o"});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(PathExists(dst_ + "/build"));
+  EXPECT_FALSE(PathExists(dst_ + "/sub/obj.o"));
+  EXPECT_EQ(Read("keep.txt"), "k");
+}
+
+// As act (--use-gitignore, its default) and a GitHub checkout: what git ignores is not copied;
+// .git is.
+TEST_F(WorkspaceCopyTest, GitIgnoredFilesAreNotCopiedButDotGitIs) {
+  auto git = RunProcess({"git", "init", "-q", src_});
+  if (!git.ok() || git->exit_code != 0) GTEST_SKIP() << "no git";
+  Write(".gitignore", "/build/\n*.o\n");
+  Write("main.c", "int main;");
+  Write("sub/x.o", "o");
+  Write("sub/keep.c", "k");
+  ASSERT_TRUE(MakeDirs(src_ + "/build").ok());
+  Write("build/out", "big");
+  EXPECT_EQ(GitIgnored(src_), (std::set<std::string>{"build", "sub/x.o"}));
+  std::string state = root_ + "/state";
+  ASSERT_TRUE(MakeWorkspaceCopy(state, src_, dst_).ok());
+  EXPECT_EQ(Read("main.c"), "int main;");
+  EXPECT_TRUE(IsDirectory(dst_ + "/.git"));
+  EXPECT_FALSE(PathExists(dst_ + "/build"));
+  EXPECT_FALSE(PathExists(dst_ + "/sub/x.o"));
+  EXPECT_EQ(Read("sub/keep.c"), "k");
+  EXPECT_TRUE(GitIgnored(root_).empty());  // no work tree: nothing skipped
 }
 
 }  // namespace
