@@ -35,11 +35,12 @@ DESCRIPTION
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
     prefixed by workflow and job. Jobs that do not need each other run at once, up to
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
-    its own copy of the current directory (.git included) at /github/workspace, as on GitHub:
-    what a job writes there stays in its copy. The copy comes from a mirror kiln keeps per
-    repository (<state>/workspaces/) and updates incrementally each run (by size, mtime and
-    mode; symlinks stay links); --bind mounts the current directory itself instead (the same
-    one in every job, and a job's writes land in it).
+    its own copy of the current directory at /github/workspace, as on GitHub: what a job
+    writes there stays in its copy. .git is copied; what git ignores (.gitignore) is not, as
+    act does. The copy comes from a mirror kiln keeps per repository (<state>/workspaces/)
+    and updates incrementally each run (by size, mtime and mode; symlinks stay links);
+    --bind mounts the current directory itself instead (all of it, the same in every job,
+    and a job's writes land in it).
     GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
     as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
     a symlink, a FIFO or a bigger file fails. After each step (and after
@@ -51,6 +52,17 @@ DESCRIPTION
     An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
     it is missing, and its tag re-checked with one HEAD request when it is present (the local
     copy is used, with a warning, when the registry cannot be reached).
+    `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
+    /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
+    service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
+    smallest size that fits), -e, --user, --hostname, --workdir, --entrypoint, --name,
+    --network-alias and the --health-* options; any other is an error naming it. A job with
+    services (or container options, volumes, ports or credentials) runs on a network of its
+    own: its services start first, reachable from the job by their names, and kiln waits
+    until those with a health check are healthy (a service that never is fails the job).
+    ports: are published on the host: ${{ job.services.NAME.ports['5432'] }} is the host
+    port. Credentials are used to pull that image only. All of it is removed when the job
+    ends. Such a job cannot take a `snapshot:`.
     A job with `snapshot:` that succeeds becomes a new version of a custom image (see
     `kiln image ls`), which later jobs can run on; `snapshot: {image-name: NAME, push: REPO}`
     also pushes it as REPO:<version> and REPO:latest. A step `uses: kiln/snapshot@v1` (or

@@ -30,8 +30,7 @@ Result<UniqueFd> OpenTempDir(const std::string& host_temp);
 struct FileOwner {
   int uid = -1, gid = -1;
 };
-Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names,
-                          FileOwner owner = {});
+Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names, FileOwner owner = {});
 
 // The content of kCommandDir/`name`; "" when the step removed it. `what` names the file in
 // errors ("GITHUB_ENV"). FailedPrecondition for a symlink or anything but a regular file,

@@ -52,7 +52,7 @@ struct JobContext {
   std::string workspace_host;
   // A job container's --user: its uid:gid owns the job's dirs and step files (-1: root's).
   FileOwner files_owner;
-  UniqueFd temp_fd;      // host_dir/temp, opened once; file commands go through it
+  UniqueFd temp_fd;  // host_dir/temp, opened once; file commands go through it
   std::string run_id;
   images::Image image;
   RunnerTarget target;

@@ -22,8 +22,7 @@ bool HasExtras(const Container& k) {
 
 Json PortsJson(const std::vector<runtime::PortMapping>& ports) {
   Json out = Json::object();
-  for (const auto& p : ports)
-    out[std::to_string(p.container_port)] = std::to_string(p.host_port);
+  for (const auto& p : ports) out[std::to_string(p.container_port)] = std::to_string(p.host_port);
   return out;
 }
 
@@ -95,8 +94,7 @@ Status JobPod::StartServices(JobContext& ctx) {
   if (ctx.run->job->services.empty()) return Status::Ok();
   ctx.Print("🧩  waiting for the services' health checks");
   const RunOptions* o = ctx.options;
-  Status healthy = pod_->WaitHealthy(
-      log, [o] { return o->interrupts && o->interrupts() > 0; });
+  Status healthy = pod_->WaitHealthy(log, [o] { return o->interrupts && o->interrupts() > 0; });
   if (!healthy.ok()) return healthy.WithContext("services");
   return Status::Ok();
 }
@@ -138,8 +136,7 @@ Status JobPod::Start(JobContext& ctx) {
   ASSIGN_OR_RETURN(images::Resolver * resolver, ctx.engine->Resolver());
   ASSIGN_OR_RETURN(ctx.image, resolver->Prepare(c.image_ref, [](const std::string&) {}));
   RETURN_IF_ERROR(GiveDirsToUser(ctx, r.user));
-  ASSIGN_OR_RETURN(runtime::Size size,
-                   ctx.engine->SizeFor(r.size, ctx.image.generated_on_size()));
+  ASSIGN_OR_RETURN(runtime::Size size, ctx.engine->SizeFor(r.size, ctx.image.generated_on_size()));
   ctx.report.image = ctx.image.ref;
   ctx.report.size = size.name;
   ctx.Print("🚀  Set up job: image " + ctx.image.ref + " (" + ctx.target.via + "), size " +

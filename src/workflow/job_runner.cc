@@ -397,8 +397,9 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   if (in_pod) {
     ctx.session = nullptr;
     if (s.ok() && run.job->snapshot)
-      s = InvalidArgument("snapshot: is not supported for a job with services: or container "
-                          "options, volumes, ports or credentials");
+      s = InvalidArgument(
+          "snapshot: is not supported for a job with services: or container "
+          "options, volumes, ports or credentials");
     if (s.ok()) s = pod.Start(ctx);
     if (s.ok()) ctx.has_bash = HasBash(ctx.image.lower_dirs);
   } else if (s.ok()) {

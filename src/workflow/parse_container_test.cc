@@ -57,18 +57,21 @@ TEST(ParseContainerTest, ReadsServicesAsMapsOrImages) {
 }
 
 TEST(ParseContainerTest, AnOptionKilnCannotHonourIsRefusedWithItsPlace) {
-  std::string e = ErrorOf(JobWith("    container:\n      image: debian\n"
-                                  "      options: --hostname h --privileged\n"));
+  std::string e =
+      ErrorOf(JobWith("    container:\n      image: debian\n"
+                      "      options: --hostname h --privileged\n"));
   EXPECT_EQ(e.rfind("ci.yml:7:16: container: options: ", 0), 0u) << e;
   EXPECT_NE(e.find("--privileged"), std::string::npos) << e;
-  e = ErrorOf(JobWith("    services:\n      db:\n        image: pg\n        options: --gpus all\n"));
+  e = ErrorOf(
+      JobWith("    services:\n      db:\n        image: pg\n        options: --gpus all\n"));
   EXPECT_EQ(e.rfind("ci.yml:8:18: services.db: options: ", 0), 0u) << e;
   EXPECT_NE(e.find("--gpus"), std::string::npos) << e;
 }
 
 TEST(ParseContainerTest, OptionsWithExpressionsWaitForTheRun) {
   auto w = ParseWorkflow(
-      JobWith("    container:\n      image: debian\n      options: ${{ matrix.opts }}\n"), "ci.yml");
+      JobWith("    container:\n      image: debian\n      options: ${{ matrix.opts }}\n"),
+      "ci.yml");
   EXPECT_TRUE(w.ok()) << w.status().ToString();
 }
 

@@ -53,8 +53,8 @@ Result<int64_t> CopyData(const std::string& src, const std::string& dst, const s
   char buf[1 << 16];
   while (left > 0) {
     ssize_t n = kernel ? ::copy_file_range(in.get(), nullptr, out.get(), nullptr, left, 0) : -1;
-    if (n < 0 && kernel && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-                            errno == EOPNOTSUPP)) {
+    if (n < 0 && kernel &&
+        (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
       kernel = false;
       continue;
     }
@@ -123,8 +123,7 @@ Status Syncer::Entry(const std::string& s, const std::string& d, const std::stri
   if (!S_ISREG(st.st_mode)) return Status::Ok();  // sockets, fifos, devices: left out
   if (have && dt.st_size == st.st_size && SameTime(dt.st_mtim, st.st_mtim)) {
     bool owner = ::geteuid() == 0 && (dt.st_uid != st.st_uid || dt.st_gid != st.st_gid);
-    if ((dt.st_mode & 07777) != (st.st_mode & 07777) || owner)
-      return SetMeta(d, st);
+    if ((dt.st_mode & 07777) != (st.st_mode & 07777) || owner) return SetMeta(d, st);
     return Status::Ok();
   }
   if (have) RETURN_IF_ERROR(Remove(d));
@@ -200,10 +199,10 @@ std::set<std::string> GitIgnored(const std::string& repo) {
   o.cwd = repo;
   // core.fsmonitor off: listing untracked files must not start a hook of the repository; the
   // repository may be another user's (sudo kiln run).
-  auto r = RunProcess({"git", "-c", "core.fsmonitor=false", "-c", "safe.directory=" + repo,
-                       "ls-files", "-z", "--others",
-                       "--ignored", "--exclude-standard", "--directory"},
-                      o);
+  auto r =
+      RunProcess({"git", "-c", "core.fsmonitor=false", "-c", "safe.directory=" + repo, "ls-files",
+                  "-z", "--others", "--ignored", "--exclude-standard", "--directory"},
+                 o);
   if (!r.ok() || r->exit_code != 0) return out;
   size_t at = 0;
   while (at < r->out.size()) {

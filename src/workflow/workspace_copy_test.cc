@@ -1,9 +1,8 @@
 #include "workflow/workspace_copy.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "base/fs.h"
 #include "base/subprocess.h"
