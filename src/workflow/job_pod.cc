@@ -74,6 +74,11 @@ Status GiveDirsToUser(JobContext& ctx, const std::string& spec) {
   return Status::Ok();
 }
 
+// A registry password is masked in the job's log like a secret, whatever it was written as.
+void MaskPassword(JobContext& ctx, const jobs::ContainerRequest& r) {
+  if (!r.registry_password.empty()) (void)ctx.commands.masks.Add(r.registry_password);
+}
+
 }  // namespace
 
 bool NeedsPod(const Job& job) {
@@ -84,6 +89,7 @@ Status JobPod::StartServices(JobContext& ctx) {
   auto log = [&ctx](const std::string& line) { ctx.Print("🧩  " + line); };
   for (const auto& [name, k] : ctx.run->job->services) {
     ASSIGN_OR_RETURN(jobs::ContainerRequest r, ServiceRequest(k, name, ctx.expr));
+    MaskPassword(ctx, r);
     ctx.Print("🧩  starting service " + name + " (" + r.image + ")");
     auto started = pod_->AddService(r, log);
     if (!started.ok()) return started.status().WithContext(k.pos.ToString() + ": service " + name);
@@ -108,6 +114,7 @@ Status JobPod::Start(JobContext& ctx) {
   jobs::ContainerRequest r;
   if (job.container) {
     ASSIGN_OR_RETURN(r, MakeContainerRequest(*job.container, "job", ctx.expr));
+    MaskPassword(ctx, r);
   }
   r.name = "job";
   r.image = ctx.target.image;  // as ChooseRunner mapped it
