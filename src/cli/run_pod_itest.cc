@@ -1,5 +1,7 @@
 // kiln run's services:, container: options and volumes, and the workspace copy, under crun on
 // busybox images.
+#include <signal.h>
+
 #include <set>
 
 #include "cli/e2e_util.h"
@@ -115,6 +117,38 @@ TEST_F(RunPodE2E, AnUnknownContainerOptionIsRefusedBeforeAnythingRuns) {
   EXPECT_EQ(r.code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("w.yml:7:16: container: options: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--privileged"), std::string::npos) << r.err;
+}
+
+// kill -9 mid-job: the pod's sandboxes are persistent, so the next `kiln run` removes them.
+TEST_F(RunPodE2E, AKilledRunsPodIsRemovedByTheNextRun) {
+  Workflow("w.yml", std::string("on: push\njobs:\n  a:\n    runs-on: {image: bb}\n"
+                                "    services:\n") +
+                        kWeb +
+                        "    steps:\n      - shell: sh\n        run: echo started; sleep 300\n");
+  int pid = 0;
+  std::string out;
+  SubprocessOptions o;
+  o.cwd = ws_;
+  o.on_start = [&](int p) { pid = p; };
+  o.on_line = [&](const std::string& line, bool, bool) {
+    out += line + "\n";
+    if (line.find("| started") != std::string::npos) ::kill(pid, SIGKILL);
+  };
+  auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "run"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_NE(out.find("| started"), std::string::npos) << out;
+  auto pods = ListDir(state_ + "/pods");
+  ASSERT_TRUE(pods.ok());
+  bool left = false;
+  for (const auto& p : *pods) left |= p.find(".json") != std::string::npos;
+  EXPECT_TRUE(left) << "the killed run left no pod: the sweep below proves nothing";
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    steps:\n"
+           "      - shell: sh\n        run: 'true'\n");
+  auto next = Kiln({"run"});
+  EXPECT_EQ(next.code, 0) << next.out << next.err;
+  EXPECT_NE(next.out.find("of a kiln run that was killed"), std::string::npos) << next.out;
+  ExpectNothingLeft();
 }
 
 // The workspace: each job writes to a copy of its own; with --bind to the checkout itself.

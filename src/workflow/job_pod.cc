@@ -1,11 +1,14 @@
 #include "workflow/job_pod.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "base/fd.h"
 #include "base/fs.h"
 #include "images/resolve.h"
 #include "jobs/engine.h"
@@ -14,6 +17,8 @@
 
 namespace kiln::workflow {
 namespace {
+
+constexpr const char* kRunPodPrefix = "run-";  // the keys of kiln run's pods
 
 bool HasExtras(const Container& k) {
   return !k.options.empty() || !k.volumes.empty() || !k.ports.empty() || !k.username.empty() ||
@@ -81,6 +86,31 @@ void MaskPassword(JobContext& ctx, const jobs::ContainerRequest& r) {
 
 }  // namespace
 
+int SweepOrphanRunPods(jobs::Engine& engine, const std::function<void(const std::string&)>& log) {
+  std::string dir = jobs::PodsDir(engine);
+  auto names = ListDir(dir);
+  if (!names.ok()) return 0;
+  int removed = 0;
+  for (const auto& n : *names) {
+    if (n.rfind(kRunPodPrefix, 0) != 0 || n.size() < 6 || n.substr(n.size() - 5) != ".json")
+      continue;
+    std::string key = n.substr(0, n.size() - 5);
+    {
+      auto fd = Open(JoinPath(dir, key + ".lock"), O_RDWR | O_CREAT, 0600);
+      if (!fd.ok() || ::flock(fd->get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live run's
+    }
+    auto pod = jobs::Pod::Open(engine, key);
+    Status s = pod.ok() ? pod->Remove() : pod.status();
+    if (s.ok()) {
+      ++removed;
+      log("removed pod " + key + " of a kiln run that was killed");
+    } else {
+      log("⚠️  " + s.message());
+    }
+  }
+  return removed;
+}
+
 bool NeedsPod(const Job& job) {
   return !job.services.empty() || (job.container && HasExtras(*job.container));
 }
@@ -108,7 +138,8 @@ Status JobPod::StartServices(JobContext& ctx) {
 Status JobPod::Start(JobContext& ctx) {
   const Job& job = *ctx.run->job;
   // Short: the pod's network name becomes a bridge's.
-  ASSIGN_OR_RETURN(jobs::Pod pod, jobs::Pod::Open(*ctx.engine, "run-" + NewStepId().substr(0, 10)));
+  ASSIGN_OR_RETURN(jobs::Pod pod,
+                   jobs::Pod::Open(*ctx.engine, kRunPodPrefix + NewStepId().substr(0, 10)));
   pod_.emplace(std::move(pod));
   RETURN_IF_ERROR(StartServices(ctx));
   jobs::ContainerRequest r;

@@ -7,6 +7,7 @@
 // TearDown (always called, on failure and cancel too).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,11 @@
 #include "workflow/job_context.h"
 
 namespace kiln::workflow {
+
+// Removes the pods of `kiln run` jobs whose kiln process is gone (killed mid-job: their
+// sandboxes are persistent, so nothing else sweeps them). Pods of live runs are left alone
+// (their lock is held). Returns how many were removed; errors are only logged.
+int SweepOrphanRunPods(jobs::Engine& engine, const std::function<void(const std::string&)>& log);
 
 // Whether `job` needs a pod rather than a plain job session.
 bool NeedsPod(const Job& job);
