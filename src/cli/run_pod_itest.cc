@@ -50,23 +50,36 @@ constexpr const char* kWeb =
     "          --health-cmd \"wget -q -O /dev/null http://127.0.0.1:8080/\"\n"
     "          --health-interval 200ms --health-retries 50\n";
 
+// The job reaches the service by name; the host reaches it on the port job.services names
+// (fetched while the job waits for the test's go-ahead in the bound workspace).
 TEST_F(RunPodE2E, AServiceIsReachedByNameAndItsPortIsPublished) {
   Workflow("w.yml", std::string("on: push\njobs:\n  a:\n    runs-on: {image: bb}\n"
-                                "    services:\n") +
+                                "    timeout-minutes: 2\n    services:\n") +
                         kWeb +
                         "    steps:\n      - shell: sh\n        run: wget -q -O- http://web:8080/\n"
                         "      - shell: sh\n        run: |\n"
+                        "          echo \"net=${{ job.services.web.network }}\"\n"
                         "          echo \"host-port=${{ job.services.web.ports['8080'] }}\"\n"
-                        "          echo \"net=${{ job.services.web.network }}\"\n");
-  auto r = Kiln({"run"});
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("| hello from web"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("service web is healthy"), std::string::npos) << r.out;
-  size_t at = r.out.find("| host-port=");
-  ASSERT_NE(at, std::string::npos) << r.out;
-  int port = std::atoi(r.out.c_str() + at + 12);
-  EXPECT_GT(port, 0) << r.out;
-  EXPECT_NE(r.out.find("| net=pod-run-"), std::string::npos) << r.out;
+                        "          while [ ! -e go ]; do sleep 0.1; done\n");
+  std::string out, from_host;
+  SubprocessOptions o;
+  o.cwd = ws_;
+  o.on_line = [&](const std::string& line, bool, bool) {
+    out += line + "\n";
+    size_t at = line.find("| host-port=");
+    if (at == std::string::npos) return;
+    std::string port = line.substr(at + 12);
+    auto got = RunProcess({"curl", "-sS", "-m", "10", "http://127.0.0.1:" + port + "/"});
+    from_host = got.ok() ? got->out + got->err : got.status().ToString();
+    (void)WriteFileAtomic(ws_ + "/go", "");
+  };
+  auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "run", "--bind"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 0) << out;
+  EXPECT_NE(out.find("| hello from web"), std::string::npos) << out;
+  EXPECT_NE(out.find("service web is healthy"), std::string::npos) << out;
+  EXPECT_EQ(from_host, "hello from web\n") << out;
+  EXPECT_NE(out.find("| net=pod-run-"), std::string::npos) << out;
   ExpectNothingLeft();
 }
 
