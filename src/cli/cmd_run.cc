@@ -26,7 +26,7 @@ SYNOPSIS
     kiln run [WORKFLOW_FILE|DIR] [-P LABEL=IMAGE]... [-j|--job ID] [--event NAME]
              [--config FILE] [-s|--secret NAME]... [--secret-file FILE]
              [--env NAME=VALUE]... [--warm-pool N] [--concurrent-jobs N] [--json]
-             [--tls-verify=false]
+             [--bind] [--tls-verify=false]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -56,7 +56,8 @@ DESCRIPTION
     /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
     service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
     smallest size that fits), -e, --user, --hostname, --workdir, --entrypoint, --name,
-    --network-alias and the --health-* options; any other is an error naming it. A job with
+    --network-alias and the --health-* options; any other is an error naming it (--user:
+    that user owns the job's temp, home and workspace copy). A job with
     services (or container options, volumes, ports or credentials) runs on a network of its
     own: its services start first, reachable from the job by their names, and kiln waits
     until those with a health check are healthy (a service that never is fails the job).
