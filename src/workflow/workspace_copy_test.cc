@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "base/fs.h"
 #include "base/subprocess.h"
 #include "testing/test_env.h"
@@ -125,6 +127,27 @@ TEST_F(WorkspaceCopyTest, EachCopyIsSeparateFromTheCheckoutAndTheMirror) {
   EXPECT_EQ(mirror.files_copied, 0);  // the mirror was current
   EXPECT_EQ(*ReadFile(root_ + "/job3/a.txt"), "one");
   EXPECT_FALSE(MakeWorkspaceCopy(state, src_, root_ + "/job3").ok());  // exists
+}
+
+// Two runs of one repository at once (threads here, processes in life: the lock is a flock of
+// a file, so both hold): each copy is whole.
+TEST_F(WorkspaceCopyTest, ConcurrentCopiesOfOneRepositoryAreEachWhole) {
+  for (int i = 0; i < 200; ++i) Write("f" + std::to_string(i), std::string(i * 10, 'x'));
+  std::string state = root_ + "/state";
+  Status a = Status::Ok(), b = Status::Ok();
+  std::thread t([&] { a = MakeWorkspaceCopy(state, src_, root_ + "/a"); });
+  b = MakeWorkspaceCopy(state, src_, root_ + "/b");
+  t.join();
+  ASSERT_TRUE(a.ok()) << a.ToString();
+  ASSERT_TRUE(b.ok()) << b.ToString();
+  for (const char* d : {"/a/", "/b/"}) {
+    for (int i = 0; i < 200; i += 37) {
+      auto text = ReadFile(root_ + d + "f" + std::to_string(i));
+      ASSERT_TRUE(text.ok()) << d << i;
+      EXPECT_EQ(text->size(), static_cast<size_t>(i * 10));
+    }
+    EXPECT_EQ(ListDir(root_ + d)->size(), 201u);  // and sub/
+  }
 }
 
 TEST_F(WorkspaceCopyTest, SkippedPathsAreLeftOutAndRemoved) {
