@@ -132,6 +132,32 @@ TEST_F(RunPodE2E, AnUnknownContainerOptionIsRefusedBeforeAnythingRuns) {
   EXPECT_NE(r.err.find("--privileged"), std::string::npos) << r.err;
 }
 
+// Ctrl-C while kiln waits for a service's health: the wait ends, the job is not run, and the
+// pod is removed.
+TEST_F(RunPodE2E, CtrlCWhileWaitingForAServiceCleansUp) {
+  Workflow("w.yml",
+           "on: push\njobs:\n  a:\n    runs-on: {image: bb}\n    services:\n      web:\n"
+           "        image: bbsrv\n        options: --entrypoint /start --health-cmd false "
+           "--health-interval 1s --health-retries 1000\n"
+           "    steps:\n      - shell: sh\n        run: echo should-not-run\n");
+  int pid = 0;
+  std::string out;
+  SubprocessOptions o;
+  o.cwd = ws_;
+  o.on_start = [&](int p) { pid = p; };
+  o.on_line = [&](const std::string& line, bool, bool) {
+    out += line + "\n";
+    if (line.find("to be healthy (check 1 failed)") != std::string::npos) ::kill(pid, SIGINT);
+  };
+  auto r = RunProcess({testing::KilnBinary(), "--state-dir", state_, "run"}, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 1) << out;
+  EXPECT_NE(out.find("interrupted while waiting for service web"), std::string::npos) << out;
+  EXPECT_NE(out.find("Job cancelled"), std::string::npos) << out;
+  EXPECT_EQ(out.find("| should-not-run"), std::string::npos) << out;
+  ExpectNothingLeft();
+}
+
 // kill -9 mid-job: the pod's sandboxes are persistent, so the next `kiln run` removes them.
 TEST_F(RunPodE2E, AKilledRunsPodIsRemovedByTheNextRun) {
   Workflow("w.yml", std::string("on: push\njobs:\n  a:\n    runs-on: {image: bb}\n"

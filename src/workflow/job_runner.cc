@@ -407,6 +407,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   }
   if (!s.ok()) {
     Fail(ctx, s, "set up failed: ");
+    if (options.interrupts && options.interrupts() > 0) ctx.report.result = Outcome::kCancelled;
   } else {
     SetUpEnv(ctx);
     if (in_pod) {
