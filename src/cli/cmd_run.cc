@@ -108,6 +108,7 @@ int RunCommand(App& app, const Args& raw_args) {
   o.workspace = dir;
   o.verbose = flags->Has("--verbose");
   o.strict_labels = flags->Has("--strict-labels");
+  o.bind_workspace = flags->Has("--bind");
   auto absolute = [&](const std::string& p) {
     return p.empty() || p[0] == '/' ? p : dir + "/" + p;
   };

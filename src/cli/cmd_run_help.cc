@@ -13,7 +13,7 @@ SYNOPSIS
              [--github-instance HOST] [--defaultbranch NAME] [--remote-name NAME]
              [--warm-pool N] [--concurrent-jobs N] [--json] [--tls-verify=false]
              [-v|--verbose] [--action-cache DIR] [--cache-dir DIR]
-             [--artifact-server-path DIR] [--strict-labels]
+             [--artifact-server-path DIR] [--strict-labels] [--bind]
 
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
@@ -21,8 +21,36 @@ DESCRIPTION
     image's cached layers, run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
     (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
     prefixed by workflow and job. Jobs that do not need each other run at once, up to
-    --concurrent-jobs; each starts once the jobs in its `needs` have finished. The current
-    directory is bind-mounted at /github/workspace (the same one in every job).
+    --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
+    its own copy of the current directory at /github/workspace, as on GitHub: what a job
+    writes there stays in its copy. .git is copied; what git ignores (.gitignore) is not, as
+    act does. The copy comes from a mirror kiln keeps per repository (<state>/workspaces/)
+    and updates incrementally each run (by size, mtime and mode; symlinks stay links);
+    --bind mounts the current directory itself instead (all of it, the same in every job,
+    and a job's writes land in it).
+    GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
+    as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
+    a symlink, a FIFO or a bigger file fails. After each step (and after
+    the job) kiln removes the setuid and setgid bits of every file in the workspace and the
+    job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
+
+    A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
+    (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
+    An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
+    it is missing, and its tag re-checked with one HEAD request when it is present (the local
+    copy is used, with a warning, when the registry cannot be reached).
+    `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
+    /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
+    service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
+    smallest size that fits), -e, --user, --hostname, --workdir, --entrypoint, --name,
+    --network-alias and the --health-* options; any other is an error naming it (--user:
+    that user owns the job's temp, home and workspace copy). A job with
+    services (or container options, volumes, ports or credentials) runs on a network of its
+    own: its services start first, reachable from the job by their names, and kiln waits
+    until those with a health check are healthy (a service that never is fails the job).
+    ports: are published on the host: ${{ job.services.NAME.ports['5432'] }} is the host
+    port. Credentials are used to pull that image only. All of it is removed when the job
+    ends. Such a job cannot take a `snapshot:`.
     GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
     as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
     a symlink, a FIFO or a bigger file fails. After each step (and after
@@ -118,6 +146,8 @@ OPTIONS
     --artifact-server-path DIR   keep upload-artifact's artifacts in DIR/RUN_ID/NAME/ (as
                                  act); by default they are kept in the run's scratch dir and
                                  removed when the run ends
+    --bind                       bind-mount the current directory at /github/workspace
+                                 instead of giving each job a copy of it
     --json                       print the run report as JSON on stdout (logs go to stderr)
     -v, --verbose                show ::debug:: lines of steps (also when the secret or
                                  variable ACTIONS_STEP_DEBUG is true)

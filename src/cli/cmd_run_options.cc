@@ -127,7 +127,8 @@ const std::vector<FlagSpec>& RunFlagSpecs() {
                                               {"--action-cache", "", true},
                                               {"--strict-labels", "", false},
                                               {"--cache-dir", "", true},
-                                              {"--artifact-server-path", "", true}};
+                                              {"--artifact-server-path", "", true},
+                                              {"--bind", "", false}};
   return specs;
 }
 

@@ -140,7 +140,7 @@ TEST_F(RunE2E, WarmPoolSandboxesAreTakenByMatchingJobsAndRefilled) {
   Workflow("w.yml",
            "on: push\njobs:\n  a:\n    runs-on: {image: debian:bookworm, size: 2x8}\n    steps:\n"
            "      - run: echo pooled > \"$GITHUB_WORKSPACE/out\"; nproc\n");
-  auto run = Kiln({"run", "--warm-pool", "1"});
+  auto run = Kiln({"run", "--bind", "--warm-pool", "1"});
   EXPECT_EQ(run.code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("(from the warm pool)"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("| 2\n"), std::string::npos) << run.out;  // the size's limits hold

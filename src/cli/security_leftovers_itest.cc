@@ -194,7 +194,7 @@ TEST_F(SecurityLeftovers, KilledRunLeavesNoRunDirOrSecret) {
       "          touch \"$GITHUB_WORKSPACE/started\"; sleep 300\n");
   for (std::string next : {"run", "prune"}) {
     ::unlink((ws_ + "/started").c_str());
-    pid_t pid = Spawn({"run", "--secret", "TOKEN=" + secret});
+    pid_t pid = Spawn({"run", "--bind", "--secret", "TOKEN=" + secret});
     ASSERT_TRUE(WaitFor(pid, [&] { return PathExists(ws_ + "/started"); }))
         << *ReadFile(dir_.Sub("spawned.log"));
     KillHard(pid);

@@ -35,7 +35,7 @@ TEST_F(SecuritySetId, SetuidBashInTheWorkspaceIsStrippedAfterTheStep) {
           " link\n"
           "          cp /bin/bash \"$HOME/h\"; chmod 4755 \"$HOME/h\"\n"
           "      - run: stat -c '%a %n' \"$GITHUB_WORKSPACE/x\" \"$GITHUB_WORKSPACE/deep/er/y\"\n");
-  auto r = Kiln({"run"});
+  auto r = Kiln({"run", "--bind"});  // the set-id strip of the checkout itself
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("| 755 /github/workspace/x"), std::string::npos)
       << r.out;  // already for step 2
@@ -61,7 +61,7 @@ TEST_F(SecuritySetId, FileCapabilitiesAndDeviceNodesAreRemovedFromTheWorkspace) 
            "exit(syscall(188,$p,$n,$v,20,0)==0?0:1)'\n"
            "          mknod pts0 c 136 0; chmod 666 pts0\n"
            "          mkdir -p d; mknod d/disk b 8 0\n");
-  auto r = Kiln({"run"});
+  auto r = Kiln({"run", "--bind"});  // the set-id strip of the checkout itself
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   ASSERT_TRUE(PathExists(ws_ + "/capperl")) << r.out;
   EXPECT_LT(::getxattr((ws_ + "/capperl").c_str(), "security.capability", nullptr, 0), 0);

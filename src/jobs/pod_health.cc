@@ -94,7 +94,7 @@ Status Pod::WaitHealthy(const std::function<void(const std::string&)>& log,
     ASSIGN_OR_RETURN(std::vector<std::string> args, CheckArgs(service.name, h));
     ASSIGN_OR_RETURN(std::unique_ptr<runtime::Sandbox> attached, rt->Attach(service.id));
     std::shared_ptr<runtime::Sandbox> box = std::move(attached);
-    Stopwatch since;
+    Stopwatch since, said;
     int failures = 0, checks = 0;
     auto interrupted = [&] {
       return FailedPrecondition("interrupted while waiting for service " + service.name +
@@ -109,6 +109,11 @@ Status Pod::WaitHealthy(const std::function<void(const std::string&)>& log,
         break;
       }
       if (since.Seconds() >= h.start_period_seconds) ++failures;
+      if (log && (checks == 1 || said.Seconds() >= 5)) {  // progress, at most every 5 s
+        log("waiting for service " + service.name + " to be healthy (check " +
+            std::to_string(checks) + " failed)");
+        said = Stopwatch();
+      }
       if (failures >= std::max(1, h.retries)) {
         return FailedPrecondition("service " + service.name + " is not healthy after " +
                                   std::to_string(checks) + " checks; the last said: " +

@@ -57,7 +57,7 @@ Result<ResolvedAction> FromCache(JobContext& ctx, const Step& step) {
 
 }  // namespace
 
-std::string ActionWorkspaceDir(const JobContext& ctx) { return ctx.options->workspace; }
+std::string ActionWorkspaceDir(const JobContext& ctx) { return WorkspaceHostDir(ctx); }
 
 Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step) {
   const std::string& uses = step.uses;

@@ -41,8 +41,9 @@ Result<UniqueFd> OpenTempDir(const std::string& host_temp) {
   return Open(host_temp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 }
 
-Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names) {
-  if (::mkdirat(temp_fd, kCommandDir, 0755) != 0 && errno != EEXIST) {
+Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names, FileOwner owner) {
+  bool made = ::mkdirat(temp_fd, kCommandDir, 0755) == 0;
+  if (!made && errno != EEXIST) {
     return Internal(std::string("create ") + kCommandDir + ": " + std::strerror(errno));
   }
   UniqueFd dir(OpenInside(temp_fd, kCommandDir, O_RDONLY | O_DIRECTORY));
@@ -53,11 +54,15 @@ Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names) {
         (err == ENOTDIR || err == ELOOP ? "is not a directory" : Why(err)) +
         ": a step replaced it (by a link or a file); kiln creates nothing through it");
   }
+  if (made && owner.uid >= 0 && ::fchown(dir.get(), owner.uid, owner.gid) != 0)
+    return Internal(std::string("chown ") + kCommandDir + ": " + std::strerror(errno));
   for (const auto& n : names) {
     UniqueFd f(OpenInside(dir.get(), n, O_WRONLY | O_CREAT | O_EXCL, 0644));
     if (!f.valid())
       return FailedPrecondition("create $RUNNER_TEMP/" + std::string(kCommandDir) + "/" + n + ": " +
                                 Why(errno));
+    if (owner.uid >= 0 && ::fchown(f.get(), owner.uid, owner.gid) != 0)
+      return Internal("chown " + n + ": " + std::strerror(errno));
   }
   return Status::Ok();
 }
@@ -94,10 +99,13 @@ Result<std::string> ReadCommandFile(int temp_fd, const std::string& name, const 
   return text;
 }
 
-Status WriteStepScript(int temp_fd, const std::string& name, const std::string& text) {
+Status WriteStepScript(int temp_fd, const std::string& name, const std::string& text,
+                       FileOwner owner) {
   UniqueFd f(OpenInside(temp_fd, name, O_WRONLY | O_CREAT | O_EXCL, 0700));
   if (!f.valid())
     return Internal("create the step's script $RUNNER_TEMP/" + name + ": " + Why(errno));
+  if (owner.uid >= 0 && ::fchown(f.get(), owner.uid, owner.gid) != 0)
+    return Internal("chown the step's script: " + std::string(std::strerror(errno)));
   return WriteAll(f.get(), text).WithContext("write the step's script");
 }
 

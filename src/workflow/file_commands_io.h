@@ -25,8 +25,12 @@ Result<UniqueFd> OpenTempDir(const std::string& host_temp);
 
 // Creates kCommandDir under `temp_fd` if missing, then each of `names` in it, empty, with
 // O_EXCL (an existing file or link of that name is an error). FailedPrecondition when
-// kCommandDir is not a directory (a step replaced it by a link or a file).
-Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names);
+// kCommandDir is not a directory (a step replaced it by a link or a file). `owner` ≥ 0: the
+// files (and a new kCommandDir) are given to that uid:gid (a job container's --user).
+struct FileOwner {
+  int uid = -1, gid = -1;
+};
+Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names, FileOwner owner = {});
 
 // The content of kCommandDir/`name`; "" when the step removed it. `what` names the file in
 // errors ("GITHUB_ENV"). FailedPrecondition for a symlink or anything but a regular file,
@@ -34,7 +38,8 @@ Status CreateCommandFiles(int temp_fd, const std::vector<std::string>& names);
 Result<std::string> ReadCommandFile(int temp_fd, const std::string& name, const std::string& what);
 
 // Writes a step's script as a new file `name` (mode 0700, O_EXCL) directly under `temp_fd`.
-Status WriteStepScript(int temp_fd, const std::string& name, const std::string& text);
+Status WriteStepScript(int temp_fd, const std::string& name, const std::string& text,
+                       FileOwner owner = {});
 
 // Removes `name` under `temp_fd` (kCommandDir/ prefixes allowed); missing is fine.
 void RemoveStepFile(int temp_fd, const std::string& name);

@@ -13,6 +13,7 @@
 #include "images/image.h"
 #include "workflow/expr.h"
 #include "workflow/file_commands.h"
+#include "workflow/file_commands_io.h"
 #include "workflow/plan.h"
 #include "workflow/runner.h"
 
@@ -45,8 +46,13 @@ struct JobContext {
   const JobRun* run = nullptr;
   const RunOptions* options = nullptr;
   std::string prefix;    // "[wf/job] "
-  std::string host_dir;  // host scratch dir of this job (temp/, home/, workflow/)
-  UniqueFd temp_fd;      // host_dir/temp, opened once; file commands go through it
+  std::string host_dir;  // host scratch dir of this job (temp/, home/, workflow/, workspace/)
+  // The host dir mounted at /github/workspace: the job's copy (host_dir/workspace), or with
+  // RunOptions::bind_workspace the user's checkout itself.
+  std::string workspace_host;
+  // A job container's --user: its uid:gid owns the job's dirs and step files (-1: root's).
+  FileOwner files_owner;
+  UniqueFd temp_fd;  // host_dir/temp, opened once; file commands go through it
   std::string run_id;
   images::Image image;
   RunnerTarget target;
@@ -77,9 +83,6 @@ struct JobContext {
   void PrintAs(const std::string& line_prefix, const std::string& line, bool mask = true) const;
 };
 
-// The job's workspace on the host (shown at kWorkspace in the sandbox): where actions/checkout
-// writes and workspace paths of built-in actions resolve.
-inline std::string WorkspaceHostDir(const JobContext& ctx) { return ctx.options->workspace; }
 // The job's $HOME on the host (shown at kHome in the sandbox).
 inline std::string HomeHostDir(const JobContext& ctx) { return ctx.host_dir + "/home"; }
 
@@ -105,6 +108,8 @@ std::string NewStepId();
 // The command line running `script` with a step's `shell:` (GitHub's shells; step_process.cc).
 std::vector<std::string> ShellArgs(const std::string& shell, bool has_bash,
                                    const std::string& script);
+// The host dir the job sees as /github/workspace (built-in actions write there).
+inline std::string WorkspaceHostDir(const JobContext& ctx) { return ctx.workspace_host; }
 // Runs one step; updates ctx (env, paths, outputs, status, report).
 void RunStep(JobContext& ctx, const Step& step);
 // The snapshot action step (snapshot_step.cc): captures the sandbox now, names the image by the

@@ -20,9 +20,11 @@
 #include "workflow/file_commands_io.h"
 #include "workflow/job_context.h"
 #include "workflow/job_env.h"
+#include "workflow/job_pod.h"
 #include "workflow/run_call.h"
 #include "workflow/setid_strip.h"
 #include "workflow/step_commands.h"
+#include "workflow/workspace_copy.h"
 
 namespace kiln::workflow {
 namespace {
@@ -50,6 +52,22 @@ Status ChooseTarget(JobContext& ctx) {
   return Status::Ok();
 }
 
+// The job's /github/workspace: its own copy of the checkout (workspace_copy.h), or with --bind
+// the checkout itself.
+Status PrepareWorkspace(JobContext& ctx) {
+  ctx.workspace_host = ctx.options->workspace;
+  if (ctx.options->bind_workspace) return Status::Ok();
+  Stopwatch watch;
+  std::string copy = ctx.host_dir + "/workspace";
+  SyncStats mirror;
+  Status s = MakeWorkspaceCopy(ctx.engine->state_dir(), ctx.options->workspace, copy, &mirror);
+  if (!s.ok()) return s.WithContext("workspace copy (--bind mounts the checkout instead)");
+  ctx.workspace_host = copy;
+  ctx.Print("📂  workspace copied in " + FormatDuration(watch.Seconds()) + " (" +
+            std::to_string(mirror.files_copied) + " files changed since the last run)");
+  return Status::Ok();
+}
+
 // The job's host dirs (temp/, home/, workflow/) and the mounts that show them in the sandbox.
 Status PrepareDirs(JobContext& ctx) {
   // 0700: the step scripts in temp/ may hold secrets; no other host user may read them.
@@ -59,7 +77,8 @@ Status PrepareDirs(JobContext& ctx) {
   ASSIGN_OR_RETURN(ctx.temp_fd, OpenTempDir(ctx.host_dir + "/temp"));
   RETURN_IF_ERROR(
       WriteScratchFile(ctx.host_dir + "/workflow/event.json", EventPayload(*ctx.options)));
-  ctx.mounts = {{ctx.options->workspace, kWorkspace, false},
+  RETURN_IF_ERROR(PrepareWorkspace(ctx));
+  ctx.mounts = {{ctx.workspace_host, kWorkspace, false},
                 {ctx.host_dir + "/temp", kTemp, false},
                 {ctx.host_dir + "/home", kHome, false},
                 {ctx.host_dir + "/workflow", kWorkflowDir, false}};
@@ -112,7 +131,6 @@ void SetUpEnv(JobContext& ctx) {
   for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
   SetUpGithub(ctx);  // github, inputs, vars and GITHUB_* (job_env.cc)
   for (const auto& [k, v] : o.env) SetEnv(ctx.env, k, v);
-  ctx.expr.workspace_host = o.workspace;  // hashFiles()
   Json& c = ctx.expr.contexts;
   c["runner"] = {{"os", "Linux"},
                  {"arch", "X64"},
@@ -122,6 +140,7 @@ void SetUpEnv(JobContext& ctx) {
   c["matrix"] = ctx.run->matrix;
   c["strategy"] = {{"fail-fast", job.fail_fast}};
   c["steps"] = Json::object();
+  ctx.expr.workspace_host = ctx.workspace_host;
   c["secrets"] = Json::object();
   for (const auto& [k, v] : o.secrets) c["secrets"][k] = v;
   c["job"] = {{"status", "success"}};
@@ -281,7 +300,7 @@ Status SnapshotAndPublish(JobContext& ctx, jobs::JobSession& session) {
 // the last step's walk (step_runner.cc), and the masks over what the report holds.
 void CleanUp(JobContext& ctx) {
   (void)RemoveTree(ctx.host_dir);
-  if (ctx.sandbox != nullptr) {
+  if (ctx.sandbox != nullptr && ctx.options->bind_workspace) {  // a copy went with host_dir
     auto stripped = StripSetIdBits(ctx.options->workspace);
     if (!stripped.ok()) {
       ctx.report.result = Outcome::kFailure;
@@ -349,6 +368,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.expr.status = JobStatus::kSuccess;
   static std::atomic<uint64_t> job_seq{0};  // jobs run at once: each needs a dir of its own
   ctx.host_dir = options.scratch_dir + "/" + run_id + "-" + std::to_string(++job_seq);
+  ctx.engine = &engine;
   Status s = ChooseTarget(ctx);
   if (SkipUnmappedLabel(ctx, s)) return ctx.report;
   if (s.ok()) s = PrepareDirs(ctx);
@@ -360,16 +380,36 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   request.mounts = ctx.mounts;
   for (const char* d : {"temp", "home", "workflow"})
     request.disk_dirs.push_back(ctx.host_dir + "/" + d);
+  if (!options.bind_workspace) request.disk_dirs.push_back(ctx.host_dir + "/workspace");
   request.source = "workflow " + wf.file + ", job " + run.job->id + ", run " + run_id;
   request.log = [&ctx](const std::string& l) { ctx.Print(l); };
   jobs::JobSession session(engine, std::move(request));
   ctx.engine = &engine;
   ctx.session = &session;
-  if (s.ok()) s = PrepareSandbox(ctx, session);
+  JobPod pod;  // services:, container options (job_pod.h)
+  bool in_pod = NeedsPod(*run.job);
+  if (in_pod) {
+    ctx.session = nullptr;
+    if (s.ok() && run.job->snapshot)
+      s = InvalidArgument(
+          "snapshot: is not supported for a job with services: or container "
+          "options, volumes, ports or credentials");
+    if (s.ok()) s = pod.Start(ctx);
+    if (s.ok()) ctx.has_bash = HasBash(ctx.image.lower_dirs);
+  } else if (s.ok()) {
+    s = PrepareSandbox(ctx, session);
+  }
   if (!s.ok()) {
     Fail(ctx, s, "set up failed: ");
+    if (options.interrupts && options.interrupts() > 0) ctx.report.result = Outcome::kCancelled;
   } else {
     SetUpEnv(ctx);
+    if (in_pod) {
+      pod.AddContexts(ctx);
+    } else if (run.job->container) {
+      ctx.expr.contexts["job"]["container"] = {{"id", ctx.sandbox->id()},
+                                               {"network", ctx.target.network}};
+    }
     RunSteps(ctx);
     CollectOutputs(ctx);
     PrintJobSummary(ctx);
@@ -377,6 +417,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     if (!snap.ok()) Fail(ctx, snap, "");
   }
   (void)session.TearDown();
+  if (Status down = pod.TearDown(); !down.ok()) ctx.Print("⚠️  " + down.message());
   CleanUp(ctx);
   ctx.report.seconds = watch.Seconds();
   ctx.Print(ctx.report.result == Outcome::kSuccess

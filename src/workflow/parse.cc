@@ -124,23 +124,7 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
   if (n["uses"]) ParseJobCall(c, n, j);  // a reusable workflow: no runs-on, no steps
   if (!n["runs-on"] && j.uses.empty()) c.Fail(n, "job " + id + " has no `runs-on`");
   if (n["runs-on"]) j.runs_on = ParseRunsOn(c, n["runs-on"]);
-  if (const YAML::Node ct = n["container"]) {
-    Container k;
-    if (ct.IsScalar()) {
-      k.image = ct.Scalar();
-    } else {
-      ExpectMap(c, ct, "container");
-      CheckKeys(c, ct, {"image", "env", "options", "volumes", "ports", "credentials"}, "container");
-      if (!ct["image"]) c.Fail(ct, "container needs `image`");
-      k.image = Scalar(c, ct["image"], "image");
-      if (ct["env"]) k.env = ParseEnv(c, ct["env"]);
-      // Refused rather than ignored: a job that asks for a mount or a flag must not run without.
-      for (const char* key : {"options", "volumes"}) {
-        if (ct[key]) c.Fail(ct[key], std::string("container.") + key + " is not supported yet");
-      }
-    }
-    j.container = k;
-  }
+  if (n["container"]) j.container = ParseContainer(c, n["container"], "container");
   if (const YAML::Node needs = n["needs"]) {
     if (needs.IsScalar())
       j.needs.push_back(needs.Scalar());
@@ -166,8 +150,7 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
     j.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
   if (n["timeout-minutes"]) j.timeout_minutes = Number(c, n["timeout-minutes"], "timeout-minutes");
   if (n["snapshot"]) j.snapshot = ParseSnapshot(c, n["snapshot"]);
-  if (n["services"])
-    c.Fail(n["services"], "service containers (`services:`) are not supported yet");
+  if (n["services"]) j.services = ParseServices(c, n["services"]);
   if (!j.uses.empty()) return j;
   if (!n["steps"] || !n["steps"].IsSequence() || n["steps"].size() == 0) {
     c.Fail(n["steps"] ? n["steps"] : n, "job " + id + " needs a non-empty list of `steps`");

@@ -69,10 +69,6 @@ TEST(ParseTest, ErrorsNameFileLineAndColumn) {
       "ci.yml:5:40: version \"2.1\" must be <major>.* with a non-negative integer major, e.g. 2.*");
   std::string syntax = ErrorOf("on: push\njobs:\n  a: [unclosed\n");
   EXPECT_EQ(syntax.rfind("ci.yml:", 0), 0u) << syntax;
-  EXPECT_NE(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    services: {db: {image: "
-                    "postgres}}\n    steps:\n      - run: true\n")
-                .find("ci.yml:5:15: service containers (`services:`) are not supported yet"),
-            std::string::npos);
 }
 
 // Any `uses:` parses with its form checked; the action is found when the step runs.
@@ -175,19 +171,6 @@ TEST(ParseTest, ActIssue1595PlannerErrors) {
     ASSERT_FALSE(w.ok()) << f;
     EXPECT_NE(w.status().message().find(f), std::string::npos) << w.status().message();
   }
-}
-
-// Before: both were read and ignored, and the job ran without the mount or the flags.
-TEST(ParseTest, ContainerOptionsAndVolumesAreRefusedByName) {
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container:\n      image: debian\n"
-                    "      options: --hostname h\n    steps: [{run: 'true'}]\n"),
-            "ci.yml:7:16: container.options is not supported yet");
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container:\n      image: debian\n"
-                    "      volumes: [/src:/dst]\n    steps: [{run: 'true'}]\n"),
-            "ci.yml:7:16: container.volumes is not supported yet");
-  EXPECT_EQ(ErrorOf("on: push\njobs:\n  a:\n    runs-on: x\n    container: {imag: debian}\n    "
-                    "steps: [{run: 'true'}]\n"),
-            "ci.yml:5:17: unknown key \"imag\" in container");
 }
 
 TEST(ParseTest, ExpressionsAreCheckedWithFileLineAndColumn) {

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -66,5 +67,10 @@ bool IsSnapshotAction(const std::string& uses);
 void ParseUsesStep(Ctx& c, const YAML::Node& n, Step& s);
 // The error for a malformed `uses:` value, or "" when its form is right.
 std::string UsesFormError(const std::string& uses);
+
+// parse_container.cc: `container:` (what = "container") or a service (a string = its image),
+// and `services:` (a map of name → container).
+Container ParseContainer(Ctx& c, const YAML::Node& n, const std::string& what);
+std::map<std::string, Container> ParseServices(Ctx& c, const YAML::Node& n);
 
 }  // namespace kiln::workflow

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/fs.h"
 #include "workflow/builtin_actions_internal.h"
+#include "workflow/job_pod.h"
 #include "workflow/run_plan.h"
 #include "workflow/runner.h"
 #include "workflow/selection.h"
@@ -56,6 +57,9 @@ Result<RunReport> RunWorkflows(const std::vector<Workflow>& workflows, const Run
       std::to_string(Clock::Real()->NowUnix()) + std::to_string(std::random_device{}() % 1000);
 
   RunOptions shared = SharedOptions(options, event);
+  SweepOrphanRunPods(engine, [&options](const std::string& line) {
+    if (options.out) options.out(line);
+  });
   auto reports = ScheduleJobs(workflows, plan, shared, Concurrency(options), engine, run_id);
   if (options.artifact_dir.empty()) (void)RemoveTree(ArtifactRunDir(options, run_id));
 

@@ -96,8 +96,8 @@ void RunStep(JobContext& ctx, const Step& step) {
 
   EnvMap step_env;
   std::string state_file = "save_state_" + id;  // GITHUB_STATE (step_commands.h)
-  Status made =
-      CreateCommandFiles(ctx.temp_fd.get(), {files[0], files[1], files[2], files[3], state_file});
+  Status made = CreateCommandFiles(
+      ctx.temp_fd.get(), {files[0], files[1], files[2], files[3], state_file}, ctx.files_owner);
   Status st = made;
   for (const auto& [k, v] : step.env) {
     if (!st.ok()) break;
@@ -141,7 +141,7 @@ void RunStep(JobContext& ctx, const Step& step) {
   if (action && !action_exec.exec) {
     exit_code = st.ok() ? 0 : 1;
   } else if (script.ok() && cwd.ok()) {
-    if (!action) st = WriteStepScript(ctx.temp_fd.get(), file, *script);
+    if (!action) st = WriteStepScript(ctx.temp_fd.get(), file, *script, ctx.files_owner);
     std::string in_box = std::string(kTemp) + "/" + file;
     std::string dir = cwd->empty()       ? kWorkspace
                       : (*cwd)[0] == '/' ? *cwd
