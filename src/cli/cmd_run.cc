@@ -115,7 +115,6 @@ int RunCommand(App& app, const Args& raw_args) {
   o.cache_dir = flags->Has("--cache-dir") ? absolute(flags->Get("--cache-dir"))
                                           : app.state_dir() + "/actions-cache";
   o.artifact_dir = absolute(flags->Get("--artifact-server-path"));  // "": per run, removed after
-  o.action_cache = absolute(o.action_cache);
   o.action_cache = flags->Get("--action-cache");  // relative: to the current directory
   if (!o.action_cache.empty() && o.action_cache[0] != '/')
     o.action_cache = dir + "/" + o.action_cache;

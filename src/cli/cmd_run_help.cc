@@ -18,8 +18,9 @@ SYNOPSIS
 DESCRIPTION
     Runs the jobs of a workflow file, or of every *.yml/*.yaml in DIR (default:
     ./.github/workflows) that the event triggers, each in its own sandbox: an overlay of the
-    image's cached layers, run by crun with hardened defaults. Each step's script is exec'd into the job's sandbox
-    (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its output streamed live,
+    image's cached layers, run by crun with hardened defaults. Each step's script is exec'd
+    into the job's sandbox (bash --noprofile --norc -eo pipefail {0}, sh -e {0}, …) and its
+    output streamed live,
     prefixed by workflow and job. Jobs that do not need each other run at once, up to
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
     its own copy of the current directory at /github/workspace, as on GitHub: what a job
@@ -28,29 +29,6 @@ DESCRIPTION
     and updates incrementally each run (by size, mtime and mode; symlinks stay links);
     --bind mounts the current directory itself instead (all of it, the same in every job,
     and a job's writes land in it).
-    GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
-    as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
-    a symlink, a FIFO or a bigger file fails. After each step (and after
-    the job) kiln removes the setuid and setgid bits of every file in the workspace and the
-    job's $HOME and $RUNNER_TEMP, so a job cannot leave a set-id program on the host.
-
-    A job's image: `container:`; `runs-on: {image: NAME[:VERSION], size: 4x16}`; a runner
-    (`kiln runner add`); a -P mapping; the config file's [labels]; its default_image.
-    An image named with a registry host (127.0.0.1:5000/team/toolbox:1.2.0) is pulled when
-    it is missing, and its tag re-checked with one HEAD request when it is present (the local
-    copy is used, with a warning, when the registry cannot be reached).
-    `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
-    /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
-    service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
-    smallest size that fits), -e, --user, --hostname, --workdir, --entrypoint, --name,
-    --network-alias and the --health-* options; any other is an error naming it (--user:
-    that user owns the job's temp, home and workspace copy). A job with
-    services (or container options, volumes, ports or credentials) runs on a network of its
-    own: its services start first, reachable from the job by their names, and kiln waits
-    until those with a health check are healthy (a service that never is fails the job).
-    ports: are published on the host: ${{ job.services.NAME.ports['5432'] }} is the host
-    port. Credentials are used to pull that image only. All of it is removed when the job
-    ends. Such a job cannot take a `snapshot:`.
     GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
     as regular files of at most 1 MiB inside the job's temp dir: a step that turns one into
     a symlink, a FIFO or a bigger file fails. After each step (and after
@@ -73,6 +51,19 @@ DESCRIPTION
     container: job's steps run `sh -e {0}` unless a shell is named; `shell:` may be an
     expression; a matrix may be an expression, even of needs outputs (expanded once those
     jobs have finished); a matrix that expands to no job is an error.
+
+    `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
+    /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
+    service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
+    smallest size that fits), -e, -u/--user, -h/--hostname, -w/--workdir, --entrypoint,
+    --name, --network-alias, the --health-* options and --no-healthcheck; any other is an
+    error naming it (--user: that user owns the job's temp, home and workspace copy). A job
+    with services (or container options, volumes, ports or credentials) runs on a network of its
+    own: its services start first, reachable from the job by their names, and kiln waits
+    until those with a health check are healthy (a service that never is fails the job).
+    ports: are published on the host: ${{ job.services.NAME.ports['5432'] }} is the host
+    port. Credentials are used to pull that image only. All of it is removed when the job
+    ends. Such a job cannot take a `snapshot:`.
 
 OPTIONS
   Selection (as act)
