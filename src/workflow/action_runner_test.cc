@@ -32,6 +32,9 @@ class ActionRunnerTest : public ::testing::Test {
     if (!wf.ok()) return {};
     RunOptions o;
     o.workspace = ws_;
+    // --bind: these tests are about actions and reusable workflows, and read what steps wrote
+    // (and the paths errors name) in the checkout itself; workspace_copy_test covers the copy.
+    o.bind_workspace = true;
     o.scratch_dir = dir_.Sub("runs");
     o.action_cache = cache_;
     o.runners.default_image = "host";
