@@ -4,8 +4,10 @@
 // what git ignores is left out); fetch-depth makes the copy's .git a clone of HEAD that deep.
 #include <cerrno>
 #include <cstdio>
+#include <set>
 
 #include "base/fs.h"
+#include "base/subprocess.h"
 #include "workflow/builtin_actions_internal.h"
 #include "workflow/checkout_git.h"
 #include "workflow/workspace_copy.h"
@@ -47,6 +49,17 @@ Status CloneGitDir(JobContext& ctx, const std::string& src, const std::string& w
   return removed;
 }
 
+// A job container's non-root --user owns the workspace (job_pod.cc gave it the copy); what the
+// sync and the clone wrote is kiln's until given back. -P -h: no symlink is followed.
+Status GiveBackToUser(const JobContext& ctx, const std::string& ws) {
+  if (ctx.files_owner.uid < 0) return Status::Ok();
+  std::string owner =
+      std::to_string(ctx.files_owner.uid) + ":" + std::to_string(ctx.files_owner.gid);
+  return RunChecked({"chown", "-R", "-P", "-h", owner, "--", ws})
+      .status()
+      .WithContext("actions/checkout: give the workspace to the job's --user");
+}
+
 }  // namespace
 
 Status CheckoutWorkingTree(JobContext& ctx, const std::string& src, bool clean, int depth,
@@ -54,17 +67,22 @@ Status CheckoutWorkingTree(JobContext& ctx, const std::string& src, bool clean, 
   const std::string ws = WorkspaceHostDir(ctx);
   std::string line = "actions/checkout: the workspace already holds the working tree of " + src +
                      ", uncommitted changes included";
+  // A repository with commits gets a fresh .git from a clone below: the sync leaves it out.
+  bool git = PathExists(src + "/.git") && CheckoutGit(src, {"rev-parse", "HEAD"}).ok();
   if (clean) {
-    ASSIGN_OR_RETURN(SyncStats synced, SyncTree(src, ws, 2, GitIgnored(src)));
+    std::set<std::string> skip = GitIgnored(src);
+    if (git) skip.insert(".git");
+    ASSIGN_OR_RETURN(SyncStats synced, SyncTree(src, ws, 2, skip));
     line += "; clean: synced again (" + std::to_string(synced.files_copied) + " files copied, " +
             std::to_string(synced.entries_removed) + " removed)";
   } else {
     line += "; clean: false: what earlier steps wrote is kept";
   }
   ctx.Print(line);
-  if (!PathExists(src + "/.git") || !CheckoutGit(src, {"rev-parse", "HEAD"}).ok())
-    return Status::Ok();  // no repository, or one without commits: the files are all there is
+  if (!git)
+    return GiveBackToUser(ctx, ws);  // no repository, or no commits: the files are all there is
   RETURN_IF_ERROR(CloneGitDir(ctx, src, ws, depth));
+  RETURN_IF_ERROR(GiveBackToUser(ctx, ws));
   auto branch = CheckoutGit(ws, {"symbolic-ref", "-q", "HEAD"});
   ASSIGN_OR_RETURN(std::string head, CheckoutGit(ws, {"rev-parse", "HEAD"}));
   outputs["ref"] = branch.ok() && !branch->empty() ? *branch : head;
