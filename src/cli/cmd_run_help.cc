@@ -205,15 +205,19 @@ ACTIONS
 
 BUILT-IN ACTIONS
     kiln runs these itself, whatever @ref is named (no download):
-    actions/checkout     the local repository (the current directory) into the workspace:
-                         a git fetch of `ref` (default: HEAD's branch) with fetch-depth
-                         (default 1; 0 = all history and tags), or a copy of the files when
-                         it is not a git repository. Uncommitted changes are not part of a
-                         git checkout. `path` (inside the workspace), `clean` (default true:
-                         the target is emptied first; false keeps what is there). When the
-                         target is the repository itself it is left as it is. `repository`
-                         other than this one is an error: kiln has no network checkout.
-                         Outputs ref, commit.
+    actions/checkout     the local repository (the current directory). With no `ref` (or
+                         the run's own github.ref) and no `path`, as act: the job's copy of
+                         the working tree is the checkout, uncommitted changes included;
+                         `clean` (default true) syncs it again from the working tree (undoing
+                         what earlier steps changed; git-ignored files left out), false keeps
+                         it; fetch-depth (default 1; 0 = all history and tags) makes the
+                         copy's .git a clone of HEAD that deep. With a `ref` or a `path`
+                         (inside the workspace): a git fetch of that ref (default: HEAD's
+                         branch) with fetch-depth, without uncommitted changes, or a copy of
+                         the files when it is not a git repository; `clean` empties the
+                         target first. With --bind the workspace is the repository itself
+                         and is left as it is. `repository` other than this one is an
+                         error: kiln has no network checkout. Outputs ref, commit.
     actions/cache        (and cache/restore, cache/save) entries in --cache-dir, by key and
                          path list: the exact key, else each restore-keys prefix in order,
                          newest entry first. `path` lines may use * ? [..] and `**`, `~` and

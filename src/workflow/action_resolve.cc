@@ -78,7 +78,11 @@ Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step) {
   auto parsed = ParseActionDir(a.host_dir);
   if (!parsed.ok()) {
     if (parsed.status().code() == Code::kNotFound && uses.rfind("./", 0) == 0) {
-      return NotFound(where + "action " + uses + ": no action.yml or action.yaml in " + a.host_dir +
+      // The user's checkout, not the job's copy of it: what they can fix.
+      std::string rel = Clean(uses);
+      std::string shown =
+          rel.empty() ? ctx.options->workspace : JoinPath(ctx.options->workspace, rel);
+      return NotFound(where + "action " + uses + ": no action.yml or action.yaml in " + shown +
                       " (a local action's path is relative to the repository root)");
     }
     return Status(parsed.status().code(),

@@ -32,6 +32,9 @@ class ActionRunnerTest : public ::testing::Test {
     if (!wf.ok()) return {};
     RunOptions o;
     o.workspace = ws_;
+    // --bind: these tests are about actions and reusable workflows, and read what steps wrote
+    // (and the paths errors name) in the checkout itself; workspace_copy_test covers the copy.
+    o.bind_workspace = bind_;
     o.scratch_dir = dir_.Sub("runs");
     o.action_cache = cache_;
     o.runners.default_image = "host";
@@ -46,6 +49,7 @@ class ActionRunnerTest : public ::testing::Test {
 
   testing::ScratchDir dir_;
   std::string ws_, cache_, log_;
+  bool bind_ = true;
 };
 
 constexpr const char* kGreet = R"YML(name: greet
@@ -169,6 +173,16 @@ TEST_F(ActionRunnerTest, MissingActionsSayWhereToPutThem) {
       << log_;
   EXPECT_TRUE(
       Logged("t.yml:7:15: action ./nowhere: no action.yml or action.yaml in " + ws_ + "/nowhere"))
+      << log_;
+}
+
+// On the job's copy of the checkout the error still names the checkout, where it can be fixed.
+TEST_F(ActionRunnerTest, MissingLocalActionNamesTheCheckoutNotTheCopy) {
+  bind_ = false;
+  RunReport r = Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: ./nowhere\n");
+  EXPECT_FALSE(r.success);
+  EXPECT_TRUE(
+      Logged("t.yml:6:15: action ./nowhere: no action.yml or action.yaml in " + ws_ + "/nowhere"))
       << log_;
 }
 

@@ -20,6 +20,12 @@ void BuiltinWarning(JobContext& ctx, const std::string& message);
 
 // actions/checkout (builtin_checkout.cc). Outputs ref, commit.
 Status CheckoutMain(JobContext& ctx, const Step& step, const StepInputs& with, Json& outputs);
+// actions/checkout of the local repository `src` (no ref, no path) when the workspace is the
+// job's copy of its working tree (builtin_checkout_tree.cc): leaves the working tree there,
+// uncommitted changes included; `clean` syncs it again from `src`; a git repository's .git
+// becomes a clone of HEAD `depth` commits deep (0 = all). Outputs ref, commit.
+Status CheckoutWorkingTree(JobContext& ctx, const std::string& src, bool clean, int depth,
+                           Json& outputs);
 
 // actions/cache (builtin_cache.cc): main restores (output cache-hit, cache-matched-key), post
 // saves when the job succeeded and the key was not an exact hit. cache/restore and cache/save

@@ -1,16 +1,13 @@
 // actions/checkout, built in: the local repository (RunOptions::workspace) into the job's
-// workspace, by git when it is a repository (a shallow fetch of one ref by default), else by
-// copying its files. There is no network checkout: another `repository:` is an error.
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <string_view>
-
+// workspace. With no ref (or the run's own) and no path, the job's copy of the working tree is
+// the checkout (builtin_checkout_tree.cc); with a ref or a path, a git checkout of that ref
+// (a shallow fetch by default), or a copy of the files when it is no git repository. There is
+// no network checkout: another `repository:` is an error.
 #include "base/fs.h"
 #include "base/subprocess.h"
 #include "workflow/builtin_actions_internal.h"
 #include "workflow/builtin_paths.h"
+#include "workflow/checkout_git.h"
 
 namespace kiln::workflow {
 namespace {
@@ -19,57 +16,6 @@ std::string Input(const std::map<std::string, std::string>& with, const std::str
                   const std::string& fallback = "") {
   auto it = with.find(key);
   return it == with.end() || it->second.empty() ? fallback : it->second;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// kiln's environment without GIT_* (a GIT_DIR of a hook kiln runs in would redirect git), and
-// with no prompt for credentials.
-std::vector<std::string> GitEnv() {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).rfind("GIT_", 0) != 0) env.emplace_back(*e);
-  }
-  env.push_back("GIT_TERMINAL_PROMPT=0");
-  return env;
-}
-
-// git with safe.directory for any owner (the workspace may belong to the sandbox's root).
-Result<std::string> Git(const std::string& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {"git",
-                                   "-c",
-                                   "safe.directory=*",
-                                   "-c",
-                                   "protocol.file.allow=always",
-                                   "-c",
-                                   "uploadpack.allowAnySHA1InWant=true",
-                                   "-c",
-                                   "advice.detachedHead=false",
-                                   "-c",
-                                   "init.defaultBranch=main",
-                                   "-C",
-                                   dir};
-  argv.insert(argv.end(), args.begin(), args.end());
-  SubprocessOptions o;
-  o.env = GitEnv();
-  auto r = RunProcess(argv, o);
-  if (!r.ok()) return r.status().WithContext("git");
-  if (r->exit_code != 0) {
-    return Internal("git " + args[0] + " failed (exit " + std::to_string(r->exit_code) +
-                    "): " + Trim(r->err));
-  }
-  return Trim(r->out);
-}
-
-std::string RealPath(const std::string& p) {
-  char* r = ::realpath(p.c_str(), nullptr);
-  if (r == nullptr) return NormalizePath(p);
-  std::string s = r;
-  std::free(r);
-  return s;
 }
 
 Status EmptyDir(const std::string& dir) {
@@ -99,16 +45,16 @@ Result<RefPlan> PlanRef(const std::string& src, const std::string& ref) {
   RefPlan p;
   std::string name = ref;
   if (name.empty()) {
-    auto head = Git(src, {"symbolic-ref", "-q", "HEAD"});
+    auto head = CheckoutGit(src, {"symbolic-ref", "-q", "HEAD"});
     name = head.ok() ? *head : "";
     if (name.empty()) {
-      ASSIGN_OR_RETURN(name, Git(src, {"rev-parse", "HEAD"}));
+      ASSIGN_OR_RETURN(name, CheckoutGit(src, {"rev-parse", "HEAD"}));
     }
   }
   std::vector<std::string> candidates = {name};
   if (name.rfind("refs/", 0) != 0) candidates = {"refs/heads/" + name, "refs/tags/" + name};
   for (const std::string& full : candidates) {
-    if (!Git(src, {"rev-parse", "--verify", "-q", full + "^{commit}"}).ok()) continue;
+    if (!CheckoutGit(src, {"rev-parse", "--verify", "-q", full + "^{commit}"}).ok()) continue;
     p.full = full;
     if (full.rfind("refs/heads/", 0) == 0) {
       p.branch = full.substr(11);
@@ -120,7 +66,7 @@ Result<RefPlan> PlanRef(const std::string& src, const std::string& ref) {
     }
     return p;
   }
-  auto sha = Git(src, {"rev-parse", "--verify", "-q", name + "^{commit}"});
+  auto sha = CheckoutGit(src, {"rev-parse", "--verify", "-q", name + "^{commit}"});
   if (!sha.ok()) {
     return NotFound("actions/checkout: ref \"" + name +
                     "\" is no branch, tag or commit of the local repository");
@@ -131,29 +77,31 @@ Result<RefPlan> PlanRef(const std::string& src, const std::string& ref) {
 
 Status FetchAndCheckout(const std::string& src, const std::string& target, const RefPlan& ref,
                         int depth) {
-  if (!PathExists(target + "/.git")) RETURN_IF_ERROR(Git(target, {"init", "-q"}).status());
-  RETURN_IF_ERROR(Git(target, {"config", "remote.origin.url", "file://" + src}).status());
+  if (!PathExists(target + "/.git")) RETURN_IF_ERROR(CheckoutGit(target, {"init", "-q"}).status());
+  RETURN_IF_ERROR(CheckoutGit(target, {"config", "remote.origin.url", "file://" + src}).status());
   if (depth == 0) {
-    RETURN_IF_ERROR(Git(target, {"fetch", "-q", "--prune", "origin",
-                                 "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"})
-                        .status());
+    RETURN_IF_ERROR(
+        CheckoutGit(target, {"fetch", "-q", "--prune", "origin",
+                             "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"})
+            .status());
   }
   std::vector<std::string> fetch = {"fetch", "-q", "--no-tags"};
   if (depth > 0) fetch.push_back("--depth=" + std::to_string(depth));
   fetch.push_back("origin");
   fetch.push_back(ref.fetch);
-  RETURN_IF_ERROR(Git(target, fetch).status());
+  RETURN_IF_ERROR(CheckoutGit(target, fetch).status());
   if (!ref.branch.empty()) {
-    return Git(target, {"checkout", "-q", "--force", "-B", ref.branch, ref.checkout}).status();
+    return CheckoutGit(target, {"checkout", "-q", "--force", "-B", ref.branch, ref.checkout})
+        .status();
   }
-  return Git(target, {"checkout", "-q", "--force", "--detach", ref.checkout}).status();
+  return CheckoutGit(target, {"checkout", "-q", "--force", "--detach", ref.checkout}).status();
 }
 
 }  // namespace
 
 Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, std::string>& with,
                     Json& outputs) {
-  const std::string src = RealPath(ctx.options->workspace);
+  const std::string src = ResolvedPath(ctx.options->workspace);
   std::string repository = Input(with, "repository");
   const Json& github = ctx.expr.contexts["github"];
   std::string own =
@@ -177,25 +125,34 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   if (*end != '\0' || depth < 0) {
     return InvalidArgument("actions/checkout: fetch-depth must be a number ≥ 0, not " + depth_text);
   }
+  bool clean = Input(with, "clean", "true") != "false";
+  std::string ws = ResolvedPath(WorkspaceHostDir(ctx));
+  std::string ref_input = Input(with, "ref");
+  bool own_ref = ref_input.empty() || (github.is_object() && github.contains("ref") &&
+                                       github["ref"].is_string() && github["ref"] == ref_input);
+  // As act: the local repository at its own ref is the working tree the job already has.
+  if (own_ref && ResolvedPath(target) == ws && ws != src) {
+    return CheckoutWorkingTree(ctx, src, clean, static_cast<int>(depth), outputs);
+  }
   bool is_git = PathExists(src + "/.git");
   RefPlan ref;
   if (is_git) {
     ASSIGN_OR_RETURN(ref, PlanRef(src, Input(with, "ref")));
   }
   RETURN_IF_ERROR(MakeDirs(target));
-  if (RealPath(target) == src) {
+  if (ResolvedPath(target) == src) {
     ctx.Print("actions/checkout: the workspace is the repository itself: left as it is");
     if (is_git) {
       outputs["ref"] = ref.full;
-      ASSIGN_OR_RETURN(std::string head, Git(src, {"rev-parse", "HEAD"}));
+      ASSIGN_OR_RETURN(std::string head, CheckoutGit(src, {"rev-parse", "HEAD"}));
       outputs["commit"] = head;
     }
     return Status::Ok();
   }
-  if (PathWithin(RealPath(target), src)) {
+  if (PathWithin(ResolvedPath(target), src)) {
     return InvalidArgument("actions/checkout: path " + path + " holds the repository itself");
   }
-  if (Input(with, "clean", "true") != "false") RETURN_IF_ERROR(EmptyDir(target));
+  if (clean) RETURN_IF_ERROR(EmptyDir(target));
   if (!is_git) {
     if (!Input(with, "ref").empty()) {
       return InvalidArgument("actions/checkout: ref needs a git repository; " + src +
@@ -215,7 +172,7 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
             (depth == 0 ? " (full history)" : " (depth " + std::to_string(depth) + ")"));
   RETURN_IF_ERROR(FetchAndCheckout(src, target, ref, static_cast<int>(depth)));
   outputs["ref"] = ref.full;
-  ASSIGN_OR_RETURN(std::string head, Git(target, {"rev-parse", "HEAD"}));
+  ASSIGN_OR_RETURN(std::string head, CheckoutGit(target, {"rev-parse", "HEAD"}));
   outputs["commit"] = head;
   return Status::Ok();
 }

@@ -1,4 +1,6 @@
-// actions/checkout, built in: git and plain sources, path, clean, fetch-depth, ref.
+// actions/checkout, built in: git and plain sources, path, clean, fetch-depth, ref. Here the
+// workspace is the repository itself (as with --bind); builtin_checkout_tree_test.cc covers
+// the job's own copy of the working tree (the default).
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -13,7 +13,8 @@
 namespace kiln::workflow::testing_support {
 
 struct BuiltinJob {
-  // `dir`: the test's scratch dir; the workspace is dir/ws, the job dir dir/job (home in it).
+  // `dir`: the test's scratch dir; the workspace is dir/ws (options.workspace and, as with
+  // --bind, the job's workspace_host), the job dir dir/job (home in it).
   explicit BuiltinJob(const std::string& dir, const std::string& run_id = "run1") {
     options.workspace = dir + "/ws";
     options.scratch_dir = dir + "/runs";
@@ -23,6 +24,7 @@ struct BuiltinJob {
     (void)MakeDirs(dir + "/job/home");
     ctx.options = &options;
     ctx.host_dir = dir + "/job";
+    ctx.workspace_host = options.workspace;
     ctx.run_id = run_id;
     ctx.expr.contexts["github"] = Json::object();
   }

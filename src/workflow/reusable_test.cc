@@ -58,6 +58,9 @@ class ReusableTest : public ::testing::Test {
     if (!wf.ok()) return wf.status();
     RunOptions o;
     o.workspace = ws();
+    // --bind: these tests are about actions and reusable workflows, and read what steps wrote
+    // (and the paths errors name) in the checkout itself; workspace_copy_test covers the copy.
+    o.bind_workspace = true;
     o.scratch_dir = dir_.Sub("runs");
     o.runners.default_image = "host";
     o.secrets = {{"MY_SECRET", "hunter2"}};

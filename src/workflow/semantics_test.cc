@@ -85,7 +85,7 @@ jobs:
       - run: test -n "$BASH_VERSION" && echo ran-in-bash
         shell: ${{ env.JOB_SHELL }}
       - run: echo never
-        shell: ${{ nosuch( }}
+        shell: ${{ fromJSON(env.JOB_SHELL) }}
 )");
   const JobReport* a = Job(r, "a");
   ASSERT_EQ(a->steps.size(), 3u);
@@ -93,8 +93,26 @@ jobs:
   EXPECT_EQ(a->steps[1].outcome, Outcome::kSuccess) << log_;
   EXPECT_NE(log_.find("| ran-in-sh"), std::string::npos) << log_;
   EXPECT_NE(log_.find("| ran-in-bash"), std::string::npos) << log_;
-  EXPECT_EQ(a->steps[2].outcome, Outcome::kFailure);  // a bad expression fails the step
+  EXPECT_EQ(a->steps[2].outcome, Outcome::kFailure);  // fromJSON('bash') fails the step
   EXPECT_EQ(log_.find("| never"), std::string::npos);
+}
+
+// As GitHub's workflow parser does, a shell expression that cannot parse (or calls an unknown
+// function) makes the workflow invalid before any job runs, naming its position.
+TEST(SemanticsParseTest, BadShellExpressionIsAParseError) {
+  auto wf = ParseWorkflow(R"(on: push
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - run: echo never
+        shell: ${{ nosuch( }}
+)",
+                          "t.yml");
+  ASSERT_FALSE(wf.ok());
+  EXPECT_NE(wf.status().message().find("t.yml:7:16: jobs.a.steps[0].shell: expression"),
+            std::string::npos)
+      << wf.status().message();
 }
 
 // GitHub's runner and act run a container: job's steps with `sh -e {0}` when no shell is
@@ -259,7 +277,9 @@ TEST(MatrixExprTest, EmptyOrBadMatrixIsAnErrorNamingItsPosition) {
            {"{os: [a], exclude: [{os: a}]}", "t.yml:5:24: job a: the matrix expands to no job"},
            {"\"${{ fromJSON('[1]') }}\"",
             "t.yml:5:24: job a: strategy.matrix must evaluate to a mapping"},
-           {"\"${{ fromJSON('{') }}\"", "t.yml:5:24: job a: strategy.matrix: "}}) {
+           // Not JSON only at run time (a literal '{' is a parse error: see below).
+           {"\"${{ fromJSON(format('{0}{1}', '{', '')) }}\"",
+            "t.yml:5:24: job a: strategy.matrix: "}}) {
     auto w =
         ParseWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    strategy: {matrix: " + matrix +
                           "}\n    steps: [{run: 'true'}]\n",
@@ -269,6 +289,16 @@ TEST(MatrixExprTest, EmptyOrBadMatrixIsAnErrorNamingItsPosition) {
     ASSERT_FALSE(p.ok()) << matrix;
     EXPECT_NE(p.status().message().find(want), std::string::npos) << p.status().message();
   }
+  // fromJSON() of a literal that is not JSON is certain to fail: the parse-time expression
+  // check reports it before any job runs, at the expression's position.
+  auto w = ParseWorkflow(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: {matrix: \"${{ fromJSON('{') "
+      "}}\"}\n    steps: [{run: 'true'}]\n",
+      "t.yml");
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("t.yml:5:25: jobs.a.strategy.matrix: expression"),
+            std::string::npos)
+      << w.status().message();
 }
 
 TEST_F(SemanticsTest, UnmappedLabelSkipsTheJobWithAWarningUnlessStrict) {

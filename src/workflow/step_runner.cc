@@ -67,9 +67,13 @@ void RunStep(JobContext& ctx, const Step& step) {
   auto record = [&](Outcome outcome, Outcome conclusion, const Json& outputs) {
     rep.outcome = outcome;
     rep.conclusion = conclusion;
-    steps[step.id] = {{"outputs", outputs},
-                      {"outcome", OutcomeName(outcome)},
-                      {"conclusion", OutcomeName(conclusion)}};
+    // As on GitHub, steps.<id> is the main phase's: a post phase (which has no outputs) never
+    // replaces it, so job outputs evaluated after the post steps still see the main outputs.
+    if (CurrentActionPhase() != ActionPhase::kPost) {
+      steps[step.id] = {{"outputs", outputs},
+                        {"outcome", OutcomeName(outcome)},
+                        {"conclusion", OutcomeName(conclusion)}};
+    }
     if (conclusion == Outcome::kCancelled) ctx.expr.status = JobStatus::kCancelled;
     if (conclusion == Outcome::kFailure && ctx.expr.status != JobStatus::kCancelled) {
       ctx.expr.status = JobStatus::kFailure;
