@@ -22,6 +22,8 @@ PACKAGES=(
   # tests and benchmarks: independent judges and peers
   podman skopeo umoci buildah hyperfine uidmap docker-registry python3 python3-cryptography
   apache2-utils openssl procps curl jq
+  # scripts/fixtures-postgres.sh: the postgres image act's `services` case runs
+  postgresql-15
 )
 
 if [ "$(id -u)" != 0 ]; then

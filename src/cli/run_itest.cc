@@ -14,11 +14,16 @@ using RunE2E = KilnE2E;
 
 // Every case of act's test suite (workflow/act_cases.h) under crun, each checked against its
 // row. act's images cannot be pulled here: the Debian minbase image stands for the ubuntu
-// labels and the node images, a busybox image for alpine (sh only).
+// labels and the node images, a busybox image for alpine (sh only), and PostgreSQL 15 on the
+// Debian image (scripts/fixtures-postgres.sh) for postgres:12.
 TEST_F(RunE2E, ActCasesGiveActsOutcomeUnderCrun) {
   ImportDebian({"debian:bookworm", "node:16-buster-slim", "node:16-buster"});
   testing::MakeBusyboxRootfs(dir_.Sub("busybox"));
   ASSERT_EQ(Kiln({"-q", "image", "import", dir_.Sub("busybox"), "alpine:latest"}).code, 0);
+  std::string postgres = testing::PostgresOciLayout();
+  ASSERT_FALSE(postgres.empty()) << "run scripts/fixtures.sh first (it makes the postgres image)";
+  ASSERT_EQ(Kiln({"-q", "image", "import", "oci:" + postgres + ":postgres", "postgres:12"}).code,
+            0);
   std::string base = testing::SourceDir() + "/../shared/external/act-testdata/";
   size_t ran = 0;
   for (const auto& c : workflow::ActCases()) {
@@ -28,12 +33,12 @@ TEST_F(RunE2E, ActCasesGiveActsOutcomeUnderCrun) {
     for (const char* label :
          {"ubuntu-latest", "ubuntu-18.04", "ubuntu-16.04", "macos-latest", "self-hosted"})
       args.insert(args.end(), {"-P", std::string(label) + "=debian:bookworm"});
-    // As act's test passes them: .secrets as a secret file, .env as --env values. (Cases with
-    // an event.json need -e once `kiln run` reads event payloads.)
-    if (PathExists(base + c.dir + "/.secrets"))
-      args.insert(args.end(), {"--secret-file", base + c.dir + "/.secrets"});
-    for (const auto& [k, v] : workflow::ReadActDotEnv(base + c.dir + "/.env"))
-      args.insert(args.end(), {"--env", k + "=" + v});
+    // As act's test passes them: the case's event.json as the payload (-e), .secrets as a
+    // secret file, .env as an env file.
+    std::string dir = base + c.dir + "/";
+    if (PathExists(dir + "event.json")) args.insert(args.end(), {"-e", dir + "event.json"});
+    if (PathExists(dir + ".secrets")) args.insert(args.end(), {"--secret-file", dir + ".secrets"});
+    if (PathExists(dir + ".env")) args.insert(args.end(), {"--env-file", dir + ".env"});
     auto r = Kiln(args);
     workflow::ActObserved o;
     o.text = r.out + r.err;

@@ -1,5 +1,5 @@
 // kiln run's services:, container: options and volumes, and the workspace copy, under crun on
-// busybox images.
+// busybox images (and a postgres service on PostgreSQL 15 from scripts/fixtures-postgres.sh).
 #include <signal.h>
 
 #include <set>
@@ -207,6 +207,42 @@ TEST_F(RunPodE2E, JobsWriteToTheirOwnCopyUnlessBound) {
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("| b-sees-a"), std::string::npos) << r.out;
   EXPECT_EQ(*ReadFile(ws_ + "/from_a"), "a\n");
+}
+
+}  // namespace
+}  // namespace kiln::cli
+
+namespace kiln::cli {
+namespace {
+
+// act's `services` case with a server that takes connections: PostgreSQL 15 made by
+// scripts/fixtures-postgres.sh stands for postgres:12. Its entrypoint makes the cluster from
+// POSTGRES_*, pg_isready is its health check, and the job logs in by the service's name with
+// that user and password (and not with another password).
+TEST_F(RunPodE2E, APostgresServiceTakesItsUserAndPasswordByName) {
+  std::string layout = testing::PostgresOciLayout();
+  ASSERT_FALSE(layout.empty()) << "run scripts/fixtures.sh first (it makes the postgres image)";
+  ASSERT_EQ(Kiln({"-q", "image", "import", "oci:" + layout + ":postgres", "postgres:12"}).code, 0);
+  Workflow("w.yml",
+           "on: push\njobs:\n  db:\n    runs-on: {image: postgres:12}\n"
+           "    timeout-minutes: 3\n    services:\n      postgres:\n        image: postgres:12\n"
+           "        env: {POSTGRES_USER: runner, POSTGRES_PASSWORD: pw1, POSTGRES_DB: mydb}\n"
+           "        options: --health-cmd pg_isready --health-interval 200ms "
+           "--health-retries 100\n"
+           "    steps:\n"
+           "      - run: psql postgresql://runner:pw1@postgres:5432/mydb -tAc "
+           "\"select 'as ' || current_user || ' in ' || current_database()\"\n"
+           "      - run: |\n"
+           "          out=$(psql postgresql://runner:nope@postgres:5432/mydb -c 'select 1' 2>&1) "
+           "|| true\n"
+           "          case \"$out\" in *'password authentication failed'*) echo refused;; "
+           "*) echo \"$out\"; exit 1;; esac\n");
+  auto r = Kiln({"run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("service postgres is healthy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| as runner in mydb"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| refused"), std::string::npos) << r.out;
+  ExpectNothingLeft();
 }
 
 }  // namespace

@@ -60,6 +60,13 @@ std::string DebianRootfsTar() {
   return PathExists(path) ? path : "";
 }
 
+std::string PostgresOciLayout() {
+  std::string tar = DebianRootfsTar();
+  if (tar.empty()) return "";
+  std::string dir = tar.substr(0, tar.rfind('/')) + "/postgres-15-oci";
+  return PathExists(dir + "/index.json") ? dir : "";
+}
+
 std::string SourceDir() {
   const char* env = std::getenv("KILN_SOURCE_DIR");
   return env != nullptr ? env : KILN_SOURCE_DIR_DEFAULT;

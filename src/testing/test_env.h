@@ -28,6 +28,9 @@ void MakeBusyboxRootfs(const std::string& dir);
 // Path of a Debian minbase rootfs tarball made by scripts/fixtures.sh (KILN_DEBIAN_ROOTFS_TAR,
 // default /var/cache/kiln-test/debian-bookworm-minbase.tar), or "" when it does not exist.
 std::string DebianRootfsTar();
+// Path of the OCI layout standing in for Docker's postgres image (ref "postgres"), made by
+// scripts/fixtures-postgres.sh beside that tarball, or "" when it does not exist.
+std::string PostgresOciLayout();
 
 // The project source dir (KILN_SOURCE_DIR, set by CTest).
 std::string SourceDir();
