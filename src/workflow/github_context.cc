@@ -200,7 +200,7 @@ Json BuildGithubContext(const GithubOptions& o) {
   ghc["head_ref"] = pr ? Str(event, {"pull_request", "head", "ref"}) : "";
   SetRepository(o, ghc);
   RefFromEvent(o.event_name, event, ghc);
-  if (ghc["ref"] == "") {
+  if (Str(ghc, {"ref"}).empty()) {
     std::string branch = o.default_branch.empty() ? "master" : o.default_branch;
     if (!event.contains("repository") || !event["repository"].is_object())
       event["repository"] = Json::object();
@@ -209,7 +209,7 @@ Json BuildGithubContext(const GithubOptions& o) {
     std::string ref = GitRef(o.repo_dir);
     ghc["ref"] = ref.empty() ? "refs/heads/" + Str(event, {"repository", "default_branch"}) : ref;
   }
-  if (ghc["sha"] == "") {
+  if (Str(ghc, {"sha"}).empty()) {
     auto sha = Git(o.repo_dir, {"rev-parse", "--verify", "-q", "HEAD"});
     ghc["sha"] = sha && sha->size() >= 40 ? *sha : kZeroSha;
     if (!sha) WarnIfRefused(o.repo_dir);

@@ -58,9 +58,10 @@ Status CheckCall(const Job& job, const Workflow& called) {
       called.events.end()) {
     return InvalidArgument(where + " has no `on: workflow_call`, so it cannot be called");
   }
-  for (const auto& [k, v] : job.with) {
+  for (const auto& entry : job.with) {
+    const std::string& k = entry.first;
     bool known = std::any_of(called.call_inputs.begin(), called.call_inputs.end(),
-                             [&](const InputSpec& s) { return s.name == k; });
+                             [&k](const InputSpec& s) { return s.name == k; });
     if (!known) {
       std::string names;
       for (const auto& s : called.call_inputs) names += (names.empty() ? "" : ", ") + s.name;
