@@ -44,10 +44,17 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# postgresql-15 would create and start a "main" cluster on :5432, which tests publish ports on
+# (act's services case maps 5432:5432); kiln needs only its binaries.
+mkdir -p /etc/postgresql-common/createcluster.d
+echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/kiln.conf
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # docker-registry starts a system service on :5000 when installed; tests run their own.
 if systemctl is-active --quiet docker-registry 2>/dev/null; then
   systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi
+if systemctl is-active --quiet postgresql 2>/dev/null; then
+  systemctl disable --now postgresql >/dev/null 2>&1 || true
 fi
 echo "install-deps: done"
