@@ -17,6 +17,11 @@ Json JobGithubContext(const JobContext& ctx);
 // JobGithubContext. Inputs that fail to type are left out (RunWorkflows checked them first).
 void SetUpGithub(JobContext& ctx);
 
+// The job's environment and contexts once its image is known: the image's env, the runner's
+// defaults (CI, HOME, RUNNER_*), SetUpGithub, --env, then runner, matrix, strategy, steps,
+// secrets, job and env (the workflow's, the job's and its container's env, interpolated in order).
+void SetUpEnv(JobContext& ctx);
+
 // The event payload the job's GITHUB_EVENT_PATH holds: github.event, "{}" without one.
 std::string EventPayload(const RunOptions& options);
 
