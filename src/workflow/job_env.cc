@@ -66,8 +66,44 @@ Json JobGithubContext(const JobContext& ctx) {
   return ghc;
 }
 
-void SetUpGithub(JobContext& ctx) {
+void SetUpJobContexts(JobContext& ctx) {
+  const Job& job = *ctx.run->job;
+  Json& c = ctx.expr.contexts;
   Json ghc = JobGithubContext(ctx);
+  if (ctx.options->in_call) {  // with: of the caller, checked when the call was planned
+    c["inputs"] = InputsContext(*ctx.workflow, ctx.options->inputs);
+  } else {
+    auto inputs =
+        InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
+    c["inputs"] = inputs.ok() ? *inputs : Json::object();
+  }
+  c["vars"] = Json::object();
+  for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;
+  c["github"] = std::move(ghc);
+  c["secrets"] = Json::object();
+  for (const auto& [k, v] : ctx.options->secrets) c["secrets"][k] = v;
+  c["matrix"] = ctx.run->matrix;
+  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  c["runner"] = {{"os", "Linux"},
+                 {"arch", "X64"},
+                 {"name", "kiln"},
+                 {"temp", kTemp},
+                 {"tool_cache", "/opt/hostedtoolcache"}};
+  c["job"] = {{"status", "success"}};
+  c["steps"] = Json::object();
+  // The env context of services: and container: (the workflow's and the job's env; SetUpEnv
+  // adds the image's and the runner's once the image is known).
+  c["env"] = Json::object();
+  for (const EnvMap* env : {&ctx.workflow->env, &job.env}) {
+    for (const auto& [k, v] : *env) {
+      auto val = Interpolate(v, ctx.expr);
+      c["env"][k] = val.ok() ? *val : v;
+    }
+  }
+}
+
+void SetUpGithub(JobContext& ctx) {
+  const Json& ghc = ctx.expr.contexts["github"];
   static const std::vector<std::pair<const char*, const char*>> kVars = {
       {"GITHUB_WORKFLOW", "workflow"},
       {"GITHUB_JOB", "job"},
@@ -94,17 +130,6 @@ void SetUpGithub(JobContext& ctx) {
   for (const auto& [var, key] : kVars) {
     if (ghc.contains(key)) SetEnv(ctx.env, var, Str(ghc, key));
   }
-  Json& c = ctx.expr.contexts;
-  if (ctx.options->in_call) {  // with: of the caller, checked when the call was planned
-    c["inputs"] = InputsContext(*ctx.workflow, ctx.options->inputs);
-  } else {
-    auto inputs =
-        InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
-    c["inputs"] = inputs.ok() ? *inputs : Json::object();
-  }
-  c["vars"] = Json::object();
-  for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;
-  c["github"] = std::move(ghc);
 }
 
 void SetUpEnv(JobContext& ctx) {

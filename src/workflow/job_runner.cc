@@ -300,8 +300,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     if (!added.ok() && ctx.commands.mask_error.ok()) ctx.commands.mask_error = added;
   }
   ctx.expr.contexts["needs"] = needs;
-  ctx.expr.contexts["matrix"] = run.matrix;
-  ctx.expr.contexts["inputs"] = InputsContext(wf, options.inputs);
+  SetUpJobContexts(ctx);  // github, inputs, vars, secrets, env…: for if, runs-on, the pod
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
   Stopwatch watch;
   if (!Decide(ctx, needs_ok)) {
