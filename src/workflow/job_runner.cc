@@ -290,7 +290,9 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.run = &run;
   ctx.options = &options;
   ctx.run_id = run_id;
-  ctx.prefix = "[" + wf.name + "/" + run.display + "] ";
+  // A called job's display is CALLER/JOB already; its prefix begins with the top workflow's name.
+  ctx.prefix = "[" + (options.call_root_name.empty() ? wf.name : options.call_root_name) + "/" +
+               run.display + "] ";
   ctx.report = JobReport{};
   ctx.report.workflow = wf.file;
   ctx.report.id = run.job->id;

@@ -20,6 +20,15 @@ std::string RealPathOf(const std::string& p) {
   return s;
 }
 
+// `file`'s path in its repository: under `workspace`, else from its .github/workflows/ on (a
+// called workflow of another repository, in the action cache).
+std::string RepoRelative(const std::string& file, const std::string& workspace) {
+  std::string root = workspace.empty() || workspace.back() == '/' ? workspace : workspace + "/";
+  if (!root.empty() && file.rfind(root, 0) == 0) return file.substr(root.size());
+  size_t at = file.rfind(".github/workflows/");
+  return at == std::string::npos ? file : file.substr(at);
+}
+
 // The file `uses` names: ./PATH in the workspace, or OWNER/REPO/PATH@REF in --action-cache.
 Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOptions& o) {
   const std::string& uses = job.uses;
@@ -93,6 +102,8 @@ Result<std::shared_ptr<const Workflow>> LoadCalled(const Workflow& wf, const Job
   auto parsed = ParseWorkflowFile(file);
   if (!parsed.ok()) return parsed.status().WithContext(where + "uses");
   RETURN_IF_ERROR(CheckCall(job, *parsed));
+  // As GitHub, a workflow without `name:` is named by its path in the repository.
+  if (parsed->name == parsed->file) parsed->name = RepoRelative(file, o.workspace);
   return std::make_shared<const Workflow>(std::move(*parsed));
 }
 
