@@ -147,6 +147,28 @@ jobs:
   EXPECT_EQ(req->registry_password, "regpw");
 }
 
+// kiln run -j publish --input version=1 on a workflow_dispatch-only workflow: that is the event,
+// and the inputs are typed for it.
+TEST_F(JobContextsTest, OnlyJobRunsItsWorkflowsSingleEvent) {
+  RunReport r = Run(R"(on:
+  workflow_dispatch:
+    inputs:
+      version: {required: true}
+      dry: {type: boolean, default: false}
+jobs:
+  publish:
+    runs-on: x
+    if: "!inputs.dry"
+    steps: [{run: 'test "${{ github.event_name }}/${{ inputs.version }}" = workflow_dispatch/1'}]
+)",
+                    [](RunOptions& o) {
+                      o.only_job = "publish";
+                      o.inputs = {{"version", "1"}};
+                    });
+  EXPECT_TRUE(r.success) << log_;
+  EXPECT_EQ(Job(r, "publish")->result, Outcome::kSuccess) << log_;
+}
+
 // A step without a name is "Run <command>" already: its start line says Run once.
 TEST_F(JobContextsTest, StepStartLineSaysRunOnce) {
   Run("on: push\njobs:\n  a: {runs-on: x, steps: [{run: echo hi}, {name: greet, run: 'true'}]}\n");

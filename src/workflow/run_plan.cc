@@ -2,6 +2,7 @@
 // instances with the instances of the jobs they need; and the needs context fed forward.
 #include "workflow/run_plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -67,6 +68,18 @@ std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions
   if (!options.event.empty()) return options.event;
   if (options.named_file && workflows.size() == 1 && workflows[0].events.size() == 1) {
     return workflows[0].events[0];
+  }
+  if (!options.only_job.empty()) {  // -j: the one event of the workflows that hold the job
+    std::set<std::string> events;
+    bool found = false;
+    for (const auto& wf : workflows) {
+      bool has = std::any_of(wf.jobs.begin(), wf.jobs.end(),
+                             [&](const Job& j) { return j.id == options.only_job; });
+      if (!has) continue;
+      found = true;
+      events.insert(wf.events.begin(), wf.events.end());
+    }
+    if (found && events.size() == 1) return *events.begin();
   }
   return "push";
 }
