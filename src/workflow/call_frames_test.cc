@@ -96,6 +96,40 @@ jobs:
   EXPECT_FALSE(Has("went")) << log_;
 }
 
+// A caller whose matrix comes from needs cannot be planned yet: a clear error naming where the
+// matrix is, never one call with an empty matrix.
+TEST_F(CallFramesTest, CallerMatrixFromNeedsIsAClearError) {
+  auto wf = ParseWorkflow(R"(on: push
+jobs:
+  setup:
+    runs-on: x
+    outputs: {m: '["a", "b"]'}
+    steps: [{run: 'true'}]
+  call:
+    needs: setup
+    strategy:
+      matrix: {v: "${{ fromJSON(needs.setup.outputs.m) }}"}
+    uses: ./.github/workflows/deploy.yml
+)",
+                          "ci.yml");
+  ASSERT_TRUE(wf.ok()) << wf.status().ToString();
+  RunOptions o;
+  o.workspace = ws();
+  o.bind_workspace = true;
+  o.scratch_dir = dir_.Sub("runs");
+  o.runners.default_image = "host";
+  o.out = [&](const std::string& l) { log_ += l + "\n"; };
+  auto engine = testing_support::HostEngine(dir_.path());
+  auto r = RunWorkflows({*wf}, o, *engine);
+  ASSERT_FALSE(r.ok()) << log_;
+  EXPECT_EQ(r.status().message().rfind("ci.yml:10:15: job call: a matrix from needs on a job that "
+                                       "calls a reusable workflow is not supported yet",
+                                       0),
+            0u)
+      << r.status().ToString();
+  EXPECT_FALSE(ReadFile(ws() + "/went").ok());
+}
+
 // A called job's lines begin [CALLER_WORKFLOW/caller/job], not with the called file's path.
 TEST_F(CallFramesTest, CalledJobPrefixIsTheCallersWorkflow) {
   Run("name: CI\non: push\njobs:\n  deploy: {uses: ./.github/workflows/deploy.yml}\n");

@@ -122,6 +122,12 @@ Status AddPlannedRuns(RunPlan& plan, size_t w, const Workflow& wf, const std::ve
     }
     if (run.job->needs.empty()) p.needs.insert(p.needs.end(), root_needs.begin(), root_needs.end());
     if (!run.job->uses.empty()) {
+      if (run.matrix_deferred) {  // its calls are planned before its needs have run
+        return InvalidArgument(run.job->matrix_pos.ToString() + ": job " + run.job->id +
+                               ": a matrix from needs on a job that calls a reusable workflow "
+                               "is not supported yet; give the matrix in the workflow, or move "
+                               "the matrix into the called workflow's jobs");
+      }
       ASSIGN_OR_RETURN(auto called, LoadCalled(wf, *run.job, options, stack));
       plan.called.push_back(called);
       auto inner =
