@@ -96,6 +96,31 @@ jobs:
   EXPECT_FALSE(Has("went")) << log_;
 }
 
+// A caller that needs a job whose matrix comes from needs sees every instance of it: one that
+// failed skips the call.
+TEST_F(CallFramesTest, CallerNeedsEveryInstanceOfAMatrixFromNeeds) {
+  RunReport r = Run(R"(on: push
+jobs:
+  setup:
+    runs-on: x
+    outputs: {m: '["a", "b"]'}
+    steps: [{run: 'true'}]
+  build:
+    needs: setup
+    runs-on: x
+    strategy:
+      fail-fast: false
+      matrix: {v: "${{ fromJSON(needs.setup.outputs.m) }}"}
+    steps: [{run: 'test "${{ matrix.v }}" = a'}]
+  call:
+    needs: build
+    uses: ./.github/workflows/deploy.yml
+)");
+  EXPECT_EQ(ResultOf(r, "build (b)"), Outcome::kFailure) << log_;
+  EXPECT_EQ(ResultOf(r, "call/go"), Outcome::kSkipped) << log_;
+  EXPECT_FALSE(Has("went")) << log_;
+}
+
 // A caller whose matrix comes from needs cannot be planned yet: a clear error naming where the
 // matrix is, never one call with an empty matrix.
 TEST_F(CallFramesTest, CallerMatrixFromNeedsIsAClearError) {
