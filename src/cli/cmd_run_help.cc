@@ -70,7 +70,8 @@ OPTIONS
     EVENT, --event NAME          the triggering event. A first argument that exists as a path
                                  is the workflow file or DIR; any other is the event
                                  (kiln run pull_request). Default: the one event in `on:` of a
-                                 workflow file named here, else push
+                                 workflow file named here, or of the workflows holding the -j
+                                 job when they have one between them, else push
     -W, --workflows PATH         the workflow file or directory (always a path)
     -e, --eventpath FILE         the event payload (a JSON object): github.event and the job's
                                  GITHUB_EVENT_PATH. Without it, as act: {"repository":

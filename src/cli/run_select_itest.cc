@@ -88,8 +88,7 @@ jobs:
 
   auto dry = Kiln({"run", "-n", "workflow_dispatch", "--input", "who=amy"});
   EXPECT_EQ(dry.code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("[Release/greet] ⭐ Run Run echo \"hello amy loud=false\""),
-            std::string::npos)
+  EXPECT_NE(dry.out.find("[Release/greet] ⭐ Run echo \"hello amy loud=false\""), std::string::npos)
       << dry.out;
   EXPECT_EQ(dry.out.find("| hello"), std::string::npos) << dry.out;  // nothing ran
 }

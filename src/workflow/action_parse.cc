@@ -55,8 +55,7 @@ void ParseInputs(Ctx& c, const YAML::Node& n, Action& a) {
     const YAML::Node& v = kv.second;
     if (!v.IsNull()) {
       ExpectMap(c, v, "input " + in.name);
-      CheckKeys(c, v, {"description", "required", "default", "deprecationMessage"},
-                "input " + in.name);
+      // GitHub's runner ignores other keys here (`type:`, `options:` in many actions).
       if (v["description"]) in.description = Scalar(c, v["description"], "description");
       if (v["required"]) in.required = Bool(c, v["required"], "required");
       if (v["default"]) in.default_value = Scalar(c, v["default"], "default");
@@ -73,7 +72,6 @@ void ParseOutputs(Ctx& c, const YAML::Node& n, Action& a, bool composite) {
     const YAML::Node& v = kv.second;
     if (!v.IsNull()) {
       ExpectMap(c, v, "output " + out.name);
-      CheckKeys(c, v, {"description", "value"}, "output " + out.name);
       if (v["value"]) out.value = Scalar(c, v["value"], "value");
     }
     if (composite && !v["value"])
@@ -91,10 +89,18 @@ std::vector<std::string> Args(Ctx& c, const YAML::Node& n) {
   return out;
 }
 
+// node12, node16, node20, node24, …: any nodeNN with NN ≥ 12 (kiln runs the image's node).
+bool IsNodeVersion(const std::string& using_) {
+  if (using_.size() < 6 || using_.size() > 8 || using_.rfind("node", 0) != 0) return false;
+  for (size_t i = 4; i < using_.size(); ++i)
+    if (using_[i] < '0' || using_[i] > '9') return false;
+  return std::stoi(using_.substr(4)) >= 12;
+}
+
 void ParseRuns(Ctx& c, const YAML::Node& r, Action& a) {
   ExpectMap(c, r, "runs");
   a.runs_pos = c.PosOf(r);
-  if (!r["using"]) c.Fail(r, "runs needs `using` (composite, docker, node20, node16 or node12)");
+  if (!r["using"]) c.Fail(r, "runs needs `using` (composite, docker or nodeNN: node20, node24, …)");
   a.using_ = Scalar(c, r["using"], "using");
   if (a.using_ == "composite") {
     a.kind = ActionKind::kComposite;
@@ -116,7 +122,7 @@ void ParseRuns(Ctx& c, const YAML::Node& r, Action& a) {
       a.post_entrypoint = Scalar(c, r["post-entrypoint"], "post-entrypoint");
     if (r["args"]) a.args = Args(c, r["args"]);
     if (r["env"]) a.env = ParseEnv(c, r["env"]);
-  } else if (a.using_ == "node12" || a.using_ == "node16" || a.using_ == "node20") {
+  } else if (IsNodeVersion(a.using_)) {
     a.kind = ActionKind::kNode;
     CheckKeys(c, r, {"using", "main", "pre", "post", "pre-if", "post-if"}, "runs");
     if (!r["main"]) c.Fail(r, "a " + a.using_ + " action needs `main` (its script)");
@@ -125,7 +131,8 @@ void ParseRuns(Ctx& c, const YAML::Node& r, Action& a) {
     if (r["post"]) a.post = Scalar(c, r["post"], "post");
   } else {
     c.Fail(r["using"], "runs.using \"" + a.using_ +
-                           "\" is not one kiln runs (composite, docker, node20, node16, node12)");
+                           "\" is not one kiln runs (composite, docker, or nodeNN with NN ≥ 12: "
+                           "node20, node24, …)");
   }
   if (r["pre-if"]) a.pre_if = StripExpr(Scalar(c, r["pre-if"], "pre-if"));
   if (r["post-if"]) a.post_if = StripExpr(Scalar(c, r["post-if"], "post-if"));

@@ -70,11 +70,28 @@ TEST(ActionParseTest, DockerAndNode) {
   EXPECT_EQ(n->post_if, "success()");
 }
 
+// actions/checkout@v5 and setup-node@v5 use node24; many marketplace actions give their inputs
+// keys GitHub's runner ignores (type:, options:).
+TEST(ActionParseTest, AcceptsNewerNodeAndUnknownInputKeys) {
+  auto a = ParseAction(
+      "inputs:\n  v: {description: d, type: string, required: 'false', options: [a, b]}\n"
+      "outputs:\n  o: {description: d, type: string}\nruns:\n  using: node24\n  main: m.js\n",
+      "a.yml");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->kind, ActionKind::kNode);
+  EXPECT_EQ(a->using_, "node24");
+  ASSERT_EQ(a->inputs.size(), 1u);
+  EXPECT_FALSE(a->inputs[0].required);
+  for (const char* bad : {"node", "node1", "node24x", "nodeXY"})
+    EXPECT_FALSE(ParseAction(std::string("runs: {using: ") + bad + ", main: m.js}\n", "b.yml").ok())
+        << bad;
+}
+
 TEST(ActionParseTest, ErrorsNameTheActionFile) {
   EXPECT_EQ(ErrorOf("name: x\n"), "act/action.yml:1:1: the action has no `runs`");
   EXPECT_EQ(ErrorOf("runs:\n  using: node8\n  main: a.js\n"),
             "act/action.yml:2:10: runs.using \"node8\" is not one kiln runs (composite, docker, "
-            "node20, node16, node12)");
+            "or nodeNN with NN ≥ 12: node20, node24, …)");
   EXPECT_EQ(ErrorOf("runs:\n  using: composite\n  steps:\n    - run: echo hi\n"),
             "act/action.yml:4:7: a `run` step of a composite action needs `shell` (e.g. shell: "
             "bash), as on GitHub");

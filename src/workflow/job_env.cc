@@ -33,6 +33,13 @@ Json Placeholders(const JobContext& ctx) {
           {"event", Json::object()}};
 }
 
+std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& e : env) {
+    if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string EventPayload(const RunOptions& options) {
@@ -59,8 +66,44 @@ Json JobGithubContext(const JobContext& ctx) {
   return ghc;
 }
 
-void SetUpGithub(JobContext& ctx) {
+void SetUpJobContexts(JobContext& ctx) {
+  const Job& job = *ctx.run->job;
+  Json& c = ctx.expr.contexts;
   Json ghc = JobGithubContext(ctx);
+  if (ctx.options->in_call) {  // with: of the caller, checked when the call was planned
+    c["inputs"] = InputsContext(*ctx.workflow, ctx.options->inputs);
+  } else {
+    auto inputs =
+        InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
+    c["inputs"] = inputs.ok() ? *inputs : Json::object();
+  }
+  c["vars"] = Json::object();
+  for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;
+  c["github"] = std::move(ghc);
+  c["secrets"] = Json::object();
+  for (const auto& [k, v] : ctx.options->secrets) c["secrets"][k] = v;
+  c["matrix"] = ctx.run->matrix;
+  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  c["runner"] = {{"os", "Linux"},
+                 {"arch", "X64"},
+                 {"name", "kiln"},
+                 {"temp", kTemp},
+                 {"tool_cache", "/opt/hostedtoolcache"}};
+  c["job"] = {{"status", "success"}};
+  c["steps"] = Json::object();
+  // The env context of services: and container: (the workflow's and the job's env; SetUpEnv
+  // adds the image's and the runner's once the image is known).
+  c["env"] = Json::object();
+  for (const EnvMap* env : {&ctx.workflow->env, &job.env}) {
+    for (const auto& [k, v] : *env) {
+      auto val = Interpolate(v, ctx.expr);
+      c["env"][k] = val.ok() ? *val : v;
+    }
+  }
+}
+
+void SetUpGithub(JobContext& ctx) {
+  const Json& ghc = ctx.expr.contexts["github"];
   static const std::vector<std::pair<const char*, const char*>> kVars = {
       {"GITHUB_WORKFLOW", "workflow"},
       {"GITHUB_JOB", "job"},
@@ -87,17 +130,56 @@ void SetUpGithub(JobContext& ctx) {
   for (const auto& [var, key] : kVars) {
     if (ghc.contains(key)) SetEnv(ctx.env, var, Str(ghc, key));
   }
-  Json& c = ctx.expr.contexts;
-  if (ctx.options->in_call) {  // with: of the caller, checked when the call was planned
-    c["inputs"] = InputsContext(*ctx.workflow, ctx.options->inputs);
-  } else {
-    auto inputs =
-        InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
-    c["inputs"] = inputs.ok() ? *inputs : Json::object();
+}
+
+void SetUpEnv(JobContext& ctx) {
+  const RunOptions& o = *ctx.options;
+  const Job& job = *ctx.run->job;
+  ctx.base_path = EnvValue(ctx.image.config().env, "PATH");
+  if (ctx.base_path.empty())
+    ctx.base_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& e : ctx.image.config().env) {
+    size_t eq = e.find('=');
+    if (eq != std::string::npos && e.substr(0, eq) != "PATH")
+      SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
   }
-  c["vars"] = Json::object();
-  for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;
-  c["github"] = std::move(ghc);
+  EnvMap defaults = {{"CI", "true"},         {"GITHUB_ACTIONS", "true"},
+                     {"HOME", kHome},        {"RUNNER_OS", "Linux"},
+                     {"RUNNER_ARCH", "X64"}, {"RUNNER_NAME", "kiln"},
+                     {"RUNNER_TEMP", kTemp}, {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"},
+                     {"ImageOS", "kiln"}};
+  for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
+  SetUpGithub(ctx);  // github, inputs, vars and GITHUB_* (job_env.cc)
+  for (const auto& [k, v] : o.env) SetEnv(ctx.env, k, v);
+  Json& c = ctx.expr.contexts;
+  c["runner"] = {{"os", "Linux"},
+                 {"arch", "X64"},
+                 {"name", "kiln"},
+                 {"temp", kTemp},
+                 {"tool_cache", "/opt/hostedtoolcache"}};
+  c["matrix"] = ctx.run->matrix;
+  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  c["steps"] = Json::object();
+  ctx.expr.workspace_host = ctx.workspace_host;
+  c["secrets"] = Json::object();
+  for (const auto& [k, v] : o.secrets) c["secrets"][k] = v;
+  c["job"] = {{"status", "success"}};
+  // Each value sees the env context as it stands after the entries before it. The context and
+  // the index are updated per entry (rebuilding them per entry made 20,000 entries take 67 s).
+  c["env"] = Json::object();
+  for (const auto& [k, v] : ctx.env) c["env"][k] = v;
+  EnvIndex index(ctx.env);
+  auto add = [&](const EnvMap& env) {
+    for (const auto& [k, v] : env) {
+      auto val = Interpolate(v, ctx.expr);
+      const std::string& value = val.ok() ? *val : v;
+      index.Set(k, value);
+      c["env"][k] = value;
+    }
+  };
+  add(ctx.workflow->env);
+  add(job.env);
+  if (job.container) add(job.container->env);
 }
 
 }  // namespace kiln::workflow

@@ -29,13 +29,6 @@
 namespace kiln::workflow {
 namespace {
 
-std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
-  for (const auto& e : env) {
-    if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
-  }
-  return "";
-}
-
 // Which image and size the job asks for (runs-on, container, runners, labels: runner_config.h).
 Status ChooseTarget(JobContext& ctx) {
   const Job& job = *ctx.run->job;
@@ -110,56 +103,6 @@ Status PrepareSandbox(JobContext& ctx, jobs::JobSession& session) {
   ctx.Print("🐳  sandbox " + ctx.sandbox->id() + " ready in " + FormatDuration(watch.Seconds()) +
             (ctx.sandbox->from_pool() ? " (from the warm pool)" : ""));
   return Status::Ok();
-}
-
-void SetUpEnv(JobContext& ctx) {
-  const RunOptions& o = *ctx.options;
-  const Job& job = *ctx.run->job;
-  ctx.base_path = EnvValue(ctx.image.config().env, "PATH");
-  if (ctx.base_path.empty())
-    ctx.base_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  for (const auto& e : ctx.image.config().env) {
-    size_t eq = e.find('=');
-    if (eq != std::string::npos && e.substr(0, eq) != "PATH")
-      SetEnv(ctx.env, e.substr(0, eq), e.substr(eq + 1));
-  }
-  EnvMap defaults = {{"CI", "true"},         {"GITHUB_ACTIONS", "true"},
-                     {"HOME", kHome},        {"RUNNER_OS", "Linux"},
-                     {"RUNNER_ARCH", "X64"}, {"RUNNER_NAME", "kiln"},
-                     {"RUNNER_TEMP", kTemp}, {"RUNNER_TOOL_CACHE", "/opt/hostedtoolcache"},
-                     {"ImageOS", "kiln"}};
-  for (const auto& [k, v] : defaults) SetEnv(ctx.env, k, v);
-  SetUpGithub(ctx);  // github, inputs, vars and GITHUB_* (job_env.cc)
-  for (const auto& [k, v] : o.env) SetEnv(ctx.env, k, v);
-  Json& c = ctx.expr.contexts;
-  c["runner"] = {{"os", "Linux"},
-                 {"arch", "X64"},
-                 {"name", "kiln"},
-                 {"temp", kTemp},
-                 {"tool_cache", "/opt/hostedtoolcache"}};
-  c["matrix"] = ctx.run->matrix;
-  c["strategy"] = {{"fail-fast", job.fail_fast}};
-  c["steps"] = Json::object();
-  ctx.expr.workspace_host = ctx.workspace_host;
-  c["secrets"] = Json::object();
-  for (const auto& [k, v] : o.secrets) c["secrets"][k] = v;
-  c["job"] = {{"status", "success"}};
-  // Each value sees the env context as it stands after the entries before it. The context and
-  // the index are updated per entry (rebuilding them per entry made 20,000 entries take 67 s).
-  c["env"] = Json::object();
-  for (const auto& [k, v] : ctx.env) c["env"][k] = v;
-  EnvIndex index(ctx.env);
-  auto add = [&](const EnvMap& env) {
-    for (const auto& [k, v] : env) {
-      auto val = Interpolate(v, ctx.expr);
-      const std::string& value = val.ok() ? *val : v;
-      index.Set(k, value);
-      c["env"][k] = value;
-    }
-  };
-  add(ctx.workflow->env);
-  add(job.env);
-  if (job.container) add(job.container->env);
 }
 
 // Masks what the job's report holds (the summary and --json print it): names, errors,
@@ -347,7 +290,9 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   ctx.run = &run;
   ctx.options = &options;
   ctx.run_id = run_id;
-  ctx.prefix = "[" + wf.name + "/" + run.display + "] ";
+  // A called job's display is CALLER/JOB already; its prefix begins with the top workflow's name.
+  ctx.prefix = "[" + (options.call_root_name.empty() ? wf.name : options.call_root_name) + "/" +
+               run.display + "] ";
   ctx.report = JobReport{};
   ctx.report.workflow = wf.file;
   ctx.report.id = run.job->id;
@@ -357,8 +302,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     if (!added.ok() && ctx.commands.mask_error.ok()) ctx.commands.mask_error = added;
   }
   ctx.expr.contexts["needs"] = needs;
-  ctx.expr.contexts["matrix"] = run.matrix;
-  ctx.expr.contexts["inputs"] = InputsContext(wf, options.inputs);
+  SetUpJobContexts(ctx);  // github, inputs, vars, secrets, env…: for if, runs-on, the pod
   ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
   Stopwatch watch;
   if (!Decide(ctx, needs_ok)) {

@@ -20,6 +20,15 @@ std::string RealPathOf(const std::string& p) {
   return s;
 }
 
+// `file`'s path in its repository: under `workspace`, else from its .github/workflows/ on (a
+// called workflow of another repository, in the action cache).
+std::string RepoRelative(const std::string& file, const std::string& workspace) {
+  std::string root = workspace.empty() || workspace.back() == '/' ? workspace : workspace + "/";
+  if (!root.empty() && file.rfind(root, 0) == 0) return file.substr(root.size());
+  size_t at = file.rfind(".github/workflows/");
+  return at == std::string::npos ? file : file.substr(at);
+}
+
 // The file `uses` names: ./PATH in the workspace, or OWNER/REPO/PATH@REF in --action-cache.
 Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOptions& o) {
   const std::string& uses = job.uses;
@@ -94,6 +103,8 @@ Result<std::shared_ptr<const Workflow>> LoadCalled(const Workflow& wf, const Job
   auto parsed = ParseWorkflowFile(file);
   if (!parsed.ok()) return parsed.status().WithContext(where + "uses");
   RETURN_IF_ERROR(CheckCall(job, *parsed));
+  // As GitHub, a workflow without `name:` is named by its path in the repository.
+  if (parsed->name == parsed->file) parsed->name = RepoRelative(file, o.workspace);
   return std::make_shared<const Workflow>(std::move(*parsed));
 }
 
@@ -112,6 +123,12 @@ Status AddPlannedRuns(RunPlan& plan, size_t w, const Workflow& wf, const std::ve
     }
     if (run.job->needs.empty()) p.needs.insert(p.needs.end(), root_needs.begin(), root_needs.end());
     if (!run.job->uses.empty()) {
+      if (run.matrix_deferred) {  // its calls are planned before its needs have run
+        return InvalidArgument(run.job->matrix_pos.ToString() + ": job " + run.job->id +
+                               ": a matrix from needs on a job that calls a reusable workflow "
+                               "is not supported yet; give the matrix in the workflow, or move "
+                               "the matrix into the called workflow's jobs");
+      }
       ASSIGN_OR_RETURN(auto called, LoadCalled(wf, *run.job, options, stack));
       plan.called.push_back(called);
       auto inner =

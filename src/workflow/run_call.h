@@ -24,10 +24,12 @@ inline constexpr size_t kMaxCallDepth = 4;  // GitHub: "up to four levels of wor
 
 struct CallFrame {
   const Job* caller = nullptr;
-  JobRun caller_run;                        // the caller's instance (matrix, display)
-  const Workflow* caller_wf = nullptr;      // the workflow the caller is in
-  std::shared_ptr<const Workflow> called;   // the workflow it calls
-  std::vector<size_t> caller_needs;         // plan indices of the caller's needs
+  JobRun caller_run;                       // the caller's instance (matrix, display)
+  const Workflow* caller_wf = nullptr;     // the workflow the caller is in
+  std::shared_ptr<const Workflow> called;  // the workflow it calls
+  // Plan indices of the caller's needs; the scheduler adds the instances of a need whose
+  // matrix it expands later (under its lock, the only place frames are read while jobs run).
+  mutable std::vector<size_t> caller_needs;
   std::shared_ptr<const CallFrame> parent;  // the call the caller itself runs in, or null
 };
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "workflow/expr.h"
+#include "workflow/inputs.h"
 #include "workflow/run_call.h"
 
 namespace kiln::workflow {
@@ -15,13 +16,19 @@ ExprContext CallerContext(const CallFrame& f, const RunOptions& outer, const Jso
   Json& c = ec.contexts;
   c["needs"] = needs;
   c["matrix"] = f.caller_run.matrix;
-  c["inputs"] = InputsContext(*f.caller_wf, outer.inputs);
+  c["github"] = outer.github.is_object() ? outer.github : Json::object();
+  c["github"]["event_name"] = outer.event;
+  if (outer.in_call) {
+    c["inputs"] = InputsContext(*f.caller_wf, outer.inputs);
+  } else {  // typed per the event, as the jobs at the top level see them (inputs.h)
+    Json event = c["github"].contains("event") ? c["github"]["event"] : Json::object();
+    auto inputs = InputsContext(*f.caller_wf, outer.event, event, outer.inputs);
+    c["inputs"] = inputs.ok() ? *inputs : Json::object();
+  }
   c["secrets"] = Json::object();
   for (const auto& [k, v] : outer.secrets) c["secrets"][k] = v;
   c["vars"] = Json::object();
   for (const auto& [k, v] : outer.vars) c["vars"][k] = v;
-  c["github"] = outer.github.is_object() ? outer.github : Json::object();
-  c["github"]["event_name"] = outer.event;
   return ec;
 }
 
@@ -68,6 +75,7 @@ Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
   ec_with.contexts.erase("secrets");
   RunOptions o = outer;
   o.in_call = true;
+  if (o.call_root_name.empty()) o.call_root_name = f.caller_wf->name;
   o.inputs.clear();
   for (const auto& spec : f.called->call_inputs) {
     auto given = f.caller->with.find(spec.name);

@@ -23,6 +23,7 @@ CallRunner::FrameState& CallRunner::StateOf(const CallFrame& f,
   if (st.run) {
     bool ok = true;
     Json needs = NeedsContextOf(plan_, f.caller_needs, f.caller->needs, reports, &ok);
+    ok = ok && ChainSucceeded(plan_, f.caller_needs, f.parent.get(), reports);
     const RunOptions& outer = OuterOf(f);
     auto go = CallerCondition(f, outer, needs, ok);
     if (!go.ok() || !*go) {

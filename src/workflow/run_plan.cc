@@ -2,6 +2,7 @@
 // instances with the instances of the jobs they need; and the needs context fed forward.
 #include "workflow/run_plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -31,24 +32,29 @@ Status UnknownJob(const std::vector<Workflow>& workflows, const std::string& onl
                          " (jobs: " + list + ")");
 }
 
-// GitHub's implicit success() covers the whole chain of needs: every job this one needs,
-// directly or through others, succeeded (act's job-status-check: a job whose need ran with
-// `if: always()` after its own need failed is still skipped).
-bool AncestorsSucceeded(const RunPlan& plan, size_t index,
-                        const std::vector<std::optional<JobReport>>& reports) {
-  std::vector<size_t> stack = plan.jobs[index].needs;
+// The call a planned job belongs to: a caller's join belongs to the level of its caller.
+const CallFrame* FrameOf(const PlannedJob& p) {
+  return p.join && p.call ? p.call->parent.get() : p.call.get();
+}
+
+}  // namespace
+
+bool ChainSucceeded(const RunPlan& plan, const std::vector<size_t>& needs, const CallFrame* frame,
+                    const std::vector<std::optional<JobReport>>& reports) {
+  std::vector<size_t> stack = needs;
   std::set<size_t> seen;
   while (!stack.empty()) {
     size_t i = stack.back();
     stack.pop_back();
-    if (!seen.insert(i).second) continue;
+    if (FrameOf(plan.jobs[i]) != frame || !seen.insert(i).second) continue;
     if (!reports[i] || reports[i]->result != Outcome::kSuccess) return false;
-    stack.insert(stack.end(), plan.jobs[i].needs.begin(), plan.jobs[i].needs.end());
+    // A caller's join needs its called jobs; its chain goes on through the caller's needs.
+    const PlannedJob& p = plan.jobs[i];
+    const std::vector<size_t>& next = p.join && p.call ? p.call->caller_needs : p.needs;
+    stack.insert(stack.end(), next.begin(), next.end());
   }
   return true;
 }
-
-}  // namespace
 
 bool Triggered(const Workflow& wf, const std::string& event) {
   if (wf.events.empty()) return true;
@@ -62,6 +68,18 @@ std::string ChooseEvent(const std::vector<Workflow>& workflows, const RunOptions
   if (!options.event.empty()) return options.event;
   if (options.named_file && workflows.size() == 1 && workflows[0].events.size() == 1) {
     return workflows[0].events[0];
+  }
+  if (!options.only_job.empty()) {  // -j: the one event of the workflows that hold the job
+    std::set<std::string> events;
+    bool found = false;
+    for (const auto& wf : workflows) {
+      bool has = std::any_of(wf.jobs.begin(), wf.jobs.end(),
+                             [&](const Job& j) { return j.id == options.only_job; });
+      if (!has) continue;
+      found = true;
+      events.insert(wf.events.begin(), wf.events.end());
+    }
+    if (found && events.size() == 1) return *events.begin();
   }
   return "push";
 }
@@ -104,8 +122,13 @@ Json MatrixContexts(const RunOptions& options) {
 Json NeedsContext(const RunPlan& plan, size_t index,
                   const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
   const PlannedJob& job = plan.jobs[index];
-  Json needs = NeedsContextOf(plan, job.needs, job.run.job->needs, reports, all_ok);
-  *all_ok = *all_ok && AncestorsSucceeded(plan, index, reports);
+  // The needs of a called workflow's job that are its caller's order it only: the caller's
+  // `if` decided whether it runs (CallRunner).
+  std::vector<size_t> own;
+  for (size_t n : job.needs)
+    if (FrameOf(plan.jobs[n]) == FrameOf(job)) own.push_back(n);
+  Json needs = NeedsContextOf(plan, own, job.run.job->needs, reports, all_ok);
+  *all_ok = *all_ok && ChainSucceeded(plan, own, FrameOf(job), reports);
   return needs;
 }
 

@@ -57,6 +57,11 @@ Json MatrixContexts(const RunOptions& options);
 // success() does.
 Json NeedsContext(const RunPlan& plan, size_t index,
                   const std::vector<std::optional<JobReport>>& reports, bool* all_ok);
+// GitHub's implicit success() over the whole chain: every job of `needs`, and every job they
+// need in turn, succeeded. The walk stays in `frame` (the call the jobs run in; null at the top
+// level): a called job's needs on its caller's needs order it only.
+bool ChainSucceeded(const RunPlan& plan, const std::vector<size_t>& needs, const CallFrame* frame,
+                    const std::vector<std::optional<JobReport>>& reports);
 // The same for the plan instances `indices` of the jobs named `names`.
 Json NeedsContextOf(const RunPlan& plan, const std::vector<size_t>& indices,
                     const std::vector<std::string>& names,

@@ -138,5 +138,28 @@ TEST(ChooseEventTest, ActsChoice) {
   EXPECT_EQ(ChooseEvent({one}, o), "release");
 }
 
+// -j without an event: the one event of the workflows that hold the job (act: the selected
+// workflows' single event), whether or not a file was named.
+TEST(ChooseEventTest, OnlyJobTakesItsWorkflowsSingleEvent) {
+  Workflow ci;
+  ci.events = {"push", "pull_request"};
+  ci.jobs.resize(1);
+  ci.jobs[0].id = "test";
+  Workflow release;
+  release.events = {"workflow_dispatch"};
+  release.jobs.resize(1);
+  release.jobs[0].id = "publish";
+  RunOptions o;
+  o.only_job = "publish";
+  EXPECT_EQ(ChooseEvent({ci, release}, o), "workflow_dispatch");
+  o.only_job = "test";
+  EXPECT_EQ(ChooseEvent({ci, release}, o), "push");  // two events: act's default
+  ci.jobs[0].id = "publish";
+  o.only_job = "publish";
+  EXPECT_EQ(ChooseEvent({ci, release}, o), "push");  // three events between them
+  o.event = "release";
+  EXPECT_EQ(ChooseEvent({release}, o), "release");
+}
+
 }  // namespace
 }  // namespace kiln::workflow

@@ -77,7 +77,10 @@ struct RunOptions {
   // (workflow/github_context.h); the runner adds the per-job keys (job, workflow, action, …).
   // null = kiln's built-in placeholders.
   Json github;
-  bool in_call = false;        // the jobs of a called (reusable) workflow: inputs per workflow_call
+  bool in_call = false;  // the jobs of a called (reusable) workflow: inputs per workflow_call
+  // In a call: the name of the top-level workflow, which begins the called jobs' log prefix
+  // ([CALLER_WORKFLOW/caller/job]).
+  std::string call_root_name;
   bool dry_run = false;        // -n: plan and print each job and step, run nothing
   bool verbose = false;        // ::debug:: lines are shown
   bool strict_labels = false;  // a runs-on label mapped to no image fails instead of skipping

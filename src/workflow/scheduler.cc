@@ -138,6 +138,12 @@ class Scheduler {
       for (auto& other : plan_.jobs) {
         if (std::find(other.needs.begin(), other.needs.end(), i) != other.needs.end())
           other.needs.push_back(index);
+        for (const CallFrame* f = other.call.get(); f != nullptr; f = f->parent.get()) {
+          std::vector<size_t>& of = f->caller_needs;  // a caller that needs the job
+          if (std::find(of.begin(), of.end(), i) != of.end() &&
+              std::find(of.begin(), of.end(), index) == of.end())
+            of.push_back(index);
+        }
       }
     }
     return true;

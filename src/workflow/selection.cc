@@ -139,7 +139,7 @@ Result<RunReport> DryRunWorkflows(const std::vector<Workflow>& workflows,
     r.result = Outcome::kSuccess;
     for (const Step& step : job.steps) {
       std::string name = Expand(step.name, expr);
-      Emit(options, prefix + "⭐ Run " + name);
+      Emit(options, prefix + (name.rfind("Run ", 0) == 0 ? "⭐ " : "⭐ Run ") + name);
       r.steps.push_back({name, Outcome::kSuccess, Outcome::kSuccess, 0, 0});
     }
     if (!job.uses.empty()) Emit(options, prefix + "⭐ Call " + job.uses);

@@ -89,7 +89,8 @@ void RunStep(JobContext& ctx, const Step& step) {
            run_it.ok() ? Outcome::kSkipped : Outcome::kFailure, Json::object());
     return;
   }
-  ctx.Print("⭐ Run " + rep.name);
+  // A step without a name is named "Run <its command>" already (parse.cc).
+  ctx.Print((rep.name.rfind("Run ", 0) == 0 ? "⭐ " : "⭐ Run ") + rep.name);
   Stopwatch watch;
   std::string id = NewStepId();
   std::string files[4] = {"set_env_" + id, "add_path_" + id, "set_output_" + id,
