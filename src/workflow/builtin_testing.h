@@ -23,6 +23,7 @@ struct BuiltinJob {
     (void)MakeDirs(dir + "/job/home");
     ctx.options = &options;
     ctx.host_dir = dir + "/job";
+    ctx.workspace_host = options.workspace;
     ctx.run_id = run_id;
     ctx.expr.contexts["github"] = Json::object();
   }
