@@ -80,14 +80,14 @@ Status CopyInto(const std::string& from, int dir_fd, const std::string& shown) {
 
 }  // namespace
 
+bool RealPathWithin(const std::string& root, const std::string& path) {
+  std::string r = RealPath(root), real = RealPath(path);
+  return !r.empty() && !real.empty() && PathWithin(r, real);
+}
+
 bool ResolvesInside(const JobContext& ctx, const std::string& host_path) {
-  std::string real = RealPath(host_path);
-  if (real.empty()) return false;
-  for (const std::string& root : {WorkspaceHostDir(ctx), HomeHostDir(ctx)}) {
-    std::string r = RealPath(root);
-    if (!r.empty() && PathWithin(r, real)) return true;
-  }
-  return false;
+  return RealPathWithin(WorkspaceHostDir(ctx), host_path) ||
+         RealPathWithin(HomeHostDir(ctx), host_path);
 }
 
 Status CopyTreeNoFollow(const std::string& from, const std::string& root, const std::string& dest,

@@ -10,6 +10,10 @@
 
 namespace kiln::workflow {
 
+// Whether `path`, every symlink in it resolved (realpath), is `root` (resolved likewise) or
+// below it. False when either does not exist.
+bool RealPathWithin(const std::string& root, const std::string& path);
+
 // Whether `host_path`, every symlink in it resolved (realpath), is inside the workspace or the
 // job's $HOME (they resolved likewise). False when it does not exist.
 bool ResolvesInside(const JobContext& ctx, const std::string& host_path);

@@ -1,6 +1,7 @@
 // Reusable workflows (jobs.<id>.uses) on the fake (host) runtime: inputs, secrets, outputs,
 // matrix, results, and the errors of a bad call.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "base/fs.h"
 #include "testing/test_env.h"
@@ -180,6 +181,19 @@ jobs:
   auto remote = Run("on: push\njobs:\n  c: {uses: octo/repo/.github/workflows/x.yml@v1}\n");
   ASSERT_FALSE(remote.ok());
   EXPECT_NE(remote.status().message().find("--action-cache"), std::string::npos);
+}
+
+TEST_F(ReusableTest, CalledWorkflowThroughASymlinkOutIsRefused) {
+  ASSERT_TRUE(MakeDirs(dir_.Sub("outside")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("outside") + "/w.yml", kCalled).ok());
+  ASSERT_EQ(::symlink(dir_.Sub("outside").c_str(), (ws() + "/link").c_str()), 0);
+  auto r = Run("on: push\njobs:\n  c:\n    uses: ./link/w.yml\n    with: {who: x}\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("t.yml:4:5: job c: uses ./link/w.yml: "), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("leads out of the repository through a symlink"),
+            std::string::npos)
+      << r.status().message();
 }
 
 TEST_F(ReusableTest, CycleIsAnError) {
