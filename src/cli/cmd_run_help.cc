@@ -55,7 +55,8 @@ DESCRIPTION
     `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
     /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
     service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
-    smallest size that fits), -e, -u/--user, -h/--hostname, -w/--workdir, --entrypoint,
+    smallest size that fits), -e NAME=VALUE (a bare -e NAME, copying kiln's own environment,
+    is an error: use env:), -u/--user, -h/--hostname, -w/--workdir, --entrypoint,
     --name, --network-alias, the --health-* options and --no-healthcheck; any other is an
     error naming it (--user: that user owns the job's temp, home and workspace copy). A job
     with services (or container options, volumes, ports or credentials) runs on a network of its
