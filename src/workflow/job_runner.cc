@@ -175,6 +175,19 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
   report.summary = Mask(report.summary, masks);
 }
 
+}  // namespace
+
+void MaskReportWithSecrets(JobReport& report, const RunOptions& options, const RunOptions* more) {
+  MaskSet masks;
+  for (const RunOptions* o : {&options, more}) {
+    if (o == nullptr) continue;
+    for (const auto& [k, v] : o->secrets) (void)masks.Add(v);  // past the cap: the rest stay
+  }
+  MaskReport(report, masks);
+}
+
+namespace {
+
 // Decide: whether the job runs at all (its `if`, its needs). False when it was skipped or its
 // condition failed; the report says which.
 bool Decide(JobContext& ctx, bool needs_ok) {

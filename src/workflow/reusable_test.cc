@@ -196,6 +196,28 @@ TEST_F(ReusableTest, CalledWorkflowThroughASymlinkOutIsRefused) {
       << r.status().message();
 }
 
+// A call that fails before any job runs (here: its secrets: fail to evaluate, the error quoting
+// the secret) gets a report no job masked: masked with the run's secrets, and fromJSON's errors
+// quote nothing of their argument.
+TEST_F(ReusableTest, ReportsOfCallsThatRanNoJobAreMasked) {
+  for (const char* expr : {"format(format('{{{0}}}', secrets.MY_SECRET))",
+                           "fromJSON(format('{0}{1}', 'x', secrets.MY_SECRET))"}) {
+    log_.clear();
+    auto r = Run(std::string("on: push\njobs:\n  call:\n    uses: ./.github/workflows/called.yml\n"
+                             "    with: {who: x}\n    secrets: {token: \"${{ ") +
+                 expr + " }}\"}\n");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->success) << expr;
+    bool failed = false;
+    for (const auto& j : r->jobs) {
+      EXPECT_EQ(j.error.find("hunter2"), std::string::npos) << expr << ": " << j.error;
+      failed |= j.result == Outcome::kFailure && !j.error.empty();
+    }
+    EXPECT_TRUE(failed) << expr << "\n" << log_;
+    EXPECT_EQ(log_.find("hunter2"), std::string::npos) << log_;
+  }
+}
+
 TEST_F(ReusableTest, CycleIsAnError) {
   Put("a.yml", R"(on: [push, workflow_call]
 jobs:
