@@ -25,7 +25,7 @@ DESCRIPTION
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
     its own copy of the current directory at /github/workspace, as on GitHub: what a job
     writes there stays in its copy. .git is copied; what git ignores (.gitignore) is not, as
-    act does. The copy comes from a mirror kiln keeps per repository (<state>/workspaces/)
+    act does, nor the secret files kiln read (.secrets, --secret-file). The copy comes from a mirror kiln keeps per repository (<state>/workspaces/)
     and updates incrementally each run (by size, mtime and mode; symlinks stay links);
     --bind mounts the current directory itself instead (all of it, the same in every job,
     and a job's writes land in it).

@@ -60,7 +60,8 @@ Status PrepareWorkspace(JobContext& ctx) {
   Stopwatch watch;
   std::string copy = ctx.host_dir + "/workspace";
   SyncStats mirror;
-  Status s = MakeWorkspaceCopy(ctx.engine->state_dir(), ctx.options->workspace, copy, &mirror);
+  Status s = MakeWorkspaceCopy(ctx.engine->state_dir(), ctx.options->workspace, copy, &mirror,
+                               ctx.options->workspace_skip);
   if (!s.ok()) return s.WithContext("workspace copy (--bind mounts the checkout instead)");
   ctx.workspace_host = copy;
   ctx.Print("📂  workspace copied in " + FormatDuration(watch.Seconds()) + " (" +
