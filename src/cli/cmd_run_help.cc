@@ -170,11 +170,18 @@ DEFAULTS FILES
         -P ubuntu-latest=debian:bookworm
         --var ENVIRONMENT=staging
         --secret-file ci.secrets
-    A line is trimmed, $NAME and ${NAME} are expanded from the environment, and split at its
-    first blank into the flag and its value (taken as is: quotes are not removed, as act);
-    lines not starting with - (blank lines, # comments) are ignored. The command line comes
-    after both, so its flags win (and repeated flags add up). A bad flag there is an error
-    naming FILE:LINE.
+    A line is trimmed, $NAME and ${NAME} are expanded from the environment (in ~/.kilnrc
+    only), and split at its first blank into the flag and its value (taken as is: quotes are
+    not removed, as act); lines not starting with - (blank lines, # comments) are ignored.
+    The command line comes after both, so its flags win (and repeated flags add up). A bad
+    flag there is an error naming FILE:LINE.
+    ~/.kilnrc is yours and may set any flag. ./.kilnrc comes with the repository, so it may
+    set only flags that change what runs, never what your machine hands over: -P, --event,
+    -W, -j, --var, --var-file, --input, --input-file, --env (taken literally), -a,
+    --defaultbranch, --remote-name, --github-instance, --concurrent-jobs, --strict-labels,
+    --action-cache and -v, their files inside the repository. Any other flag there (-s,
+    --secret-file, --env-file, --config, --tls-verify, --bind, --cache-dir, ...) is an error
+    naming FILE:LINE: put it in ~/.kilnrc or on the command line.
 
 ACTIONS
     A step's `uses:` may name ./PATH (an action in the repository, relative to its root),
