@@ -193,6 +193,13 @@ TEST_F(ArtifactTest, DownloadWritesThroughNoSymlink) {
                       (b->options.workspace + "/out3/.bashrc").c_str()),
             0);
   EXPECT_FALSE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "out3"}}).ok());
+  // A hard link to a host file is replaced, not written through.
+  ASSERT_TRUE(MakeDirs(b->options.workspace + "/out4").ok());
+  ASSERT_EQ(::link((dir_.Sub("hosthome") + "/.bashrc").c_str(),
+                   (b->options.workspace + "/out4/.bashrc").c_str()),
+            0);
+  ASSERT_TRUE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "out4"}}).ok());
+  EXPECT_EQ(Read(b->options.workspace + "/out4/.bashrc"), "from the artifact");
   EXPECT_EQ(Read(dir_.Sub("hosthome") + "/.bashrc"), "host");
   ASSERT_TRUE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "ok"}}).ok());
   EXPECT_EQ(Read(b->options.workspace + "/ok/.bashrc"), "from the artifact");

@@ -46,14 +46,16 @@ Result<UniqueFd> OpenChildDir(int dir_fd, const std::string& name, const std::st
 Status CopyFile(const std::string& from, const struct stat& st, int dir_fd, const std::string& name,
                 const std::string& shown) {
   ASSIGN_OR_RETURN(UniqueFd in, Open(from, O_RDONLY | O_NOFOLLOW));
-  auto out = OpenAt(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, st.st_mode & 07777);
-  if (!out.ok()) {
-    struct stat dst;
-    if (::fstatat(dir_fd, name.c_str(), &dst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(dst.st_mode)) {
-      return Refused(shown, name);
+  // An existing file is replaced, not written into: it may be a hard link to a file elsewhere.
+  struct stat dst;
+  if (::fstatat(dir_fd, name.c_str(), &dst, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (S_ISLNK(dst.st_mode)) return Refused(shown, name);
+    if (!S_ISDIR(dst.st_mode) && ::unlinkat(dir_fd, name.c_str(), 0) != 0) {
+      return ErrnoStatus("replace " + shown + "/" + name, errno);
     }
-    return out.status();
   }
+  auto out = OpenAt(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, st.st_mode & 07777);
+  if (!out.ok()) return out.status().WithContext(shown);
   RETURN_IF_ERROR(
       ReadChunks(in.get(), [&](std::string_view chunk) { return WriteAll(out->get(), chunk); }));
   ::fchmod(out->get(), st.st_mode & 07777);

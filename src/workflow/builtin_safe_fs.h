@@ -21,7 +21,8 @@ bool ResolvesInside(const JobContext& ctx, const std::string& host_path);
 // Copies the tree `from` (trusted: kiln's own store) into `dest`, a path at or below `root`.
 // Every component of `dest` below `root`, and every file and directory written, is opened with
 // O_NOFOLLOW: a symlink on the way is refused (FailedPrecondition naming `shown`, the job's
-// path of `dest`), so nothing is written outside `root`. Missing directories are made.
+// path of `dest`), so nothing is written outside `root`. Missing directories are made; an
+// existing file is replaced, never written into (it may be a hard link to a file elsewhere).
 Status CopyTreeNoFollow(const std::string& from, const std::string& root, const std::string& dest,
                         const std::string& shown);
 
