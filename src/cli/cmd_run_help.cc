@@ -134,7 +134,7 @@ OPTIONS
     --action-cache DIR           actions named OWNER/REPO[/PATH]@REF are read from
                                  DIR/OWNER/REPO@REF[/PATH] (kiln downloads none; see ACTIONS)
     --cache-dir DIR              where actions/cache keeps its entries (default
-                                 STATE_DIR/actions-cache; shared by every run)
+                                 STATE_DIR/actions-cache; per repository and ref)
     --artifact-server-path DIR   keep upload-artifact's artifacts in DIR/RUN_ID/NAME/ (as
                                  act); by default they are kept in the run's scratch dir and
                                  removed when the run ends
@@ -186,6 +186,8 @@ DEFAULTS FILES
 ACTIONS
     A step's `uses:` may name ./PATH (an action in the repository, relative to its root),
     OWNER/REPO[/PATH]@REF or docker://IMAGE; the form is checked when the workflow is read.
+    An action (or called workflow) that leads out of the repository, or out of the action
+    cache, through a symlink is an error naming the uses:.
     kiln looks for the action when the step runs: a few are built in (actions/checkout, …);
     other OWNER/REPO@REF actions must be copies under --action-cache DIR, e.g.
     `git clone --depth 1 --branch v1 https://github.com/o/r DIR/o/r@v1` (kiln downloads
@@ -224,7 +226,11 @@ BUILT-IN ACTIONS
                          Outputs ref, commit.
     actions/cache        (and cache/restore, cache/save) entries in --cache-dir, by key and
                          path list: the exact key, else each restore-keys prefix in order,
-                         newest entry first. `path` lines may use * ? [..] and `**`, `~` and
+                         newest entry first. As on GitHub, entries belong to a repository
+                         (its directory and github.repository) and a ref: a run restores its
+                         own ref's, then the default branch's; never another repository's.
+                         A path reached through a symlink out of the workspace and $HOME is
+                         not saved. `path` lines may use * ? [..] and `**`, `~` and
                          /github/home (the job's $HOME), relative = the workspace; other
                          absolute paths are refused. Saved after the job's steps only when
                          the job succeeded and the key was not an exact hit. Outputs
@@ -238,8 +244,8 @@ BUILT-IN ACTIONS
                          if-no-files-found (warn, error, ignore); @v4 leaves out hidden
                          files (a path part starting with .) unless include-hidden-files:
                          true, and a name used twice in a run is an error unless
-                         overwrite: true (@v3 adds to it). Symlinks are followed only to
-                         files inside the workspace or $HOME. download: name (one), or all
+                         overwrite: true (@v3 adds to it). Symlinks (last or on the way)
+                         are followed only to files inside the workspace or $HOME. download: name (one), or all
                          (each in PATH/NAME, or merged with merge-multiple; filtered by
                          pattern); run-id reads an earlier run's (with
                          --artifact-server-path); output download-path. retention-days,
