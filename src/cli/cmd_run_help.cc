@@ -25,8 +25,9 @@ DESCRIPTION
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
     its own copy of the current directory at /github/workspace, as on GitHub: what a job
     writes there stays in its copy. .git is copied; what git ignores (.gitignore) is not, as
-    act does, nor the secret files kiln read (.secrets, --secret-file). The copy comes from a mirror kiln keeps per repository (<state>/workspaces/)
-    and updates incrementally each run (by size, mtime and mode; symlinks stay links);
+    act does, nor the secret files kiln read (.secrets, --secret-file). The copy comes from
+    a mirror kiln keeps per repository (<state>/workspaces/) and updates incrementally each
+    run (by size, mtime and mode; symlinks stay links);
     --bind mounts the current directory itself instead (all of it, the same in every job,
     and a job's writes land in it).
     GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
@@ -245,10 +246,11 @@ BUILT-IN ACTIONS
                          files (a path part starting with .) unless include-hidden-files:
                          true, and a name used twice in a run is an error unless
                          overwrite: true (@v3 adds to it). Symlinks (last or on the way)
-                         are followed only to files inside the workspace or $HOME. download: name (one), or all
-                         (each in PATH/NAME, or merged with merge-multiple; filtered by
-                         pattern); run-id reads an earlier run's (with
-                         --artifact-server-path); output download-path. retention-days,
+                         are followed only to files inside the workspace or $HOME.
+                         download: name (one), or all (each in PATH/NAME, or merged with
+                         merge-multiple; filtered by pattern); run-id reads an earlier run's
+                         (with --artifact-server-path); output download-path. It writes
+                         through no symlink (one in PATH is an error) and replaces files. retention-days,
                          compression-level ignored.
 
 REUSABLE WORKFLOWS
