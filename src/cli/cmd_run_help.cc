@@ -250,8 +250,8 @@ BUILT-IN ACTIONS
                          download: name (one), or all (each in PATH/NAME, or merged with
                          merge-multiple; filtered by pattern); run-id reads an earlier run's
                          (with --artifact-server-path); output download-path. It writes
-                         through no symlink (one in PATH is an error) and replaces files. retention-days,
-                         compression-level ignored.
+                         through no symlink (one in PATH is an error) and replaces files.
+                         retention-days, compression-level ignored.
 
 REUSABLE WORKFLOWS
     A job with `uses: ./.github/workflows/X.yml` (no runs-on, no steps) runs that workflow's
