@@ -25,8 +25,9 @@ DESCRIPTION
     --concurrent-jobs; each starts once the jobs in its `needs` have finished. Each job gets
     its own copy of the current directory at /github/workspace, as on GitHub: what a job
     writes there stays in its copy. .git is copied; what git ignores (.gitignore) is not, as
-    act does. The copy comes from a mirror kiln keeps per repository (<state>/workspaces/)
-    and updates incrementally each run (by size, mtime and mode; symlinks stay links);
+    act does, nor the secret files kiln read (.secrets, --secret-file). The copy comes from
+    a mirror kiln keeps per repository (<state>/workspaces/) and updates incrementally each
+    run (by size, mtime and mode; symlinks stay links);
     --bind mounts the current directory itself instead (all of it, the same in every job,
     and a job's writes land in it).
     GITHUB_ENV, GITHUB_PATH and GITHUB_OUTPUT work as on GitHub, but kiln reads them only
@@ -55,7 +56,8 @@ DESCRIPTION
     `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
     /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
     service. Options are docker's create options kiln honours: --cpus and -m/--memory (the
-    smallest size that fits), -e, -u/--user, -h/--hostname, -w/--workdir, --entrypoint,
+    smallest size that fits), -e NAME=VALUE (a bare -e NAME, copying kiln's own environment,
+    is an error: use env:), -u/--user, -h/--hostname, -w/--workdir, --entrypoint,
     --name, --network-alias, the --health-* options and --no-healthcheck; any other is an
     error naming it (--user: that user owns the job's temp, home and workspace copy). A job
     with services (or container options, volumes, ports or credentials) runs on a network of its
@@ -134,7 +136,7 @@ OPTIONS
     --action-cache DIR           actions named OWNER/REPO[/PATH]@REF are read from
                                  DIR/OWNER/REPO@REF[/PATH] (kiln downloads none; see ACTIONS)
     --cache-dir DIR              where actions/cache keeps its entries (default
-                                 STATE_DIR/actions-cache; shared by every run)
+                                 STATE_DIR/actions-cache; per repository and ref)
     --artifact-server-path DIR   keep upload-artifact's artifacts in DIR/RUN_ID/NAME/ (as
                                  act); by default they are kept in the run's scratch dir and
                                  removed when the run ends
@@ -170,15 +172,24 @@ DEFAULTS FILES
         -P ubuntu-latest=debian:bookworm
         --var ENVIRONMENT=staging
         --secret-file ci.secrets
-    A line is trimmed, $NAME and ${NAME} are expanded from the environment, and split at its
-    first blank into the flag and its value (taken as is: quotes are not removed, as act);
-    lines not starting with - (blank lines, # comments) are ignored. The command line comes
-    after both, so its flags win (and repeated flags add up). A bad flag there is an error
-    naming FILE:LINE.
+    A line is trimmed, $NAME and ${NAME} are expanded from the environment (in ~/.kilnrc
+    only), and split at its first blank into the flag and its value (taken as is: quotes are
+    not removed, as act); lines not starting with - (blank lines, # comments) are ignored.
+    The command line comes after both, so its flags win (and repeated flags add up). A bad
+    flag there is an error naming FILE:LINE.
+    ~/.kilnrc is yours and may set any flag. ./.kilnrc comes with the repository, so it may
+    set only flags that change what runs, never what your machine hands over: -P, --event,
+    -W, -j, --var, --var-file, --input, --input-file, --env (taken literally), -a,
+    --defaultbranch, --remote-name, --github-instance, --concurrent-jobs, --strict-labels,
+    --action-cache and -v, their files inside the repository. Any other flag there (-s,
+    --secret-file, --env-file, --config, --tls-verify, --bind, --cache-dir, ...) is an error
+    naming FILE:LINE: put it in ~/.kilnrc or on the command line.
 
 ACTIONS
     A step's `uses:` may name ./PATH (an action in the repository, relative to its root),
     OWNER/REPO[/PATH]@REF or docker://IMAGE; the form is checked when the workflow is read.
+    An action (or called workflow) that leads out of the repository, or out of the action
+    cache, through a symlink is an error naming the uses:.
     kiln looks for the action when the step runs: a few are built in (actions/checkout, …);
     other OWNER/REPO@REF actions must be copies under --action-cache DIR, e.g.
     `git clone --depth 1 --branch v1 https://github.com/o/r DIR/o/r@v1` (kiln downloads
@@ -221,7 +232,11 @@ BUILT-IN ACTIONS
                          error: kiln has no network checkout. Outputs ref, commit.
     actions/cache        (and cache/restore, cache/save) entries in --cache-dir, by key and
                          path list: the exact key, else each restore-keys prefix in order,
-                         newest entry first. `path` lines may use * ? [..] and `**`, `~` and
+                         newest entry first. As on GitHub, entries belong to a repository
+                         (its directory and github.repository) and a ref: a run restores its
+                         own ref's, then the default branch's; never another repository's.
+                         A path reached through a symlink out of the workspace and $HOME is
+                         not saved. `path` lines may use * ? [..] and `**`, `~` and
                          /github/home (the job's $HOME), relative = the workspace; other
                          absolute paths are refused. Saved after the job's steps only when
                          the job succeeded and the key was not an exact hit. Outputs
@@ -235,12 +250,13 @@ BUILT-IN ACTIONS
                          if-no-files-found (warn, error, ignore); @v4 leaves out hidden
                          files (a path part starting with .) unless include-hidden-files:
                          true, and a name used twice in a run is an error unless
-                         overwrite: true (@v3 adds to it). Symlinks are followed only to
-                         files inside the workspace or $HOME. download: name (one), or all
-                         (each in PATH/NAME, or merged with merge-multiple; filtered by
-                         pattern); run-id reads an earlier run's (with
-                         --artifact-server-path); output download-path. retention-days,
-                         compression-level ignored.
+                         overwrite: true (@v3 adds to it). Symlinks (last or on the way)
+                         are followed only to files inside the workspace or $HOME.
+                         download: name (one), or all (each in PATH/NAME, or merged with
+                         merge-multiple; filtered by pattern); run-id reads an earlier run's
+                         (with --artifact-server-path); output download-path. It writes
+                         through no symlink (one in PATH is an error) and replaces files.
+                         retention-days, compression-level ignored.
 
 REUSABLE WORKFLOWS
     A job with `uses: ./.github/workflows/X.yml` (no runs-on, no steps) runs that workflow's

@@ -47,8 +47,8 @@ Result<std::map<std::string, std::string>> ParseYamlPairs(const std::string& tex
 
 // NAME=VALUE lines of `flag`'s files, else of DIR/`default_name` when it exists, into out.
 Status ReadPairFiles(const Flags& flags, const char* flag, const std::string& dir,
-                     const char* default_name, bool dashes,
-                     std::map<std::string, std::string>& out) {
+                     const char* default_name, bool dashes, std::map<std::string, std::string>& out,
+                     std::vector<std::string>* read = nullptr) {
   std::vector<std::string> files = flags.GetAll(flag);
   bool given = !files.empty();
   if (!given) {
@@ -64,6 +64,7 @@ Status ReadPairFiles(const Flags& flags, const char* flag, const std::string& di
     ASSIGN_OR_RETURN(auto pairs, IsYaml(file) ? ParseYamlPairs(*text, shown)
                                               : ParseSecretFile(*text, shown, dashes));
     for (auto& [k, v] : pairs) out[k] = std::move(v);
+    if (read != nullptr) read->push_back(file);
   }
   return Status::Ok();
 }
@@ -160,7 +161,8 @@ Result<RunTarget> ChooseRunTarget(const Flags& flags,
 }
 
 Status LoadRunValues(const Flags& flags, const std::string& dir, workflow::RunOptions& o) {
-  RETURN_IF_ERROR(ReadPairFiles(flags, "--secret-file", dir, ".secrets", false, o.secrets));
+  RETURN_IF_ERROR(
+      ReadPairFiles(flags, "--secret-file", dir, ".secrets", false, o.secrets, &o.workspace_skip));
   RETURN_IF_ERROR(AddSecretFlags(flags, o.secrets));
   RETURN_IF_ERROR(ReadPairFiles(flags, "--env-file", dir, ".env", false, o.env));
   RETURN_IF_ERROR(SplitPairs(flags.GetAll("--env"), o.env, "--env"));

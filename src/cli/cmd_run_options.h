@@ -33,7 +33,8 @@ Result<RunTarget> ChooseRunTarget(const Flags& flags,
 // Secrets (--secret-file, else DIR/.secrets; then each -s), env (--env-file, else DIR/.env;
 // then each --env), vars (--var-file, else DIR/.vars; then each --var) and inputs
 // (--input-file, else DIR/.input; then each --input). A file named by a flag must exist; a
-// default one is read only when it does. A bad line is an error naming FILE:LINE.
+// default one is read only when it does. A bad line is an error naming FILE:LINE. The secret
+// files read are added to o.workspace_skip (left out of the jobs' workspace copies).
 Status LoadRunValues(const Flags& flags, const std::string& dir, workflow::RunOptions& o);
 
 // o.github for o.event (already chosen): the repository at DIR, the payload of

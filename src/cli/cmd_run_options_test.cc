@@ -68,6 +68,7 @@ TEST(RunValuesTest, DefaultFilesAndFlags) {
   workflow::RunOptions o;
   ASSERT_TRUE(LoadRunValues(*flags, dir.path(), o).ok());
   EXPECT_EQ(o.secrets, (std::map<std::string, std::string>{{"TOKEN", "s3cret"}}));
+  EXPECT_EQ(o.workspace_skip, std::vector<std::string>{dir.Sub(".secrets")});  // not copied
   EXPECT_EQ(o.env, (std::map<std::string, std::string>{{"BOTH", "flag"}, {"FROM_ENV_FILE", "1"}}));
   EXPECT_EQ(o.vars, (std::map<std::string, std::string>{{"V", "from-file"}, {"W", "2"}}));
   EXPECT_EQ(o.inputs,

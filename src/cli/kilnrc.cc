@@ -3,6 +3,7 @@
 #include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <map>
 
 #include "base/fs.h"
 
@@ -51,18 +52,80 @@ std::string Trim(const std::string& s) {
   return s.substr(a, s.find_last_not_of(" \t\r") - a + 1);
 }
 
+// The flags a repository's own .kilnrc may set: they change what runs, never what the host
+// hands over (secrets, host env, files, TLS, mounts, dirs). The bool: its value is a path that
+// must stay inside the repository.
+const std::map<std::string, bool>& RepoFlags() {
+  static const std::map<std::string, bool> flags = {{"--platform", false},
+                                                    {"--event", false},
+                                                    {"--workflows", true},
+                                                    {"--job", false},
+                                                    {"--var", false},
+                                                    {"--var-file", true},
+                                                    {"--input-file", true},
+                                                    {"--input", false},
+                                                    {"--env", false},
+                                                    {"--actor", false},
+                                                    {"--defaultbranch", false},
+                                                    {"--remote-name", false},
+                                                    {"--github-instance", false},
+                                                    {"--concurrent-jobs", false},
+                                                    {"--strict-labels", false},
+                                                    {"--action-cache", true},
+                                                    {"--verbose", false}};
+  return flags;
+}
+
+bool Inside(const std::string& repo, const std::string& value) {
+  std::string path = !value.empty() && value[0] == '/' ? value : JoinPath(repo, value);
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr) {  // not there yet: no `..`, not absolute
+    std::string dotted = "/" + value + "/";
+    return value.empty() || (value[0] != '/' && dotted.find("/../") == std::string::npos);
+  }
+  std::string real = buf, root = RealPath(repo);
+  return real == root || real.rfind(root + "/", 0) == 0;
+}
+
+// Checks one line of the repository's .kilnrc (words: the flag and its value, if any).
+Status CheckRepoLine(const std::vector<std::string>& words, const std::vector<FlagSpec>& specs,
+                     const std::string& repo, const std::string& where) {
+  std::string given = words[0].substr(0, words[0].find('='));
+  std::string name = given, value = words.size() > 1 ? words[1] : "";
+  if (words[0].find('=') != std::string::npos) value = words[0].substr(words[0].find('=') + 1);
+  for (const auto& s : specs) {
+    if (s.name == given || (!s.short_name.empty() && s.short_name == given)) name = s.name;
+  }
+  auto it = RepoFlags().find(name);
+  if (it == RepoFlags().end()) {
+    return InvalidArgument(where + given +
+                           " may not be set by the repository's .kilnrc (it may set only "
+                           "flags that change what runs: -P, --event, -W, -j, --var, "
+                           "--var-file, --input, --input-file, --env, -a, --defaultbranch, "
+                           "--remote-name, --github-instance, --concurrent-jobs, "
+                           "--strict-labels, --action-cache, -v); put it in ~/.kilnrc or on "
+                           "the command line");
+  }
+  if (it->second && !Inside(repo, value)) {
+    return InvalidArgument(where + given + " " + value +
+                           ": the repository's .kilnrc may name only paths inside the "
+                           "repository; put it in ~/.kilnrc or on the command line");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> ParseRcFile(const std::string& text, const std::string& file,
                                              const std::vector<FlagSpec>& specs,
-                                             const GetEnv& getenv) {
+                                             const GetEnv& getenv, const std::string& repo) {
   std::vector<std::string> args;
   size_t start = 0;
   for (int n = 1; start < text.size(); ++n) {
     size_t nl = text.find('\n', start);
     std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     start = nl == std::string::npos ? text.size() : nl + 1;
-    line = ExpandEnv(Trim(line), getenv);
+    line = repo.empty() ? ExpandEnv(Trim(line), getenv) : Trim(line);
     if (line.empty() || line[0] != '-') continue;
     std::vector<std::string> words;
     size_t blank = line.find_first_of(" \t");
@@ -71,6 +134,7 @@ Result<std::vector<std::string>> ParseRcFile(const std::string& text, const std:
     std::string where = file + ":" + std::to_string(n) + ": ";
     auto flags = Flags::Parse(words, specs);
     if (!flags.ok()) return InvalidArgument(where + flags.status().message());
+    if (!repo.empty()) RETURN_IF_ERROR(CheckRepoLine(words, specs, repo, where));
     if (!flags->positional().empty()) {
       return InvalidArgument(where + words[0] + " takes no value, but the line goes on with \"" +
                              flags->positional()[0] + "\"; put one flag on each line");
@@ -88,11 +152,13 @@ Result<std::vector<std::string>> WithRcFiles(const std::vector<std::string>& arg
   if (!home.empty()) files.push_back(JoinPath(home, ".kilnrc"));
   std::string local = JoinPath(dir, ".kilnrc");
   if (files.empty() || RealPath(files[0]) != RealPath(local)) files.push_back(local);
-  for (const auto& f : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
     if (!PathExists(f)) continue;
     auto text = ReadFile(f);
     if (!text.ok()) return InvalidArgument(f + ": " + text.status().message());
-    ASSIGN_OR_RETURN(auto more, ParseRcFile(*text, f, specs, getenv));
+    bool repository = files[i] == local && (home.empty() || i > 0);  // the checkout's own file
+    ASSIGN_OR_RETURN(auto more, ParseRcFile(*text, f, specs, getenv, repository ? dir : ""));
     out.insert(out.end(), more.begin(), more.end());
   }
   out.insert(out.end(), args.begin(), args.end());

@@ -68,5 +68,46 @@ TEST(KilnrcTest, HomeThenRepositoryThenCommandLine) {
   EXPECT_EQ(*none, (std::vector<std::string>{"-l"}));
 }
 
+// The repository's own .kilnrc is written by whoever made the repository: no $NAME
+// expansion, and only flags that change what runs (paths inside the repository); ~/.kilnrc
+// stays fully trusted.
+TEST(KilnrcTest, TheRepositorysFileMaySetOnlyWhatRuns) {
+  testing::ScratchDir dir;
+  ASSERT_TRUE(MakeDirs(dir.Sub("home")).ok());
+  ASSERT_TRUE(MakeDirs(dir.Sub("repo/ci")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("repo/ci/vars"), "A=1\n").ok());
+  auto repo = [&](const std::string& text) {
+    EXPECT_TRUE(WriteFileAtomic(dir.Sub("repo/.kilnrc"), text).ok());
+    return WithRcFiles({}, dir.Sub("home"), dir.Sub("repo"), RunFlagSpecs(), Env);
+  };
+  auto ok = repo("-P ubuntu-latest=$IMG\n--env X=$IMG\n--var-file ci/vars\n-j build\n-v\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(*ok, (std::vector<std::string>{"-P", "ubuntu-latest=$IMG", "--env", "X=$IMG",
+                                           "--var-file", "ci/vars", "-j", "build", "-v"}));
+  for (const char* bad : {"-s AWS_SECRET_ACCESS_KEY", "--secret-file /home/u/.secrets",
+                          "--tls-verify false", "--config x", "--bind", "--cache-dir /tmp/c",
+                          "--env-file .env", "--secret=X", "-e event.json"}) {
+    auto r = repo(std::string("--actor me\n") + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find(dir.Sub("repo/.kilnrc") + ":2: "), std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find("~/.kilnrc or on the command line"), std::string::npos)
+        << r.status().message();
+  }
+  for (const char* outside :
+       {"--var-file /etc/passwd", "--input-file ../x", "-W /etc", "--action-cache=../../cache"}) {
+    auto r = repo(std::string(outside) + "\n");
+    ASSERT_FALSE(r.ok()) << outside;
+    EXPECT_NE(r.status().message().find("inside the repository"), std::string::npos)
+        << r.status().message();
+  }
+  // The same flags in ~/.kilnrc are fine, expanded.
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("repo/.kilnrc"), "").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Sub("home/.kilnrc"), "-s TOKEN\n--env X=$IMG\n").ok());
+  auto home = WithRcFiles({}, dir.Sub("home"), dir.Sub("repo"), RunFlagSpecs(), Env);
+  ASSERT_TRUE(home.ok()) << home.status().ToString();
+  EXPECT_EQ(*home, (std::vector<std::string>{"-s", "TOKEN", "--env", "X=debian:bookworm"}));
+}
+
 }  // namespace
 }  // namespace kiln::cli

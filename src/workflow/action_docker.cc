@@ -3,6 +3,7 @@
 #include "build/build.h"
 #include "jobs/session.h"
 #include "workflow/action_runner.h"
+#include "workflow/builtin_safe_fs.h"
 
 namespace kiln::workflow {
 namespace {
@@ -16,6 +17,10 @@ Result<std::string> ActionImage(JobContext& ctx, const Step& step, const Resolve
     const auto& overrides = ctx.options->runners.overrides;
     auto it = overrides.find(image);
     return it != overrides.end() ? it->second : image;
+  }
+  if (!RealPathWithin(a.host_dir, a.host_dir + "/" + a.action.image)) {
+    return InvalidArgument(step.uses_pos.ToString() + ": action " + step.uses + ": its image " +
+                           a.action.image + " is not a Dockerfile inside the action's directory");
   }
   build::BuildRequest req;
   req.dockerfile = a.host_dir + "/" + a.action.image;

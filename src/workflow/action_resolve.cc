@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "workflow/action_runner.h"
+#include "workflow/builtin_safe_fs.h"
 
 namespace kiln::workflow {
 namespace {
@@ -74,6 +75,18 @@ Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step) {
     return a;
   } else {
     ASSIGN_OR_RETURN(a, FromCache(ctx, step));
+  }
+  // A step may leave a symlink in the workspace (uses: ./link): the action must be inside the
+  // repository (or its action cache entry), every link resolved.
+  std::string root = uses.rfind("./", 0) == 0 ? ActionWorkspaceDir(ctx) : ctx.options->action_cache;
+  for (const char* f : {"", "/action.yml", "/action.yaml"}) {
+    std::string path = a.host_dir + f;
+    if ((*f == 0 || PathExists(path)) && PathExists(a.host_dir) && !RealPathWithin(root, path)) {
+      return InvalidArgument(
+          where + "action " + uses + ": " + path + " leads out of the " +
+          (root == ctx.options->action_cache ? "action cache " + root : std::string("repository")) +
+          " through a symlink; kiln runs no action from outside it");
+    }
   }
   auto parsed = ParseActionDir(a.host_dir);
   if (!parsed.ok()) {

@@ -186,6 +186,24 @@ TEST_F(ActionRunnerTest, MissingLocalActionNamesTheCheckoutNotTheCopy) {
       << log_;
 }
 
+// A step may leave a symlink in the workspace; `uses: ./link` must not run the action it
+// points at outside the repository.
+TEST_F(ActionRunnerTest, LocalActionThroughASymlinkOutIsRefused) {
+  std::string outside = dir_.Sub("outside");
+  Write(outside + "/action.yml",
+        "runs:\n  using: composite\n  steps:\n    - {shell: sh, run: echo escaped-action}\n");
+  RunReport r =
+      Run("on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n"
+          "      - run: ln -s " +
+          outside +
+          " link\n"
+          "      - uses: ./link\n");
+  EXPECT_FALSE(r.success);
+  EXPECT_FALSE(Logged("escaped-action")) << log_;
+  EXPECT_TRUE(Logged("t.yml:7:15: action ./link: ")) << log_;
+  EXPECT_TRUE(Logged("leads out of the repository through a symlink")) << log_;
+}
+
 TEST_F(ActionRunnerTest, ActionCacheHoldsOwnerRepoAtRefWithASubPath) {
   Write(cache_ + "/acme/tools@v1/hello/action.yaml", R"YML(inputs:
   name: {default: kiln}

@@ -2,17 +2,21 @@
 // directories <ArtifactRunDir>/<name>/ holding the uploaded files by their paths relative to
 // the upload's root (the least common ancestor of its search paths, as upload-artifact
 // computes it). Every job of the run sees them.
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
+#include "base/fd.h"
 #include "base/fs.h"
 #include "base/subprocess.h"
 #include "workflow/builtin_actions_internal.h"
 #include "workflow/builtin_paths.h"
+#include "workflow/builtin_safe_fs.h"
 
 namespace kiln::workflow {
 namespace {
@@ -44,8 +48,9 @@ Status CheckName(const std::string& name) {
   return Status::Ok();
 }
 
-// Adds the regular files at or below `path` to `files`; symlinks are followed only to files
-// inside the workspace or $HOME (others are skipped with a warning).
+// Adds the regular files at or below `path` to `files`; symlinks (the last component or one on
+// the way, as in link/id_rsa) are followed only to files inside the workspace or $HOME
+// (others are skipped with a warning).
 void CollectFiles(JobContext& ctx, const std::string& path, const PathMatches& m,
                   std::vector<std::string>& files) {
   if (m.Excluded(path)) return;
@@ -55,15 +60,19 @@ void CollectFiles(JobContext& ctx, const std::string& path, const PathMatches& m
     char* real = ::realpath(path.c_str(), nullptr);
     std::string target = real ? real : "";
     std::free(real);
-    bool inside = !target.empty() && (PathWithin(WorkspaceHostDir(ctx), target) ||
-                                      PathWithin(HomeHostDir(ctx), target));
-    if (!inside || ::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (!ResolvesInside(ctx, path) || ::stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       BuiltinWarning(ctx, "upload-artifact: " + JobPathOf(ctx, path) +
                               " is a symlink to no file in the workspace or $HOME: skipped");
       return;
     }
     files.push_back(path);
   } else if (S_ISREG(st.st_mode)) {
+    if (!ResolvesInside(ctx, path)) {
+      BuiltinWarning(ctx, "upload-artifact: " + JobPathOf(ctx, path) +
+                              " is reached through a symlink out of the workspace and $HOME: "
+                              "skipped");
+      return;
+    }
     files.push_back(path);
   } else if (S_ISDIR(st.st_mode)) {
     auto names = ListDir(path);
@@ -72,11 +81,12 @@ void CollectFiles(JobContext& ctx, const std::string& path, const PathMatches& m
   }
 }
 
-Status CopyTree(const std::string& from, const std::string& to) {
-  RETURN_IF_ERROR(MakeDirs(to));
-  return RunChecked({"cp", "-R", "--preserve=mode,timestamps", "--", from + "/.", to})
-      .status()
-      .WithContext("download-artifact");
+// Copies an artifact into `to` (a host path below the workspace or $HOME), through no symlink.
+Status CopyTree(const JobContext& ctx, const std::string& from, const std::string& to) {
+  std::string ws = WorkspaceHostDir(ctx), home = HomeHostDir(ctx);
+  bool in_home = PathWithin(home, to) && (!PathWithin(ws, to) || home.size() > ws.size());
+  return CopyTreeNoFollow(from, in_home ? home : ws, to,
+                          "download-artifact: " + JobPathOf(ctx, to));
 }
 
 // upload-artifact before v4: a name uploaded again adds to the artifact (files replaced).
@@ -110,6 +120,15 @@ Status Publish(const std::string& tmp, const std::string& dest, bool merge) {
   RETURN_IF_ERROR(RemoveTree(dest));
   if (::rename(tmp.c_str(), dest.c_str()) != 0) return ErrnoStatus("rename " + dest, errno);
   return Status::Ok();
+}
+
+// Holds LOCK_EX on <run_dir>/.lock: jobs uploading at once check a name and publish it in turn.
+Result<UniqueFd> LockRunDir(const std::string& run_dir) {
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(run_dir + "/.lock", O_RDWR | O_CREAT, 0600));
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) return ErrnoStatus("flock " + run_dir + "/.lock", errno);
+  }
+  return fd;
 }
 
 }  // namespace
@@ -150,6 +169,7 @@ Status UploadArtifact(JobContext& ctx, const Step& step, const StepInputs& with,
   std::string run_dir = ArtifactRunDir(*ctx.options, ctx.run_id);
   std::string dest = run_dir + "/" + name;
   RETURN_IF_ERROR(MakeDirs(run_dir, 0700));
+  ASSIGN_OR_RETURN(UniqueFd lock, LockRunDir(run_dir));  // held until published
   if (!v3 && PathExists(dest) && Input(with, "overwrite") != "true") {
     return AlreadyExists("upload-artifact: an artifact named \"" + name +
                          "\" already exists in this run; give another name, or overwrite: true");
@@ -169,6 +189,7 @@ Status UploadArtifact(JobContext& ctx, const Step& step, const StepInputs& with,
   (void)RemoveTree(tmp);  // gone already when renamed
   if (!s.ok()) return s.WithContext("upload-artifact");
   auto all = ListDir(run_dir);
+  if (all.ok()) std::erase_if(*all, [](const std::string& n) { return n[0] == '.'; });
   outputs["artifact-id"] = std::to_string(all.ok() ? all->size() : 1);
   ctx.Print("upload-artifact: " + std::to_string(files.size()) + " file(s) as artifact \"" + name +
             "\"");
@@ -190,7 +211,7 @@ Status DownloadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Js
       return NotFound("download-artifact: no artifact named \"" + name +
                       "\" in this run (was it uploaded by a job this one needs?)");
     }
-    RETURN_IF_ERROR(CopyTree(run_dir + "/" + name, dest));
+    RETURN_IF_ERROR(CopyTree(ctx, run_dir + "/" + name, dest));
   } else {
     std::vector<std::string> names;
     if (IsDirectory(run_dir)) {
@@ -203,7 +224,7 @@ Status DownloadArtifact(JobContext& ctx, const Step&, const StepInputs& with, Js
       if (a[0] == '.' || (!pattern.empty() && ::fnmatch(pattern.c_str(), a.c_str(), 0) != 0)) {
         continue;
       }
-      RETURN_IF_ERROR(CopyTree(run_dir + "/" + a, merge ? dest : dest + "/" + a));
+      RETURN_IF_ERROR(CopyTree(ctx, run_dir + "/" + a, merge ? dest : dest + "/" + a));
       ++n;
     }
     ctx.Print("download-artifact: " + std::to_string(n) + " artifact(s)");

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "base/fs.h"
 #include "testing/test_env.h"
 #include "workflow/builtin_testing.h"
@@ -158,6 +160,93 @@ TEST_F(ArtifactTest, V3AddsToANameAndV4LeavesHiddenFilesOut) {
       << a->log;
   EXPECT_EQ(Stored("v3/f1"), "1");
   EXPECT_EQ(Stored("v3/f2"), "2");
+}
+
+}  // namespace
+}  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+TEST_F(ArtifactTest, DownloadWritesThroughNoSymlink) {
+  auto a = NewJob();
+  Write(*a, ".bashrc", "from the artifact");
+  ASSERT_TRUE(a->Run("actions/upload-artifact@v4",
+                     {{"name", "rc"}, {"path", ".bashrc"}, {"include-hidden-files", "true"}})
+                  .ok())
+      << a->log;
+  ASSERT_TRUE(MakeDirs(dir_.Sub("hosthome")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("hosthome") + "/.bashrc", "host").ok());
+  auto b = NewJob();
+  // The destination dir is a link out of the workspace.
+  ASSERT_EQ(::symlink(dir_.Sub("hosthome").c_str(), (b->options.workspace + "/out").c_str()), 0);
+  Status s = b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "out"}});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("symlink"), std::string::npos) << s.message();
+  // A link on the way (out2/sub) and a link at the file itself (out3/.bashrc).
+  ASSERT_TRUE(MakeDirs(b->options.workspace + "/out2").ok());
+  ASSERT_EQ(::symlink(dir_.Sub("hosthome").c_str(), (b->options.workspace + "/out2/sub").c_str()),
+            0);
+  EXPECT_FALSE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "out2/sub"}}).ok());
+  ASSERT_TRUE(MakeDirs(b->options.workspace + "/out3").ok());
+  ASSERT_EQ(::symlink((dir_.Sub("hosthome") + "/.bashrc").c_str(),
+                      (b->options.workspace + "/out3/.bashrc").c_str()),
+            0);
+  EXPECT_FALSE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "out3"}}).ok());
+  // A hard link to a host file is replaced, not written through.
+  ASSERT_TRUE(MakeDirs(b->options.workspace + "/out4").ok());
+  ASSERT_EQ(::link((dir_.Sub("hosthome") + "/.bashrc").c_str(),
+                   (b->options.workspace + "/out4/.bashrc").c_str()),
+            0);
+  ASSERT_TRUE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "out4"}}).ok());
+  EXPECT_EQ(Read(b->options.workspace + "/out4/.bashrc"), "from the artifact");
+  EXPECT_EQ(Read(dir_.Sub("hosthome") + "/.bashrc"), "host");
+  ASSERT_TRUE(b->Run("actions/download-artifact@v4", {{"name", "rc"}, {"path", "ok"}}).ok());
+  EXPECT_EQ(Read(b->options.workspace + "/ok/.bashrc"), "from the artifact");
+}
+
+TEST_F(ArtifactTest, UploadReadsThroughNoIntermediateSymlinkOut) {
+  auto a = NewJob();
+  ASSERT_TRUE(MakeDirs(dir_.Sub("ssh")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("ssh") + "/id_rsa", "host key").ok());
+  ASSERT_EQ(::symlink(dir_.Sub("ssh").c_str(), (a->options.workspace + "/link").c_str()), 0);
+  Write(*a, "real/f", "f");
+  ASSERT_EQ(::symlink("real", (a->options.workspace + "/inlink").c_str()), 0);
+  ASSERT_TRUE(
+      a->Run("actions/upload-artifact@v4", {{"name", "k"}, {"path", "link/id_rsa\ninlink/f"}}).ok())
+      << a->log;
+  EXPECT_EQ(Stored("k/link/id_rsa"), "<missing>");
+  EXPECT_EQ(Stored("k/id_rsa"), "<missing>");
+  EXPECT_EQ(Stored("k/inlink/f"), "f");
+  ASSERT_TRUE(a->Run("actions/upload-artifact@v4", {{"name", "k2"}, {"path", "link/*"}}).ok());
+  EXPECT_EQ(Stored("k2/id_rsa"), "<missing>");
+}
+
+}  // namespace
+}  // namespace kiln::workflow
+
+namespace kiln::workflow {
+namespace {
+
+// Two jobs uploading one name at once: the run's artifact dir is locked around the check and
+// the publish, so exactly one of them gets the name.
+TEST_F(ArtifactTest, ConcurrentUploadsOfOneNameOneWins) {
+  auto a = NewJob(), b = NewJob();
+  Write(*a, "f", "a");
+  Write(*b, "f", "b");
+  for (int round = 0; round < 10; ++round) {
+    std::string name = "n" + std::to_string(round);
+    Status sa, sb;
+    std::thread ta([&] {
+      sa = a->Run("actions/upload-artifact@v4", {{"name", name}, {"path", "f"}});
+    });
+    std::thread tb([&] {
+      sb = b->Run("actions/upload-artifact@v4", {{"name", name}, {"path", "f"}});
+    });
+    ta.join();
+    tb.join();
+    EXPECT_NE(sa.ok(), sb.ok()) << name << ": " << sa.message() << " / " << sb.message();
+  }
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
-// actions/cache, built in: entries in a local dir (RunOptions::cache_dir), one dir each,
-// named by the sha256 of the path list (GitHub's cache "version") and the key:
-//   <cache_dir>/<hash>/meta.json  {key, version, paths, created_ns}
-//   <cache_dir>/<hash>/ws.tar, home.tar   the workspace's and $HOME's paths, relative to each
+// actions/cache, built in: entries in a local dir (RunOptions::cache_dir), scoped as GitHub
+// scopes them (per repository, per branch; a branch restores its own and then the default
+// branch's entries), one dir each, named by the sha256 of the path list (GitHub's cache
+// "version") and the key:
+//   <cache_dir>/<repo>/<ref>/<hash>/meta.json  {key, version, paths, created_ns}
+//   <cache_dir>/<repo>/<ref>/<hash>/ws.tar, home.tar   the workspace's and $HOME's paths
+// <repo>: sha256 of the repository's root dir (realpath) and github.repository; <ref>: sha256 of
+// github.ref. So repository B never restores what repository A saved.
 // An entry is written in a temp dir and renamed into place, so a crash never leaves half of
 // one. Restoring extracts with snapshot::ApplyLayer (no `..`, no absolute links, nothing
 // followed out of the target).
@@ -11,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "base/fd.h"
 #include "base/fs.h"
@@ -19,6 +24,7 @@
 #include "snapshot/layer_apply.h"
 #include "workflow/builtin_actions_internal.h"
 #include "workflow/builtin_paths.h"
+#include "workflow/builtin_safe_fs.h"
 
 namespace kiln::workflow {
 namespace {
@@ -39,41 +45,72 @@ std::string Version(const StepInputs& with) {
   return Sha256::Hex(joined);
 }
 
-std::string EntryDir(const RunOptions& o, const std::string& version, const std::string& key) {
-  return o.cache_dir + "/" + Sha256::Hex(version + "\n" + key);
+std::string RealPathOf(const std::string& p) {
+  char* real = ::realpath(p.c_str(), nullptr);
+  std::string out = real ? real : p;
+  std::free(real);
+  return out;
 }
 
-std::vector<Entry> EntriesOf(const RunOptions& o, const std::string& version) {
-  std::vector<Entry> out;
-  auto names = ListDir(o.cache_dir);
-  if (!names.ok()) return out;
-  for (const auto& n : *names) {
-    if (n[0] == '.') continue;
-    auto text = ReadFile(o.cache_dir + "/" + n + "/meta.json");
-    if (!text.ok()) continue;
-    auto meta = ParseJson(*text, "cache entry");
-    if (!meta.ok() || !meta->is_object() || meta->value("version", "") != version) continue;
-    out.push_back({o.cache_dir + "/" + n, meta->value("key", ""), meta->value("created_ns", 0L)});
+// The scope dirs to look in: the run's ref, then (when another) the default branch.
+std::vector<std::string> Scopes(const JobContext& ctx) {
+  const RunOptions& o = *ctx.options;
+  const Json& gh = ctx.expr.contexts.count("github") ? ctx.expr.contexts.at("github") : Json();
+  auto str = [](const Json& j, const char* k) {
+    return j.is_object() && j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : "";
+  };
+  std::string repo =
+      o.cache_dir + "/" + Sha256::Hex(RealPathOf(o.workspace) + "\n" + str(gh, "repository"));
+  std::string ref = str(gh, "ref");
+  std::string dflt;
+  if (gh.is_object() && gh.contains("event") && gh["event"].is_object()) {
+    const Json& ev = gh["event"];
+    if (ev.contains("repository")) dflt = str(ev["repository"], "default_branch");
+  }
+  std::vector<std::string> out = {repo + "/" + Sha256::Hex(ref)};
+  if (!dflt.empty() && "refs/heads/" + dflt != ref) {
+    out.push_back(repo + "/" + Sha256::Hex("refs/heads/" + dflt));
   }
   return out;
 }
 
-// The entry to restore: the exact key, else for each restore key in order the newest entry
-// whose key starts with it (GitHub's order).
-std::optional<Entry> Lookup(const RunOptions& o, const StepInputs& with, bool* exact) {
+std::string EntryDir(const std::string& scope, const std::string& version, const std::string& key) {
+  return scope + "/" + Sha256::Hex(version + "\n" + key);
+}
+
+std::vector<Entry> EntriesOf(const std::string& scope, const std::string& version) {
+  std::vector<Entry> out;
+  auto names = ListDir(scope);
+  if (!names.ok()) return out;
+  for (const auto& n : *names) {
+    if (n[0] == '.') continue;
+    auto text = ReadFile(scope + "/" + n + "/meta.json");
+    if (!text.ok()) continue;
+    auto meta = ParseJson(*text, "cache entry");
+    if (!meta.ok() || !meta->is_object() || meta->value("version", "") != version) continue;
+    out.push_back({scope + "/" + n, meta->value("key", ""), meta->value("created_ns", 0L)});
+  }
+  return out;
+}
+
+// The entry to restore, in each scope in order: the exact key, else for each restore key in
+// order the newest entry whose key starts with it (GitHub's order).
+std::optional<Entry> Lookup(const JobContext& ctx, const StepInputs& with, bool* exact) {
   std::string version = Version(with), key = Input(with, "key");
   *exact = false;
-  std::vector<Entry> all = EntriesOf(o, version);
-  for (const auto& e : all) {
-    if (e.key == key) return *exact = true, e;
-  }
-  for (const auto& prefix : InputLines(Input(with, "restore-keys"))) {
-    const Entry* best = nullptr;
+  for (const auto& scope : Scopes(ctx)) {
+    std::vector<Entry> all = EntriesOf(scope, version);
     for (const auto& e : all) {
-      if (e.key.rfind(prefix, 0) != 0) continue;
-      if (best == nullptr || e.created_ns > best->created_ns) best = &e;
+      if (e.key == key) return *exact = true, e;
     }
-    if (best != nullptr) return *best;
+    for (const auto& prefix : InputLines(Input(with, "restore-keys"))) {
+      const Entry* best = nullptr;
+      for (const auto& e : all) {
+        if (e.key.rfind(prefix, 0) != 0) continue;
+        if (best == nullptr || e.created_ns > best->created_ns) best = &e;
+      }
+      if (best != nullptr) return *best;
+    }
   }
   return std::nullopt;
 }
@@ -98,8 +135,10 @@ Status CheckInputs(const JobContext& ctx, const StepInputs& with) {
   keys.push_back(Input(with, "key"));
   for (const auto& k : keys) {
     if (k.size() > 512 || k.find(',') != std::string::npos) {
-      return InvalidArgument("actions/cache: key " + k.substr(0, 64) +
-                             " is longer than 512 characters or holds a comma (as on GitHub)");
+      // The key is not echoed: cut, a secret in it would escape masking.
+      return InvalidArgument("actions/cache: a key (" + std::to_string(k.size()) +
+                             " characters) is longer than 512 characters or holds a comma "
+                             "(as on GitHub)");
     }
   }
   if (InputLines(Input(with, "path")).empty()) {
@@ -123,7 +162,7 @@ Status WriteTar(const std::string& root, const std::vector<std::string>& rel,
 Status CacheRestore(JobContext& ctx, const Step&, const StepInputs& with, Json& outputs) {
   RETURN_IF_ERROR(CheckInputs(ctx, with));
   bool exact = false;
-  std::optional<Entry> e = Lookup(*ctx.options, with, &exact);
+  std::optional<Entry> e = Lookup(ctx, with, &exact);
   outputs["cache-hit"] = exact ? "true" : "false";
   if (!e) {
     std::string keys = Input(with, "key");
@@ -148,9 +187,9 @@ Status CacheRestore(JobContext& ctx, const Step&, const StepInputs& with, Json& 
 
 Status CacheSave(JobContext& ctx, const Step&, const StepInputs& with, Json&) {
   RETURN_IF_ERROR(CheckInputs(ctx, with));
-  const RunOptions& o = *ctx.options;
+  std::string scope = Scopes(ctx)[0];
   std::string version = Version(with), key = Input(with, "key");
-  std::string final_dir = EntryDir(o, version, key);
+  std::string final_dir = EntryDir(scope, version, key);
   if (PathExists(final_dir)) {
     ctx.Print("Cache hit occurred on the primary key " + key + ", not saving cache.");
     return Status::Ok();
@@ -168,14 +207,23 @@ Status CacheSave(JobContext& ctx, const Step&, const StepInputs& with, Json&) {
     bool in_home =
         PathWithin(home_root, p) && (!PathWithin(ws_root, p) || home_root.size() > ws_root.size());
     const std::string& root = in_home ? home_root : ws_root;
+    // tar follows a link on the way to a path (link/id_rsa): the path's dir must resolve inside
+    // the workspace or $HOME. (A link as the last component is stored as a link.)
+    if (p != root && !ResolvesInside(ctx, p.substr(0, p.rfind('/')))) {
+      BuiltinWarning(ctx, "actions/cache: " + JobPathOf(ctx, p) +
+                              " is reached through a symlink out of the workspace and $HOME: "
+                              "not cached");
+      continue;
+    }
     (in_home ? home : ws).push_back(p == root ? "." : p.substr(root.size() + 1));
   }
   if (ws.empty() && home.empty()) {
     BuiltinWarning(ctx, "actions/cache: no path to cache exists; no cache is saved");
     return Status::Ok();
   }
-  RETURN_IF_ERROR(MakeDirs(o.cache_dir, 0700));
-  ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(o.cache_dir, ".tmp-"));
+  RETURN_IF_ERROR(MakeDirs(ctx.options->cache_dir, 0700));
+  RETURN_IF_ERROR(MakeDirs(scope, 0700));
+  ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(scope, ".tmp-"));
   Json meta = {{"key", key},
                {"version", version},
                {"paths", InputLines(Input(with, "path"))},

@@ -1,7 +1,5 @@
 #include "workflow/container_request.h"
 
-#include <cstdlib>
-
 #include "jobs/docker_options.h"
 
 namespace kiln::workflow {
@@ -9,10 +7,22 @@ namespace {
 
 bool HasExpr(const std::string& s) { return s.find("${{") != std::string::npos; }
 
-std::optional<std::string> HostEnv(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (v == nullptr) return std::nullopt;
-  return std::string(v);
+// Applies `options` to `r`. A bare `-e NAME` (docker: copy NAME from the caller's environment)
+// is refused: in a workflow it would hand kiln's own environment, unmasked, to the container.
+Status ApplyOptions(const std::string& options, jobs::ContainerRequest* r) {
+  std::string bare;
+  auto no_host_env = [&bare](const std::string& name) -> std::optional<std::string> {
+    if (bare.empty()) bare = name;
+    return std::nullopt;
+  };
+  RETURN_IF_ERROR(jobs::ApplyDockerOptions(options, no_host_env, r));
+  if (!bare.empty()) {
+    return InvalidArgument("--env " + bare +
+                           " without a value would copy kiln's own environment into the "
+                           "container; give --env " +
+                           bare + "=VALUE, or set it in the container's env:");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -44,7 +54,7 @@ Result<jobs::VolumeMount> ParseVolumeSpec(const std::string& text) {
 Status CheckContainer(const Container& k) {
   if (!HasExpr(k.options)) {
     jobs::ContainerRequest scratch;
-    Status s = jobs::ApplyDockerOptions(k.options, HostEnv, &scratch);
+    Status s = ApplyOptions(k.options, &scratch);
     if (!s.ok()) return s.WithContext("options");
   }
   for (const auto& v : k.volumes) {
@@ -88,7 +98,7 @@ Result<jobs::ContainerRequest> MakeContainerRequest(const Container& k, const st
     r.ports.push_back(*m);
   }
   ASSIGN_OR_RETURN(std::string options, eval(k.options));
-  Status s = jobs::ApplyDockerOptions(options, HostEnv, &r);
+  Status s = ApplyOptions(options, &r);
   if (!s.ok()) return InvalidArgument(where + "options: " + s.message());
   return r;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace kiln::workflow {
 namespace {
 
@@ -56,6 +58,35 @@ TEST(ContainerRequestTest, AnOptionRefusedAfterInterpolationNamesThePlaceNotTheS
   EXPECT_EQ(r.status().message().rfind("ci.yml:8:7: options: ", 0), 0u) << r.status().message();
   EXPECT_NE(r.status().message().find("--privileged"), std::string::npos);
   EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
+}
+
+// `-e NAME` would copy kiln's own environment into the container: refused, at parse time and
+// (options from an expression) at run time, naming the place.
+TEST(ContainerRequestTest, BareEnvOptionIsRefused) {
+  ::setenv("KILN_TEST_HOST_TOKEN", "host-token", 1);
+  for (const char* opt : {"--env KILN_TEST_HOST_TOKEN", "-e KILN_TEST_HOST_TOKEN",
+                          "--cpus 1 --env=KILN_TEST_HOST_TOKEN"}) {
+    Container k;
+    k.pos = {"ci.yml", 8, 7};
+    k.image = "alpine";
+    k.options = opt;
+    Status check = CheckContainer(k);
+    EXPECT_FALSE(check.ok()) << opt;
+    EXPECT_NE(check.message().find("env:"), std::string::npos) << check.message();
+    k.options = "${{ matrix.o }}";
+    ExprContext e;
+    e.contexts["matrix"] = {{"o", opt}};
+    auto r = MakeContainerRequest(k, "c", e);
+    ASSERT_FALSE(r.ok()) << opt;
+    EXPECT_NE(r.status().message().find("ci.yml:8:7: "), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find("host-token"), std::string::npos);
+  }
+  Container k;
+  k.image = "alpine";
+  k.options = "-e A=1";
+  auto ok = MakeContainerRequest(k, "c", ExprContext());
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->env, std::vector<std::string>{"A=1"});
 }
 
 TEST(ContainerRequestTest, VolumeSpecs) {

@@ -143,7 +143,11 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
   if (name == "fromjson") {
     RETURN_IF_ERROR(need(1));
     auto j = ParseJson(ToDisplayString(args[0]), "fromJSON");
-    if (!j.ok()) return j.status();
+    if (!j.ok()) {
+      // The parser's "last read: '…'" quotes the text, which may be a secret: left out.
+      std::string m = j.status().message();
+      return InvalidArgument(m.substr(0, m.find("; last read")));
+    }
     return *j;
   }
   if (name == "hashfiles") {

@@ -53,7 +53,8 @@ Status PrepareWorkspace(JobContext& ctx) {
   Stopwatch watch;
   std::string copy = ctx.host_dir + "/workspace";
   SyncStats mirror;
-  Status s = MakeWorkspaceCopy(ctx.engine->state_dir(), ctx.options->workspace, copy, &mirror);
+  Status s = MakeWorkspaceCopy(ctx.engine->state_dir(), ctx.options->workspace, copy, &mirror,
+                               ctx.options->workspace_skip);
   if (!s.ok()) return s.WithContext("workspace copy (--bind mounts the checkout instead)");
   ctx.workspace_host = copy;
   ctx.Print("📂  workspace copied in " + FormatDuration(watch.Seconds()) + " (" +
@@ -117,6 +118,19 @@ void MaskReport(JobReport& report, const MaskSet& masks) {
     for (std::string* f : {&a.message, &a.title, &a.file, &a.job}) *f = Mask(*f, masks);
   report.summary = Mask(report.summary, masks);
 }
+
+}  // namespace
+
+void MaskReportWithSecrets(JobReport& report, const RunOptions& options, const RunOptions* more) {
+  MaskSet masks;
+  for (const RunOptions* o : {&options, more}) {
+    if (o == nullptr) continue;
+    for (const auto& [k, v] : o->secrets) (void)masks.Add(v);  // past the cap: the rest stay
+  }
+  MaskReport(report, masks);
+}
+
+namespace {
 
 // Decide: whether the job runs at all (its `if`, its needs). False when it was skipped or its
 // condition failed; the report says which.

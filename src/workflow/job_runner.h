@@ -11,4 +11,10 @@ namespace kiln::workflow {
 JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,
                  const RunOptions& options, jobs::Engine& engine, const std::string& run_id);
 
+// Masks `report` (name, error, outputs, annotations, summary) with the secrets of `options`
+// and of `more` (when given): for reports no job ran to mask (a call's join, a skipped called
+// job, a matrix that failed to expand).
+void MaskReportWithSecrets(JobReport& report, const RunOptions& options,
+                           const RunOptions* more = nullptr);
+
 }  // namespace kiln::workflow

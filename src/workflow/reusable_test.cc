@@ -1,6 +1,7 @@
 // Reusable workflows (jobs.<id>.uses) on the fake (host) runtime: inputs, secrets, outputs,
 // matrix, results, and the errors of a bad call.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "base/fs.h"
 #include "testing/test_env.h"
@@ -183,6 +184,41 @@ jobs:
   auto remote = Run("on: push\njobs:\n  c: {uses: octo/repo/.github/workflows/x.yml@v1}\n");
   ASSERT_FALSE(remote.ok());
   EXPECT_NE(remote.status().message().find("--action-cache"), std::string::npos);
+}
+
+TEST_F(ReusableTest, CalledWorkflowThroughASymlinkOutIsRefused) {
+  ASSERT_TRUE(MakeDirs(dir_.Sub("outside")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_.Sub("outside") + "/w.yml", kCalled).ok());
+  ASSERT_EQ(::symlink(dir_.Sub("outside").c_str(), (ws() + "/link").c_str()), 0);
+  auto r = Run("on: push\njobs:\n  c:\n    uses: ./link/w.yml\n    with: {who: x}\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("t.yml:4:5: job c: uses ./link/w.yml: "), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("leads out of the repository through a symlink"),
+            std::string::npos)
+      << r.status().message();
+}
+
+// A call that fails before any job runs (here: its secrets: fail to evaluate, the error quoting
+// the secret) gets a report no job masked: masked with the run's secrets, and fromJSON's errors
+// quote nothing of their argument.
+TEST_F(ReusableTest, ReportsOfCallsThatRanNoJobAreMasked) {
+  for (const char* expr : {"format(format('{{{0}}}', secrets.MY_SECRET))",
+                           "fromJSON(format('{0}{1}', 'x', secrets.MY_SECRET))"}) {
+    log_.clear();
+    auto r = Run(std::string("on: push\njobs:\n  call:\n    uses: ./.github/workflows/called.yml\n"
+                             "    with: {who: x}\n    secrets: {token: \"${{ ") +
+                 expr + " }}\"}\n");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->success) << expr;
+    bool failed = false;
+    for (const auto& j : r->jobs) {
+      EXPECT_EQ(j.error.find("hunter2"), std::string::npos) << expr << ": " << j.error;
+      failed |= j.result == Outcome::kFailure && !j.error.empty();
+    }
+    EXPECT_TRUE(failed) << expr << "\n" << log_;
+    EXPECT_EQ(log_.find("hunter2"), std::string::npos) << log_;
+  }
 }
 
 TEST_F(ReusableTest, CycleIsAnError) {

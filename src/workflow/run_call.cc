@@ -7,6 +7,7 @@
 #include <map>
 
 #include "base/fs.h"
+#include "workflow/builtin_safe_fs.h"
 #include "workflow/parse.h"
 
 namespace kiln::workflow {
@@ -42,6 +43,11 @@ Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOpti
     if (!PathExists(path)) {
       return NotFound(where + ": no such file in the repository (" + path + ")");
     }
+    if (!RealPathWithin(o.workspace, path)) {
+      return InvalidArgument(where + ": " + path +
+                             " leads out of the repository through a symlink; kiln calls no "
+                             "workflow from outside it");
+    }
     return path;
   }
   size_t at = uses.find('@');
@@ -54,6 +60,11 @@ Result<std::string> CalledFile(const Workflow& wf, const Job& job, const RunOpti
   std::string ref = uses.substr(at + 1);
   if (!o.action_cache.empty()) {
     std::string file = o.action_cache + "/" + repo + "@" + ref + "/" + path;
+    if (PathExists(file) && !RealPathWithin(o.action_cache, file)) {
+      return InvalidArgument(where + ": " + file +
+                             " leads out of the action cache through a symlink; kiln calls no "
+                             "workflow from outside it");
+    }
     if (PathExists(file)) return file;
   }
   return NotFound(where + ": kiln does not download workflows; put the repository at " +

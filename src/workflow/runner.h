@@ -89,7 +89,10 @@ struct RunOptions {
   std::string cache_dir;       // actions/cache store (default under the state dir)
   // The workspace: copied for each run (default) or bind-mounted as is (--bind).
   bool bind_workspace = false;
-  std::string workspace;    // the repository on the host (the current directory)
+  std::string workspace;  // the repository on the host (the current directory)
+  // Files kiln read this run's secrets from (.secrets, --secret-file): those inside the
+  // repository are left out of every job's workspace copy (and of the mirror it is made from).
+  std::vector<std::string> workspace_skip;
   std::string scratch_dir;  // per-run job dirs (temp, home, event)
   // One line of output; default stdout. Jobs run on threads of their own: RunWorkflows calls
   // this (or prints) for one line at a time, so lines never mix.

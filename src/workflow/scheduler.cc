@@ -71,6 +71,7 @@ class Scheduler {
         if (state_[i] != JobState::kWaiting || !Ready(i)) continue;
         if (Interrupted()) return;                        // no further job starts
         if (auto settled = calls_.Settle(i, reports_)) {  // reusable workflows (run_call.h)
+          MaskReportWithSecrets(*settled, options_, &calls_.Options(i));
           reports_[i] = std::move(*settled);
           state_[i] = JobState::kDone;
           again = true;
@@ -120,6 +121,7 @@ class Scheduler {
       r.name = p.run.display;
       r.result = Outcome::kFailure;
       r.error = runs.status().message();
+      MaskReportWithSecrets(r, options_, &calls_.Options(i));
       if (options_.out) options_.out("[" + WorkflowOf(p).name + "/" + r.name + "] ❌  " + r.error);
       reports_[i] = std::move(r);
       state_[i] = JobState::kDone;

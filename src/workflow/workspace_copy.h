@@ -12,6 +12,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -34,8 +35,10 @@ std::set<std::string> GitIgnored(const std::string& repo);
 
 // Syncs the mirror of `repo` (without what GitIgnored names; .git itself is copied) (under an
 // exclusive flock of <mirror>.lock, so two runs of one repository never sync it at once) and copies
-// it to `dest` (which must not exist yet).
+// it to `dest` (which must not exist yet). `leave_out`: files (any path naming them) that are
+// left out too when they are inside `repo` (the secret files kiln read).
 Status MakeWorkspaceCopy(const std::string& state_dir, const std::string& repo,
-                         const std::string& dest, SyncStats* mirror_stats = nullptr);
+                         const std::string& dest, SyncStats* mirror_stats = nullptr,
+                         const std::vector<std::string>& leave_out = {});
 
 }  // namespace kiln::workflow

@@ -129,6 +129,30 @@ TEST_F(WorkspaceCopyTest, EachCopyIsSeparateFromTheCheckoutAndTheMirror) {
   EXPECT_FALSE(MakeWorkspaceCopy(state, src_, root_ + "/job3").ok());  // exists
 }
 
+// The secret files kiln read (.secrets, a --secret-file inside the repository) are in no job's
+// copy and not in the mirror; one outside the repository changes nothing.
+TEST_F(WorkspaceCopyTest, SecretFilesAreLeftOut) {
+  Write("a.txt", "one");
+  Write(".secrets", "TOKEN=s3cret\n");
+  ASSERT_TRUE(MakeDirs(src_ + "/ci").ok());
+  Write("ci/my.secrets", "X=y\n");
+  std::string state = root_ + "/state";
+  ASSERT_TRUE(MakeWorkspaceCopy(state, src_, root_ + "/job1").ok());
+  EXPECT_TRUE(PathExists(root_ + "/job1/.secrets"));  // not read as secrets: copied
+  std::vector<std::string> skip = {src_ + "/.secrets", src_ + "/./ci/my.secrets",
+                                   root_ + "/elsewhere.secrets"};
+  ASSERT_TRUE(MakeWorkspaceCopy(state, src_, root_ + "/job2", nullptr, skip).ok());
+  EXPECT_FALSE(PathExists(root_ + "/job2/.secrets"));
+  EXPECT_FALSE(PathExists(root_ + "/job2/ci/my.secrets"));
+  EXPECT_TRUE(PathExists(root_ + "/job2/a.txt"));
+  auto mirrors = ListDir(state + "/workspaces");
+  ASSERT_TRUE(mirrors.ok());
+  for (const auto& m : *mirrors) {
+    EXPECT_FALSE(PathExists(state + "/workspaces/" + m + "/.secrets")) << m;
+    EXPECT_FALSE(PathExists(state + "/workspaces/" + m + "/tree/.secrets")) << m;
+  }
+}
+
 // Two runs of one repository at once (threads here, processes in life: the lock is a flock of
 // a file, so both hold): each copy is whole.
 TEST_F(WorkspaceCopyTest, ConcurrentCopiesOfOneRepositoryAreEachWhole) {
