@@ -75,6 +75,7 @@ class Syncer {
  public:
   Status Dir(const std::string& s, const std::string& d, const std::string& rel);
   const std::set<std::string>* skip = nullptr;
+  bool remove_extra = true;
   std::vector<Work> files, dirs;
   SyncStats stats;
 
@@ -139,7 +140,7 @@ Status Syncer::Dir(const std::string& s, const std::string& d, const std::string
     if (!skipped(n)) keep.insert(n);
   }
   for (const auto& n : old) {
-    if (!keep.count(n)) RETURN_IF_ERROR(Remove(JoinPath(d, n)));
+    if (remove_extra && !keep.count(n)) RETURN_IF_ERROR(Remove(JoinPath(d, n)));
   }
   for (const auto& n : keep)
     RETURN_IF_ERROR(Entry(JoinPath(s, n), JoinPath(d, n), rel.empty() ? n : rel + "/" + n));
@@ -149,13 +150,14 @@ Status Syncer::Dir(const std::string& s, const std::string& d, const std::string
 }  // namespace
 
 Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads,
-                           const std::set<std::string>& skip) {
+                           const std::set<std::string>& skip, bool remove_extra) {
   struct stat st;
   if (::stat(src.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return NotFound("workspace " + src + " is not a directory");
   RETURN_IF_ERROR(MakeDirs(dst, 0755));
   Syncer sync;
   sync.skip = &skip;
+  sync.remove_extra = remove_extra;
   RETURN_IF_ERROR(sync.Dir(src, dst, ""));
   // File data last, on several threads (the directories exist by now).
   std::atomic<size_t> next{0};
