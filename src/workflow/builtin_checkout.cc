@@ -26,13 +26,15 @@ std::string Input(const std::map<std::string, std::string>& with, const std::str
   return it == with.end() || it->second.empty() ? fallback : it->second;
 }
 
-// A source that is not a git repository: its files, as they are (symlinks as symlinks); the
-// target itself is left out when it is inside the source (--bind).
-Status CopyFiles(const std::string& src, const std::string& target, bool clean) {
+// A source that is not a git repository: its files, as they are (symlinks as symlinks), into
+// `into` (the target's FdPath); the target itself is left out when it is inside the source
+// (--bind).
+Status CopyFiles(const std::string& src, const std::string& target, const std::string& into,
+                 bool clean) {
   std::set<std::string> skip;
   if (PathWithin(src, target) && NormalizePath(target) != NormalizePath(src))
     skip.insert(NormalizePath(target).substr(NormalizePath(src).size() + 1));
-  return SyncTree(src, target, 2, skip, clean).status();
+  return SyncTree(src, into, 2, skip, clean).status();
 }
 
 struct RefPlan {
@@ -101,8 +103,8 @@ Status FetchAndCheckout(const std::string& src, const std::string& repo, const R
 }
 
 // The checkout in a private dir under the job's host_dir (the sandbox never sees it), then its
-// files into `target`: an exact copy with `clean`, else over what is there (the target's .git
-// is replaced whole either way).
+// files into `target` (its FdPath): an exact copy with `clean`, else over what is there (the
+// target's .git is replaced whole either way).
 Status GitCheckout(JobContext& ctx, const std::string& src, const std::string& target,
                    const RefPlan& ref, int depth, bool clean, Json& outputs) {
   ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(ctx.host_dir, "checkout-"));
@@ -152,8 +154,9 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
     return InvalidArgument("actions/checkout: fetch-depth must be a number ≥ 0, not " + depth_text);
   }
   bool clean = Input(with, "clean", "true") != "false";
-  RETURN_IF_ERROR(MakeDirsNoFollow(WorkspaceHostDir(ctx), target,
-                                   "actions/checkout: path " + (path.empty() ? "." : path)));
+  ASSIGN_OR_RETURN(UniqueFd target_fd,
+                   MakeDirsNoFollow(WorkspaceHostDir(ctx), target,
+                                    "actions/checkout: path " + (path.empty() ? "." : path)));
   std::string ws = ResolvedPath(WorkspaceHostDir(ctx));
   std::string ref_input = Input(with, "ref");
   bool own_ref = ref_input.empty() || (github.is_object() && github.contains("ref") &&
@@ -185,7 +188,7 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
                              " is not one");
     }
     ctx.Print("actions/checkout: copying " + src + " (not a git repository)");
-    return CopyFiles(src, target, clean);
+    return CopyFiles(src, target, FdPath(target_fd), clean);
   }
   for (const char* key : {"submodules", "lfs"}) {
     std::string v = Input(with, key, "false");
@@ -196,7 +199,7 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   }
   ctx.Print("actions/checkout: " + ref.full + " of " + src +
             (depth == 0 ? " (full history)" : " (depth " + std::to_string(depth) + ")"));
-  return GitCheckout(ctx, src, target, ref, static_cast<int>(depth), clean, outputs);
+  return GitCheckout(ctx, src, FdPath(target_fd), ref, static_cast<int>(depth), clean, outputs);
 }
 
 }  // namespace kiln::workflow

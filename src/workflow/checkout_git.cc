@@ -71,8 +71,8 @@ std::string ResolvedPath(const std::string& path) {
   return s;
 }
 
-Status MakeDirsNoFollow(const std::string& root, const std::string& target,
-                        const std::string& shown) {
+Result<UniqueFd> MakeDirsNoFollow(const std::string& root, const std::string& target,
+                                  const std::string& shown) {
   std::string base = NormalizePath(root), path = NormalizePath(target);
   if (!PathWithin(base, path)) return InvalidArgument(shown + " is outside " + root);
   ASSIGN_OR_RETURN(UniqueFd dir, Open(base, O_RDONLY | O_DIRECTORY));
@@ -99,7 +99,11 @@ Status MakeDirsNoFollow(const std::string& root, const std::string& target,
     if (fd < 0) return ErrnoStatus("open " + shown, errno);
     dir = UniqueFd(fd);
   }
-  return Status::Ok();
+  return dir;
+}
+
+std::string FdPath(const UniqueFd& fd) {
+  return "/proc/self/fd/" + std::to_string(fd.get()) + "/.";
 }
 
 }  // namespace kiln::workflow

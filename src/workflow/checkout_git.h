@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "base/status.h"
 
 namespace kiln::workflow {
@@ -22,9 +23,14 @@ Result<std::string> CheckoutGit(const std::string& dir, std::vector<std::string>
 std::string ResolvedPath(const std::string& path);
 
 // Makes `target` (`root` or below it) a directory, component by component below `root`, never
-// following a link: FailedPrecondition when a component is a symlink or no directory (a job
-// could point one at any host directory). `shown` names the target in the error.
-Status MakeDirsNoFollow(const std::string& root, const std::string& target,
-                        const std::string& shown);
+// following a link, and opens it: FailedPrecondition when a component is a symlink or no
+// directory (a job could point one at any host directory). `shown` names the target in the
+// error. Work on the target through FdPath of the fd: a link a job puts in its path later is
+// not followed either.
+Result<UniqueFd> MakeDirsNoFollow(const std::string& root, const std::string& target,
+                                  const std::string& shown);
+
+// "/proc/self/fd/N/.": the directory open as `fd`, whatever its path now.
+std::string FdPath(const UniqueFd& fd);
 
 }  // namespace kiln::workflow
