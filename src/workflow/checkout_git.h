@@ -33,4 +33,24 @@ Result<UniqueFd> MakeDirsNoFollow(const std::string& root, const std::string& ta
 // "/proc/self/fd/N/.": the directory open as `fd`, whatever its path now.
 std::string FdPath(const UniqueFd& fd);
 
+// What a checkout of a ref fetches and checks out (builtin_checkout_git.cc).
+struct RefPlan {
+  std::string full;    // refs/heads/B, refs/tags/T, or a commit
+  std::string branch;  // B when a branch
+  std::string fetch;   // the refspec fetched
+  std::string checkout;
+};
+
+// The ref `ref` of the repository `src` ("" = its HEAD: its branch, or the detached commit): a
+// branch, then a tag, then a commit. NotFound names it when it is none.
+Result<RefPlan> PlanRef(const std::string& src, const std::string& ref);
+
+// Checks `ref` of `src` out, `depth` commits deep (0 = all history), in a private dir under
+// `host_dir` (the sandbox never sees it), then syncs its files into `target` (the target's
+// FdPath): an exact copy with `clean`, else over what is there (the target's .git replaced
+// whole either way). The commit checked out.
+Result<std::string> GitCheckout(const std::string& host_dir, const std::string& src,
+                                const std::string& target, const RefPlan& ref, int depth,
+                                bool clean);
+
 }  // namespace kiln::workflow
