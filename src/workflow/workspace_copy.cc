@@ -26,18 +26,30 @@ bool SameTime(const struct timespec& a, const struct timespec& b) {
   return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-// Mode, owner (as root) and mtime of `dst` as `st` says; never follows a symlink.
+// Mode, owner (as root) and mtime of `dst` as `st` says; never follows a symlink: all but a
+// link's are set through an O_PATH fd of `dst` (its /proc/self/fd link reaches that inode only),
+// so an entry a job's process swaps for a link meanwhile is refused, not followed.
 Status SetMeta(const std::string& dst, const struct stat& st) {
-  if (!S_ISLNK(st.st_mode) && ::fchmodat(AT_FDCWD, dst.c_str(), st.st_mode & 07777, 0) != 0)
-    return Errno("chmod " + dst);
-  if (::geteuid() == 0 && ::lchown(dst.c_str(), st.st_uid, st.st_gid) != 0)
-    return Errno("chown " + dst);
-  if (!S_ISLNK(st.st_mode) && ::geteuid() == 0 && (st.st_mode & 06000) &&
-      ::fchmodat(AT_FDCWD, dst.c_str(), st.st_mode & 07777, 0) != 0)
-    return Errno("chmod " + dst);  // chown cleared set-id bits
   struct timespec times[2] = {st.st_atim, st.st_mtim};
-  if (::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-    return Errno("utimes " + dst);
+  if (S_ISLNK(st.st_mode)) {
+    if (::geteuid() == 0 && ::lchown(dst.c_str(), st.st_uid, st.st_gid) != 0)
+      return Errno("chown " + dst);
+    if (::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+      return Errno("utimes " + dst);
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(dst, O_PATH | O_NOFOLLOW));
+  struct stat now;
+  if (::fstat(fd.get(), &now) != 0) return Errno("stat " + dst);
+  if ((now.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
+    return FailedPrecondition(dst + " changed type while it was copied; not following it");
+  std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+  if (::chmod(self.c_str(), st.st_mode & 07777) != 0) return Errno("chmod " + dst);
+  if (::geteuid() == 0 && ::fchownat(fd.get(), "", st.st_uid, st.st_gid, AT_EMPTY_PATH) != 0)
+    return Errno("chown " + dst);
+  if (::geteuid() == 0 && (st.st_mode & 06000) && ::chmod(self.c_str(), st.st_mode & 07777) != 0)
+    return Errno("chmod " + dst);  // chown cleared set-id bits
+  if (::utimensat(AT_FDCWD, self.c_str(), times, 0) != 0) return Errno("utimes " + dst);
   return Status::Ok();
 }
 
