@@ -129,10 +129,44 @@ Status ScanDir(Frame& f, dev_t dev) {
   return status;
 }
 
+// Gives the directory `name` in `dirfd` u+rwx, never following a link: through an O_PATH fd of
+// it (chmod on its /proc/self/fd link), so a directory swapped for a link meanwhile is refused.
+Status MakeOwnerRwx(int dirfd, const std::string& name, const std::string& where) {
+  ASSIGN_OR_RETURN(UniqueFd p, OpenAt(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW));
+  struct stat st;
+  if (::fstat(p.get(), &st) != 0) return ErrnoStatus("stat " + where, errno);
+  if ((st.st_mode & S_IRWXU) == S_IRWXU) return Status::Ok();
+  std::string link = "/proc/self/fd/" + std::to_string(p.get());
+  if (::chmod(link.c_str(), (st.st_mode & 07777) | S_IRWXU) != 0)
+    return ErrnoStatus("chmod u+rwx " + where, errno);
+  return Status::Ok();
+}
+
+// Opens directory `name` in `dirfd` for emptying it (never following a link): one a job made
+// read-only (Go's module cache: 0555) or unreadable is made u+rwx first when kiln, without
+// CAP_DAC_OVERRIDE, could not otherwise list or unlink in it.
+Result<UniqueFd> OpenForRemoval(int dirfd, const std::string& name, const std::string& where) {
+  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::openat(dirfd, name.c_str(), flags);
+  if (fd < 0 && errno == EACCES) {
+    RETURN_IF_ERROR(MakeOwnerRwx(dirfd, name, where));
+    fd = ::openat(dirfd, name.c_str(), flags);
+  }
+  if (fd < 0) return ErrnoStatus("open " + where, errno);
+  UniqueFd f(fd);
+  struct stat st;
+  if (::fstat(f.get(), &st) != 0) return ErrnoStatus("stat " + where, errno);
+  if ((st.st_mode & (S_IWUSR | S_IXUSR)) != (S_IWUSR | S_IXUSR) &&
+      ::fchmod(f.get(), (st.st_mode & 07777) | S_IRWXU) != 0 && errno != EPERM) {
+    return ErrnoStatus("chmod u+rwx " + where, errno);  // EPERM: not ours; unlink says more
+  }
+  return f;
+}
+
 // Opens subdirectory `name` of `parent` (never following a link, never crossing a mount).
 Result<Frame> OpenFrame(const Frame& parent, const std::string& name, dev_t dev) {
   Frame f{UniqueFd(), name, parent.where + "/" + name, {}};
-  ASSIGN_OR_RETURN(f.fd, OpenAt(parent.fd.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  ASSIGN_OR_RETURN(f.fd, OpenForRemoval(parent.fd.get(), name, f.where));
   struct stat st;
   if (::fstat(f.fd.get(), &st) != 0) return ErrnoStatus("stat " + f.where, errno);
   if (st.st_dev != dev) return FailedPrecondition(f.where + " is a mount point; not removing");
@@ -196,7 +230,7 @@ Status RemoveTree(const std::string& path) {
     return Status::Ok();
   }
   {
-    ASSIGN_OR_RETURN(UniqueFd fd, Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenForRemoval(AT_FDCWD, path, path));
     RETURN_IF_ERROR(RemoveChildren(std::move(fd), st.st_dev, path));
   }
   if (::rmdir(path.c_str()) != 0) return ErrnoStatus("rmdir " + path, errno);

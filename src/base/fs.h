@@ -31,7 +31,9 @@ Status MakeDirs(const std::string& path, int mode = 0755);
 // rm -rf that never follows symlinks and never crosses into another filesystem (a mount left
 // inside is an error, not a deletion of the mounted tree). Missing `path` is Ok. Iterative, with
 // a bounded number of open fds at any depth (subtrees deeper than that are renamed up into
-// `path` as .kiln-rm-N and removed from there).
+// `path` as .kiln-rm-N and removed from there). A directory without u+rwx (a read-only 0555 one
+// of Go's module cache, or 0000) is given u+rwx before it is emptied, so a tree of its own
+// files is removed without CAP_DAC_OVERRIDE too.
 Status RemoveTree(const std::string& path);
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);

@@ -3,11 +3,18 @@
 // the checkout (builtin_checkout_tree.cc); with a ref or a path, a git checkout of that ref
 // (a shallow fetch by default), or a copy of the files when it is no git repository. There is
 // no network checkout: another `repository:` is an error.
+//
+// The checkout runs on the host as kiln's user, and the workspace is the job's to write: git
+// works in a private clone under the job's host_dir (never in the workspace, whose .git a step
+// may have given hooks or config), and SyncTree puts its files (.git included) into the target,
+// which must be a real directory of the workspace (no component a link).
+#include <set>
+
 #include "base/fs.h"
-#include "base/subprocess.h"
 #include "workflow/builtin_actions_internal.h"
 #include "workflow/builtin_paths.h"
 #include "workflow/checkout_git.h"
+#include "workflow/workspace_copy.h"
 
 namespace kiln::workflow {
 namespace {
@@ -18,83 +25,15 @@ std::string Input(const std::map<std::string, std::string>& with, const std::str
   return it == with.end() || it->second.empty() ? fallback : it->second;
 }
 
-Status EmptyDir(const std::string& dir) {
-  ASSIGN_OR_RETURN(auto names, ListDir(dir));
-  for (const auto& n : names) RETURN_IF_ERROR(RemoveTree(dir + "/" + n));
-  return Status::Ok();
-}
-
-// A source that is not a git repository: its files, as they are (symlinks as symlinks).
-Status CopyFiles(const std::string& src, const std::string& target) {
-  ASSIGN_OR_RETURN(auto names, ListDir(src));
-  for (const auto& n : names) {
-    if (PathWithin(src + "/" + n, target)) continue;  // the target itself is inside the source
-    RETURN_IF_ERROR(RunChecked({"cp", "-a", "--", src + "/" + n, target + "/"}).status());
-  }
-  return Status::Ok();
-}
-
-struct RefPlan {
-  std::string full;    // refs/heads/B, refs/tags/T, or a commit
-  std::string branch;  // B when a branch
-  std::string fetch;   // the refspec fetched
-  std::string checkout;
-};
-
-Result<RefPlan> PlanRef(const std::string& src, const std::string& ref) {
-  RefPlan p;
-  std::string name = ref;
-  if (name.empty()) {
-    auto head = CheckoutGit(src, {"symbolic-ref", "-q", "HEAD"});
-    name = head.ok() ? *head : "";
-    if (name.empty()) {
-      ASSIGN_OR_RETURN(name, CheckoutGit(src, {"rev-parse", "HEAD"}));
-    }
-  }
-  std::vector<std::string> candidates = {name};
-  if (name.rfind("refs/", 0) != 0) candidates = {"refs/heads/" + name, "refs/tags/" + name};
-  for (const std::string& full : candidates) {
-    if (!CheckoutGit(src, {"rev-parse", "--verify", "-q", full + "^{commit}"}).ok()) continue;
-    p.full = full;
-    if (full.rfind("refs/heads/", 0) == 0) {
-      p.branch = full.substr(11);
-      p.fetch = "+" + full + ":refs/remotes/origin/" + p.branch;
-      p.checkout = "refs/remotes/origin/" + p.branch;
-    } else {
-      p.fetch = "+" + full + ":" + full;
-      p.checkout = full;
-    }
-    return p;
-  }
-  auto sha = CheckoutGit(src, {"rev-parse", "--verify", "-q", name + "^{commit}"});
-  if (!sha.ok()) {
-    return NotFound("actions/checkout: ref \"" + name +
-                    "\" is no branch, tag or commit of the local repository");
-  }
-  p.full = *sha, p.fetch = *sha, p.checkout = "FETCH_HEAD";
-  return p;
-}
-
-Status FetchAndCheckout(const std::string& src, const std::string& target, const RefPlan& ref,
-                        int depth) {
-  if (!PathExists(target + "/.git")) RETURN_IF_ERROR(CheckoutGit(target, {"init", "-q"}).status());
-  RETURN_IF_ERROR(CheckoutGit(target, {"config", "remote.origin.url", "file://" + src}).status());
-  if (depth == 0) {
-    RETURN_IF_ERROR(
-        CheckoutGit(target, {"fetch", "-q", "--prune", "origin",
-                             "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"})
-            .status());
-  }
-  std::vector<std::string> fetch = {"fetch", "-q", "--no-tags"};
-  if (depth > 0) fetch.push_back("--depth=" + std::to_string(depth));
-  fetch.push_back("origin");
-  fetch.push_back(ref.fetch);
-  RETURN_IF_ERROR(CheckoutGit(target, fetch).status());
-  if (!ref.branch.empty()) {
-    return CheckoutGit(target, {"checkout", "-q", "--force", "-B", ref.branch, ref.checkout})
-        .status();
-  }
-  return CheckoutGit(target, {"checkout", "-q", "--force", "--detach", ref.checkout}).status();
+// A source that is not a git repository: its files, as they are (symlinks as symlinks), into
+// `into` (the target's FdPath); the target itself is left out when it is inside the source
+// (--bind).
+Status CopyFiles(const std::string& src, const std::string& target, const std::string& into,
+                 bool clean) {
+  std::set<std::string> skip;
+  if (PathWithin(src, target) && NormalizePath(target) != NormalizePath(src))
+    skip.insert(NormalizePath(target).substr(NormalizePath(src).size() + 1));
+  return SyncTree(src, into, 2, skip, clean).status();
 }
 
 }  // namespace
@@ -126,6 +65,9 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
     return InvalidArgument("actions/checkout: fetch-depth must be a number ≥ 0, not " + depth_text);
   }
   bool clean = Input(with, "clean", "true") != "false";
+  ASSIGN_OR_RETURN(UniqueFd target_fd,
+                   MakeDirsNoFollow(WorkspaceHostDir(ctx), target,
+                                    "actions/checkout: path " + (path.empty() ? "." : path)));
   std::string ws = ResolvedPath(WorkspaceHostDir(ctx));
   std::string ref_input = Input(with, "ref");
   bool own_ref = ref_input.empty() || (github.is_object() && github.contains("ref") &&
@@ -139,7 +81,6 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   if (is_git) {
     ASSIGN_OR_RETURN(ref, PlanRef(src, Input(with, "ref")));
   }
-  RETURN_IF_ERROR(MakeDirs(target));
   if (ResolvedPath(target) == src) {
     ctx.Print("actions/checkout: the workspace is the repository itself: left as it is");
     if (is_git) {
@@ -152,14 +93,13 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   if (PathWithin(ResolvedPath(target), src)) {
     return InvalidArgument("actions/checkout: path " + path + " holds the repository itself");
   }
-  if (clean) RETURN_IF_ERROR(EmptyDir(target));
   if (!is_git) {
     if (!Input(with, "ref").empty()) {
       return InvalidArgument("actions/checkout: ref needs a git repository; " + src +
                              " is not one");
     }
     ctx.Print("actions/checkout: copying " + src + " (not a git repository)");
-    return CopyFiles(src, target);
+    return CopyFiles(src, target, FdPath(target_fd), clean);
   }
   for (const char* key : {"submodules", "lfs"}) {
     std::string v = Input(with, key, "false");
@@ -170,9 +110,9 @@ Status CheckoutMain(JobContext& ctx, const Step&, const std::map<std::string, st
   }
   ctx.Print("actions/checkout: " + ref.full + " of " + src +
             (depth == 0 ? " (full history)" : " (depth " + std::to_string(depth) + ")"));
-  RETURN_IF_ERROR(FetchAndCheckout(src, target, ref, static_cast<int>(depth)));
+  ASSIGN_OR_RETURN(std::string head, GitCheckout(ctx.host_dir, src, FdPath(target_fd), ref,
+                                                 static_cast<int>(depth), clean));
   outputs["ref"] = ref.full;
-  ASSIGN_OR_RETURN(std::string head, CheckoutGit(target, {"rev-parse", "HEAD"}));
   outputs["commit"] = head;
   return Status::Ok();
 }

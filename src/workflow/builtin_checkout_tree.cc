@@ -18,32 +18,43 @@ namespace {
 std::string Out(const Result<std::string>& r) { return r.ok() ? *r : ""; }
 
 // Replaces ws/.git by a clone of the repository's HEAD, `depth` commits deep (0 = all history),
-// so `git log` in the job shows what a GitHub checkout of that depth shows; the index is HEAD's,
-// so the uncommitted changes show as changes.
-Status CloneGitDir(JobContext& ctx, const std::string& src, const std::string& ws, int depth) {
+// so `git log` in the job shows what a GitHub checkout of that depth shows; the index is HEAD's
+// (read-tree: no stat data, so the job's git compares contents), so the uncommitted changes
+// show as changes. git runs only in the private clone (under host_dir, which the sandbox never
+// sees), never in the workspace: its .git, hooks and config are the job's to write. `outputs`:
+// ref and commit.
+Status CloneGitDir(JobContext& ctx, const std::string& src, const std::string& ws, int depth,
+                   Json& outputs) {
   ASSIGN_OR_RETURN(std::string tmp, MakeTempDir(ctx.host_dir, "checkout-"));
+  const std::string repo = tmp + "/repo";
   std::vector<std::string> clone = {"clone", "-q", "--no-checkout"};
   if (depth > 0) clone.push_back("--depth=" + std::to_string(depth));
   clone.push_back("file://" + src);
-  clone.push_back(tmp + "/repo");
+  clone.push_back(repo);
   Status s = CheckoutGit(tmp, clone).status();
+  std::string head = Out(CheckoutGit(src, {"rev-parse", "HEAD"}));
+  // A detached HEAD is not what clone checks out: fetch that commit and detach on it.
+  if (s.ok() && !head.empty() && Out(CheckoutGit(repo, {"rev-parse", "HEAD"})) != head) {
+    std::vector<std::string> fetch = {"fetch", "-q", "--no-tags"};
+    if (depth > 0) fetch.push_back("--depth=" + std::to_string(depth));
+    fetch.push_back("origin");
+    fetch.push_back(head);
+    s = CheckoutGit(repo, fetch).status();
+    if (s.ok()) s = CheckoutGit(repo, {"update-ref", "--no-deref", "HEAD", head}).status();
+  }
+  if (s.ok()) s = CheckoutGit(repo, {"read-tree", "HEAD"}).status();
   if (s.ok()) {
-    std::string head = Out(CheckoutGit(src, {"rev-parse", "HEAD"}));
-    // A detached HEAD is not what clone checks out: fetch that commit and detach on it.
-    if (!head.empty() && Out(CheckoutGit(tmp + "/repo", {"rev-parse", "HEAD"})) != head) {
-      std::vector<std::string> fetch = {"fetch", "-q", "--no-tags"};
-      if (depth > 0) fetch.push_back("--depth=" + std::to_string(depth));
-      fetch.push_back("origin");
-      fetch.push_back(head);
-      s = CheckoutGit(tmp + "/repo", fetch).status();
-      if (s.ok())
-        s = CheckoutGit(tmp + "/repo", {"update-ref", "--no-deref", "HEAD", head}).status();
+    auto branch = CheckoutGit(repo, {"symbolic-ref", "-q", "HEAD"});
+    auto commit = CheckoutGit(repo, {"rev-parse", "HEAD"});
+    s = commit.status();
+    if (commit.ok()) {
+      outputs["ref"] = branch.ok() && !branch->empty() ? *branch : *commit;
+      outputs["commit"] = *commit;
     }
   }
   if (s.ok()) s = RemoveTree(ws + "/.git");
-  if (s.ok() && std::rename((tmp + "/repo/.git").c_str(), (ws + "/.git").c_str()) != 0)
+  if (s.ok() && std::rename((repo + "/.git").c_str(), (ws + "/.git").c_str()) != 0)
     s = ErrnoStatus("rename the clone's .git into the workspace", errno);
-  if (s.ok()) s = CheckoutGit(ws, {"reset", "-q"}).status();
   Status removed = RemoveTree(tmp);
   if (!s.ok()) return s.WithContext("actions/checkout: fetch-depth " + std::to_string(depth));
   return removed;
@@ -81,13 +92,8 @@ Status CheckoutWorkingTree(JobContext& ctx, const std::string& src, bool clean, 
   ctx.Print(line);
   if (!git)
     return GiveBackToUser(ctx, ws);  // no repository, or no commits: the files are all there is
-  RETURN_IF_ERROR(CloneGitDir(ctx, src, ws, depth));
-  RETURN_IF_ERROR(GiveBackToUser(ctx, ws));
-  auto branch = CheckoutGit(ws, {"symbolic-ref", "-q", "HEAD"});
-  ASSIGN_OR_RETURN(std::string head, CheckoutGit(ws, {"rev-parse", "HEAD"}));
-  outputs["ref"] = branch.ok() && !branch->empty() ? *branch : head;
-  outputs["commit"] = head;
-  return Status::Ok();
+  RETURN_IF_ERROR(CloneGitDir(ctx, src, ws, depth, outputs));
+  return GiveBackToUser(ctx, ws);
 }
 
 }  // namespace kiln::workflow

@@ -26,18 +26,30 @@ bool SameTime(const struct timespec& a, const struct timespec& b) {
   return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-// Mode, owner (as root) and mtime of `dst` as `st` says; never follows a symlink.
+// Mode, owner (as root) and mtime of `dst` as `st` says; never follows a symlink: all but a
+// link's are set through an O_PATH fd of `dst` (its /proc/self/fd link reaches that inode only),
+// so an entry a job's process swaps for a link meanwhile is refused, not followed.
 Status SetMeta(const std::string& dst, const struct stat& st) {
-  if (!S_ISLNK(st.st_mode) && ::fchmodat(AT_FDCWD, dst.c_str(), st.st_mode & 07777, 0) != 0)
-    return Errno("chmod " + dst);
-  if (::geteuid() == 0 && ::lchown(dst.c_str(), st.st_uid, st.st_gid) != 0)
-    return Errno("chown " + dst);
-  if (!S_ISLNK(st.st_mode) && ::geteuid() == 0 && (st.st_mode & 06000) &&
-      ::fchmodat(AT_FDCWD, dst.c_str(), st.st_mode & 07777, 0) != 0)
-    return Errno("chmod " + dst);  // chown cleared set-id bits
   struct timespec times[2] = {st.st_atim, st.st_mtim};
-  if (::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-    return Errno("utimes " + dst);
+  if (S_ISLNK(st.st_mode)) {
+    if (::geteuid() == 0 && ::lchown(dst.c_str(), st.st_uid, st.st_gid) != 0)
+      return Errno("chown " + dst);
+    if (::utimensat(AT_FDCWD, dst.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+      return Errno("utimes " + dst);
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(UniqueFd fd, Open(dst, O_PATH | O_NOFOLLOW));
+  struct stat now;
+  if (::fstat(fd.get(), &now) != 0) return Errno("stat " + dst);
+  if ((now.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
+    return FailedPrecondition(dst + " changed type while it was copied; not following it");
+  std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+  if (::chmod(self.c_str(), st.st_mode & 07777) != 0) return Errno("chmod " + dst);
+  if (::geteuid() == 0 && ::fchownat(fd.get(), "", st.st_uid, st.st_gid, AT_EMPTY_PATH) != 0)
+    return Errno("chown " + dst);
+  if (::geteuid() == 0 && (st.st_mode & 06000) && ::chmod(self.c_str(), st.st_mode & 07777) != 0)
+    return Errno("chmod " + dst);  // chown cleared set-id bits
+  if (::utimensat(AT_FDCWD, self.c_str(), times, 0) != 0) return Errno("utimes " + dst);
   return Status::Ok();
 }
 
@@ -75,6 +87,7 @@ class Syncer {
  public:
   Status Dir(const std::string& s, const std::string& d, const std::string& rel);
   const std::set<std::string>* skip = nullptr;
+  bool remove_extra = true;
   std::vector<Work> files, dirs;
   SyncStats stats;
 
@@ -139,7 +152,7 @@ Status Syncer::Dir(const std::string& s, const std::string& d, const std::string
     if (!skipped(n)) keep.insert(n);
   }
   for (const auto& n : old) {
-    if (!keep.count(n)) RETURN_IF_ERROR(Remove(JoinPath(d, n)));
+    if (remove_extra && !keep.count(n)) RETURN_IF_ERROR(Remove(JoinPath(d, n)));
   }
   for (const auto& n : keep)
     RETURN_IF_ERROR(Entry(JoinPath(s, n), JoinPath(d, n), rel.empty() ? n : rel + "/" + n));
@@ -149,13 +162,14 @@ Status Syncer::Dir(const std::string& s, const std::string& d, const std::string
 }  // namespace
 
 Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads,
-                           const std::set<std::string>& skip) {
+                           const std::set<std::string>& skip, bool remove_extra) {
   struct stat st;
   if (::stat(src.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return NotFound("workspace " + src + " is not a directory");
   RETURN_IF_ERROR(MakeDirs(dst, 0755));
   Syncer sync;
   sync.skip = &skip;
+  sync.remove_extra = remove_extra;
   RETURN_IF_ERROR(sync.Dir(src, dst, ""));
   // File data last, on several threads (the directories exist by now).
   std::atomic<size_t> next{0};

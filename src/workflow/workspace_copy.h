@@ -25,8 +25,9 @@ struct SyncStats {
 };
 
 // `skip`: paths relative to `src` ("build", "a/b.o") left out of `dst` (and removed from it).
+// With `remove_extra` false, entries of `dst` that `src` lacks are kept (an overlay, not a copy).
 Result<SyncStats> SyncTree(const std::string& src, const std::string& dst, int threads = 2,
-                           const std::set<std::string>& skip = {});
+                           const std::set<std::string>& skip = {}, bool remove_extra = true);
 
 // What git ignores in the checkout `repo` (.gitignore, .git/info/exclude, core.excludesFile),
 // as act leaves it out of a job's copy and a GitHub checkout never has it: relative paths, an
