@@ -12,7 +12,7 @@ Status Bad(const InputSpec& in, const std::string& what) {
 
 // The value as written (a string, or a JSON bool/number from a payload), typed.
 Result<Json> Typed(const InputSpec& in, const Json& value) {
-  std::string s = value.is_string() ? value.get<std::string>() : value.dump();
+  std::string s = value.is_string() ? value.get<std::string>() : DumpJson(value);
   if (in.type == "boolean") {
     if (value.is_boolean()) return value;
     if (s == "true" || s == "false") return Json(s == "true");

@@ -53,7 +53,7 @@ Result<Json> EvalMap(const Json& map, const ExprContext& ctx) {
     ASSIGN_OR_RETURN(Json val, EvalNode(it.value(), ctx));
     if (IsInsert(it.key())) {
       if (!val.is_object())
-        return InvalidArgument("${{ insert }} takes a mapping, not " + val.dump());
+        return InvalidArgument("${{ insert }} takes a mapping, not " + DumpJson(val));
       for (auto m = val.begin(); m != val.end(); ++m) out[m.key()] = m.value();
       continue;
     }
@@ -78,12 +78,12 @@ Result<Json> EvalNode(const Json& v, const ExprContext& ctx) {
 }  // namespace
 
 bool MatrixHasExpressions(const Json& matrix) {
-  return !matrix.is_null() && matrix.dump().find("${{") != std::string::npos;
+  return !matrix.is_null() && DumpJson(matrix).find("${{") != std::string::npos;
 }
 
 bool MatrixReadsNeeds(const Json& matrix) {
   if (matrix.is_null()) return false;
-  std::string text = matrix.dump();
+  std::string text = DumpJson(matrix);
   for (size_t at = text.find("${{"); at != std::string::npos; at = text.find("${{", at + 3)) {
     size_t end = text.find("}}", at);
     if (text.substr(at, end == std::string::npos ? std::string::npos : end - at).find("needs") !=
@@ -98,7 +98,7 @@ Result<Json> EvaluateMatrix(const Json& matrix, const ExprContext& ctx) {
   if (!val.ok()) return InvalidArgument("strategy.matrix: " + val.status().message());
   if (!val->is_object()) {
     return InvalidArgument("strategy.matrix must evaluate to a mapping, not " +
-                           (val->is_null() ? std::string("null") : val->dump()));
+                           (val->is_null() ? std::string("null") : DumpJson(*val)));
   }
   return val;
 }
