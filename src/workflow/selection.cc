@@ -6,8 +6,8 @@
 #include <map>
 
 #include "base/table.h"
-#include "workflow/expr.h"
 #include "workflow/action_runner.h"
+#include "workflow/expr.h"
 #include "workflow/inputs.h"
 #include "workflow/run_plan.h"
 
