@@ -140,7 +140,9 @@ Result<RunReport> DryRunWorkflows(const std::vector<Workflow>& workflows,
     r.result = Outcome::kSuccess;
     for (const Step& step : job.steps) {
       // As the real run would fail: an action kiln cannot find (action_resolve.cc).
-      RETURN_IF_ERROR(CheckActionFound(options, step));
+      // InvalidArgument: a plan that cannot run is kiln run -n's exit 2.
+      if (Status found = CheckActionFound(options, step); !found.ok())
+        return InvalidArgument(found.message());
       std::string name = step.name_implicit ? step.name : Expand(step.name, expr);
       name = name.substr(0, name.find('\n'));
       Emit(options, prefix + (name.rfind("Run ", 0) == 0 ? "⭐ " : "⭐ Run ") + name);

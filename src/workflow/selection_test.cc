@@ -112,7 +112,7 @@ TEST(DryRunTest, UnresolvableActionsFailTheDryRun) {
     return DryRunWorkflows({*wf}, o).status();
   };
   Status s = dry("actions/setup-node@v4", "");
-  EXPECT_EQ(s.code(), Code::kNotFound);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);  // kiln run -n: exit 2
   EXPECT_EQ(s.message().rfind("ci.yml:7:15: action actions/setup-node@v4 is not built into kiln "
                               "and no --action-cache was given",
                               0),
