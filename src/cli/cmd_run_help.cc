@@ -51,7 +51,12 @@ DESCRIPTION
     its `if:` runs only if every job it needs, directly or through others, succeeded; a
     container: job's steps run `sh -e {0}` unless a shell is named; `shell:` may be an
     expression; a matrix may be an expression, even of needs outputs (expanded once those
-    jobs have finished); a matrix that expands to no job is an error.
+    jobs have finished); a matrix that expands to no job is an error. A matrix job is named
+    by its values in the order its keys are written, e.g. build (ubuntu-latest, 18, false),
+    an object value on one line; the first key varies slowest. A step without `name:` is
+    named Run and the first line of its script as written (not interpolated); every step
+    name is shown on one line. A job image that is not in the store fails its set up with
+    what to do: map it with -P, import one (kiln image import) or pull it (kiln pull).
 
     `container:` takes image, env, ports, volumes (NAME:/path is a volume of the job's own,
     /host/path:/path[:ro] a bind mount), options and credentials; `services:` the same per
@@ -87,7 +92,9 @@ OPTIONS
                                  -j given. Needs no root and runs nothing
     -n, --dryrun                 plan and print each job and its steps as they would run, then
                                  the summary; runs nothing (no sandbox, no image). Exit 0 when
-                                 the plan is valid (inputs included), 2 when not
+                                 the plan is valid (inputs included, and every uses: found:
+                                 built in, in --action-cache, or ./path with an action.yml),
+                                 2 when not
     A workflow file or job named here that would run nothing is an error saying why; a
     directory with nothing for the event says so and exits 0.
 
@@ -120,7 +127,9 @@ OPTIONS
     -a, --actor NAME             github.actor and GITHUB_ACTOR (default nektos/act, as act)
     --github-instance HOST       the GitHub host of github.server_url, api_url and graphql_url
                                  (default github.com; another host: https://HOST/api/v3 …)
-    --defaultbranch NAME         the default branch of a payload without one (default master)
+    --defaultbranch NAME         the default branch of a payload without one (default master;
+                                 without it and -e, actions/cache falls back to the
+                                 repository's: origin/HEAD, else the current branch)
     --remote-name NAME           the git remote github.repository comes from (default origin)
 
   Run
@@ -288,6 +297,9 @@ EXPRESSIONS AND WORKFLOW COMMANDS
     the key does not offer (GitHub's context availability table) is an error naming
     FILE:LINE:COLUMN. hashFiles(PATTERN, ...) hashes the workspace's matching files as
     GitHub does (`**`, `*`, `?`, `!` exclusions; "" when nothing matches).
+    case(PRED1, VALUE1, PRED2, VALUE2, ..., DEFAULT) is the value of the first true predicate,
+    else DEFAULT (an odd number of arguments, at least 3). With workflow_dispatch,
+    github.event.inputs holds every declared input as a string, defaults included.
     A step's ::error::, ::warning:: and ::notice:: (file=, line=, col=, title=) are printed
     ("❗ error FILE:LINE: MESSAGE"), listed after the summary and in --json; they do not fail
     the step. ::group::TITLE prints "▶ TITLE" and indents the lines up to ::endgroup::.

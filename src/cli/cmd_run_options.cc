@@ -194,6 +194,12 @@ Status LoadGithub(const Flags& flags, const std::string& dir, workflow::RunOptio
   g.inputs = o.inputs;
   g.env = o.env;
   o.github = workflow::BuildGithubContext(g);
+  // The payload keeps act's "master"; the cache falls back to the repository's own default.
+  bool payload_branch = g.event.is_object() && g.event.contains("repository") &&
+                        g.event["repository"].is_object() &&
+                        g.event["repository"].contains("default_branch");
+  if (g.default_branch.empty() && !payload_branch)
+    o.cache_default_branch = workflow::RepoDefaultBranch(dir, g.remote_name);
   return Status::Ok();
 }
 

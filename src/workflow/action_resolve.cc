@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "workflow/action_runner.h"
 #include "workflow/builtin_safe_fs.h"
+#include "workflow/parse_util.h"
 
 namespace kiln::workflow {
 namespace {
@@ -28,26 +29,51 @@ Status CopyIntoJob(const std::string& from, const std::string& to) {
   return Status::Ok();
 }
 
-Result<ResolvedAction> FromCache(JobContext& ctx, const Step& step) {
-  const std::string& uses = step.uses;
+// Where OWNER/REPO[/PATH]@REF is in the action cache: OWNER/REPO@REF, and /PATH.
+struct CacheEntry {
+  std::string repo, ref, entry, inner;
+};
+CacheEntry EntryOf(const std::string& uses) {
   size_t at = uses.find('@');
-  std::string ref = uses.substr(at + 1), path = uses.substr(0, at);
+  CacheEntry e;
+  e.ref = uses.substr(at + 1);
+  std::string path = uses.substr(0, at);
   size_t slash = path.find('/');
   size_t sub = path.find('/', slash + 1);
-  std::string repo = path.substr(0, sub);  // OWNER/REPO
-  std::string inner = sub == std::string::npos ? "" : "/" + Clean(path.substr(sub + 1));
-  std::string entry = repo + "@" + ref;
+  e.repo = path.substr(0, sub);  // OWNER/REPO
+  e.inner = sub == std::string::npos ? "" : "/" + Clean(path.substr(sub + 1));
+  e.entry = e.repo + "@" + e.ref;
+  return e;
+}
+
+// NotFound, naming the step and the fix, when the action cache has no copy of the action.
+Status CheckInCache(const std::string& cache, const Step& step) {
+  CacheEntry e = EntryOf(step.uses);
+  if (!cache.empty() && IsDirectory(JoinPath(cache, e.entry))) return Status::Ok();
+  std::string dir = cache.empty() ? "DIR" : cache;
+  return NotFound(step.uses_pos.ToString() + ": action " + step.uses + " is not built into kiln" +
+                  (cache.empty() ? " and no --action-cache was given"
+                                 : " and not in the action cache " + cache) +
+                  "; kiln does not download actions: put a copy of it in --action-cache " + dir +
+                  " as " + dir + "/" + e.entry + " (e.g. git clone --depth 1 --branch " + e.ref +
+                  " https://github.com/" + e.repo + " " + dir + "/" + e.entry + ")");
+}
+
+// A local action's missing action.yml, shown in the user's checkout (what they can fix).
+Status LocalMissing(const Step& step, const std::string& workspace) {
+  std::string rel = Clean(step.uses);
+  std::string shown = rel.empty() ? workspace : JoinPath(workspace, rel);
+  return NotFound(step.uses_pos.ToString() + ": action " + step.uses +
+                  ": no action.yml or action.yaml in " + shown +
+                  " (a local action's path is relative to the repository root)");
+}
+
+Result<ResolvedAction> FromCache(JobContext& ctx, const Step& step) {
   const std::string& cache = ctx.options->action_cache;
-  std::string where = step.uses_pos.ToString() + ": ";
-  if (cache.empty() || !IsDirectory(JoinPath(cache, entry))) {
-    std::string dir = cache.empty() ? "DIR" : cache;
-    return NotFound(where + "action " + uses + " is not built into kiln" +
-                    (cache.empty() ? " and no --action-cache was given"
-                                   : " and not in the action cache " + cache) +
-                    "; kiln does not download actions: put a copy of it in --action-cache " + dir +
-                    " as " + dir + "/" + entry + " (e.g. git clone --depth 1 --branch " + ref +
-                    " https://github.com/" + repo + " " + dir + "/" + entry + ")");
-  }
+  RETURN_IF_ERROR(CheckInCache(cache, step));
+  CacheEntry e = EntryOf(step.uses);
+  const std::string& entry = e.entry;
+  const std::string& inner = e.inner;
   ResolvedAction a;
   std::string in_job = "_actions/" + entry;
   RETURN_IF_ERROR(CopyIntoJob(JoinPath(cache, entry), ctx.host_dir + "/temp/" + in_job));
@@ -59,6 +85,19 @@ Result<ResolvedAction> FromCache(JobContext& ctx, const Step& step) {
 }  // namespace
 
 std::string ActionWorkspaceDir(const JobContext& ctx) { return WorkspaceHostDir(ctx); }
+
+Status CheckActionFound(const RunOptions& options, const Step& step) {
+  const std::string& uses = step.uses;
+  if (uses.empty() || uses.rfind("docker://", 0) == 0 || IsSnapshotAction(uses) ||
+      FindBuiltinAction(uses) != nullptr)
+    return Status::Ok();
+  if (uses.rfind("./", 0) != 0) return CheckInCache(options.action_cache, step);
+  std::string rel = Clean(uses);
+  std::string dir = rel.empty() ? options.workspace : JoinPath(options.workspace, rel);
+  for (const char* f : {"/action.yml", "/action.yaml"})
+    if (PathExists(dir + f)) return Status::Ok();
+  return LocalMissing(step, options.workspace);
+}
 
 Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step) {
   const std::string& uses = step.uses;
@@ -90,14 +129,8 @@ Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step) {
   }
   auto parsed = ParseActionDir(a.host_dir);
   if (!parsed.ok()) {
-    if (parsed.status().code() == Code::kNotFound && uses.rfind("./", 0) == 0) {
-      // The user's checkout, not the job's copy of it: what they can fix.
-      std::string rel = Clean(uses);
-      std::string shown =
-          rel.empty() ? ctx.options->workspace : JoinPath(ctx.options->workspace, rel);
-      return NotFound(where + "action " + uses + ": no action.yml or action.yaml in " + shown +
-                      " (a local action's path is relative to the repository root)");
-    }
+    if (parsed.status().code() == Code::kNotFound && uses.rfind("./", 0) == 0)
+      return LocalMissing(step, ctx.options->workspace);
     return Status(parsed.status().code(),
                   where + "action " + uses + ": " + parsed.status().message());
   }

@@ -51,6 +51,11 @@ std::string ActionWorkspaceDir(const JobContext& ctx);
 // start with the step's `uses:` FILE:LINE:COL and say what to do.
 Result<ResolvedAction> ResolveAction(JobContext& ctx, const Step& step);
 
+// Whether `step`'s action can be found, without a job (kiln run -n): a built-in, docker://,
+// OWNER/REPO@REF in options.action_cache, ./path with an action.yml in options.workspace.
+// NotFound with ResolveAction's message (the `uses:` FILE:LINE:COL and the fix) if not.
+Status CheckActionFound(const RunOptions& options, const Step& step);
+
 // Runs the action of `step` in the current phase (ActionPhase). `step_env` is the step's
 // evaluated env; `outputs` receives the step's outputs; `exec` may be filled for RunStep.
 Status RunActionStep(JobContext& ctx, const Step& step, const EnvMap& step_env, Json& outputs,

@@ -67,6 +67,7 @@ std::vector<std::string> Scopes(const JobContext& ctx) {
     const Json& ev = gh["event"];
     if (ev.contains("repository")) dflt = str(ev["repository"], "default_branch");
   }
+  if (!o.cache_default_branch.empty()) dflt = o.cache_default_branch;
   std::vector<std::string> out = {repo + "/" + Sha256::Hex(ref)};
   if (!dflt.empty() && "refs/heads/" + dflt != ref) {
     out.push_back(repo + "/" + Sha256::Hex("refs/heads/" + dflt));

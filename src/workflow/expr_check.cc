@@ -24,7 +24,8 @@ constexpr size_t kMany = 1 << 20;
 constexpr FunctionSpec kFunctions[] = {
     {"contains", 2, 2}, {"startsWith", 2, 2}, {"endsWith", 2, 2},  {"format", 1, kMany},
     {"join", 1, 2},     {"toJSON", 1, 1},     {"fromJSON", 1, 1},  {"hashFiles", 1, kMany},
-    {"success", 0, 0},  {"always", 0, 0},     {"cancelled", 0, 0}, {"failure", 0, 0}};
+    {"success", 0, 0},  {"always", 0, 0},     {"cancelled", 0, 0}, {"failure", 0, 0},
+    {"case", 3, kMany}};
 
 const FunctionSpec* FindFunction(const std::string& name) {
   for (const auto& f : kFunctions)
@@ -162,6 +163,12 @@ class Checker {
       }
     }
     --depth_;
+    if (Lower(name) == "case" && args.size() % 2 == 0) {
+      return Error(
+          "case() takes an odd number of arguments (predicate, value pairs, then a "
+          "default), not " +
+          std::to_string(args.size()));
+    }
     if (args.size() < f->min_args || args.size() > f->max_args) {
       std::string want = f->min_args == f->max_args ? std::to_string(f->min_args)
                          : f->max_args == kMany

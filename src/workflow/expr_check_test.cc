@@ -16,7 +16,8 @@ TEST(ExprCheckTest, AcceptsValidExpressions) {
        {"github.event_name == 'push' && !cancelled()", "contains(fromJSON('[1,2]'), matrix.x)",
         "format('{0}-{1}', env.A, steps.b.outputs['c'])", "needs.*.result", "(1 < 2) || null",
         "hashFiles('**/go.sum', '!vendor/**')", "toJson(github)", "FROMJSON('{\"a\": 1}').a",
-        "join(matrix.*, ', ')", "Success()", "inputs.x || vars.y", "secrets.TOKEN != ''"}) {
+        "join(matrix.*, ', ')", "Success()", "inputs.x || vars.y", "secrets.TOKEN != ''",
+        "case(true, 'a', 'b')", "case(github.ref == 'x', 1, env.A, 2, 3)"}) {
     EXPECT_TRUE(CheckExpression(e, AllContexts(), "x").ok())
         << e << ": " << CheckExpression(e, AllContexts(), "x").message();
   }

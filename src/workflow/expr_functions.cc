@@ -125,6 +125,13 @@ Result<Json> CallFunction(const std::string& raw, const std::vector<Json>& args,
                                      : s.compare(s.size() - p.size(), p.size(), p) == 0);
   }
   if (name == "format") return Format(args);
+  if (name == "case") {  // case(pred1, val1, ..., default): the value of the first true pred.
+    if (args.size() < 3 || args.size() % 2 == 0)
+      return InvalidArgument("case() takes an odd number of arguments, at least 3");
+    for (size_t i = 0; i + 1 < args.size(); i += 2)
+      if (Truthy(args[i])) return args[i + 1];
+    return args.back();
+  }
   if (name == "join") {
     RETURN_IF_ERROR(need(1));
     std::string sep = args.size() > 1 ? ToDisplayString(args[1]) : ",";

@@ -53,6 +53,14 @@ TEST(ExprTest, Functions) {
   EXPECT_FALSE(Evaluate("1 +", Ctx()).ok());
 }
 
+TEST(ExprTest, CaseReturnsTheValueOfTheFirstTruePredicate) {
+  EXPECT_EQ(Eval("case(true, 'a', 'b')"), "a");
+  EXPECT_EQ(Eval("case(false, 'a', 'b')"), "b");
+  EXPECT_EQ(Eval("case(false, 'a', matrix.os == 'linux', 'l', true, 't', 'd')"), "l");
+  EXPECT_EQ(Eval("case(false, 'a', false, 'b', 'd')"), "d");
+  EXPECT_EQ(Eval("CASE(1 == 2, 'eq', 'ne')"), "ne");
+}
+
 TEST(ExprTest, StatusFunctionsAndConditions) {
   ExprContext c = Ctx();
   EXPECT_TRUE(*EvaluateCondition("", c));

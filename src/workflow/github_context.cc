@@ -182,6 +182,17 @@ std::pair<std::string, std::string> RefTypeAndName(const std::string& ref) {
   return {"", ""};
 }
 
+std::string RepoDefaultBranch(const std::string& repo_dir, const std::string& remote_name) {
+  std::string prefix = "refs/remotes/" + remote_name + "/";
+  if (auto head = Git(repo_dir, {"symbolic-ref", "-q", prefix + "HEAD"});
+      head && head->rfind(prefix, 0) == 0 && head->size() > prefix.size())
+    return head->substr(prefix.size());
+  if (auto branch = Git(repo_dir, {"symbolic-ref", "-q", "HEAD"});
+      branch && branch->rfind("refs/heads/", 0) == 0 && branch->size() > 11)
+    return branch->substr(11);
+  return "master";
+}
+
 Json BuildGithubContext(const GithubOptions& o) {
   Json ghc = Json::object();
   Json event = o.event.is_object() ? o.event : Json::object();

@@ -34,6 +34,12 @@ struct GithubOptions {
 // (no shell) in repo_dir.
 Json BuildGithubContext(const GithubOptions& options);
 
+// The repository's default branch for actions/cache's fallback scope: the remote's HEAD
+// (git symbolic-ref refs/remotes/REMOTE/HEAD), else the current branch, else "master". (The
+// payload's repository.default_branch stays act's "master" when neither -e nor
+// --defaultbranch gives one.)
+std::string RepoDefaultBranch(const std::string& repo_dir, const std::string& remote_name);
+
 // "owner/repo" from a remote URL: https://host/owner/repo(.git), ssh://[user@]host[:port]/
 // owner/repo(.git), [user@]host:owner/repo(.git), file paths ending in owner/repo(.git).
 // "" when it has no owner/repo path.

@@ -105,6 +105,19 @@ TEST_F(GithubContextTest, ShaBranchAndHttpsRemote) {
   EXPECT_EQ(g["repositoryUrl"], "git://github.com/acme/widget.git");
 }
 
+// The cache's fallback branch: the remote's HEAD, else the current branch, else master.
+TEST_F(GithubContextTest, RepoDefaultBranch) {
+  EXPECT_EQ(RepoDefaultBranch(repo_, "origin"), "master");  // no repository
+  MakeRepo("https://github.com/acme/widget.git");
+  EXPECT_EQ(RepoDefaultBranch(repo_, "origin"), "dev");  // no origin/HEAD: the branch
+  Git({"update-ref", "refs/remotes/origin/trunk", "HEAD"});
+  Git({"symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk"});
+  EXPECT_EQ(RepoDefaultBranch(repo_, "origin"), "trunk");
+  EXPECT_EQ(RepoDefaultBranch(repo_, "upstream"), "dev");
+  // The payload keeps act's default.
+  EXPECT_EQ(Build("schedule")["event"]["repository"]["default_branch"], "master");
+}
+
 TEST_F(GithubContextTest, SshRemoteAndOtherRemoteName) {
   MakeRepo("git@github.com:acme/widget.git");
   Git({"remote", "add", "upstream", "ssh://git@example.com/up/stream.git"});

@@ -86,6 +86,28 @@ jobs:
   EXPECT_EQ(Job(d, "event")->result, Outcome::kSuccess) << log_;
 }
 
+// As on GitHub, github.event.inputs holds every declared dispatch input as a string: the
+// defaults too, beside what --input gave.
+TEST_F(JobContextsTest, EventInputsHoldDispatchDefaults) {
+  RunReport r = Run(R"(on:
+  workflow_dispatch:
+    inputs:
+      flag: {type: boolean, default: true}
+      level: {type: string, default: high}
+jobs:
+  ev:
+    runs-on: x
+    steps:
+      - run: test "${{ github.event.inputs.level }}/${{ github.event.inputs.flag }}" = high/false
+      - run: test '${{ toJSON(github.event.inputs.flag) }}' = '"false"'
+)",
+                    [](RunOptions& o) {
+                      o.event = "workflow_dispatch";
+                      o.inputs = {{"flag", "false"}};
+                    });
+  EXPECT_EQ(Job(r, "ev")->result, Outcome::kSuccess) << log_;
+}
+
 // container: is interpolated with the job's real contexts before its sandbox is made.
 TEST_F(JobContextsTest, ContainerImageSeesVars) {
   RunReport r = Run(R"(on: push

@@ -40,6 +40,15 @@ std::string EnvValue(const std::vector<std::string>& env, const std::string& key
   return "";
 }
 
+// As on GitHub, github.event.inputs holds every declared input of a dispatch, as a string
+// (defaults too): those the payload or --input did not give, from the inputs context.
+void FillEventInputs(const Json& inputs, Json& event) {
+  if (!event.is_object()) return;
+  if (!event.contains("inputs") || !event["inputs"].is_object()) event["inputs"] = Json::object();
+  for (const auto& [k, v] : inputs.items())
+    if (!event["inputs"].contains(k)) event["inputs"][k] = ToDisplayString(v);
+}
+
 }  // namespace
 
 std::string EventPayload(const RunOptions& options) {
@@ -76,6 +85,7 @@ void SetUpJobContexts(JobContext& ctx) {
     auto inputs =
         InputsContext(*ctx.workflow, Str(ghc, "event_name"), ghc["event"], ctx.options->inputs);
     c["inputs"] = inputs.ok() ? *inputs : Json::object();
+    if (Str(ghc, "event_name") == "workflow_dispatch") FillEventInputs(c["inputs"], ghc["event"]);
   }
   c["vars"] = Json::object();
   for (const auto& [k, v] : ctx.options->vars) c["vars"][k] = v;

@@ -18,6 +18,7 @@
 #include "jobs/session.h"
 #include "workflow/action_runner.h"
 #include "workflow/file_commands_io.h"
+#include "workflow/image_hint.h"
 #include "workflow/job_context.h"
 #include "workflow/job_env.h"
 #include "workflow/job_pod.h"
@@ -358,7 +359,7 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
     s = PrepareSandbox(ctx, session);
   }
   if (!s.ok()) {
-    Fail(ctx, s, "set up failed: ");
+    Fail(ctx, WithImageHint(s), "set up failed: ");
     if (options.interrupts && options.interrupts() > 0) ctx.report.result = Outcome::kCancelled;
   } else {
     SetUpEnv(ctx);

@@ -31,6 +31,9 @@ struct Step {
   Pos pos;
   std::string id;  // given or generated ("__run_2")
   std::string name;
+  // No `name:` was written: `name` is "Run " + the first line of `run` (or the action), shown
+  // as written, never interpolated (as on GitHub).
+  bool name_implicit = false;
   std::string run;
   // An action: "./path" (local), "OWNER/REPO[/PATH]@REF" (built in, or from --action-cache),
   // "docker://IMAGE", or the snapshot actions (kiln/snapshot@v1, depot/snapshot-action@v1).
@@ -90,6 +93,9 @@ struct Job {
   std::string if_expr;
   Json matrix;     // strategy.matrix as written (object, or a "${{ }}" string), or null
   Pos matrix_pos;  // where strategy.matrix was written
+  // The matrix's keys in written order (Json sorts them): the expansion order and the order
+  // of the values in a matrix job's display name, as GitHub's.
+  std::vector<std::string> matrix_keys;
   bool fail_fast = true;
   std::map<std::string, std::string> outputs;
   std::string continue_on_error = "false";

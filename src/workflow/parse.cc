@@ -72,6 +72,7 @@ Step ParseStep(Ctx& c, const YAML::Node& n, size_t index) {
     CheckId(c, n["id"], s.id, "step id");
   }
   if (n["name"]) s.name = Scalar(c, n["name"], "name");
+  s.name_implicit = !n["name"];
   if (n["run"]) s.run = Scalar(c, n["run"], "run");
   if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
   if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
@@ -139,6 +140,8 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
     if (st["matrix"]) {
       j.matrix = ToJson(c, st["matrix"]);
       j.matrix_pos = c.PosOf(st["matrix"]);
+      if (st["matrix"].IsMap())
+        for (const auto& kv : st["matrix"]) j.matrix_keys.push_back(kv.first.Scalar());
     }
     if (st["fail-fast"]) j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
   }

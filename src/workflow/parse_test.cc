@@ -181,6 +181,9 @@ TEST(ParseTest, ExpressionsAreCheckedWithFileLineAndColumn) {
                     0),
             0u)
       << e;
+  e = ErrorOf(head + "      - run: echo ${{ case(true, 'a') }}\n");
+  EXPECT_EQ(e.rfind("ci.yml:6:19: ", 0), 0u) << e;
+  EXPECT_NE(e.find("case() takes an odd number of arguments"), std::string::npos) << e;
   e = ErrorOf(head + "      - run: |\n          echo hi\n          echo ${{ contains(github) }}\n");
   EXPECT_EQ(e.rfind("ci.yml:8:16: ", 0), 0u) << e;
   EXPECT_NE(e.find("contains() takes 2 argument(s), not 1"), std::string::npos) << e;

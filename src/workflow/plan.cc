@@ -1,5 +1,6 @@
 #include "workflow/plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -16,6 +17,17 @@ bool Matches(const Json& combo, const Json& partial) {
   return true;
 }
 
+// The keys of `m` in `order` first, then the others (sorted), without include/exclude.
+std::vector<std::string> KeysInOrder(const Json& m, const std::vector<std::string>& order) {
+  std::vector<std::string> keys;
+  for (const auto& k : order)
+    if (m.contains(k) && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  for (auto it = m.begin(); it != m.end(); ++it)
+    if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
+  std::erase_if(keys, [](const std::string& k) { return k == "include" || k == "exclude"; });
+  return keys;
+}
+
 std::string Display(const Job& j, const Json& m) {
   if (m.empty()) return j.name;
   if (j.name.find("${{") != std::string::npos) {
@@ -26,8 +38,9 @@ std::string Display(const Job& j, const Json& m) {
   }
   std::string s = j.name + " (";
   bool first = true;
-  for (const auto& v : m) {
-    s += (first ? "" : ", ") + ToDisplayString(v);
+  for (const auto& k : KeysInOrder(m, j.matrix_keys)) {
+    const Json& v = m[k];  // an object or a list on one line: the name prefixes log lines
+    s += (first ? "" : ", ") + (v.is_structured() ? DumpJson(v) : ToDisplayString(v));
     first = false;
   }
   return s + ")";
@@ -35,27 +48,28 @@ std::string Display(const Job& j, const Json& m) {
 
 }  // namespace
 
-Result<std::vector<Json>> ExpandMatrix(const Json& matrix) {
+Result<std::vector<Json>> ExpandMatrix(const Json& matrix,
+                                       const std::vector<std::string>& key_order) {
   if (matrix.is_null()) return std::vector<Json>{Json::object()};
   if (!matrix.is_object()) return InvalidArgument("strategy.matrix must be a mapping");
   std::vector<Json> combos = {Json::object()};
-  for (auto it = matrix.begin(); it != matrix.end(); ++it) {
-    if (it.key() == "include" || it.key() == "exclude") continue;
-    if (!it.value().is_array()) return InvalidArgument("matrix." + it.key() + " must be a list");
-    if (it.value().empty()) {
-      return InvalidArgument("matrix vector '" + it.key() +
+  for (const auto& key : KeysInOrder(matrix, key_order)) {
+    const Json& value = matrix[key];
+    if (!value.is_array()) return InvalidArgument("matrix." + key + " must be a list");
+    if (value.empty()) {
+      return InvalidArgument("matrix vector '" + key +
                              "' does not contain any values; give it at least one");
     }
-    if (!it.value().empty() && combos.size() > kMaxMatrixProduct / it.value().size()) {
+    if (!value.empty() && combos.size() > kMaxMatrixProduct / value.size()) {
       return InvalidArgument("the matrix's lists make more than " +
                              std::to_string(kMaxMatrixProduct) + " combinations (at most " +
                              std::to_string(kMaxMatrixJobs) + " jobs may run)");
     }
     std::vector<Json> next;
     for (const auto& c : combos) {
-      for (const auto& v : it.value()) {
+      for (const auto& v : value) {
         Json n = c;
-        n[it.key()] = v;
+        n[key] = v;
         next.push_back(n);
       }
     }
@@ -177,7 +191,7 @@ Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& contexts) {
     if (!evaluated.ok()) return fail(evaluated.status());
     matrix = std::move(*evaluated);
   }
-  auto combos = ExpandMatrix(matrix);
+  auto combos = ExpandMatrix(matrix, job.matrix_keys);
   if (!combos.ok()) return fail(combos.status());
   std::vector<JobRun> runs;
   for (const auto& m : *combos) runs.push_back({&job, m, Display(job, m)});

@@ -30,7 +30,9 @@ inline constexpr size_t kMaxMatrixEntries = 1024;
 
 // Expands a strategy.matrix object into its combinations. InvalidArgument when it would make
 // more than kMaxMatrixJobs jobs or cross the bounds above (detected before building them).
-Result<std::vector<Json>> ExpandMatrix(const Json& matrix);
+// The product takes the keys in `key_order` first (the first varies slowest), then any other.
+Result<std::vector<Json>> ExpandMatrix(const Json& matrix,
+                                       const std::vector<std::string>& key_order = {});
 
 // One job's instances: its matrix evaluated (matrix_expr.h) in `contexts` ({github, inputs,
 // vars, needs}: those a matrix may read), then expanded. Errors (InvalidArgument) name the

@@ -25,6 +25,27 @@ TEST(PlanTest, IncludeOnlyMatrix) {
   EXPECT_EQ(m->size(), 2u);
 }
 
+// GitHub names a matrix job by its values in the written key order, expands with the first
+// key varying slowest, and prints an object value on one line.
+TEST(PlanTest, MatrixKeysKeepTheirWrittenOrder) {
+  auto w = ParseWorkflow(
+      "on: push\njobs:\n  build:\n    runs-on: x\n    strategy:\n      matrix:\n"
+      "        os: [ubuntu-latest, macos]\n        node: [18, 20]\n"
+      "        experimental: [false]\n    steps: [{run: a}]\n"
+      "  obj:\n    runs-on: x\n    strategy:\n      matrix:\n"
+      "        cfg: [{b: 1, a: [2]}]\n    steps: [{run: a}]\n",
+      "w.yml");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto p = PlanRun(*w, "");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& r : *p) names.push_back(r.display);
+  EXPECT_EQ(names, (std::vector<std::string>{"build (ubuntu-latest, 18, false)",
+                                             "build (ubuntu-latest, 20, false)",
+                                             "build (macos, 18, false)", "build (macos, 20, false)",
+                                             R"(obj ({"a":[2],"b":1}))"}));
+}
+
 TEST(PlanTest, NeedsOrderAndCycles) {
   auto w = ParseWorkflow(
       "on: push\njobs:\n  c: {runs-on: x, needs: [a, b], steps: [{run: c}]}\n"

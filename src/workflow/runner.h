@@ -87,6 +87,9 @@ struct RunOptions {
   std::string action_cache;    // --action-cache DIR: remote actions as DIR/OWNER/REPO@REF
   std::string artifact_dir;    // --artifact-server-path: upload/download-artifact store
   std::string cache_dir;       // actions/cache store (default under the state dir)
+  // The branch actions/cache falls back to (RepoDefaultBranch) when neither -e nor
+  // --defaultbranch gave one; "" = the payload's repository.default_branch.
+  std::string cache_default_branch;
   // The workspace: copied for each run (default) or bind-mounted as is (--bind).
   bool bind_workspace = false;
   std::string workspace;  // the repository on the host (the current directory)

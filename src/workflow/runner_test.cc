@@ -109,6 +109,30 @@ jobs:
   EXPECT_EQ(StepPrefix("[w/j] ", name), "[w/j › " + std::string(31, 'c') + "…] ");
 }
 
+// An implicit name is the script's first line as written (GitHub does not interpolate it);
+// an explicit name is interpolated and cut to its first line.
+TEST_F(RunnerTest, ImplicitStepNamesAreNotInterpolatedAndNamesKeepOneLine) {
+  std::vector<std::string> lines;
+  RunReport r = Run(R"(on: push
+jobs:
+  build:
+    runs-on: x
+    steps:
+      - run: echo ${{ toJSON(github.event) }} | head -c 0
+      - name: ${{ format('one{0}two', fromJSON('"\n"')) }}
+        run: echo named
+)",
+                    false, &lines);
+  ASSERT_EQ(r.jobs.size(), 1u);
+  const auto& steps = r.jobs[0].steps;
+  ASSERT_GE(steps.size(), 2u);
+  EXPECT_EQ(steps[0].name, "Run echo ${{ toJSON(github.event) }} | head -c 0");
+  EXPECT_EQ(steps[1].name, "one");
+  bool found = false;
+  for (const auto& l : lines) found = found || l == "[t.yml/build › one] | named";
+  EXPECT_TRUE(found) << log_;
+}
+
 TEST_F(RunnerTest, FailedNeedSkipsDependents) {
   RunReport r =
       Run("on: push\njobs:\n  a: {runs-on: x, steps: [{run: exit 1}]}\n"

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/table.h"
+#include "workflow/action_runner.h"
 #include "workflow/expr.h"
 #include "workflow/inputs.h"
 #include "workflow/run_plan.h"
@@ -138,7 +139,12 @@ Result<RunReport> DryRunWorkflows(const std::vector<Workflow>& workflows,
     r.name = p.run.display;
     r.result = Outcome::kSuccess;
     for (const Step& step : job.steps) {
-      std::string name = Expand(step.name, expr);
+      // As the real run would fail: an action kiln cannot find (action_resolve.cc).
+      // InvalidArgument: a plan that cannot run is kiln run -n's exit 2.
+      if (Status found = CheckActionFound(options, step); !found.ok())
+        return InvalidArgument(found.message());
+      std::string name = step.name_implicit ? step.name : Expand(step.name, expr);
+      name = name.substr(0, name.find('\n'));
       Emit(options, prefix + (name.rfind("Run ", 0) == 0 ? "⭐ " : "⭐ Run ") + name);
       r.steps.push_back({name, Outcome::kSuccess, Outcome::kSuccess, 0, 0});
     }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/fs.h"
+#include "testing/test_env.h"
 #include "workflow/parse.h"
 
 namespace kiln::workflow {
@@ -86,6 +88,43 @@ TEST(DryRunTest, ANamedFileThatRunsNothingIsAnError) {
   auto r = DryRunWorkflows(rel, o);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("does not include push"), std::string::npos);
+}
+
+// -n fails as the run would on an action kiln cannot find: naming the uses: and the fix.
+TEST(DryRunTest, UnresolvableActionsFailTheDryRun) {
+  testing::ScratchDir dir;
+  std::string ws = dir.Sub("ws");
+  ASSERT_TRUE(MakeDirs(ws + "/.github/act").ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(ws + "/.github/act/action.yml", "runs: {using: node20, main: x.js}").ok());
+  auto dry = [&](const std::string& uses, const std::string& cache) {
+    auto wf = ParseWorkflow(
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: " +
+            uses + "\n",
+        "ci.yml");
+    EXPECT_TRUE(wf.ok()) << wf.status().ToString();
+    RunOptions o;
+    o.event = "push";
+    o.workspace = ws;
+    o.action_cache = cache;
+    o.out = [](const std::string&) {};
+    return DryRunWorkflows({*wf}, o).status();
+  };
+  Status s = dry("actions/setup-node@v4", "");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);  // kiln run -n: exit 2
+  EXPECT_EQ(s.message().rfind("ci.yml:7:15: action actions/setup-node@v4 is not built into kiln "
+                              "and no --action-cache was given",
+                              0),
+            0u)
+      << s.message();
+  ASSERT_TRUE(MakeDirs(dir.Sub("cache") + "/actions/setup-node@v4").ok());
+  EXPECT_TRUE(dry("actions/setup-node@v4", dir.Sub("cache")).ok());
+  EXPECT_TRUE(dry("./.github/act", "").ok());
+  s = dry("./.github/nope", "");
+  EXPECT_NE(s.message().find("ci.yml:7:15: action ./.github/nope: no action.yml"),
+            std::string::npos)
+      << s.message();
 }
 
 }  // namespace

@@ -61,8 +61,11 @@ struct LineState {
 
 void RunStep(JobContext& ctx, const Step& step) {
   StepReport rep;
-  auto name = Interpolate(step.name, ctx.expr);
-  rep.name = Mask(name.ok() ? *name : step.name, ctx.commands.masks);
+  // An implicit name is shown as written; any name on one line (it prefixes log lines).
+  auto name =
+      step.name_implicit ? Result<std::string>(step.name) : Interpolate(step.name, ctx.expr);
+  std::string shown = name.ok() ? *name : step.name;
+  rep.name = Mask(shown.substr(0, shown.find('\n')), ctx.commands.masks);
   Json& steps = ctx.expr.contexts["steps"];
   auto record = [&](Outcome outcome, Outcome conclusion, const Json& outputs) {
     rep.outcome = outcome;
