@@ -83,7 +83,12 @@ void SetUpJobContexts(JobContext& ctx) {
   c["secrets"] = Json::object();
   for (const auto& [k, v] : ctx.options->secrets) c["secrets"][k] = v;
   c["matrix"] = ctx.run->matrix;
-  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  const size_t total = ctx.run->total;
+  c["strategy"] = {
+      {"fail-fast", job.fail_fast},
+      {"job-index", ctx.run->index},
+      {"job-total", total},
+      {"max-parallel", job.max_parallel > 0 ? static_cast<size_t>(job.max_parallel) : total}};
   c["runner"] = {{"os", "Linux"},
                  {"arch", "X64"},
                  {"name", "kiln"},
@@ -158,7 +163,12 @@ void SetUpEnv(JobContext& ctx) {
                  {"temp", kTemp},
                  {"tool_cache", "/opt/hostedtoolcache"}};
   c["matrix"] = ctx.run->matrix;
-  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  const size_t total = ctx.run->total;
+  c["strategy"] = {
+      {"fail-fast", job.fail_fast},
+      {"job-index", ctx.run->index},
+      {"job-total", total},
+      {"max-parallel", job.max_parallel > 0 ? static_cast<size_t>(job.max_parallel) : total}};
   c["steps"] = Json::object();
   ctx.expr.workspace_host = ctx.workspace_host;
   c["secrets"] = Json::object();

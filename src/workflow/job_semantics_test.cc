@@ -106,5 +106,38 @@ jobs:
   EXPECT_EQ(Job(r, "after-mid")->result, Outcome::kSuccess) << log_;
 }
 
+TEST_F(JobSemanticsTest, StrategyContextHasJobIndexTotalAndMaxParallel) {
+  RunReport r = Run(R"(on: push
+jobs:
+  m:
+    runs-on: x
+    strategy: {max-parallel: 2, matrix: {i: [0, 1, 2]}}
+    steps:
+      - run: |
+          test "${{ strategy.job-index }}" = "${{ matrix.i }}"
+          test "${{ strategy.job-total }}" = 3
+          test "${{ strategy.max-parallel }}" = 2
+          test "${{ strategy.fail-fast }}" = true
+  one: {runs-on: x, steps: [{run: 'test "${{ strategy.job-index }}/${{ strategy.job-total }}" = 0/1'}]}
+)");
+  EXPECT_TRUE(r.success) << log_;
+  EXPECT_EQ(Jobs(r, "m").size(), 3u);
+}
+
+TEST(JobSemanticsParseTest, UnknownStrategyKeyIsAnErrorNamingIt) {
+  auto wf = ParseWorkflow(R"(on: push
+jobs:
+  a:
+    runs-on: x
+    strategy: {matrix: {i: [1]}, fail_fast: false}
+    steps: [{run: 'true'}]
+)",
+                          "t.yml");
+  ASSERT_FALSE(wf.ok());
+  EXPECT_NE(wf.status().message().find("t.yml:5:"), std::string::npos) << wf.status().message();
+  EXPECT_NE(wf.status().message().find("strategy.fail_fast"), std::string::npos)
+      << wf.status().message();
+}
+
 }  // namespace
 }  // namespace kiln::workflow

@@ -141,6 +141,14 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
       j.matrix_pos = c.PosOf(st["matrix"]);
     }
     if (st["fail-fast"]) j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
+    if (st["max-parallel"])
+      j.max_parallel = static_cast<int>(Number(c, st["max-parallel"], "max-parallel"));
+    for (const auto& kv : st) {
+      const std::string key = kv.first.Scalar();
+      if (key != "matrix" && key != "fail-fast" && key != "max-parallel")
+        c.Fail(kv.first, "unknown key strategy." + key +
+                             " (the keys of strategy are matrix, fail-fast, max-parallel)");
+    }
   }
   if (const YAML::Node out = n["outputs"]) {
     ExpectMap(c, out, "outputs");
