@@ -124,6 +124,17 @@ jobs:
   EXPECT_EQ(Jobs(r, "m").size(), 3u);
 }
 
+TEST_F(JobSemanticsTest, FailFastMayBeAnExpression) {
+  RunReport r = Run(R"(on: push
+jobs:
+  m:
+    runs-on: x
+    strategy: {fail-fast: "${{ github.event_name != 'push' }}", matrix: {i: [0]}}
+    steps: [{run: 'test "${{ strategy.fail-fast }}" = false'}]
+)");
+  EXPECT_TRUE(r.success) << log_;
+}
+
 TEST(JobSemanticsParseTest, UnknownStrategyKeyIsAnErrorNamingIt) {
   auto wf = ParseWorkflow(R"(on: push
 jobs:

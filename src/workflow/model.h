@@ -91,7 +91,8 @@ struct Job {
   Json matrix;     // strategy.matrix as written (object, or a "${{ }}" string), or null
   Pos matrix_pos;  // where strategy.matrix was written
   bool fail_fast = true;
-  int max_parallel = 0;  // strategy.max-parallel; 0 = not set
+  std::string fail_fast_expr;  // strategy.fail-fast given as "${{ }}" (github, inputs, vars)
+  int max_parallel = 0;        // strategy.max-parallel; 0 = not set
   std::map<std::string, std::string> outputs;
   std::string continue_on_error = "false";
   double timeout_minutes = 0;

@@ -140,7 +140,13 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
       j.matrix = ToJson(c, st["matrix"]);
       j.matrix_pos = c.PosOf(st["matrix"]);
     }
-    if (st["fail-fast"]) j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
+    if (st["fail-fast"]) {
+      std::string ff = Scalar(c, st["fail-fast"], "fail-fast");
+      if (ff.find("${{") != std::string::npos)
+        j.fail_fast_expr = ff;
+      else
+        j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
+    }
     if (st["max-parallel"])
       j.max_parallel = static_cast<int>(Number(c, st["max-parallel"], "max-parallel"));
     for (const auto& kv : st) {
