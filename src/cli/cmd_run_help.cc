@@ -51,7 +51,8 @@ DESCRIPTION
     its `if:` runs only if every job it needs, directly or through others, succeeded
     (failure() is true only when one of them failed, not when they were only skipped); a job
     whose continue-on-error is true (may be an expression, e.g. ${{ matrix.experimental }})
-    and fails does not fail the run, and the jobs that need it run; a container: job's steps run `sh -e {0}` unless a shell is named; `shell:` may be an
+    and fails does not fail the run, and the jobs that need it run; a container: job's
+    steps run `sh -e {0}` unless a shell is named; `shell:` may be an
     expression; a matrix may be an expression, even of needs outputs (expanded once those
     jobs have finished); a matrix that expands to no job is an error.
 
