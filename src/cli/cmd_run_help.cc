@@ -48,8 +48,11 @@ DESCRIPTION
     pushes it to REF (one reference per line); later steps go on in the same sandbox.
     A job whose runs-on label maps to none of these is skipped with a warning, as act does
     (--strict-labels fails the run instead). As on GitHub, a job without a status function in
-    its `if:` runs only if every job it needs, directly or through others, succeeded; a
-    container: job's steps run `sh -e {0}` unless a shell is named; `shell:` may be an
+    its `if:` runs only if every job it needs, directly or through others, succeeded
+    (failure() is true only when one of them failed, not when they were only skipped); a job
+    whose continue-on-error is true (may be an expression, e.g. ${{ matrix.experimental }})
+    and fails does not fail the run, and the jobs that need it run; a container: job's
+    steps run `sh -e {0}` unless a shell is named; `shell:` may be an
     expression; a matrix may be an expression, even of needs outputs (expanded once those
     jobs have finished); a matrix that expands to no job is an error. A matrix job is named
     by its values in the order its keys are written, e.g. build (ubuntu-latest, 18, false),

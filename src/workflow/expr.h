@@ -12,7 +12,9 @@
 
 namespace kiln::workflow {
 
-enum class JobStatus { kSuccess, kFailure, kCancelled };
+// kSkipped: a job whose needs were skipped, none failed or was cancelled (its `if` sees
+// success(), failure() and cancelled() all false).
+enum class JobStatus { kSuccess, kFailure, kCancelled, kSkipped };
 
 struct ExprContext {
   Json contexts = Json::object();  // github, env, job, steps, runner, matrix, needs, secrets, …

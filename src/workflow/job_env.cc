@@ -6,6 +6,26 @@
 namespace kiln::workflow {
 namespace {
 
+// strategy: fail-fast (an expression over github, inputs, vars: as the matrix), job-index,
+// job-total, max-parallel (job-total when not set).
+Json StrategyContext(const JobRun& run, const Json& c) {
+  const Job& job = *run.job;
+  bool fail_fast = job.fail_fast;
+  if (!job.fail_fast_expr.empty()) {
+    ExprContext plan_time;
+    for (const char* k : {"github", "inputs", "vars"})
+      if (c.contains(k)) plan_time.contexts[k] = c[k];
+    auto ff = Interpolate(job.fail_fast_expr, plan_time);
+    fail_fast = !ff.ok() || *ff != "false";
+  }
+  size_t total = run.total;
+  size_t max = job.max_parallel > 0 ? static_cast<size_t>(job.max_parallel) : total;
+  return {{"fail-fast", fail_fast},
+          {"job-index", run.index},
+          {"job-total", total},
+          {"max-parallel", max}};
+}
+
 std::string Str(const Json& ghc, const char* key) {
   return ghc.contains(key) && ghc[key].is_string() ? ghc[key].get<std::string>() : "";
 }
@@ -93,7 +113,7 @@ void SetUpJobContexts(JobContext& ctx) {
   c["secrets"] = Json::object();
   for (const auto& [k, v] : ctx.options->secrets) c["secrets"][k] = v;
   c["matrix"] = ctx.run->matrix;
-  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  c["strategy"] = StrategyContext(*ctx.run, c);
   c["runner"] = {{"os", "Linux"},
                  {"arch", "X64"},
                  {"name", "kiln"},
@@ -168,7 +188,7 @@ void SetUpEnv(JobContext& ctx) {
                  {"temp", kTemp},
                  {"tool_cache", "/opt/hostedtoolcache"}};
   c["matrix"] = ctx.run->matrix;
-  c["strategy"] = {{"fail-fast", job.fail_fast}};
+  c["strategy"] = StrategyContext(*ctx.run, c);
   c["steps"] = Json::object();
   ctx.expr.workspace_host = ctx.workspace_host;
   c["secrets"] = Json::object();

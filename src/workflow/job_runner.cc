@@ -158,6 +158,16 @@ bool SkipUnmappedLabel(JobContext& ctx, const Status& chosen) {
   return true;
 }
 
+// A failed job whose continue-on-error (an expression, with the job's contexts) is true
+// succeeds for the run and the jobs that need it; its report says it continued.
+void ContinueOnError(JobContext& ctx) {
+  if (ctx.report.result != Outcome::kFailure) return;
+  auto coe = Interpolate(ctx.run->job->continue_on_error, ctx.expr);
+  if (!coe.ok() || *coe != "true") return;
+  ctx.report.result = Outcome::kSuccess;
+  ctx.report.continued = true;
+}
+
 void RunSteps(JobContext& ctx) {
   ctx.job_limit_s = ctx.run->job->timeout_minutes * 60;
   ctx.job_watch = Stopwatch();
@@ -298,7 +308,7 @@ std::string StepPrefix(const std::string& job_prefix, const std::string& step_na
   return base + " › " + name + "] ";
 }
 
-JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool needs_ok,
+JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, JobStatus needs_status,
                  const RunOptions& options, jobs::Engine& engine, const std::string& run_id) {
   JobContext ctx;
   ctx.workflow = &wf;
@@ -318,9 +328,9 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   }
   ctx.expr.contexts["needs"] = needs;
   SetUpJobContexts(ctx);  // github, inputs, vars, secrets, env…: for if, runs-on, the pod
-  ctx.expr.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
+  ctx.expr.status = needs_status;
   Stopwatch watch;
-  if (!Decide(ctx, needs_ok)) {
+  if (!Decide(ctx, needs_status == JobStatus::kSuccess)) {
     MaskReport(ctx.report, ctx.commands.masks);
     return ctx.report;
   }
@@ -379,7 +389,10 @@ JobReport RunJob(const Workflow& wf, const JobRun& run, const Json& needs, bool 
   if (Status down = pod.TearDown(); !down.ok()) ctx.Print("⚠️  " + down.message());
   CleanUp(ctx);
   ctx.report.seconds = watch.Seconds();
-  ctx.Print(ctx.report.result == Outcome::kSuccess
+  ContinueOnError(ctx);
+  ctx.Print(ctx.report.continued ? "🏁  Job failed in " + FormatDuration(ctx.report.seconds) +
+                                       ", continuing (continue-on-error)"
+            : ctx.report.result == Outcome::kSuccess
                 ? "🏁  Job succeeded in " + FormatDuration(ctx.report.seconds)
                 : "🏁  Job " + OutcomeName(ctx.report.result) + " in " +
                       FormatDuration(ctx.report.seconds));

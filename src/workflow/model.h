@@ -97,6 +97,8 @@ struct Job {
   // of the values in a matrix job's display name, as GitHub's.
   std::vector<std::string> matrix_keys;
   bool fail_fast = true;
+  std::string fail_fast_expr;  // strategy.fail-fast given as "${{ }}" (github, inputs, vars)
+  int max_parallel = 0;        // strategy.max-parallel; 0 = not set
   std::map<std::string, std::string> outputs;
   std::string continue_on_error = "false";
   double timeout_minutes = 0;

@@ -143,7 +143,21 @@ Job ParseJob(Ctx& c, const std::string& id, const YAML::Node& n) {
       if (st["matrix"].IsMap())
         for (const auto& kv : st["matrix"]) j.matrix_keys.push_back(kv.first.Scalar());
     }
-    if (st["fail-fast"]) j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
+    if (st["fail-fast"]) {
+      std::string ff = Scalar(c, st["fail-fast"], "fail-fast");
+      if (ff.find("${{") != std::string::npos)
+        j.fail_fast_expr = ff;
+      else
+        j.fail_fast = Bool(c, st["fail-fast"], "fail-fast");
+    }
+    if (st["max-parallel"])
+      j.max_parallel = static_cast<int>(Number(c, st["max-parallel"], "max-parallel"));
+    for (const auto& kv : st) {
+      const std::string key = kv.first.Scalar();
+      if (key != "matrix" && key != "fail-fast" && key != "max-parallel")
+        c.Fail(kv.first, "unknown key strategy." + key +
+                             " (the keys of strategy are matrix, fail-fast, max-parallel)");
+    }
   }
   if (const YAML::Node out = n["outputs"]) {
     ExpectMap(c, out, "outputs");

@@ -195,6 +195,10 @@ Result<std::vector<JobRun>> ExpandJob(const Job& job, const Json& contexts) {
   if (!combos.ok()) return fail(combos.status());
   std::vector<JobRun> runs;
   for (const auto& m : *combos) runs.push_back({&job, m, Display(job, m)});
+  for (size_t i = 0; i < runs.size(); ++i) {
+    runs[i].index = i;
+    runs[i].total = runs.size();
+  }
   return runs;
 }
 

@@ -18,6 +18,9 @@ struct JobRun {
   // The job's matrix reads `needs`: this one run stands for the job until the jobs it needs
   // have finished; the scheduler then replaces it with ExpandJob's instances.
   bool matrix_deferred = false;
+  // This instance's place in its job's matrix expansion (strategy.job-index, job-total).
+  size_t index = 0;
+  size_t total = 1;
 };
 
 // The most jobs one matrix may make (GitHub: "a matrix can generate a maximum of 256 jobs per

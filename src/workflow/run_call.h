@@ -47,7 +47,7 @@ Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
                                const Json& caller_needs);
 // Whether the called jobs run: the caller's `if` (default success() of its needs).
 Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer, const Json& caller_needs,
-                             bool needs_ok);
+                             JobStatus needs_status);
 // The caller's report once every job it needs (its called jobs) is done. `inner` are the
 // options of the called jobs (for `inputs` in the outputs' expressions).
 JobReport JoinReport(const RunPlan& plan, size_t index,

@@ -106,9 +106,9 @@ Result<RunOptions> CallOptions(const CallFrame& f, const RunOptions& outer,
 }
 
 Result<bool> CallerCondition(const CallFrame& f, const RunOptions& outer, const Json& caller_needs,
-                             bool needs_ok) {
+                             JobStatus needs_status) {
   ExprContext ec = CallerContext(f, outer, caller_needs);
-  ec.status = needs_ok ? JobStatus::kSuccess : JobStatus::kFailure;
+  ec.status = needs_status;
   return EvaluateCondition(f.caller->if_expr, ec);
 }
 

@@ -25,7 +25,8 @@ CallRunner::FrameState& CallRunner::StateOf(const CallFrame& f,
     Json needs = NeedsContextOf(plan_, f.caller_needs, f.caller->needs, reports, &ok);
     ok = ok && ChainSucceeded(plan_, f.caller_needs, f.parent.get(), reports);
     const RunOptions& outer = OuterOf(f);
-    auto go = CallerCondition(f, outer, needs, ok);
+    auto go = CallerCondition(f, outer, needs,
+                              NeedsStatus(ok, plan_, f.caller_needs, f.parent.get(), reports));
     if (!go.ok() || !*go) {
       st.run = false;
       st.failed = !go.ok();

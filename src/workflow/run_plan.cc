@@ -56,6 +56,27 @@ bool ChainSucceeded(const RunPlan& plan, const std::vector<size_t>& needs, const
   return true;
 }
 
+JobStatus NeedsStatus(bool all_ok, const RunPlan& plan, const std::vector<size_t>& needs,
+                      const CallFrame* frame,
+                      const std::vector<std::optional<JobReport>>& reports) {
+  if (all_ok) return JobStatus::kSuccess;
+  JobStatus status = JobStatus::kSkipped;
+  std::vector<size_t> stack = needs;
+  std::set<size_t> seen;
+  while (!stack.empty()) {
+    size_t i = stack.back();
+    stack.pop_back();
+    if (FrameOf(plan.jobs[i]) != frame || !seen.insert(i).second) continue;
+    Outcome r = reports[i] ? reports[i]->result : Outcome::kSkipped;
+    if (r == Outcome::kFailure) return JobStatus::kFailure;
+    if (r == Outcome::kCancelled) status = JobStatus::kCancelled;
+    const PlannedJob& p = plan.jobs[i];
+    const std::vector<size_t>& next = p.join && p.call ? p.call->caller_needs : p.needs;
+    stack.insert(stack.end(), next.begin(), next.end());
+  }
+  return status;
+}
+
 bool Triggered(const Workflow& wf, const std::string& event) {
   if (wf.events.empty()) return true;
   for (const auto& e : wf.events) {
@@ -120,15 +141,17 @@ Json MatrixContexts(const RunOptions& options) {
 }
 
 Json NeedsContext(const RunPlan& plan, size_t index,
-                  const std::vector<std::optional<JobReport>>& reports, bool* all_ok) {
+                  const std::vector<std::optional<JobReport>>& reports, JobStatus* status) {
   const PlannedJob& job = plan.jobs[index];
   // The needs of a called workflow's job that are its caller's order it only: the caller's
   // `if` decided whether it runs (CallRunner).
   std::vector<size_t> own;
   for (size_t n : job.needs)
     if (FrameOf(plan.jobs[n]) == FrameOf(job)) own.push_back(n);
-  Json needs = NeedsContextOf(plan, own, job.run.job->needs, reports, all_ok);
-  *all_ok = *all_ok && ChainSucceeded(plan, own, FrameOf(job), reports);
+  bool all_ok = true;
+  Json needs = NeedsContextOf(plan, own, job.run.job->needs, reports, &all_ok);
+  all_ok = all_ok && ChainSucceeded(plan, own, FrameOf(job), reports);
+  *status = NeedsStatus(all_ok, plan, own, FrameOf(job), reports);
   return needs;
 }
 

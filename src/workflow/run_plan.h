@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "workflow/expr.h"
 #include "workflow/plan.h"
 #include "workflow/runner.h"
 
@@ -55,8 +56,15 @@ Json MatrixContexts(const RunOptions& options);
 // folded in plan order, as one job: its result is success only if every instance succeeded.
 // *all_ok also requires every job needed transitively to have succeeded, as GitHub's implicit
 // success() does.
+// *status is what success(), failure() and cancelled() see in the job's `if` (NeedsStatus).
 Json NeedsContext(const RunPlan& plan, size_t index,
-                  const std::vector<std::optional<JobReport>>& reports, bool* all_ok);
+                  const std::vector<std::optional<JobReport>>& reports, JobStatus* status);
+// The status a job's `if` sees: kSuccess when all_ok (its needs' chain succeeded); else
+// kFailure when a job of the chain failed, kCancelled when one was cancelled (and none
+// failed), kSkipped when they were only skipped (then success(), failure() and cancelled()
+// are all false, as on GitHub, so `if: failure()` skips the job too).
+JobStatus NeedsStatus(bool all_ok, const RunPlan& plan, const std::vector<size_t>& needs,
+                      const CallFrame* frame, const std::vector<std::optional<JobReport>>& reports);
 // GitHub's implicit success() over the whole chain: every job of `needs`, and every job they
 // need in turn, succeeded. The walk stays in `frame` (the call the jobs run in; null at the top
 // level): a called job's needs on its caller's needs order it only.

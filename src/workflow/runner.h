@@ -40,6 +40,9 @@ struct JobReport {
   std::string workflow, id, name;
   std::string image, size;
   Outcome result = Outcome::kSkipped;
+  // The job failed but its continue-on-error was true: result is kSuccess (it fails no run,
+  // the jobs that need it run and see needs.<id>.result success, as on GitHub).
+  bool continued = false;
   double seconds = 0;
   std::string error;  // set-up failures, snapshot failures
   std::vector<StepReport> steps;

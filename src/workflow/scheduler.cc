@@ -84,16 +84,16 @@ class Scheduler {
 
   // Starts job i on a thread; false when it ended at once instead (its matrix failed).
   bool Start(size_t i) {
-    bool needs_ok = true;
-    Json needs = NeedsContext(plan_, i, reports_, &needs_ok);
+    JobStatus status = JobStatus::kSuccess;
+    Json needs = NeedsContext(plan_, i, reports_, &status);
+    bool needs_ok = status == JobStatus::kSuccess;
     if (plan_.jobs[i].run.matrix_deferred && !ExpandDeferred(i, needs, needs_ok)) return false;
     state_[i] = JobState::kRunning;
     ++running_;
     const RunOptions& options = calls_.Options(i);
     threads_[i] =
-        std::thread([this, i, p = plan_.jobs[i], needs = std::move(needs), needs_ok, &options] {
-          JobReport report =
-              RunJob(WorkflowOf(p), p.run, needs, needs_ok, options, engine_, run_id_);
+        std::thread([this, i, p = plan_.jobs[i], needs = std::move(needs), status, &options] {
+          JobReport report = RunJob(WorkflowOf(p), p.run, needs, status, options, engine_, run_id_);
           std::lock_guard done(mu_);
           reports_[i] = std::move(report);
           state_[i] = JobState::kDone;
