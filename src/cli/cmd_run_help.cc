@@ -284,8 +284,9 @@ REUSABLE WORKFLOWS
 
 SECRETS
     Secrets come from ./.secrets (or --secret-file) and -s; every one is masked. Values of
-    .env, --env and vars are not secrets and are shown as they are. A secret's value, each line of a multi-line one (empty lines aside), and every value a
-    step masks with ::add-mask:: are shown as *** everywhere kiln writes: step output, step
+    .env, --env and vars are not secrets and are shown as they are. A secret's value, each
+    line of a multi-line one (empty lines aside), and every value a step masks with
+    ::add-mask:: are shown as *** everywhere kiln writes: step output, step
     names (also the default "Run <script>"), line prefixes, result lines, errors, the summary
     and --json. Values reach a step only through its environment and script; kiln passes the
     environment over the sandbox agent's socket (never in a command line), writes the script
