@@ -286,9 +286,9 @@ SECRETS
     Secrets come from ./.secrets (or --secret-file) and -s; every one is masked. Values of
     .env, --env and vars are not secrets and are shown as they are. A secret's value, each
     line of a multi-line one (empty lines aside), and every value a step masks with
-    ::add-mask:: are shown as *** everywhere kiln writes: step output, step
-    names (also the default "Run <script>"), line prefixes, result lines, errors, the summary
-    and --json. Values reach a step only through its environment and script; kiln passes the
+    ::add-mask:: are shown as *** everywhere kiln writes: step output, step names (a default
+    "Run <script>" name shows the script as written), line prefixes, result lines, errors,
+    the summary and --json. Values reach a step only through its environment and script; kiln passes the
     environment over the sandbox agent's socket (never in a command line), writes the script
     0700 in the job's 0700 scratch dir and removes it when the step ends. With `persist-env:`
     an env variable whose value contains a secret or masked value is left out of the image
