@@ -19,31 +19,11 @@ const std::set<std::string> kCompositeStepKeys = {"id",
                                                   "continue-on-error"};
 
 Step ParseCompositeStep(Ctx& c, const YAML::Node& n, size_t index) {
-  ExpectMap(c, n, "step");
-  CheckKeys(c, n, kCompositeStepKeys, "composite step");
-  Step s;
-  s.pos = c.PosOf(n);
-  s.id = "__composite_" + std::to_string(index + 1);
-  if (n["id"]) {
-    s.id = Scalar(c, n["id"], "id");
-    CheckId(c, n["id"], s.id, "step id");
-  }
-  if (n["name"]) s.name = Scalar(c, n["name"], "name");
-  if (n["run"]) s.run = Scalar(c, n["run"], "run");
-  if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
-  if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
-  if (!s.uses.empty()) ParseUsesStep(c, n, s);
-  if (n["shell"]) s.shell = Scalar(c, n["shell"], "shell");
+  Step s = ParseStepKeys(c, n, kCompositeStepKeys, "composite step",
+                         "__composite_" + std::to_string(index + 1));
   if (!s.run.empty() && s.shell.empty()) {
     c.Fail(n, "a `run` step of a composite action needs `shell` (e.g. shell: bash), as on GitHub");
   }
-  if (n["working-directory"])
-    s.working_directory = Scalar(c, n["working-directory"], "working-directory");
-  if (n["env"]) s.env = ParseEnv(c, n["env"]);
-  if (n["if"]) s.if_expr = StripExpr(Scalar(c, n["if"], "if"));
-  if (n["continue-on-error"])
-    s.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
-  if (s.name.empty()) s.name = "Run " + FirstLine(s.run);
   return s;
 }
 

@@ -62,30 +62,8 @@ RunDefaults ParseDefaults(Ctx& c, const YAML::Node& n) {
 }
 
 Step ParseStep(Ctx& c, const YAML::Node& n, size_t index) {
-  ExpectMap(c, n, "step");
-  CheckKeys(c, n, kStepKeys, "step");
-  Step s;
-  s.pos = c.PosOf(n);
-  s.id = "__step_" + std::to_string(index + 1);
-  if (n["id"]) {
-    s.id = Scalar(c, n["id"], "id");
-    CheckId(c, n["id"], s.id, "step id");
-  }
-  if (n["name"]) s.name = Scalar(c, n["name"], "name");
-  s.name_implicit = !n["name"];
-  if (n["run"]) s.run = Scalar(c, n["run"], "run");
-  if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
-  if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
-  if (!s.uses.empty()) ParseUsesStep(c, n, s);
-  if (n["shell"]) s.shell = Scalar(c, n["shell"], "shell");
-  if (n["working-directory"])
-    s.working_directory = Scalar(c, n["working-directory"], "working-directory");
-  if (n["env"]) s.env = ParseEnv(c, n["env"]);
-  if (n["if"]) s.if_expr = StripExpr(Scalar(c, n["if"], "if"));
-  if (n["continue-on-error"])
-    s.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
+  Step s = ParseStepKeys(c, n, kStepKeys, "step", "__step_" + std::to_string(index + 1));
   if (n["timeout-minutes"]) s.timeout_minutes = Number(c, n["timeout-minutes"], "timeout-minutes");
-  if (s.name.empty()) s.name = "Run " + FirstLine(s.run);
   return s;
 }
 
@@ -213,6 +191,34 @@ Workflow ParseDoc(Ctx& c, const YAML::Node& root) {
 }
 
 }  // namespace
+
+Step ParseStepKeys(Ctx& c, const YAML::Node& n, const std::set<std::string>& keys,
+                   const std::string& what, const std::string& default_id) {
+  ExpectMap(c, n, "step");
+  CheckKeys(c, n, keys, what);
+  Step s;
+  s.pos = c.PosOf(n);
+  s.id = default_id;
+  if (n["id"]) {
+    s.id = Scalar(c, n["id"], "id");
+    CheckId(c, n["id"], s.id, "step id");
+  }
+  if (n["name"]) s.name = Scalar(c, n["name"], "name");
+  s.name_implicit = !n["name"];
+  if (n["run"]) s.run = Scalar(c, n["run"], "run");
+  if (n["uses"]) s.uses = Scalar(c, n["uses"], "uses");
+  if (s.run.empty() == s.uses.empty()) c.Fail(n, "a step needs exactly one of `run` or `uses`");
+  if (!s.uses.empty()) ParseUsesStep(c, n, s);
+  if (n["shell"]) s.shell = Scalar(c, n["shell"], "shell");
+  if (n["working-directory"])
+    s.working_directory = Scalar(c, n["working-directory"], "working-directory");
+  if (n["env"]) s.env = ParseEnv(c, n["env"]);
+  if (n["if"]) s.if_expr = StripExpr(Scalar(c, n["if"], "if"));
+  if (n["continue-on-error"])
+    s.continue_on_error = Scalar(c, n["continue-on-error"], "continue-on-error");
+  if (s.name.empty()) s.name = "Run " + FirstLine(s.run);
+  return s;
+}
 
 Result<Workflow> ParseWorkflow(const std::string& text, const std::string& file) {
   Ctx c{file};

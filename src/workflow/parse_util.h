@@ -65,6 +65,11 @@ bool IsSnapshotAction(const std::string& uses);
 // parse_uses.cc: a step's `uses:` (its form checked: ./path, OWNER/REPO[/PATH]@REF,
 // docker://IMAGE, or a snapshot action) and its `with:` (values kept as strings).
 void ParseUsesStep(Ctx& c, const YAML::Node& n, Step& s);
+// parse.cc: the keys a workflow step and a composite action's step share (id, name, run, uses
+// and with, shell, working-directory, env, if, continue-on-error), after checking that `n` has
+// only `keys`; `what` names the step kind in errors, `default_id` is the id when none is given.
+Step ParseStepKeys(Ctx& c, const YAML::Node& n, const std::set<std::string>& keys,
+                   const std::string& what, const std::string& default_id);
 // The error for a malformed `uses:` value, or "" when its form is right.
 std::string UsesFormError(const std::string& uses);
 
