@@ -16,21 +16,10 @@ namespace {
 class JobContextsTest : public ::testing::Test {
  protected:
   RunReport Run(const std::string& yaml, std::function<void(RunOptions&)> tweak = nullptr) {
-    auto wf = ParseWorkflow(yaml, "t.yml");
-    EXPECT_TRUE(wf.ok()) << wf.status().ToString();
-    if (!wf.ok()) return {};
-    RunOptions o;
-    o.workspace = dir_.Sub("ws");
-    o.scratch_dir = dir_.Sub("runs");
-    (void)MakeDirs(o.workspace);
-    o.runners.default_image = "host";
-    o.bind_workspace = true;
-    o.out = [&](const std::string& l) { log_ += l + "\n"; };
-    if (tweak) tweak(o);
-    auto engine = testing_support::HostEngine(dir_.path());
-    auto r = RunWorkflows({*wf}, o, *engine);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : RunReport{};
+    return testing_support::RunOnHost(dir_, yaml, &log_, [&](RunOptions& o) {
+      o.bind_workspace = true;
+      if (tweak) tweak(o);
+    });
   }
   const JobReport* Job(const RunReport& r, const std::string& id) {
     for (const auto& j : r.jobs)

@@ -17,21 +17,10 @@ class RunnerCommandsTest : public ::testing::Test {
  protected:
   RunReport Run(const std::string& yaml, std::function<void(RunOptions&)> tweak = nullptr) {
     log_.clear();
-    auto wf = ParseWorkflow(yaml, "t.yml");
-    EXPECT_TRUE(wf.ok()) << wf.status().ToString();
-    if (!wf.ok()) return {};
-    RunOptions o;
-    o.workspace = dir_.Sub("ws");
-    o.scratch_dir = dir_.Sub("runs");
-    (void)MakeDirs(o.workspace);
-    o.runners.default_image = "host";
-    o.secrets = {{"MY_SECRET", "hunter2"}};
-    o.out = [&](const std::string& l) { log_ += l + "\n"; };
-    if (tweak) tweak(o);
-    auto engine = testing_support::HostEngine(dir_.path());
-    auto r = RunWorkflows({*wf}, o, *engine);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : RunReport{};
+    return testing_support::RunOnHost(dir_, yaml, &log_, [&](RunOptions& o) {
+      o.secrets = {{"MY_SECRET", "hunter2"}};
+      if (tweak) tweak(o);
+    });
   }
   bool Logged(const std::string& s) const { return log_.find(s) != std::string::npos; }
   testing::ScratchDir dir_;
